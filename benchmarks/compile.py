@@ -1,0 +1,86 @@
+"""Load and compile layouts at every count 1..17, next to the floor of validating the same
+output JSON with the wire models alone; and `layoutkit --version` start-up next to
+`python -c pass`. Run: python benchmarks/compile.py"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from layoutkit import load_layout
+from layoutkit.compiler import compile_full
+from layoutkit.sourcemap import parse_yaml
+from layoutkit.templating import _compile
+from layoutkit.wire import UpdateLayoutClientRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYOUTS = sorted((ROOT / "examples").glob("*.yaml"))
+COUNTS = range(1, 18)
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """The median of `repeat` timings of `work`, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compile_all() -> list[dict[str, Any]]:
+    payloads = []
+    for path in LAYOUTS:
+        layout = load_layout(path)
+        for n in COUNTS:
+            payloads.append(compile_full(layout, count=n).payload.to_wire())
+    return payloads
+
+
+def compile_cold() -> list[dict[str, Any]]:
+    """As compile_all, with the template and YAML caches emptied first."""
+    _compile.cache_clear()
+    parse_yaml.cache_clear()
+    return compile_all()
+
+
+def validate_floor(payloads: list[dict[str, Any]]) -> None:
+    for payload in payloads:
+        UpdateLayoutClientRequest.model_validate(payload)
+
+
+def startup(command: list[str], repeat: int = 7) -> float:
+    def run() -> None:
+        subprocess.run(command, check=True, capture_output=True)
+
+    return best_of(repeat, run)
+
+
+def main() -> None:
+    payloads = compile_all()
+    cold = best_of(15, compile_cold)
+    full = best_of(15, compile_all)
+    floor = best_of(15, lambda: validate_floor(payloads))
+    n = len(payloads)
+    print(f"layouts: {len(LAYOUTS)} files x {len(COUNTS)} counts = {n} compilations")
+    print(f"{'':34}{'total ms':>10}{'per layout us':>16}")
+    print(f"{'load + compile, cold caches':34}{cold * 1e3:10.2f}{cold / n * 1e6:16.1f}")
+    print(f"{'load + compile, warm caches':34}{full * 1e3:10.2f}{full / n * 1e6:16.1f}")
+    print(f"{'floor: wire-model validation':34}{floor * 1e3:10.2f}{floor / n * 1e6:16.1f}")
+    print(f"{'ratio cold / floor':34}{cold / floor:10.1f}x")
+    print(f"{'ratio warm / floor':34}{full / floor:10.1f}x")
+    exe = Path(sys.executable).parent / "layoutkit"
+    cli = startup([str(exe), "--version"])
+    bare = startup([sys.executable, "-c", "pass"])
+    print(f"{'layoutkit --version (ms)':34}{cli * 1e3:10.1f}")
+    print(f"{'python -c pass (ms)':34}{bare * 1e3:10.1f}")
+    print(f"{'ratio':34}{cli / bare:10.1f}x")
+
+
+if __name__ == "__main__":
+    main()

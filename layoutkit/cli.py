@@ -1,0 +1,296 @@
+"""The `layoutkit` command line: thin commands over the Python API.
+
+Exit codes: 0 success, 1 layout/compile/render error, 2 usage error, 3 API error.
+Heavy modules load inside the commands, so `layoutkit --version` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from layoutkit import __version__
+from layoutkit.errors import LayoutkitError
+
+if TYPE_CHECKING:
+    from layoutkit.compiler import Compilation, ValidationReport
+    from layoutkit.errors import Issue
+    from layoutkit.loader import Layout
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _split_pair(value: str, option: str, example: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name.strip() or not rest.strip():
+        raise click.BadParameter(f"{value!r}: write {example}", param_hint=option)
+    return name.strip(), rest.strip()
+
+
+def _parse_roles(values: Sequence[str]) -> dict[str, str]:
+    from layoutkit.wire.base import _check_uid
+
+    roles: dict[str, str] = {}
+    for value in values:
+        role, uid = _split_pair(value, "--role", "ROLE=UID, e.g. --role host=1001")
+        try:
+            roles[role] = _check_uid(uid)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--role") from None
+    return roles
+
+
+def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
+    from layoutkit.templating import parse_var
+
+    result: dict[str, Any] = {}
+    for value in values:
+        try:
+            name, parsed = parse_var(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--var") from None
+        result[name] = parsed
+    return result
+
+
+def _parse_participants(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    from layoutkit.wire.base import _check_uid
+
+    uids = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return [_check_uid(uid) for uid in uids]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--participants") from None
+
+
+def _vars_option(func: F) -> F:
+    return click.option(
+        "--var",
+        "vars_",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A template variable (VALUE read as YAML: 8 is a number).",
+    )(func)
+
+
+def _people_options(func: F) -> F:
+    func = click.option(
+        "--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid."
+    )(func)
+    func = click.option(
+        "--participants", metavar="UID,UID,...", help="Participants' uids in join order."
+    )(func)
+    return click.option("--count", type=click.IntRange(0, 17), help="Stand-in participant count.")(
+        func
+    )
+
+
+def _load(path: str, vars_: Sequence[str]) -> Layout:
+    from layoutkit.loader import load_layout
+
+    return load_layout(path, vars=_parse_vars(vars_))
+
+
+def _compile(
+    path: str,
+    count: int | None,
+    participants: str | None,
+    roles: Sequence[str],
+    vars_: Sequence[str],
+    strict: bool = False,
+) -> Compilation:
+    from layoutkit.compiler import compile_full
+
+    if count is not None and participants is not None:
+        raise click.UsageError("give --count or --participants, not both")
+    people = _parse_participants(participants)
+    bound = _parse_roles(roles)
+    layout = _load(path, vars_)
+    result = compile_full(layout, people, bound, count=count, strict=strict)
+    for issue in result.issues:
+        click.echo(issue.format(), err=True)
+    return result
+
+
+def format_json(data: object, indent: int = 0) -> str:
+    """JSON with one line per flat object or list (a region per line), nesting indented."""
+    flat = not isinstance(data, dict | list) or all(
+        not isinstance(v, dict | list) for v in (data.values() if isinstance(data, dict) else data)
+    )
+    if flat:
+        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    pad = "  " * (indent + 1)
+    if isinstance(data, dict):
+        items = [f"{pad}{json.dumps(k)}: {format_json(v, indent + 1)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    assert isinstance(data, list)
+    items = [f"{pad}{format_json(v, indent + 1)}" for v in data]
+    return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+
+
+def _echo_json(data: object) -> None:
+    click.echo(format_json(data))
+
+
+class _Group(click.Group):
+    """Turns a LayoutkitError from any command into its message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LayoutkitError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="layoutkit")
+def cli() -> None:
+    """Design Agora Cloud Recording composite layouts: validate, compile, preview."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--count", type=click.IntRange(1, 17), help="Check this count only (default 1..17).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid.")
+@_vars_option
+def validate(
+    files: tuple[str, ...],
+    count: int | None,
+    strict: bool,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+) -> None:
+    """Check layout files at every participant count from 1 to 17."""
+    from layoutkit.compiler import ALL_COUNTS, validate_layout
+    from layoutkit.errors import LayoutError
+
+    bound = _parse_roles(roles)
+    counts = (count,) if count is not None else ALL_COUNTS
+    failed = False
+    for path in files:
+        try:
+            report = validate_layout(_load(path, vars_), counts, bound, strict=strict)
+        except LayoutError as exc:
+            issues: list[Issue] = getattr(exc, "issues", None) or []
+            for issue in issues:
+                click.echo(issue.format())
+            if not issues:
+                click.echo(f"{exc}")
+            errors = sum(1 for i in issues if i.severity == "error") or 1
+            click.echo(f"{path}: fails ({errors} error{'s' if errors != 1 else ''})")
+            failed = True
+            continue
+        _print_report(report)
+        failed = failed or not report.ok
+    if failed:
+        sys.exit(1)
+
+
+def _print_report(report: ValidationReport) -> None:
+    for issue in report.issues:
+        text = issue.format()
+        if set(issue.counts) != set(report.counts):
+            head, _, rest = text.partition("\n")
+            text = f"{head} [at {_count_ranges(issue.counts)}]" + (f"\n{rest}" if rest else "")
+        click.echo(text)
+    errors = sum(1 for i in report.issues if i.severity == "error")
+    warnings = len(report.issues) - errors
+    tally = ", ".join(
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((errors, "error"), (warnings, "warning"))
+        if n
+    )
+    scope = _count_ranges(report.counts)
+    if report.ok:
+        click.echo(f"{report.source}: ok at {scope}" + (f" ({tally})" if tally else ""))
+    else:
+        click.echo(f"{report.source}: fails at {_count_ranges(report.failing)} ({tally})")
+
+
+def _count_ranges(counts: Sequence[int]) -> str:
+    values = sorted(set(counts))
+    if not values:
+        return "no count"
+    parts: list[str] = []
+    start = prev = values[0]
+    for n in [*values[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    label = "count" if len(values) == 1 else "counts"
+    return f"{label} {', '.join(parts)}"
+
+
+@cli.command(name="compile")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_people_options
+@click.option(
+    "--as",
+    "as_",
+    type=click.Choice(["update", "start", "layout-config"]),
+    default="update",
+    show_default=True,
+    help="updateLayout clientRequest, start transcodingConfig, or the bare layoutConfig array.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_vars_option
+def compile_command(
+    file: str,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    as_: str,
+    strict: bool,
+    vars_: tuple[str, ...],
+) -> None:
+    """Print the JSON Agora takes for this layout."""
+    result = _compile(file, count, participants, roles, vars_, strict)
+    if as_ == "start":
+        _echo_json(result.transcoding.to_wire())
+    elif as_ == "layout-config":
+        _echo_json(result.payload.to_wire().get("layoutConfig", []))
+    else:
+        _echo_json(result.payload.to_wire())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_people_options
+@_vars_option
+def regions(
+    file: str,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+) -> None:
+    """Print the rectangles Agora will draw, in paint order (uid null: an empty slot)."""
+    result = _compile(file, count, participants, roles, vars_)
+    _echo_json([region.to_json() for region in result.regions])
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the layout format (for editor completion)."""
+    from layoutkit.model import layout_json_schema
+
+    _echo_json(layout_json_schema())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The console entry point."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="layoutkit")
+
+
+__all__ = ["cli", "main"]

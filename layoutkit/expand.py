@@ -1,0 +1,222 @@
+"""Region and grid entries -> rectangles in canvas fractions, with located issues.
+
+Lengths become fractions against the canvas, `right`/`bottom` anchors and `aspect` are
+applied, grids are cut into cells. Nothing here knows about participants: a region keeps
+its `uid` or `role` as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from layoutkit.errors import Issue
+from layoutkit.geometry import Fit, Length
+from layoutkit.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
+from layoutkit.sourcemap import Path, SourceMap
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class DraftRegion:
+    """A region with its geometry in unrounded canvas fractions, before binding users."""
+
+    path: Path
+    x: float
+    y: float
+    width: float
+    height: float
+    uid: str | None
+    role: str | None
+    fit: Fit
+    alpha: float
+    placeholder: str | None = None
+    x_field: str = "x"
+    y_field: str = "y"
+
+
+class Expander:
+    """Turns the entries of one regions list into DraftRegions, collecting issues."""
+
+    def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
+        self.canvas = canvas
+        self.marks = marks
+        self.issues: list[Issue] = []
+
+    def error(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("error", path, message))
+
+    def warn(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("warning", path, message))
+
+    def expand(self, entries: Sequence[Entry], base: Path) -> list[DraftRegion]:
+        drafts: list[DraftRegion] = []
+        for index, entry in enumerate(entries):
+            path = (*base, index)
+            if isinstance(entry, GridEntry):
+                drafts.extend(self.grid(entry.grid, (*path, "grid")))
+            else:
+                region = self.region(entry, path)
+                if region is not None:
+                    drafts.append(region)
+        return drafts
+
+    def _fraction(self, length: Length | None, axis_px: int) -> float | None:
+        return None if length is None else length.to_fraction(axis_px)
+
+    def region(self, spec: RegionSpec, path: Path) -> DraftRegion | None:
+        cw, ch = self.canvas.width, self.canvas.height
+        if spec.uid is not None and spec.role is not None:
+            self.error((*path, "role"), "give either uid or role, not both")
+        width = self._fraction(spec.width, cw)
+        height = self._fraction(spec.height, ch)
+        if spec.aspect is not None:
+            if width is not None and height is not None:
+                self.warn(
+                    (*path, "aspect"), "aspect is ignored when width and height are both given"
+                )
+            elif width is not None:
+                height = width * cw / spec.aspect / ch
+            elif height is not None:
+                width = height * ch * spec.aspect / cw
+        ok = True
+        if width is None:
+            self.error(path, "missing 'width' (or 'height' with 'aspect')")
+            ok = False
+        if height is None:
+            self.error(path, "missing 'height' (or 'width' with 'aspect')")
+            ok = False
+        if not ok or width is None or height is None:
+            return None
+        x, x_field = self._anchor(spec.x, spec.right, width, cw, path, ("x", "right"))
+        y, y_field = self._anchor(spec.y, spec.bottom, height, ch, path, ("y", "bottom"))
+        size_fields = (
+            "width" if spec.width is not None else "aspect",
+            "height" if spec.height is not None else "aspect",
+        )
+        for value, name in (
+            (x, x_field),
+            (y, y_field),
+            (width, size_fields[0]),
+            (height, size_fields[1]),
+        ):
+            self._check_range(value, (*path, name), name)
+        return DraftRegion(
+            path,
+            x,
+            y,
+            width,
+            height,
+            spec.uid,
+            spec.role,
+            spec.fit,
+            spec.alpha,
+            spec.placeholder,
+            x_field,
+            y_field,
+        )
+
+    def _anchor(
+        self,
+        start: Length | None,
+        end: Length | None,
+        size: float,
+        axis_px: int,
+        path: Path,
+        names: tuple[str, str],
+    ) -> tuple[float, str]:
+        if start is not None and end is not None:
+            self.error((*path, names[1]), f"give {names[0]} or {names[1]}, not both")
+        if start is not None:
+            return start.to_fraction(axis_px), names[0]
+        if end is not None:
+            return 1.0 - end.to_fraction(axis_px) - size, names[1]
+        return 0.0, names[0]
+
+    def _check_range(self, value: float, path: Path, name: str) -> bool:
+        if -_EPS <= value <= 1 + _EPS:
+            return True
+        what = {
+            "right": "x (from right)",
+            "bottom": "y (from bottom)",
+            "aspect": "a size from aspect",
+        }
+        label = what.get(name, name)
+        self.error(
+            path,
+            f"{label} comes to {value:.6g} of the canvas, outside [0, 1]; "
+            "positions and sizes must stay within the canvas",
+        )
+        return False
+
+    def grid(self, spec: GridSpec, path: Path) -> list[DraftRegion]:
+        cw, ch = self.canvas.width, self.canvas.height
+        ax = (spec.x or Length(0.0)).to_pixels(cw)
+        ay = (spec.y or Length(0.0)).to_pixels(ch)
+        aw = spec.width.to_pixels(cw) if spec.width is not None else cw - ax
+        ah = spec.height.to_pixels(ch) if spec.height is not None else ch - ay
+        area_ok = True
+        for value, axis, name in (
+            (ax, cw, "x"),
+            (ay, ch, "y"),
+            (aw, cw, "width"),
+            (ah, ch, "height"),
+        ):
+            area_ok = self._check_range(value / axis, (*path, name), name) and area_ok
+        if ax + aw > cw + 1e-6 or ay + ah > ch + 1e-6:
+            self.error(path, "the grid's area runs past the canvas edge")
+            area_ok = False
+        cells = spec.rows * spec.columns if spec.cells is None else spec.cells
+        if cells > spec.rows * spec.columns:
+            self.error((*path, "cells"), f"{cells} cells do not fit in {spec.rows}×{spec.columns}")
+            return []
+        if spec.roles is not None and spec.uids is not None:
+            self.error((*path, "uids"), "give roles or uids, not both")
+        people: list[str] = list(spec.roles or spec.uids or [])
+        if len(people) > cells:
+            key = "roles" if spec.roles is not None else "uids"
+            self.error((*path, key), f"{len(people)} {key} for {cells} cells")
+        pad_x, pad_y = spec.padding.to_pixels(cw), spec.padding.to_pixels(ch)
+        gap_x, gap_y = spec.gap.to_pixels(cw), spec.gap.to_pixels(ch)
+        cell_w = (aw - 2 * pad_x - (spec.columns - 1) * gap_x) / spec.columns
+        cell_h = (ah - 2 * pad_y - (spec.rows - 1) * gap_y) / spec.rows
+        if cell_w <= 0 or cell_h <= 0:
+            self.error(path, "gap and padding leave no room for the cells; make them smaller")
+            return []
+        if not area_ok:
+            return []
+        drafts: list[DraftRegion] = []
+        for index in range(cells):
+            if spec.order == "row":
+                row, col = divmod(index, spec.columns)
+            else:
+                col, row = divmod(index, spec.rows)
+            left = ax + pad_x + col * (cell_w + gap_x)
+            top = ay + pad_y + row * (cell_h + gap_y)
+            w, h = cell_w, cell_h
+            if spec.aspect is not None:
+                if w / h > spec.aspect:
+                    w = h * spec.aspect
+                else:
+                    h = w / spec.aspect
+                left += (cell_w - w) / 2
+                top += (cell_h - h) / 2
+            who = people[index] if index < len(people) else None
+            drafts.append(
+                DraftRegion(
+                    path,
+                    left / cw,
+                    top / ch,
+                    w / cw,
+                    h / ch,
+                    who if spec.uids is not None else None,
+                    who if spec.roles is not None else None,
+                    spec.fit,
+                    spec.alpha,
+                )
+            )
+        return drafts
+
+
+__all__ = ["DraftRegion", "Expander"]

@@ -1,0 +1,357 @@
+"""Path or text -> Jinja2 (sandboxed, strict) -> YAML with marks -> `extends` -> Layout.
+
+Every failure becomes a located LayoutError: LayoutSyntaxError for text that cannot be
+read, rendered or parsed; LayoutValidationError (with every issue at once) for a document
+of the wrong shape.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
+from layoutkit.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
+from layoutkit.preset_files import find_preset_file, suggest_preset
+from layoutkit.sourcemap import SourceMap, format_path, parse_yaml
+from layoutkit.templating import TemplateContext, freeze_vars, is_template, render_template
+
+MAX_FILE_BYTES = 1 << 20
+MAX_EXTENDS_DEPTH = 8
+DEFAULT_TEMPLATE_PARTICIPANTS = ("1", "2", "3", "4")
+
+_KEYS: dict[str, set[str]] = {
+    "document": set(LayoutDocument.model_fields),
+    "region": set(RegionSpec.model_fields) | {"w", "h", "grid"},
+    "grid": set(GridSpec.model_fields) | {"w", "h"},
+    "variant": set(Variant.model_fields),
+    "when": set(WhenSpec.model_fields),
+    "canvas": {"width", "height"},
+}
+
+
+@dataclass(frozen=True)
+class ParsedLayout:
+    """A layout document for one template context, with the marks of its values."""
+
+    document: LayoutDocument
+    marks: SourceMap
+    source: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    text: str
+    folder: Path | None
+
+
+class Layout:
+    """A loaded layout file. Templated files are rendered again for each participant set
+    (`count`, `participants` and `roles` change); plain files are parsed once."""
+
+    def __init__(self, source: _Source, vars: Mapping[str, Any] | None) -> None:
+        self._source = source
+        self.vars: dict[str, Any] = dict(vars or {})
+        self.templated = is_template(source.text)
+        self._cache: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ParsedLayout] = {}
+        self._default = self.parse()
+        self.templated = self.templated or self._default_templated
+
+    @property
+    def source(self) -> str:
+        """The file's name as shown in messages (`<string>` for text)."""
+        return self._source.name
+
+    @property
+    def document(self) -> LayoutDocument:
+        """The document as read with the default context (4 participants, no roles)."""
+        return self._default.document
+
+    @property
+    def marks(self) -> SourceMap:
+        return self._default.marks
+
+    def parse(
+        self, participants: Sequence[str] | None = None, roles: Mapping[str, str] | None = None
+    ) -> ParsedLayout:
+        """The document for these participants and roles (they matter only to templates)."""
+        if participants is None:
+            participants = DEFAULT_TEMPLATE_PARTICIPANTS
+        key = (tuple(participants), tuple(sorted((roles or {}).items())))
+        if self._cache and not self.templated:
+            return next(iter(self._cache.values()))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        context = TemplateContext(key[0], key[1], freeze_vars(self.vars))
+        templated: list[bool] = []
+        data, marks = _read_chain(self._source, context, [], templated)
+        self._default_templated = any(templated)
+        parsed = ParsedLayout(_validate(data, marks, self.source), marks, self.source)
+        if len(self._cache) >= 64:
+            self._cache.clear()
+        self._cache[key] = parsed
+        return parsed
+
+    def __repr__(self) -> str:
+        return f"Layout({self.source!r})"
+
+
+def load_layout(source: str | Path, vars: Mapping[str, Any] | None = None) -> Layout:
+    """Load a layout from a file path or from YAML text.
+
+    A `str` is taken as a path when it is one line ending in `.yaml`/`.yml` or naming an
+    existing file; otherwise as the YAML text itself. Raises LayoutError subclasses.
+    """
+    return Layout(_read_source(source), vars)
+
+
+def _read_source(source: str | Path) -> _Source:
+    if isinstance(source, Path) or (
+        "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file())
+    ):
+        path = Path(source)
+        return _Source(str(source), _read_file(path), path.resolve().parent)
+    return _Source("<string>", _check_text(source, "<string>"), None)
+
+
+def _read_file(path: Path) -> str:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise LayoutSyntaxError("is a folder, not a layout file", source=name)
+        if size > MAX_FILE_BYTES:
+            raise LayoutSyntaxError(
+                f"the file is {size} bytes; layout files are limited to 1 MiB", source=name
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LayoutSyntaxError(
+            "no such file", source=name, hint="check the path, or run from its folder"
+        ) from None
+    except PermissionError:
+        raise LayoutSyntaxError("permission denied: cannot read the file", source=name) from None
+    except OSError as exc:
+        raise LayoutSyntaxError(f"cannot read the file: {exc.strerror}", source=name) from None
+    if b"\x00" in raw:
+        raise LayoutSyntaxError("this is a binary file, not a YAML layout", source=name)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LayoutSyntaxError(
+            "the file is not UTF-8 text", source=name, line=line, hint="save it as UTF-8"
+        ) from None
+    return _check_text(text, name)
+
+
+def _check_text(text: str, name: str) -> str:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise LayoutSyntaxError("the text is over 1 MiB; layouts are limited to 1 MiB", source=name)
+    if "\x00" in text:
+        raise LayoutSyntaxError(
+            "the text holds NUL characters; it is not a YAML layout", source=name
+        )
+    return text
+
+
+def _read_chain(
+    source: _Source, context: TemplateContext, seen: list[str], templated: list[bool]
+) -> tuple[dict[str, Any], SourceMap]:
+    """Render and parse `source`, then merge it over what it `extends`."""
+    text = source.text
+    if is_template(text):
+        templated.append(True)
+        text = render_template(text, context, source.name)
+    data, marks = parse_yaml(text, source.name)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        issue = marks.issue(
+            "error", (), "a layout file is a YAML mapping (key: value lines)", source=source.name
+        )
+        raise LayoutValidationError([issue])
+    parent = data.get("extends")
+    if parent is None:
+        return data, marks
+    if not isinstance(parent, str) or not parent.strip():
+        issue = marks.issue("error", ("extends",), "extends takes a preset name or a .yaml path")
+        raise LayoutValidationError([issue])
+    base_source = _resolve_extends(parent.strip(), source, marks, seen)
+    base, base_marks = _read_chain(base_source, context, [*seen, source.name], templated)
+    merged = dict(base)
+    merged.update(data)
+    merged_marks = SourceMap()
+    for key in base:
+        if key not in data:
+            merged_marks.graft(base_marks, (key,))
+    merged_marks.values.update({p: m for p, m in marks.values.items() if p})
+    merged_marks.keys.update(marks.keys)
+    merged_marks.values[()] = marks.values.get((), next(iter(marks.values.values())))
+    merged_marks.duplicates = marks.duplicates + base_marks.duplicates
+    return merged, merged_marks
+
+
+def _resolve_extends(name: str, child: _Source, marks: SourceMap, seen: list[str]) -> _Source:
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise LayoutValidationError(
+            [
+                marks.issue(
+                    "error", ("extends",), f"extends goes deeper than {MAX_EXTENDS_DEPTH} files"
+                )
+            ]
+        )
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        folder = child.folder or Path.cwd()
+        path = (folder / name).resolve()
+        if not path.is_file():
+            raise LayoutValidationError(
+                [marks.issue("error", ("extends",), f"no layout file {name!r} next to this file")]
+            )
+    else:
+        found = find_preset_file(name)
+        if found is None:
+            close = suggest_preset(name)
+            hint = f"did you mean {', '.join(close)}?" if close else "see `layoutkit presets list`"
+            mark = marks.find(("extends",))
+            raise PresetNotFoundError(
+                f"extends: no preset named {name!r}",
+                source=mark.source if mark else child.name,
+                line=mark.line if mark else None,
+                column=mark.column if mark else None,
+                hint=hint,
+            )
+        path = found
+    display = str(path)
+    if display in seen or display == child.name:
+        raise LayoutValidationError(
+            [marks.issue("error", ("extends",), f"extends loops back to {name!r}")]
+        )
+    return _Source(display, _read_file(path), path.parent)
+
+
+def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocument:
+    issues = [
+        marks.issue("error", path, f"duplicate key {path[-1]!r}; the later one would win", key=True)
+        for path, _ in marks.duplicates
+    ]
+    try:
+        document = LayoutDocument.model_validate(data)
+    except ValidationError as exc:
+        issues.extend(_issue_from_error(error, data, marks) for error in exc.errors())
+        document = None
+    if issues or document is None:
+        issues.sort(key=lambda i: (i.source, i.line or 0, i.column or 0))
+        raise LayoutValidationError(issues)
+    return document
+
+
+def _issue_from_error(error: Any, data: Any, marks: SourceMap) -> Issue:
+    path, kind = _data_path(error["loc"], data)
+    etype = error["type"]
+    value = error.get("input")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if etype == "extra_forbidden":
+        name = str(path[-1])
+        known = _KEYS.get(kind, set())
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else f"; known keys: {', '.join(sorted(known))}"
+        )
+        return marks.issue("error", path, f"unknown key {name!r}{hint}", key=True)
+    if etype == "missing":
+        field = str(error["loc"][-1])
+        return marks.issue("error", path[:-1], f"missing required key {field!r}")
+    if etype == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        message = f"{value!r} is not allowed; expected {expected}"
+    elif etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        ctx = error.get("ctx", {})
+        bound = next(iter(ctx.values()), "")
+        words = {
+            "less_than_equal": "at most",
+            "greater_than_equal": "at least",
+            "less_than": "below",
+            "greater_than": "above",
+        }
+        message = f"{value!r} is out of range: it must be {words[etype]} {bound}"
+    elif etype in ("int_type", "int_parsing", "int_from_float"):
+        message = f"{value!r} is not a whole number"
+    elif etype in ("float_type", "float_parsing"):
+        message = f"{value!r} is not a number"
+    elif etype in ("string_type",):
+        message = f"{value!r} is not text; quote it"
+    elif etype in ("list_type",):
+        message = f"expected a list (`- item` lines or [a, b]), got {_kind_name(value)}"
+    elif etype in ("model_type", "dict_type", "model_attributes_type"):
+        message = f"expected a mapping (key: value lines), got {_kind_name(value)}"
+    elif etype == "string_pattern_mismatch":
+        message = _pattern_message(path, value)
+    elif etype == "string_too_short":
+        message = "must not be empty"
+    elif etype == "too_long":
+        message = f"too many items ({len(value) if isinstance(value, list) else '?'})"
+    return marks.issue("error", path, message)
+
+
+def _pattern_message(path: tuple[str | int, ...], value: Any) -> str:
+    field = path[-1] if path else ""
+    if field == "name":
+        return f"{value!r} is not a kebab-case name; write lower-case words joined by '-'"
+    return f"{value!r} is not an http(s) URL"
+
+
+def _kind_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return repr(value)
+
+
+def _data_path(loc: Sequence[str | int], data: Any) -> tuple[tuple[str | int, ...], str]:
+    """Follow a pydantic error location through the data, skipping union tags.
+
+    Returns the data path and the kind of mapping that holds its last key.
+    """
+    path: list[str | int] = []
+    current = data
+    kind = "document"
+    last_key_kind = kind
+    for part in loc:
+        if isinstance(current, list) and isinstance(part, int) and part < len(current):
+            path.append(part)
+            current = current[part]
+            kind = {"regions": "region", "variants": "variant"}.get(str(_last_name(path)), kind)
+        elif (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and (part in current or part not in ("region-entry", "grid-entry"))
+        ):
+            last_key_kind = kind
+            path.append(part)
+            current = current.get(part)
+            kind = {"grid": "grid", "when": "when", "canvas": "canvas"}.get(part, kind)
+        # otherwise: a union tag or a validator name; skip it
+    return tuple(path), last_key_kind
+
+
+def _last_name(path: Sequence[str | int]) -> str | int | None:
+    for part in reversed(path):
+        if isinstance(part, str):
+            return part
+    return None
+
+
+__all__ = ["Layout", "ParsedLayout", "format_path", "load_layout"]

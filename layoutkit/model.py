@@ -1,0 +1,336 @@
+"""The authoring model: what a person writes in a layout file (layout-format.md §1).
+
+These models check shape and types only; everything that needs the canvas or the
+participants (ranges after unit conversion, role binding, counts) is checked by the
+compiler, which knows where each value came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    WithJsonSchema,
+)
+
+from layoutkit.geometry import Length, parse_aspect, parse_color, parse_length
+from layoutkit.wire.base import MixedVideoLayout, Uid
+
+MODE_NAMES: dict[str, MixedVideoLayout] = {
+    "floating": MixedVideoLayout.FLOATING,
+    "adaptive": MixedVideoLayout.ADAPTIVE,
+    "vertical": MixedVideoLayout.VERTICAL,
+    "custom": MixedVideoLayout.CUSTOM,
+}
+_CANVAS_RE = re.compile(r"^\s*(\d+)\s*[x×X]\s*(\d+)\s*$")
+_COUNT_RE = re.compile(r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$")
+_NAME_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _length(value: object) -> Length:
+    return parse_length(value)
+
+
+def _mode(value: object) -> MixedVideoLayout:
+    if isinstance(value, str) and value.strip().lower() in MODE_NAMES:
+        return MODE_NAMES[value.strip().lower()]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3:
+        return MixedVideoLayout(value)
+    raise ValueError(
+        f"{value!r} is not a mode; write floating, adaptive, vertical or custom (or 0..3)"
+    )
+
+
+def _canvas(value: object) -> object:
+    if isinstance(value, str):
+        match = _CANVAS_RE.match(value)
+        if not match:
+            raise ValueError(f'{value!r} is not a canvas size; write "1280x720" or a mapping')
+        return {"width": int(match.group(1)), "height": int(match.group(2))}
+    return value
+
+
+def _aspect(value: object) -> float:
+    return parse_aspect(value)
+
+
+def _color(value: object) -> str:
+    return parse_color(value)
+
+
+LengthValue = Annotated[
+    Length,
+    BeforeValidator(_length),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(%|px)?\s*$"},
+            ],
+            "description": 'a fraction of the canvas (0.25), a percentage ("25%") or '
+            'pixels ("320px")',
+        }
+    ),
+]
+Mode = Annotated[
+    MixedVideoLayout,
+    BeforeValidator(_mode),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(MODE_NAMES)},
+                {"type": "integer", "minimum": 0, "maximum": 3},
+            ]
+        }
+    ),
+]
+Aspect = Annotated[
+    float,
+    BeforeValidator(_aspect),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?:\d+(\.\d+)?$"}),
+]
+Color = Annotated[
+    str,
+    BeforeValidator(_color),
+    WithJsonSchema({"type": "string", "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}),
+]
+FitName = Literal["crop", "fit"]
+Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Canvas(_Strict):
+    """The recorded picture's size in pixels."""
+
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+
+
+CanvasValue = Annotated[Canvas, BeforeValidator(_canvas)]
+
+
+class RegionSpec(_Strict):
+    """One region as written: a user (uid or role) and a rectangle."""
+
+    uid: Uid | None = None
+    role: str | None = Field(None, min_length=1)
+    x: LengthValue | None = None
+    y: LengthValue | None = None
+    right: LengthValue | None = None
+    bottom: LengthValue | None = None
+    width: LengthValue | None = Field(None, validation_alias=AliasChoices("width", "w"))
+    height: LengthValue | None = Field(None, validation_alias=AliasChoices("height", "h"))
+    aspect: Aspect | None = None
+    alpha: float = Field(1.0, ge=0.0, le=1.0)
+    fit: FitName = "crop"
+    placeholder: Url | None = None
+
+
+class GridSpec(_Strict):
+    """A grid of cells filling an area of the canvas."""
+
+    x: LengthValue | None = None
+    y: LengthValue | None = None
+    width: LengthValue | None = Field(None, validation_alias=AliasChoices("width", "w"))
+    height: LengthValue | None = Field(None, validation_alias=AliasChoices("height", "h"))
+    rows: int = Field(1, ge=1, le=17)
+    columns: int = Field(1, ge=1, le=17)
+    gap: LengthValue = Length(0.0)
+    padding: LengthValue = Length(0.0)
+    cells: int | None = Field(None, ge=0, le=289)
+    order: Literal["row", "column"] = "row"
+    aspect: Aspect | None = None
+    fit: FitName = "crop"
+    alpha: float = Field(1.0, ge=0.0, le=1.0)
+    roles: list[Annotated[str, Field(min_length=1)]] | None = None
+    uids: list[Uid] | None = None
+
+
+class GridEntry(_Strict):
+    """A `grid:` item in a regions list."""
+
+    grid: GridSpec
+
+
+def _entry_kind(value: Any) -> str:
+    if isinstance(value, dict) and "grid" in value:
+        return "grid-entry"
+    if isinstance(value, GridEntry):
+        return "grid-entry"
+    return "region-entry"
+
+
+Entry = Annotated[
+    Annotated[RegionSpec, Tag("region-entry")] | Annotated[GridEntry, Tag("grid-entry")],
+    Discriminator(_entry_kind),
+]
+
+
+@dataclass(frozen=True)
+class CountRange:
+    """An inclusive participant-count range; `high` None means open ("5+")."""
+
+    low: int
+    high: int | None
+
+    def __contains__(self, count: object) -> bool:
+        if not isinstance(count, int):
+            return False
+        return self.low <= count and (self.high is None or count <= self.high)
+
+    def __str__(self) -> str:
+        if self.high is None:
+            return f"{self.low}+"
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+
+def parse_count(value: object) -> CountRange:
+    """`3`, `"2-4"`, `"5+"` -> CountRange."""
+    if isinstance(value, CountRange):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return CountRange(value, value)
+    if isinstance(value, str):
+        match = _COUNT_RE.match(value)
+        if match:
+            low = int(match.group(1))
+            if match.group(4):
+                return CountRange(low, None)
+            high = int(match.group(3)) if match.group(2) else low
+            if high >= low:
+                return CountRange(low, high)
+    raise ValueError(
+        f'{value!r} is not a participant count; write 3, a range "2-4" or an open range "5+"'
+    )
+
+
+CountValue = Annotated[
+    CountRange,
+    BeforeValidator(parse_count),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\d+(-\d+|\+)?$"},
+            ]
+        }
+    ),
+]
+
+
+class WhenSpec(_Strict):
+    """`when: {count: 2+, roles: [screen]}`: a count and roles that must be present."""
+
+    count: CountValue = CountRange(0, None)
+    roles: list[str] = Field(default_factory=list)
+
+
+def _when(value: object) -> object:
+    if isinstance(value, dict | WhenSpec):
+        return value
+    return {"count": value}
+
+
+WhenValue = Annotated[
+    WhenSpec,
+    BeforeValidator(_when),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\d+(-\d+|\+)?$"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "count": {"type": ["integer", "string"]},
+                        "roles": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+class Variant(_Strict):
+    """A variant of the layout for some participant counts (and roles)."""
+
+    when: WhenValue
+    mode: Mode | None = None
+    focus: str | None = None
+    background: Color | None = None
+    regions: list[Entry] | None = None
+
+
+class LayoutDocument(_Strict):
+    """A whole layout file, after templating and `extends`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        title="layoutkit layout",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    name: Annotated[str, Field(pattern=_NAME_RE)] | None = None
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    extends: str | None = None
+    canvas: CanvasValue = Canvas(width=360, height=640)
+    fps: int = Field(15, ge=1, le=60)
+    bitrate: int = Field(500, ge=1, le=6500)
+    background: Color = "#000000"
+    background_image: Url | None = None
+    placeholder_image: Url | None = None
+    mode: Mode | None = None
+    focus: str | None = None
+    regions: list[Entry] | None = None
+    variants: list[Variant] | None = None
+
+    @property
+    def effective_mode(self) -> MixedVideoLayout:
+        """`mode`, else custom when regions or variants are present, else floating."""
+        if self.mode is not None:
+            return self.mode
+        if self.regions is not None or self.variants is not None:
+            return MixedVideoLayout.CUSTOM
+        return MixedVideoLayout.FLOATING
+
+
+def layout_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the layout format (for editor completion)."""
+    return LayoutDocument.model_json_schema(by_alias=True)
+
+
+__all__ = [
+    "MODE_NAMES",
+    "Canvas",
+    "CountRange",
+    "Entry",
+    "GridEntry",
+    "GridSpec",
+    "LayoutDocument",
+    "RegionSpec",
+    "Variant",
+    "WhenSpec",
+    "layout_json_schema",
+    "parse_count",
+]

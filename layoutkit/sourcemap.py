@@ -1,0 +1,204 @@
+"""YAML text -> plain data plus a map from every value's path to its place in the text.
+
+Paths are tuples of keys and list indexes, e.g. `("regions", 1, "width")`. The map keeps
+the place of each value and of each mapping key, so an error can point at the offending
+value (or at an unknown key). Alias bombs, deep nesting and duplicate keys are caught here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from layoutkit.errors import Issue, LayoutSyntaxError, Severity
+
+Path = tuple[str | int, ...]
+MAX_NODES = 50_000
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A place in a source text: 1-based line and column, and the line's text."""
+
+    source: str
+    line: int
+    column: int
+    snippet: str
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of a document stands in its source."""
+
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+    duplicates: list[tuple[Path, Mark]] = field(default_factory=list)
+
+    def find(self, path: Sequence[str | int], *, key: bool = False) -> Mark | None:
+        """The mark of `path`, else of its nearest ancestor that has one."""
+        probe: Path = tuple(path)
+        if key and probe in self.keys:
+            return self.keys[probe]
+        while True:
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def issue(
+        self,
+        severity: Severity,
+        path: Sequence[str | int],
+        message: str,
+        *,
+        key: bool = False,
+        source: str = "<string>",
+    ) -> Issue:
+        """An Issue located at `path` (at its key when `key`)."""
+        mark = self.find(path, key=key)
+        if mark is None:
+            return Issue(severity, message, source=source, field=format_path(path))
+        return Issue(
+            severity,
+            message,
+            source=mark.source,
+            line=mark.line,
+            column=mark.column,
+            field=format_path(path),
+            snippet=mark.snippet,
+        )
+
+    def graft(self, other: SourceMap, prefix: Path) -> None:
+        """Copy the marks of `other` under `prefix` (used when merging `extends`)."""
+        for path, mark in other.values.items():
+            if path[: len(prefix)] == prefix:
+                self.values[path] = mark
+        for path, mark in other.keys.items():
+            if path[: len(prefix)] == prefix:
+                self.keys[path] = mark
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """`("regions", 1, "width")` -> `regions[1].width`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, source: str, lines: list[str]) -> None:
+        self.loader = loader
+        self.source = source
+        self.lines = lines
+        self.map = SourceMap()
+        self.nodes = 0
+
+    def mark(self, node: yaml.Node) -> Mark:
+        start = node.start_mark
+        snippet = self.lines[start.line] if start.line < len(self.lines) else ""
+        return Mark(self.source, start.line + 1, start.column + 1, snippet)
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            mark = self.mark(node)
+            raise LayoutSyntaxError(
+                f"the document expands to more than {MAX_NODES} values",
+                source=self.source,
+                line=mark.line,
+                column=mark.column,
+                hint="YAML aliases that repeat each other (an alias bomb?); write it out plainly",
+                snippet=mark.snippet,
+            )
+        self.map.values[path] = self.mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def build_mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_mark = self.mark(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LayoutSyntaxError(
+                    "a mapping key must be a plain name",
+                    source=self.source,
+                    line=key_mark.line,
+                    column=key_mark.column,
+                    snippet=key_mark.snippet,
+                )
+            key = self.loader.construct_object(key_node)
+            name = str(key) if not isinstance(key, str) else key
+            child = (*path, name)
+            if name in result:
+                self.map.duplicates.append((child, key_mark))
+            self.map.keys[child] = key_mark
+            result[name] = self.build(value_node, child)
+        return result
+
+
+@functools.lru_cache(maxsize=128)
+def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
+    """Parse one YAML document into plain data and its SourceMap (cached: callers must
+    not change what it returns).
+
+    Raises LayoutSyntaxError with the line and column of the problem.
+    """
+    lines = text.splitlines()
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, SourceMap()
+        builder = _Builder(loader, source, lines)
+        data = builder.build(node, ())
+        return data, builder.map
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        snippet = lines[mark.line] if mark and mark.line < len(lines) else None
+        raise LayoutSyntaxError(
+            f"YAML: {problem}",
+            source=source,
+            line=line,
+            column=column,
+            hint=_yaml_hint(problem),
+            snippet=snippet,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise LayoutSyntaxError(f"YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise LayoutSyntaxError(
+            "the document is nested too deeply", source=source, hint="flatten the structure"
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' needs quotes, or a key is indented wrongly"
+    if "could not find expected ':'" in problem:
+        return "each line of a mapping needs `key: value`"
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "expected <block end>" in problem:
+        return "check the indentation of this line against the lines above"
+    return None
+
+
+__all__ = ["MAX_NODES", "Mark", "Path", "SourceMap", "format_path", "parse_yaml"]
