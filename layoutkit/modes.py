@@ -93,11 +93,13 @@ def vertical(participants: Sequence[str], focus: str | None) -> list[ResolvedReg
     limit = VERTICAL_TIERS[-1][0]
     smalls = smalls[: min(limit, MAX_USERS - (1 if large else 0))]
     count, small_w, small_h = next(t for t in VERTICAL_TIERS if len(smalls) <= t[0])
-    regions = [_region(large, 0.0, 0.0, 1.0 - small_w, 1.0, "fit")]
     rows = round(1 / small_h)
+    columns = -(-count // rows)
+    # the large region and the column(s) of smalls fill the width exactly
+    regions = [_region(large, 0.0, 0.0, 1.0 - columns * small_w, 1.0, "fit")]
     for k, uid in enumerate(smalls):
         column = k // rows  # 0 = the first column filled
-        if count > rows:  # two columns
+        if columns > 1:
             outer = column == 0 if VERTICAL_OUTER_COLUMN_FIRST else column == 1
             x = 1.0 - small_w if outer else 1.0 - 2 * small_w
         else:
