@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "resolve_regions": "layoutkit.compiler",
     "validate_layout": "layoutkit.compiler",
     "ResolvedRegion": "layoutkit.geometry",
+    "PreviewOptions": "layoutkit.preview",
+    "render_preview": "layoutkit.preview",
 }
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     )
     from layoutkit.geometry import ResolvedRegion
     from layoutkit.loader import Layout, load_layout
+    from layoutkit.preview import PreviewOptions, render_preview
 
 __all__ = [
     "ApiError",
@@ -55,12 +58,14 @@ __all__ = [
     "LayoutValidationError",
     "LayoutkitError",
     "PresetNotFoundError",
+    "PreviewOptions",
     "RenderError",
     "ResolvedRegion",
     "__version__",
     "compile_layout",
     "compile_start",
     "load_layout",
+    "render_preview",
     "resolve_regions",
     "validate_layout",
 ]

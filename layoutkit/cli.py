@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -278,6 +279,122 @@ def regions(
     """Print the rectangles Agora will draw, in paint order (uid null: an empty slot)."""
     result = _compile(file, count, participants, roles, vars_)
     _echo_json([region.to_json() for region in result.regions])
+
+
+def _parse_cameras(values: Sequence[str]) -> dict[str, float]:
+    from layoutkit.geometry import parse_aspect
+    from layoutkit.wire.base import _check_uid
+
+    cameras: dict[str, float] = {}
+    for value in values:
+        uid, shape = _split_pair(value, "--camera", "UID=W:H, e.g. --camera 1002=9:16")
+        try:
+            cameras[_check_uid(uid)] = parse_aspect(shape)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--camera") from None
+    return cameras
+
+
+def _parse_images(values: Sequence[str]) -> dict[str, Path]:
+    images: dict[str, Path] = {}
+    for value in values:
+        key, path = _split_pair(value, "--image", "UID=PATH or URL=PATH")
+        if not key.isdigit() and not key.startswith(("http://", "https://")):
+            raise click.BadParameter(
+                f"{key!r} is neither a uid nor an http(s) URL", param_hint="--image"
+            )
+        images[key] = Path(path)
+    return images
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    metavar="OUT.png",
+    help="Where to write the PNG (default FILE-STEM.png; - for standard output).",
+)
+@_people_options
+@click.option("--sheet", is_flag=True, help="Draw the layout at every count 1..17 on one sheet.")
+@click.option("--clean", is_flag=True, help="Only what the recording shows: no labels, outlines.")
+@click.option(
+    "--camera",
+    "cameras",
+    multiple=True,
+    metavar="UID=W:H",
+    help="A participant's camera shape (default 16:9; a phone is 9:16).",
+)
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    metavar="UID_OR_URL=PATH",
+    help="A real picture for a participant, or a local file for an image URL.",
+)
+@click.option(
+    "--video-off",
+    "video_off",
+    multiple=True,
+    metavar="UID",
+    help="Draw this participant with the camera off.",
+)
+@click.option(
+    "--audio-only",
+    "audio_only",
+    multiple=True,
+    metavar="UID",
+    help="Draw this participant as audio only.",
+)
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
+@_vars_option
+def preview(
+    file: str,
+    output: str | None,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    sheet: bool,
+    clean: bool,
+    cameras: tuple[str, ...],
+    images: tuple[str, ...],
+    video_off: tuple[str, ...],
+    audio_only: tuple[str, ...],
+    scale: float,
+    vars_: tuple[str, ...],
+) -> None:
+    """Draw the recorded canvas as a PNG, as Agora will compose it."""
+    from layoutkit.compiler import compile_full
+    from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
+    from layoutkit.render import encode_png, write_png
+
+    if count is not None and participants is not None:
+        raise click.UsageError("give --count or --participants, not both")
+    options = PreviewOptions(
+        scale=scale,
+        clean=clean,
+        cameras=_parse_cameras(cameras),
+        images=_parse_images(images),
+        video_off=frozenset(video_off),
+        audio_only=frozenset(audio_only),
+    )
+    bound = _parse_roles(roles)
+    layout = _load(file, vars_)
+    if sheet:
+        data = render_sheet_png(layout, bound, options=options)
+    else:
+        people = _parse_participants(participants)
+        compiled = compile_full(layout, people, bound, count=count)
+        for issue in compiled.issues:
+            click.echo(issue.format(), err=True)
+        data = encode_png(draw_compilation(compiled, options))
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output) if output else Path(Path(file).stem + ".png")
+    write_png(target, data)
+    click.echo(f"wrote {target}", err=True)
 
 
 @cli.command()

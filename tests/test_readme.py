@@ -47,8 +47,12 @@ def test_the_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize(("command", "expected"), CONSOLE, ids=[c for c, _ in CONSOLE])
-def test_console_example(command: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_console_example(
+    command: str, expected: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # run in a scratch folder that sees the examples, so written files land there
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
     argv = shlex.split(command)
     assert argv[0] == "layoutkit"
     result = CliRunner().invoke(cli, argv[1:])

@@ -1,0 +1,53 @@
+"""Pictures of the recorded canvas, drawn from what is sent to Agora (the payload) and
+the regions Agora will draw: never from the authoring model. Only this package imports
+Pillow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PIL import Image
+
+from layoutkit.geometry import ResolvedRegion
+from layoutkit.render.annotate import annotate
+from layoutkit.render.camera import participant_color
+from layoutkit.render.compose import Participant, RenderOptions, canvas_size, compose
+from layoutkit.render.png import encode_png, write_png
+from layoutkit.render.sheet import render_sheet
+from layoutkit.wire.layout import LayoutFields
+
+Picture = Image.Image
+
+
+def render_canvas(
+    payload: LayoutFields,
+    regions: Sequence[ResolvedRegion],
+    width: int,
+    height: int,
+    participants: Sequence[Participant],
+    options: RenderOptions | None = None,
+) -> Image.Image:
+    """The canvas of `width`×`height` (times `options.scale`) as Agora composes it.
+
+    Unless `options.clean`, regions are outlined and tagged, and a caption strip below the
+    canvas (making the picture taller) lists hidden regions, parts off the canvas, people
+    without a region and images that were not loaded, when there are any."""
+    opts = options or RenderOptions()
+    size = canvas_size(width, height, opts.scale)
+    people = {p.uid: p for p in participants}
+    canvas, drawn = compose(payload, regions, size, people, opts)
+    if opts.clean:
+        return canvas
+    return annotate(canvas, regions, drawn, people)
+
+
+__all__ = [
+    "Participant",
+    "Picture",
+    "RenderOptions",
+    "encode_png",
+    "participant_color",
+    "render_canvas",
+    "render_sheet",
+    "write_png",
+]
