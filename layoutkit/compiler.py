@@ -14,6 +14,7 @@ from layoutkit.geometry import ResolvedRegion, round_span
 from layoutkit.lint import lint_regions
 from layoutkit.loader import Layout, ParsedLayout
 from layoutkit.model import Entry, GridEntry, LayoutDocument, Variant
+from layoutkit.modes import resolve_builtin, resolve_custom
 from layoutkit.sourcemap import Path
 from layoutkit.wire.base import MixedVideoLayout, RenderMode, _check_uid
 from layoutkit.wire.layout import (
@@ -279,7 +280,7 @@ class _Compiler:
                 "remove them or set mode: custom",
             )
         focus_uid = self._focus(focus, focus_path, mode)
-        layout_config, backgrounds, uids = self._bind(drafts)
+        layout_config, backgrounds = self._bind(drafts)
         if mode == MixedVideoLayout.CUSTOM and drafts:
             self.issues.extend(lint_regions(drafts, layout_config, doc.canvas, self.marks))
         if self.strict:
@@ -303,10 +304,8 @@ class _Compiler:
             mode, background, layout_config, backgrounds, focus_uid
         )
         if mode == MixedVideoLayout.CUSTOM:
-            regions = _resolve_custom(layout_config, uids, self.people)
+            regions = resolve_custom(layout_config, self.people)
         else:
-            from layoutkit.modes import resolve_builtin
-
             regions = resolve_builtin(mode, self.people, focus_uid)
         return Compilation(
             payload, transcoding, regions, self.people, self.roles, doc, index, _sorted(self.issues)
@@ -387,12 +386,9 @@ class _Compiler:
                 return None
         return self._role_uid(focus, path, "focus")
 
-    def _bind(
-        self, drafts: list[DraftRegion]
-    ) -> tuple[list[LayoutRegion], list[BackgroundConfig], list[str | None]]:
+    def _bind(self, drafts: list[DraftRegion]) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
         config: list[LayoutRegion] = []
         backgrounds: list[BackgroundConfig] = []
-        uids: list[str | None] = []
         first_at: dict[str, Path] = {}
         for draft in drafts:
             uid = draft.uid
@@ -415,7 +411,6 @@ class _Compiler:
                     render_mode=RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP,
                 )
             )
-            uids.append(uid)
             if draft.placeholder is not None:
                 if uid is None:
                     self.warn(
@@ -431,7 +426,7 @@ class _Compiler:
                             render_mode=RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP,
                         )
                     )
-        return config, backgrounds, uids
+        return config, backgrounds
 
     def _payload(
         self,
@@ -477,35 +472,6 @@ def _sorted(issues: list[Issue]) -> list[Issue]:
     return sorted(
         issues, key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0)
     )
-
-
-def _resolve_custom(
-    config: list[LayoutRegion], uids: list[str | None], people: Sequence[str]
-) -> list[ResolvedRegion]:
-    """Who Agora shows where: bound regions show their user when present; the others
-    take the remaining users in join order; surplus users are not drawn."""
-    present = set(people)
-    bound = {u for u in uids if u is not None}
-    queue = [p for p in people if p not in bound]
-    regions: list[ResolvedRegion] = []
-    for entry, uid in zip(config, uids, strict=True):
-        shown: str | None
-        if uid is not None:
-            shown = uid if uid in present else None
-        else:
-            shown = queue.pop(0) if queue else None
-        regions.append(
-            ResolvedRegion(
-                shown,
-                entry.x_axis,
-                entry.y_axis,
-                entry.width,
-                entry.height,
-                "fit" if entry.render_mode == RenderMode.FIT else "crop",
-                1.0 if entry.alpha is None else entry.alpha,
-            )
-        )
-    return regions
 
 
 __all__ = [

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
-from layoutkit.wire.base import MixedVideoLayout
+from layoutkit.wire.base import MixedVideoLayout, RenderMode
+from layoutkit.wire.layout import LayoutRegion
 
 MAX_USERS = 17
 
@@ -108,6 +109,37 @@ def vertical(participants: Sequence[str], focus: str | None) -> list[ResolvedReg
     return regions
 
 
+def resolve_custom(
+    config: Sequence[LayoutRegion], participants: Sequence[str]
+) -> list[ResolvedRegion]:
+    """Who Agora shows where in a custom layout (undocumented; the most plausible reading
+    of agora-behaviour.md §5): a region with a uid shows that user, or nothing when the
+    user is absent; the other users fill the uid-less regions in join order; users left
+    over are not drawn."""
+    present = set(participants)
+    bound = {entry.uid for entry in config if entry.uid is not None}
+    queue = [p for p in participants if p not in bound]
+    regions: list[ResolvedRegion] = []
+    for entry in config:
+        shown: str | None
+        if entry.uid is not None:
+            shown = entry.uid if entry.uid in present else None
+        else:
+            shown = queue.pop(0) if queue else None
+        regions.append(
+            ResolvedRegion(
+                shown,
+                entry.x_axis,
+                entry.y_axis,
+                entry.width,
+                entry.height,
+                "fit" if entry.render_mode == RenderMode.FIT else "crop",
+                1.0 if entry.alpha is None else entry.alpha,
+            )
+        )
+    return regions
+
+
 def resolve_builtin(
     mode: MixedVideoLayout | int, participants: Sequence[str], focus: str | None = None
 ) -> list[ResolvedRegion]:
@@ -131,5 +163,6 @@ __all__ = [
     "adaptive",
     "floating",
     "resolve_builtin",
+    "resolve_custom",
     "vertical",
 ]

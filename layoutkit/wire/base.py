@@ -10,6 +10,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 UID_MAX = 4_294_967_295
 _HEX_COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+CNAME_MAX_BYTES = 64
+CNAME_PUNCTUATION = "!#$%&()+-:;<=.>?@[]^_{}|~, "
+_CNAME_RE = re.compile(r"^[A-Za-z0-9" + re.escape(CNAME_PUNCTUATION) + r"]+$")
 
 
 class WireModel(BaseModel):
@@ -18,7 +21,7 @@ class WireModel(BaseModel):
     Field names are Agora's exact names (aliases where they are not valid Python); unset
     fields are left out on the wire: dump with `to_wire()` (or `model_dump(by_alias=True,
     exclude_none=True)`). Unknown keys are kept and passed through, as Agora decides
-    what it ignores.
+    what it ignores. Validation errors never quote the input, which may hold secrets.
     """
 
     model_config = ConfigDict(
@@ -26,6 +29,7 @@ class WireModel(BaseModel):
         extra="allow",
         use_enum_values=True,
         validate_default=False,
+        hide_input_in_errors=True,
     )
 
     def to_wire(self) -> dict[str, Any]:
@@ -72,6 +76,20 @@ def _check_optional_uid(value: object) -> str | None:
     return _check_uid(value)
 
 
+def _check_cname(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("cname must be a non-empty channel name")
+    if len(value.encode("utf-8")) > CNAME_MAX_BYTES:
+        raise ValueError(f"cname is longer than {CNAME_MAX_BYTES} bytes (Agora error 1013)")
+    if not _CNAME_RE.match(value):
+        bad = sorted({c for c in value if not _CNAME_RE.match(c)})
+        raise ValueError(
+            f"cname holds {''.join(bad)!r}; channel names take a-z, A-Z, 0-9, space and "
+            f"{CNAME_PUNCTUATION.strip()} (Agora error 1013)"
+        )
+    return value
+
+
 def _check_color(value: object) -> str:
     if isinstance(value, str) and _HEX_COLOR_RE.match(value):
         return value
@@ -90,12 +108,18 @@ Uid = Annotated[str, BeforeValidator(_check_uid), Field(json_schema_extra={"patt
 OptionalUid = Annotated[str | None, BeforeValidator(_check_optional_uid)]
 """A uid that may be absent or `""` (as the Go client sends), which both mean none."""
 
+Cname = Annotated[str, BeforeValidator(_check_cname)]
+"""A channel name: 1..64 bytes of letters, digits, space and Agora's punctuation."""
+
 HexColor = Annotated[str, BeforeValidator(_check_color)]
 HttpUrl = Annotated[str, BeforeValidator(_check_url)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 __all__ = [
+    "CNAME_MAX_BYTES",
+    "CNAME_PUNCTUATION",
     "UID_MAX",
+    "Cname",
     "Fraction",
     "HexColor",
     "HttpUrl",

@@ -11,6 +11,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from layoutkit.wire.base import (
+    Cname,
     Fraction,
     HexColor,
     HttpUrl,
@@ -103,7 +104,7 @@ class TranscodingConfig(LayoutFields):
 class UpdateLayoutRequest(WireModel):
     """The whole body of an updateLayout request."""
 
-    cname: str
+    cname: Cname
     uid: Uid
     client_request: UpdateLayoutClientRequest = Field(alias="clientRequest")
 

@@ -405,6 +405,12 @@ def schema() -> None:
     _echo_json(layout_json_schema())
 
 
+# the API, emulator and demo commands register themselves on `cli`
+from layoutkit.cli import api as _api  # noqa: E402
+
+_ = _api
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """The console entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="layoutkit")

@@ -1,0 +1,297 @@
+"""Commands that talk to the Cloud Recording API (`record ...`), run the emulator, and
+run the demo. Each `record` command prints the endpoint it calls on standard error and
+the answer as JSON on standard output; API errors exit with status 3."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from layoutkit.cli import _compile, _echo_json, _people_options, _vars_option, cli
+
+if TYPE_CHECKING:
+    from layoutkit.client import CloudRecordingClient
+
+F = TypeVar("F", bound=Callable[..., Any])
+MODES = click.Choice(["mix", "individual", "web"])
+
+
+def _account_options(func: F) -> F:
+    options = [
+        click.option("--app-id", envvar="AGORA_APP_ID", show_envvar=True, help="The App ID."),
+        click.option(
+            "--customer-id",
+            envvar="AGORA_CUSTOMER_ID",
+            show_envvar=True,
+            help="RESTful API customer id.",
+        ),
+        click.option(
+            "--customer-secret",
+            envvar="AGORA_CUSTOMER_SECRET",
+            show_envvar=True,
+            help="RESTful API customer secret (prefer the environment variable).",
+        ),
+        click.option(
+            "--base-url",
+            envvar="AGORA_BASE_URL",
+            show_envvar=True,
+            default="https://api.sd-rtn.com",
+            show_default=True,
+            help="Agora's API, or an emulator's URL.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _client(
+    app_id: str | None, customer_id: str | None, customer_secret: str | None, base_url: str
+) -> CloudRecordingClient:
+    from layoutkit.client import CloudRecordingClient
+
+    return CloudRecordingClient(
+        app_id,
+        customer_id,
+        customer_secret,
+        base_url=base_url,
+        on_request=lambda method, url: click.echo(f"-> {method} {url}", err=True),
+    )
+
+
+def _json_file(path: str | None, what: str) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise click.BadParameter(f"{path}: {exc.strerror}", param_hint=what) from None
+    except ValueError as exc:
+        raise click.BadParameter(f"{path}: not JSON ({exc})", param_hint=what) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: give a JSON object", param_hint=what)
+    return data
+
+
+@cli.group()
+def record() -> None:
+    """Call the Cloud Recording REST API: acquire, start, update-layout, query, stop."""
+
+
+@record.command()
+@click.option("--cname", required=True, help="The channel to record.")
+@click.option("--uid", required=True, help="The recorder's uid in the channel.")
+@click.option("--resource-expired-hour", type=click.IntRange(1, 720))
+@_account_options
+def acquire(
+    cname: str,
+    uid: str,
+    resource_expired_hour: int | None,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Get a resource id (start within 5 minutes)."""
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    resource = client.acquire(cname, uid, resource_expired_hour=resource_expired_hour)
+    _echo_json({"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id})
+
+
+@record.command()
+@click.option("--resource-id", required=True)
+@click.option("--cname", required=True)
+@click.option("--uid", required=True)
+@click.option("--mode", type=MODES, default="mix", show_default=True)
+@click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
+@click.option(
+    "--layout",
+    "layout_file",
+    metavar="LAYOUT.yaml",
+    help="Compile this layout into recordingConfig.transcodingConfig (mix).",
+)
+@_people_options
+@_vars_option
+@_account_options
+def start(
+    resource_id: str,
+    cname: str,
+    uid: str,
+    mode: str,
+    request_file: str | None,
+    layout_file: str | None,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Start recording with a resource id."""
+    request = _json_file(request_file, "--request")
+    if layout_file is not None:
+        compiled = _compile(layout_file, count, participants, roles, vars_)
+        request.setdefault("recordingConfig", {})["transcodingConfig"] = (
+            compiled.transcoding.to_wire()
+        )
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    recording = client.start(
+        resource_id,
+        request,
+        mode=mode,  # type: ignore[arg-type]
+        cname=cname,
+        uid=uid,
+    )
+    _echo_json(
+        {
+            "cname": recording.cname,
+            "uid": recording.uid,
+            "resourceId": recording.resource_id,
+            "sid": recording.sid,
+        }
+    )
+
+
+@record.command(name="update-layout")
+@click.argument("layout_file", metavar="[LAYOUT.yaml]", required=False)
+@click.option(
+    "--payload",
+    "payload_file",
+    metavar="JSON",
+    help="A ready clientRequest instead of a layout file.",
+)
+@click.option("--resource-id", required=True)
+@click.option("--sid", required=True)
+@click.option("--cname", required=True)
+@click.option("--uid", required=True)
+@_people_options
+@_vars_option
+@_account_options
+def update_layout(
+    layout_file: str | None,
+    payload_file: str | None,
+    resource_id: str,
+    sid: str,
+    cname: str,
+    uid: str,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Replace the layout of a running mix recording."""
+    if (layout_file is None) == (payload_file is None):
+        raise click.UsageError("give a LAYOUT file or --payload JSON (one of them)")
+    if layout_file is not None:
+        payload = _compile(layout_file, count, participants, roles, vars_).payload.to_wire()
+    else:
+        payload = _json_file(payload_file, "--payload")
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    _echo_json(client.update_layout(resource_id, sid, cname, uid, payload).to_wire())
+
+
+@record.command()
+@click.option("--resource-id", required=True)
+@click.option("--sid", required=True)
+@click.option("--mode", type=MODES, default="mix", show_default=True)
+@_account_options
+def query(
+    resource_id: str,
+    sid: str,
+    mode: str,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Show a recording's status and files."""
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    _echo_json(client.query(resource_id, sid, mode).to_wire())  # type: ignore[arg-type]
+
+
+@record.command()
+@click.option("--resource-id", required=True)
+@click.option("--sid", required=True)
+@click.option("--cname", required=True)
+@click.option("--uid", required=True)
+@click.option("--mode", type=MODES, default="mix", show_default=True)
+@_account_options
+def stop(
+    resource_id: str,
+    sid: str,
+    cname: str,
+    uid: str,
+    mode: str,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Stop a recording; prints the uploaded files."""
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    answer = client.stop(resource_id, sid, cname, uid, mode)  # type: ignore[arg-type]
+    _echo_json(answer.to_wire())
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--customer-id", help="Require these credentials (default: accept any).")
+@click.option("--customer-secret", envvar="EMULATOR_CUSTOMER_SECRET", show_envvar=True)
+@click.option("--app-id", "app_ids", multiple=True, help="Serve only these App IDs.")
+def emulator(
+    host: str,
+    port: int,
+    customer_id: str | None,
+    customer_secret: str | None,
+    app_ids: tuple[str, ...],
+) -> None:
+    """Run a local Cloud Recording API emulator (Ctrl-C stops it)."""
+    from layoutkit.emulator import EmulatorServer
+
+    if (customer_id is None) != (customer_secret is None):
+        raise click.UsageError("give --customer-id and --customer-secret together")
+    try:
+        server = EmulatorServer(
+            host, port, app_ids=app_ids, customer_id=customer_id, customer_secret=customer_secret
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    click.echo(f"Cloud Recording emulator on {server.url}", err=True)
+    click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
+    click.echo(f"  control: {server.url}/_emulator/state", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="demo-output",
+    show_default=True,
+    help="Where to write the previews of each step.",
+)
+def demo(out_dir: str) -> None:
+    """Record a demo session against a local emulator: no account needed."""
+    from layoutkit.demo import run_demo
+
+    run_demo(Path(out_dir), say=click.echo)
+
+
+__all__ = ["acquire", "demo", "emulator", "query", "record", "start", "stop", "update_layout"]

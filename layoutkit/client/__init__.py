@@ -1,0 +1,352 @@
+"""A typed client of the Agora Cloud Recording REST API: acquire, start, update_layout,
+query, stop. Every request is checked with the wire models before it leaves; answers are
+parsed into response models; errors map to the `layoutkit.errors` tree with Agora's code,
+reason and a hint. Works against Agora or the local emulator (`base_url`)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import quote
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from layoutkit.client.transport import RateLimiter, RetryPolicy, Transport
+from layoutkit.errors import ApiError, NotFoundError
+from layoutkit.wire.api import (
+    AcquireClientRequest,
+    AcquireRequest,
+    RecordingMode,
+    StartClientRequest,
+    StartRequest,
+    StopClientRequest,
+    StopRequest,
+)
+from layoutkit.wire.layout import UpdateLayoutClientRequest, UpdateLayoutRequest
+from layoutkit.wire.replies import (
+    AcquireResponse,
+    QueryResponse,
+    StartResponse,
+    StopResponse,
+    UpdateLayoutResponse,
+)
+
+if TYPE_CHECKING:
+    from layoutkit.loader import Layout
+
+DEFAULT_BASE_URL = "https://api.sd-rtn.com"
+RESOURCE_TTL = 300.0  # a resource id must be used by start within 5 minutes
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An acquired resource id, with when it was acquired (by the client's clock)."""
+
+    resource_id: str
+    cname: str
+    uid: str
+    acquired_at: float = field(repr=False)
+
+
+def _check(model: type[M], body: Any, what: str, **context: Any) -> M:
+    try:
+        return model.model_validate(body, context=context or None)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise ApiError(f"{what}: {problems}") from None
+
+
+class CloudRecordingClient:
+    """Calls the Cloud Recording REST API of one App ID.
+
+    Credentials come from the arguments or the environment (AGORA_APP_ID,
+    AGORA_CUSTOMER_ID, AGORA_CUSTOMER_SECRET). Requests are limited to 10 per second
+    across all threads of this client; query and updateLayout are retried with backoff on
+    connection errors, timeouts and 5xx; start is never sent twice. `on_request(method,
+    url)` is called before each request is sent (the command line prints it).
+    """
+
+    def __init__(
+        self,
+        app_id: str | None = None,
+        customer_id: str | None = None,
+        customer_secret: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        rate_limit: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        on_request: Callable[[str, str], None] | None = None,
+    ) -> None:
+        app = app_id or os.environ.get("AGORA_APP_ID")
+        key = customer_id or os.environ.get("AGORA_CUSTOMER_ID")
+        secret = customer_secret or os.environ.get("AGORA_CUSTOMER_SECRET")
+        missing = [
+            n
+            for n, v in (("app id", app), ("customer id", key), ("customer secret", secret))
+            if not v
+        ]
+        if missing or app is None or key is None or secret is None:
+            raise ApiError(
+                f"missing {', '.join(missing)}: pass them, or set AGORA_APP_ID, "
+                "AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET"
+            )
+        self.app_id = app
+        self.customer_id = key
+        self.base_url = base_url.rstrip("/")
+        self._clock = clock
+        limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self._transport = Transport(
+            self.base_url,
+            (key, secret),
+            session,
+            timeout,
+            limiter,
+            retry or RetryPolicy(),
+            sleep,
+            on_request,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"CloudRecordingClient(app_id={self.app_id!r}, customer_id={self.customer_id!r}, "
+            f"base_url={self.base_url!r})"
+        )
+
+    @property
+    def session(self) -> requests.Session:
+        return self._transport.session
+
+    def _path(self, tail: str) -> str:
+        return f"/v1/apps/{quote(self.app_id, safe='')}/cloud_recording/{tail}"
+
+    # --- the five calls -------------------------------------------------------------------
+
+    def acquire(
+        self,
+        cname: str,
+        uid: str | int,
+        *,
+        resource_expired_hour: int | None = None,
+        scene: int | None = None,
+    ) -> Resource:
+        """A resource id for one recording; start it within 5 minutes."""
+        request = _check(
+            AcquireRequest,
+            {
+                "cname": cname,
+                "uid": uid,
+                "clientRequest": AcquireClientRequest(
+                    resourceExpiredHour=resource_expired_hour, scene=scene
+                ).to_wire(),
+            },
+            "acquire",
+        )
+        body = self._transport.call(
+            "acquire", "POST", self._path("acquire"), request.to_wire(), repeatable=True
+        )
+        reply = _check(AcquireResponse, body, "acquire answer")
+        return Resource(reply.resource_id, request.cname, request.uid, self._clock())
+
+    def start(
+        self,
+        resource: Resource | str,
+        client_request: StartClientRequest | Mapping[str, Any] | None = None,
+        *,
+        mode: RecordingMode = "mix",
+        cname: str | None = None,
+        uid: str | int | None = None,
+    ) -> Recording:
+        """Start recording. A Resource older than 5 minutes is acquired again first.
+        Never retried: a repeated start would be answered "already started"."""
+        if isinstance(resource, Resource):
+            if self._clock() - resource.acquired_at >= RESOURCE_TTL:
+                resource = self.acquire(resource.cname, resource.uid)
+            resource_id, cname, uid = resource.resource_id, resource.cname, resource.uid
+        else:
+            resource_id = resource
+        if cname is None or uid is None:
+            raise ApiError("start: give the cname and uid the resource id was acquired with")
+        payload = (
+            client_request.to_wire()
+            if isinstance(client_request, StartClientRequest)
+            else dict(client_request or {})
+        )
+        request = _check(
+            StartRequest, {"cname": cname, "uid": uid, "clientRequest": payload}, "start", mode=mode
+        )
+        path = self._path(f"resourceid/{quote(resource_id, safe='')}/mode/{mode}/start")
+        body = self._transport.call("start", "POST", path, request.to_wire(), repeatable=False)
+        reply = _check(StartResponse, body, "start answer")
+        return Recording(
+            self, reply.resource_id or resource_id, reply.sid, mode, request.cname, request.uid
+        )
+
+    def update_layout(
+        self,
+        resource_id: str,
+        sid: str,
+        cname: str,
+        uid: str | int,
+        layout: UpdateLayoutClientRequest | Mapping[str, Any],
+    ) -> UpdateLayoutResponse:
+        """Replace the whole layout of a running mix recording."""
+        payload = (
+            layout.to_wire() if isinstance(layout, UpdateLayoutClientRequest) else dict(layout)
+        )
+        request = _check(
+            UpdateLayoutRequest,
+            {"cname": cname, "uid": uid, "clientRequest": payload},
+            "updateLayout",
+        )
+        path = self._path(
+            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}"
+            "/mode/mix/updateLayout"
+        )
+        body = self._transport.call(
+            "updateLayout", "POST", path, request.to_wire(), repeatable=True
+        )
+        return _check(UpdateLayoutResponse, body, "updateLayout answer")
+
+    def query(self, resource_id: str, sid: str, mode: RecordingMode = "mix") -> QueryResponse:
+        """The recording's status and files so far."""
+        path = self._path(
+            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/query"
+        )
+        body = self._transport.call("query", "GET", path, None, repeatable=True)
+        return _check(QueryResponse, body, "query answer")
+
+    def stop(
+        self,
+        resource_id: str,
+        sid: str,
+        cname: str,
+        uid: str | int,
+        mode: RecordingMode = "mix",
+        *,
+        async_stop: bool | None = None,
+    ) -> StopResponse:
+        """Stop recording; the answer lists the uploaded files."""
+        request = _check(
+            StopRequest,
+            {
+                "cname": cname,
+                "uid": uid,
+                "clientRequest": StopClientRequest(async_stop=async_stop).to_wire(),
+            },
+            "stop",
+        )
+        path = self._path(
+            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/stop"
+        )
+        body = self._transport.call("stop", "POST", path, request.to_wire(), repeatable=False)
+        return _check(StopResponse, body, "stop answer")
+
+    def record(
+        self,
+        cname: str,
+        uid: str | int,
+        client_request: StartClientRequest | Mapping[str, Any] | None = None,
+        *,
+        mode: RecordingMode = "mix",
+    ) -> Recording:
+        """acquire, then start: a running Recording (use it in a `with` block)."""
+        return self.start(self.acquire(cname, uid), client_request, mode=mode)
+
+
+class Recording:
+    """A running recording: resource id, sid, mode, cname and uid, with the calls that
+    act on it. Leaving a `with` block stops it."""
+
+    def __init__(
+        self,
+        client: CloudRecordingClient,
+        resource_id: str,
+        sid: str,
+        mode: RecordingMode,
+        cname: str,
+        uid: str,
+    ) -> None:
+        self.client = client
+        self.resource_id = resource_id
+        self.sid = sid
+        self.mode: RecordingMode = mode
+        self.cname = cname
+        self.uid = uid
+        self.stopped: StopResponse | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"Recording(cname={self.cname!r}, uid={self.uid!r}, mode={self.mode!r}, "
+            f"sid={self.sid!r})"
+        )
+
+    def update_layout(
+        self,
+        layout: Layout | UpdateLayoutClientRequest | Mapping[str, Any],
+        participants: Sequence[str | int] | None = None,
+        roles: Mapping[str, str | int] | None = None,
+    ) -> UpdateLayoutResponse:
+        """Push a layout: a loaded Layout (compiled for `participants` and `roles`) or
+        a ready clientRequest."""
+        if isinstance(layout, UpdateLayoutClientRequest | Mapping):
+            payload: UpdateLayoutClientRequest | Mapping[str, Any] = layout
+        else:
+            from layoutkit.compiler import compile_layout
+
+            payload = compile_layout(layout, participants, roles)
+        return self.client.update_layout(self.resource_id, self.sid, self.cname, self.uid, payload)
+
+    def query(self) -> QueryResponse:
+        return self.client.query(self.resource_id, self.sid, self.mode)
+
+    def stop(self, *, async_stop: bool | None = None) -> StopResponse:
+        with self._lock:
+            if self.stopped is None:
+                self.stopped = self.client.stop(
+                    self.resource_id,
+                    self.sid,
+                    self.cname,
+                    self.uid,
+                    self.mode,
+                    async_stop=async_stop,
+                )
+            return self.stopped
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.stopped is None:
+            try:
+                self.stop()
+            except NotFoundError:
+                if kind is None:
+                    raise
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "RESOURCE_TTL",
+    "CloudRecordingClient",
+    "Recording",
+    "Resource",
+    "RetryPolicy",
+]

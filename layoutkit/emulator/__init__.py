@@ -1,0 +1,9 @@
+"""A local emulator of Agora's Cloud Recording REST API: same routes, statuses and
+bodies, plus a `/_emulator/` control API. Shares only `wire` with the client, so it is a
+second opinion on it, not a copy."""
+
+from layoutkit.emulator.app import EmulatorApp
+from layoutkit.emulator.server import EmulatorServer
+from layoutkit.emulator.state import EmulatorState, ManualClock
+
+__all__ = ["EmulatorApp", "EmulatorServer", "EmulatorState", "ManualClock"]

@@ -1,0 +1,164 @@
+"""The `/_emulator/` control API: channel participants, recordings with their current
+layout and history, a PNG of the composite, injected faults, the request log, the clock.
+No credentials needed; not rate limited; not in the request log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from layoutkit.emulator.http import Request, Response, reply
+from layoutkit.emulator.state import FAULT_KINDS, EmulatorState, ManualClock, Recording
+
+
+def _error(status: int, message: str) -> Response:
+    return reply(status, {"error": message})
+
+
+def _body(request: Request) -> dict[str, Any] | Response:
+    if not request.body.strip():
+        return {}
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "send a JSON object")
+    return data if isinstance(data, dict) else _error(400, "send a JSON object")
+
+
+def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
+    return {
+        "sid": recording.sid,
+        "resourceId": recording.resource_id,
+        "appId": recording.app_id,
+        "cname": recording.cname,
+        "uid": recording.uid,
+        "mode": recording.mode,
+        "status": recording.status(state.clock()),
+        "ended": recording.ended is not None,
+        "endedBy": recording.ended_by,
+        "participants": state.participants_of(recording),
+        "layout": recording.layout,
+        "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
+    }
+
+
+def handle(state: EmulatorState, request: Request, route: str) -> Response:
+    """Dispatch a control route (already matched by name)."""
+    params = request.params
+    if route == "state":
+        state.expire_idle()
+        return reply(
+            200,
+            {
+                "recordings": [summary(state, r) for r in state.recordings.values()],
+                "channels": [
+                    {"appId": a, "cname": c, "participants": ch.uids()}
+                    for (a, c), ch in state.channels.items()
+                ],
+                "faults": list(state.faults),
+            },
+        )
+    if route == "join":
+        body = _body(request)
+        if isinstance(body, Response):
+            return body
+        uid = str(body.get("uid", ""))
+        if not uid.isdigit() or not 1 <= int(uid) <= 4_294_967_295:
+            return _error(400, "uid: give an integer uid from 1 to 4294967295")
+        state.join(
+            params["app"], params["cname"], uid, publishing=bool(body.get("publishing", True))
+        )
+        return reply(200, {"participants": state.channel(params["app"], params["cname"]).uids()})
+    if route == "leave":
+        if not state.leave(params["app"], params["cname"], params["uid"]):
+            return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
+        return reply(200, {"participants": state.channel(params["app"], params["cname"]).uids()})
+    if route == "recordings":
+        state.expire_idle()
+        return reply(200, [summary(state, r) for r in state.recordings.values()])
+    if route in ("recording", "composite"):
+        state.expire_idle()
+        recording = state.recordings.get(params["sid"])
+        if recording is None:
+            return _error(404, f"no recording with sid {params['sid']}")
+        if route == "recording":
+            return reply(200, summary(state, recording))
+        return composite(state, recording)
+    if route == "faults":
+        return _faults(state, request)
+    if route == "requests":
+        return reply(
+            200,
+            [
+                {
+                    "time": r.time,
+                    "wall": r.wall,
+                    "method": r.method,
+                    "path": r.path,
+                    "endpoint": r.endpoint,
+                    "appId": r.app_id,
+                    "status": r.status,
+                }
+                for r in state.requests
+            ],
+        )
+    if route == "clock":
+        body = _body(request)
+        if isinstance(body, Response):
+            return body
+        if not isinstance(state.clock, ManualClock):
+            return _error(
+                400,
+                "this emulator runs on the real clock; start it with a ManualClock to move time",
+            )
+        seconds = body.get("advance")
+        if not isinstance(seconds, int | float) or seconds < 0:
+            return _error(400, "advance: give a number of seconds >= 0")
+        state.clock.advance(float(seconds))
+        return reply(200, {"now": state.clock()})
+    return _error(404, "no such control route")
+
+
+def _faults(state: EmulatorState, request: Request) -> Response:
+    if request.method == "DELETE":
+        with state.lock:
+            state.faults.clear()
+        return reply(200, {"faults": []})
+    body = _body(request)
+    if isinstance(body, Response):
+        return body
+    kind = str(body.get("kind", ""))
+    count = body.get("count", 1)
+    if kind not in FAULT_KINDS:
+        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)}")
+    if not isinstance(count, int) or not 1 <= count <= 1000:
+        return _error(400, "count: a whole number from 1 to 1000")
+    delay = body.get("delay")
+    if isinstance(delay, int | float) and 0 <= delay <= 60:
+        state.fault_delay = float(delay)
+    state.inject(kind, count)
+    return reply(200, {"faults": list(state.faults)})
+
+
+def composite(state: EmulatorState, recording: Recording) -> Response:
+    """A PNG of what the recording's composite shows now."""
+    from layoutkit.modes import resolve_builtin, resolve_custom
+    from layoutkit.render import Participant, RenderOptions, encode_png, render_canvas
+    from layoutkit.wire.base import MixedVideoLayout
+
+    layout = recording.layout_model()
+    people = state.participants_of(recording)
+    mode = MixedVideoLayout(layout.mixed_video_layout or 0)
+    if mode == MixedVideoLayout.CUSTOM:
+        regions = resolve_custom(layout.layout_config or [], people)
+    else:
+        regions = resolve_builtin(mode, people, layout.max_resolution_uid)
+    channel = state.channel(recording.app_id, recording.cname)
+    participants = [Participant(p.uid, audio_only=not p.publishing) for p in channel.participants]
+    image = render_canvas(
+        layout, regions, recording.width, recording.height, participants, RenderOptions(clean=False)
+    )
+    return Response(200, encode_png(image), content_type="image/png")
+
+
+__all__ = ["composite", "handle", "summary"]

@@ -1,0 +1,121 @@
+"""The emulator's own small HTTP vocabulary: a parsed request, a response, JSON helpers
+and Agora's two error shapes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+MAX_BODY = 1 << 20
+JSON = "application/json;charset=utf-8"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+    params: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = JSON
+    drop: bool = False
+    delay: float = 0.0
+
+
+def reply(status: int, data: Any) -> Response:
+    return Response(status, json.dumps(data).encode("utf-8"))
+
+
+def service_error(status: int, code: int, reason: str, **echo: Any) -> Response:
+    """`{"code": int, "reason": str}`, optionally echoing cname/uid/resourceId/sid."""
+    return reply(
+        status, {**{k: v for k, v in echo.items() if v is not None}, "code": code, "reason": reason}
+    )
+
+
+def gateway_error(status: int, message: str) -> Response:
+    """`{"message": str}`: the gateway's shape (401, 404 route, 429)."""
+    return reply(status, {"message": message})
+
+
+def invalid(reason: str) -> Response:
+    return service_error(400, 2, reason)
+
+
+def describe(exc: ValidationError) -> str:
+    """A one-line account of validation errors, naming each field."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+class BodyError(Exception):
+    """A request body that cannot be read as a JSON object."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or BodyError with Agora's answer."""
+    if request.truncated or len(request.body) > MAX_BODY:
+        raise BodyError(invalid(f"request body over {MAX_BODY // 1024} KiB"))
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and kind != "application/json":
+        raise BodyError(
+            service_error(400, 8, f"Content-Type {kind!r}: send application/json;charset=utf-8")
+        )
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError(invalid("request body is not UTF-8")) from None
+    if not text.strip():
+        raise BodyError(invalid("request body is empty; send a JSON object"))
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise BodyError(invalid("request body is nested too deeply")) from None
+    except json.JSONDecodeError as exc:
+        raise BodyError(
+            invalid(
+                f"request body is not valid JSON ({exc.msg} at line "
+                f"{exc.lineno} column {exc.colno})"
+            )
+        ) from None
+    if not isinstance(data, dict):
+        raise BodyError(
+            invalid(
+                "request body must be a JSON object, not "
+                f"{type(data).__name__ if data is not None else 'null'}"
+            )
+        )
+    return data
+
+
+__all__ = [
+    "JSON",
+    "MAX_BODY",
+    "BodyError",
+    "Request",
+    "Response",
+    "describe",
+    "gateway_error",
+    "invalid",
+    "json_body",
+    "reply",
+    "service_error",
+]

@@ -1,0 +1,149 @@
+"""A threaded HTTP server for the emulator, on 127.0.0.1 by default, startable from
+Python (`with EmulatorServer() as emulator: emulator.url`) or `layoutkit emulator`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+
+from layoutkit.emulator.app import EmulatorApp
+from layoutkit.emulator.http import MAX_BODY, Request
+from layoutkit.emulator.state import EmulatorState, FaultKind
+
+log = logging.getLogger("layoutkit.emulator")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "layoutkit-emulator"
+    app: EmulatorApp
+
+    def _serve(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        body = self.rfile.read(min(length, MAX_BODY + 1)) if length > 0 else b""
+        truncated = length > MAX_BODY
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        request = Request(self.command, self.path, headers, body, truncated=truncated)
+        response = self.app.handle(request)
+        if response.delay:
+            time.sleep(response.delay)
+        if response.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        if truncated:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class EmulatorServer:
+    """The emulator on a real socket. `port=0` picks a free port; `url` says where."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        app_ids: tuple[str, ...] = (),
+        customer_id: str | None = None,
+        customer_secret: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = EmulatorState(
+            app_ids=app_ids, customer_id=customer_id, customer_secret=customer_secret, clock=clock
+        )
+        self.app = EmulatorApp(self.state)
+        handler = type("Handler", (_Handler,), {"app": self.app})
+        self._server = _Server((host, port), handler)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Self:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"EmulatorServer({self.url})"
+
+    # --- shortcuts to the state, for tests and demos ------------------------------------
+
+    def join(
+        self, cname: str, uid: str | int, *, app_id: str | None = None, publishing: bool = True
+    ) -> None:
+        """A participant joins the channel (and publishes, unless told not to)."""
+        self.state.join(self._app(app_id), cname, str(uid), publishing=publishing)
+
+    def leave(self, cname: str, uid: str | int, *, app_id: str | None = None) -> None:
+        self.state.leave(self._app(app_id), cname, str(uid))
+
+    def inject(self, kind: FaultKind, count: int = 1) -> None:
+        """The next `count` API requests fail: "500", "504", "timeout" or "drop"."""
+        self.state.inject(kind, count)
+
+    def layout_of(self, sid: str) -> dict[str, Any]:
+        """The current layout of a recording, as the last start or updateLayout set it."""
+        with self.state.lock:
+            return dict(self.state.recordings[sid].layout)
+
+    def _app(self, app_id: str | None) -> str:
+        if app_id is not None:
+            return app_id
+        if len(self.state.app_ids) == 1:
+            return self.state.app_ids[0]
+        raise ValueError("give app_id: the emulator serves more than one App ID")
+
+
+__all__ = ["EmulatorServer"]

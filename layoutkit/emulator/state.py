@@ -1,0 +1,311 @@
+"""The emulated service's state: resources, recordings, channel participants, layouts and
+their history, injected faults, the request log. Time comes from an injectable clock, so
+tests can expire resource ids and idle recordings without waiting."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from layoutkit.wire.api import RecordingMode
+from layoutkit.wire.base import MixedVideoLayout
+from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
+
+RESOURCE_TTL = 300.0
+DEFAULT_MAX_IDLE = 30
+RATE_LIMIT = 10
+RATE_WINDOW = 1.0
+FaultKind = Literal["500", "504", "timeout", "drop"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("500", "504", "timeout", "drop")
+
+
+class ManualClock:
+    """A clock that moves only when told to: `advance(seconds)`."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+
+@dataclass
+class Participant:
+    uid: str
+    publishing: bool = True
+
+
+@dataclass
+class Channel:
+    participants: list[Participant] = field(default_factory=list)
+    empty_since: float | None = None
+
+    def uids(self) -> list[str]:
+        return [p.uid for p in self.participants]
+
+
+@dataclass
+class Resource:
+    resource_id: str
+    app_id: str
+    cname: str
+    uid: str
+    created: float
+    sid: str | None = None
+
+
+@dataclass
+class LayoutChange:
+    time: float
+    layout: dict[str, Any]
+
+
+@dataclass
+class Recording:
+    sid: str
+    resource_id: str
+    app_id: str
+    cname: str
+    uid: str
+    mode: RecordingMode
+    started: float
+    file_types: tuple[str, ...]
+    max_idle: int
+    width: int = 360
+    height: int = 640
+    layout: dict[str, Any] = field(default_factory=lambda: {"mixedVideoLayout": 0})
+    history: list[LayoutChange] = field(default_factory=list)
+    published: bool = False
+    publishers: list[str] = field(default_factory=list)
+    ended: float | None = None
+    ended_by: str | None = None
+    wall: float = field(default_factory=time.time)
+
+    def status(self, now: float) -> int:
+        """0..8 as query reports it: starting up over 2 s, then 5 once someone published."""
+        if self.ended is not None:
+            return 8
+        elapsed = now - self.started
+        if elapsed >= 2.0 and self.published:
+            return 5
+        return min(4, 1 + int(elapsed / 0.5))
+
+    def layout_model(self) -> LayoutFields:
+        return UpdateLayoutClientRequest.model_validate(self.layout)
+
+
+@dataclass
+class LoggedRequest:
+    time: float
+    wall: float
+    method: str
+    path: str
+    endpoint: str
+    app_id: str | None
+    status: int
+
+
+class EmulatorState:
+    """Everything the emulator knows; every method takes the lock."""
+
+    def __init__(
+        self,
+        *,
+        app_ids: tuple[str, ...] = (),
+        customer_id: str | None = None,
+        customer_secret: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app_ids = app_ids
+        self.customer_id = customer_id
+        self._customer_secret = customer_secret
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.resources: dict[str, Resource] = {}
+        self.recordings: dict[str, Recording] = {}
+        self.channels: dict[tuple[str, str], Channel] = {}
+        self.faults: deque[FaultKind] = deque()
+        self.fault_delay = 2.0
+        self.requests: list[LoggedRequest] = []
+        self._recent: dict[str, deque[float]] = {}
+
+    def __repr__(self) -> str:
+        return f"EmulatorState(app_ids={self.app_ids!r}, customer_id={self.customer_id!r})"
+
+    # --- gateway ---------------------------------------------------------------------------
+
+    def credentials_ok(self, key: str, secret: str) -> bool:
+        if self.customer_id is None:
+            return True
+        return secrets.compare_digest(key, self.customer_id) and secrets.compare_digest(
+            secret, self._customer_secret or ""
+        )
+
+    def app_ok(self, app_id: str) -> bool:
+        return not self.app_ids or app_id in self.app_ids
+
+    def over_rate(self, app_id: str) -> bool:
+        """Count this request; True past RATE_LIMIT in the last RATE_WINDOW seconds."""
+        with self.lock:
+            now = self.clock()
+            recent = self._recent.setdefault(app_id, deque())
+            while recent and now - recent[0] >= RATE_WINDOW:
+                recent.popleft()
+            if len(recent) >= RATE_LIMIT:
+                return True
+            recent.append(now)
+            return False
+
+    def next_fault(self) -> FaultKind | None:
+        with self.lock:
+            return self.faults.popleft() if self.faults else None
+
+    def inject(self, kind: FaultKind, count: int = 1) -> None:
+        with self.lock:
+            self.faults.extend([kind] * count)
+
+    def log(self, method: str, path: str, endpoint: str, app_id: str | None, status: int) -> None:
+        with self.lock:
+            self.requests.append(
+                LoggedRequest(self.clock(), time.time(), method, path, endpoint, app_id, status)
+            )
+
+    # --- channels --------------------------------------------------------------------------
+
+    def channel(self, app_id: str, cname: str) -> Channel:
+        with self.lock:
+            return self.channels.setdefault((app_id, cname), Channel(empty_since=self.clock()))
+
+    def join(self, app_id: str, cname: str, uid: str, *, publishing: bool = True) -> None:
+        with self.lock:
+            self.expire_idle()
+            channel = self.channel(app_id, cname)
+            if uid not in channel.uids():
+                channel.participants.append(Participant(uid, publishing))
+            channel.empty_since = None
+            if publishing:
+                for rec in self.active(app_id, cname):
+                    rec.published = True
+                    if uid not in rec.publishers:
+                        rec.publishers.append(uid)
+
+    def leave(self, app_id: str, cname: str, uid: str) -> bool:
+        with self.lock:
+            self.expire_idle()
+            channel = self.channel(app_id, cname)
+            before = len(channel.participants)
+            channel.participants = [p for p in channel.participants if p.uid != uid]
+            if not channel.participants and channel.empty_since is None:
+                channel.empty_since = self.clock()
+            return len(channel.participants) < before
+
+    # --- recordings ------------------------------------------------------------------------
+
+    def new_resource(self, app_id: str, cname: str, uid: str) -> Resource:
+        with self.lock:
+            rid = secrets.token_urlsafe(192)
+            resource = Resource(rid, app_id, cname, uid, self.clock())
+            self.resources[rid] = resource
+            return resource
+
+    def active(self, app_id: str, cname: str) -> list[Recording]:
+        return [
+            r
+            for r in self.recordings.values()
+            if r.app_id == app_id and r.cname == cname and r.ended is None
+        ]
+
+    def start(
+        self,
+        resource: Resource,
+        mode: RecordingMode,
+        file_types: tuple[str, ...],
+        max_idle: int,
+        layout: dict[str, Any] | None,
+        size: tuple[int, int],
+    ) -> Recording:
+        with self.lock:
+            sid = secrets.token_hex(16)
+            now = self.clock()
+            recording = Recording(
+                sid,
+                resource.resource_id,
+                resource.app_id,
+                resource.cname,
+                resource.uid,
+                mode,
+                now,
+                file_types,
+                max_idle,
+                *size,
+            )
+            if layout is not None:
+                recording.layout = layout
+            channel = self.channel(resource.app_id, resource.cname)
+            publishers = [p.uid for p in channel.participants if p.publishing]
+            recording.published = bool(publishers)
+            recording.publishers = publishers
+            resource.sid = sid
+            self.recordings[sid] = recording
+            return recording
+
+    def set_layout(self, recording: Recording, layout: dict[str, Any]) -> None:
+        with self.lock:
+            recording.layout = layout
+            recording.history.append(LayoutChange(self.clock(), layout))
+
+    def end(self, recording: Recording, why: str) -> None:
+        with self.lock:
+            if recording.ended is None:
+                recording.ended = self.clock()
+                recording.ended_by = why
+
+    def expire_idle(self) -> None:
+        """End recordings whose channel has been empty for longer than maxIdleTime."""
+        with self.lock:
+            now = self.clock()
+            for recording in self.recordings.values():
+                if recording.ended is not None:
+                    continue
+                channel = self.channel(recording.app_id, recording.cname)
+                since = channel.empty_since
+                if since is not None and now - max(since, recording.started) > recording.max_idle:
+                    recording.ended = max(since, recording.started) + recording.max_idle
+                    recording.ended_by = "maxIdleTime"
+
+    def participants_of(self, recording: Recording) -> list[str]:
+        return self.channel(recording.app_id, recording.cname).uids()
+
+
+def current_mode(layout: dict[str, Any]) -> MixedVideoLayout:
+    return MixedVideoLayout(int(layout.get("mixedVideoLayout") or 0))
+
+
+__all__ = [
+    "DEFAULT_MAX_IDLE",
+    "FAULT_KINDS",
+    "RATE_LIMIT",
+    "RATE_WINDOW",
+    "RESOURCE_TTL",
+    "Channel",
+    "EmulatorState",
+    "FaultKind",
+    "LayoutChange",
+    "LoggedRequest",
+    "ManualClock",
+    "Participant",
+    "Recording",
+    "Resource",
+    "current_mode",
+]

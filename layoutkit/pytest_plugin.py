@@ -1,0 +1,46 @@
+"""A pytest plugin (entry point `pytest11`): fixtures that give your own tests a running
+Cloud Recording emulator on 127.0.0.1 and a client bound to it.
+
+    def test_my_recorder(agora_emulator, agora_client):
+        agora_emulator.join("room", 1001)
+        with agora_client.record("room", 999) as recording:
+            ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from layoutkit.client import CloudRecordingClient, RetryPolicy
+from layoutkit.emulator import EmulatorServer
+
+APP_ID = "test-app-id"
+CUSTOMER_ID = "test-customer-id"
+CUSTOMER_SECRET = "test-customer-secret"
+
+
+@pytest.fixture
+def agora_emulator() -> Iterator[EmulatorServer]:
+    """A running emulator for one App ID (`APP_ID`), with test credentials."""
+    with EmulatorServer(
+        app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
+    """A client of `agora_emulator`, with short retry delays."""
+    return CloudRecordingClient(
+        APP_ID,
+        CUSTOMER_ID,
+        CUSTOMER_SECRET,
+        base_url=agora_emulator.url,
+        timeout=5.0,
+        retry=RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.1),
+    )
+
+
+__all__ = ["APP_ID", "CUSTOMER_ID", "CUSTOMER_SECRET", "agora_client", "agora_emulator"]

@@ -1,0 +1,139 @@
+"""Agora's error codes with a readable reason and a hint for each, and the documented
+status/code answers of each endpoint (agora-behaviour.md §7, real-traffic.md §5.3). The
+client uses it to explain errors; the emulator to answer like the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: int
+    reason: str
+    hint: str
+
+
+_CODES = [
+    CodeInfo(2, "invalid parameter", "check the request fields: types, case and required ones"),
+    CodeInfo(7, "already started", "this resource id is recording already; do not start it twice"),
+    CodeInfo(
+        8,
+        "bad HTTP request header",
+        "send Content-Type application/json to a URL with /cloud_recording/ and the right method",
+    ),
+    CodeInfo(49, "invalid operation", "the recording is already stopping"),
+    CodeInfo(50, "stop timed out waiting for uploads", "query later, or stop with async_stop"),
+    CodeInfo(
+        53,
+        "task conflict",
+        "a recording with this cname and uid is running; use another recording uid",
+    ),
+    CodeInfo(
+        62,
+        "request timeout",
+        "the service timed out; retry (query and updateLayout are safe to repeat)",
+    ),
+    CodeInfo(
+        65, "request not completed", "the network between services failed; query to learn the state"
+    ),
+    CodeInfo(109, "token expired", "generate a new token for the recording uid"),
+    CodeInfo(110, "token invalid", "the token must be for the recording uid and this channel"),
+    CodeInfo(400, "invalid_appid", "enable Cloud Recording for this App ID"),
+    CodeInfo(401, "invalid_channel_name", "check the channel name"),
+    CodeInfo(
+        404,
+        "failed to find worker",
+        "the recording has ended (stop, or maxIdleTime with nobody in the channel); "
+        "acquire and start a new one",
+    ),
+    CodeInfo(405, "no_active_status", "the App ID is not active for Cloud Recording"),
+    CodeInfo(406, "vendor_over_load", "retry later"),
+    CodeInfo(
+        432,
+        "request parameters do not match the resource id",
+        "use the App ID, cname and uid the resource id was acquired with",
+    ),
+    CodeInfo(433, "resource id expired", "acquire a new resource id and start within 5 minutes"),
+    CodeInfo(435, "no recorded data", "nobody published in the channel, so nothing was recorded"),
+    CodeInfo(500, "internal_error", "retry acquire later"),
+    CodeInfo(
+        501, "recording service exiting", "the recording is stopping; no more queries or updates"
+    ),
+    CodeInfo(502, "Failed to allocate worker", "retry start later"),
+    CodeInfo(504, "allocate_timeout", "retry acquire later"),
+    CodeInfo(1001, "resource id cannot be decrypted", "acquire a new resource id"),
+    CodeInfo(
+        1003,
+        "App ID or sid does not match the resource id",
+        "use the resource id, App ID and sid of one recording together",
+    ),
+    CodeInfo(
+        1013,
+        "invalid channel name",
+        "channel names are 1-64 bytes of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~,",
+    ),
+    CodeInfo(
+        1028,
+        "invalid updateLayout body",
+        "check mixedVideoLayout and layoutConfig (x_axis, y_axis, width, height in [0, 1])",
+    ),
+]
+CODES: dict[int, CodeInfo] = {info.code: info for info in _CODES}
+
+GATEWAY_MESSAGES: dict[int, list[str]] = {
+    400: ["appid is invalid"],
+    401: ["Unauthorized", "Invalid authentication credentials"],
+    404: ["no Route matched with those values"],
+    429: ["API rate limit exceeded"],
+}
+
+# endpoint -> documented (HTTP status, code, reason) answers besides success
+ENDPOINT_ERRORS: dict[str, list[tuple[int, int, str]]] = {
+    "acquire": [
+        (400, 2, "invalid parameter"),
+        (400, 400, "invalid_appid"),
+        (400, 401, "invalid_channel_name"),
+        (400, 405, "no_active_status"),
+        (400, 406, "vendor_over_load"),
+        (500, 500, "internal_error"),
+        (500, 501, "no_worker_manager_available"),
+        (500, 504, "allocate_timeout"),
+    ],
+    "start": [
+        (201, 7, "already started"),
+        (206, 65, "request not completed"),
+        (400, 2, "invalid parameter"),
+        (400, 53, "task conflict"),
+        (500, 502, "Failed to allocate worker"),
+        (500, 62, "request timeout"),
+    ],
+    "query": [
+        (206, 65, "request not completed"),
+        (400, 2, "invalid parameter"),
+        (404, 404, "failed to find worker"),
+        (504, 62, "request timeout"),
+    ],
+    "updateLayout": [
+        (206, 65, "request not completed"),
+        (400, 2, "invalid parameter"),
+        (404, 404, "failed to find worker"),
+        (504, 62, "request timeout"),
+    ],
+    "stop": [
+        (206, 65, "request not completed"),
+        (206, 435, "no recorded data"),
+        (400, 2, "invalid parameter"),
+        (400, 49, "invalid operation"),
+        (404, 404, "failed to find worker"),
+        (504, 62, "request timeout"),
+    ],
+}
+
+
+def describe_code(code: int | None) -> CodeInfo | None:
+    """What an Agora error code means and what to do about it."""
+    return CODES.get(code) if code is not None else None
+
+
+__all__ = ["CODES", "ENDPOINT_ERRORS", "GATEWAY_MESSAGES", "CodeInfo", "describe_code"]

@@ -1,0 +1,150 @@
+"""Response bodies of the Cloud Recording REST API, success and error shapes. Parsing is
+lenient about what real responses vary in (string or number status, `fileName` or
+`filename`, booleans as strings), and strict about the shape."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+
+from layoutkit.wire.base import WireModel
+
+
+class RecordingStatus(IntEnum):
+    """`serverResponse.status` of query."""
+
+    NOT_STARTED = 0
+    INITIALIZED = 1
+    RECORDER_STARTING = 2
+    UPLOADER_READY = 3
+    RECORDER_READY = 4
+    IN_PROGRESS = 5
+    STOP_REQUESTED = 6
+    STOPPED = 7
+    EXITING = 8
+    FAILED = 20
+
+
+def _flag(value: object) -> object:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _number(value: object) -> object:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Number = Annotated[int, BeforeValidator(_number)]
+TrackType = Literal["audio", "video", "audio_and_video"]
+UploadingStatus = Literal["uploaded", "backuped", "unknown"]
+
+
+class FileListEntry(WireModel):
+    """One recorded file when `fileListMode` is "json"."""
+
+    file_name: str = Field(
+        validation_alias=AliasChoices("fileName", "filename"), serialization_alias="fileName"
+    )
+    track_type: TrackType | None = Field(None, alias="trackType")
+    uid: str | None = None
+    mixed_all_user: Flag | None = Field(None, alias="mixedAllUser")
+    is_playable: Flag | None = Field(None, alias="isPlayable")
+    slice_start_time: Number | None = Field(None, alias="sliceStartTime")
+
+
+class ServerResponse(WireModel):
+    """`serverResponse` of query and stop."""
+
+    file_list_mode: Literal["string", "json"] | None = Field(None, alias="fileListMode")
+    file_list: str | list[FileListEntry] | None = Field(None, alias="fileList")
+    status: Annotated[RecordingStatus, BeforeValidator(_number)] | None = None
+    slice_start_time: Number | None = Field(None, alias="sliceStartTime")
+    uploading_status: UploadingStatus | None = Field(None, alias="uploadingStatus")
+    extension_service_state: list[dict[str, Any]] | None = Field(
+        None, alias="extensionServiceState"
+    )
+
+    @model_validator(mode="after")
+    def _list_matches_mode(self) -> Self:
+        if self.file_list_mode == "string" and isinstance(self.file_list, list):
+            raise ValueError('fileListMode "string" needs fileList as a file name string')
+        if self.file_list_mode == "json" and isinstance(self.file_list, str):
+            raise ValueError('fileListMode "json" needs fileList as a list of files')
+        return self
+
+
+class _Echo(WireModel):
+    cname: str | None = None
+    uid: str | None = None
+
+
+class AcquireResponse(_Echo):
+    resource_id: str = Field(alias="resourceId", min_length=1)
+
+
+class StartResponse(_Echo):
+    resource_id: str = Field(alias="resourceId")
+    sid: str = Field(min_length=1)
+
+
+class UpdateLayoutResponse(_Echo):
+    resource_id: str = Field(alias="resourceId")
+    sid: str
+
+
+class QueryResponse(_Echo):
+    resource_id: str = Field(alias="resourceId")
+    sid: str
+    server_response: ServerResponse = Field(alias="serverResponse")
+
+
+class StopResponse(QueryResponse):
+    """stop's answer: as query's, with `uploadingStatus` in serverResponse."""
+
+
+class ServiceError(_Echo):
+    """The service's error shape: `{"code": int, "reason": str}` (sometimes with the ids
+    echoed, or the message nested in `serverResponse.payload.message`)."""
+
+    code: Number
+    reason: str | None = None
+    resource_id: str | None = Field(None, alias="resourceId")
+    sid: str | None = None
+    server_response: dict[str, Any] | None = Field(None, alias="serverResponse")
+
+    def message(self) -> str | None:
+        """The reason, or the message nested in serverResponse.payload."""
+        if self.reason:
+            return self.reason
+        payload = (self.server_response or {}).get("payload")
+        if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+            return str(payload["message"])
+        return None
+
+
+class GatewayError(WireModel):
+    """The gateway's error shape: `{"message": str}` (401, 404 route, 429)."""
+
+    message: str
+
+
+__all__ = [
+    "AcquireResponse",
+    "FileListEntry",
+    "GatewayError",
+    "QueryResponse",
+    "RecordingStatus",
+    "ServerResponse",
+    "ServiceError",
+    "StartResponse",
+    "StopResponse",
+    "TrackType",
+    "UpdateLayoutResponse",
+    "UploadingStatus",
+]
