@@ -109,7 +109,7 @@ class CloudRecordingClient:
         self.customer_id = key
         self.base_url = base_url.rstrip("/")
         self._clock = clock
-        limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        limiter = RateLimiter(rate_limit, sleep=sleep)
         self._transport = Transport(
             self.base_url,
             (key, secret),

@@ -49,7 +49,7 @@ class RateLimiter:
     def __init__(
         self,
         limit: int = 10,
-        window: float = 1.05,
+        window: float = 1.1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -136,6 +136,8 @@ class Transport:
                 if not retry or attempt >= self.retry.attempts:
                     raise
                 delay = self.retry.delay(attempt - 1)
+                if isinstance(exc, RateLimitError):  # wait for the service's window to pass
+                    delay = max(delay, self.limiter.window)
                 log.info("%s: %s; retry %d in %.2fs", endpoint, exc.message, attempt, delay)
                 self._sleep(delay)
 

@@ -4,6 +4,6 @@ second opinion on it, not a copy."""
 
 from layoutkit.emulator.app import EmulatorApp
 from layoutkit.emulator.server import EmulatorServer
-from layoutkit.emulator.state import EmulatorState, ManualClock
+from layoutkit.emulator.state import Answer, EmulatorState, ManualClock
 
-__all__ = ["EmulatorApp", "EmulatorServer", "EmulatorState", "ManualClock"]
+__all__ = ["Answer", "EmulatorApp", "EmulatorServer", "EmulatorState", "ManualClock"]

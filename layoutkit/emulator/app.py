@@ -21,7 +21,7 @@ from layoutkit.emulator.http import (
     json_body,
     service_error,
 )
-from layoutkit.emulator.state import EmulatorState
+from layoutkit.emulator.state import Answer, EmulatorState
 
 log = logging.getLogger("layoutkit.emulator")
 
@@ -46,6 +46,7 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)/composite\.png$"), "composite"),
     ("POST", re.compile(r"^/_emulator/faults$"), "faults"),
     ("DELETE", re.compile(r"^/_emulator/faults$"), "faults"),
+    ("POST", re.compile(r"^/_emulator/chaos$"), "chaos"),
     ("GET", re.compile(r"^/_emulator/requests$"), "requests"),
     ("POST", re.compile(r"^/_emulator/clock$"), "clock"),
 ]
@@ -102,6 +103,8 @@ class EmulatorApp:
         if self.state.over_rate(app):
             return gateway_error(429, "API rate limit exceeded")
         fault = self.state.next_fault()
+        if isinstance(fault, Answer):
+            return service_error(fault.status, fault.code, fault.reason)
         if fault == "500":
             return service_error(500, 500, "internal_error (injected)")
         if fault == "504":

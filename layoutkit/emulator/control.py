@@ -8,7 +8,14 @@ import json
 from typing import Any
 
 from layoutkit.emulator.http import Request, Response, reply
-from layoutkit.emulator.state import FAULT_KINDS, EmulatorState, ManualClock, Recording
+from layoutkit.emulator.state import (
+    FAULT_KINDS,
+    Answer,
+    EmulatorState,
+    Fault,
+    ManualClock,
+    Recording,
+)
 
 
 def _error(status: int, message: str) -> Response:
@@ -55,7 +62,7 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
                     {"appId": a, "cname": c, "participants": ch.uids()}
                     for (a, c), ch in state.channels.items()
                 ],
-                "faults": list(state.faults),
+                "faults": len(state.faults),
             },
         )
     if route == "join":
@@ -86,6 +93,8 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
         return composite(state, recording)
     if route == "faults":
         return _faults(state, request)
+    if route == "chaos":
+        return _chaos(state, request)
     if route == "requests":
         return reply(
             200,
@@ -129,15 +138,40 @@ def _faults(state: EmulatorState, request: Request) -> Response:
         return body
     kind = str(body.get("kind", ""))
     count = body.get("count", 1)
-    if kind not in FAULT_KINDS:
-        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)}")
     if not isinstance(count, int) or not 1 <= count <= 1000:
         return _error(400, "count: a whole number from 1 to 1000")
+    fault: Fault
+    if kind == "answer":
+        status, code, reason = body.get("status"), body.get("code"), body.get("reason", "")
+        if not isinstance(status, int) or not 200 <= status <= 599 or not isinstance(code, int):
+            return _error(400, "answer: give status (200..599), code and reason")
+        fault = Answer(status, code, str(reason))
+    elif kind in FAULT_KINDS:
+        fault = kind
+    else:
+        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)} or answer")
     delay = body.get("delay")
     if isinstance(delay, int | float) and 0 <= delay <= 60:
         state.fault_delay = float(delay)
-    state.inject(kind, count)
-    return reply(200, {"faults": list(state.faults)})
+    state.inject(fault, count)
+    return reply(200, {"faults": len(state.faults)})
+
+
+def _chaos(state: EmulatorState, request: Request) -> Response:
+    body = _body(request)
+    if isinstance(body, Response):
+        return body
+    ratio = body.get("ratio", 0)
+    kinds = body.get("kinds", list(FAULT_KINDS))
+    seed = body.get("seed")
+    if not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
+        return _error(400, "ratio: a number from 0 to 1")
+    if not isinstance(kinds, list) or not kinds or any(k not in FAULT_KINDS for k in kinds):
+        return _error(400, f"kinds: a list of {', '.join(FAULT_KINDS)}")
+    if seed is not None and not isinstance(seed, int):
+        return _error(400, "seed: a whole number")
+    state.set_chaos(float(ratio), tuple(kinds), seed)
+    return reply(200, {"ratio": ratio, "kinds": kinds})
 
 
 def composite(state: EmulatorState, recording: Recording) -> Response:

@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from layoutkit.emulator.app import EmulatorApp
 from layoutkit.emulator.http import MAX_BODY, Request
-from layoutkit.emulator.state import EmulatorState, FaultKind
+from layoutkit.emulator.state import FAULT_KINDS, RATE_LIMIT, EmulatorState, Fault, FaultKind
 
 log = logging.getLogger("layoutkit.emulator")
 
@@ -23,6 +23,7 @@ log = logging.getLogger("layoutkit.emulator")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "layoutkit-emulator"
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
     app: EmulatorApp
 
     def _serve(self) -> None:
@@ -62,6 +63,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # a client that hung up (timeouts, dropped connections) is not an emulator error
+        log.debug("connection from %s ended early", client_address, exc_info=True)
+
 
 class EmulatorServer:
     """The emulator on a real socket. `port=0` picks a free port; `url` says where."""
@@ -75,9 +80,14 @@ class EmulatorServer:
         customer_id: str | None = None,
         customer_secret: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        rate_limit: int | None = RATE_LIMIT,
     ) -> None:
         self.state = EmulatorState(
-            app_ids=app_ids, customer_id=customer_id, customer_secret=customer_secret, clock=clock
+            app_ids=app_ids,
+            customer_id=customer_id,
+            customer_secret=customer_secret,
+            clock=clock,
+            rate_limit=rate_limit,
         )
         self.app = EmulatorApp(self.state)
         handler = type("Handler", (_Handler,), {"app": self.app})
@@ -92,14 +102,17 @@ class EmulatorServer:
     def start(self) -> Self:
         """Serve in a background thread."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -129,9 +142,16 @@ class EmulatorServer:
     def leave(self, cname: str, uid: str | int, *, app_id: str | None = None) -> None:
         self.state.leave(self._app(app_id), cname, str(uid))
 
-    def inject(self, kind: FaultKind, count: int = 1) -> None:
-        """The next `count` API requests fail: "500", "504", "timeout" or "drop"."""
+    def inject(self, kind: Fault, count: int = 1) -> None:
+        """The next `count` API requests fail: "500", "504", "timeout", "drop", or with
+        an `Answer(status, code, reason)`."""
         self.state.inject(kind, count)
+
+    def chaos(
+        self, ratio: float, kinds: tuple[FaultKind, ...] = FAULT_KINDS, seed: int | None = None
+    ) -> None:
+        """Fail about `ratio` of the API requests with a random kind of `kinds`."""
+        self.state.set_chaos(ratio, kinds, seed)
 
     def layout_of(self, sid: str) -> dict[str, Any]:
         """The current layout of a recording, as the last start or updateLayout set it."""

@@ -4,6 +4,7 @@ tests can expire resource ids and idle recordings without waiting."""
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 import time
@@ -22,6 +23,18 @@ RATE_LIMIT = 10
 RATE_WINDOW = 1.0
 FaultKind = Literal["500", "504", "timeout", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "504", "timeout", "drop")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A canned service answer to inject: `{"code": code, "reason": reason}` with `status`."""
+
+    status: int
+    code: int
+    reason: str
+
+
+Fault = FaultKind | Answer
 
 
 class ManualClock:
@@ -126,8 +139,10 @@ class EmulatorState:
         customer_id: str | None = None,
         customer_secret: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        rate_limit: int | None = RATE_LIMIT,
     ) -> None:
         self.app_ids = app_ids
+        self.rate_limit = rate_limit
         self.customer_id = customer_id
         self._customer_secret = customer_secret
         self.clock = clock
@@ -135,8 +150,9 @@ class EmulatorState:
         self.resources: dict[str, Resource] = {}
         self.recordings: dict[str, Recording] = {}
         self.channels: dict[tuple[str, str], Channel] = {}
-        self.faults: deque[FaultKind] = deque()
+        self.faults: deque[Fault] = deque()
         self.fault_delay = 2.0
+        self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
         self.requests: list[LoggedRequest] = []
         self._recent: dict[str, deque[float]] = {}
 
@@ -156,22 +172,39 @@ class EmulatorState:
         return not self.app_ids or app_id in self.app_ids
 
     def over_rate(self, app_id: str) -> bool:
-        """Count this request; True past RATE_LIMIT in the last RATE_WINDOW seconds."""
+        """Count this request; True past `rate_limit` in the last RATE_WINDOW seconds."""
+        if self.rate_limit is None:
+            return False
         with self.lock:
             now = self.clock()
             recent = self._recent.setdefault(app_id, deque())
             while recent and now - recent[0] >= RATE_WINDOW:
                 recent.popleft()
-            if len(recent) >= RATE_LIMIT:
+            if len(recent) >= self.rate_limit:
                 return True
             recent.append(now)
             return False
 
-    def next_fault(self) -> FaultKind | None:
+    def next_fault(self) -> Fault | None:
+        """The fault for this request: queued ones first, then chaos, if set."""
         with self.lock:
-            return self.faults.popleft() if self.faults else None
+            if self.faults:
+                return self.faults.popleft()
+            if self._chaos is not None:
+                ratio, kinds, rng = self._chaos
+                if rng.random() < ratio:
+                    return rng.choice(kinds)
+            return None
 
-    def inject(self, kind: FaultKind, count: int = 1) -> None:
+    def set_chaos(
+        self, ratio: float, kinds: tuple[FaultKind, ...] = FAULT_KINDS, seed: int | None = None
+    ) -> None:
+        """Fail about `ratio` of the API requests with a random kind of `kinds`
+        (0 turns it off)."""
+        with self.lock:
+            self._chaos = (ratio, kinds, random.Random(seed)) if ratio > 0 and kinds else None
+
+    def inject(self, kind: Fault, count: int = 1) -> None:
         with self.lock:
             self.faults.extend([kind] * count)
 
@@ -298,8 +331,10 @@ __all__ = [
     "RATE_LIMIT",
     "RATE_WINDOW",
     "RESOURCE_TTL",
+    "Answer",
     "Channel",
     "EmulatorState",
+    "Fault",
     "FaultKind",
     "LayoutChange",
     "LoggedRequest",

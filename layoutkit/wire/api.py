@@ -127,6 +127,15 @@ class StartClientRequest(WireModel):
     recording_file_config: RecordingFileConfig | None = Field(None, alias="recordingFileConfig")
     storage_config: StorageConfig | None = Field(None, alias="storageConfig")
 
+    @model_validator(mode="after")
+    def _individual_needs_a_group(self, info: ValidationInfo) -> Self:
+        if (info.context or {}).get("mode") == "individual" and self.recording_config is None:
+            raise ValueError(
+                "recordingConfig.subscribeUidGroup is required in individual mode (0: 1-2 "
+                "uids, 1: 3-7, 2: 8-12, 3: 13-17)"
+            )
+        return self
+
 
 class StartRequest(WireModel):
     cname: Cname

@@ -1,0 +1,147 @@
+"""`layoutkit record ...` against the emulator, `layoutkit demo`, and API exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from layoutkit.cli import cli
+from layoutkit.emulator import EmulatorServer
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml")
+
+
+def run(emulator: EmulatorServer, *args: str) -> tuple[int, str, str]:
+    env = {
+        "AGORA_APP_ID": APP_ID,
+        "AGORA_CUSTOMER_ID": CUSTOMER_ID,
+        "AGORA_CUSTOMER_SECRET": CUSTOMER_SECRET,
+        "AGORA_BASE_URL": emulator.url,
+    }
+    result = CliRunner(env=env).invoke(cli, ["record", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer) -> None:
+    agora_emulator.join("room", 1001)
+    code, out, err = run(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
+    assert code == 0
+    assert f"-> POST {agora_emulator.url}/v1/apps/{APP_ID}/cloud_recording/acquire" in err
+    rid = json.loads(out)["resourceId"]
+    code, out, err = run(
+        agora_emulator,
+        "start",
+        "--resource-id",
+        rid,
+        "--cname",
+        "room",
+        "--uid",
+        "99",
+        "--layout",
+        EXAMPLE,
+        "--participants",
+        "1001",
+    )
+    assert code == 0, err
+    sid = json.loads(out)["sid"]
+    assert agora_emulator.layout_of(sid)["mixedVideoLayout"] == 3
+    code, out, err = run(
+        agora_emulator,
+        "update-layout",
+        EXAMPLE,
+        "--resource-id",
+        rid,
+        "--sid",
+        sid,
+        "--cname",
+        "room",
+        "--uid",
+        "99",
+        "--participants",
+        "1001,1002",
+        "--role",
+        "guest=1002",
+    )
+    assert code == 0, err
+    assert agora_emulator.layout_of(sid)["layoutConfig"][1]["uid"] == "1002"
+    code, out, _ = run(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
+    assert code == 0 and "status" in json.loads(out)["serverResponse"]
+    code, out, _ = run(
+        agora_emulator, "stop", "--resource-id", rid, "--sid", sid, "--cname", "room", "--uid", "99"
+    )
+    assert code == 0 and json.loads(out)["serverResponse"]["uploadingStatus"] == "uploaded"
+    code, out, err = run(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
+    assert code == 3 and out == ""
+    assert "query: HTTP 404, code 404: failed to find worker" in err
+    assert "Traceback" not in err and CUSTOMER_SECRET not in err
+
+
+def test_update_layout_with_a_payload_file(agora_emulator: EmulatorServer, tmp_path: Path) -> None:
+    code, out, _ = run(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
+    rid = json.loads(out)["resourceId"]
+    sid = json.loads(
+        run(agora_emulator, "start", "--resource-id", rid, "--cname", "room", "--uid", "99")[1]
+    )["sid"]
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps({"mixedVideoLayout": 1, "backgroundColor": "#102030"}))
+    code, _, err = run(
+        agora_emulator,
+        "update-layout",
+        "--payload",
+        str(payload),
+        "--resource-id",
+        rid,
+        "--sid",
+        sid,
+        "--cname",
+        "room",
+        "--uid",
+        "99",
+    )
+    assert code == 0, err
+    assert agora_emulator.layout_of(sid) == {"mixedVideoLayout": 1, "backgroundColor": "#102030"}
+    code, _, err = run(
+        agora_emulator,
+        "update-layout",
+        "--resource-id",
+        rid,
+        "--sid",
+        sid,
+        "--cname",
+        "room",
+        "--uid",
+        "99",
+    )
+    assert code == 2 and "one of them" in err
+
+
+def test_bad_requests_are_refused_before_sending(agora_emulator: EmulatorServer) -> None:
+    code, _, err = run(agora_emulator, "acquire", "--cname", "bad/name", "--uid", "99")
+    assert code == 3 and "acquire: cname" in err and "1013" in err
+    assert agora_emulator.state.requests == []
+
+
+def test_missing_credentials_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AGORA_APP_ID", "AGORA_CUSTOMER_ID", "AGORA_CUSTOMER_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(cli, ["record", "acquire", "--cname", "r", "--uid", "1"])
+    assert result.exit_code == 3 and "AGORA_CUSTOMER_SECRET" in result.stderr
+
+
+def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    pictures = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert pictures == [
+        "01-host-alone.png",
+        "02-2-people.png",
+        "03-3-people-screen.png",
+        "04-2-people-screen.png",
+    ]
+    assert "query: status 5 (in progress)" in result.stdout
+    assert "stopped: uploading uploaded" in result.stdout

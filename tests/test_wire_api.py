@@ -1,0 +1,362 @@
+"""The request and response models: every rule of the reference rejected with the field
+named; the reference's and real clients' bodies accepted; secrets kept out of reprs."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from agora_rules import RULES, SECRETS, VALID_ACQUIRE, VALID_START, VALID_STOP, VALID_UPDATE, Rule
+from pydantic import BaseModel, ValidationError
+
+from layoutkit.wire import (
+    AcquireRequest,
+    QueryResponse,
+    RecordingStatus,
+    ServiceError,
+    StopRequest,
+    StopResponse,
+    UpdateLayoutRequest,
+    describe_code,
+    validate_start,
+)
+
+MODELS: dict[str, type[BaseModel]] = {
+    "acquire": AcquireRequest,
+    "updateLayout": UpdateLayoutRequest,
+    "stop": StopRequest,
+}
+
+
+def validate(endpoint: str, body: Any, mode: str = "mix") -> BaseModel:
+    if endpoint == "start":
+        return validate_start(body, mode)  # type: ignore[arg-type]
+    return MODELS[endpoint].model_validate(body)
+
+
+def error_text(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_each_rule_is_enforced_and_names_the_field(rule: Rule) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate(rule.endpoint, rule.body(), rule.mode)
+    assert rule.field in error_text(info.value)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("acquire", VALID_ACQUIRE),
+        ("start", VALID_START),
+        ("updateLayout", VALID_UPDATE),
+        ("stop", VALID_STOP),
+    ],
+)
+def test_the_reference_examples_are_valid(endpoint: str, body: dict[str, Any]) -> None:
+    model = validate(endpoint, copy.deepcopy(body))
+    wire = model.to_wire()  # type: ignore[attr-defined]
+    assert wire["uid"] == body["uid"] and isinstance(wire["uid"], str)
+
+
+REAL_BODIES: list[tuple[str, dict[str, Any]]] = [
+    ("acquire", {"clientRequest": {"scene": 0}, "cname": "chan", "uid": "123"}),
+    ("acquire", {"cname": "chan", "uid": "123", "clientRequest": {"resourceExpiredHour": 1}}),
+    ("acquire", {"cname": "chan", "uid": "123", "clientRequest": {}}),
+    (
+        "start",
+        {
+            "clientRequest": {
+                "recordingConfig": {
+                    "audioProfile": 1,
+                    "channelType": 1,
+                    "maxIdleTime": 30,
+                    "streamTypes": 2,
+                    "transcodingConfig": {
+                        "backgroundColor": "#000000",
+                        "bitrate": 500,
+                        "fps": 15,
+                        "height": 360,
+                        "layoutConfig": [
+                            {
+                                "alpha": 1.0,
+                                "height": 1.0,
+                                "render_mode": 0,
+                                "uid": "1",
+                                "width": 0.5,
+                                "x_axis": 0.0,
+                                "y_axis": 0.0,
+                            },
+                            {"height": 1.0, "width": 0.5, "x_axis": 0.5, "y_axis": 0.0},
+                        ],
+                        "mixedVideoLayout": 3,
+                        "width": 640,
+                    },
+                    "videoStreamType": 0,
+                },
+                "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
+                "storageConfig": {
+                    "accessKey": "ak",
+                    "bucket": "b",
+                    "fileNamePrefix": ["dir1"],
+                    "region": 0,
+                    "secretKey": "sk",
+                    "vendor": 1,
+                },
+                "token": "tok",
+            },
+            "cname": "chan",
+            "uid": "123",
+        },
+    ),
+    (
+        "start",
+        {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "transcodingConfig": {
+                        "width": 640,
+                        "height": 360,
+                        "fps": 15,
+                        "bitrate": 500,
+                        "mixedVideoLayout": 3,
+                        "backgroundColor": "#000000",
+                        "layoutConfig": [
+                            {
+                                "uid": "1",
+                                "x_axis": 0,
+                                "y_axis": 0,
+                                "width": 0.5,
+                                "height": 1,
+                                "alpha": 1,
+                                "render_mode": 0,
+                            },
+                            {
+                                "uid": "",
+                                "x_axis": 0.5,
+                                "y_axis": 0,
+                                "width": 0.5,
+                                "height": 1,
+                                "render_mode": 0,
+                            },
+                        ],
+                    }
+                }
+            },
+        },
+    ),
+    (
+        "start",
+        {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "maxIdleTime": 120,
+                    "streamTypes": 2,
+                    "audioProfile": 1,
+                    "channelType": 1,
+                    "videoStreamType": 0,
+                    "transcodingConfig": {
+                        "width": 360,
+                        "height": 640,
+                        "fps": 24,
+                        "bitrate": 800,
+                        "mixedVideoLayout": 1,
+                        "maxResolutionUid": "1",
+                    },
+                },
+                "storageConfig": {
+                    "vendor": 11,
+                    "region": 0,
+                    "bucket": "b",
+                    "accessKey": "a",
+                    "secretKey": "s",
+                    "extensionParams": {"endpoint": "r2.example"},
+                },
+            },
+        },
+    ),
+    (
+        "start",
+        {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "unSubscribeVideoUids": ["5"],
+                    "unsubscribeAudioUids": ["6"],
+                    "streamMode": "default",
+                    "subscribeUidGroup": 0,
+                }
+            },
+        },
+    ),
+    (
+        "updateLayout",
+        {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "mixedVideoLayout": 3,
+                "layoutConfig": [
+                    {
+                        "uid": "1",
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                        "width": 0.3,
+                        "height": 0.3,
+                        "alpha": 0,
+                        "render_mode": 0,
+                    }
+                ],
+            },
+        },
+    ),
+    (
+        "updateLayout",
+        {
+            "clientRequest": {
+                "backgroundColor": "#FF0000",
+                "backgroundConfig": [
+                    {"image_url": "https://example.invalid/bg.png", "render_mode": 0, "uid": "1"}
+                ],
+                "layoutConfig": [
+                    {
+                        "alpha": 0.9,
+                        "height": 0.3,
+                        "render_mode": 1,
+                        "uid": "1",
+                        "width": 0.3,
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                        "zindex": 2,
+                    }
+                ],
+                "mixedVideoLayout": 3,
+            },
+            "cname": "chan",
+            "uid": "123",
+        },
+    ),
+    (
+        "updateLayout",
+        {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {"mixedVideoLayout": 0, "layoutConfig": []},
+        },
+    ),
+    ("stop", {"cname": "chan", "uid": "123", "clientRequest": {"async_stop": False}}),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "body"), REAL_BODIES)
+def test_bodies_real_clients_send_are_accepted(endpoint: str, body: dict[str, Any]) -> None:
+    validate(endpoint, body)
+
+
+def test_secrets_never_appear_in_reprs_or_errors() -> None:
+    model = validate_start(copy.deepcopy(VALID_START), "mix")
+    for text in (repr(model), str(model)):
+        assert not any(secret in text for secret in SECRETS)
+    assert model.to_wire()["clientRequest"]["storageConfig"]["secretKey"] == "sk-secret-789"
+    broken = copy.deepcopy(VALID_START)
+    broken["clientRequest"]["storageConfig"]["region"] = 99
+    with pytest.raises(ValidationError) as info:
+        validate_start(broken, "mix")
+    assert not any(secret in str(info.value) for secret in SECRETS)
+
+
+def test_query_responses_parse_both_file_list_modes() -> None:
+    string_mode = QueryResponse.model_validate(
+        {
+            "resourceId": "r",
+            "sid": "s",
+            "serverResponse": {
+                "fileListMode": "string",
+                "fileList": "a.m3u8",
+                "status": "5",
+                "sliceStartTime": "1562724971626",
+            },
+        }
+    )
+    assert string_mode.server_response.status == RecordingStatus.IN_PROGRESS
+    assert string_mode.server_response.file_list == "a.m3u8"
+    json_mode = QueryResponse.model_validate(
+        {
+            "resourceId": "r",
+            "sid": "s",
+            "serverResponse": {
+                "fileListMode": "json",
+                "status": 5,
+                "fileList": [
+                    {
+                        "filename": "xxx.m3u8",
+                        "trackType": "audio_and_video",
+                        "uid": "123",
+                        "mixedAllUser": "true",
+                        "isPlayable": "true",
+                        "sliceStartTime": "1562724971626",
+                    }
+                ],
+            },
+        }
+    )
+    files = json_mode.server_response.file_list
+    assert isinstance(files, list) and files[0].file_name == "xxx.m3u8"
+    assert files[0].mixed_all_user is True and files[0].slice_start_time == 1562724971626
+    assert (
+        json.loads(json.dumps(json_mode.to_wire()))["serverResponse"]["fileList"][0]["fileName"]
+        == "xxx.m3u8"
+    )
+    with pytest.raises(ValidationError, match="fileListMode"):
+        QueryResponse.model_validate(
+            {
+                "resourceId": "r",
+                "sid": "s",
+                "serverResponse": {"fileListMode": "json", "fileList": "a.m3u8"},
+            }
+        )
+
+
+def test_stop_response_and_error_shapes() -> None:
+    stopped = StopResponse.model_validate(
+        {
+            "resourceId": "r",
+            "sid": "s",
+            "serverResponse": {
+                "fileListMode": "string",
+                "fileList": "a.m3u8",
+                "uploadingStatus": "backuped",
+            },
+        }
+    )
+    assert stopped.server_response.uploading_status == "backuped"
+    real_404 = ServiceError.model_validate(
+        {
+            "cname": "64ce638a934f",
+            "code": 404,
+            "resourceId": "s1pH",
+            "serverResponse": {
+                "command": "StopCloudRecorder",
+                "payload": {"message": "failed to find worker"},
+                "subscribeModeBitmask": 1,
+                "vid": "1209",
+            },
+            "sid": "746d",
+            "uid": "18761",
+        }
+    )
+    assert real_404.code == 404 and real_404.message() == "failed to find worker"
+
+
+@pytest.mark.parametrize("code", [2, 7, 53, 62, 65, 404, 432, 433, 435, 1001, 1003, 1013, 1028])
+def test_documented_codes_have_a_reason_and_a_hint(code: int) -> None:
+    info = describe_code(code)
+    assert info is not None and info.reason and info.hint
