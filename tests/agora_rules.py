@@ -279,3 +279,236 @@ RULES: list[Rule] = [
         "async_stop",
     ),
 ]
+
+LAYOUT = [
+    {
+        "alpha": 1.0,
+        "height": 1.0,
+        "render_mode": 0,
+        "uid": "1",
+        "width": 0.5,
+        "x_axis": 0.0,
+        "y_axis": 0.0,
+    },
+    {"height": 1.0, "width": 0.5, "x_axis": 0.5, "y_axis": 0.0},
+]
+# bodies as real clients send them (real-traffic.md §3), per client
+REAL_CLIENTS: dict[str, dict[str, Any]] = {
+    "python": {
+        "content_type": "application/json",
+        "acquire": {"clientRequest": {"scene": 0}, "cname": "chan", "uid": "123"},
+        "start": {
+            "clientRequest": {
+                "recordingConfig": {
+                    "audioProfile": 1,
+                    "channelType": 1,
+                    "maxIdleTime": 30,
+                    "streamTypes": 2,
+                    "transcodingConfig": {
+                        "backgroundColor": "#000000",
+                        "bitrate": 500,
+                        "fps": 15,
+                        "height": 360,
+                        "layoutConfig": LAYOUT,
+                        "mixedVideoLayout": 3,
+                        "width": 640,
+                    },
+                    "videoStreamType": 0,
+                },
+                "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
+                "storageConfig": {
+                    "accessKey": "ak",
+                    "bucket": "b",
+                    "fileNamePrefix": ["dir1"],
+                    "region": 0,
+                    "secretKey": "sk",
+                    "vendor": 1,
+                },
+                "token": "tok",
+            },
+            "cname": "chan",
+            "uid": "123",
+        },
+        "update": {
+            "clientRequest": {
+                "backgroundColor": "#FF0000",
+                "backgroundConfig": [
+                    {"image_url": "https://example.invalid/bg.png", "render_mode": 0, "uid": "1"}
+                ],
+                "layoutConfig": [
+                    {
+                        "alpha": 0.9,
+                        "height": 0.3,
+                        "render_mode": 1,
+                        "uid": "1",
+                        "width": 0.3,
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                    }
+                ],
+                "mixedVideoLayout": 3,
+            },
+            "cname": "chan",
+            "uid": "123",
+        },
+        "stop": {"cname": "chan", "uid": "123", "clientRequest": {"async_stop": False}},
+    },
+    "go": {
+        "content_type": "application/json;charset=utf-8",
+        "acquire": {"cname": "chan", "uid": "123", "clientRequest": {"scene": 0}},
+        "start": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "transcodingConfig": {
+                        "width": 640,
+                        "height": 360,
+                        "fps": 15,
+                        "bitrate": 500,
+                        "mixedVideoLayout": 3,
+                        "backgroundColor": "#000000",
+                        "layoutConfig": [
+                            {
+                                "uid": "1",
+                                "x_axis": 0,
+                                "y_axis": 0,
+                                "width": 0.5,
+                                "height": 1,
+                                "alpha": 1,
+                                "render_mode": 0,
+                            },
+                            {
+                                "uid": "",
+                                "x_axis": 0.5,
+                                "y_axis": 0,
+                                "width": 0.5,
+                                "height": 1,
+                                "render_mode": 0,
+                            },
+                        ],
+                    }
+                }
+            },
+        },
+        "update": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "mixedVideoLayout": 3,
+                "layoutConfig": [
+                    {
+                        "uid": "1",
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                        "width": 0.3,
+                        "height": 0.3,
+                        "alpha": 0,
+                        "render_mode": 0,
+                    }
+                ],
+            },
+        },
+        "stop": {"cname": "chan", "uid": "123", "clientRequest": {"async_stop": False}},
+    },
+    "node": {
+        "content_type": "application/json",
+        "acquire": {"cname": "chan", "uid": "123", "clientRequest": {"resourceExpiredHour": 1}},
+        "start": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "transcodingConfig": {
+                        "width": 640,
+                        "height": 360,
+                        "fps": 15,
+                        "bitrate": 500,
+                        "mixedVideoLayout": 1,
+                    }
+                }
+            },
+        },
+        "update": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "mixedVideoLayout": 3,
+                "backgroundColor": "#FF0000",
+                "layoutConfig": [
+                    {
+                        "uid": "1",
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                        "width": 0.3,
+                        "height": 0.3,
+                        "alpha": 0.9,
+                        "render_mode": 1,
+                    }
+                ],
+            },
+        },
+        "stop": {"cname": "chan", "uid": "123", "clientRequest": {"async_stop": False}},
+    },
+    "postman": {
+        "content_type": "application/json",
+        "acquire": {"cname": "chan", "uid": "123", "clientRequest": {}},
+        "start": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "recordingConfig": {
+                    "maxIdleTime": 120,
+                    "streamTypes": 2,
+                    "audioProfile": 1,
+                    "channelType": 1,
+                    "videoStreamType": 0,
+                    "transcodingConfig": {
+                        "width": 360,
+                        "height": 640,
+                        "fps": 24,
+                        "bitrate": 800,
+                        "mixedVideoLayout": 1,
+                        "maxResolutionUid": "1",
+                    },
+                },
+                "storageConfig": {
+                    "vendor": 1,
+                    "region": 0,
+                    "bucket": "b",
+                    "accessKey": "a",
+                    "secretKey": "s",
+                },
+            },
+        },
+        "update": {
+            "cname": "chan",
+            "uid": "123",
+            "clientRequest": {
+                "mixedVideoLayout": 3,
+                "backgroundColor": "#FF0000",
+                "layoutConfig": [
+                    {
+                        "uid": "1",
+                        "x_axis": 0.1,
+                        "y_axis": 0.1,
+                        "width": 0.1,
+                        "height": 0.1,
+                        "alpha": 1.0,
+                        "render_mode": 1,
+                    },
+                    {
+                        "uid": "2",
+                        "x_axis": 0.2,
+                        "y_axis": 0.2,
+                        "width": 0.1,
+                        "height": 0.1,
+                        "alpha": 1.0,
+                        "render_mode": 1,
+                    },
+                ],
+            },
+        },
+        "stop": {"cname": "chan", "uid": "123", "clientRequest": {}},
+    },
+}

@@ -4,7 +4,6 @@ documented status as the right exception, re-acquiring stale resources, no secre
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,19 +26,6 @@ from layoutkit.wire.catalog import ENDPOINT_ERRORS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml"
 FAST = RetryPolicy(attempts=1)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET, clock=clock
-    ) as server:
-        yield server
 
 
 def make_client(

@@ -4,7 +4,6 @@ rules of the reference (400, code 2), bad input, and the control API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -58,19 +57,6 @@ class Api:
 
 
 VALID_ROOM = {"cname": "room", "uid": "527841", "clientRequest": {}}
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET, clock=clock
-    ) as server:
-        yield server
 
 
 @pytest.fixture

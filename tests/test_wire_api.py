@@ -8,7 +8,16 @@ import json
 from typing import Any
 
 import pytest
-from agora_rules import RULES, SECRETS, VALID_ACQUIRE, VALID_START, VALID_STOP, VALID_UPDATE, Rule
+from agora_rules import (
+    REAL_CLIENTS,
+    RULES,
+    SECRETS,
+    VALID_ACQUIRE,
+    VALID_START,
+    VALID_STOP,
+    VALID_UPDATE,
+    Rule,
+)
 from pydantic import BaseModel, ValidationError
 
 from layoutkit.wire import (
@@ -62,126 +71,12 @@ def test_the_reference_examples_are_valid(endpoint: str, body: dict[str, Any]) -
     assert wire["uid"] == body["uid"] and isinstance(wire["uid"], str)
 
 
+ENDPOINTS = {"acquire": "acquire", "start": "start", "update": "updateLayout", "stop": "stop"}
 REAL_BODIES: list[tuple[str, dict[str, Any]]] = [
-    ("acquire", {"clientRequest": {"scene": 0}, "cname": "chan", "uid": "123"}),
-    ("acquire", {"cname": "chan", "uid": "123", "clientRequest": {"resourceExpiredHour": 1}}),
-    ("acquire", {"cname": "chan", "uid": "123", "clientRequest": {}}),
-    (
-        "start",
-        {
-            "clientRequest": {
-                "recordingConfig": {
-                    "audioProfile": 1,
-                    "channelType": 1,
-                    "maxIdleTime": 30,
-                    "streamTypes": 2,
-                    "transcodingConfig": {
-                        "backgroundColor": "#000000",
-                        "bitrate": 500,
-                        "fps": 15,
-                        "height": 360,
-                        "layoutConfig": [
-                            {
-                                "alpha": 1.0,
-                                "height": 1.0,
-                                "render_mode": 0,
-                                "uid": "1",
-                                "width": 0.5,
-                                "x_axis": 0.0,
-                                "y_axis": 0.0,
-                            },
-                            {"height": 1.0, "width": 0.5, "x_axis": 0.5, "y_axis": 0.0},
-                        ],
-                        "mixedVideoLayout": 3,
-                        "width": 640,
-                    },
-                    "videoStreamType": 0,
-                },
-                "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
-                "storageConfig": {
-                    "accessKey": "ak",
-                    "bucket": "b",
-                    "fileNamePrefix": ["dir1"],
-                    "region": 0,
-                    "secretKey": "sk",
-                    "vendor": 1,
-                },
-                "token": "tok",
-            },
-            "cname": "chan",
-            "uid": "123",
-        },
-    ),
-    (
-        "start",
-        {
-            "cname": "chan",
-            "uid": "123",
-            "clientRequest": {
-                "recordingConfig": {
-                    "transcodingConfig": {
-                        "width": 640,
-                        "height": 360,
-                        "fps": 15,
-                        "bitrate": 500,
-                        "mixedVideoLayout": 3,
-                        "backgroundColor": "#000000",
-                        "layoutConfig": [
-                            {
-                                "uid": "1",
-                                "x_axis": 0,
-                                "y_axis": 0,
-                                "width": 0.5,
-                                "height": 1,
-                                "alpha": 1,
-                                "render_mode": 0,
-                            },
-                            {
-                                "uid": "",
-                                "x_axis": 0.5,
-                                "y_axis": 0,
-                                "width": 0.5,
-                                "height": 1,
-                                "render_mode": 0,
-                            },
-                        ],
-                    }
-                }
-            },
-        },
-    ),
-    (
-        "start",
-        {
-            "cname": "chan",
-            "uid": "123",
-            "clientRequest": {
-                "recordingConfig": {
-                    "maxIdleTime": 120,
-                    "streamTypes": 2,
-                    "audioProfile": 1,
-                    "channelType": 1,
-                    "videoStreamType": 0,
-                    "transcodingConfig": {
-                        "width": 360,
-                        "height": 640,
-                        "fps": 24,
-                        "bitrate": 800,
-                        "mixedVideoLayout": 1,
-                        "maxResolutionUid": "1",
-                    },
-                },
-                "storageConfig": {
-                    "vendor": 11,
-                    "region": 0,
-                    "bucket": "b",
-                    "accessKey": "a",
-                    "secretKey": "s",
-                    "extensionParams": {"endpoint": "r2.example"},
-                },
-            },
-        },
-    ),
+    (endpoint, shapes[key])
+    for shapes in REAL_CLIENTS.values()
+    for key, endpoint in ENDPOINTS.items()
+] + [
     (
         "start",
         {
@@ -202,57 +97,9 @@ REAL_BODIES: list[tuple[str, dict[str, Any]]] = [
         {
             "cname": "chan",
             "uid": "123",
-            "clientRequest": {
-                "mixedVideoLayout": 3,
-                "layoutConfig": [
-                    {
-                        "uid": "1",
-                        "x_axis": 0.1,
-                        "y_axis": 0.1,
-                        "width": 0.3,
-                        "height": 0.3,
-                        "alpha": 0,
-                        "render_mode": 0,
-                    }
-                ],
-            },
-        },
-    ),
-    (
-        "updateLayout",
-        {
-            "clientRequest": {
-                "backgroundColor": "#FF0000",
-                "backgroundConfig": [
-                    {"image_url": "https://example.invalid/bg.png", "render_mode": 0, "uid": "1"}
-                ],
-                "layoutConfig": [
-                    {
-                        "alpha": 0.9,
-                        "height": 0.3,
-                        "render_mode": 1,
-                        "uid": "1",
-                        "width": 0.3,
-                        "x_axis": 0.1,
-                        "y_axis": 0.1,
-                        "zindex": 2,
-                    }
-                ],
-                "mixedVideoLayout": 3,
-            },
-            "cname": "chan",
-            "uid": "123",
-        },
-    ),
-    (
-        "updateLayout",
-        {
-            "cname": "chan",
-            "uid": "123",
             "clientRequest": {"mixedVideoLayout": 0, "layoutConfig": []},
         },
     ),
-    ("stop", {"cname": "chan", "uid": "123", "clientRequest": {"async_stop": False}}),
 ]
 
 
