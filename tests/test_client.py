@@ -202,6 +202,16 @@ def test_mismatches(client: CloudRecordingClient) -> None:
     assert (info.value.status_code, info.value.code) == (400, 2)
 
 
+def test_recording_uid_taken_by_a_user_in_the_channel(
+    emulator: EmulatorServer, client: CloudRecordingClient
+) -> None:
+    emulator.join("room", 1001)
+    with pytest.raises(ApiStatusError) as info:
+        client.record("room", 1001)
+    assert (info.value.status_code, info.value.code) == (400, 2)
+    assert "used by someone in the channel" in str(info.value.reason)
+
+
 def test_stop_with_nobody_publishing_is_206_code_435(
     emulator: EmulatorServer, client: CloudRecordingClient
 ) -> None:

@@ -64,6 +64,11 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
             return service_error(400, 433, "resource id expired", **echo)
         if any(r.uid == parsed.uid for r in state.active(app, parsed.cname)):
             return service_error(400, 53, "task conflict", **echo)
+        if parsed.uid in state.channel(app, parsed.cname).uids():
+            return invalid(
+                f"uid {parsed.uid} is used by someone in the channel; the recording "
+                "needs a uid no user in the channel has"
+            )
         config = parsed.client_request.recording_config
         transcoding = config.transcoding_config if config else None
         layout = None
