@@ -7,7 +7,7 @@ the resolved regions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
     from layoutkit.render import Participant
+    from layoutkit.scenario import Step
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,47 @@ def render_sheet_png(
     return encode_png(render_sheet(frames))
 
 
+def storyboard_images(
+    steps: Sequence[Step], options: PreviewOptions | None = None
+) -> list[tuple[str, Image]]:
+    """Each step's picture (as the recording shows it) with its time and events."""
+    from layoutkit.scenario import format_time
+
+    base = options or PreviewOptions(clean=True)
+    frames = []
+    for step in steps:
+        opts = replace(base, video_off=step.video_off, audio_only=step.audio_only)
+        text = f"{format_time(step.at)}  {'; '.join(step.events)}"
+        frames.append((text, draw_compilation(step.compilation, opts)))
+    return frames
+
+
+def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None) -> bytes:
+    """A strip of every distinct picture of a scenario, captioned with time and events."""
+    from layoutkit.render import encode_png, render_sheet
+
+    frames = storyboard_images(steps, options)
+    return encode_png(render_sheet(frames, columns=min(len(frames), 4)))
+
+
+def animation_gif(steps: Sequence[Step], options: PreviewOptions | None = None) -> bytes:
+    """An animated GIF of a scenario: each picture for the time until the next one
+    (between 0.8 and 3 seconds)."""
+    from layoutkit.render import encode_gif
+
+    frames = [image for _, image in storyboard_images(steps, options)]
+    times = [step.at for step in steps]
+    durations = (
+        [
+            round(min(max(later - now, 0.8), 3.0) * 1000)
+            for now, later in zip(times, [*times[1:], times[-1] + 2.0], strict=True)
+        ]
+        if times
+        else []
+    )
+    return encode_gif(frames, durations)
+
+
 def caption(compiled: Compilation) -> str:
     """`3 people · custom · variant 2`."""
     n = len(compiled.participants)
@@ -132,9 +174,12 @@ def _blank(layout: Layout, options: PreviewOptions) -> Image:
 
 __all__ = [
     "PreviewOptions",
+    "animation_gif",
     "caption",
     "draw_compilation",
     "participants_for",
     "render_preview",
     "render_sheet_png",
+    "storyboard_images",
+    "storyboard_png",
 ]

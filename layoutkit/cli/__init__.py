@@ -407,8 +407,9 @@ def schema() -> None:
 
 # the API, emulator and demo commands register themselves on `cli`
 from layoutkit.cli import api as _api  # noqa: E402
+from layoutkit.cli import live as _live  # noqa: E402
 
-_ = _api
+_ = (_api, _live)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -86,7 +86,11 @@ class EmulatorApp:
             return self._safe(lambda: control.handle(self.state, request, found[0]))
         matched = _match(API_ROUTES, request.method, path)
         endpoint = matched[0] if matched else "unknown"
-        response = self._api(request, matched)
+        self.state.enter(endpoint)
+        try:
+            response = self._api(request, matched)
+        finally:
+            self.state.leave_request(endpoint)
         self.state.log(request.method, path, endpoint, request.params.get("app"), response.status)
         return response
 

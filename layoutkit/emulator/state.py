@@ -154,6 +154,8 @@ class EmulatorState:
         self.fault_delay = 2.0
         self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
         self.requests: list[LoggedRequest] = []
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self._recent: dict[str, deque[float]] = {}
 
     def __repr__(self) -> str:
@@ -207,6 +209,17 @@ class EmulatorState:
     def inject(self, kind: Fault, count: int = 1) -> None:
         with self.lock:
             self.faults.extend([kind] * count)
+
+    def enter(self, endpoint: str) -> None:
+        """A request to `endpoint` is being handled (tracks the most at once)."""
+        with self.lock:
+            count = self.in_flight.get(endpoint, 0) + 1
+            self.in_flight[endpoint] = count
+            self.max_in_flight[endpoint] = max(count, self.max_in_flight.get(endpoint, 0))
+
+    def leave_request(self, endpoint: str) -> None:
+        with self.lock:
+            self.in_flight[endpoint] -= 1
 
     def log(self, method: str, path: str, endpoint: str, app_id: str | None, status: int) -> None:
         with self.lock:

@@ -12,6 +12,7 @@ from layoutkit.geometry import ResolvedRegion
 from layoutkit.render.annotate import annotate
 from layoutkit.render.camera import participant_color
 from layoutkit.render.compose import Participant, RenderOptions, canvas_size, compose
+from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
 from layoutkit.wire.layout import LayoutFields
@@ -45,6 +46,7 @@ __all__ = [
     "Participant",
     "Picture",
     "RenderOptions",
+    "encode_gif",
     "encode_png",
     "participant_color",
     "render_canvas",

@@ -24,9 +24,14 @@ def encode_png(image: Image.Image) -> bytes:
 
 
 def write_png(path: Path, image_or_bytes: Image.Image | bytes) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename over `path`
-    (an existing file keeps its permissions)."""
+    """Write a PNG atomically (see `write_bytes`)."""
     data = image_or_bytes if isinstance(image_or_bytes, bytes) else encode_png(image_or_bytes)
+    write_bytes(path, data)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write atomically: a temporary file in the same folder, then a rename over `path`
+    (an existing file keeps its permissions). Nothing half-written is ever left."""
     folder = path.parent if str(path.parent) else Path()
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -41,7 +46,7 @@ def write_png(path: Path, image_or_bytes: Image.Image | bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             Path(temp).unlink()
-        raise RenderError(f"{path}: cannot write the picture ({exc.strerror or exc})") from None
+        raise RenderError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
 
 
-__all__ = ["COMPRESS_LEVEL", "encode_png", "write_png"]
+__all__ = ["COMPRESS_LEVEL", "encode_png", "write_bytes", "write_png"]

@@ -1,0 +1,279 @@
+"""Live layout commands: `apply` (one push), `play` (a scenario: payload sequence,
+storyboard, animation, optionally pushed live), `watch` (re-validate, re-render and
+optionally push each time a layout file is saved)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from layoutkit.cli import _compile, _echo_json, _people_options, _vars_option, cli
+from layoutkit.cli.api import _account_options, _client
+from layoutkit.errors import LayoutkitError
+
+if TYPE_CHECKING:
+    from layoutkit.client import Recording
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _target_options(required: bool) -> Callable[[F], F]:
+    def add(func: F) -> F:
+        for name in ("--uid", "--cname", "--sid", "--resource-id"):
+            func = click.option(
+                name,
+                required=required,
+                help="Of the running recording." if name == "--sid" else None,
+            )(func)
+        return _account_options(func)
+
+    return add
+
+
+def _recording(
+    resource_id: str,
+    sid: str,
+    cname: str,
+    uid: str,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> Recording:
+    from layoutkit.client import Recording
+
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    return Recording(client, resource_id, sid, "mix", cname, uid)
+
+
+@cli.command()
+@click.argument("layout_file", metavar="LAYOUT.yaml")
+@_people_options
+@_vars_option
+@_target_options(required=True)
+def apply(
+    layout_file: str,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+    resource_id: str,
+    sid: str,
+    cname: str,
+    uid: str,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Push a layout into a running recording (one updateLayout)."""
+    payload = _compile(layout_file, count, participants, roles, vars_).payload.to_wire()
+    recording = _recording(
+        resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
+    )
+    recording.update_layout(payload)
+    regions = len(payload.get("layoutConfig", []))
+    click.echo(
+        f"applied: mode {payload['mixedVideoLayout']}, {regions} regions, to sid {sid}", err=True
+    )
+    _echo_json(payload)
+
+
+@cli.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option(
+    "--layout",
+    "layout_file",
+    metavar="LAYOUT.yaml",
+    help="The layout to play (default: the scenario's `layout:`).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as a JSON array.")
+@click.option("--storyboard", metavar="PNG", help="Default: SCENARIO-storyboard.png.")
+@click.option("--gif", metavar="GIF", help="Default: SCENARIO.gif.")
+@click.option("--no-pictures", is_flag=True, help="Write neither storyboard nor GIF.")
+@click.option("--scale", type=float, default=0.5, show_default=True, help="Of the pictures.")
+@click.option("--hide-camera-off", is_flag=True, help="Leave camera-off people out.")
+@click.option("--hide-audio-only", is_flag=True, help="Leave audio-only people out.")
+@click.option("--push", is_flag=True, help="Play the events live into a recording.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="With --push: how much faster than real time.",
+)
+@click.option("--audit", metavar="JSONL", help="With --push: the audit log of every push.")
+@_target_options(required=False)
+def play(
+    scenario_file: str,
+    layout_file: str | None,
+    as_json: bool,
+    storyboard: str | None,
+    gif: str | None,
+    no_pictures: bool,
+    scale: float,
+    hide_camera_off: bool,
+    hide_audio_only: bool,
+    push: bool,
+    speed: float,
+    audit: str | None,
+    resource_id: str | None,
+    sid: str | None,
+    cname: str | None,
+    uid: str | None,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Play a scenario: the updateLayout payloads it causes, a storyboard and a GIF."""
+    from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
+    from layoutkit.render import write_png
+    from layoutkit.render.png import write_bytes
+    from layoutkit.scenario import format_time, load_scenario, play_scenario, scenario_layout
+
+    path = Path(scenario_file)
+    scenario = load_scenario(path)
+    layout = scenario_layout(scenario, layout_file)
+    steps, warnings = play_scenario(
+        scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
+    )
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        _echo_json([step.to_json() for step in steps])
+    else:
+        for step in steps:
+            click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
+            click.echo(f"          {json.dumps(step.payload, separators=(',', ':'))}")
+    if not no_pictures and steps:
+        options = PreviewOptions(clean=True, scale=scale)
+        board = Path(storyboard or f"{path.stem}-storyboard.png")
+        write_png(board, storyboard_png(steps, options))
+        movie = Path(gif or f"{path.stem}.gif")
+        write_bytes(movie, animation_gif(steps, options))
+        click.echo(f"wrote {board} and {movie}", err=True)
+    if push:
+        if None in (resource_id, sid, cname, uid):
+            raise click.UsageError("--push needs --resource-id, --sid, --cname and --uid")
+        recording = _recording(
+            str(resource_id),
+            str(sid),
+            str(cname),
+            str(uid),
+            app_id,
+            customer_id,
+            customer_secret,
+            base_url,
+        )
+        _push_live(scenario, layout, recording, speed, audit, hide_camera_off, hide_audio_only)
+
+
+def _push_live(
+    scenario: Any,
+    layout: Any,
+    recording: Recording,
+    speed: float,
+    audit: str | None,
+    hide_camera_off: bool,
+    hide_audio_only: bool,
+) -> None:
+    from layoutkit.director import Director, DirectorOptions
+
+    options = DirectorOptions(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
+    director = Director(
+        recording, layout, scenario.roles, options=options, audit=Path(audit) if audit else None
+    )
+    start = time.monotonic()
+    try:
+        for timed in scenario.events:
+            wait = start + timed.at / speed - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            director.handle(timed.event)
+        ok = director.flush(timeout=60)
+    finally:
+        director.close()
+    for warning in director.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not ok:
+        raise click.ClickException(f"not all pushed: {director.stopped or 'timed out'}")
+    click.echo(f"pushed {director.pushes} layouts live", err=True)
+
+
+@cli.command()
+@click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
+@_people_options
+@_vars_option
+@click.option("--push", is_flag=True, help="Also push each valid version live.")
+@click.option("--poll", type=click.FloatRange(min=0.05), default=0.5, show_default=True)
+@click.option("--polls", type=int, hidden=True, help="Stop after this many polls (tests).")
+@_target_options(required=False)
+def watch(
+    layout_file: str,
+    output: str | None,
+    count: int | None,
+    participants: str | None,
+    roles: tuple[str, ...],
+    vars_: tuple[str, ...],
+    push: bool,
+    poll: float,
+    polls: int | None,
+    resource_id: str | None,
+    sid: str | None,
+    cname: str | None,
+    uid: str | None,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Re-validate and re-render a layout each time it is saved; optionally push it."""
+    from layoutkit.preview import PreviewOptions, draw_compilation
+    from layoutkit.render import write_png
+    from layoutkit.watch import watch_file
+
+    recording = None
+    if push:
+        if None in (resource_id, sid, cname, uid):
+            raise click.UsageError("--push needs --resource-id, --sid, --cname and --uid")
+        recording = _recording(
+            str(resource_id),
+            str(sid),
+            str(cname),
+            str(uid),
+            app_id,
+            customer_id,
+            customer_secret,
+            base_url,
+        )
+    target = Path(output or Path(layout_file).stem + ".png")
+
+    def changed() -> None:
+        stamp = time.strftime("%H:%M:%S")
+        try:
+            compiled = _compile(layout_file, count, participants, roles, vars_)
+            write_png(target, draw_compilation(compiled, PreviewOptions()))
+            message = f"[{stamp}] ok: wrote {target}"
+            if recording is not None:
+                recording.update_layout(compiled.payload)
+                message += f"; pushed to sid {recording.sid}"
+            click.echo(message)
+        except LayoutkitError as exc:
+            click.echo(f"[{stamp}] {exc}")
+
+    click.echo(f"watching {layout_file} (Ctrl-C stops)", err=True)
+    try:
+        watch_file(Path(layout_file), changed, stop=threading.Event(), poll=poll, max_polls=polls)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+__all__ = ["apply", "play", "watch"]

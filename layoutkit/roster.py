@@ -1,0 +1,111 @@
+"""Who is in the channel, in join order, with roles and camera state; and the events that
+change it (join, leave, role, camera off/on, audio only, screen share start/stop).
+
+Applying an event never raises: an event that makes no sense (a leave of someone never
+seen, a second join) is ignored and explained in the returned warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal[
+    "join", "leave", "role", "camera_off", "camera_on", "audio_only", "share", "unshare"
+]
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "join",
+    "leave",
+    "role",
+    "camera_off",
+    "camera_on",
+    "audio_only",
+    "share",
+    "unshare",
+)
+SCREEN_ROLE = "screen"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened in the channel."""
+
+    kind: EventKind
+    uid: str
+    role: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.kind.replace('_', ' ')} {self.uid}"
+        return f"{text} as {self.role}" if self.role else text
+
+
+@dataclass
+class Person:
+    uid: str
+    camera: bool = True
+    audio_only: bool = False
+
+
+@dataclass
+class Roster:
+    """The participant set: people in join order, role bindings, camera states."""
+
+    people: dict[str, Person] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    screen_role: str = SCREEN_ROLE
+
+    def apply(self, event: Event) -> str | None:
+        """Change the set; None, or a warning saying why nothing changed."""
+        uid, present = event.uid, event.uid in self.people
+        if event.kind == "join":
+            if present:
+                return f"{uid} joined twice; the second join is ignored"
+            self.people[uid] = Person(uid)
+            if event.role:
+                self.roles[event.role] = uid
+            return None
+        if event.kind == "share":
+            if not present:
+                self.people[uid] = Person(uid)
+            self.roles[event.role or self.screen_role] = uid
+            return None
+        if not present:
+            return f"{event.kind.replace('_', ' ')} for {uid}, who is not in the channel; ignored"
+        person = self.people[uid]
+        if event.kind == "leave":
+            del self.people[uid]
+            self.roles = {r: u for r, u in self.roles.items() if u != uid}
+        elif event.kind == "role":
+            if not event.role:
+                return f"role change for {uid} without a role; ignored"
+            self.roles = {r: u for r, u in self.roles.items() if u != uid}
+            self.roles[event.role] = uid
+        elif event.kind == "unshare":
+            role = event.role or self.screen_role
+            if self.roles.get(role) != uid:
+                return f"{uid} is not sharing a screen; ignored"
+            del self.roles[role]
+        elif event.kind == "camera_off":
+            person.camera = False
+        elif event.kind == "camera_on":
+            person.camera, person.audio_only = True, False
+        elif event.kind == "audio_only":
+            person.audio_only = True
+        return None
+
+    def visible(self, *, hide_camera_off: bool = False, hide_audio_only: bool = False) -> list[str]:
+        """The uids to lay out, in join order, without those the options leave out."""
+        return [
+            p.uid
+            for p in self.people.values()
+            if not (hide_camera_off and not p.camera) and not (hide_audio_only and p.audio_only)
+        ]
+
+    def video_off(self) -> frozenset[str]:
+        return frozenset(p.uid for p in self.people.values() if not p.camera)
+
+    def audio_only_uids(self) -> frozenset[str]:
+        return frozenset(p.uid for p in self.people.values() if p.audio_only)
+
+
+__all__ = ["EVENT_KINDS", "SCREEN_ROLE", "Event", "EventKind", "Person", "Roster"]

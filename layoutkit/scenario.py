@@ -1,0 +1,261 @@
+"""Scenarios: a YAML timeline of participant events, played through a layout.
+
+```yaml
+layout: speaker-strip.yaml        # optional (relative to this file); --layout overrides
+roles: {host: "1001"}             # optional starting role bindings
+events:
+  - {at: 0s, join: "1001", role: host}
+  - {at: 5s, join: "1002"}
+  - {at: 30s, share: "1003"}      # joins if needed and takes the role `screen`
+  - {at: 45s, camera_off: "1002"}
+  - {at: 50s, role: guest, uid: "1002"}
+  - {at: 1m, leave: "1002"}
+```
+`play_scenario` gives the exact sequence of updateLayout payloads (a payload equal to the
+previous one is not sent again; events at the same time are sent as one, latest wins).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from layoutkit.compiler import Compilation, compile_full
+from layoutkit.errors import Issue, LayoutkitError, LayoutSyntaxError, LayoutValidationError
+from layoutkit.loader import Layout, load_layout
+from layoutkit.roster import EVENT_KINDS, Event, EventKind, Roster
+from layoutkit.sourcemap import SourceMap, parse_yaml
+
+_TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+_KEYS = {"at", "uid", "role", *EVENT_KINDS}
+
+
+@dataclass(frozen=True)
+class TimedEvent:
+    at: float
+    event: Event
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    source: str
+    events: list[TimedEvent]
+    roles: dict[str, str]
+    layout_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One updateLayout the scenario causes: when, why, what is sent, and for whom."""
+
+    at: float
+    events: tuple[str, ...]
+    payload: dict[str, Any]
+    compilation: Compilation
+    video_off: frozenset[str]
+    audio_only: frozenset[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at, "events": list(self.events), "payload": self.payload}
+
+
+def parse_time(value: object) -> float:
+    """`30`, `"30s"`, `"1m"`, `"1m30s"`, `"1.5s"` -> seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        match = _TIME_RE.match(value)
+        if match and (match.group(1) or match.group(2)):
+            return float(match.group(1) or 0) * 60 + float(match.group(2) or 0)
+    raise ValueError(f'{value!r} is not a time; write seconds (30, "30s") or "1m30s"')
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read a scenario file; every problem is reported at once, located."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LayoutSyntaxError(
+            f"cannot read the scenario: {exc.strerror}", source=source
+        ) from None
+    except UnicodeDecodeError:
+        raise LayoutSyntaxError("the scenario is not UTF-8 text", source=source) from None
+    data, marks = parse_yaml(text, source)
+    issues: list[Issue] = []
+
+    def error(where: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
+        issues.append(marks.issue("error", where, message, key=key, source=source))
+
+    if not isinstance(data, dict):
+        error((), "a scenario is a mapping with `events:` (and optionally `layout:`, `roles:`)")
+        raise LayoutValidationError(issues)
+    for key in data:
+        if key not in ("layout", "roles", "events"):
+            error((key,), f"unknown key {key!r}; a scenario has layout, roles and events", key=True)
+    roles = _roles(data.get("roles"), error)
+    events = _events(data.get("events"), marks, error)
+    layout_path = None
+    if isinstance(data.get("layout"), str):
+        layout_path = (path.parent / data["layout"]).resolve()
+    elif data.get("layout") is not None:
+        error(("layout",), "layout is the path of a layout file")
+    if issues:
+        raise LayoutValidationError(issues)
+    return Scenario(source, events, roles, layout_path)
+
+
+def _roles(value: Any, error: Callable[..., None]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        error(("roles",), 'roles maps role names to uids, e.g. {host: "1001"}')
+        return {}
+    roles = {}
+    for role, uid in value.items():
+        if not str(uid).isdigit():
+            error(("roles", role), f"{uid!r} is not a uid")
+        roles[str(role)] = str(uid)
+    return roles
+
+
+def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[TimedEvent]:
+    if not isinstance(value, list) or not value:
+        error(("events",), 'events is a list of `- {at: 0s, join: "1001"}` entries')
+        return []
+    events: list[TimedEvent] = []
+    last = 0.0
+    for index, item in enumerate(value):
+        where: tuple[str | int, ...] = ("events", index)
+        if not isinstance(item, dict):
+            error(where, 'an event is a mapping like {at: 5s, join: "1002"}')
+            continue
+        for key in item:
+            if key not in _KEYS:
+                error(
+                    (*where, key),
+                    f"unknown key {key!r}; events are {', '.join(EVENT_KINDS)}",
+                    key=True,
+                )
+        try:
+            at = parse_time(item.get("at"))
+        except ValueError as exc:
+            error((*where, "at"), str(exc))
+            continue
+        if at < last:
+            error(
+                (*where, "at"),
+                f"{item.get('at')} comes before the previous event "
+                f"({last:g}s); keep events in time order",
+            )
+        last = max(last, at)
+        kinds = [k for k in EVENT_KINDS if k in item and k != "role"]
+        kind: EventKind
+        if len(kinds) > 1:
+            error(where, f"one event per entry, not {' and '.join(kinds)}")
+            continue
+        if kinds:
+            kind = kinds[0]
+            uid = item[kind]
+        elif "role" in item:
+            kind, uid = "role", item.get("uid")
+        else:
+            error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}")
+            continue
+        if not str(uid).isdigit() or not 1 <= int(str(uid)) <= 4_294_967_295:
+            error((*where, kind if kind != "role" else "uid"), f"{uid!r} is not a uid")
+            continue
+        role = item.get("role")
+        mark = marks.find(where)
+        events.append(
+            TimedEvent(
+                at,
+                Event(kind, str(int(str(uid))), str(role) if role is not None else None),
+                mark.line if mark else None,
+            )
+        )
+    return events
+
+
+def scenario_layout(scenario: Scenario, layout: Layout | str | Path | None) -> Layout:
+    """The layout to play: the one given, else the scenario's `layout:`."""
+    if isinstance(layout, Layout):
+        return layout
+    if layout is not None:
+        return load_layout(layout)
+    if scenario.layout_path is None:
+        raise LayoutSyntaxError(
+            "the scenario names no layout; give one (--layout FILE)", source=scenario.source
+        )
+    return load_layout(scenario.layout_path)
+
+
+def play_scenario(
+    scenario: Scenario,
+    layout: Layout,
+    *,
+    hide_camera_off: bool = False,
+    hide_audio_only: bool = False,
+) -> tuple[list[Step], list[str]]:
+    """The updateLayout payloads the scenario causes, and warnings about its events."""
+    roster = Roster(roles=dict(scenario.roles))
+    steps: list[Step] = []
+    warnings: list[str] = []
+    previous: dict[str, Any] | None = None
+    index = 0
+    while index < len(scenario.events):
+        at = scenario.events[index].at
+        names: list[str] = []
+        while index < len(scenario.events) and scenario.events[index].at == at:
+            timed = scenario.events[index]
+            problem = roster.apply(timed.event)
+            if problem:
+                warnings.append(f"{scenario.source}:{timed.line}: {problem}")
+            else:
+                names.append(str(timed.event))
+            index += 1
+        if not names:
+            continue
+        visible = roster.visible(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
+        try:
+            compiled = compile_full(layout, visible, roster.roles)
+        except LayoutkitError as exc:
+            warnings.append(
+                f"at {at:g}s: cannot compile for {len(visible)} participants: {exc.message}"
+            )
+            continue
+        payload = compiled.payload.to_wire()
+        if payload != previous:
+            steps.append(
+                Step(
+                    at,
+                    tuple(names),
+                    payload,
+                    compiled,
+                    roster.video_off(),
+                    roster.audio_only_uids(),
+                )
+            )
+            previous = payload
+    return steps, warnings
+
+
+def format_time(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+__all__ = [
+    "Scenario",
+    "Step",
+    "TimedEvent",
+    "format_time",
+    "load_scenario",
+    "parse_time",
+    "play_scenario",
+    "scenario_layout",
+]
