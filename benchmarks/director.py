@@ -53,8 +53,9 @@ def directed(emulator: EmulatorServer, burst: list[Event]) -> tuple[int, float]:
             director.handle(event)
         director.flush()
     took = time.perf_counter() - start
+    sent = len(emulator.state.requests) - before
     recording.stop()
-    return len(emulator.state.requests) - before, took
+    return sent, took
 
 
 def naive(emulator: EmulatorServer, burst: list[Event]) -> tuple[int, float]:
@@ -65,8 +66,9 @@ def naive(emulator: EmulatorServer, burst: list[Event]) -> tuple[int, float]:
         roster.apply(event)
         recording.update_layout(compile_layout(LAYOUT, list(roster.people), roster.roles))
     took = time.perf_counter() - start
+    sent = len(emulator.state.requests) - before
     recording.stop()
-    return len(emulator.state.requests) - before, took
+    return sent, took
 
 
 def main() -> None:

@@ -37,17 +37,20 @@ def _target_options(required: bool) -> Callable[[F], F]:
 
 
 def _recording(
-    resource_id: str,
-    sid: str,
-    cname: str,
-    uid: str,
+    resource_id: str | None,
+    sid: str | None,
+    cname: str | None,
+    uid: str | None,
     app_id: str | None,
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
 ) -> Recording:
+    """The running recording the options name (all four coordinates are needed)."""
     from layoutkit.client import Recording
 
+    if resource_id is None or sid is None or cname is None or uid is None:
+        raise click.UsageError("pushing needs --resource-id, --sid, --cname and --uid")
     client = _client(app_id, customer_id, customer_secret, base_url)
     return Recording(client, resource_id, sid, "mix", cname, uid)
 
@@ -160,17 +163,8 @@ def play(
         write_bytes(movie, animation_gif(steps, options))
         click.echo(f"wrote {board} and {movie}", err=True)
     if push:
-        if None in (resource_id, sid, cname, uid):
-            raise click.UsageError("--push needs --resource-id, --sid, --cname and --uid")
         recording = _recording(
-            str(resource_id),
-            str(sid),
-            str(cname),
-            str(uid),
-            app_id,
-            customer_id,
-            customer_secret,
-            base_url,
+            resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
         )
         _push_live(scenario, layout, recording, speed, audit, hide_camera_off, hide_audio_only)
 
@@ -242,17 +236,8 @@ def watch(
 
     recording = None
     if push:
-        if None in (resource_id, sid, cname, uid):
-            raise click.UsageError("--push needs --resource-id, --sid, --cname and --uid")
         recording = _recording(
-            str(resource_id),
-            str(sid),
-            str(cname),
-            str(uid),
-            app_id,
-            customer_id,
-            customer_secret,
-            base_url,
+            resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
         )
     target = Path(output or Path(layout_file).stem + ".png")
 
