@@ -29,9 +29,11 @@ _EXPORTS: dict[str, str] = {
     "ResolvedRegion": "layoutkit.geometry",
     "PreviewOptions": "layoutkit.preview",
     "render_preview": "layoutkit.preview",
+    "presets": "layoutkit.presets",
 }
 
 if TYPE_CHECKING:
+    from layoutkit import presets
     from layoutkit.compiler import compile_layout, compile_start, resolve_regions, validate_layout
     from layoutkit.errors import (
         ApiError,
@@ -65,6 +67,7 @@ __all__ = [
     "compile_layout",
     "compile_start",
     "load_layout",
+    "presets",
     "render_preview",
     "resolve_regions",
     "validate_layout",
@@ -75,7 +78,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'layoutkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    value = loaded if module == f"layoutkit.{name}" else getattr(loaded, name)
     globals()[name] = value
     return value
 

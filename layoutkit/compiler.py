@@ -119,15 +119,18 @@ def compile_full(
 
 def validate_layout(
     layout: Layout,
-    counts: Iterable[int] = ALL_COUNTS,
+    counts: Iterable[int] | None = None,
     roles: Mapping[str, str | int] | None = None,
     *,
     strict: bool = False,
 ) -> ValidationReport:
-    """Compile at every count and gather the distinct issues with the counts they hit."""
+    """Compile at every count and gather the distinct issues with the counts they hit.
+
+    Without `counts`: the counts the layout declares (`counts: 2-6`), else 1..17.
+    """
     seen: dict[tuple[object, ...], tuple[Issue, list[int]]] = {}
     failing: list[int] = []
-    wanted = tuple(counts)
+    wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
     for n in wanted:
         try:
             result = compile_full(layout, None, roles, count=n, strict=strict)
@@ -164,6 +167,13 @@ def validate_layout(
     return ValidationReport(layout.source, wanted, issues, tuple(failing))
 
 
+def declared_counts(document: LayoutDocument) -> tuple[int, ...]:
+    """The counts a layout says it is made for (within 1..17), else 1..17."""
+    if document.counts is None:
+        return ALL_COUNTS
+    return tuple(n for n in ALL_COUNTS if n in document.counts)
+
+
 def choose_participants(
     layout: Layout,
     participants: Sequence[str | int] | None,
@@ -194,7 +204,9 @@ def choose_participants(
 
 
 def default_count(document: LayoutDocument) -> int:
-    """The region count of a custom layout without variants, else 4."""
+    """The region count of a custom layout without variants, else 4; moved into the
+    layout's declared `counts` when it falls outside them."""
+    count = DEFAULT_COUNT
     if document.variants is None and document.effective_mode == MixedVideoLayout.CUSTOM:
         total = 0
         for entry in document.regions or []:
@@ -203,8 +215,12 @@ def default_count(document: LayoutDocument) -> int:
                 total += g.rows * g.columns if g.cells is None else g.cells
             else:
                 total += 1
-        return max(1, min(total, MAX_REGIONS))
-    return DEFAULT_COUNT
+        count = max(1, min(total, MAX_REGIONS))
+    declared = document.counts
+    if declared is not None and count not in declared:
+        high = declared.high if declared.high is not None else MAX_REGIONS
+        count = max(declared.low, 1) if count < declared.low else min(high, MAX_REGIONS)
+    return count
 
 
 def _named_uids(document: LayoutDocument) -> list[str]:
@@ -393,7 +409,7 @@ class _Compiler:
         for draft in drafts:
             uid = draft.uid
             if draft.role is not None:
-                uid = self._role_uid(draft.role, (*draft.path, "role"), "region")
+                uid = self._role_uid(draft.role, (*draft.path, _role_key(draft)), "region")
             if uid is not None:
                 if uid in first_at:
                     self.error(draft.path, f"uid {uid} has two regions; each user gets one")
@@ -464,6 +480,11 @@ class _Compiler:
         return payload, transcoding
 
 
+def _role_key(draft: DraftRegion) -> str:
+    """Where a region's role was written: `role`, or a grid's `roles` list."""
+    return "roles" if draft.path and draft.path[-1] == "grid" else "role"
+
+
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
 
@@ -482,6 +503,7 @@ __all__ = [
     "compile_full",
     "compile_layout",
     "compile_start",
+    "declared_counts",
     "default_count",
     "resolve_regions",
     "validate_layout",

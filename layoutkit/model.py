@@ -294,6 +294,8 @@ class LayoutDocument(_Strict):
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
     extends: str | None = None
+    counts: CountValue | None = None
+    variables: dict[str, str] = Field(default_factory=dict)
     canvas: CanvasValue = Canvas(width=360, height=640)
     fps: int = Field(15, ge=1, le=60)
     bitrate: int = Field(500, ge=1, le=6500)

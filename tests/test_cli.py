@@ -8,7 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from layoutkit.cli import cli, format_json
+from layoutkit.cli import cli
+from layoutkit.jsonfmt import format_json
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml")
 Write = Callable[..., Path]

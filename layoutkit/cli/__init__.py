@@ -6,7 +6,6 @@ Heavy modules load inside the commands, so `layoutkit --version` starts fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 
 from layoutkit import __version__
 from layoutkit.errors import LayoutkitError
+from layoutkit.jsonfmt import format_json
 
 if TYPE_CHECKING:
     from layoutkit.compiler import Compilation, ValidationReport
@@ -119,22 +119,6 @@ def _compile(
     return result
 
 
-def format_json(data: object, indent: int = 0) -> str:
-    """JSON with one line per flat object or list (a region per line), nesting indented."""
-    flat = not isinstance(data, dict | list) or all(
-        not isinstance(v, dict | list) for v in (data.values() if isinstance(data, dict) else data)
-    )
-    if flat:
-        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
-    pad = "  " * (indent + 1)
-    if isinstance(data, dict):
-        items = [f"{pad}{json.dumps(k)}: {format_json(v, indent + 1)}" for k, v in data.items()]
-        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
-    assert isinstance(data, list)
-    items = [f"{pad}{format_json(v, indent + 1)}" for v in data]
-    return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-
-
 def _echo_json(data: object) -> None:
     click.echo(format_json(data))
 
@@ -158,7 +142,11 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--count", type=click.IntRange(1, 17), help="Check this count only (default 1..17).")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 17),
+    help="Check this count only (default: the file's `counts`, else 1..17).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid.")
 @_vars_option
@@ -170,11 +158,11 @@ def validate(
     vars_: tuple[str, ...],
 ) -> None:
     """Check layout files at every participant count from 1 to 17."""
-    from layoutkit.compiler import ALL_COUNTS, validate_layout
+    from layoutkit.compiler import validate_layout
     from layoutkit.errors import LayoutError
 
     bound = _parse_roles(roles)
-    counts = (count,) if count is not None else ALL_COUNTS
+    counts = (count,) if count is not None else None
     failed = False
     for path in files:
         try:
@@ -407,9 +395,10 @@ def schema() -> None:
 
 # the API, emulator and demo commands register themselves on `cli`
 from layoutkit.cli import api as _api  # noqa: E402
+from layoutkit.cli import library as _library  # noqa: E402
 from layoutkit.cli import live as _live  # noqa: E402
 
-_ = (_api, _live)
+_ = (_api, _library, _live)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,144 @@
+"""The preset gallery: a static site (Jinja2) with a card per preset and a page per preset
+with its previews at each count it supports, its YAML and its compiled JSON. No external
+assets: it works from `file://`. Built into a temporary folder and swapped in whole, so a
+failing preset never leaves a half-written site."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from layoutkit import presets
+from layoutkit.compiler import compile_full, default_count
+from layoutkit.jsonfmt import format_json
+from layoutkit.preview import PreviewOptions, caption, draw_compilation
+
+TEMPLATES = Path(__file__).resolve().parent / "gallery_templates"
+SHOT_WIDTH = 320
+CARD_WIDTH = 480
+# every page checks that its pictures loaded, for the browser test and for anyone looking
+CHECK = Markup(
+    "<script>window.addEventListener('load', function () {"
+    " var images = Array.prototype.slice.call(document.images);"
+    " document.body.dataset.imagesTotal = images.length;"
+    " document.body.dataset.imagesLoaded = images.filter(function (i) {"
+    " return i.complete && i.naturalWidth > 0; }).length; });</script>"
+)
+
+
+@dataclass(frozen=True)
+class Shot:
+    file: str
+    width: int
+    height: int
+    caption: str
+
+
+def _picture(name: str, count: int, width: int) -> tuple[bytes, int, int, str]:
+    from layoutkit.render import encode_png
+
+    layout = presets.load(name)
+    compiled = compile_full(layout, count=count)
+    scale = width / compiled.canvas[0]
+    image = draw_compilation(compiled, PreviewOptions(clean=True, scale=scale))
+    return encode_png(image), image.width, image.height, caption(compiled)
+
+
+def render_preset(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """One preset's page context and picture files (runs in a worker process)."""
+    info = presets.info(name)
+    layout = presets.load(name)
+    files: dict[str, bytes] = {}
+    shots = []
+    for count in info.counts:
+        data, width, height, text = _picture(name, count, SHOT_WIDTH)
+        files[f"{name}/count-{count}.png"] = data
+        shots.append(Shot(f"count-{count}.png", width, height, text))
+    main = default_count(layout.document)
+    card, card_w, card_h, _ = _picture(name, main, CARD_WIDTH)
+    files[f"{name}/card.png"] = card
+    payload = compile_full(layout, count=main).payload.to_wire()
+    context = {
+        "name": name,
+        "title": info.title,
+        "description": info.description,
+        "tags": info.tags,
+        "variables": info.variables,
+        "count_text": "1 person" if info.counts == (1,) else f"{info.count_range} people",
+        "shots": shots,
+        "card_width": card_w,
+        "card_height": card_h,
+        "yaml": presets.source(name),
+        "json": format_json(payload),
+        "json_count": main,
+    }
+    return context, files
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def build_gallery(out_dir: Path, *, workers: int | None = None) -> list[str]:
+    """Build the site into `out_dir` (replaced whole, only once everything is rendered).
+    `workers`: processes to render with (None: one per core; 1: in this process)."""
+    names = presets.names()
+    if workers == 1:
+        results = [render_preset(name) for name in names]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(render_preset, names))
+    env = _environment()
+    css = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
+    pages: dict[str, bytes] = {}
+    for context, files in results:
+        pages.update(files)
+        page = env.get_template("preset.html").render(preset=context, css=css, check=CHECK)
+        pages[f"{context['name']}.html"] = page.encode("utf-8")
+    index = env.get_template("index.html").render(
+        presets=[context for context, _ in results], css=css, check=CHECK
+    )
+    pages["index.html"] = index.encode("utf-8")
+    _write_site(out_dir, pages)
+    return names
+
+
+def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for relative, data in sorted(files.items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        for folder in [staging, *staging.rglob("*")]:
+            os.chmod(folder, 0o755 if folder.is_dir() else 0o644)  # noqa: PTH101
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            out_dir.rename(old)
+        staging.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        raise
+
+
+__all__ = ["CARD_WIDTH", "SHOT_WIDTH", "Shot", "build_gallery", "render_preset"]

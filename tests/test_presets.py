@@ -1,0 +1,112 @@
+"""The preset library: every preset valid without warnings at the counts it claims, its
+compiled JSON equal to a golden file, lookup with "did you mean", the commands, the wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from layoutkit import LayoutError, PresetNotFoundError, compile_layout, load_layout, presets
+from layoutkit.cli import cli
+from layoutkit.compiler import validate_layout
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "presets"
+NAMES = presets.names()
+UPDATE = os.environ.get("LAYOUTKIT_UPDATE_GOLDEN") == "1"
+
+
+def test_there_are_at_least_24_presets_with_what_the_gallery_needs() -> None:
+    assert len(NAMES) >= 24
+    for preset in presets.list_presets():
+        assert preset.title and preset.description and preset.tags and preset.counts
+        assert preset.path.stem == preset.name == load_layout(preset.path).document.name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_preset_validates_without_warnings_and_matches_its_golden_json(name: str) -> None:
+    layout = presets.load(name)
+    report = validate_layout(layout)
+    assert report.counts == presets.info(name).counts
+    assert report.issues == [], [i.format() for i in report.issues]
+    compiled = {str(n): compile_layout(layout, count=n).to_wire() for n in report.counts}
+    golden = GOLDEN / f"{name}.json"
+    if UPDATE:
+        golden.write_text(json.dumps(compiled, indent=1) + "\n")
+    assert json.loads(golden.read_text()) == compiled
+
+
+def test_find_by_tag_and_count() -> None:
+    found = {p.name for p in presets.find(tag="screen-share", count=5)}
+    assert found == {"screen-share-column", "webinar-stage"}
+    assert all(3 in p.counts for p in presets.find(count=3))
+
+
+def test_unknown_names_get_did_you_mean() -> None:
+    with pytest.raises(PresetNotFoundError) as info:
+        presets.load("speaker-strp")
+    assert "did you mean speaker-strip" in str(info.value)
+
+
+def test_variables_change_the_layout() -> None:
+    bottom = compile_layout(presets.load("speaker-strip"), count=3).to_wire()
+    right = compile_layout(presets.load("speaker-strip", vars={"side": "right"}), count=3).to_wire()
+    assert bottom["layoutConfig"][0]["width"] == 1.0
+    assert right["layoutConfig"][0]["width"] == 0.75
+
+
+def test_a_bad_variable_gets_a_located_error() -> None:
+    with pytest.raises(LayoutError) as info:
+        compile_layout(presets.load("spotlight", vars={"alpha": 3}), count=2)
+    assert info.value.line is not None and "alpha" in str(info.value)
+
+
+def test_extends_a_preset() -> None:
+    layout = load_layout("extends: grid-2x2\nbackground: '#FF0000'\n")
+    assert compile_layout(layout, count=4).to_wire()["backgroundColor"] == "#FF0000"
+
+
+def test_presets_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["presets", "list", "--tag", "podcast"])
+    assert listed.exit_code == 0 and listed.stdout.startswith("podcast-phones")
+    shown = runner.invoke(cli, ["presets", "show", "picture-in-picture"])
+    assert shown.exit_code == 0 and "--var corner=..." in shown.stdout
+    missing = runner.invoke(cli, ["presets", "show", "pictur-in-picture"])
+    assert missing.exit_code == 1 and "did you mean picture-in-picture" in missing.stderr
+    target = tmp_path / "My Show.yaml"
+    made = runner.invoke(cli, ["new", str(target), "--from", "interview"])
+    assert made.exit_code == 0
+    assert load_layout(target).document.name == "my-show"
+    again = runner.invoke(cli, ["new", str(target), "--from", "interview"])
+    assert again.exit_code == 1 and "exists" in again.stderr
+
+
+def test_the_wheel_ships_the_presets(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("layoutkit-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        files = set(archive.namelist())
+    assert {f"layoutkit/_presets/{name}.yaml" for name in NAMES} <= files
+    assert "layoutkit/gallery_templates/index.html" in files
+    assert "layoutkit/py.typed" in files
