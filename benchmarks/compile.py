@@ -4,13 +4,12 @@ output JSON with the wire models alone; and `layoutkit --version` start-up next 
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import median_time
 
 from layoutkit import load_layout
 from layoutkit.compiler import compile_full
@@ -21,16 +20,6 @@ from layoutkit.wire import UpdateLayoutClientRequest
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = sorted((ROOT / "examples").glob("*.yaml"))
 COUNTS = range(1, 18)
-
-
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    """The median of `repeat` timings of `work`, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def compile_all() -> list[dict[str, Any]]:
@@ -58,14 +47,14 @@ def startup(command: list[str], repeat: int = 7) -> float:
     def run() -> None:
         subprocess.run(command, check=True, capture_output=True)
 
-    return best_of(repeat, run)
+    return median_time(repeat, run)
 
 
 def main() -> None:
     payloads = compile_all()
-    cold = best_of(15, compile_cold)
-    full = best_of(15, compile_all)
-    floor = best_of(15, lambda: validate_floor(payloads))
+    cold = median_time(15, compile_cold)
+    full = median_time(15, compile_all)
+    floor = median_time(15, lambda: validate_floor(payloads))
     n = len(payloads)
     print(f"layouts: {len(LAYOUTS)} files x {len(COUNTS)} counts = {n} compilations")
     print(f"{'':34}{'total ms':>10}{'per layout us':>16}")

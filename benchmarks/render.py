@@ -5,12 +5,10 @@ Run: python benchmarks/render.py"""
 from __future__ import annotations
 
 import io
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
+from timing import median_time
 
 from layoutkit import load_layout
 from layoutkit.compiler import compile_full
@@ -27,15 +25,6 @@ background: "#202830"
 regions:
   - grid: {rows: 4, columns: 5, cells: 17, gap: 8px, padding: 8px}
 """
-
-
-def median_time(repeat: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -105,7 +105,8 @@ REAL_BODIES: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("endpoint", "body"), REAL_BODIES)
 def test_bodies_real_clients_send_are_accepted(endpoint: str, body: dict[str, Any]) -> None:
-    validate(endpoint, body)
+    wire = validate(endpoint, copy.deepcopy(body)).to_wire()  # type: ignore[attr-defined]
+    assert (wire["cname"], wire["uid"]) == (body["cname"], body["uid"])
 
 
 def test_secrets_never_appear_in_reprs_or_errors() -> None:
