@@ -145,3 +145,46 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     ]
     assert "query: status 5 (in progress)" in result.stdout
     assert "stopped: uploading uploaded" in result.stdout
+
+
+def test_emulator_command_serves_on_loopback() -> None:
+    import subprocess
+    import sys
+
+    import requests
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from layoutkit.cli import main; main()",
+            "emulator",
+            "--port",
+            "0",
+            "--customer-id",
+            "me",
+            "--app-id",
+            "app",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"EMULATOR_CUSTOMER_SECRET": "pw", "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        assert first.startswith("Cloud Recording emulator on http://127.0.0.1:")
+        url = first.split(" on ", 1)[1].strip()
+        answer = requests.post(
+            f"{url}/v1/apps/app/cloud_recording/acquire",
+            auth=("me", "pw"),
+            json={"cname": "c", "uid": "1", "clientRequest": {}},
+            timeout=5,
+        )
+        assert answer.status_code == 200 and answer.json()["resourceId"]
+        assert requests.get(f"{url}/_emulator/state", timeout=5).json()["recordings"] == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
