@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "compile_layout": "layoutkit.compiler",
     "compile_start": "layoutkit.compiler",
     "resolve_regions": "layoutkit.compiler",
-    "validate_layout": "layoutkit.compiler",
+    "validate_layout": "layoutkit.validation",
     "ResolvedRegion": "layoutkit.geometry",
     "PreviewOptions": "layoutkit.preview",
     "render_preview": "layoutkit.preview",
@@ -34,7 +34,7 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:
     from layoutkit import presets
-    from layoutkit.compiler import compile_layout, compile_start, resolve_regions, validate_layout
+    from layoutkit.compiler import compile_layout, compile_start, resolve_regions
     from layoutkit.errors import (
         ApiError,
         CompileError,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from layoutkit.geometry import ResolvedRegion
     from layoutkit.loader import Layout, load_layout
     from layoutkit.preview import PreviewOptions, render_preview
+    from layoutkit.validation import validate_layout
 
 __all__ = [
     "ApiError",

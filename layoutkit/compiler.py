@@ -3,12 +3,12 @@ located issues (errors stop compilation; warnings are reported beside the result
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from layoutkit.errors import CompileError, Issue, LayoutError, LayoutValidationError
+from layoutkit.errors import CompileError, Issue, LayoutValidationError
 from layoutkit.expand import DraftRegion, Expander
 from layoutkit.geometry import ResolvedRegion, round_span
 from layoutkit.lint import lint_regions
@@ -47,20 +47,6 @@ class Compilation:
     @property
     def canvas(self) -> tuple[int, int]:
         return self.document.canvas.width, self.document.canvas.height
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """`validate_layout`'s answer: every distinct issue with the counts it occurs at."""
-
-    source: str
-    counts: tuple[int, ...]
-    issues: list[Issue]
-    failing: tuple[int, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failing
 
 
 def compile_layout(
@@ -115,56 +101,6 @@ def compile_full(
     people = choose_participants(layout, participants, bound, count)
     parsed = layout.parse(people, bound)
     return _Compiler(parsed, people, bound, strict).run()
-
-
-def validate_layout(
-    layout: Layout,
-    counts: Iterable[int] | None = None,
-    roles: Mapping[str, str | int] | None = None,
-    *,
-    strict: bool = False,
-) -> ValidationReport:
-    """Compile at every count and gather the distinct issues with the counts they hit.
-
-    Without `counts`: the counts the layout declares (`counts: 2-6`), else 1..17.
-    """
-    seen: dict[tuple[object, ...], tuple[Issue, list[int]]] = {}
-    failing: list[int] = []
-    wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
-    for n in wanted:
-        try:
-            result = compile_full(layout, None, roles, count=n, strict=strict)
-            found = result.issues
-        except LayoutValidationError as exc:
-            found = exc.issues
-        except LayoutError as exc:
-            found = getattr(exc, "issues", None) or [
-                Issue(
-                    "error",
-                    exc.message,
-                    source=exc.source or layout.source,
-                    line=exc.line,
-                    column=exc.column,
-                )
-            ]
-        if any(i.severity == "error" for i in found):
-            failing.append(n)
-        for issue in found:
-            key = (
-                issue.severity,
-                issue.source,
-                issue.line,
-                issue.column,
-                issue.field,
-                issue.message,
-            )
-            seen.setdefault(key, (issue, []))[1].append(n)
-    issues = [
-        Issue(i.severity, i.message, i.source, i.line, i.column, i.field, i.snippet, tuple(c))
-        for i, c in seen.values()
-    ]
-    issues.sort(key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0))
-    return ValidationReport(layout.source, wanted, issues, tuple(failing))
 
 
 def declared_counts(document: LayoutDocument) -> tuple[int, ...]:
@@ -498,7 +434,6 @@ def _sorted(issues: list[Issue]) -> list[Issue]:
 __all__ = [
     "ALL_COUNTS",
     "Compilation",
-    "ValidationReport",
     "choose_participants",
     "compile_full",
     "compile_layout",
@@ -506,5 +441,4 @@ __all__ = [
     "declared_counts",
     "default_count",
     "resolve_regions",
-    "validate_layout",
 ]

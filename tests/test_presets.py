@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from layoutkit import LayoutError, PresetNotFoundError, compile_layout, load_layout, presets
 from layoutkit.cli import cli
-from layoutkit.compiler import validate_layout
+from layoutkit.validation import validate_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "presets"

@@ -18,9 +18,10 @@ from layoutkit.errors import LayoutkitError
 from layoutkit.jsonfmt import format_json
 
 if TYPE_CHECKING:
-    from layoutkit.compiler import Compilation, ValidationReport
+    from layoutkit.compiler import Compilation
     from layoutkit.errors import Issue
     from layoutkit.loader import Layout
+    from layoutkit.validation import ValidationReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -158,8 +159,8 @@ def validate(
     vars_: tuple[str, ...],
 ) -> None:
     """Check layout files at every participant count from 1 to 17."""
-    from layoutkit.compiler import validate_layout
     from layoutkit.errors import LayoutError
+    from layoutkit.validation import validate_layout
 
     bound = _parse_roles(roles)
     counts = (count,) if count is not None else None
