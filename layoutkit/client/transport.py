@@ -44,12 +44,14 @@ def redact(value: Any) -> Any:
 
 
 class RateLimiter:
-    """At most `limit` requests in any `window` seconds, across all threads."""
+    """At most `limit` requests in any `window` seconds, across all threads. The default
+    window is a little over Agora's second, so that jitter on the way cannot make the
+    service count 11 requests in one of its seconds."""
 
     def __init__(
         self,
         limit: int = 10,
-        window: float = 1.1,
+        window: float = 1.15,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
