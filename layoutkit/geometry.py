@@ -6,6 +6,7 @@ says pixels. No I/O, no third-party imports.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -87,7 +88,12 @@ def parse_aspect(value: object) -> float:
 
 
 def round6(value: float) -> float:
-    """Round half-even to 6 decimals, through Decimal so 0.7312499999 style noise goes."""
+    """Round half-even to 6 decimals as the decimal number reads (0.2515625 -> 0.251562),
+    so 0.7312499999 style noise goes and the repr has at most 6 decimals. Only values
+    within float noise of a half go through Decimal; the others round as floats."""
+    scaled = value * 1_000_000
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:
+        return round(value, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
     return float(Decimal(repr(value)).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN))
 
 

@@ -93,3 +93,16 @@ def test_rect_contains_and_pixels() -> None:
 def test_crop_loss() -> None:
     assert crop_loss(16 / 9, 16 / 9) == 0
     assert crop_loss(1.0, 16 / 9) == pytest.approx(1 - 9 / 16)
+
+
+@given(st.floats(min_value=-2, max_value=2, allow_nan=False))
+def test_round6_matches_decimal_rounding_of_the_written_number(value: float) -> None:
+    from decimal import ROUND_HALF_EVEN
+
+    expected = float(Decimal(repr(value)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))
+    assert round6(value) == expected + 0.0
+
+
+def test_round6_half_cases() -> None:
+    assert round6(0.2515625) == 0.251562
+    assert round6(0.2421875) == 0.242188
