@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from layoutkit import presets
 from layoutkit.compiler import compile_full, default_count
+from layoutkit.errors import RenderError
 from layoutkit.jsonfmt import format_json
 from layoutkit.preview import PreviewOptions, caption, draw_compilation
 
@@ -119,8 +120,11 @@ def build_gallery(out_dir: Path, *, workers: int | None = None) -> list[str]:
 
 def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as exc:
+        raise RenderError(f"{out_dir}: cannot write the gallery there ({exc.strerror})") from None
     try:
         for relative, data in sorted(files.items()):
             target = staging / relative
@@ -135,9 +139,11 @@ def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
         staging.rename(out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             shutil.rmtree(staging)
+        if isinstance(exc, OSError):
+            raise RenderError(f"{out_dir}: cannot write the gallery ({exc.strerror})") from None
         raise
 
 

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from layoutkit import gallery, presets
+from layoutkit.errors import RenderError
 from layoutkit.gallery import build_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,13 @@ def test_a_failing_preset_leaves_the_old_site_untouched(
         build_gallery(site, workers=1)
     assert (site / "index.html").read_text() == "the old site"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(RenderError, match="cannot write the gallery"):
+        build_gallery(blocker / "site", workers=1)
 
 
 def test_an_existing_site_is_replaced_whole(tmp_path: Path) -> None:
