@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from layoutkit.wire.api import RecordingMode
-from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
 
 RESOURCE_TTL = 300.0
@@ -334,10 +333,6 @@ class EmulatorState:
         return self.channel(recording.app_id, recording.cname).uids()
 
 
-def current_mode(layout: dict[str, Any]) -> MixedVideoLayout:
-    return MixedVideoLayout(int(layout.get("mixedVideoLayout") or 0))
-
-
 __all__ = [
     "DEFAULT_MAX_IDLE",
     "FAULT_KINDS",
@@ -355,5 +350,4 @@ __all__ = [
     "Participant",
     "Recording",
     "Resource",
-    "current_mode",
 ]

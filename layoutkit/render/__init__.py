@@ -17,8 +17,6 @@ from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
 from layoutkit.wire.layout import LayoutFields
 
-Picture = Image.Image
-
 
 def render_canvas(
     payload: LayoutFields,
@@ -44,7 +42,6 @@ def render_canvas(
 
 __all__ = [
     "Participant",
-    "Picture",
     "RenderOptions",
     "encode_gif",
     "encode_png",
