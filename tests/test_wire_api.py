@@ -208,3 +208,26 @@ def test_stop_response_and_error_shapes() -> None:
 def test_documented_codes_have_a_reason_and_a_hint(code: int) -> None:
     info = describe_code(code)
     assert info is not None and info.reason and info.hint
+
+
+def test_an_unknown_recording_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a recording mode"):
+        validate_start(copy.deepcopy(VALID_START), "mixed")  # type: ignore[arg-type]
+
+
+def test_query_status_keeps_its_name() -> None:
+    reply = QueryResponse.model_validate(
+        {"resourceId": "r", "sid": "s", "serverResponse": {"status": "5"}}
+    )
+    status = reply.server_response.status
+    assert status is not None and status.name == "IN_PROGRESS"
+    assert reply.to_wire()["serverResponse"]["status"] == 5
+
+
+def test_codes_that_differ_per_endpoint() -> None:
+    acquire = describe_code(501, "acquire")
+    assert acquire is not None and acquire.reason == "no_worker_manager_available"
+    anywhere = describe_code(501)
+    assert anywhere is not None and anywhere.reason == "recording service exiting"
+    stop = describe_code(435, "stop")
+    assert stop is not None and stop.hint == describe_code(435).hint  # type: ignore[union-attr]

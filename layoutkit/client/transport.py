@@ -197,7 +197,7 @@ def status_error(endpoint: str, status: int, body: Any, request_id: str | None) 
         nested = server.get("payload") if isinstance(server, dict) else None
         if reason is None and isinstance(nested, dict):
             reason = nested.get("message")
-    info = describe_code(code)
+    info = describe_code(code, endpoint)
     text = f"{endpoint}: HTTP {status}"
     if code is not None:
         text += f", code {code}"

@@ -159,6 +159,8 @@ class StopRequest(WireModel):
 
 def validate_start(body: Any, mode: RecordingMode) -> StartRequest:
     """A start body checked with the rules of its recording mode (from the URL)."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not a recording mode; use {', '.join(MODES)}")
     return StartRequest.model_validate(body, context={"mode": mode})
 
 

@@ -131,9 +131,17 @@ ENDPOINT_ERRORS: dict[str, list[tuple[int, int, str]]] = {
 }
 
 
-def describe_code(code: int | None) -> CodeInfo | None:
-    """What an Agora error code means and what to do about it."""
-    return CODES.get(code) if code is not None else None
+def describe_code(code: int | None, endpoint: str | None = None) -> CodeInfo | None:
+    """What an Agora error code means and what to do about it. Some codes mean different
+    things per endpoint (501 on acquire is "no_worker_manager_available", elsewhere "service
+    exiting"): with `endpoint`, that endpoint's documented reason wins."""
+    if code is None:
+        return None
+    info = CODES.get(code)
+    for _, row_code, reason in ENDPOINT_ERRORS.get(endpoint or "", []):
+        if row_code == code and (info is None or info.reason != reason):
+            return CodeInfo(code, reason, "retry later; if it persists, ask Agora support")
+    return info
 
 
 __all__ = ["CODES", "ENDPOINT_ERRORS", "GATEWAY_MESSAGES", "CodeInfo", "describe_code"]

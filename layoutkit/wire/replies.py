@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, model_validator
 
 from layoutkit.wire.base import WireModel
 
@@ -59,7 +59,10 @@ class FileListEntry(WireModel):
 
 
 class ServerResponse(WireModel):
-    """`serverResponse` of query and stop."""
+    """`serverResponse` of query and stop. `status` stays a RecordingStatus (an int that
+    has a name); on the wire it is the number."""
+
+    model_config = ConfigDict(**{**WireModel.model_config, "use_enum_values": False})
 
     file_list_mode: Literal["string", "json"] | None = Field(None, alias="fileListMode")
     file_list: str | list[FileListEntry] | None = Field(None, alias="fileList")
