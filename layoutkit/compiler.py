@@ -3,18 +3,27 @@ located issues (errors stop compilation; warnings are reported beside the result
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from layoutkit.errors import CompileError, Issue, LayoutValidationError
+from layoutkit.binding import EMPTY_PICTURE, as_custom, bind_regions
+from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.expand import DraftRegion, Expander
 from layoutkit.geometry import ResolvedRegion, round_span
-from layoutkit.lint import lint_regions
+from layoutkit.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.loader import Layout, ParsedLayout
-from layoutkit.model import Entry, GridEntry, LayoutDocument, Variant
-from layoutkit.modes import resolve_builtin, resolve_custom
+from layoutkit.model import Entry, LayoutDocument, Variant
+from layoutkit.modes import resolve_builtin, resolve_payload
+from layoutkit.participants import (
+    ALL_COUNTS,
+    check_hidden,
+    check_roles,
+    choose_participants,
+    declared_counts,
+    default_count,
+)
 from layoutkit.sourcemap import Path
 from layoutkit.wire.base import MixedVideoLayout, RenderMode, _check_uid
 from layoutkit.wire.layout import (
@@ -26,9 +35,6 @@ from layoutkit.wire.layout import (
     TranscodingConfig,
     UpdateLayoutClientRequest,
 )
-
-ALL_COUNTS = tuple(range(1, 18))
-DEFAULT_COUNT = 4
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,14 @@ class Compilation:
     document: LayoutDocument
     variant: int | None
     issues: list[Issue] = field(default_factory=list)
+    hidden: frozenset[str] = frozenset()  # participants left out on purpose
+    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
+    placeholders: bool = False  # the participants were made up (`count`), not given
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The participants meant to be seen (everyone but the hidden), in join order."""
+        return tuple(p for p in self.participants if p not in self.hidden)
 
     @property
     def canvas(self) -> tuple[int, int]:
@@ -56,9 +70,13 @@ def compile_layout(
     *,
     count: int | None = None,
     strict: bool = False,
+    hidden: Collection[str | int] | None = None,
 ) -> UpdateLayoutClientRequest:
-    """The updateLayout `clientRequest` for these participants (uids in join order)."""
-    return compile_full(layout, participants, roles, count=count, strict=strict).payload
+    """The updateLayout `clientRequest` for these participants (uids in join order),
+    leaving out the `hidden` ones."""
+    return compile_full(
+        layout, participants, roles, count=count, strict=strict, hidden=hidden
+    ).payload
 
 
 def compile_start(
@@ -68,9 +86,12 @@ def compile_start(
     *,
     count: int | None = None,
     strict: bool = False,
+    hidden: Collection[str | int] | None = None,
 ) -> TranscodingConfig:
     """The `transcodingConfig` of a start request (canvas, fps, bitrate and the layout)."""
-    return compile_full(layout, participants, roles, count=count, strict=strict).transcoding
+    return compile_full(
+        layout, participants, roles, count=count, strict=strict, hidden=hidden
+    ).transcoding
 
 
 def resolve_regions(
@@ -79,9 +100,10 @@ def resolve_regions(
     roles: Mapping[str, str | int] | None = None,
     *,
     count: int | None = None,
+    hidden: Collection[str | int] | None = None,
 ) -> list[ResolvedRegion]:
     """The rectangles Agora will draw for these participants, in paint order."""
-    return compile_full(layout, participants, roles, count=count).regions
+    return compile_full(layout, participants, roles, count=count, hidden=hidden).regions
 
 
 def compile_full(
@@ -91,106 +113,46 @@ def compile_full(
     *,
     count: int | None = None,
     strict: bool = False,
+    hidden: Collection[str | int] | None = None,
 ) -> Compilation:
     """Compile and keep everything: payload, start config, regions, warnings.
+
+    `participants` are everyone in the channel in join order (without them, `count`
+    made-up ones: see `choose_participants`); `hidden` are those of them to leave out of
+    the picture. Every region that shows someone names that person's uid, so the
+    recording does not depend on Agora's join-order filling.
 
     Raises LayoutValidationError (a LayoutError) for problems in the file, CompileError
     for bad participants or roles.
     """
-    bound = _check_roles(roles)
+    bound = check_roles(roles)
     people = choose_participants(layout, participants, bound, count)
-    parsed = layout.parse(people, bound)
-    return _Compiler(parsed, people, bound, strict).run()
-
-
-def declared_counts(document: LayoutDocument) -> tuple[int, ...]:
-    """The counts a layout says it is made for (within 1..17), else 1..17."""
-    if document.counts is None:
-        return ALL_COUNTS
-    return tuple(n for n in ALL_COUNTS if n in document.counts)
-
-
-def choose_participants(
-    layout: Layout,
-    participants: Sequence[str | int] | None,
-    roles: Mapping[str, str],
-    count: int | None,
-) -> tuple[str, ...]:
-    """The participants in join order: as given, or `count` of them made up from the uids
-    the layout and the roles name, then 1, 2, 3, ... (the format's `--count` rule)."""
-    if participants is not None:
-        uids = tuple(_uid_arg(p, "participants") for p in participants)
-        dupes = sorted({u for u in uids if uids.count(u) > 1})
-        if dupes:
-            raise CompileError(f"participants: uid {dupes[0]} is listed twice")
-        return uids
-    if count is None:
-        count = default_count(layout.document)
-    if not 0 <= count <= 64:
-        raise CompileError(f"count {count} is outside 0..64")
-    named = list(dict.fromkeys([*roles.values(), *_named_uids(layout.document)]))
-    chosen = named[:count]
-    taken = set(chosen)
-    n = 1
-    while len(chosen) < count:
-        if str(n) not in taken:
-            chosen.append(str(n))
-        n += 1
-    return tuple(chosen)
-
-
-def default_count(document: LayoutDocument) -> int:
-    """The region count of a custom layout without variants, else 4; moved into the
-    layout's declared `counts` when it falls outside them."""
-    count = DEFAULT_COUNT
-    if document.variants is None and document.effective_mode == MixedVideoLayout.CUSTOM:
-        total = 0
-        for entry in document.regions or []:
-            if isinstance(entry, GridEntry):
-                g = entry.grid
-                total += g.rows * g.columns if g.cells is None else g.cells
-            else:
-                total += 1
-        count = max(1, min(total, MAX_REGIONS))
-    declared = document.counts
-    if declared is not None and count not in declared:
-        high = declared.high if declared.high is not None else MAX_REGIONS
-        count = max(declared.low, 1) if count < declared.low else min(high, MAX_REGIONS)
-    return count
-
-
-def _named_uids(document: LayoutDocument) -> list[str]:
-    uids: list[str] = []
-    for entries in [document.regions or [], *[v.regions or [] for v in document.variants or []]]:
-        for entry in entries:
-            if isinstance(entry, GridEntry):
-                uids.extend(entry.grid.uids or [])
-            elif entry.uid is not None:
-                uids.append(entry.uid)
-    return uids
-
-
-def _uid_arg(value: object, what: str) -> str:
-    try:
-        return _check_uid(value)
-    except ValueError as exc:
-        raise CompileError(f"{what}: {exc}") from None
-
-
-def _check_roles(roles: Mapping[str, str | int] | None) -> dict[str, str]:
-    return {str(k): _uid_arg(v, f"role {k}") for k, v in (roles or {}).items()}
+    hide = check_hidden(hidden, people)
+    shown = [p for p in people if p not in hide]
+    parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
+    return _Compiler(parsed, people, bound, strict, hide, participants is None).run()
 
 
 class _Compiler:
     def __init__(
-        self, parsed: ParsedLayout, people: tuple[str, ...], roles: dict[str, str], strict: bool
+        self,
+        parsed: ParsedLayout,
+        people: tuple[str, ...],
+        roles: dict[str, str],
+        strict: bool,
+        hidden: frozenset[str],
+        placeholders: bool,
     ) -> None:
         self.doc = parsed.document
         self.marks = parsed.marks
         self.people = people
+        self.hidden = hidden
+        self.shown = tuple(p for p in people if p not in hidden)
         self.roles = roles
         self.strict = strict
+        self.placeholders = placeholders
         self.issues: list[Issue] = []
+        self.not_shown: tuple[str, ...] = ()
         self._no_variant = False
 
     def error(self, path: Path, message: str) -> None:
@@ -202,6 +164,7 @@ class _Compiler:
     def run(self) -> Compilation:
         doc = self.doc
         self._check_canvas()
+        self.issues.extend(lint_document(self.doc, self.marks))
         index, variant = self._pick_variant()
         base: Path = ("variants", index) if index is not None else ()
         mode = self._mode(variant)
@@ -232,9 +195,9 @@ class _Compiler:
                 "remove them or set mode: custom",
             )
         focus_uid = self._focus(focus, focus_path, mode)
-        layout_config, backgrounds = self._bind(drafts)
-        if mode == MixedVideoLayout.CUSTOM and drafts:
-            self.issues.extend(lint_regions(drafts, layout_config, doc.canvas, self.marks))
+        layout_config, backgrounds = self._bind(drafts, entries_path)
+        if mode != MixedVideoLayout.CUSTOM:
+            mode, layout_config = self._builtin(mode, focus_uid, focus_path)
         if self.strict:
             self.issues = [
                 Issue(
@@ -255,12 +218,18 @@ class _Compiler:
         payload, transcoding = self._payload(
             mode, background, layout_config, backgrounds, focus_uid
         )
-        if mode == MixedVideoLayout.CUSTOM:
-            regions = resolve_custom(layout_config, self.people)
-        else:
-            regions = resolve_builtin(mode, self.people, focus_uid)
         return Compilation(
-            payload, transcoding, regions, self.people, self.roles, doc, index, _sorted(self.issues)
+            payload,
+            transcoding,
+            resolve_payload(payload, self.people),
+            self.people,
+            self.roles,
+            doc,
+            index,
+            _sorted(self.issues),
+            self.hidden,
+            self.not_shown,
+            self.placeholders,
         )
 
     def _check_canvas(self) -> None:
@@ -276,8 +245,8 @@ class _Compiler:
         variants = self.doc.variants
         if not variants:
             return None, None
-        n = len(self.people)
-        present = {role for role, uid in self.roles.items() if uid in self.people}
+        n = len(self.shown)
+        present = {role for role, uid in self.roles.items() if uid in self.shown}
         for index, variant in enumerate(variants):
             if n in variant.when.count and set(variant.when.roles) <= present:
                 return index, variant
@@ -322,6 +291,13 @@ class _Compiler:
                 f"focus role {role!r} is not bound, so the large region shows the "
                 f"background; bind it with --role {role}=UID",
             )
+        elif uid is not None and uid not in self.people:
+            self.warn(
+                path,
+                f"role {role!r} is bound to uid {uid}, who is not among the participants "
+                f"({', '.join(self.people) or 'none'}), so its region is left out; "
+                "check the uid, or add it to the participants",
+            )
         return uid
 
     def _focus(self, focus: str | None, path: Path, mode: MixedVideoLayout) -> str | None:
@@ -332,15 +308,28 @@ class _Compiler:
             return None
         if focus.strip().isdigit():
             try:
-                return _check_uid(focus)
+                uid: str | None = _check_uid(focus)
             except ValueError as exc:
                 self.error(path, str(exc))
                 return None
-        return self._role_uid(focus, path, "focus")
+        else:
+            uid = self._role_uid(focus, path, "focus")
+        if uid is not None and uid in self.hidden:
+            self.warn(
+                path,
+                f"the focus, uid {uid}, is hidden, so the large region shows the "
+                "background; focus someone shown, or stop hiding them",
+            )
+        return uid
 
-    def _bind(self, drafts: list[DraftRegion]) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
-        config: list[LayoutRegion] = []
-        backgrounds: list[BackgroundConfig] = []
+    def _bind(
+        self, drafts: list[DraftRegion], entries_path: Path
+    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
+        """The layoutConfig of a custom layout, every region that shows someone naming
+        that person (see `binding`), and the backgroundConfig of its placeholders."""
+        if not drafts:
+            return [], []
+        named: list[str | None] = []
         first_at: dict[str, Path] = {}
         for draft in drafts:
             uid = draft.uid
@@ -350,9 +339,24 @@ class _Compiler:
                 if uid in first_at:
                     self.error(draft.path, f"uid {uid} has two regions; each user gets one")
                 first_at.setdefault(uid, draft.path)
+            named.append(uid)
+        binding = bind_regions(named, [d.agora_fill for d in drafts], self.people, self.hidden)
+        if binding.agora_replaced:
+            where = next(d.path for d in drafts if d.agora_fill)
+            self.warn(
+                (*where, "fill"),
+                f"while {_people(sorted(self.hidden & set(self.people), key=int))} "
+                "is hidden, the fill: agora regions name their users, since Agora would "
+                "give them to hidden people too",
+            )
+        self._note_not_shown(binding.not_shown, len(drafts), entries_path)
+        every: list[LayoutRegion] = []
+        backgrounds: list[BackgroundConfig] = []
+        for draft, uid, sent in zip(drafts, binding.uids, binding.sent, strict=True):
             x, w = round_span(draft.x, draft.width)
             y, h = round_span(draft.y, draft.height)
-            config.append(
+            render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
+            every.append(
                 LayoutRegion(
                     uid=uid,
                     x_axis=_clamp(x),
@@ -360,25 +364,54 @@ class _Compiler:
                     width=_clamp(w),
                     height=_clamp(h),
                     alpha=draft.alpha,
-                    render_mode=RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP,
+                    render_mode=render_mode,
                 )
             )
-            if draft.placeholder is not None:
-                if uid is None:
-                    self.warn(
-                        (*draft.path, "placeholder"),
-                        "a placeholder needs the region's "
-                        "uid (or a bound role); Agora sets it per uid, so it is left out",
-                    )
-                else:
-                    backgrounds.append(
-                        BackgroundConfig(
-                            uid=uid,
-                            image_url=draft.placeholder,
-                            render_mode=RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP,
-                        )
-                    )
-        return config, backgrounds
+            if draft.placeholder is None:
+                continue
+            if uid is None and draft.agora_fill:
+                self.warn(
+                    (*draft.path, "placeholder"),
+                    "a placeholder needs the region's user, but fill: agora leaves the "
+                    "region to Agora; Agora sets placeholders per uid, so it is left out",
+                )
+            elif sent:
+                backgrounds.append(
+                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
+                )
+        self.issues.extend(lint_regions(drafts, every, self.doc.canvas, self.marks))
+        config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
+        return config or [EMPTY_PICTURE], backgrounds
+
+    def _builtin(
+        self, mode: MixedVideoLayout, focus_uid: str | None, focus_path: Path
+    ) -> tuple[MixedVideoLayout, list[LayoutRegion]]:
+        """A built-in mode as it is, or, while someone is hidden, its geometry for the
+        people shown sent as a custom layout (built-in modes show everyone)."""
+        drawn = resolve_builtin(mode, self.shown, focus_uid)
+        placed = {r.uid for r in drawn if r.uid is not None}
+        missing = tuple(p for p in self.shown if p not in placed)
+        self._note_not_shown(missing, len(placed), ("mode",))
+        if not self.hidden:
+            return mode, []
+        return MixedVideoLayout.CUSTOM, as_custom(drawn) or [EMPTY_PICTURE]
+
+    def _note_not_shown(self, missing: tuple[str, ...], slots: int, path: Path) -> None:
+        self.not_shown = missing
+        if not missing:
+            return
+        if self.placeholders:
+            self.warn(
+                path,
+                f"more people than regions: people past the first {slots} to show are not "
+                "shown; add regions, or a variant for larger counts",
+            )
+        else:
+            self.warn(
+                path,
+                f"{len(self.shown)} people to show and room for {slots}: "
+                f"{_people(missing)} not shown; add regions, or a variant for this count",
+            )
 
     def _payload(
         self,
@@ -405,7 +438,7 @@ class _Compiler:
                     "width": canvas.width,
                     "height": canvas.height,
                     "fps": self.doc.fps,
-                    "bitrate": self.doc.bitrate,
+                    "bitrate": bitrate_for(self.doc),
                     **fields,
                 }
             )
@@ -419,6 +452,11 @@ class _Compiler:
 def _role_key(draft: DraftRegion) -> str:
     """Where a region's role was written: `role`, or a grid's `roles` list."""
     return "roles" if draft.path and draft.path[-1] == "grid" else "role"
+
+
+def _people(uids: Sequence[str]) -> str:
+    names = [f"uid {u}" for u in uids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _clamp(value: float) -> float:

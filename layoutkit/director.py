@@ -6,9 +6,14 @@ desired state (the full state: mode, background, focus, regions). One worker thr
 it through `update_layout`, one request at a time; while a request is in flight (or the
 client's rate limit holds, or the debounce window is open) newer states replace the
 pending one, and only the latest is sent. A state equal to the last acknowledged one is
-not sent again. Transient errors are retried with backoff until the latest state is
-acknowledged; a recording that has ended (404) stops the director. Every push is written
-to an audit log (JSON lines). Thread-safe; one bad event never stops it.
+not sent again. Transient errors (connection, timeout, 5xx, 429, 206 with code 65) are
+retried with backoff until the latest state is acknowledged. A 404 starts a grace period,
+since Agora answers 404 for up to about a minute during a failover while the recording
+goes on: the latest state is retried with backoff, a success ends the grace period, and
+only 404s that outlast `not_found_grace` (an unbroken run, measured on `clock`) stop the
+director, with a report in `stopped`. Every step is written to an audit log (JSON lines:
+time, event, step, payload, result; steps in `AUDIT_STEPS`). Thread-safe; one bad event
+never stops it.
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol, Self
 
-from layoutkit.compiler import compile_layout
+from layoutkit.compiler import Compilation, compile_full
 from layoutkit.errors import (
     ApiStatusError,
     LayoutkitError,
+    NotCompletedError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -38,6 +44,20 @@ from layoutkit.roster import Event, EventKind, Roster
 
 log = logging.getLogger("layoutkit.director")
 Payload = dict[str, Any]
+TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
+# the audit log's `step`: one line per attempt (sent, retry, refused, error, grace-retry)
+# and per turn of a 404 grace period (grace-start, grace-end, stopped)
+AUDIT_STEPS = (
+    "sent",
+    "retry",
+    "refused",
+    "error",
+    "grace-start",
+    "grace-retry",
+    "grace-end",
+    "stopped",
+    "left-out",  # who the new state does not show: hidden on purpose, or without a region
+)
 
 
 class LayoutTarget(Protocol):
@@ -53,6 +73,17 @@ class DirectorOptions:
     hide_audio_only: bool = False  # leave audio-only participants out of the picture
     backoff: float = 0.2  # first retry delay after a transient error
     max_backoff: float = 5.0
+    not_found_grace: float = 90.0  # seconds of 404s (a failover) before the director stops
+
+
+@dataclass
+class _NotFound:
+    """An unbroken run of 404s: Agora's failover, or the end of the recording."""
+
+    since: float  # when the first 404 came (the director's clock)
+    last: float = 0.0  # when the latest one came
+    attempts: int = 0
+    reason: str = ""
 
 
 class Director:
@@ -84,6 +115,7 @@ class Director:
         self._acked: Payload | None = None
         self._last_event = clock()
         self._closed = False
+        self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self._audit_lock = threading.Lock()
         self._audit_file: IO[str] | None = None
         self._owns_audit = isinstance(audit, Path)
@@ -107,26 +139,50 @@ class Director:
                 self._warn(problem)
                 return
             try:
-                payload = self.desired_for_roster()
+                compiled = self.compile_roster()
             except LayoutkitError as exc:
                 self._warn(
                     f"{event}: cannot compile the layout for "
                     f"{len(self.roster.people)} participants: {exc.message}"
                 )
                 return
+            payload = compiled.payload.to_wire()
+            self._note_left_out(event, compiled, payload)
             self._last_event = self._clock()
             if payload != self._desired:
                 self._desired, self._cause = payload, str(event)
                 self._version += 1
                 self._cond.notify_all()
 
+    def _note_left_out(self, event: Event, compiled: Compilation, payload: Payload) -> None:
+        """An audit line (and a warning for people without a region) whenever who is
+        left out of the picture changes."""
+        hidden = tuple(u for u in compiled.participants if u in compiled.hidden)
+        left_out = (hidden, compiled.not_shown)
+        if left_out == self._left_out:
+            return
+        self._left_out = left_out
+        parts = []
+        if hidden:
+            parts.append(f"hidden: {', '.join(hidden)}")
+        if compiled.not_shown:
+            parts.append(f"not shown, no region left: {', '.join(compiled.not_shown)}")
+            self._warn(f"{event}: {parts[-1]}")
+        self._record(str(event), payload, "left-out", "; ".join(parts) or "everyone is shown")
+
     def desired_for_roster(self) -> Payload:
         """The clientRequest compiled for the current participant set."""
-        visible = self.roster.visible(
+        return self.compile_roster().payload.to_wire()
+
+    def compile_roster(self) -> Compilation:
+        """The compilation for the current participant set: everyone in the channel, in
+        join order, with the people the options hide left out (by explicit uids, in every
+        mode, so Agora cannot put them back)."""
+        hidden = self.roster.hidden(
             hide_camera_off=self.options.hide_camera_off,
             hide_audio_only=self.options.hide_audio_only,
         )
-        return compile_layout(self.layout, visible, self.roster.roles).to_wire()
+        return compile_full(self.layout, list(self.roster.people), self.roster.roles, hidden=hidden)
 
     def _event(self, kind: EventKind, uid: str | int, role: str | None = None) -> None:
         self.handle(Event(kind, str(uid), role))
@@ -169,25 +225,29 @@ class Director:
             return self._acked
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until the latest state is acknowledged (True) or the director stopped or
-        the timeout passed (False)."""
+        """Wait until the latest state is acknowledged (True), or the director stopped, was
+        closed or the timeout passed (False). During a 404 grace period it keeps waiting:
+        the grace period ends in an acknowledgement or a stop. `timeout` is real seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._done_version < self._version and self.stopped is None:
                 left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
+                if self._closed or (left is not None and left <= 0):
                     return False
                 self._cond.wait(left)
             return self.stopped is None
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the worker (pending states are dropped; call `flush` first to send them)."""
+        """Stop the worker (pending states are dropped; call `flush` first to send them).
+        A retry wait, or a 404 grace period, ends at once."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
         self._worker.join(timeout)
-        if self._owns_audit and self._audit_file is not None:
-            self._audit_file.close()
+        with self._audit_lock:  # a worker still in a request finds no file to write to
+            if self._owns_audit and self._audit_file is not None:
+                self._audit_file.close()
+                self._audit_file = None
 
     def __enter__(self) -> Self:
         return self
@@ -221,35 +281,101 @@ class Director:
 
     def _run(self) -> None:
         delay = self.options.backoff
+        lost: _NotFound | None = None  # the current run of 404s, until a success
         while (job := self._next()) is not None:
             payload, version, cause = job
             try:
                 self.recording.update_layout(payload)
             except NotFoundError as exc:
-                self._record(cause, payload, f"stopped: {exc.message}")
-                with self._cond:
-                    self.stopped = f"the recording has ended ({exc.message})"
-                    self._cond.notify_all()
-                log.warning("director stopped: %s", exc.message)
-                return
-            except (TransportError, ServerError, RateLimitError) as exc:
-                self._record(cause, payload, f"retry in {delay:.2f}s: {exc.message}")
-                with self._cond:
-                    self._cond.wait_for(lambda: self._closed, timeout=delay)
+                lost = self._not_found(lost, cause, payload, exc.message)
+                wait = self._grace_wait(lost, delay)
+                if wait is None:
+                    self._stop(lost, cause, payload)
+                    return
+                self._record(
+                    cause,
+                    payload,
+                    "grace-retry",
+                    f"not found: retry in {wait:.2f}s ({self._lasted(lost)}): {exc.message}",
+                )
+                delay = min(delay * 2, self.options.max_backoff)
+                if not self._pause(wait):
+                    self._record(cause, payload, "grace-end", f"closed: {self._lasted(lost)}")
+                    return
+                continue
+            except TRANSIENT as exc:
+                self._record(cause, payload, "retry", f"retry in {delay:.2f}s: {exc.message}")
+                self._pause(delay)
                 delay = min(delay * 2, self.options.max_backoff)
                 continue
             except ApiStatusError as exc:
-                self._record(cause, payload, f"refused: {exc.message}")
+                self._record(cause, payload, "refused", f"refused: {exc.message}")
                 self._finish(version, None)
                 continue
             except Exception as exc:  # a bug in a target must not kill the director
                 log.exception("update_layout failed")
-                self._record(cause, payload, f"error: {type(exc).__name__}: {exc}")
+                self._record(cause, payload, "error", f"error: {type(exc).__name__}: {exc}")
                 self._finish(version, None)
                 continue
             delay = self.options.backoff
-            self._record(cause, payload, "ok")
+            self._record(cause, payload, "sent", "ok")
+            if lost is not None:
+                text = (
+                    f"recovered: the recording answered again after {lost.attempts} "
+                    f"404s over {lost.last - lost.since:.1f}s"
+                )
+                self._record(cause, payload, "grace-end", text)
+                log.info("director: %s", text)
+                lost = None
             self._finish(version, payload)
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` (real time); False when the director was closed meanwhile."""
+        with self._cond:
+            return not self._cond.wait_for(lambda: self._closed, timeout=seconds)
+
+    def _not_found(
+        self, lost: _NotFound | None, cause: str, payload: Payload, reason: str
+    ) -> _NotFound:
+        """Count a 404 in the current run, starting one (and a grace period) if needed."""
+        now = self._clock()
+        if lost is None:
+            lost = _NotFound(since=now)
+            grace = self.options.not_found_grace
+            self._record(
+                cause,
+                payload,
+                "grace-start",
+                f"not found: a {grace:g}s grace period begins (a failover, or the end of "
+                f"the recording): {reason}",
+            )
+            log.warning("director: 404 (%s); retrying for up to %gs", reason, grace)
+        lost.last, lost.attempts, lost.reason = now, lost.attempts + 1, reason
+        return lost
+
+    def _grace_wait(self, lost: _NotFound, delay: float) -> float | None:
+        """The wait before the next try, never past the grace period's end; None once the
+        404s have outlasted it."""
+        left = self.options.not_found_grace - (lost.last - lost.since)
+        return None if left <= 0 else min(delay, left)
+
+    def _lasted(self, lost: _NotFound) -> str:
+        return f"404 for {lost.last - lost.since:.1f}s of {self.options.not_found_grace:g}s grace"
+
+    def _stop(self, lost: _NotFound, cause: str, payload: Payload) -> None:
+        """The 404s outlasted the grace period: the recording has ended."""
+        lasted = lost.last - lost.since
+        report = (
+            f"the recording has ended: updateLayout answered 404 for {lasted:.1f}s, "
+            f"past the {self.options.not_found_grace:g}s grace period ({lost.attempts} "
+            f"attempts; last: {lost.reason}); not applied: {_describe(payload)} after {cause}"
+        )
+        self._record(cause, payload, "grace-end", f"expired: {self._lasted(lost)}")
+        self._record(cause, payload, "stopped", f"stopped: {report}")
+        with self._cond:
+            self.stopped = report
+            self._cond.notify_all()
+        log.warning("director stopped: %s", report)
 
     def _finish(self, version: int, acked: Payload | None) -> None:
         with self._cond:
@@ -263,20 +389,36 @@ class Director:
         self.warnings.append(message)
         log.warning("%s", message)
 
-    def _record(self, cause: str, payload: Payload, result: str) -> None:
+    def _record(self, cause: str, payload: Payload, step: str, result: str) -> None:
+        """One audit line: time, the event that made the state, the step (`AUDIT_STEPS`),
+        the payload, and what happened."""
         if self._audit_file is None:
             return
         line = json.dumps(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "event": cause,
+                "step": step,
                 "payload": payload,
                 "result": result,
             }
         )
         with self._audit_lock:
-            self._audit_file.write(line + "\n")
-            self._audit_file.flush()
+            if self._audit_file is not None:
+                self._audit_file.write(line + "\n")
+                self._audit_file.flush()
 
 
-__all__ = ["Director", "DirectorOptions", "LayoutTarget", "Payload"]
+def _describe(payload: Payload) -> str:
+    """A short account of a layout payload, for reports."""
+    regions = payload.get("layoutConfig") or []
+    uids = [str(r["uid"]) for r in regions if isinstance(r, dict) and "uid" in r]
+    text = f"the layout with mixedVideoLayout {payload.get('mixedVideoLayout')}"
+    if regions:
+        text += f", {len(regions)} regions"
+    if uids:
+        text += f" (uids {', '.join(uids)})"
+    return text
+
+
+__all__ = ["AUDIT_STEPS", "TRANSIENT", "Director", "DirectorOptions", "LayoutTarget", "Payload"]

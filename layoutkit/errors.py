@@ -14,7 +14,8 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
         ├── AuthenticationError  401
         ├── NotFoundError        404
         ├── RateLimitError       429
-        └── ServerError          5xx
+        ├── ServerError          5xx
+        └── NotCompletedError    206 with code 65: not completed, repeat the request
 ```
 
 The command line maps the families to exit codes: 1 for layout, compile and render
@@ -219,6 +220,11 @@ class ServerError(ApiStatusError):
     """5xx: the service failed or timed out."""
 
 
+class NotCompletedError(ApiStatusError):
+    """206 with code 65: the request was not completed (the network between Agora's
+    services failed); Agora's advice is to repeat it. Transient, like a 5xx."""
+
+
 __all__ = [
     "ApiError",
     "ApiStatusError",
@@ -229,6 +235,7 @@ __all__ = [
     "LayoutSyntaxError",
     "LayoutValidationError",
     "LayoutkitError",
+    "NotCompletedError",
     "NotFoundError",
     "PresetNotFoundError",
     "RateLimitError",

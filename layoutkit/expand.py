@@ -34,6 +34,7 @@ class DraftRegion:
     placeholder: str | None = None
     x_field: str = "x"
     y_field: str = "y"
+    agora_fill: bool = False  # `fill: agora`: sent without a uid, Agora fills it
 
 
 class Expander:
@@ -69,6 +70,12 @@ class Expander:
         cw, ch = self.canvas.width, self.canvas.height
         if spec.uid is not None and spec.role is not None:
             self.error((*path, "role"), "give either uid or role, not both")
+        if spec.fill is not None and (spec.uid is not None or spec.role is not None):
+            self.error(
+                (*path, "fill"),
+                "fill: agora leaves the region to Agora's join-order filling, so it takes "
+                "no uid or role; remove one or the other",
+            )
         width = self._fraction(spec.width, cw)
         height = self._fraction(spec.height, ch)
         if spec.aspect is not None:
@@ -115,6 +122,7 @@ class Expander:
             spec.placeholder,
             x_field,
             y_field,
+            spec.fill == "agora",
         )
 
     def _anchor(
@@ -173,6 +181,12 @@ class Expander:
             return []
         if spec.roles is not None and spec.uids is not None:
             self.error((*path, "uids"), "give roles or uids, not both")
+        if spec.fill is not None and (spec.roles is not None or spec.uids is not None):
+            self.error(
+                (*path, "fill"),
+                "fill: agora leaves the cells to Agora's join-order filling, so it takes "
+                "no roles or uids; remove one or the other",
+            )
         people: list[str] = list(spec.roles or spec.uids or [])
         if len(people) > cells:
             key = "roles" if spec.roles is not None else "uids"
@@ -214,6 +228,7 @@ class Expander:
                     who if spec.roles is not None else None,
                     spec.fit,
                     spec.alpha,
+                    agora_fill=spec.fill == "agora",
                 )
             )
         return drafts

@@ -1,4 +1,5 @@
-"""Warnings about custom regions that Agora accepts but that are probably mistakes."""
+"""Warnings about what Agora accepts but is probably a mistake: custom regions, and the
+recording settings of a layout (fps, bitrate, image URLs)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from collections.abc import Sequence
 from layoutkit.errors import Issue
 from layoutkit.expand import DraftRegion
 from layoutkit.geometry import Rect, crop_loss
-from layoutkit.model import Canvas
+from layoutkit.model import Canvas, LayoutDocument
 from layoutkit.sourcemap import Path, SourceMap
 from layoutkit.wire.base import RenderMode
 from layoutkit.wire.layout import LayoutRegion
+from layoutkit.wire.profile import (
+    DEFAULT_FPS,
+    SUPPORTED_FPS,
+    image_url_problem,
+    recommended_bitrate,
+)
 
 MIN_SIDE_PX = 16
+LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
 MAX_CROP_LOSS = 0.40
 CAMERA_ASPECT = 16 / 9
 
@@ -72,6 +80,9 @@ def lint_regions(
                 f"region {number} is completely hidden under region {cover + 1}, which is "
                 "opaque and painted later",
             )
+        problem = image_url_problem(draft.placeholder) if draft.placeholder else None
+        if problem is not None:
+            warn("image", draft, (*draft.path, "placeholder"), problem)
         if entry.render_mode != RenderMode.FIT and h_px > 0:
             loss = crop_loss(w_px / h_px, CAMERA_ASPECT)
             if loss > MAX_CROP_LOSS:
@@ -85,8 +96,60 @@ def lint_regions(
     return issues
 
 
+def bitrate_for(document: LayoutDocument) -> int:
+    """The layout's bitrate, or Agora's recommendation for its canvas and fps."""
+    if document.bitrate is not None:
+        return document.bitrate
+    canvas = document.canvas
+    return recommended_bitrate(canvas.width, canvas.height, document.fps)
+
+
+def lint_document(document: LayoutDocument, marks: SourceMap) -> list[Issue]:
+    """Warnings about the recording settings: an fps Agora does not record at, a bitrate
+    far below Agora's recommendation, image URLs Agora cannot load."""
+    issues: list[Issue] = []
+    fps, canvas = document.fps, document.canvas
+    if fps not in SUPPORTED_FPS:
+        rates = ", ".join(str(r) for r in SUPPORTED_FPS)
+        issues.append(
+            marks.issue(
+                "warning",
+                ("fps",),
+                f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS}. "
+                "Pick one of those",
+            )
+        )
+    if document.bitrate is not None:
+        advised = recommended_bitrate(canvas.width, canvas.height, fps)
+        if document.bitrate < advised * LOW_BITRATE_SHARE:
+            issues.append(
+                marks.issue(
+                    "warning",
+                    ("bitrate",),
+                    f"bitrate {document.bitrate} Kbps is far below Agora's recommendation "
+                    f"for {canvas.width}×{canvas.height} at {fps} fps ({advised} Kbps), so "
+                    "the recording will look blocky; raise it, or leave bitrate out to "
+                    "use the recommendation",
+                )
+            )
+    for key in ("background_image", "placeholder_image"):
+        url = getattr(document, key)
+        problem = image_url_problem(url) if url is not None else None
+        if problem is not None:
+            issues.append(marks.issue("warning", (key,), problem))
+    return issues
+
+
 def _opaque(entry: LayoutRegion) -> bool:
     return entry.alpha is None or entry.alpha >= 1.0
 
 
-__all__ = ["CAMERA_ASPECT", "MAX_CROP_LOSS", "MIN_SIDE_PX", "lint_regions"]
+__all__ = [
+    "CAMERA_ASPECT",
+    "LOW_BITRATE_SHARE",
+    "MAX_CROP_LOSS",
+    "MIN_SIDE_PX",
+    "bitrate_for",
+    "lint_document",
+    "lint_regions",
+]

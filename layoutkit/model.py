@@ -25,6 +25,7 @@ from pydantic import (
 
 from layoutkit.geometry import Length, parse_aspect, parse_color, parse_length
 from layoutkit.wire.base import MixedVideoLayout, Uid
+from layoutkit.wire.profile import DEFAULT_FPS, MAX_BITRATE_KBPS
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
     "floating": MixedVideoLayout.FLOATING,
@@ -106,6 +107,7 @@ Color = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}),
 ]
 FitName = Literal["crop", "fit"]
+FillName = Literal["agora"]
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 
 
@@ -138,6 +140,7 @@ class RegionSpec(_Strict):
     alpha: float = Field(1.0, ge=0.0, le=1.0)
     fit: FitName = "crop"
     placeholder: Url | None = None
+    fill: FillName | None = None
 
 
 class GridSpec(_Strict):
@@ -158,6 +161,7 @@ class GridSpec(_Strict):
     alpha: float = Field(1.0, ge=0.0, le=1.0)
     roles: list[Annotated[str, Field(min_length=1)]] | None = None
     uids: list[Uid] | None = None
+    fill: FillName | None = None
 
 
 class GridEntry(_Strict):
@@ -297,8 +301,8 @@ class LayoutDocument(_Strict):
     counts: CountValue | None = None
     variables: dict[str, str] = Field(default_factory=dict)
     canvas: CanvasValue = Canvas(width=360, height=640)
-    fps: int = Field(15, ge=1, le=60)
-    bitrate: int = Field(500, ge=1, le=6500)
+    fps: int = Field(DEFAULT_FPS, ge=1, le=60)
+    bitrate: int | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)  # None: Agora's advice
     background: Color = "#000000"
     background_image: Url | None = None
     placeholder_image: Url | None = None

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
 from layoutkit.wire.base import MixedVideoLayout, RenderMode
-from layoutkit.wire.layout import LayoutRegion
+from layoutkit.wire.layout import LayoutFields, LayoutRegion
 
 MAX_USERS = 17
 
@@ -154,6 +154,16 @@ def resolve_builtin(
     raise ValueError("mode 3 (custom) has no built-in geometry; its regions are the layoutConfig")
 
 
+def resolve_payload(layout: LayoutFields, participants: Sequence[str]) -> list[ResolvedRegion]:
+    """What Agora draws from a layout payload for the users in the channel (in join
+    order): the one dispatch between the built-in modes and the custom layout, shared by
+    the compiler, the previews and the emulator."""
+    mode = MixedVideoLayout(layout.mixed_video_layout or 0)
+    if mode == MixedVideoLayout.CUSTOM:
+        return resolve_custom(layout.layout_config or [], participants)
+    return resolve_builtin(mode, participants, layout.max_resolution_uid)
+
+
 __all__ = [
     "FLOATING_GAP",
     "FLOATING_SMALL",
@@ -164,5 +174,6 @@ __all__ = [
     "floating",
     "resolve_builtin",
     "resolve_custom",
+    "resolve_payload",
     "vertical",
 ]

@@ -6,7 +6,7 @@ the resolved regions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,11 +43,12 @@ def render_preview(
     *,
     count: int | None = None,
     options: PreviewOptions | None = None,
+    hidden: Collection[str | int] | None = None,
 ) -> bytes:
-    """PNG bytes of the recorded canvas for these participants."""
+    """PNG bytes of the recorded canvas for these participants (`hidden` ones left out)."""
     from layoutkit.render import encode_png
 
-    compiled = compile_full(layout, participants, roles, count=count)
+    compiled = compile_full(layout, participants, roles, count=count, hidden=hidden)
     return encode_png(draw_compilation(compiled, options or PreviewOptions()))
 
 
@@ -80,6 +81,7 @@ def participants_for(compiled: Compilation, options: PreviewOptions) -> list[Par
             image=options.images.get(uid),
             video_off=uid in options.video_off,
             audio_only=uid in options.audio_only,
+            hidden=uid in compiled.hidden,
         )
         for uid in compiled.participants
     ]

@@ -101,6 +101,13 @@ class Roster:
             if not (hide_camera_off and not p.camera) and not (hide_audio_only and p.audio_only)
         ]
 
+    def hidden(
+        self, *, hide_camera_off: bool = False, hide_audio_only: bool = False
+    ) -> frozenset[str]:
+        """The uids the options leave out of the picture (everyone else is `visible`)."""
+        shown = set(self.visible(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only))
+        return frozenset(uid for uid in self.people if uid not in shown)
+
     def video_off(self) -> frozenset[str]:
         return frozenset(p.uid for p in self.people.values() if not p.camera)
 

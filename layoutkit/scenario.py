@@ -220,14 +220,19 @@ def play_scenario(
             index += 1
         if not names:
             continue
-        visible = roster.visible(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
+        hidden = roster.hidden(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
         try:
-            compiled = compile_full(layout, visible, roster.roles)
+            compiled = compile_full(layout, list(roster.people), roster.roles, hidden=hidden)
         except LayoutkitError as exc:
             warnings.append(
-                f"at {at:g}s: cannot compile for {len(visible)} participants: {exc.message}"
+                f"at {at:g}s: cannot compile for {len(roster.people) - len(hidden)} "
+                f"participants shown: {exc.message}"
             )
             continue
+        if compiled.not_shown:
+            warnings.append(
+                f"at {at:g}s: not shown (no region left): {', '.join(compiled.not_shown)}"
+            )
         payload = compiled.payload.to_wire()
         if payload != previous:
             steps.append(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from layoutkit.client import CloudRecordingClient, RetryPolicy
 from layoutkit.emulator import EmulatorServer, ManualClock
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
@@ -39,3 +40,16 @@ def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
         app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET, clock=clock
     ) as server:
         yield server
+
+
+def fast_client(emulator: EmulatorServer, attempts: int = 2) -> CloudRecordingClient:
+    """A client of `emulator` with short retry delays and no pacing of its own, for
+    emulators started without the 10-per-second limit."""
+    return CloudRecordingClient(
+        APP_ID,
+        CUSTOMER_ID,
+        CUSTOMER_SECRET,
+        base_url=emulator.url,
+        retry=RetryPolicy(attempts=attempts, backoff=0.01, max_backoff=0.02),
+        rate_limit=100_000,
+    )

@@ -48,10 +48,10 @@ def test_compile_as_start_and_layout_config() -> None:
 
 
 def test_compile_prints_warnings_on_stderr() -> None:
-    code, out, err = run("compile", EXAMPLE, "--count", "2")
+    code, out, err = run("compile", EXAMPLE, "--count", "3")
     assert code == 0
     assert json.loads(out)["mixedVideoLayout"] == 3
-    assert ":27:18: warning: regions[1].placeholder: a placeholder needs" in err
+    assert ":15:3: warning: regions: more people than regions: people past the first 2" in err
 
 
 def test_compile_error_exit_1_without_traceback(write_layout: Write) -> None:
@@ -83,6 +83,7 @@ def test_validate_ok_and_failing_counts(write_layout: Write) -> None:
     code, out, _ = run("validate", EXAMPLE)
     assert code == 0
     assert out.splitlines()[-1] == f"{EXAMPLE}: ok at counts 1-17 (1 warning)"
+    assert "more people than regions" in out and "[at counts 3-17]" in out
     path = write_layout(
         "canvas: 1280x720\nvariants:\n  - when: 1-3\n"
         "    regions: [{x: 0, y: 0, width: 1, height: 1}]\n"
@@ -91,7 +92,7 @@ def test_validate_ok_and_failing_counts(write_layout: Write) -> None:
     assert code == 1
     assert f"{path}:3:3: error: variants: no variant matches" in out
     assert "[at counts 4-17]" in out
-    assert out.splitlines()[-1] == f"{path}: fails at counts 4-17 (1 error)"
+    assert out.splitlines()[-1] == f"{path}: fails at counts 4-17 (1 error, 1 warning)"
 
 
 def test_validate_strict_and_single_count(write_layout: Write) -> None:
@@ -101,7 +102,7 @@ def test_validate_strict_and_single_count(write_layout: Write) -> None:
     assert run("validate", str(path), "--count", "1")[0] == 0
     code, out, _ = run("validate", str(path), "--count", "1", "--strict")
     assert code == 1 and "role 'host' is used but never bound" in out
-    assert run("validate", str(path), "--strict", "--role", "host=5")[0] == 0
+    assert run("validate", str(path), "--strict", "--role", "host=5", "--count", "1")[0] == 0
 
 
 def test_validate_reports_unreadable_files_and_goes_on(tmp_path: Path) -> None:

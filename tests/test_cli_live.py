@@ -119,7 +119,7 @@ def test_apply_to_an_ended_recording_exits_3(
 ) -> None:
     target = coordinates(agora_emulator, agora_client)
     invoke("record", "stop", *target, emulator=agora_emulator)
-    code, _, err = invoke("apply", EXAMPLE, *target, emulator=agora_emulator)
+    code, _, err = invoke("apply", EXAMPLE, "--participants", "1", *target, emulator=agora_emulator)
     assert code == 3 and "failed to find worker" in err
 
 
@@ -145,6 +145,8 @@ def test_watch_revalidates_rerenders_and_pushes_on_save(
         "-o",
         str(picture),
         "--push",
+        "--participants",
+        "1,2",
         "--poll",
         "0.1",
         "--polls",

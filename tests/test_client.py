@@ -345,3 +345,19 @@ def test_missing_credentials_say_how_to_give_them(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("AGORA_CUSTOMER_ID", "b")
     monkeypatch.setenv("AGORA_CUSTOMER_SECRET", "c")
     assert CloudRecordingClient().app_id == "a"
+
+
+def test_a_second_stop_is_a_clear_400_code_49(
+    emulator: EmulatorServer, client: CloudRecordingClient
+) -> None:
+    emulator.join("room", 1001)
+    recording = client.record("room", 99)
+    recording.stop()
+    with pytest.raises(ApiStatusError) as info:
+        client.stop(recording.resource_id, recording.sid, "room", 99)
+    error = info.value
+    assert type(error) is ApiStatusError
+    assert (error.status_code, error.code, error.reason) == (400, 49, "invalid operation")
+    assert "stop: HTTP 400, code 49: invalid operation" in str(error)
+    assert error.hint is not None and "duplicate stop" in error.hint and "already" in error.hint
+    assert recording.stop() is recording.stopped  # the Recording does not stop twice

@@ -64,7 +64,8 @@ def test_start_config_carries_canvas_fps_and_bitrate() -> None:
     assert (wire["width"], wire["height"], wire["fps"], wire["bitrate"]) == (1280, 720, 15, 1130)
     assert wire["mixedVideoLayout"] == 3
     assert wire["layoutConfig"][0]["uid"] == "1001"
-    assert "uid" not in wire["layoutConfig"][1]  # guest unbound: filled in join order
+    # the guest role is unbound: the next participant in join order, named explicitly
+    assert wire["layoutConfig"][1]["uid"] == "1002"
 
 
 def test_grid_with_pixel_gaps_and_padding() -> None:
@@ -84,7 +85,8 @@ regions:
         (0.751562, 0.761111, 0.242188, 0.227778),
     ]
     assert (round(width, 6), round(height, 6), round(top, 6)) == (0.242188, 0.227778, 0.761111)
-    assert all("uid" not in c for c in config)
+    # the made-up participants 1..4 take the cells in join order, each named
+    assert [c["uid"] for c in config] == ["1", "2", "3", "4"]
 
 
 def test_grid_column_order_aspect_and_roles() -> None:
@@ -100,8 +102,8 @@ regions:
         ("1", 0.0, 0.125, 0.5, 0.25),
         ("2", 0.0, 0.625, 0.5, 0.25),
         ("3", 0.5, 0.125, 0.5, 0.25),
-        (None, 0.5, 0.625, 0.5, 0.25),
-    ]
+    ]  # the fourth cell has nobody for it: left out, the background shows there
+    assert compiled.regions[-1].uid == "3" and len(compiled.regions) == 3
 
 
 def test_variants_pick_by_count_range_open_range_and_roles() -> None:
@@ -179,8 +181,8 @@ regions:
         ResolvedRegion("4", 0.5, 0.0, 0.5, 0.5),
         ResolvedRegion("5", 0.5, 0.5, 0.5, 0.5, "fit", 0.5),
     ]
-    # uid 9 absent: its region is an empty slot; the others fill in join order
-    assert [r.uid for r in resolve_regions(layout, ["4"])] == [None, "4", None]
+    # uid 9 absent and nobody for the third region: both are left out of the payload
+    assert resolve_regions(layout, ["4"]) == [ResolvedRegion("4", 0.5, 0.0, 0.5, 0.5)]
 
 
 def test_resolve_builtin_modes_use_the_participants() -> None:

@@ -157,7 +157,8 @@ def test_the_director_stops_when_the_recording_ends(
 ) -> None:
     recording = start_recording(agora_emulator, agora_client)
     audit = io.StringIO()
-    director = Director(recording, LAYOUT, audit=audit)
+    options = DirectorOptions(backoff=0.02, max_backoff=0.05, not_found_grace=0.3)
+    director = Director(recording, LAYOUT, audit=audit, options=options)  # real time
     director.join(5)
     assert director.flush(timeout=10)
     recording.stop()
@@ -170,7 +171,8 @@ def test_the_director_stops_when_the_recording_ends(
     lines = [json.loads(line) for line in audit.getvalue().splitlines()]
     assert lines[0]["result"] == "ok" and lines[0]["event"] == "join 5"
     assert lines[-1]["result"].startswith("stopped:") and lines[-1]["event"] == "share 6"
-    assert set(lines[0]) == {"time", "event", "payload", "result"}
+    assert set(lines[0]) == {"time", "event", "step", "payload", "result"}
+    assert [line["step"] for line in lines][-2:] == ["grace-end", "stopped"]
 
 
 def test_debounce_merges_a_burst_into_one_push(
@@ -274,4 +276,5 @@ def test_screen_share_variant(
         assert layout["layoutConfig"][0]["uid"] == "2"
         director.share_stop(2)
         assert director.flush(timeout=10)
-        assert "uid" not in agora_emulator.layout_of(recording.sid)["layoutConfig"][0]
+        # back to the people grid: 1 takes the first cell, named
+        assert agora_emulator.layout_of(recording.sid)["layoutConfig"][0]["uid"] == "1"

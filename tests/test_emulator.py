@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from agora_rules import RULES, VALID_START, Rule
+from agora_rules import ACCEPTED, RULES, VALID_START, VALID_STOP, Accepted, Rule
 
 from layoutkit.emulator import EmulatorServer, ManualClock
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
@@ -140,25 +140,45 @@ def test_bad_bodies_get_agora_error_shapes_and_the_server_keeps_serving(
     assert api.post(f"{BASE}/acquire", VALID_ROOM).status_code == 200
 
 
+def send(api: Api, emulator: EmulatorServer, row: Rule | Accepted) -> requests.Response:
+    """A rules-table row's body sent to its endpoint over HTTP: acquire first (scene 1,
+    web page recording, when the row's mode is web) with the valid body's cname, which the
+    row may break; for updateLayout and stop a started recording, with someone publishing."""
+    body = row.body()
+    if row.endpoint == "acquire":
+        return api.post(f"{BASE}/acquire", body)
+    cname = body["cname"] if isinstance(row, Accepted) else VALID_STOP["cname"]
+    scene = 1 if row.mode == "web" else 0
+    acquired = api.post(
+        f"{BASE}/acquire", {"cname": cname, "uid": "527841", "clientRequest": {"scene": scene}}
+    )
+    assert acquired.status_code == 200, acquired.text
+    rid = acquired.json()["resourceId"]
+    if row.endpoint == "start":
+        return api.start(rid, body, row.mode)
+    emulator.join(cname, 1001)
+    sid = api.start(rid, {"cname": cname, "uid": "527841", "clientRequest": {}}).json()["sid"]
+    path = "updateLayout" if row.endpoint == "updateLayout" else "stop"
+    return api.post(f"{BASE}/resourceid/{rid}/sid/{sid}/mode/mix/{path}", body)
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_each_rule_is_400_code_2_naming_the_field(
     api: Api, emulator: EmulatorServer, rule: Rule
 ) -> None:
-    body = rule.body()
-    if rule.endpoint == "acquire":
-        answer = api.post(f"{BASE}/acquire", body)
-    else:
-        rid = api.acquire(body["cname"], "527841")
-        if rule.endpoint == "start":
-            answer = api.start(rid, body, rule.mode)
-        else:
-            start_body = {"cname": "httpClient463224", "uid": "527841", "clientRequest": {}}
-            sid = api.start(rid, start_body).json()["sid"]
-            path = "updateLayout" if rule.endpoint == "updateLayout" else "stop"
-            answer = api.post(f"{BASE}/resourceid/{rid}/sid/{sid}/mode/mix/{path}", body)
+    answer = send(api, emulator, rule)
     assert answer.status_code == 400, answer.text
     assert answer.json()["code"] == 2
     assert rule.field in answer.json()["reason"]
+
+
+@pytest.mark.parametrize("variant", ACCEPTED, ids=[v.name for v in ACCEPTED])
+def test_each_accepted_variant_is_answered_200(
+    api: Api, emulator: EmulatorServer, variant: Accepted
+) -> None:
+    answer = send(api, emulator, variant)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["cname"] == variant.body()["cname"]
 
 
 def test_valid_reference_start_is_accepted(api: Api) -> None:
@@ -166,3 +186,70 @@ def test_valid_reference_start_is_accepted(api: Api) -> None:
     answer = api.start(rid, VALID_START)
     assert answer.status_code == 200
     assert set(answer.json()) == {"cname", "uid", "resourceId", "sid"}
+
+
+# --- agora-current.md: defaults, duplicate stop -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("transcoding", "size"),
+    [
+        (None, (360, 640)),
+        ({"mixedVideoLayout": 1}, (360, 640)),
+        ({"width": 1920, "mixedVideoLayout": 1}, (1920, 640)),
+        ({"height": 1080, "fps": 30, "mixedVideoLayout": 1}, (360, 1080)),
+        ({"width": 1280, "height": 720, "mixedVideoLayout": 1}, (1280, 720)),
+    ],
+)
+def test_start_records_agoras_default_size_for_what_is_left_out(
+    api: Api, emulator: EmulatorServer, transcoding: dict[str, Any] | None, size: tuple[int, int]
+) -> None:
+    rid = api.acquire()
+    config = {} if transcoding is None else {"recordingConfig": {"transcodingConfig": transcoding}}
+    answer = api.start(rid, {**VALID_ROOM, "clientRequest": config})
+    assert answer.status_code == 200, answer.text
+    recording = emulator.state.recordings[answer.json()["sid"]]
+    assert (recording.width, recording.height) == size
+
+
+def test_a_second_stop_is_400_code_49_and_the_ended_recording_is_404(
+    api: Api, emulator: EmulatorServer
+) -> None:
+    emulator.join("room", 1001)
+    rid, sid = started(api)
+    route = f"{BASE}/resourceid/{rid}/sid/{sid}/mode/mix"
+    assert api.post(f"{route}/stop", VALID_ROOM).status_code == 200
+    again = api.post(f"{route}/stop", VALID_ROOM)
+    assert (again.status_code, again.json()["code"]) == (400, 49)
+    assert again.json()["reason"] == "invalid operation"
+    assert (again.json()["sid"], again.json()["resourceId"]) == (sid, rid)
+    assert api.get(f"{route}/query").status_code == 404
+    update = api.post(f"{route}/updateLayout", {**VALID_ROOM, "clientRequest": {}})
+    assert (update.status_code, update.json()["code"]) == (404, 404)
+
+
+def test_stopping_a_recording_ended_by_max_idle_time_is_404(
+    api: Api, emulator: EmulatorServer, clock: ManualClock
+) -> None:
+    rid, sid = started(api)
+    clock.advance(31)  # nobody in the channel for longer than maxIdleTime (30 s)
+    answer = api.post(f"{BASE}/resourceid/{rid}/sid/{sid}/mode/mix/stop", VALID_ROOM)
+    assert (answer.status_code, answer.json()["code"]) == (404, 404)
+
+
+def test_a_web_page_recording_runs_with_a_label_as_cname(
+    api: Api, emulator: EmulatorServer
+) -> None:
+    label = "Maths 6B — https://school.example/room?id=7&t=1"
+    body = {"cname": label, "uid": "527841", "clientRequest": {"scene": 1}}
+    refused = api.post(f"{BASE}/acquire", {**body, "clientRequest": {}})
+    assert refused.status_code == 400 and "cname" in refused.json()["reason"]
+    rid = api.post(f"{BASE}/acquire", body).json()["resourceId"]
+    start_body = {**body, "clientRequest": {"recordingFileConfig": {"avFileType": ["hls", "mp4"]}}}
+    sid = api.start(rid, start_body, "web").json()["sid"]
+    emulator.join(label, 1001)
+    stop = api.post(
+        f"{BASE}/resourceid/{rid}/sid/{sid}/mode/web/stop", {**body, "clientRequest": {}}
+    )
+    assert stop.status_code == 200, stop.text
+    assert stop.json()["cname"] == label

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from agora_rules import (
+    ACCEPTED,
     REAL_CLIENTS,
     RULES,
     SECRETS,
@@ -16,7 +17,9 @@ from agora_rules import (
     VALID_START,
     VALID_STOP,
     VALID_UPDATE,
+    Accepted,
     Rule,
+    apply_change,
 )
 from pydantic import BaseModel, ValidationError
 
@@ -31,6 +34,7 @@ from layoutkit.wire import (
     describe_code,
     validate_start,
 )
+from layoutkit.wire.base import json_context
 
 MODELS: dict[str, type[BaseModel]] = {
     "acquire": AcquireRequest,
@@ -39,21 +43,83 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def validate(endpoint: str, body: Any, mode: str = "mix") -> BaseModel:
+def validate(endpoint: str, body: Any, mode: str = "mix", *, from_json: bool = False) -> Any:
+    """A body checked by the models: on the Python path (a caller's values), or with
+    `from_json` on the JSON path (the body as it crosses the wire, JSON types checked)."""
+    if from_json:
+        body = json.loads(json.dumps(body))
     if endpoint == "start":
-        return validate_start(body, mode)  # type: ignore[arg-type]
-    return MODELS[endpoint].model_validate(body)
+        return validate_start(body, mode, json_types=from_json)  # type: ignore[arg-type]
+    context = json_context(mode=mode) if from_json else {"mode": mode}
+    return MODELS[endpoint].model_validate(body, context=context)
 
 
 def error_text(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
+def paths(rule: Rule) -> list[bool]:
+    """The validation paths that must refuse a rule's body (True: the JSON path)."""
+    return [True] if rule.json else [True, False]
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_each_rule_is_enforced_and_names_the_field(rule: Rule) -> None:
-    with pytest.raises(ValidationError) as info:
-        validate(rule.endpoint, rule.body(), rule.mode)
-    assert rule.field in error_text(info.value)
+    for from_json in paths(rule):
+        with pytest.raises(ValidationError) as info:
+            validate(rule.endpoint, rule.body(), rule.mode, from_json=from_json)
+        assert rule.field in error_text(info.value), (from_json, error_text(info.value))
+
+
+@pytest.mark.parametrize("variant", ACCEPTED, ids=[v.name for v in ACCEPTED])
+@pytest.mark.parametrize("from_json", [True, False], ids=["json", "python"])
+def test_each_accepted_variant_is_accepted_and_sent_as_given(
+    variant: Accepted, from_json: bool
+) -> None:
+    body = variant.body()
+    model = validate(variant.endpoint, copy.deepcopy(body), variant.mode, from_json=from_json)
+    assert model.to_wire() == _drop_empty_uids(body)
+
+
+def _drop_empty_uids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_empty_uids(v) for k, v in value.items() if (k, v) != ("uid", "")}
+    if isinstance(value, list):
+        return [_drop_empty_uids(v) for v in value]
+    return value
+
+
+def test_every_row_names_its_source_and_is_unique() -> None:
+    rows: list[Rule | Accepted] = [*RULES, *ACCEPTED]
+    for row in rows:
+        kind, _, where = row.source.partition(": ")
+        assert kind in ("seed", "current") and where.strip(), row
+    names = [row.name for row in rows]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "value", "sent"),
+    [
+        ("acquire", "uid", 527841, "527841"),
+        ("updateLayout", "clientRequest.layoutConfig.0.uid", 1, "1"),
+        ("updateLayout", "clientRequest.layoutConfig.0.x_axis", "0.5", 0.5),
+        ("updateLayout", "clientRequest.mixedVideoLayout", "3", 3),
+        ("stop", "clientRequest.async_stop", "true", True),
+    ],
+)
+def test_the_python_path_converts_what_the_json_path_refuses(
+    endpoint: str, path: str, value: object, sent: object
+) -> None:
+    body = {"acquire": VALID_ACQUIRE, "updateLayout": VALID_UPDATE, "stop": VALID_STOP}[endpoint]
+    body = copy.deepcopy(body)
+    apply_change(body, path, value)
+    with pytest.raises(ValidationError):
+        validate(endpoint, copy.deepcopy(body), from_json=True)
+    wire = validate(endpoint, body).to_wire()
+    for part in path.split("."):
+        wire = wire[int(part)] if isinstance(wire, list) else wire[part]
+    assert wire == sent and type(wire) is type(sent)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +133,7 @@ def test_each_rule_is_enforced_and_names_the_field(rule: Rule) -> None:
 )
 def test_the_reference_examples_are_valid(endpoint: str, body: dict[str, Any]) -> None:
     model = validate(endpoint, copy.deepcopy(body))
-    wire = model.to_wire()  # type: ignore[attr-defined]
+    wire = model.to_wire()
     assert wire["uid"] == body["uid"] and isinstance(wire["uid"], str)
 
 
@@ -105,7 +171,7 @@ REAL_BODIES: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("endpoint", "body"), REAL_BODIES)
 def test_bodies_real_clients_send_are_accepted(endpoint: str, body: dict[str, Any]) -> None:
-    wire = validate(endpoint, copy.deepcopy(body)).to_wire()  # type: ignore[attr-defined]
+    wire = validate(endpoint, copy.deepcopy(body)).to_wire()
     assert (wire["cname"], wire["uid"]) == (body["cname"], body["uid"])
 
 

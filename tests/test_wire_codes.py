@@ -77,6 +77,7 @@ def test_reasons_use_agoras_wording(code: int, reason: str) -> None:
         (109, ("token",)),
         (8, ("Content-Type", "cloud_recording")),
         (1028, ("layoutConfig",)),
+        (49, ("already stopped", "duplicate stop", "do not stop it again")),
     ],
 )
 def test_hints_say_what_to_do(code: int, words: tuple[str, ...]) -> None:

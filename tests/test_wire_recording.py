@@ -33,12 +33,16 @@ from layoutkit.wire import (
     UpdateLayoutResponse,
     validate_start,
 )
-from layoutkit.wire.base import CNAME_PUNCTUATION
-from layoutkit.wire.storage import REGIONS
+from layoutkit.wire.api import SUBSCRIBE_UID_GROUPS, DecryptionMode
+from layoutkit.wire.base import CNAME_PUNCTUATION, json_context
+from layoutkit.wire.layout import TranscodingConfig
+from layoutkit.wire.storage import ANY_REGION, REGIONS, Vendor
 
 RID = "JyvK8nXHuV1BE64GDkAaBGEscvtHW7v8BrQoRPCHxmeVxwY22-x-kv4GdPcjZeMzoCBUCOr9q-k6wBWMC7SaAkZ"
 SID = "38f8e3cfdc474cd56fc1ceba380d7e1a"
 TOKEN, SECRET, ACCESS_KEY, SECRET_KEY = "tok-7f3a", "dec-91bc", "ak-55e2", "sk-03d4"
+SALT = "c2FsdC1zYWx0LXNhbHQtc2FsdC1zYWx0LXNhbHQtMzI="  # Base64 of 32 bytes
+STS_TOKEN = "sts-6a1f"
 
 # The examples of cloud-recording-rest-api.zh.md, verbatim.
 REF_ACQUIRE: dict[str, Any] = {"cname": "httpClient463224", "uid": "527841", "clientRequest": {}}
@@ -275,30 +279,72 @@ def test_bad_uids_are_rejected(uid: object) -> None:
 RANGES: list[tuple[str, list[int], list[int]]] = [
     ("channelType", [0, 1], [-1, 2]),
     ("streamTypes", [0, 1, 2], [-1, 3]),
-    ("decryptionMode", [0, 1, 2, 3], [-1, 4]),
+    ("decryptionMode", list(range(9)), [-1, 9]),
     ("audioProfile", [0, 1, 2], [-1, 3]),
     ("videoStreamType", [0, 1], [-1, 2]),
-    ("maxIdleTime", [5, 30, 2**32 - 1], [4, 0, 2**32]),
-    ("subscribeUidGroup", [0, 1, 2, 3], [-1, 4]),
+    ("maxIdleTime", [5, 30, 2_592_000], [4, 0, 2_592_001, 2**32 - 1]),
+    ("subscribeUidGroup", [0, 1, 2, 3, 4, 5], [-1, 6]),
 ]
 
 
 @pytest.mark.parametrize(
     ("field", "value"), [(f, v) for f, good, _ in RANGES for v in good], ids=str
 )
-def test_recording_config_bounds_are_accepted(field: str, value: int) -> None:
-    wire = RecordingConfig.model_validate({field: value, "secret": SECRET}).to_wire()
+@pytest.mark.parametrize("context", [None, json_context()], ids=["python", "json"])
+def test_recording_config_bounds_are_accepted(
+    field: str, value: int, context: dict[str, Any] | None
+) -> None:
+    body = {field: value, "secret": SECRET, "salt": SALT}
+    wire = RecordingConfig.model_validate(body, context=context).to_wire()
     assert wire[field] == value
 
 
 @pytest.mark.parametrize(("field", "value"), [(f, v) for f, _, bad in RANGES for v in bad], ids=str)
 def test_recording_config_just_outside_is_rejected(field: str, value: int) -> None:
     with pytest.raises(ValidationError) as info:
-        RecordingConfig.model_validate({field: value, "secret": SECRET})
+        RecordingConfig.model_validate({field: value, "secret": SECRET, "salt": SALT})
     assert info.value.errors()[0]["loc"] == (field,)
 
 
-@pytest.mark.parametrize("mode", [1, 2, 3])
+def test_the_decryption_modes_and_uid_groups_are_agoras() -> None:
+    assert {m.value: m.name for m in DecryptionMode} == {
+        0: "NONE",
+        1: "AES_128_XTS",
+        2: "AES_128_ECB",
+        3: "AES_256_XTS",
+        4: "SM4_128_ECB",
+        5: "AES_128_GCM",
+        6: "AES_256_GCM",
+        7: "AES_128_GCM2",
+        8: "AES_256_GCM2",
+    }
+    assert SUBSCRIBE_UID_GROUPS == {
+        0: (1, 2),
+        1: (3, 7),
+        2: (8, 12),
+        3: (13, 17),
+        4: (18, 32),
+        5: (33, 49),
+    }
+    with pytest.raises(ValidationError) as info:
+        validate_start(start({}), "individual")
+    assert "4: 18-32 uids, 5: 33-49 uids" in named(info.value)
+
+
+@pytest.mark.parametrize("mode", [7, 8])
+def test_gcm2_decryption_needs_a_salt_of_32_bytes(mode: int) -> None:
+    with pytest.raises(ValidationError) as info:
+        RecordingConfig.model_validate({"decryptionMode": mode, "secret": SECRET})
+    assert "salt" in named(info.value) and DecryptionMode(mode).name in named(info.value)
+    for bad in ("c2FsdA==", "not base64!", SALT[:-4], SALT + "AAAA"):
+        with pytest.raises(ValidationError) as info:
+            RecordingConfig.model_validate({"decryptionMode": mode, "secret": SECRET, "salt": bad})
+        assert info.value.errors()[0]["loc"] == ("salt",) and bad not in str(info.value)
+    config = {"decryptionMode": mode, "secret": SECRET, "salt": SALT}
+    assert RecordingConfig.model_validate(config).to_wire() == config
+
+
+@pytest.mark.parametrize("mode", range(1, 9))
 @pytest.mark.parametrize("secret", [None, ""])
 def test_decryption_needs_a_secret(mode: int, secret: str | None) -> None:
     config: dict[str, Any] = {"decryptionMode": mode}
@@ -378,7 +424,7 @@ def test_mode_rules_name_the_field(mode: Any, config: dict[str, Any] | None, fie
         ("mix", None),
         ("mix", {"audioProfile": 2}),
         ("web", None),
-        *[("individual", {"subscribeUidGroup": group}) for group in range(4)],
+        *[("individual", {"subscribeUidGroup": group}) for group in range(6)],
     ],
 )
 def test_mode_rules_accept_what_the_mode_allows(mode: Any, config: dict[str, Any] | None) -> None:
@@ -406,27 +452,192 @@ def test_av_file_type(file_types: list[str], ok: bool) -> None:
     assert info.value.errors()[0]["loc"][0] == "avFileType"
 
 
-# --- storageConfig ----------------------------------------------------------------------
+@pytest.mark.parametrize(("mode", "ok"), [("mix", True), ("web", True), ("individual", False)])
+def test_mp4_files_in_mix_and_web_modes_only(mode: Any, ok: bool) -> None:
+    config = {"subscribeUidGroup": 0} if mode == "individual" else None
+    body = start(config, recordingFileConfig={"avFileType": ["hls", "mp4"]})
+    if ok:
+        assert validate_start(copy.deepcopy(body), mode).to_wire() == body
+        return
+    with pytest.raises(ValidationError) as info:
+        validate_start(body, mode)
+    assert "avFileType" in named(info.value) and "mix and web" in named(info.value)
+    body["clientRequest"]["recordingFileConfig"] = {"avFileType": ["hls"]}
+    assert validate_start(copy.deepcopy(body), mode).to_wire() == body
 
 
 @pytest.mark.parametrize(
-    ("vendor", "count", "last"),
-    [(0, 4, "BEIMEI"), (1, 18, "US_GOV_WEST_1"), (2, 19, "EU_EAST_1"), (3, 20, "EU_MOSCOW")],
+    ("config", "size"),
+    [
+        ({}, (360, 640)),
+        ({"width": 1920}, (1920, 640)),
+        ({"height": 1920}, (360, 1920)),
+        ({"width": 1080, "height": 1920, "fps": 30, "bitrate": 3150}, (1080, 1920)),
+    ],
 )
-def test_each_vendor_takes_exactly_its_named_regions(vendor: int, count: int, last: str) -> None:
-    regions = REGIONS[vendor]
-    assert [r.value for r in regions] == list(range(count)) and regions(count - 1).name == last
-    for region in range(count):
-        assert StorageConfig.model_validate(storage(vendor=vendor, region=region)).region == region
+def test_transcoding_sizes_default_to_agoras(config: dict[str, Any], size: tuple[int, int]) -> None:
+    parsed = TranscodingConfig.model_validate(config)
+    assert parsed.size() == size
+    assert parsed.to_wire() == config  # the defaults are Agora's to apply, not sent
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"width": 1921}, "width"),
+        ({"height": 0}, "height"),
+        ({"fps": 0}, "fps"),
+        ({"bitrate": 6501}, "bitrate"),
+        ({"width": 1920, "height": 1081}, "width × height"),
+    ],
+)
+def test_transcoding_bounds(config: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as info:
-        StorageConfig.model_validate(storage(vendor=vendor, region=count))
-    assert f"region {count}" in named(info.value) and f"vendor {vendor}" in named(info.value)
+        TranscodingConfig.model_validate(config)
+    assert field in named(info.value)
 
 
-@pytest.mark.parametrize(("vendor", "region"), [(4, 0), (5, 27), (11, 0), (11, 1000)])
-def test_other_vendors_take_any_region(vendor: int, region: int) -> None:
+LABEL = "Maths 6B — https://school.example/room?id=7&t=1"
+
+
+def test_web_page_recording_takes_a_label_as_cname() -> None:
+    body = {"cname": LABEL, "uid": "527841", "clientRequest": {}}
+    assert StopRequest.model_validate(body, context={"mode": "web"}).cname == LABEL
+    assert validate_start(copy.deepcopy(body), "web").cname == LABEL
+    for mode in ("mix", "individual"):
+        with pytest.raises(ValidationError) as info:
+            StopRequest.model_validate(body, context={"mode": mode})
+        assert info.value.errors()[0]["loc"] == ("cname",)
+    acquire = {**body, "clientRequest": {"scene": 1}}
+    assert AcquireRequest.model_validate(acquire).to_wire() == acquire
+    for scene in (None, 0, 2):
+        client = {} if scene is None else {"scene": scene}
+        with pytest.raises(ValidationError) as info:
+            AcquireRequest.model_validate({**body, "clientRequest": client})
+        assert info.value.errors()[0]["loc"] == ("cname",)
+
+
+@pytest.mark.parametrize("label", ["é" * 513, "", "a\x00b", "new\nline", 7])
+def test_bad_web_labels_are_refused(label: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        AcquireRequest.model_validate({"cname": label, "uid": "1", "clientRequest": {"scene": 1}})
+    assert info.value.errors()[0]["loc"] == ("cname",)
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"streamTypes": 0, "unsubscribeVideoUids": ["1"]}, "unsubscribeVideoUids"),
+        ({"streamTypes": 1, "unSubscribeAudioUids": ["1"]}, "unsubscribeAudioUids"),
+        ({"subscribeVideoUids": ["1"], "unSubscribeVideoUids": ["2"]}, "unsubscribeVideoUids"),
+        ({"subscribeAudioUids": ["1"], "unsubscribeAudioUids": ["2"]}, "unsubscribeAudioUids"),
+    ],
+)
+def test_unsubscribe_lists_follow_the_subscribe_rules(config: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        RecordingConfig.model_validate(config)
+    assert field in named(info.value)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"streamTypes": 1, "unsubscribeVideoUids": ["1"], "subscribeAudioUids": []},
+        {"streamTypes": 0, "unsubscribeAudioUids": ["1"]},
+        {"subscribeVideoUids": ["1"], "unsubscribeAudioUids": ["2"]},
+        {"subscribeVideoUids": [], "unsubscribeVideoUids": ["2"]},
+    ],
+)
+def test_unsubscribe_lists_that_agree_are_accepted(config: dict[str, Any]) -> None:
+    assert RecordingConfig.model_validate(config).to_wire() == config
+
+
+# --- storageConfig ----------------------------------------------------------------------
+
+
+# reference/region-vendor of the current docs, table by table
+VENDOR_TABLES: dict[int, tuple[list[int], str]] = {
+    1: ([*range(17), *range(18, 23), 24, 25], "EU_SOUTH_1"),
+    2: (list(range(28)), "CN_SOUTHEAST_7"),
+    3: (list(range(20)), "EU_MOSCOW"),
+    7: (list(range(16)), "SA_CHILE_1"),
+    8: (list(range(1, 8)), "SHANGHAI"),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_TABLES))
+def test_each_vendor_takes_exactly_its_named_regions(vendor: int) -> None:
+    values, last = VENDOR_TABLES[vendor]
+    regions = REGIONS[vendor]
+    assert [r.value for r in regions] == values and regions(values[-1]).name == last
+    for region in range(30):
+        body = storage(vendor=vendor, region=region)
+        if region in values:
+            assert StorageConfig.model_validate(body).region == region
+            continue
+        with pytest.raises(ValidationError) as info:
+            StorageConfig.model_validate(body)
+        assert f"region {region}" in named(info.value) and f"vendor {vendor}" in named(info.value)
+
+
+def test_the_vendors_are_the_current_ones() -> None:
+    assert {v.value: v.name for v in Vendor} == {
+        1: "AMAZON_S3",
+        2: "ALIBABA",
+        3: "TENCENT",
+        5: "AZURE",
+        6: "GOOGLE",
+        7: "HUAWEI",
+        8: "BAIDU",
+        11: "S3_COMPATIBLE",
+    }
+    assert set(REGIONS) | set(ANY_REGION) == set(Vendor)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "words"),
+    [(0, "Qiniu Cloud) is no longer supported"), (4, "not a storage vendor"), (9, "not a")],
+)
+def test_vendors_agora_does_not_take_are_refused(vendor: int, words: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        StorageConfig.model_validate(storage(vendor=vendor))
+    assert info.value.errors()[0]["loc"] == ("vendor",)
+    assert words in named(info.value) and "11 S3_COMPATIBLE" in named(info.value)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "region"), [(5, 0), (5, 27), (6, 0), (6, 3), (11, 0), (11, 1000)]
+)
+def test_vendors_without_a_region_table_take_any_region(vendor: int, region: int) -> None:
     body = storage(vendor=vendor, region=region, extensionParams={"endpoint": "r2.example"})
     assert StorageConfig.model_validate(body).to_wire() == body
+
+
+@pytest.mark.parametrize(
+    ("params", "ok"),
+    [
+        ({"endpoint": "s3.example.com"}, True),
+        ({"endpoint": "minio.internal:9000"}, True),
+        ({"endpoint": "10.0.0.7:9000", "tag": "x"}, True),
+        (None, False),
+        ({}, False),
+        ({"endpoint": ""}, False),
+        ({"endpoint": 9000}, False),
+        ({"endpoint": "https://s3.example.com"}, False),
+        ({"endpoint": "s3.example.com/bucket"}, False),
+        ({"endpoint": "s3 example.com"}, False),
+    ],
+)
+def test_s3_compatible_storage_needs_its_endpoint(params: dict[str, Any] | None, ok: bool) -> None:
+    body = storage(vendor=11, region=0)
+    if params is not None:
+        body["extensionParams"] = params
+    if ok:
+        assert StorageConfig.model_validate(body).to_wire() == body
+        return
+    with pytest.raises(ValidationError) as info:
+        StorageConfig.model_validate(body)
+    assert "extensionParams.endpoint" in named(info.value)
 
 
 @pytest.mark.parametrize(
@@ -456,25 +667,33 @@ def test_a_prefix_of_exactly_128_characters_with_its_slashes_is_accepted() -> No
 # --- secrets ----------------------------------------------------------------------------
 
 
+SHOWN_SECRETS = (TOKEN, SECRET, SALT, ACCESS_KEY, SECRET_KEY, STS_TOKEN)
+
+
 def _secret_start() -> dict[str, Any]:
     body = copy.deepcopy(VALID_START)
     body["clientRequest"]["token"] = TOKEN
-    body["clientRequest"]["recordingConfig"].update(decryptionMode=2, secret=SECRET)
-    body["clientRequest"]["storageConfig"].update(accessKey=ACCESS_KEY, secretKey=SECRET_KEY)
+    body["clientRequest"]["recordingConfig"].update(decryptionMode=8, secret=SECRET, salt=SALT)
+    body["clientRequest"]["storageConfig"].update(
+        accessKey=ACCESS_KEY, secretKey=SECRET_KEY, stsToken=STS_TOKEN
+    )
     return body
 
 
-def test_secrets_are_sent_but_never_shown() -> None:
-    request = validate_start(_secret_start(), "mix")
+@pytest.mark.parametrize("context", [None, json_context(mode="mix")], ids=["python", "json"])
+def test_secrets_are_sent_but_never_shown(context: dict[str, Any] | None) -> None:
+    request = StartRequest.model_validate(_secret_start(), context=context or {"mode": "mix"})
     client = request.client_request
     shown = [request, client, client.recording_config, client.storage_config]
     for text in [repr(m) for m in shown] + [str(m) for m in shown]:
-        assert all(s not in text for s in (TOKEN, SECRET, ACCESS_KEY, SECRET_KEY))
+        assert all(s not in text for s in SHOWN_SECRETS)
     wire = request.to_wire()["clientRequest"]
-    assert (wire["token"], wire["recordingConfig"]["secret"]) == (TOKEN, SECRET)
-    assert (wire["storageConfig"]["accessKey"], wire["storageConfig"]["secretKey"]) == (
+    recording, stored = wire["recordingConfig"], wire["storageConfig"]
+    assert (wire["token"], recording["secret"], recording["salt"]) == (TOKEN, SECRET, SALT)
+    assert (stored["accessKey"], stored["secretKey"], stored["stsToken"]) == (
         ACCESS_KEY,
         SECRET_KEY,
+        STS_TOKEN,
     )
 
 
@@ -482,16 +701,23 @@ def test_secrets_are_sent_but_never_shown() -> None:
     "breakage",
     [
         {"recordingConfig": {"decryptionMode": 2, "secret": SECRET, "streamTypes": 9}},
+        {"recordingConfig": {"decryptionMode": 7, "secret": SECRET, "salt": SALT[:-8]}},
+        {"recordingConfig": {"decryptionMode": 8, "secret": SECRET, "salt": 12345}},
         {"token": 918273645},
         {"storageConfig": storage(region=99)},
         {"storageConfig": storage(secretKey=["sk-03d4"])},
+        {"storageConfig": storage(stsToken=STS_TOKEN, vendor=0)},
     ],
 )
-def test_validation_errors_do_not_quote_secrets(breakage: dict[str, Any]) -> None:
+@pytest.mark.parametrize("context", [None, json_context()], ids=["python", "json"])
+def test_validation_errors_do_not_quote_secrets(
+    breakage: dict[str, Any], context: dict[str, Any] | None
+) -> None:
     with pytest.raises(ValidationError) as info:
-        StartClientRequest.model_validate(breakage)
+        StartClientRequest.model_validate(breakage, context=context)
     text = str(info.value) + named(info.value)
-    assert all(s not in text for s in (SECRET, "918273645", ACCESS_KEY, SECRET_KEY))
+    secrets = (SECRET, SALT[:-8], "12345", "918273645", ACCESS_KEY, SECRET_KEY, STS_TOKEN)
+    assert all(s not in text for s in secrets)
 
 
 # --- responses --------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
     return result
 
 
-def _parse_participants(value: str | None) -> list[str] | None:
+def _parse_participants(value: str | None, option: str = "--participants") -> list[str] | None:
     if value is None:
         return None
     from layoutkit.wire.base import _check_uid
@@ -68,7 +68,7 @@ def _parse_participants(value: str | None) -> list[str] | None:
     try:
         return [_check_uid(uid) for uid in uids]
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--participants") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _vars_option(func: F) -> F:
@@ -82,6 +82,13 @@ def _vars_option(func: F) -> F:
 
 
 def _people_options(func: F) -> F:
+    func = click.option(
+        "--hide",
+        "hide",
+        multiple=True,
+        metavar="UID",
+        help="Leave this participant out of the picture (repeat, or UID,UID,...).",
+    )(func)
     func = click.option(
         "--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid."
     )(func)
@@ -106,18 +113,47 @@ def _compile(
     roles: Sequence[str],
     vars_: Sequence[str],
     strict: bool = False,
+    *,
+    hide: Sequence[str] = (),
+    live: bool = False,
 ) -> Compilation:
+    """Compile for the command's people options and print the issues. `live`: the
+    payload goes to a recording, so the participants must be the real ones."""
     from layoutkit.compiler import compile_full
 
     if count is not None and participants is not None:
         raise click.UsageError("give --count or --participants, not both")
+    if live and participants is None:
+        raise click.UsageError(
+            "a recording needs the real participants: pass --participants UID,UID,... "
+            "(the uids in the channel, in join order; --participants '' when nobody has "
+            "joined yet). --count would name made-up uids, who are not in the channel"
+        )
     people = _parse_participants(participants)
     bound = _parse_roles(roles)
     layout = _load(path, vars_)
-    result = compile_full(layout, people, bound, count=count, strict=strict)
+    result = compile_full(
+        layout, people, bound, count=count, strict=strict, hidden=_parse_hidden(hide)
+    )
+    _echo_issues(result, note=not live)
+    return result
+
+
+def _parse_hidden(values: Sequence[str]) -> list[str]:
+    return _parse_participants(",".join(values), "--hide") or []
+
+
+def _echo_issues(result: Compilation, *, note: bool = True) -> None:
+    """The compilation's warnings, and (with `note`) a note when its uids were made up."""
     for issue in result.issues:
         click.echo(issue.format(), err=True)
-    return result
+    if note and result.placeholders and result.participants:
+        click.echo(
+            f"note: uids {', '.join(result.participants)} stand in for the participants; "
+            "replace them with your users' uids, or pass --participants UID,UID,... "
+            "(in join order) to compile for real people",
+            err=True,
+        )
 
 
 def _echo_json(data: object) -> None:
@@ -240,12 +276,13 @@ def compile_command(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     as_: str,
     strict: bool,
     vars_: tuple[str, ...],
 ) -> None:
     """Print the JSON Agora takes for this layout."""
-    result = _compile(file, count, participants, roles, vars_, strict)
+    result = _compile(file, count, participants, roles, vars_, strict, hide=hide)
     if as_ == "start":
         _echo_json(result.transcoding.to_wire())
     elif as_ == "layout-config":
@@ -263,10 +300,11 @@ def regions(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     vars_: tuple[str, ...],
 ) -> None:
-    """Print the rectangles Agora will draw, in paint order (uid null: an empty slot)."""
-    result = _compile(file, count, participants, roles, vars_)
+    """Print the rectangles Agora will draw, in paint order, each with its user."""
+    result = _compile(file, count, participants, roles, vars_, hide=hide)
     _echo_json([region.to_json() for region in result.regions])
 
 
@@ -343,6 +381,7 @@ def preview(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     sheet: bool,
     clean: bool,
     cameras: tuple[str, ...],
@@ -373,9 +412,8 @@ def preview(
         data = render_sheet_png(layout, bound, options=options)
     else:
         people = _parse_participants(participants)
-        compiled = compile_full(layout, people, bound, count=count)
-        for issue in compiled.issues:
-            click.echo(issue.format(), err=True)
+        compiled = compile_full(layout, people, bound, count=count, hidden=_parse_hidden(hide))
+        _echo_issues(compiled, note=False)
         data = encode_png(draw_compilation(compiled, options))
     if output == "-":
         sys.stdout.buffer.write(data)

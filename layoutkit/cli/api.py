@@ -127,6 +127,7 @@ def start(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     vars_: tuple[str, ...],
     app_id: str | None,
     customer_id: str | None,
@@ -136,7 +137,7 @@ def start(
     """Start recording with a resource id."""
     request = _json_file(request_file, "--request")
     if layout_file is not None:
-        compiled = _compile(layout_file, count, participants, roles, vars_)
+        compiled = _compile(layout_file, count, participants, roles, vars_, hide=hide, live=True)
         request.setdefault("recordingConfig", {})["transcodingConfig"] = (
             compiled.transcoding.to_wire()
         )
@@ -170,6 +171,13 @@ def start(
 @click.option("--sid", required=True)
 @click.option("--cname", required=True)
 @click.option("--uid", required=True)
+@click.option(
+    "--mode",
+    type=MODES,
+    default="mix",
+    show_default=True,
+    help="The recording's mode (Agora takes updateLayout in mix mode only).",
+)
 @_people_options
 @_vars_option
 @_account_options
@@ -180,9 +188,11 @@ def update_layout(
     sid: str,
     cname: str,
     uid: str,
+    mode: str,
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     vars_: tuple[str, ...],
     app_id: str | None,
     customer_id: str | None,
@@ -193,11 +203,21 @@ def update_layout(
     if (layout_file is None) == (payload_file is None):
         raise click.UsageError("give a LAYOUT file or --payload JSON (one of them)")
     if layout_file is not None:
-        payload = _compile(layout_file, count, participants, roles, vars_).payload.to_wire()
+        payload = _compile(
+            layout_file, count, participants, roles, vars_, hide=hide, live=True
+        ).payload.to_wire()
     else:
         payload = _json_file(payload_file, "--payload")
     client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.update_layout(resource_id, sid, cname, uid, payload).to_wire())
+    answer = client.update_layout(
+        resource_id,
+        sid,
+        cname,
+        uid,
+        payload,
+        mode=mode,  # type: ignore[arg-type]
+    )
+    _echo_json(answer.to_wire())
 
 
 @record.command()

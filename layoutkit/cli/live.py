@@ -65,6 +65,7 @@ def apply(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     vars_: tuple[str, ...],
     resource_id: str,
     sid: str,
@@ -76,7 +77,9 @@ def apply(
     base_url: str,
 ) -> None:
     """Push a layout into a running recording (one updateLayout)."""
-    payload = _compile(layout_file, count, participants, roles, vars_).payload.to_wire()
+    payload = _compile(
+        layout_file, count, participants, roles, vars_, hide=hide, live=True
+    ).payload.to_wire()
     recording = _recording(
         resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
     )
@@ -216,6 +219,7 @@ def watch(
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
+    hide: tuple[str, ...],
     vars_: tuple[str, ...],
     push: bool,
     poll: float,
@@ -244,7 +248,9 @@ def watch(
     def changed() -> None:
         stamp = time.strftime("%H:%M:%S")
         try:
-            compiled = _compile(layout_file, count, participants, roles, vars_)
+            compiled = _compile(
+                layout_file, count, participants, roles, vars_, hide=hide, live=push
+            )
             write_png(target, draw_compilation(compiled, PreviewOptions()))
             message = f"[{stamp}] ok: wrote {target}"
             if recording is not None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -55,6 +56,42 @@ class Resource:
     acquired_at: float = field(repr=False)
 
 
+@dataclass
+class _Slot:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0  # threads holding or waiting for `lock`
+
+
+class OnePerRecording:
+    """One holder at a time per recording (resource id, sid); different recordings do not
+    wait for each other. A recording's lock exists only while a thread holds or waits for
+    it, so the table never outgrows the recordings being updated right now (a stopped or
+    ended recording leaves nothing behind)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._slots: dict[tuple[str, str], _Slot] = {}
+
+    @contextmanager
+    def hold(self, resource_id: str, sid: str) -> Iterator[None]:
+        key = (resource_id, sid)
+        with self._guard:
+            slot = self._slots.setdefault(key, _Slot())
+            slot.users += 1
+        try:
+            with slot.lock:
+                yield
+        finally:
+            with self._guard:
+                slot.users -= 1
+                if slot.users == 0:
+                    del self._slots[key]
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._slots)
+
+
 def _check(model: type[M], body: Any, what: str, **context: Any) -> M:
     try:
         return model.model_validate(body, context=context or None)
@@ -73,8 +110,11 @@ class CloudRecordingClient:
     Credentials come from the arguments or the environment (AGORA_APP_ID,
     AGORA_CUSTOMER_ID, AGORA_CUSTOMER_SECRET). Requests are limited to 10 per second
     across all threads of this client; query and updateLayout are retried with backoff on
-    connection errors, timeouts and 5xx; start is never sent twice. `on_request(method,
-    url)` is called before each request is sent (the command line prints it).
+    connection errors, timeouts, 5xx and 206 with code 65; start and stop are never sent
+    twice. At most one updateLayout per recording is in flight: threads pushing to the
+    same recording take turns (`layout_turns`), other recordings go on in parallel.
+    `on_request(method, url)` is called before each request is sent (the command line
+    prints it).
     """
 
     def __init__(
@@ -109,6 +149,7 @@ class CloudRecordingClient:
         self.customer_id = key
         self.base_url = base_url.rstrip("/")
         self._clock = clock
+        self.layout_turns = OnePerRecording()
         limiter = RateLimiter(rate_limit, sleep=sleep)
         self._transport = Transport(
             self.base_url,
@@ -203,8 +244,12 @@ class CloudRecordingClient:
         cname: str,
         uid: str | int,
         layout: UpdateLayoutClientRequest | Mapping[str, Any],
+        mode: RecordingMode = "mix",
     ) -> UpdateLayoutResponse:
-        """Replace the whole layout of a running mix recording."""
+        """Replace the whole layout of a running recording. Agora takes it in mix mode
+        only; the request goes to the recording's own `mode` path all the same, so the
+        service's answer (not a silent mix-mode call) is what comes back. Calls for one
+        recording wait for each other: one request in flight, retries included."""
         payload = (
             layout.to_wire() if isinstance(layout, UpdateLayoutClientRequest) else dict(layout)
         )
@@ -215,11 +260,12 @@ class CloudRecordingClient:
         )
         path = self._path(
             f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}"
-            "/mode/mix/updateLayout"
+            f"/mode/{quote(mode, safe='')}/updateLayout"
         )
-        body = self._transport.call(
-            "updateLayout", "POST", path, request.to_wire(), repeatable=True
-        )
+        with self.layout_turns.hold(resource_id, sid):
+            body = self._transport.call(
+                "updateLayout", "POST", path, request.to_wire(), repeatable=True
+            )
         return _check(UpdateLayoutResponse, body, "updateLayout answer")
 
     def query(self, resource_id: str, sid: str, mode: RecordingMode = "mix") -> QueryResponse:
@@ -310,7 +356,9 @@ class Recording:
             from layoutkit.compiler import compile_layout
 
             payload = compile_layout(layout, participants, roles)
-        return self.client.update_layout(self.resource_id, self.sid, self.cname, self.uid, payload)
+        return self.client.update_layout(
+            self.resource_id, self.sid, self.cname, self.uid, payload, self.mode
+        )
 
     def query(self) -> QueryResponse:
         return self.client.query(self.resource_id, self.sid, self.mode)
@@ -346,6 +394,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "RESOURCE_TTL",
     "CloudRecordingClient",
+    "OnePerRecording",
     "Recording",
     "Resource",
     "RetryPolicy",

@@ -20,6 +20,7 @@ from layoutkit.errors import (
     ApiError,
     ApiStatusError,
     AuthenticationError,
+    NotCompletedError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -32,6 +33,13 @@ log = logging.getLogger("layoutkit.client")
 SECRET_KEYS = frozenset({"token", "secret", "accessKey", "secretKey", "customer_secret"})
 REDACTED = "***"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+NOT_COMPLETED = (206, 65)  # Agora: "request not completed", repeat the request
+TRANSIENT: tuple[type[ApiError], ...] = (
+    TransportError,
+    ServerError,
+    RateLimitError,
+    NotCompletedError,
+)
 
 
 def redact(value: Any) -> Any:
@@ -124,15 +132,16 @@ class Transport:
         """The JSON object of a successful answer; ApiError subclasses otherwise.
 
         `repeatable` calls (query, updateLayout) are retried on connection errors,
-        timeouts and 5xx; every call is retried on 429, which the gateway answers before
-        anything is done.
+        timeouts, 5xx and 206 with code 65 (NotCompletedError); every call is retried on
+        429, which the gateway answers before anything is done. When the retries run out
+        the last of those exceptions is raised (all of them are transient, `TRANSIENT`).
         """
         url = f"{self.base_url}{path}"
         attempt = 0
         while True:
             try:
                 return self._once(endpoint, method, url, body)
-            except (TransportError, ServerError, RateLimitError) as exc:
+            except TRANSIENT as exc:
                 retry = isinstance(exc, RateLimitError) or repeatable
                 attempt += 1
                 if not retry or attempt >= self.retry.attempts:
@@ -213,6 +222,8 @@ def status_error(endpoint: str, status: int, body: Any, request_id: str | None) 
         cls = RateLimitError
     elif status >= 500:
         cls = ServerError
+    elif (status, code) == NOT_COMPLETED:
+        cls = NotCompletedError
     hint = info.hint if info else _status_hint(status)
     return cls(
         text,
@@ -236,6 +247,7 @@ def _status_hint(status: int) -> str | None:
 __all__ = [
     "REDACTED",
     "SECRET_KEYS",
+    "TRANSIENT",
     "RateLimiter",
     "RetryPolicy",
     "Transport",

@@ -8,6 +8,7 @@ import base64
 import binascii
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,6 +42,7 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/_emulator/state$"), "state"),
     ("POST", re.compile(_CHANNEL + r"$"), "join"),
     ("DELETE", re.compile(_CHANNEL + r"/(?P<uid>[^/]+)$"), "leave"),
+    ("POST", re.compile(_CHANNEL + r"/(?P<uid>[^/]+)$"), "participant"),
     ("GET", re.compile(r"^/_emulator/recordings$"), "recordings"),
     ("GET", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)$"), "recording"),
     ("GET", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)/composite\.png$"), "composite"),
@@ -86,11 +88,12 @@ class EmulatorApp:
             return self._safe(lambda: control.handle(self.state, request, found[0]))
         matched = _match(API_ROUTES, request.method, path)
         endpoint = matched[0] if matched else "unknown"
-        self.state.enter(endpoint)
+        sid = matched[1].get("sid") if matched else None
+        self.state.enter(endpoint, sid)
         try:
             response = self._api(request, matched)
         finally:
-            self.state.leave_request(endpoint)
+            self.state.leave_request(endpoint, sid)
         self.state.log(request.method, path, endpoint, request.params.get("app"), response.status)
         return response
 
@@ -106,6 +109,9 @@ class EmulatorApp:
             return gateway_error(400, "appid is invalid")
         if self.state.over_rate(app):
             return gateway_error(429, "API rate limit exceeded")
+        if self.state.in_outage(endpoint):  # a failover: the sid's worker cannot be found
+            params = request.params
+            return service_error(*service.NOT_FOUND, resourceId=params["rid"], sid=params["sid"])
         fault = self.state.next_fault()
         if isinstance(fault, Answer):
             return service_error(fault.status, fault.code, fault.reason)
@@ -119,6 +125,8 @@ class EmulatorApp:
             return response
         if fault == "drop":
             return Response(0, b"", drop=True)
+        if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
+            time.sleep(self.state.latency)
         return self._safe(lambda: self._service(endpoint, request))
 
     def _auth(self, header: str | None) -> Response | None:

@@ -10,10 +10,13 @@ from typing import Any
 from layoutkit.emulator.http import Request, Response, reply
 from layoutkit.emulator.state import (
     FAULT_KINDS,
+    MAX_OUTAGE,
+    MEDIA_STATES,
     Answer,
     EmulatorState,
     Fault,
     ManualClock,
+    MediaState,
     Recording,
 )
 
@@ -44,9 +47,32 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
         "ended": recording.ended is not None,
         "endedBy": recording.ended_by,
         "participants": state.participants_of(recording),
+        "people": people(state, recording.app_id, recording.cname),
+        "picture": picture(state, recording),
         "layout": recording.layout,
         "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
     }
+
+
+def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]]:
+    """Everyone in a channel, in join order, with what they send."""
+    with state.lock:
+        return [{"uid": p.uid, "media": p.media} for p in state.channel(app_id, cname).participants]
+
+
+def picture(state: EmulatorState, recording: Recording) -> list[dict[str, Any]]:
+    """Who Agora draws in which rectangle now, in paint order: `regions`' shape plus what
+    each region's user sends (`media`, null for a region with nobody in it)."""
+    return [{**r.to_json(), "media": media} for r, media in state.picture(recording)]
+
+
+def _media(body: dict[str, Any]) -> MediaState | Response:
+    media = body.get("media", "video" if body.get("publishing", True) is not False else None)
+    if media is None:
+        return "not_publishing"
+    if media not in MEDIA_STATES:
+        return _error(400, f"media: one of {', '.join(MEDIA_STATES)}")
+    return media  # type: ignore[no-any-return]
 
 
 def handle(state: EmulatorState, request: Request, route: str) -> Response:
@@ -63,6 +89,7 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
                     for (a, c), ch in state.channels.items()
                 ],
                 "faults": len(state.faults),
+                "outageUntil": state.outage_until,
             },
         )
     if route == "join":
@@ -72,10 +99,23 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
         uid = str(body.get("uid", ""))
         if not uid.isdigit() or not 1 <= int(uid) <= 4_294_967_295:
             return _error(400, "uid: give an integer uid from 1 to 4294967295")
-        state.join(
-            params["app"], params["cname"], uid, publishing=bool(body.get("publishing", True))
-        )
-        return reply(200, {"participants": state.channel(params["app"], params["cname"]).uids()})
+        media = _media(body)
+        if isinstance(media, Response):
+            return media
+        state.join(params["app"], params["cname"], uid, media=media)
+        return reply(200, {"participants": people(state, params["app"], params["cname"])})
+    if route == "participant":
+        body = _body(request)
+        if isinstance(body, Response):
+            return body
+        if "media" not in body:
+            return _error(400, f"media: give one of {', '.join(MEDIA_STATES)}")
+        media = _media(body)
+        if isinstance(media, Response):
+            return media
+        if not state.set_media(params["app"], params["cname"], params["uid"], media):
+            return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
+        return reply(200, {"participants": people(state, params["app"], params["cname"])})
     if route == "leave":
         if not state.leave(params["app"], params["cname"], params["uid"]):
             return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
@@ -130,13 +170,22 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
 
 def _faults(state: EmulatorState, request: Request) -> Response:
     if request.method == "DELETE":
-        with state.lock:
-            state.faults.clear()
+        state.clear_faults()
         return reply(200, {"faults": []})
     body = _body(request)
     if isinstance(body, Response):
         return body
     kind = str(body.get("kind", ""))
+    if kind == "outage":
+        seconds = body.get("seconds")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 < seconds <= MAX_OUTAGE
+        ):
+            return _error(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+        state.outage(float(seconds))
+        return reply(200, {"faults": len(state.faults), "outageUntil": state.outage_until})
     count = body.get("count", 1)
     if not isinstance(count, int) or not 1 <= count <= 1000:
         return _error(400, "count: a whole number from 1 to 1000")
@@ -149,7 +198,7 @@ def _faults(state: EmulatorState, request: Request) -> Response:
     elif kind in FAULT_KINDS:
         fault = kind
     else:
-        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)} or answer")
+        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)}, answer or outage")
     delay = body.get("delay")
     if isinstance(delay, int | float) and 0 <= delay <= 60:
         state.fault_delay = float(delay)
@@ -176,21 +225,23 @@ def _chaos(state: EmulatorState, request: Request) -> Response:
 
 def composite(state: EmulatorState, recording: Recording) -> Response:
     """A PNG of what the recording's composite shows now."""
-    from layoutkit.modes import resolve_builtin, resolve_custom
     from layoutkit.render import Participant, RenderOptions, encode_png, render_canvas
-    from layoutkit.wire.base import MixedVideoLayout
 
-    layout = recording.layout_model()
-    people = state.participants_of(recording)
-    mode = MixedVideoLayout(layout.mixed_video_layout or 0)
-    if mode == MixedVideoLayout.CUSTOM:
-        regions = resolve_custom(layout.layout_config or [], people)
-    else:
-        regions = resolve_builtin(mode, people, layout.max_resolution_uid)
-    channel = state.channel(recording.app_id, recording.cname)
-    participants = [Participant(p.uid, audio_only=not p.publishing) for p in channel.participants]
+    drawn = state.picture(recording)
+    with state.lock:
+        channel = state.channel(recording.app_id, recording.cname)
+        participants = [
+            Participant(p.uid, video_off=p.media == "video_off", audio_only=p.media == "audio_only")
+            for p in channel.participants
+            if p.drawn
+        ]
     image = render_canvas(
-        layout, regions, recording.width, recording.height, participants, RenderOptions(clean=False)
+        recording.layout_model(),
+        [region for region, _ in drawn],
+        recording.width,
+        recording.height,
+        participants,
+        RenderOptions(clean=False),
     )
     return Response(200, encode_png(image), content_type="image/png")
 

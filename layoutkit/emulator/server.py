@@ -15,7 +15,14 @@ from typing import Any, Self
 
 from layoutkit.emulator.app import EmulatorApp
 from layoutkit.emulator.http import MAX_BODY, Request
-from layoutkit.emulator.state import FAULT_KINDS, RATE_LIMIT, EmulatorState, Fault, FaultKind
+from layoutkit.emulator.state import (
+    FAULT_KINDS,
+    RATE_LIMIT,
+    EmulatorState,
+    Fault,
+    FaultKind,
+    MediaState,
+)
 
 log = logging.getLogger("layoutkit.emulator")
 
@@ -134,10 +141,24 @@ class EmulatorServer:
     # --- shortcuts to the state, for tests and demos ------------------------------------
 
     def join(
-        self, cname: str, uid: str | int, *, app_id: str | None = None, publishing: bool = True
+        self,
+        cname: str,
+        uid: str | int,
+        *,
+        app_id: str | None = None,
+        publishing: bool = True,
+        media: MediaState | None = None,
     ) -> None:
-        """A participant joins the channel (and publishes, unless told not to)."""
-        self.state.join(self._app(app_id), cname, str(uid), publishing=publishing)
+        """A participant joins the channel and sends video (or `media`: video_off,
+        audio_only, not_publishing; `publishing=False` is not_publishing)."""
+        self.state.join(self._app(app_id), cname, str(uid), publishing=publishing, media=media)
+
+    def set_media(
+        self, cname: str, uid: str | int, media: MediaState, *, app_id: str | None = None
+    ) -> None:
+        """A participant turns the camera off or on, goes audio only, stops publishing."""
+        if not self.state.set_media(self._app(app_id), cname, str(uid), media):
+            raise ValueError(f"uid {uid} is not in channel {cname}")
 
     def leave(self, cname: str, uid: str | int, *, app_id: str | None = None) -> None:
         self.state.leave(self._app(app_id), cname, str(uid))

@@ -1,5 +1,7 @@
 """The five Cloud Recording calls as the emulator answers them: same statuses, codes and
-bodies as the real service (agora-behaviour.md §7, real-traffic.md §5)."""
+bodies as the real service (agora-behaviour.md §7, real-traffic.md §5, agora-current.md).
+Bodies are checked on the models' JSON path (`json_context`): a wrong JSON type is a 400
+with code 2, as at Agora."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from layoutkit.wire.api import (
     file_types,
     validate_start,
 )
-from layoutkit.wire.layout import UpdateLayoutRequest
+from layoutkit.wire.base import json_context
+from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
 
 _LAYOUT_KEYS = (
     "mixedVideoLayout",
@@ -29,11 +32,12 @@ _LAYOUT_KEYS = (
     "backgroundConfig",
 )
 NOT_FOUND = (404, 404, "failed to find worker")
+DUPLICATE_STOP = (400, 49, "invalid operation")  # a second stop of a stopped recording
 
 
 def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     try:
-        parsed = AcquireRequest.model_validate(body)
+        parsed = AcquireRequest.model_validate(body, context=json_context())
     except ValidationError as exc:
         return invalid(f"Acquire: {describe(exc)}")
     resource = state.new_resource(request.params["app"], parsed.cname, parsed.uid)
@@ -52,7 +56,7 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
         if resource.app_id != app:
             return service_error(400, 1003, "App ID does not match the resource id")
         try:
-            parsed = validate_start(body, mode)
+            parsed = validate_start(body, mode, json_types=True)
         except ValidationError as exc:
             return invalid(f"Start: {describe(exc)}")
         echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": rid}
@@ -72,18 +76,22 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
         config = parsed.client_request.recording_config
         transcoding = config.transcoding_config if config else None
         layout = None
-        size = (360, 640)
+        size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
         if transcoding is not None:
             wire = transcoding.to_wire()
             layout = {k: wire[k] for k in _LAYOUT_KEYS if k in wire}
-            size = (transcoding.width, transcoding.height)
+            size = transcoding.size()
         max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
         recording = state.start(resource, mode, file_types(parsed), max_idle, layout, size)
     return reply(200, {**echo, "sid": recording.sid})
 
 
-def _find(state: EmulatorState, request: Request) -> Recording | Response:
-    """The recording a sid route names, or the error answer."""
+def _find(
+    state: EmulatorState, request: Request, *, stopping: bool = False
+) -> Recording | Response:
+    """The recording a sid route names, or the error answer. An ended recording is 404
+    "failed to find worker", except that stopping (`stopping`) a recording already ended
+    by a stop is 400 with code 49, Agora's answer to a duplicate stop."""
     app, rid, sid = request.params["app"], request.params["rid"], request.params["sid"]
     state.expire_idle()
     resource = state.resources.get(rid)
@@ -92,6 +100,13 @@ def _find(state: EmulatorState, request: Request) -> Recording | Response:
     if resource.app_id != app:
         return service_error(400, 1003, "App ID does not match the resource id")
     recording = state.recordings.get(sid)
+    if (
+        stopping
+        and recording is not None
+        and recording.ended_by == "stop"
+        and recording.resource_id == rid
+    ):
+        return service_error(*DUPLICATE_STOP, **_echo(recording))
     if recording is None or recording.ended is not None:
         return service_error(*NOT_FOUND, resourceId=rid, sid=sid)
     if recording.resource_id != rid:
@@ -128,7 +143,7 @@ def update_layout(state: EmulatorState, request: Request, body: dict[str, Any]) 
         if isinstance(found, Response):
             return found
         try:
-            parsed = UpdateLayoutRequest.model_validate(body)
+            parsed = UpdateLayoutRequest.model_validate(body, context=json_context(mode="mix"))
         except ValidationError as exc:
             return invalid(f"UpdateLayout: {describe(exc)}")
         mismatch = _same_caller(found, parsed.cname, parsed.uid)
@@ -152,11 +167,11 @@ def query(state: EmulatorState, request: Request) -> Response:
 
 def stop(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     with state.lock:
-        found = _find(state, request)
+        found = _find(state, request, stopping=True)
         if isinstance(found, Response):
             return found
         try:
-            parsed = StopRequest.model_validate(body)
+            parsed = StopRequest.model_validate(body, context=json_context(mode=found.mode))
         except ValidationError as exc:
             return invalid(f"Stop: {describe(exc)}")
         mismatch = _same_caller(found, parsed.cname, parsed.uid)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from layoutkit.geometry import ResolvedRegion
+from layoutkit.modes import resolve_payload
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
 
@@ -22,6 +24,8 @@ RATE_LIMIT = 10
 RATE_WINDOW = 1.0
 FaultKind = Literal["500", "504", "timeout", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "504", "timeout", "drop")
+OUTAGE_ENDPOINTS = ("query", "updateLayout", "stop")  # the calls on a running recording's sid
+MAX_OUTAGE = 3600.0
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,33 @@ class ManualClock:
             self.now += seconds
 
 
+MediaState = Literal["video", "video_off", "audio_only", "not_publishing"]
+MEDIA_STATES: tuple[MediaState, ...] = ("video", "video_off", "audio_only", "not_publishing")
+
+# Agora mixes the streams it receives: someone in the channel who publishes nothing is
+# taken to have no place in the picture (neither a region of a built-in mode nor a
+# uid-less region of a custom one). Agora documents no rule; set False to give such a
+# user a region like anyone else.
+SILENT_USERS_TAKE_NO_REGION = True
+
+
 @dataclass
 class Participant:
+    """Someone in the channel and what they send: `video` (a camera), `video_off` (muted
+    camera: Agora shows the last frame, then the user's background image), `audio_only`
+    (no video track: still takes a region), `not_publishing` (nothing at all)."""
+
     uid: str
-    publishing: bool = True
+    media: MediaState = "video"
+
+    @property
+    def publishing(self) -> bool:
+        return self.media != "not_publishing"
+
+    @property
+    def drawn(self) -> bool:
+        """Whether Agora gives this user a place in the composite."""
+        return self.publishing or not SILENT_USERS_TAKE_NO_REGION
 
 
 @dataclass
@@ -65,6 +92,13 @@ class Channel:
 
     def uids(self) -> list[str]:
         return [p.uid for p in self.participants]
+
+    def drawn(self) -> list[str]:
+        """The users Agora lays out, in join order."""
+        return [p.uid for p in self.participants if p.drawn]
+
+    def find(self, uid: str) -> Participant | None:
+        return next((p for p in self.participants if p.uid == uid), None)
 
 
 @dataclass
@@ -151,10 +185,14 @@ class EmulatorState:
         self.channels: dict[tuple[str, str], Channel] = {}
         self.faults: deque[Fault] = deque()
         self.fault_delay = 2.0
+        self.outage_until: float | None = None  # see `outage`
+        self.latency = 0.0  # real seconds each API request is held, in flight, before it runs
         self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
         self.requests: list[LoggedRequest] = []
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
+        self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)
+        self.max_in_flight_sid: dict[tuple[str, str], int] = {}
         self._recent: dict[str, deque[float]] = {}
 
     def __repr__(self) -> str:
@@ -209,16 +247,46 @@ class EmulatorState:
         with self.lock:
             self.faults.extend([kind] * count)
 
-    def enter(self, endpoint: str) -> None:
-        """A request to `endpoint` is being handled (tracks the most at once)."""
+    def outage(self, seconds: float) -> None:
+        """Simulate Agora's high-availability failover: for `seconds` of this state's clock,
+        query, updateLayout and stop answer 404 "failed to find worker" for every sid, while
+        the recordings go on (afterwards the same sids work again). 0 ends an outage."""
+        if not 0 <= seconds <= MAX_OUTAGE:
+            raise ValueError(f"outage: give 0 to {MAX_OUTAGE:g} seconds")
+        with self.lock:
+            self.outage_until = self.clock() + seconds if seconds > 0 else None
+
+    def in_outage(self, endpoint: str) -> bool:
+        """True when a request to `endpoint` falls in a simulated failover."""
+        with self.lock:
+            if self.outage_until is not None and self.clock() >= self.outage_until:
+                self.outage_until = None
+            return self.outage_until is not None and endpoint in OUTAGE_ENDPOINTS
+
+    def clear_faults(self) -> None:
+        """No more queued faults, and the end of any outage."""
+        with self.lock:
+            self.faults.clear()
+            self.outage_until = None
+
+    def enter(self, endpoint: str, sid: str | None = None) -> None:
+        """A request to `endpoint` (for `sid`, on the sid routes) is being handled; tracks
+        the most at once per endpoint and per (endpoint, sid)."""
         with self.lock:
             count = self.in_flight.get(endpoint, 0) + 1
             self.in_flight[endpoint] = count
             self.max_in_flight[endpoint] = max(count, self.max_in_flight.get(endpoint, 0))
+            if sid is not None:
+                key = (endpoint, sid)
+                count = self.in_flight_sid.get(key, 0) + 1
+                self.in_flight_sid[key] = count
+                self.max_in_flight_sid[key] = max(count, self.max_in_flight_sid.get(key, 0))
 
-    def leave_request(self, endpoint: str) -> None:
+    def leave_request(self, endpoint: str, sid: str | None = None) -> None:
         with self.lock:
             self.in_flight[endpoint] -= 1
+            if sid is not None:
+                self.in_flight_sid[(endpoint, sid)] -= 1
 
     def log(self, method: str, path: str, endpoint: str, app_id: str | None, status: int) -> None:
         with self.lock:
@@ -232,18 +300,38 @@ class EmulatorState:
         with self.lock:
             return self.channels.setdefault((app_id, cname), Channel(empty_since=self.clock()))
 
-    def join(self, app_id: str, cname: str, uid: str, *, publishing: bool = True) -> None:
+    def join(
+        self,
+        app_id: str,
+        cname: str,
+        uid: str,
+        *,
+        publishing: bool = True,
+        media: MediaState | None = None,
+    ) -> None:
+        """`uid` joins the channel (a second join changes nothing but its media)."""
         with self.lock:
             self.expire_idle()
             channel = self.channel(app_id, cname)
+            state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
-                channel.participants.append(Participant(uid, publishing))
+                channel.participants.append(Participant(uid, state))
             channel.empty_since = None
-            if publishing:
+            self.set_media(app_id, cname, uid, state)
+
+    def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> bool:
+        """Change what `uid` sends; False when they are not in the channel."""
+        with self.lock:
+            person = self.channel(app_id, cname).find(uid)
+            if person is None:
+                return False
+            person.media = media
+            if person.publishing:
                 for rec in self.active(app_id, cname):
                     rec.published = True
                     if uid not in rec.publishers:
                         rec.publishers.append(uid)
+            return True
 
     def leave(self, app_id: str, cname: str, uid: str) -> bool:
         with self.lock:
@@ -332,13 +420,27 @@ class EmulatorState:
     def participants_of(self, recording: Recording) -> list[str]:
         return self.channel(recording.app_id, recording.cname).uids()
 
+    def picture(self, recording: Recording) -> list[tuple[ResolvedRegion, MediaState | None]]:
+        """What the recording's composite shows now: each region Agora draws from the
+        current layout for the users in the channel, with what its user sends (None for
+        a region with nobody in it)."""
+        with self.lock:
+            channel = self.channel(recording.app_id, recording.cname)
+            regions = resolve_payload(recording.layout_model(), channel.drawn())
+            media = {p.uid: p.media for p in channel.participants}
+            return [(r, media.get(r.uid) if r.uid is not None else None) for r in regions]
+
 
 __all__ = [
     "DEFAULT_MAX_IDLE",
     "FAULT_KINDS",
+    "MAX_OUTAGE",
+    "MEDIA_STATES",
+    "OUTAGE_ENDPOINTS",
     "RATE_LIMIT",
     "RATE_WINDOW",
     "RESOURCE_TTL",
+    "SILENT_USERS_TAKE_NO_REGION",
     "Answer",
     "Channel",
     "EmulatorState",
@@ -347,6 +449,7 @@ __all__ = [
     "LayoutChange",
     "LoggedRequest",
     "ManualClock",
+    "MediaState",
     "Participant",
     "Recording",
     "Resource",

@@ -87,7 +87,10 @@ def caption_lines(
                 f"{'right' if box[2] > width else 'bottom'} edge (marked red)"
             )
     placed = {r.uid for r in regions if r.uid is not None}
-    left_out = [p.uid for p in people.values() if p.uid not in placed]
+    hidden = [p.uid for p in people.values() if p.hidden and p.uid not in placed]
+    left_out = [p.uid for p in people.values() if not p.hidden and p.uid not in placed]
+    if hidden:
+        lines.append(f"hidden on purpose: {', '.join(hidden)}")
     if left_out:
         lines.append(f"not shown (no region): {', '.join(left_out)}")
     for url in dict.fromkeys(drawn.missing_images):

@@ -32,6 +32,7 @@ class Participant:
     image: Path | None = None
     video_off: bool = False
     audio_only: bool = False
+    hidden: bool = False  # left out of the picture on purpose
 
 
 @dataclass(frozen=True)

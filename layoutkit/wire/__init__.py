@@ -3,6 +3,7 @@
 from layoutkit.wire.api import (
     AcquireClientRequest,
     AcquireRequest,
+    DecryptionMode,
     RecordingConfig,
     RecordingFileConfig,
     RecordingMode,
@@ -12,7 +13,7 @@ from layoutkit.wire.api import (
     StopRequest,
     validate_start,
 )
-from layoutkit.wire.base import MixedVideoLayout, RenderMode, WireModel
+from layoutkit.wire.base import MixedVideoLayout, RenderMode, WireModel, json_context
 from layoutkit.wire.catalog import CodeInfo, describe_code
 from layoutkit.wire.layout import (
     BackgroundConfig,
@@ -22,6 +23,7 @@ from layoutkit.wire.layout import (
     UpdateLayoutClientRequest,
     UpdateLayoutRequest,
 )
+from layoutkit.wire.profile import SUPPORTED_FPS, image_url_problem, recommended_bitrate
 from layoutkit.wire.replies import (
     AcquireResponse,
     FileListEntry,
@@ -37,11 +39,13 @@ from layoutkit.wire.replies import (
 from layoutkit.wire.storage import StorageConfig, Vendor
 
 __all__ = [
+    "SUPPORTED_FPS",
     "AcquireClientRequest",
     "AcquireRequest",
     "AcquireResponse",
     "BackgroundConfig",
     "CodeInfo",
+    "DecryptionMode",
     "FileListEntry",
     "GatewayError",
     "LayoutFields",
@@ -69,5 +73,8 @@ __all__ = [
     "Vendor",
     "WireModel",
     "describe_code",
+    "image_url_problem",
+    "json_context",
+    "recommended_bitrate",
     "validate_start",
 ]

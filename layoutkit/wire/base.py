@@ -1,4 +1,11 @@
-"""Shared pieces of the wire models: the base model, uid, colour and URL types, enums."""
+"""Shared pieces of the wire models: the base model, uid, channel name, colour and URL
+types, enums, and the JSON-type checks.
+
+Two validation paths share these models. The Python path (a caller's dicts and values)
+converts what it sensibly can: a uid given as an int is sent as a string. The JSON path
+(`json_context()`, what the emulator uses on a raw request body) checks JSON types as
+Agora does: uids are strings, axes numbers, modes integers; `true` is never a number.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,13 @@ import re
 from enum import IntEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 UID_MAX = 4_294_967_295
 _HEX_COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 CNAME_MAX_BYTES = 64
+WEB_CNAME_MAX_BYTES = 1024  # web page recording: cname is a label, not a channel name
+JSON_TYPES = "json"  # validation context key: the body is raw JSON, check its types
 CNAME_PUNCTUATION = "!#$%&()+-:;<=.>?@[]^_{}|~, "
 _CNAME_RE = re.compile(r"^[A-Za-z0-9" + re.escape(CNAME_PUNCTUATION) + r"]+$")
 
@@ -35,6 +44,62 @@ class WireModel(BaseModel):
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready dict Agora expects: Agora's names, nothing unset."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def json_context(**more: Any) -> dict[str, Any]:
+    """The validation context of a body read from raw JSON (the emulator's path): JSON
+    types are checked as Agora checks them. `more` adds keys, e.g. `mode="web"`."""
+    return {JSON_TYPES: True, **more}
+
+
+def _from_json(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get(JSON_TYPES))
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, for messages (never the value, which may be a secret)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds: tuple[tuple[type, str], ...] = (
+        (int, "an integer"),
+        (float, "a decimal number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    )
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
+def _json_integer(value: object, info: ValidationInfo) -> object:
+    """A JSON integer: never a boolean; on the JSON path not a string or a decimal either."""
+    if isinstance(value, bool) or (_from_json(info) and not isinstance(value, int)):
+        raise ValueError(f"send a JSON integer, e.g. 1, not {_json_kind(value)}")
+    return value
+
+
+def _json_number(value: object, info: ValidationInfo) -> object:
+    """A JSON number (integer or decimal): never a boolean; on the JSON path not a string."""
+    if isinstance(value, bool) or (_from_json(info) and not isinstance(value, int | float)):
+        raise ValueError(f"send a JSON number, e.g. 0.5, not {_json_kind(value)}")
+    return value
+
+
+def _json_boolean(value: object, info: ValidationInfo) -> object:
+    """On the JSON path only `true` or `false`."""
+    if _from_json(info) and not isinstance(value, bool):
+        raise ValueError(f"send a JSON boolean, true or false, not {_json_kind(value)}")
+    return value
+
+
+JSON_INTEGER = BeforeValidator(_json_integer)
+JSON_NUMBER = BeforeValidator(_json_number)
+JSON_BOOLEAN = BeforeValidator(_json_boolean)
+JsonInt = Annotated[int, JSON_INTEGER]
+"""An integer field (counts, modes, ids of enums): a JSON integer on the wire."""
+JsonFloat = Annotated[float, JSON_NUMBER]
+JsonBool = Annotated[bool, JSON_BOOLEAN]
 
 
 class MixedVideoLayout(IntEnum):
@@ -70,10 +135,46 @@ def _check_uid(value: object) -> str:
     return str(number)
 
 
-def _check_optional_uid(value: object) -> str | None:
+def _wire_uid(value: object, info: ValidationInfo) -> str:
+    if _from_json(info) and not isinstance(value, str):
+        raise ValueError(
+            f'a uid is a JSON string of digits, e.g. "527841", not {_json_kind(value)}'
+        )
+    return _check_uid(value)
+
+
+def _wire_optional_uid(value: object, info: ValidationInfo) -> str | None:
     if value is None or value == "":
         return None
-    return _check_uid(value)
+    return _wire_uid(value, info)
+
+
+def _check_label(value: object) -> str:
+    """cname in web page recording: a label of printable text, 1..1024 bytes."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("cname must be a non-empty label (a JSON string)")
+    if len(value.encode("utf-8")) > WEB_CNAME_MAX_BYTES:
+        raise ValueError(
+            f"cname is longer than {WEB_CNAME_MAX_BYTES} bytes; in web page recording it is "
+            f"a label of at most {WEB_CNAME_MAX_BYTES} bytes (UTF-8)"
+        )
+    if not value.isprintable():
+        raise ValueError(
+            "cname holds a control character (tab, newline, ...); a web page recording "
+            "label takes printable text only"
+        )
+    return value
+
+
+def check_cname(value: object, *, web: bool = False) -> str:
+    """A channel name (1..64 bytes of Agora's charset) or, with `web`, a web page
+    recording label (1..1024 bytes of printable text). ValueError says what is wrong."""
+    return _check_label(value) if web else _check_cname(value)
+
+
+def _wire_cname(value: object, info: ValidationInfo) -> str:
+    """A channel name, or a label in web page recording (`mode="web"` in the context)."""
+    return check_cname(value, web=(info.context or {}).get("mode") == "web")
 
 
 def _check_cname(value: object) -> str:
@@ -102,30 +203,47 @@ def _check_url(value: object) -> str:
     raise ValueError(f"{value!r} is not an http(s) URL")
 
 
-Uid = Annotated[str, BeforeValidator(_check_uid), Field(json_schema_extra={"pattern": r"^\d+$"})]
-"""A user id: an integer 1..2^32-1, accepted as int or digit string, sent as a string."""
+Uid = Annotated[str, BeforeValidator(_wire_uid), Field(json_schema_extra={"pattern": r"^\d+$"})]
+"""A user id: an integer 1..2^32-1, sent as a string. The Python path also takes an int
+or a digit string with spaces; the JSON path takes only a JSON string."""
 
-OptionalUid = Annotated[str | None, BeforeValidator(_check_optional_uid)]
+OptionalUid = Annotated[str | None, BeforeValidator(_wire_optional_uid)]
 """A uid that may be absent or `""` (as the Go client sends), which both mean none."""
 
-Cname = Annotated[str, BeforeValidator(_check_cname)]
-"""A channel name: 1..64 bytes of letters, digits, space and Agora's punctuation."""
+Cname = Annotated[str, BeforeValidator(_wire_cname)]
+"""A channel name: 1..64 bytes of letters, digits, space and Agora's punctuation; in web
+page recording (`mode="web"` in the validation context) a label of 1..1024 bytes."""
 
 HexColor = Annotated[str, BeforeValidator(_check_color)]
 HttpUrl = Annotated[str, BeforeValidator(_check_url)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fraction = Annotated[float, JSON_NUMBER, Field(ge=0.0, le=1.0)]
+"""A relative position or size in [0, 1]: a JSON number (0 and 1 may be integers)."""
+LayoutMode = Annotated[MixedVideoLayout, JSON_INTEGER]
+RenderModeValue = Annotated[RenderMode, JSON_INTEGER]
 
 __all__ = [
     "CNAME_MAX_BYTES",
     "CNAME_PUNCTUATION",
+    "JSON_BOOLEAN",
+    "JSON_INTEGER",
+    "JSON_NUMBER",
+    "JSON_TYPES",
     "UID_MAX",
+    "WEB_CNAME_MAX_BYTES",
     "Cname",
     "Fraction",
     "HexColor",
     "HttpUrl",
+    "JsonBool",
+    "JsonFloat",
+    "JsonInt",
+    "LayoutMode",
     "MixedVideoLayout",
     "OptionalUid",
     "RenderMode",
+    "RenderModeValue",
     "Uid",
     "WireModel",
+    "check_cname",
+    "json_context",
 ]

@@ -22,7 +22,12 @@ _CODES = [
         "bad HTTP request header",
         "send Content-Type application/json to a URL with /cloud_recording/ and the right method",
     ),
-    CodeInfo(49, "invalid operation", "the recording is already stopping"),
+    CodeInfo(
+        49,
+        "invalid operation",
+        "the recording was already stopped, so this is a duplicate stop: do not stop it "
+        "again; the first stop's answer lists the files",
+    ),
     CodeInfo(50, "stop timed out waiting for uploads", "query later, or stop with async_stop"),
     CodeInfo(
         53,

@@ -1,7 +1,8 @@
 """Wire models of the layout payloads: updateLayout's clientRequest and start's
 transcodingConfig, with every documented rule.
 
-Sources: cloud-recording-rest-api.zh.md (start, updateLayout) and agora-behaviour.md §5, §6.
+Sources: cloud-recording-rest-api.zh.md (start, updateLayout), agora-behaviour.md §5, §6,
+and agora-current.md (start: width, height, fps and bitrate are optional, with defaults).
 """
 
 from __future__ import annotations
@@ -15,18 +16,26 @@ from layoutkit.wire.base import (
     Fraction,
     HexColor,
     HttpUrl,
+    JsonInt,
+    LayoutMode,
     MixedVideoLayout,
     OptionalUid,
-    RenderMode,
+    RenderModeValue,
     Uid,
     WireModel,
+)
+from layoutkit.wire.profile import (
+    DEFAULT_BITRATE,
+    DEFAULT_FPS,
+    DEFAULT_HEIGHT,
+    DEFAULT_WIDTH,
+    MAX_BITRATE_KBPS,
+    SUPPORTED_FPS,
 )
 
 MAX_REGIONS = 17
 MAX_SIDE_PX = 1920
 MAX_AREA_PX = 1920 * 1080
-MAX_BITRATE_KBPS = 6500
-SUPPORTED_FPS = (1, 7, 10, 15, 24, 30, 60)
 
 
 class LayoutRegion(WireModel):
@@ -38,7 +47,7 @@ class LayoutRegion(WireModel):
     width: Fraction
     height: Fraction
     alpha: Fraction | None = None
-    render_mode: RenderMode | None = None
+    render_mode: RenderModeValue | None = None
 
 
 class BackgroundConfig(WireModel):
@@ -47,14 +56,14 @@ class BackgroundConfig(WireModel):
 
     uid: Uid
     image_url: HttpUrl
-    render_mode: RenderMode | None = None
+    render_mode: RenderModeValue | None = None
 
 
 class LayoutFields(WireModel):
     """The layout fields shared by updateLayout's clientRequest and start's
     transcodingConfig."""
 
-    mixed_video_layout: MixedVideoLayout | None = Field(None, alias="mixedVideoLayout")
+    mixed_video_layout: LayoutMode | None = Field(None, alias="mixedVideoLayout")
     max_resolution_uid: Uid | None = Field(None, alias="maxResolutionUid")
     background_color: HexColor | None = Field(None, alias="backgroundColor")
     background_image: HttpUrl | None = Field(None, alias="backgroundImage")
@@ -84,19 +93,29 @@ class UpdateLayoutClientRequest(LayoutFields):
 
 
 class TranscodingConfig(LayoutFields):
-    """`recordingConfig.transcodingConfig` of a mix-mode start request."""
+    """`recordingConfig.transcodingConfig` of a mix-mode start request. `width`,
+    `height`, `fps` and `bitrate` may be left out: Agora then uses 360, 640, 15 and 500
+    (`size()` gives the canvas Agora records)."""
 
-    width: int = Field(ge=1, le=MAX_SIDE_PX)
-    height: int = Field(ge=1, le=MAX_SIDE_PX)
-    fps: int = Field(ge=1)
-    bitrate: int = Field(ge=1, le=MAX_BITRATE_KBPS)
+    width: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)
+    height: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)
+    fps: JsonInt | None = Field(None, ge=1)
+    bitrate: JsonInt | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)
+
+    def size(self) -> tuple[int, int]:
+        """The recorded canvas (width, height), with Agora's defaults for what is unset."""
+        return (
+            DEFAULT_WIDTH if self.width is None else self.width,
+            DEFAULT_HEIGHT if self.height is None else self.height,
+        )
 
     @model_validator(mode="after")
     def _within_1080p(self) -> Self:
-        if self.width * self.height > MAX_AREA_PX:
+        width, height = self.size()
+        if width * height > MAX_AREA_PX:
             raise ValueError(
-                f"width × height = {self.width}×{self.height} is above 1080p "
-                f"(at most {MAX_AREA_PX} pixels, e.g. 1920×1080 or 1080×1920)"
+                f"width × height = {width}×{height} is above 1080p (at most {MAX_AREA_PX} "
+                "pixels, e.g. 1920×1080 or 1080×1920); make the canvas smaller"
             )
         return self
 
@@ -110,6 +129,10 @@ class UpdateLayoutRequest(WireModel):
 
 
 __all__ = [
+    "DEFAULT_BITRATE",
+    "DEFAULT_FPS",
+    "DEFAULT_HEIGHT",
+    "DEFAULT_WIDTH",
     "MAX_AREA_PX",
     "MAX_BITRATE_KBPS",
     "MAX_REGIONS",

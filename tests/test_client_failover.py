@@ -1,0 +1,212 @@
+"""The client and the emulator around failures, over real HTTP on loopback: updateLayout
+goes to the recording's own mode path; one updateLayout in flight per recording, other
+recordings in parallel; 206 with code 65 repeated where repeating is safe; the emulator's
+simulated failover (outage) and its control API."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from conftest import fast_client
+
+from layoutkit.client import CloudRecordingClient
+from layoutkit.emulator import Answer, EmulatorServer, ManualClock
+from layoutkit.errors import ApiStatusError, NotCompletedError, NotFoundError
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+
+
+@pytest.fixture
+def fast_emulator() -> Iterator[EmulatorServer]:
+    """Real time, no rate limit: for many requests at once."""
+    with EmulatorServer(
+        app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET, rate_limit=None
+    ) as server:
+        yield server
+
+
+def client_of(emulator: EmulatorServer, attempts: int = 4) -> CloudRecordingClient:
+    return fast_client(emulator, attempts)
+
+
+def logged(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    answer = requests.get(f"{emulator.url}/_emulator/requests", timeout=5)
+    assert answer.status_code == 200
+    rows: list[dict[str, Any]] = answer.json()
+    return rows
+
+
+def faults(emulator: EmulatorServer, body: dict[str, Any]) -> requests.Response:
+    return requests.post(f"{emulator.url}/_emulator/faults", json=body, timeout=5)
+
+
+# --- the mode path -----------------------------------------------------------------------
+
+
+def test_update_layout_goes_to_the_recordings_own_mode(emulator: EmulatorServer) -> None:
+    client = client_of(emulator)
+    emulator.join("room", 1001)
+    mix = client.record("room", 99)
+    mix.update_layout({"mixedVideoLayout": 1})
+    config = {"recordingConfig": {"subscribeUidGroup": 0}}
+    single = client.record("room", 98, config, mode="individual")
+    with pytest.raises(ApiStatusError) as info:
+        single.update_layout({"mixedVideoLayout": 1})
+    assert (info.value.status_code, info.value.code) == (400, 2)
+    assert info.value.reason == "updateLayout works in mix mode only"
+    pushes = [(r["path"], r["status"]) for r in logged(emulator) if r["endpoint"] == "updateLayout"]
+    assert pushes == [
+        (f"/v1/apps/{APP_ID}/cloud_recording/resourceid/{mix.resource_id}/sid/{mix.sid}"
+         "/mode/mix/updateLayout", 200),
+        (f"/v1/apps/{APP_ID}/cloud_recording/resourceid/{single.resource_id}/sid/{single.sid}"
+         "/mode/individual/updateLayout", 400),
+    ]  # fmt: skip
+
+
+# --- one updateLayout in flight per recording --------------------------------------------
+
+
+def test_one_update_in_flight_per_recording_from_many_threads(
+    fast_emulator: EmulatorServer,
+) -> None:
+    client = client_of(fast_emulator)
+    fast_emulator.join("room", 1001)
+    first, second = client.record("room", 98), client.record("room", 99)
+    fast_emulator.state.latency = 0.01  # every answer takes a while: requests overlap
+    jobs = [(rec, {"mixedVideoLayout": i % 3}) for i in range(24) for rec in (first, second)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda job: job[0].update_layout(job[1]), jobs))
+    state = fast_emulator.state
+    assert [r.status for r in state.requests if r.endpoint == "updateLayout"] == [200] * 48
+    for recording in (first, second):
+        assert state.max_in_flight_sid[("updateLayout", recording.sid)] == 1
+    assert len(client.layout_turns) == 0  # no lock left behind
+
+
+def test_different_recordings_are_not_serialized(fast_emulator: EmulatorServer) -> None:
+    client = client_of(fast_emulator)
+    fast_emulator.join("room", 1001)
+    first, second = client.record("room", 98), client.record("room", 99)
+    state = fast_emulator.state
+    state.latency = 0.5
+    slow = threading.Thread(target=first.update_layout, args=({"mixedVideoLayout": 1},))
+    slow.start()
+    deadline = time.monotonic() + 5
+    while state.in_flight_sid.get(("updateLayout", first.sid), 0) == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    second.update_layout({"mixedVideoLayout": 2})  # while the first is still in flight
+    slow.join(5)
+    assert state.max_in_flight["updateLayout"] == 2
+    assert state.max_in_flight_sid[("updateLayout", first.sid)] == 1
+    assert state.max_in_flight_sid[("updateLayout", second.sid)] == 1
+    assert fast_emulator.layout_of(first.sid) == {"mixedVideoLayout": 1}
+    assert fast_emulator.layout_of(second.sid) == {"mixedVideoLayout": 2}
+
+
+# --- 206 with code 65 --------------------------------------------------------------------
+
+
+def test_206_code_65_is_repeated_on_query_and_update_layout(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+) -> None:
+    agora_emulator.join("room", 1001)
+    recording = agora_client.record("room", 99)
+    agora_emulator.inject(Answer(206, 65, "request not completed"))
+    assert recording.query().sid == recording.sid
+    agora_emulator.inject(Answer(206, 65, "request not completed"))
+    recording.update_layout({"mixedVideoLayout": 2})
+    assert agora_emulator.layout_of(recording.sid) == {"mixedVideoLayout": 2}
+    answers = [(r.endpoint, r.status) for r in agora_emulator.state.requests]
+    assert answers[-4:] == [
+        ("query", 206),
+        ("query", 200),
+        ("updateLayout", 206),
+        ("updateLayout", 200),
+    ]
+
+
+def test_206_code_65_past_the_retries_is_not_completed_error(
+    agora_emulator: EmulatorServer,
+) -> None:
+    client = client_of(agora_emulator, attempts=2)
+    agora_emulator.join("room", 1001)
+    recording = client.record("room", 99)
+    agora_emulator.inject(Answer(206, 65, "request not completed"), count=2)
+    with pytest.raises(NotCompletedError) as info:
+        recording.update_layout({"mixedVideoLayout": 2})
+    assert (info.value.status_code, info.value.code) == (206, 65)
+
+
+def test_206_code_65_on_start_and_stop_is_never_repeated(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+) -> None:
+    agora_emulator.join("room", 1001)
+    resource = agora_client.acquire("room", 99)
+    agora_emulator.inject(Answer(206, 65, "request not completed"))
+    with pytest.raises(NotCompletedError):
+        agora_client.start(resource)
+    recording = agora_client.record("room", 98)
+    agora_emulator.inject(Answer(206, 65, "request not completed"))
+    with pytest.raises(NotCompletedError):
+        recording.stop()
+    answers = [(r.endpoint, r.status) for r in agora_emulator.state.requests]
+    assert answers.count(("start", 206)) == 1 and answers.count(("stop", 206)) == 1
+    assert [e for e, _ in answers].count("stop") == 1
+
+
+# --- the emulator's failover -------------------------------------------------------------
+
+
+def test_an_outage_answers_404_on_the_sid_routes_then_the_recording_goes_on(
+    emulator: EmulatorServer, clock: ManualClock
+) -> None:
+    client = client_of(emulator, attempts=1)
+    emulator.join("room", 1001)
+    recording = client.record("room", 99)
+    clock.advance(1)
+    answer = faults(emulator, {"kind": "outage", "seconds": 30})
+    assert answer.status_code == 200 and answer.json()["outageUntil"] == clock() + 30
+    for call in (recording.query, lambda: recording.update_layout({"mixedVideoLayout": 1})):
+        with pytest.raises(NotFoundError) as info:
+            call()
+        assert info.value.body == {
+            "resourceId": recording.resource_id,
+            "sid": recording.sid,
+            "code": 404,
+            "reason": "failed to find worker",
+        }
+    with pytest.raises(NotFoundError):
+        recording.stop()
+    recording.stopped = None  # the stop did not happen
+    other = client.acquire("room", 98)  # acquire and start are not part of the failover
+    clock.advance(29.5)
+    with pytest.raises(NotFoundError):
+        recording.query()
+    clock.advance(0.5)
+    assert recording.query().sid == recording.sid  # the same sid works again
+    recording.update_layout({"mixedVideoLayout": 2})
+    assert emulator.layout_of(recording.sid) == {"mixedVideoLayout": 2}
+    assert client.start(other).sid
+    assert not emulator.state.recordings[recording.sid].ended
+
+
+def test_outage_control_is_validated_and_cleared(
+    emulator: EmulatorServer, clock: ManualClock
+) -> None:
+    for seconds in (0, -1, 3601, "30", True, None):
+        answer = faults(emulator, {"kind": "outage", "seconds": seconds})
+        assert answer.status_code == 400
+        assert answer.json() == {"error": "seconds: more than 0, at most 3600"}
+    assert emulator.state.outage_until is None
+    assert faults(emulator, {"kind": "outage", "seconds": 3600}).status_code == 200
+    assert emulator.state.in_outage("query") and not emulator.state.in_outage("acquire")
+    assert requests.delete(f"{emulator.url}/_emulator/faults", timeout=5).status_code == 200
+    assert not emulator.state.in_outage("query")
+    wrong = faults(emulator, {"kind": "nope"})
+    assert wrong.json() == {"error": "kind: one of 500, 504, timeout, drop, answer or outage"}
