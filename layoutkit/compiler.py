@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from layoutkit.binding import EMPTY_PICTURE, as_custom, bind_regions
 from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.expand import DraftRegion, Expander
-from layoutkit.geometry import ResolvedRegion, round_span
+from layoutkit.geometry import ResolvedRegion, round6, round_span
 from layoutkit.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.loader import Layout, ParsedLayout
 from layoutkit.model import Entry, LayoutDocument, Variant
@@ -363,7 +363,7 @@ class _Compiler:
                     y_axis=_clamp(y),
                     width=_clamp(w),
                     height=_clamp(h),
-                    alpha=draft.alpha,
+                    alpha=round6(draft.alpha),
                     render_mode=render_mode,
                 )
             )

@@ -224,3 +224,8 @@ def test_payload_is_exactly_what_the_wire_model_accepts() -> None:
     payload = compile_layout(load_layout(EXAMPLE), ["1001", "1002"]).to_wire()
     again = UpdateLayoutClientRequest.model_validate(json.loads(json.dumps(payload)))
     assert again.to_wire() == payload
+
+
+def test_alpha_is_rounded_to_six_decimals_like_the_geometry() -> None:
+    layout = load_layout("regions: [{x: 0, y: 0, width: 1, height: 1, alpha: 0.8515625}]\n")
+    assert compile_layout(layout, ["1"]).to_wire()["layoutConfig"][0]["alpha"] == 0.851562

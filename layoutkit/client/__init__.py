@@ -295,6 +295,7 @@ class CloudRecordingClient:
                 "clientRequest": StopClientRequest(async_stop=async_stop).to_wire(),
             },
             "stop",
+            mode=mode,
         )
         path = self._path(
             f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/stop"

@@ -30,7 +30,9 @@ from layoutkit.wire.catalog import describe_code
 
 log = logging.getLogger("layoutkit.client")
 
-SECRET_KEYS = frozenset({"token", "secret", "accessKey", "secretKey", "customer_secret"})
+SECRET_KEYS = frozenset(
+    {"token", "secret", "salt", "stsToken", "accessKey", "secretKey", "customer_secret"}
+)
 REDACTED = "***"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 NOT_COMPLETED = (206, 65)  # Agora: "request not completed", repeat the request

@@ -17,6 +17,7 @@ from layoutkit.geometry import ResolvedRegion
 from layoutkit.modes import resolve_payload
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 RESOURCE_TTL = 300.0
 DEFAULT_MAX_IDLE = 30
@@ -128,8 +129,8 @@ class Recording:
     started: float
     file_types: tuple[str, ...]
     max_idle: int
-    width: int = 360
-    height: int = 640
+    width: int = DEFAULT_WIDTH
+    height: int = DEFAULT_HEIGHT
     layout: dict[str, Any] = field(default_factory=lambda: {"mixedVideoLayout": 0})
     history: list[LayoutChange] = field(default_factory=list)
     published: bool = False

@@ -40,7 +40,9 @@ _CODES = [
         "the service timed out; retry (query and updateLayout are safe to repeat)",
     ),
     CodeInfo(
-        65, "request not completed", "the network between services failed; query to learn the state"
+        65,
+        "request not completed",
+        "Agora asks to repeat the request (query and updateLayout are safe to repeat)",
     ),
     CodeInfo(109, "token expired", "generate a new token for the recording uid"),
     CodeInfo(110, "token invalid", "the token must be for the recording uid and this channel"),
