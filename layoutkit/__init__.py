@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "Issue": "layoutkit.errors",
     "Layout": "layoutkit.loader",
     "load_layout": "layoutkit.loader",
+    "parse_layout": "layoutkit.loader",
     "compile_layout": "layoutkit.compiler",
     "compile_start": "layoutkit.compiler",
     "resolve_regions": "layoutkit.compiler",
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
         RenderError,
     )
     from layoutkit.geometry import ResolvedRegion
-    from layoutkit.loader import Layout, load_layout
+    from layoutkit.loader import Layout, load_layout, parse_layout
     from layoutkit.preview import PreviewOptions, render_preview
     from layoutkit.validation import validate_layout
 
@@ -68,6 +69,7 @@ __all__ = [
     "compile_layout",
     "compile_start",
     "load_layout",
+    "parse_layout",
     "presets",
     "render_preview",
     "resolve_regions",

@@ -14,7 +14,7 @@ from pathlib import Path
 from layoutkit.client import CloudRecordingClient, RetryPolicy
 from layoutkit.compiler import compile_start
 from layoutkit.emulator import EmulatorServer, ManualClock
-from layoutkit.loader import Layout, load_layout
+from layoutkit.loader import Layout, parse_layout
 from layoutkit.render import write_png
 
 DEMO_LAYOUT = """\
@@ -53,7 +53,7 @@ class DemoStep:
 def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[DemoStep]:
     """Run the demo; write one PNG per step into `out_dir`; return the steps."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    layout = load_layout(DEMO_LAYOUT)
+    layout = parse_layout(DEMO_LAYOUT)
     clock = ManualClock()
     steps: list[DemoStep] = []
     with EmulatorServer(

@@ -11,9 +11,12 @@ retried with backoff until the latest state is acknowledged. A 404 starts a grac
 since Agora answers 404 for up to about a minute during a failover while the recording
 goes on: the latest state is retried with backoff, a success ends the grace period, and
 only 404s that outlast `not_found_grace` (an unbroken run, measured on `clock`) stop the
-director, with a report in `stopped`. Every step is written to an audit log (JSON lines:
-time, event, step, payload, result; steps in `AUDIT_STEPS`). Thread-safe; one bad event
-never stops it.
+director, with a report in `stopped`. An event with an invalid uid (not an integer
+1..4294967295) is refused before the participant set changes. A state Agora refuses for
+good is not retried: `flush` then returns False, and `status`/`last_refusal` say why.
+`warnings` keeps the latest `MAX_WARNINGS` (`warnings_dropped` counts the others).
+Every step is written to an audit log (JSON lines: time, event, step, payload, result;
+steps in `AUDIT_STEPS`). Thread-safe; one bad event never stops it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol, Self
+from typing import IO, Any, Literal, Protocol, Self
 
 from layoutkit.compiler import Compilation, compile_full
 from layoutkit.errors import (
@@ -41,10 +44,13 @@ from layoutkit.errors import (
 )
 from layoutkit.loader import Layout
 from layoutkit.roster import Event, EventKind, Roster
+from layoutkit.wire.base import _check_uid as check_uid
 
 log = logging.getLogger("layoutkit.director")
 Payload = dict[str, Any]
 TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
+MAX_WARNINGS = 100  # the latest warnings kept in `Director.warnings`
+Status = Literal["idle", "pending", "applied", "refused", "stopped"]
 # the audit log's `step`: one line per attempt (sent, retry, refused, error, grace-retry)
 # and per turn of a 404 grace period (grace-start, grace-end, stopped)
 AUDIT_STEPS = (
@@ -103,8 +109,10 @@ class Director:
         self.layout = layout
         self.options = options or DirectorOptions()
         self.roster = Roster(roles=dict(roles or {}))
-        self.warnings: list[str] = []
+        self.warnings: list[str] = []  # the latest MAX_WARNINGS, oldest first
+        self.warnings_dropped = 0  # warnings pushed out of `warnings` by newer ones
         self.stopped: str | None = None
+        self.last_refusal: str | None = None  # why the latest finished state was refused
         self.pushes = 0
         self._clock = clock
         self._cond = threading.Condition()
@@ -134,6 +142,13 @@ class Director:
             if self.stopped is not None:
                 self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
                 return
+            try:
+                uid = check_uid(event.uid)
+            except ValueError as exc:
+                self._warn(f"{event}: {exc}; ignored")
+                return
+            if uid != event.uid:
+                event = Event(event.kind, uid, event.role)
             problem = self.roster.apply(event)
             if problem is not None:
                 self._warn(problem)
@@ -224,10 +239,24 @@ class Director:
         with self._cond:
             return self._acked
 
+    @property
+    def status(self) -> Status:
+        """stopped; pending (a state not yet finished); refused (the latest state was
+        refused for good, see `last_refusal`); applied; idle (nothing to send yet)."""
+        with self._cond:
+            if self.stopped is not None:
+                return "stopped"
+            if self._done_version < self._version:
+                return "pending"
+            if self.last_refusal is not None:
+                return "refused"
+            return "applied" if self._acked is not None else "idle"
+
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until the latest state is acknowledged (True), or the director stopped, was
-        closed or the timeout passed (False). During a 404 grace period it keeps waiting:
-        the grace period ends in an acknowledgement or a stop. `timeout` is real seconds."""
+        """Wait until the latest state is finished: True when it was applied, False when it
+        was refused for good (see `last_refusal`), or the director stopped, was closed or
+        the timeout passed. During a 404 grace period it keeps waiting: the grace period
+        ends in an acknowledgement or a stop. `timeout` is real seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._done_version < self._version and self.stopped is None:
@@ -235,7 +264,7 @@ class Director:
                 if self._closed or (left is not None and left <= 0):
                     return False
                 self._cond.wait(left)
-            return self.stopped is None
+            return self.stopped is None and self.last_refusal is None
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker (pending states are dropped; call `flush` first to send them).
@@ -272,6 +301,7 @@ class Director:
                     if quiet <= 0:
                         if self._desired == self._acked:
                             self._done_version = self._version
+                            self.last_refusal = None
                             self._cond.notify_all()
                             continue
                         return self._desired, self._version, self._cause
@@ -310,12 +340,12 @@ class Director:
                 continue
             except ApiStatusError as exc:
                 self._record(cause, payload, "refused", f"refused: {exc.message}")
-                self._finish(version, None)
+                self._finish(version, None, f"refused: {exc.message}")
                 continue
             except Exception as exc:  # a bug in a target must not kill the director
                 log.exception("update_layout failed")
                 self._record(cause, payload, "error", f"error: {type(exc).__name__}: {exc}")
-                self._finish(version, None)
+                self._finish(version, None, f"error: {type(exc).__name__}: {exc}")
                 continue
             delay = self.options.backoff
             self._record(cause, payload, "sent", "ok")
@@ -377,16 +407,20 @@ class Director:
             self._cond.notify_all()
         log.warning("director stopped: %s", report)
 
-    def _finish(self, version: int, acked: Payload | None) -> None:
+    def _finish(self, version: int, acked: Payload | None, refusal: str | None = None) -> None:
         with self._cond:
             if acked is not None:
                 self._acked = acked
                 self.pushes += 1
+            self.last_refusal = refusal
             self._done_version = max(self._done_version, version)
             self._cond.notify_all()
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
+        if len(self.warnings) > MAX_WARNINGS:  # a list (as before), trimmed from the front
+            del self.warnings[0]
+            self.warnings_dropped += 1
         log.warning("%s", message)
 
     def _record(self, cause: str, payload: Payload, step: str, result: str) -> None:
@@ -421,4 +455,13 @@ def _describe(payload: Payload) -> str:
     return text
 
 
-__all__ = ["AUDIT_STEPS", "TRANSIENT", "Director", "DirectorOptions", "LayoutTarget", "Payload"]
+__all__ = [
+    "AUDIT_STEPS",
+    "MAX_WARNINGS",
+    "TRANSIENT",
+    "Director",
+    "DirectorOptions",
+    "LayoutTarget",
+    "Payload",
+    "Status",
+]

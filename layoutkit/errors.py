@@ -25,10 +25,19 @@ errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(text: str) -> str:
+    """`text` with control characters (C0 but tab and newline, DEL, C1, so ESC too)
+    written as `\\xNN`, so a name from a file cannot drive the terminal."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ class Issue:
     def headline(self) -> str:
         """`FILE:LINE:COLUMN: error: MESSAGE`, the first line of `format()`."""
         where = f"{self.field}: " if self.field else ""
-        return f"{self.location()}: {self.severity}: {where}{self.message}"
+        text = f"{self.location()}: {self.severity}: {where}{self.message}"
+        return safe_text(text).replace("\n", "\\n")
 
     def format(self, *, quote: bool = True) -> str:
         """The headline, then (when known) the source line with a caret under the column."""
@@ -69,7 +79,8 @@ class Issue:
             gutter = str(self.line)
             pad = " " * len(gutter)
             caret_at = max((self.column or 1) - 1, 0)
-            text += f"\n {gutter} | {self.snippet}\n {pad} | {' ' * caret_at}^"
+            snippet = safe_text(self.snippet.replace("\n", " "))
+            text += f"\n {gutter} | {snippet}\n {pad} | {' ' * caret_at}^"
         return text
 
 
@@ -106,7 +117,7 @@ class LayoutkitError(Exception):
         text = f"{place}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return safe_text(text)
 
 
 class LayoutError(LayoutkitError):
@@ -243,4 +254,5 @@ __all__ = [
     "ServerError",
     "Severity",
     "TransportError",
+    "safe_text",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,9 +20,9 @@ from markupsafe import Markup
 
 from layoutkit import presets
 from layoutkit.compiler import compile_full, default_count
-from layoutkit.errors import RenderError
 from layoutkit.jsonfmt import format_json
 from layoutkit.preview import PreviewOptions, caption, draw_compilation
+from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
 
 TEMPLATES = Path(__file__).resolve().parent / "gallery_templates"
 SHOT_WIDTH = 320
@@ -119,32 +120,62 @@ def build_gallery(out_dir: Path, *, workers: int | None = None) -> list[str]:
 
 
 def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
-    out_dir = out_dir.resolve()
+    """Write the site into a staging folder next to `out_dir`, then swap it in. A symlink
+    to a folder is followed (the folder it points to is replaced, the link is kept); an
+    output that exists and is not a folder (a file, FIFO, device) is refused."""
+    shown = out_dir
+    out_dir = final_target(out_dir)
+    existing = _existing_folder(shown, out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     except OSError as exc:
-        raise RenderError(f"{out_dir}: cannot write the gallery there ({exc.strerror})") from None
+        raise OutputError(f"{shown}: cannot write the gallery there ({exc.strerror})") from None
+    old: Path | None = None
     try:
         for relative, data in sorted(files.items()):
             target = staging / relative
+            if ".." in Path(relative).parts or Path(relative).is_absolute():
+                raise OutputError(f"{relative}: not a file name inside the gallery")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            write_new(target, data)
         for folder in [staging, *staging.rglob("*")]:
             os.chmod(folder, 0o755 if folder.is_dir() else 0o644)  # noqa: PTH101
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            out_dir.rename(old)
-        staging.rename(out_dir)
+        if existing and _existing_folder(shown, out_dir):  # still a real folder: set it aside
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            out_dir.rename(old)  # over the empty folder just made
+        try:
+            staging.rename(out_dir)
+        except OSError:
+            if old is not None:
+                old.rename(out_dir)
+                old = None
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             shutil.rmtree(staging)
         if isinstance(exc, OSError):
-            raise RenderError(f"{out_dir}: cannot write the gallery ({exc.strerror})") from None
+            raise OutputError(f"{shown}: cannot write the gallery ({exc.strerror})") from None
         raise
+
+
+def _existing_folder(shown: Path, out_dir: Path) -> bool:
+    """Whether `out_dir` (symlinks already followed) is an existing folder; False when it
+    does not exist; OutputError when it is anything else."""
+    try:
+        mode = out_dir.lstat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write the gallery there ({exc.strerror})") from None
+    if not stat.S_ISDIR(mode):
+        raise OutputError(
+            f"{shown}: is {kind_of(mode)}, not a folder; cannot write the gallery there",
+            hint="give the path of a folder (it is replaced whole) or of a new one",
+        )
+    return True
 
 
 __all__ = ["CARD_WIDTH", "SHOT_WIDTH", "Shot", "build_gallery", "render_preset"]

@@ -1,4 +1,5 @@
-"""Path or text -> Jinja2 (sandboxed, strict) -> YAML with marks -> `extends` -> Layout.
+"""A path (`load_layout`) or text (`parse_layout`) -> Jinja2 (sandboxed, strict) -> YAML
+with marks -> `extends` (presets, or files inside the including file's folder) -> Layout.
 
 Every failure becomes a located LayoutError: LayoutSyntaxError for text that cannot be
 read, rendered or parsed; LayoutValidationError (with every issue at once) for a document
@@ -8,16 +9,18 @@ of the wrong shape.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PureWindowsPath
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
 from layoutkit.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
 from layoutkit.preset_files import find_preset_file, suggest_preset
+from layoutkit.safefiles import is_regular_file, read_limited
 from layoutkit.sourcemap import SourceMap, format_path, parse_yaml
 from layoutkit.templating import TemplateContext, freeze_vars, is_template, render_template
 
@@ -103,43 +106,24 @@ class Layout:
         return f"Layout({self.source!r})"
 
 
-def load_layout(source: str | Path, vars: Mapping[str, Any] | None = None) -> Layout:
-    """Load a layout from a file path or from YAML text.
-
-    A `str` is taken as a path when it is one line ending in `.yaml`/`.yml` or naming an
-    existing file; otherwise as the YAML text itself. Raises LayoutError subclasses.
-    """
-    return Layout(_read_source(source), vars)
+def load_layout(path: str | Path, vars: Mapping[str, Any] | None = None) -> Layout:
+    """Load a layout from the file at `path` (always a path, never YAML text: a missing
+    file is "no such file"; for text use `parse_layout`). Raises LayoutError subclasses."""
+    path = Path(path)
+    return Layout(_Source(str(path), _read_file(path), path.resolve().parent), vars)
 
 
-def _read_source(source: str | Path) -> _Source:
-    if isinstance(source, Path) or (
-        "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file())
-    ):
-        path = Path(source)
-        return _Source(str(source), _read_file(path), path.resolve().parent)
-    return _Source("<string>", _check_text(source, "<string>"), None)
+def parse_layout(
+    text: str, vars: Mapping[str, Any] | None = None, *, source: str = "<string>"
+) -> Layout:
+    """Load a layout from YAML `text`; `source` names it in messages. Its `extends` may
+    name only presets (there is no folder to find files in). Raises LayoutError subclasses."""
+    return Layout(_Source(source, _check_text(text, source), None), vars)
 
 
 def _read_file(path: Path) -> str:
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise LayoutSyntaxError("is a folder, not a layout file", source=name)
-        if size > MAX_FILE_BYTES:
-            raise LayoutSyntaxError(
-                f"the file is {size} bytes; layout files are limited to 1 MiB", source=name
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise LayoutSyntaxError(
-            "no such file", source=name, hint="check the path, or run from its folder"
-        ) from None
-    except PermissionError:
-        raise LayoutSyntaxError("permission denied: cannot read the file", source=name) from None
-    except OSError as exc:
-        raise LayoutSyntaxError(f"cannot read the file: {exc.strerror}", source=name) from None
+    raw = read_limited(path, MAX_FILE_BYTES, what="layout file")
     if b"\x00" in raw:
         raise LayoutSyntaxError("this is a binary file, not a YAML layout", source=name)
     try:
@@ -182,8 +166,7 @@ def _read_chain(
     if parent is None:
         return data, marks
     if not isinstance(parent, str) or not parent.strip():
-        issue = marks.issue("error", ("extends",), "extends takes a preset name or a .yaml path")
-        raise LayoutValidationError([issue])
+        _refuse_extends(marks, f"extends takes text; {_EXTENDS_RULE}")
     base_source = _resolve_extends(parent.strip(), source, marks, seen)
     base, base_marks = _read_chain(base_source, context, [*seen, source.name], templated)
     merged = dict(base)
@@ -199,23 +182,26 @@ def _read_chain(
     return merged, merged_marks
 
 
+_EXTENDS_RULE = (
+    "extends names a preset (a plain name such as grid-2x2) or a relative .yaml/.yml file "
+    "inside this file's folder"
+)
+_PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _refuse_extends(marks: SourceMap, message: str) -> NoReturn:
+    """A located error on the `extends` line; it never quotes the file named there."""
+    raise LayoutValidationError([marks.issue("error", ("extends",), message)])
+
+
 def _resolve_extends(name: str, child: _Source, marks: SourceMap, seen: list[str]) -> _Source:
     if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise LayoutValidationError(
-            [
-                marks.issue(
-                    "error", ("extends",), f"extends goes deeper than {MAX_EXTENDS_DEPTH} files"
-                )
-            ]
-        )
-    if name.endswith((".yaml", ".yml")) or "/" in name:
-        folder = child.folder or Path.cwd()
-        path = (folder / name).resolve()
-        if not path.is_file():
-            raise LayoutValidationError(
-                [marks.issue("error", ("extends",), f"no layout file {name!r} next to this file")]
-            )
+        _refuse_extends(marks, f"extends goes deeper than {MAX_EXTENDS_DEPTH} files")
+    if "/" in name or "\\" in name or name.startswith((".", "~")) or name.endswith(_SUFFIXES):
+        path = _extends_file(name, child, marks)
     else:
+        if not _PRESET_NAME.fullmatch(name):
+            _refuse_extends(marks, f"{name!r} is not a preset name; {_EXTENDS_RULE}")
         found = find_preset_file(name)
         if found is None:
             close = suggest_preset(name)
@@ -231,10 +217,42 @@ def _resolve_extends(name: str, child: _Source, marks: SourceMap, seen: list[str
         path = found
     display = str(path)
     if display in seen or display == child.name:
-        raise LayoutValidationError(
-            [marks.issue("error", ("extends",), f"extends loops back to {name!r}")]
-        )
+        _refuse_extends(marks, f"extends loops back to {name!r}")
     return _Source(display, _read_file(path), path.parent)
+
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+def _extends_file(name: str, child: _Source, marks: SourceMap) -> Path:
+    """The file a path-like `extends` names, if the rule allows it (see `_EXTENDS_RULE`)."""
+    parts = re.split(r"[/\\]", name)
+    if name.startswith(("/", "\\", "~")) or PureWindowsPath(name).is_absolute() or ":" in parts[0]:
+        _refuse_extends(marks, f"extends cannot name an absolute path ({name!r}); {_EXTENDS_RULE}")
+    if ".." in parts:
+        _refuse_extends(marks, f"extends cannot leave this file's folder ('..'); {_EXTENDS_RULE}")
+    if not name.endswith(_SUFFIXES):
+        _refuse_extends(
+            marks, f"{name!r} is neither a preset name nor a .yaml file; {_EXTENDS_RULE}"
+        )
+    if child.folder is None:
+        _refuse_extends(
+            marks,
+            f"a layout given as text can extend only presets, not the file {name!r}; "
+            "load the layout from a file to extend files next to it",
+        )
+    folder = child.folder.resolve()
+    try:
+        path = (folder / name).resolve()
+    except (OSError, RuntimeError):
+        _refuse_extends(marks, f"cannot follow {name!r} (a symlink loop?); {_EXTENDS_RULE}")
+    if not path.is_relative_to(folder):
+        _refuse_extends(
+            marks, f"{name!r} leads outside this file's folder (a symlink); {_EXTENDS_RULE}"
+        )
+    if not is_regular_file(path):
+        _refuse_extends(marks, f"no layout file {name!r} next to this file")
+    return path
 
 
 def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocument:
@@ -354,4 +372,4 @@ def _last_name(path: Sequence[str | int]) -> str | int | None:
     return None
 
 
-__all__ = ["Layout", "ParsedLayout", "format_path", "load_layout"]
+__all__ = ["Layout", "ParsedLayout", "format_path", "load_layout", "parse_layout"]

@@ -96,16 +96,21 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count, captioned; failing counts say why."""
     from layoutkit.render import encode_png, render_sheet
+    from layoutkit.render.sheet import shrink_to_cell
 
     opts = options or PreviewOptions()
+    # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
+    # memory, so the scale stops at 1 on a sheet
+    opts = replace(opts, scale=min(opts.scale, 1.0))
     frames: list[tuple[str, Image]] = []
     for n in counts:
         try:
             compiled = compile_full(layout, None, roles, count=n)
         except LayoutError as exc:
-            frames.append((f"{n}: {exc.message}", _blank(layout, opts)))
+            frames.append((f"{n}: {exc.message}", shrink_to_cell(_blank(layout, opts))))
             continue
-        frames.append((caption(compiled), draw_compilation(compiled, opts)))
+        # shrunk to its cell at once: the sheet holds one full-size picture at a time
+        frames.append((caption(compiled), shrink_to_cell(draw_compilation(compiled, opts))))
     return encode_png(render_sheet(frames))
 
 

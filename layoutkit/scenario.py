@@ -17,6 +17,7 @@ previous one is not sent again; events at the same time are sent as one, latest 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,10 +26,12 @@ from typing import Any
 
 from layoutkit.compiler import Compilation, compile_full
 from layoutkit.errors import Issue, LayoutkitError, LayoutSyntaxError, LayoutValidationError
-from layoutkit.loader import Layout, load_layout
+from layoutkit.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.roster import EVENT_KINDS, Event, EventKind, Roster
+from layoutkit.safefiles import read_limited
 from layoutkit.sourcemap import SourceMap, parse_yaml
 
+MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
 _TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 _KEYS = {"at", "uid", "role", *EVENT_KINDS}
 
@@ -64,25 +67,30 @@ class Step:
 
 
 def parse_time(value: object) -> float:
-    """`30`, `"30s"`, `"1m"`, `"1m30s"`, `"1.5s"` -> seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    if isinstance(value, str) and value.strip():
+    """`30`, `"30s"`, `"1m"`, `"1m30s"`, `"1.5s"` -> seconds (0 to MAX_TIME)."""
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value) if abs(value) < 1e300 else math.inf
+    elif isinstance(value, str) and value.strip():
         match = _TIME_RE.match(value)
         if match and (match.group(1) or match.group(2)):
-            return float(match.group(1) or 0) * 60 + float(match.group(2) or 0)
-    raise ValueError(f'{value!r} is not a time; write seconds (30, "30s") or "1m30s"')
+            seconds = float(match.group(1) or 0) * 60 + float(match.group(2) or 0)
+    if seconds is None:
+        raise ValueError(f'{str(value)[:40]!r} is not a time; write seconds (30, "30s") or "1m30s"')
+    if not 0 <= seconds <= MAX_TIME:  # also refuses nan and inf
+        raise ValueError(
+            f"{str(value)[:40]} is not a time from 0 to {MAX_TIME / 3600:g} hours; "
+            'write seconds (30, "30s") or "1m30s"'
+        )
+    return seconds
 
 
 def load_scenario(path: Path) -> Scenario:
     """Read a scenario file; every problem is reported at once, located."""
     source = str(path)
+    raw = read_limited(path, MAX_FILE_BYTES, what="scenario")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LayoutSyntaxError(
-            f"cannot read the scenario: {exc.strerror}", source=source
-        ) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise LayoutSyntaxError("the scenario is not UTF-8 text", source=source) from None
     data, marks = parse_yaml(text, source)

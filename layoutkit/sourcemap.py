@@ -8,6 +8,8 @@ value (or at an unknown key). Alias bombs, deep nesting and duplicate keys are c
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,11 @@ from layoutkit.errors import Issue, LayoutSyntaxError, Severity
 
 Path = tuple[str | int, ...]
 MAX_NODES = 50_000
+MAX_INT_DIGITS = 18
+MAX_NUMBER_CHARS = 40
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_SAFE_TAGS = ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
+_TAG = "tag:yaml.org,2002:"
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class _Builder:
         self.lines = lines
         self.map = SourceMap()
         self.nodes = 0
+        self.path: Path = ()
 
     def mark(self, node: yaml.Node) -> Mark:
         start = node.start_mark
@@ -124,7 +132,66 @@ class _Builder:
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self.scalar(node, path)
+
+    def fail(self, node: yaml.Node, message: str, hint: str) -> LayoutSyntaxError:
+        mark = self.mark(node)
+        where = format_path(self.path)
+        return LayoutSyntaxError(
+            f"{where}: {message}" if where else message,
+            source=self.source,
+            line=mark.line,
+            column=mark.column,
+            hint=hint,
+            snippet=mark.snippet,
+        )
+
+    def scalar(self, node: yaml.Node, path: Path) -> Any:
+        """A scalar's value; numbers must be finite and of a layout's size."""
+        self.path = path
+        tag = str(node.tag)
+        raw = str(node.value)
+        short = tag.removeprefix(_TAG)
+        if not tag.startswith(_TAG) or short not in _SAFE_TAGS:
+            raise self.fail(
+                node,
+                f"the YAML tag {_show_tag(tag)} is not allowed in a layout",
+                "remove the tag and write a plain value",
+            )
+        if short in ("int", "float") and len(raw) > MAX_NUMBER_CHARS:
+            raise self.fail(
+                node,
+                f"the number is written with {len(raw)} characters; a layout needs no more "
+                f"than {MAX_NUMBER_CHARS}",
+                "write a short number such as 0.25 or 320",
+            )
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, LookupError, ArithmeticError):
+            raise self.fail(
+                node,
+                f"this value cannot be read as {short}",
+                f"write a valid {short} value, or remove the !!{short} tag",
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(
+                node,
+                "the number is not finite (.inf, .nan or too large)",
+                "write a finite number such as 0.25",
+            )
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and abs(value) >= 10**MAX_INT_DIGITS
+        ):
+            raise self.fail(
+                node,
+                f"the number has more than {MAX_INT_DIGITS} digits; a layout needs no more",
+                "write a smaller number",
+            )
+        return value
 
     def build_mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
@@ -139,7 +206,7 @@ class _Builder:
                     column=key_mark.column,
                     snippet=key_mark.snippet,
                 )
-            key = self.loader.construct_object(key_node)
+            key = self.scalar(key_node, (*path, "<key>"))
             name = str(key) if not isinstance(key, str) else key
             child = (*path, name)
             if name in result:
@@ -157,6 +224,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
     Raises LayoutSyntaxError with the line and column of the problem.
     """
     lines = text.splitlines()
+    _check_characters(text, source, lines)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -179,14 +247,47 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
             hint=_yaml_hint(problem),
             snippet=snippet,
         ) from None
-    except yaml.YAMLError as exc:
-        raise LayoutSyntaxError(f"YAML: {exc}", source=source) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise LayoutSyntaxError(
+            f"the text holds the character U+{exc.character:04X}, which YAML does not allow",
+            source=source,
+            line=line,
+            column=column,
+            hint="remove it",
+            snippet=lines[line - 1] if line <= len(lines) else None,
+        ) from None
+    except yaml.YAMLError:
+        raise LayoutSyntaxError("YAML: the text cannot be read", source=source) from None
     except RecursionError:
         raise LayoutSyntaxError(
             "the document is nested too deeply", source=source, hint="flatten the structure"
         ) from None
     finally:
         loader.dispose()
+
+
+def _check_characters(text: str, source: str, lines: list[str]) -> None:
+    """Refuse raw control characters (other than tab, newline and CR), located."""
+    found = _CONTROL_RE.search(text)
+    if found is None:
+        return
+    start = text.rfind("\n", 0, found.start()) + 1
+    line = text.count("\n", 0, found.start()) + 1
+    raise LayoutSyntaxError(
+        f"the text holds a control character (\\x{ord(found.group()):02x})",
+        source=source,
+        line=line,
+        column=found.start() - start + 1,
+        hint="remove it; a layout is plain text",
+        snippet=lines[line - 1] if line <= len(lines) else None,
+    )
+
+
+def _show_tag(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _yaml_hint(problem: str) -> str | None:
@@ -201,4 +302,13 @@ def _yaml_hint(problem: str) -> str | None:
     return None
 
 
-__all__ = ["MAX_NODES", "Mark", "Path", "SourceMap", "format_path", "parse_yaml"]
+__all__ = [
+    "MAX_INT_DIGITS",
+    "MAX_NODES",
+    "MAX_NUMBER_CHARS",
+    "Mark",
+    "Path",
+    "SourceMap",
+    "format_path",
+    "parse_yaml",
+]

@@ -8,23 +8,30 @@ the template line.
 from __future__ import annotations
 
 import functools
-import operator
+import math
 import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+    nodes,
+)
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from layoutkit import template_budget
 from layoutkit.errors import LayoutSyntaxError
+from layoutkit.template_budget import LimitError as _LimitError
 
 MAX_OUTPUT = 1 << 20
-_MAX_REPEAT = 100_000
-_MAX_EXPONENT = 64
 _TEMPLATE_NAME = "<layout template>"
 _MARKERS = ("{{", "{%", "{#")
 _UNDEFINED_RE = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
@@ -48,26 +55,34 @@ class TemplateContext:
         return names
 
 
-class _LimitError(SecurityError):
-    """A template asked for too much work (a huge repetition or power)."""
-
-
 class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        template_budget.guard_filters(self.filters)
+        self.globals.pop("lipsum", None)
+        self.globals["range"] = template_budget.safe_range
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return template_budget.instrument(super()._parse(source, name, filename))
 
     def call_binop(self, context: Context, op: str, left: Any, right: Any) -> Any:
-        if op == "**":
-            if isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
-                raise _LimitError(f"the exponent {right} is too large for a layout")
-            return operator.pow(left, right)
-        for seq, times in ((left, right), (right, left)):
-            if (
-                isinstance(seq, str | list | tuple)
-                and isinstance(times, int)
-                and len(seq) * times > _MAX_REPEAT
-            ):
-                raise _LimitError("repeating a value that many times is not allowed")
-        return operator.mul(left, right)
+        template_budget.current().tick()
+        template_budget.binop(op, left, right)
+        try:
+            result = super().call_binop(context, op, left, right)
+        except OverflowError:
+            raise _LimitError("the number is too large for a layout") from None
+        template_budget.check_result(result)
+        return result
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        template_budget.current().tick()
+        args = template_budget.check_call(obj, args, kwargs)
+        result = super().call(context, obj, *args, **kwargs)
+        template_budget.check_result(result)
+        return result
 
 
 _ENV = _Sandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
@@ -92,8 +107,10 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
         raise _located(f"template: {exc.message}", exc.lineno, lines, source) from None
     chunks: list[str] = []
     size = 0
+    token = template_budget.start()
     try:
         for chunk in template.generate(context.names()):
+            template_budget.current().tick()
             size += len(chunk)
             if size > MAX_OUTPUT:
                 raise LayoutSyntaxError(
@@ -116,9 +133,7 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
             )
         raise _located(f"template: {exc}", line, lines, source, hint=hint, word=name) from None
     except _LimitError as exc:
-        raise _located(
-            f"template: {exc}", _template_line(exc), lines, source, hint="keep templates small"
-        ) from None
+        raise _located(f"template: {exc}", _template_line(exc), lines, source) from None
     except SecurityError as exc:
         raise _located(
             f"template: {exc}",
@@ -131,6 +146,12 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
         raise _located(f"template: {exc}", _template_line(exc), lines, source) from None
     except RecursionError:
         raise LayoutSyntaxError("template: recursion too deep", source=source) from None
+    except MemoryError:
+        raise LayoutSyntaxError(
+            "template: the template needs too much memory", source=source
+        ) from None
+    finally:
+        template_budget.finish(token)
     return "".join(chunks)
 
 
@@ -176,8 +197,12 @@ def parse_var(assignment: str) -> tuple[str, Any]:
         raise ValueError(f"{assignment!r}: write NAME=VALUE, e.g. --var gap=8")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
         value = raw
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        raise ValueError(f"{name}: the number has more than 18 digits; layouts need no more")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name}: {raw.strip()!r} is not a finite number")
     if not isinstance(value, str | int | float | bool) or value is None:
         value = raw
     return name, value

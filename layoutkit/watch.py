@@ -7,12 +7,26 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from layoutkit.errors import LayoutkitError
+from layoutkit.safefiles import read_limited
+
+# a little over the loader's 1 MiB, so a file that grows past it is seen to change (and the
+# loader then says why it is refused); reading never goes further, whatever the file is
+FINGERPRINT_LIMIT = (1 << 20) + 1
+
 
 def _fingerprint(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+    """The contents' hash; for a file that cannot be read, the reason (so a file that
+    becomes unreadable, a folder or a FIFO counts as a change and gets reported); None
+    while the file is missing. Never blocks: FIFOs and devices are not read."""
+    if not path.exists():
         return None
+    try:
+        return hashlib.sha256(read_limited(path, FINGERPRINT_LIMIT)).hexdigest()
+    except LayoutkitError as exc:
+        return f"unreadable: {exc.message}"
+    except OSError as exc:
+        return f"unreadable: {exc}"
 
 
 def watch_file(
@@ -25,7 +39,8 @@ def watch_file(
 ) -> int:
     """Call `on_change` now and after every change of the file's contents, until `stop`
     is set (or `max_polls` polls have passed). Returns how many times it was called.
-    A missing file is waited for; errors in `on_change` are the caller's to report."""
+    A missing file is waited for; a file that becomes unreadable counts as a change;
+    errors in `on_change` are the caller's to report."""
     seen = _fingerprint(path)
     on_change()
     calls, polls = 1, 0
@@ -41,4 +56,4 @@ def watch_file(
     return calls
 
 
-__all__ = ["watch_file"]
+__all__ = ["FINGERPRINT_LIMIT", "watch_file"]

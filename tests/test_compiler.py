@@ -12,6 +12,7 @@ from layoutkit import (
     compile_layout,
     compile_start,
     load_layout,
+    parse_layout,
     resolve_regions,
 )
 from layoutkit.compiler import choose_participants, compile_full, default_count
@@ -74,7 +75,7 @@ canvas: 1280x720
 regions:
   - grid: {y: 75%, height: 25%, rows: 1, columns: 4, gap: 8px, padding: 8px}
 """
-    config = compile_layout(load_layout(text), count=4).to_wire()["layoutConfig"]
+    config = compile_layout(parse_layout(text), count=4).to_wire()["layoutConfig"]
     # area: y 540 px, 1280×180 px. cells: (1280 - 2·8 - 3·8)/4 = 310 px wide,
     # 180 - 2·8 = 164 px high; lefts 8, 326, 644, 962 px; top 548 px.
     width, height, top = 310 / 1280, 164 / 720, 548 / 720
@@ -95,7 +96,7 @@ canvas: {width: 1000, height: 1000}
 regions:
   - grid: {rows: 2, columns: 2, order: column, aspect: "2:1", roles: [a, b, c]}
 """
-    compiled = compile_full(load_layout(text), ["1", "2", "3"], {"a": "1", "b": "2", "c": "3"})
+    compiled = compile_full(parse_layout(text), ["1", "2", "3"], {"a": "1", "b": "2", "c": "3"})
     config = compiled.payload.to_wire()["layoutConfig"]
     # cells 500×500 px, shrunk to 500×250 and centred: 125 px down; filled column first
     assert [(c.get("uid"), c["x_axis"], c["y_axis"], c["width"], c["height"]) for c in config] == [
@@ -120,7 +121,7 @@ variants:
   - when: 4+
     mode: floating
 """
-    layout = load_layout(text)
+    layout = parse_layout(text)
     assert compile_layout(layout, count=1).mixed_video_layout == 3
     assert compile_layout(layout, count=3).mixed_video_layout == 1
     assert compile_layout(layout, count=9).mixed_video_layout == 0
@@ -141,25 +142,25 @@ variants:
   - when: 2
     mode: adaptive
 """
-    layout = load_layout(text)
+    layout = parse_layout(text)
     assert compile_layout(layout, count=2).mixed_video_layout == 1
     assert compile_layout(layout, count=3).mixed_video_layout == 3
 
 
 def test_count_uses_named_uids_then_small_numbers() -> None:
-    layout = load_layout("regions:\n  - {uid: 2, x: 0, y: 0, width: 1, height: 1}\n")
+    layout = parse_layout("regions:\n  - {uid: 2, x: 0, y: 0, width: 1, height: 1}\n")
     assert choose_participants(layout, None, {}, 4) == ("2", "1", "3", "4")
     assert choose_participants(layout, None, {"host": "1001"}, 3) == ("1001", "2", "1")
 
 
 def test_default_count_is_region_count_or_four() -> None:
-    grid = load_layout("regions:\n  - grid: {rows: 2, columns: 3, cells: 5}\n")
+    grid = parse_layout("regions:\n  - grid: {rows: 2, columns: 3, cells: 5}\n")
     assert default_count(grid.document) == 5
-    assert default_count(load_layout("mode: adaptive\n").document) == 4
+    assert default_count(parse_layout("mode: adaptive\n").document) == 4
 
 
 def test_bad_participants_are_compile_errors() -> None:
-    layout = load_layout("mode: adaptive\n")
+    layout = parse_layout("mode: adaptive\n")
     with pytest.raises(CompileError, match="listed twice"):
         compile_layout(layout, ["1", "1"])
     with pytest.raises(CompileError, match="not an integer user id"):
@@ -175,7 +176,7 @@ regions:
   - {x: 0.5, y: 0, width: 0.5, height: 0.5}
   - {x: 0.5, y: 0.5, width: 0.5, height: 0.5, fit: fit, alpha: 0.5}
 """
-    layout = load_layout(text)
+    layout = parse_layout(text)
     assert resolve_regions(layout, ["4", "9", "5", "6"]) == [
         ResolvedRegion("9", 0.0, 0.0, 0.5, 1.0),
         ResolvedRegion("4", 0.5, 0.0, 0.5, 0.5),
@@ -186,7 +187,7 @@ regions:
 
 
 def test_resolve_builtin_modes_use_the_participants() -> None:
-    regions = resolve_regions(load_layout("mode: floating\n"), ["10", "20"])
+    regions = resolve_regions(parse_layout("mode: floating\n"), ["10", "20"])
     assert [(r.uid, r.width) for r in regions] == [("10", 1.0), ("20", 0.235)]
 
 
@@ -199,7 +200,7 @@ regions:
 {% endfor %}
 title: "host is {{ roles.get('host', 'nobody') }}"
 """
-    layout = load_layout(text)
+    layout = parse_layout(text)
     compiled = compile_full(layout, ["7", "8", "9", "6"], {"host": "8"})
     config = compiled.payload.to_wire()["layoutConfig"]
     assert [(c["uid"], c["x_axis"], c["width"]) for c in config] == [
@@ -214,7 +215,7 @@ title: "host is {{ roles.get('host', 'nobody') }}"
 
 def test_thirds_round_without_crossing_the_edge() -> None:
     text = "canvas: 1280x720\nregions:\n  - grid: {rows: 3, columns: 3}\n"
-    config = compile_layout(load_layout(text), count=9).to_wire()["layoutConfig"]
+    config = compile_layout(parse_layout(text), count=9).to_wire()["layoutConfig"]
     for c in config:
         assert c["x_axis"] + c["width"] <= 1 and c["y_axis"] + c["height"] <= 1
     assert sorted({c["x_axis"] for c in config}) == [0.0, 0.333333, 0.666667]
@@ -227,5 +228,5 @@ def test_payload_is_exactly_what_the_wire_model_accepts() -> None:
 
 
 def test_alpha_is_rounded_to_six_decimals_like_the_geometry() -> None:
-    layout = load_layout("regions: [{x: 0, y: 0, width: 1, height: 1, alpha: 0.8515625}]\n")
+    layout = parse_layout("regions: [{x: 0, y: 0, width: 1, height: 1, alpha: 0.8515625}]\n")
     assert compile_layout(layout, ["1"]).to_wire()["layoutConfig"][0]["alpha"] == 0.851562

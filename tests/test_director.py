@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layoutkit import compile_layout, load_layout
+from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
 from layoutkit.director import Director, DirectorOptions
 from layoutkit.emulator import EmulatorServer
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 from layoutkit.roster import Event, Roster
 
-LAYOUT = load_layout("""
+LAYOUT = parse_layout("""
 canvas: 1280x720
 variants:
   - when: 0

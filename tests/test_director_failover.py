@@ -17,14 +17,14 @@ import pytest
 import requests
 from conftest import fast_client
 
-from layoutkit import compile_layout, load_layout
+from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
 from layoutkit.director import Director, DirectorOptions
 from layoutkit.emulator import Answer, EmulatorServer, ManualClock
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 from layoutkit.roster import Event, Roster
 
-LAYOUT = load_layout("""
+LAYOUT = parse_layout("""
 canvas: 1280x720
 variants:
   - when: 0

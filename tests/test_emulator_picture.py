@@ -22,7 +22,7 @@ from layoutkit.director import Director, DirectorOptions
 from layoutkit.emulator import EmulatorServer
 from layoutkit.emulator.state import MediaState
 from layoutkit.errors import LayoutError
-from layoutkit.loader import Layout, load_layout
+from layoutkit.loader import Layout, load_layout, parse_layout
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +172,7 @@ def test_the_director_hides_people_in_every_mode(
         hide_camera_off=hide == "camera_off", hide_audio_only=hide == "audio_only"
     )
     with Director(
-        recording, load_layout(LAYOUTS[kind]), {"speaker": "1"}, options=options
+        recording, parse_layout(LAYOUTS[kind]), {"speaker": "1"}, options=options
     ) as director:
         for uid in people:
             director.join(uid)

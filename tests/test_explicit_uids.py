@@ -14,7 +14,7 @@ from layoutkit.binding import EMPTY_PICTURE, bind_regions
 from layoutkit.cli import cli
 from layoutkit.compiler import compile_full, resolve_regions
 from layoutkit.errors import CompileError
-from layoutkit.loader import load_layout
+from layoutkit.loader import parse_layout
 from layoutkit.validation import validate_layout
 
 Write = Callable[..., Path]
@@ -57,13 +57,13 @@ def test_bind_regions_leaves_fill_agora_regions_to_agora_unless_someone_is_hidde
 
 
 def test_speaker_and_uid_less_thumbnails_name_everyone() -> None:
-    layout = load_layout(SPEAKER_AND_THUMBNAILS)
+    layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     payload = compile_full(layout, ["5", "6", "7"], {"speaker": "6"}).payload.to_wire()
     assert _uids(payload) == ["6", "5", "7"]  # empty cells are left out
 
 
 def test_hiding_in_a_custom_layout_never_leaves_a_uid_less_region() -> None:
-    layout = load_layout(SPEAKER_AND_THUMBNAILS)
+    layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     people = ["1", "2", "3", "4", "5"]
     compiled = compile_full(layout, people, {"speaker": "1"}, hidden=["3"])
     assert _uids(compiled.payload.to_wire()) == ["1", "2", "4", "5"]
@@ -81,7 +81,7 @@ def test_hiding_in_a_custom_layout_never_leaves_a_uid_less_region() -> None:
 def test_a_built_in_mode_with_someone_hidden_is_sent_as_its_custom_equivalent(
     mode: str, expected_boxes: list[tuple[float, float, float, float]]
 ) -> None:
-    layout = load_layout(f"canvas: 1280x720\nmode: {mode}\n")
+    layout = parse_layout(f"canvas: 1280x720\nmode: {mode}\n")
     plain = compile_full(layout, ["1", "2", "3"]).payload.to_wire()
     assert plain == {"mixedVideoLayout": {"floating": 0, "adaptive": 1}[mode],
                      "backgroundColor": "#000000"}  # fmt: skip
@@ -94,7 +94,7 @@ def test_a_built_in_mode_with_someone_hidden_is_sent_as_its_custom_equivalent(
 
 
 def test_vertical_with_a_hidden_focus_warns_and_shows_the_background_there() -> None:
-    layout = load_layout("canvas: 1280x720\nmode: vertical\nfocus: host\n")
+    layout = parse_layout("canvas: 1280x720\nmode: vertical\nfocus: host\n")
     compiled = compile_full(layout, ["1", "2", "3"], {"host": "1"}, hidden=["1"])
     payload = compiled.payload.to_wire()
     assert payload["mixedVideoLayout"] == 3 and "maxResolutionUid" not in payload
@@ -105,7 +105,7 @@ def test_vertical_with_a_hidden_focus_warns_and_shows_the_background_there() -> 
 
 
 def test_everyone_hidden_sends_one_region_of_zero_size() -> None:
-    layout = load_layout(SPEAKER_AND_THUMBNAILS)
+    layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     compiled = compile_full(layout, ["1", "2"], {"speaker": "1"}, hidden=["1", "2"])
     assert compiled.payload.layout_config == [EMPTY_PICTURE]
     assert all(r.width * r.height == 0 for r in compiled.regions)
@@ -114,11 +114,11 @@ def test_everyone_hidden_sends_one_region_of_zero_size() -> None:
 
 def test_hiding_someone_not_in_the_channel_is_a_compile_error() -> None:
     with pytest.raises(CompileError, match="hidden: uid 9 is not among the participants"):
-        compile_full(load_layout(SPEAKER_AND_THUMBNAILS), ["1", "2"], hidden=["9"])
+        compile_full(parse_layout(SPEAKER_AND_THUMBNAILS), ["1", "2"], hidden=["9"])
 
 
 def test_fill_agora_stays_uid_less_and_agora_fills_it_in_join_order() -> None:
-    layout = load_layout("""
+    layout = parse_layout("""
 canvas: 1280x720
 regions:
   - {role: host, x: 0, y: 0, width: 50%, height: 1}
@@ -141,7 +141,7 @@ def test_fill_agora_with_a_role_is_an_error(write_layout: Write) -> None:
 
 
 def test_more_people_than_regions_names_who_is_not_shown() -> None:
-    layout = load_layout(SPEAKER_AND_THUMBNAILS)
+    layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     people = [str(n) for n in range(1, 8)]
     compiled = compile_full(layout, people, {"speaker": "1"})
     assert compiled.not_shown == ("6", "7")
@@ -151,14 +151,14 @@ def test_more_people_than_regions_names_who_is_not_shown() -> None:
 
 
 def test_validate_reports_the_counts_that_leave_people_out() -> None:
-    report = validate_layout(load_layout(SPEAKER_AND_THUMBNAILS))
+    report = validate_layout(parse_layout(SPEAKER_AND_THUMBNAILS))
     (warning,) = report.issues
     assert "more people than regions" in warning.message
     assert warning.counts == tuple(range(6, 18))
 
 
 def test_a_role_bound_to_someone_absent_is_a_located_warning() -> None:
-    compiled = compile_full(load_layout(SPEAKER_AND_THUMBNAILS), ["1", "2"], {"speaker": "9"})
+    compiled = compile_full(parse_layout(SPEAKER_AND_THUMBNAILS), ["1", "2"], {"speaker": "9"})
     assert _uids(compiled.payload.to_wire()) == ["1", "2"]
     (warning,) = compiled.issues
     assert warning.field == "regions[0].role" and warning.line == 4
@@ -168,7 +168,7 @@ def test_a_role_bound_to_someone_absent_is_a_located_warning() -> None:
 def test_the_same_uid_for_two_roles_is_an_error() -> None:
     with pytest.raises(Exception, match="uid 1 has two regions"):
         compile_full(
-            load_layout("regions:\n  - {role: a, x: 0, y: 0, width: 0.5, height: 1}\n"
+            parse_layout("regions:\n  - {role: a, x: 0, y: 0, width: 0.5, height: 1}\n"
                         "  - {role: b, x: 0.5, y: 0, width: 0.5, height: 1}\n"),
             ["1"],
             {"a": "1", "b": "1"},
@@ -176,7 +176,7 @@ def test_the_same_uid_for_two_roles_is_an_error() -> None:
 
 
 def test_resolve_regions_takes_hidden_people_too() -> None:
-    layout = load_layout("mode: adaptive\n")
+    layout = parse_layout("mode: adaptive\n")
     assert [r.uid for r in resolve_regions(layout, ["1", "2", "3"], hidden=["1"])] == ["2", "3"]
 
 
@@ -227,7 +227,7 @@ def test_the_directors_audit_log_says_who_is_left_out() -> None:
             return layout
 
     audit = io.StringIO()
-    layout = load_layout(SPEAKER_AND_THUMBNAILS)
+    layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     options = DirectorOptions(hide_camera_off=True)
     with Director(Accepting(), layout, {"speaker": "1"}, options=options, audit=audit) as director:
         for uid in range(1, 8):

@@ -14,6 +14,7 @@ from layoutkit import (
     LayoutValidationError,
     PresetNotFoundError,
     load_layout,
+    parse_layout,
 )
 from layoutkit.errors import Issue
 from layoutkit.geometry import Length
@@ -39,14 +40,14 @@ def test_plain_yaml_loads_into_the_model(write_layout: Write) -> None:
 
 
 def test_text_is_accepted_instead_of_a_path() -> None:
-    layout = load_layout("mode: adaptive\n")
+    layout = parse_layout("mode: adaptive\n")
     assert layout.source == "<string>"
     assert layout.document.mode == 1
 
 
 def test_malformed_yaml_is_located() -> None:
     with pytest.raises(LayoutSyntaxError) as info:
-        load_layout("canvas: 1280x720\nregions: [1, 2\n")
+        parse_layout("canvas: 1280x720\nregions: [1, 2\n")
     issue = only_issue(info.value)
     assert issue.message.startswith("YAML: expected ',' or ']'")
     assert (issue.line, issue.column) == (3, 1)
@@ -68,7 +69,7 @@ def test_unknown_key_points_at_the_key_and_suggests(write_layout: Write) -> None
 def test_every_shape_problem_is_reported_at_once() -> None:
     text = "fit: x\nregions:\n  - {x: 0, y: 0, width: 1, height: 1, alpha: 1.5, fit: cover}\n"
     with pytest.raises(LayoutValidationError) as info:
-        load_layout(text)
+        parse_layout(text)
     found = {(i.line, i.column, i.field) for i in info.value.issues}
     assert found == {(1, 1, "fit"), (3, 46, "regions[0].alpha"), (3, 56, "regions[0].fit")}
     messages = {i.field: i.message for i in info.value.issues}
@@ -78,7 +79,7 @@ def test_every_shape_problem_is_reported_at_once() -> None:
 
 def test_wrong_type_is_named() -> None:
     with pytest.raises(LayoutValidationError) as info:
-        load_layout("canvas: {width: wide, height: 720}\n")
+        parse_layout("canvas: {width: wide, height: 720}\n")
     issue = only_issue(info.value)
     assert issue.field == "canvas.width"
     assert issue.message == "'wide' is not a whole number"
@@ -87,7 +88,7 @@ def test_wrong_type_is_named() -> None:
 
 def test_bad_colour_is_located() -> None:
     with pytest.raises(LayoutValidationError) as info:
-        load_layout('mode: adaptive\nbackground: "#12"\n')
+        parse_layout('mode: adaptive\nbackground: "#12"\n')
     issue = only_issue(info.value)
     assert issue.field == "background"
     assert "is not a colour" in issue.message and "#RRGGBB" in issue.message
@@ -96,7 +97,7 @@ def test_bad_colour_is_located() -> None:
 
 def test_duplicate_keys_are_errors() -> None:
     with pytest.raises(LayoutValidationError) as info:
-        load_layout("mode: adaptive\nmode: floating\n")
+        parse_layout("mode: adaptive\nmode: floating\n")
     issue = only_issue(info.value)
     assert issue.message == "duplicate key 'mode'; the later one would win"
     assert (issue.line, issue.column) == (2, 1)
@@ -104,7 +105,7 @@ def test_duplicate_keys_are_errors() -> None:
 
 def test_not_a_mapping() -> None:
     with pytest.raises(LayoutValidationError, match="is a YAML mapping"):
-        load_layout("- 1\n- 2\n")
+        parse_layout("- 1\n- 2\n")
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_alias_bomb_is_refused_in_small_memory() -> None:
     tracemalloc.start()
     try:
         with pytest.raises(LayoutSyntaxError, match="alias bomb"):
-            load_layout("\n".join(lines) + "\n")
+            parse_layout("\n".join(lines) + "\n")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -153,13 +154,13 @@ def test_alias_bomb_is_refused_in_small_memory() -> None:
 
 def test_deep_nesting_is_refused() -> None:
     with pytest.raises(LayoutSyntaxError, match="nested too deeply"):
-        load_layout("a: " + "[" * 5000 + "]" * 5000 + "\n")
+        parse_layout("a: " + "[" * 5000 + "]" * 5000 + "\n")
 
 
 def test_undefined_template_name_is_located_with_a_hint() -> None:
     text = "mode: custom\nregions:\n  - {x: 0, y: 0, width: {{ size }}, height: 1}\n"
     with pytest.raises(LayoutSyntaxError) as info:
-        load_layout(text)
+        parse_layout(text)
     issue = only_issue(info.value)
     assert (issue.line, issue.column) == (3, 28)
     assert issue.message.startswith("template: 'size' is undefined")
@@ -168,7 +169,7 @@ def test_undefined_template_name_is_located_with_a_hint() -> None:
 
 def test_template_vars_fill_the_text() -> None:
     text = "regions:\n  - {x: 0, y: 0, width: {{ size }}, height: 1}\n"
-    layout = load_layout(text, vars={"size": 0.5})
+    layout = parse_layout(text, vars={"size": 0.5})
     assert layout.templated
     assert layout.document.regions is not None
     assert layout.document.regions[0].width == Length(0.5)  # type: ignore[union-attr]
@@ -176,7 +177,7 @@ def test_template_vars_fill_the_text() -> None:
 
 def test_template_cannot_reach_python_internals() -> None:
     with pytest.raises(LayoutSyntaxError) as info:
-        load_layout("title: {{ ''.__class__.__mro__ }}\n")
+        parse_layout("title: {{ ''.__class__.__mro__ }}\n")
     issue = only_issue(info.value)
     assert issue.line == 1
     assert "unsafe" in issue.message and "Python internals" in issue.message
@@ -184,9 +185,9 @@ def test_template_cannot_reach_python_internals() -> None:
 
 def test_template_cannot_build_huge_output() -> None:
     with pytest.raises(LayoutSyntaxError, match="keep templates small"):
-        load_layout('title: {{ "a" * 10**8 }}\n')
+        parse_layout('title: {{ "a" * 10**8 }}\n')
     with pytest.raises(LayoutSyntaxError, match="more than 1024 KiB"):
-        load_layout(
+        parse_layout(
             "{% for i in range(99999) %}{% for j in range(99) %}xxxxxxxxxx{% endfor %}{% endfor %}"
         )
 
@@ -194,7 +195,7 @@ def test_template_cannot_build_huge_output() -> None:
 def test_errors_in_a_templated_file_quote_the_rendered_line() -> None:
     text = "{% set w = 2 %}\nregions:\n  - {x: 0, y: 0, width: 1, height: 1, alpha: {{ w }}}\n"
     with pytest.raises(LayoutValidationError) as info:
-        load_layout(text)
+        parse_layout(text)
     issue = only_issue(info.value)
     assert issue.snippet == "  - {x: 0, y: 0, width: 1, height: 1, alpha: 2}"
     assert (issue.line, issue.column) == (3, 46)
@@ -229,6 +230,6 @@ def test_extends_loop_is_refused(write_layout: Write) -> None:
 
 def test_extends_unknown_preset_suggests() -> None:
     with pytest.raises(PresetNotFoundError) as info:
-        load_layout("extends: no-such-preset-anywhere\n")
+        parse_layout("extends: no-such-preset-anywhere\n")
     assert info.value.line == 1 and info.value.column == 10
     assert "no preset named 'no-such-preset-anywhere'" in str(info.value)

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from layoutkit import LayoutError, PresetNotFoundError, compile_layout, load_layout, presets
+from layoutkit import (
+    LayoutError,
+    PresetNotFoundError,
+    compile_layout,
+    load_layout,
+    parse_layout,
+    presets,
+)
 from layoutkit.cli import cli
 from layoutkit.validation import validate_layout
 
@@ -69,7 +76,7 @@ def test_a_bad_variable_gets_a_located_error() -> None:
 
 
 def test_extends_a_preset() -> None:
-    layout = load_layout("extends: grid-2x2\nbackground: '#FF0000'\n")
+    layout = parse_layout("extends: grid-2x2\nbackground: '#FF0000'\n")
     assert compile_layout(layout, count=4).to_wire()["backgroundColor"] == "#FF0000"
 
 

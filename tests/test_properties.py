@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layoutkit import LayoutError, load_layout
+from layoutkit import LayoutError, parse_layout
 from layoutkit.compiler import compile_full
 from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest
 
@@ -132,7 +132,7 @@ def test_documents_compile_or_raise_a_located_error(
 ) -> None:
     text = yaml.safe_dump(document, sort_keys=False)
     try:
-        result = compile_full(load_layout(text), None, roles, count=count, strict=strict)
+        result = compile_full(parse_layout(text), None, roles, count=count, strict=strict)
     except LayoutError as exc:
         issues = getattr(exc, "issues", None)
         if issues is not None:

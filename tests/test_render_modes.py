@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from layoutkit import load_layout
+from layoutkit import parse_layout
 from layoutkit.preview import PreviewOptions, render_preview
 from layoutkit.render import participant_color
 
@@ -22,7 +22,7 @@ def png(mode: str, people: list[str], focus: str = "", **options: object) -> Ima
     if focus:
         text += f"focus: '{focus}'\n"
     data = render_preview(
-        load_layout(text),
+        parse_layout(text),
         people,
         options=PreviewOptions(clean=True, **options),  # type: ignore[arg-type]
     )

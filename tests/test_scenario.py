@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from layoutkit import LayoutError, LayoutValidationError, load_layout
+from layoutkit import LayoutError, LayoutValidationError, parse_layout
 from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
 from layoutkit.scenario import load_scenario, parse_time, play_scenario, scenario_layout
 
@@ -77,7 +77,7 @@ def test_events_at_the_same_time_are_one_push_and_nonsense_is_a_warning(
         '  - {at: 2, camera_off: "2"}\n',
         "s.yaml",
     )
-    layout = load_layout(
+    layout = parse_layout(
         "canvas: 640x360\nvariants:\n  - when: 1\n    regions: [{x: 0, y: 0, w: 1, h: 1}]\n"
         "  - when: 2+\n    regions:\n      - grid: {rows: 1, columns: 2}\n"
     )

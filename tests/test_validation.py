@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from layoutkit import LayoutValidationError, load_layout
+from layoutkit import LayoutValidationError, parse_layout
 from layoutkit.compiler import compile_full
 from layoutkit.errors import Issue
 from layoutkit.validation import validate_layout
@@ -15,7 +15,7 @@ FULL = "{x: 0, y: 0, width: 1, height: 1}"
 def compile_issues(
     text: str, *, strict: bool = False, count: int = 2, roles: dict[str, str] | None = None
 ) -> list[Issue]:
-    layout = load_layout(text)
+    layout = parse_layout(text)
     try:
         return compile_full(layout, count=count, roles=roles, strict=strict).issues
     except LayoutValidationError as exc:
@@ -24,7 +24,7 @@ def compile_issues(
 
 def load_issues(text: str) -> list[Issue]:
     with pytest.raises(LayoutValidationError) as info:
-        load_layout(text)
+        parse_layout(text)
     return info.value.issues
 
 
@@ -222,7 +222,7 @@ def test_strict_turns_warnings_into_errors() -> None:
 
 def test_validate_names_the_failing_counts() -> None:
     text = "variants:\n  - when: 1-3\n    regions: [" + FULL + "]\n"
-    report = validate_layout(load_layout(text))
+    report = validate_layout(parse_layout(text))
     assert report.failing == tuple(range(4, 18))
     issue = the(report.issues)
     assert issue.counts == tuple(range(4, 18))
@@ -230,5 +230,5 @@ def test_validate_names_the_failing_counts() -> None:
 
 
 def test_validate_ok_at_every_count() -> None:
-    report = validate_layout(load_layout("mode: floating\n"))
+    report = validate_layout(parse_layout("mode: floating\n"))
     assert report.ok and report.issues == [] and report.counts == tuple(range(1, 18))

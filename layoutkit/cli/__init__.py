@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from layoutkit import __version__
-from layoutkit.errors import LayoutkitError
+from layoutkit.errors import LayoutkitError, RenderError
 from layoutkit.jsonfmt import format_json
 
 if TYPE_CHECKING:
@@ -310,15 +310,17 @@ def regions(
 
 def _parse_cameras(values: Sequence[str]) -> dict[str, float]:
     from layoutkit.geometry import parse_aspect
+    from layoutkit.render.camera import check_camera_aspect
     from layoutkit.wire.base import _check_uid
 
     cameras: dict[str, float] = {}
     for value in values:
         uid, shape = _split_pair(value, "--camera", "UID=W:H, e.g. --camera 1002=9:16")
         try:
-            cameras[_check_uid(uid)] = parse_aspect(shape)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--camera") from None
+            cameras[_check_uid(uid)] = check_camera_aspect(parse_aspect(shape))
+        except (ValueError, OverflowError, RenderError) as exc:
+            message = exc.message if isinstance(exc, RenderError) else str(exc)
+            raise click.BadParameter(message, param_hint="--camera") from None
     return cameras
 
 

@@ -269,12 +269,20 @@ def stop(
 @click.option("--customer-id", help="Require these credentials (default: accept any).")
 @click.option("--customer-secret", envvar="EMULATOR_CUSTOMER_SECRET", show_envvar=True)
 @click.option("--app-id", "app_ids", multiple=True, help="Serve only these App IDs.")
+@click.option(
+    "--log-size",
+    type=click.IntRange(1, 10_000_000),
+    default=10_000,
+    show_default=True,
+    help="How many API requests the request log keeps (the newest).",
+)
 def emulator(
     host: str,
     port: int,
     customer_id: str | None,
     customer_secret: str | None,
     app_ids: tuple[str, ...],
+    log_size: int,
 ) -> None:
     """Run a local Cloud Recording API emulator (Ctrl-C stops it)."""
     from layoutkit.emulator import EmulatorServer
@@ -283,7 +291,12 @@ def emulator(
         raise click.UsageError("give --customer-id and --customer-secret together")
     try:
         server = EmulatorServer(
-            host, port, app_ids=app_ids, customer_id=customer_id, customer_secret=customer_secret
+            host,
+            port,
+            app_ids=app_ids,
+            customer_id=customer_id,
+            customer_secret=customer_secret,
+            log_size=log_size,
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None

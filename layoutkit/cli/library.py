@@ -59,15 +59,16 @@ def show(name: str) -> None:
 def new(file: str, preset: str, force: bool) -> None:
     """Write a new layout file starting from a preset."""
     from layoutkit import presets as library
-    from layoutkit.render.png import write_bytes
+    from layoutkit.safefiles import check_output, write_atomic
 
     target = Path(file)
+    check_output(target)  # a FIFO, device or folder is refused, even with --force
     if target.exists() and not force:
         raise click.ClickException(f"{file} exists; pick another name or add --force")
     text = library.source(preset)
     stem = re.sub(r"[^a-z0-9]+", "-", target.stem.lower()).strip("-") or "my-layout"
     text = re.sub(r"^name: *\S+", f"name: {stem}", text, count=1, flags=re.MULTILINE)
-    write_bytes(target, text.encode("utf-8"))
+    write_atomic(target, text.encode("utf-8"))
     click.echo(
         f"wrote {file} from preset {preset}; check it with: layoutkit validate {file}", err=True
     )

@@ -142,9 +142,12 @@ def play(
     from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
     from layoutkit.render import write_png
     from layoutkit.render.png import write_bytes
+    from layoutkit.safefiles import check_output
     from layoutkit.scenario import format_time, load_scenario, play_scenario, scenario_layout
 
     path = Path(scenario_file)
+    if audit is not None:
+        check_output(Path(audit))  # the audit log is appended to: a FIFO or device is refused
     scenario = load_scenario(path)
     layout = scenario_layout(scenario, layout_file)
     steps, warnings = play_scenario(
@@ -234,18 +237,25 @@ def watch(
     base_url: str,
 ) -> None:
     """Re-validate and re-render a layout each time it is saved; optionally push it."""
+    from layoutkit.loader import MAX_FILE_BYTES
     from layoutkit.preview import PreviewOptions, draw_compilation
     from layoutkit.render import write_png
+    from layoutkit.safefiles import check_output, read_limited
     from layoutkit.watch import watch_file
 
+    source = Path(layout_file)
+    if source.exists():  # a FIFO, device or folder is refused now (a missing file is awaited)
+        read_limited(source, MAX_FILE_BYTES, what="layout file")
+    target = Path(output or source.stem + ".png")
+    check_output(target)  # refuses a FIFO, device or folder as the preview, before watching
     recording = None
     if push:
         recording = _recording(
             resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
         )
-    target = Path(output or Path(layout_file).stem + ".png")
 
     def changed() -> None:
+        """Any failure of one save is reported; watching goes on."""
         stamp = time.strftime("%H:%M:%S")
         try:
             compiled = _compile(
@@ -259,10 +269,12 @@ def watch(
             click.echo(message)
         except LayoutkitError as exc:
             click.echo(f"[{stamp}] {exc}")
+        except Exception as exc:  # one bad save must not stop the watch
+            click.echo(f"[{stamp}] {layout_file}: error: {type(exc).__name__}: {exc}")
 
     click.echo(f"watching {layout_file} (Ctrl-C stops)", err=True)
     try:
-        watch_file(Path(layout_file), changed, stop=threading.Event(), poll=poll, max_polls=polls)
+        watch_file(source, changed, stop=threading.Event(), poll=poll, max_polls=polls)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 

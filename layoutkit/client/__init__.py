@@ -18,7 +18,13 @@ from urllib.parse import quote
 import requests
 from pydantic import BaseModel, ValidationError
 
-from layoutkit.client.transport import RateLimiter, RetryPolicy, Transport
+from layoutkit.client.transport import (
+    RateLimiter,
+    RetryPolicy,
+    Transport,
+    check_base_url,
+    redact_text,
+)
 from layoutkit.errors import ApiError, NotFoundError
 from layoutkit.wire.api import (
     AcquireClientRequest,
@@ -114,7 +120,12 @@ class CloudRecordingClient:
     twice. At most one updateLayout per recording is in flight: threads pushing to the
     same recording take turns (`layout_turns`), other recordings go on in parallel.
     `on_request(method, url)` is called before each request is sent (the command line
-    prints it).
+    prints it), with secret-looking query values hidden.
+
+    Credentials are sent as `Authorization: Basic base64(utf8(customer_id:secret))`,
+    encoded by the client itself, so any Unicode secret works and no encoding error can
+    carry it. They never reach logs, reprs or error texts, and a `base_url` with
+    credentials in it (`https://user:pass@host`) is refused.
     """
 
     def __init__(
@@ -147,7 +158,7 @@ class CloudRecordingClient:
             )
         self.app_id = app
         self.customer_id = key
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self._clock = clock
         self.layout_turns = OnePerRecording()
         limiter = RateLimiter(rate_limit, sleep=sleep)
@@ -165,7 +176,7 @@ class CloudRecordingClient:
     def __repr__(self) -> str:
         return (
             f"CloudRecordingClient(app_id={self.app_id!r}, customer_id={self.customer_id!r}, "
-            f"base_url={self.base_url!r})"
+            f"base_url={redact_text(self.base_url)!r})"
         )
 
     @property

@@ -1,20 +1,26 @@
 """HTTP for the client: Basic auth, a rate limit shared by every thread, retries with
 backoff where repeating is safe, and Agora's answers turned into the error tree.
-Secrets never reach logs, reprs or error texts."""
+Secrets never reach logs, reprs or error texts: `redact` (JSON values) and `redact_text`
+(any text) hide them by name and by shape, and requests' exceptions, which carry the
+request with its headers, are never chained to ours."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.auth import AuthBase
 
 from layoutkit.errors import (
     ApiError,
@@ -43,14 +49,92 @@ TRANSIENT: tuple[type[ApiError], ...] = (
     NotCompletedError,
 )
 
+# a name is secret when, squeezed to lower-case letters and digits, it contains one of
+# these, or one of its words (camelCase, snake_case, kebab-case) is one of SECRET_WORDS,
+# or its last word is "key" (accessKey, privateKey, api_key, key)
+SECRET_PARTS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "credential",
+    "signature",
+    "authorization",
+)
+SECRET_WORDS = frozenset({"auth", "pwd", "salt", "sts", "sig", "cookie"})
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#]*@")
+_PARAM = re.compile(r"(?<![\w.~-])([\w.~\[\]-]+)=([^&#\s'\"]*)")
+_HEADER = re.compile(r"(?i)\b(basic|bearer|digest)\s+[A-Za-z0-9+/=._~-]{6,}")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a key or parameter name looks like it holds a secret."""
+    squeezed = re.sub(r"[^a-z0-9]", "", name.lower())
+    if name in SECRET_KEYS or any(part in squeezed for part in SECRET_PARTS):
+        return True
+    words = [w.lower() for w in _WORDS.findall(name)]
+    return bool(words) and (words[-1] == "key" or any(w in SECRET_WORDS for w in words))
+
+
+def redact_text(text: str) -> str:
+    """Text with URL userinfo (`https://user:pass@host` -> `https://***@host`), secret
+    `name=value` pairs (query strings and the like) and Authorization values hidden."""
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+    text = _PARAM.sub(
+        lambda m: f"{m.group(1)}={REDACTED}" if is_secret_name(m.group(1)) else m.group(0), text
+    )
+    return _HEADER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+
 
 def redact(value: Any) -> Any:
-    """A copy of a JSON value with every secret field replaced by ***."""
+    """A copy of a JSON value with every secret-looking field replaced by *** and every
+    string passed through `redact_text`."""
     if isinstance(value, Mapping):
-        return {k: REDACTED if k in SECRET_KEYS else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {
+            k: REDACTED if isinstance(k, str) and is_secret_name(k) else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
         return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
     return value
+
+
+def check_base_url(base_url: str) -> str:
+    """The base URL without a trailing slash; an ApiError when it carries credentials."""
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        raise ApiError(f"base_url {redact_text(base_url)!r} is not a URL") from None
+    if "@" in parts.netloc:
+        raise ApiError(
+            f"base_url {redact_text(base_url)!r} carries credentials (user:password@); "
+            "pass them as customer_id and customer_secret instead"
+        )
+    return base_url.rstrip("/")
+
+
+class BasicAuth(AuthBase):
+    """HTTP Basic auth with the credentials encoded as UTF-8 by us (requests would encode
+    them as Latin-1 and raise an error holding the secret). Holds only the header value,
+    and never shows it."""
+
+    def __init__(self, key: str, secret: str) -> None:
+        token = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
+        self._header = f"Basic {token}"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return f"BasicAuth({REDACTED})"
 
 
 class RateLimiter:
@@ -113,8 +197,8 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         on_request: Callable[[str, str], None] | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._auth = auth
+        self.base_url = check_base_url(base_url)
+        self._auth = BasicAuth(*auth)
         self.session = session or requests.Session()
         self.timeout = timeout
         self.limiter = limiter
@@ -158,12 +242,14 @@ class Transport:
         self, endpoint: str, method: str, url: str, body: dict[str, Any] | None
     ) -> dict[str, Any]:
         self.limiter.acquire()
+        shown = redact_text(url)
         if self.on_request is not None:
-            self.on_request(method, url)
-        log.debug("%s %s %s", method, url, json.dumps(redact(body)) if body is not None else "")
+            self.on_request(method, shown)
+        log.debug("%s %s %s", method, shown, json.dumps(redact(body)) if body is not None else "")
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json;charset=utf-8"
+        failure = ""
         try:
             response = self.session.request(
                 method,
@@ -173,12 +259,16 @@ class Transport:
                 auth=self._auth,
                 timeout=self.timeout,
             )
-        except requests.Timeout as exc:
-            raise TransportError(f"{endpoint}: no answer within {self.timeout:g} s") from exc
-        except requests.ConnectionError as exc:
-            raise TransportError(f"{endpoint}: cannot connect to {self.base_url}") from exc
-        except requests.RequestException as exc:
-            raise TransportError(f"{endpoint}: request failed ({type(exc).__name__})") from exc
+        except requests.Timeout:
+            failure = f"no answer within {self.timeout:g} s"
+        except requests.ConnectionError:
+            failure = f"cannot connect to {redact_text(self.base_url)}"
+        except (requests.RequestException, ValueError) as exc:  # UnicodeError is a ValueError
+            failure = f"request failed ({type(exc).__name__})"
+        if failure:
+            # raised outside the except blocks: requests' exception (its request carries
+            # the Authorization header) is neither the cause nor the context of ours
+            raise TransportError(f"{endpoint}: {failure}") from None
         log.debug("%s answered %d", endpoint, response.status_code)
         return answer(
             endpoint, response.status_code, response.content, response.headers.get("X-Request-ID")
@@ -214,7 +304,7 @@ def status_error(endpoint: str, status: int, body: Any, request_id: str | None) 
         text += f", code {code}"
     detail = reason or (info.reason if info else None)
     if detail:
-        text += f": {detail}"
+        text += f": {redact_text(str(detail))}"
     cls: type[ApiStatusError] = ApiStatusError
     if status == 401:
         cls = AuthenticationError
@@ -231,8 +321,8 @@ def status_error(endpoint: str, status: int, body: Any, request_id: str | None) 
         text,
         status_code=status,
         code=code,
-        reason=reason,
-        body=body,
+        reason=redact_text(reason) if isinstance(reason, str) else reason,
+        body=redact(body),
         request_id=request_id,
         hint=hint,
     )
@@ -249,11 +339,17 @@ def _status_hint(status: int) -> str | None:
 __all__ = [
     "REDACTED",
     "SECRET_KEYS",
+    "SECRET_PARTS",
+    "SECRET_WORDS",
     "TRANSIENT",
+    "BasicAuth",
     "RateLimiter",
     "RetryPolicy",
     "Transport",
     "answer",
+    "check_base_url",
+    "is_secret_name",
     "redact",
+    "redact_text",
     "status_error",
 ]

@@ -74,13 +74,18 @@ def _unquote(value: str) -> str:
 class EmulatorApp:
     """Answers Cloud Recording requests like Agora's service, from an EmulatorState."""
 
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, hosts: frozenset[str] | None = None) -> None:
         self.state = state
+        # the `Host` values the control API answers (None: any loopback name and port)
+        self.hosts = hosts
 
     def handle(self, request: Request) -> Response:
         """One request in, one response out; never raises, never answers a traceback."""
         path = request.path.split("?", 1)[0]
         if path.startswith("/_emulator/"):
+            refused = control.refuse(request, self.hosts)
+            if refused is not None:
+                return refused
             found = _match(CONTROL_ROUTES, request.method, path)
             if found is None:
                 return gateway_error(404, NO_ROUTE)
@@ -170,7 +175,10 @@ class EmulatorApp:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = max(0, int(environ.get("CONTENT_LENGTH") or 0))
+        except ValueError:
+            length = 0
         stream = environ["wsgi.input"]
         body = stream.read(min(length, MAX_BODY + 1)) if length else b""
         headers = {
@@ -200,7 +208,10 @@ _REASONS = {
     206: "Partial Content",
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
+    415: "Unsupported Media Type",
+    421: "Misdirected Request",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",

@@ -1,13 +1,16 @@
 """The `/_emulator/` control API: channel participants, recordings with their current
 layout and history, a PNG of the composite, injected faults, the request log, the clock.
-No credentials needed; not rate limited; not in the request log."""
+No credentials needed; not rate limited; not in the request log. Since anyone's browser
+can reach 127.0.0.1, `refuse` turns away what a web page could send: a `Host` that is not
+one of the emulator's addresses (DNS rebinding), a foreign `Origin`, and a body that is
+not `application/json` (a "simple" cross-site POST)."""
 
 from __future__ import annotations
 
-import json
+import threading
 from typing import Any
 
-from layoutkit.emulator.http import Request, Response, reply
+from layoutkit.emulator.http import Request, Response, loads, reply
 from layoutkit.emulator.state import (
     FAULT_KINDS,
     MAX_OUTAGE,
@@ -25,12 +28,49 @@ def _error(status: int, message: str) -> Response:
     return reply(status, {"error": message})
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def served_hosts(host: str, port: int) -> frozenset[str]:
+    """The `Host` values that name an emulator bound to `host`:`port`."""
+    names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host else host.lower()}
+    found = {f"{name}:{port}" for name in names}
+    if port == 80:
+        found |= names
+    return frozenset(found)
+
+
+def _loopback(host: str) -> bool:
+    name = host if host.endswith("]") or ":" not in host else host.rsplit(":", 1)[0]
+    return name in LOOPBACK_NAMES
+
+
+def refuse(request: Request, hosts: frozenset[str] | None) -> Response | None:
+    """An error for a control request a web page could have sent, or None. `hosts`: the
+    `Host` values served (None: any loopback name with any port, for WSGI use)."""
+    host = request.headers.get("host", "").strip().lower()
+    if not (host in hosts if hosts is not None else _loopback(host)):
+        return _error(421, f"Host {host[:100]!r} is not this emulator's address")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        where = origin.strip().lower().removeprefix("http://")
+        if where == origin.strip().lower() or not (
+            where in hosts if hosts is not None else _loopback(where)
+        ):
+            return _error(403, f"cross-origin request from {origin[:100]!r} refused")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    has_body = bool(request.body) or request.truncated
+    if (has_body or kind) and kind != "application/json":
+        return _error(415, "the control API takes Content-Type: application/json")
+    return None
+
+
 def _body(request: Request) -> dict[str, Any] | Response:
     if not request.body.strip():
         return {}
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return _error(400, "send a JSON object")
     return data if isinstance(data, dict) else _error(400, "send a JSON object")
 
@@ -235,15 +275,33 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
             for p in channel.participants
             if p.drawn
         ]
-    image = render_canvas(
-        recording.layout_model(),
-        [region for region, _ in drawn],
-        recording.width,
-        recording.height,
-        participants,
-        RenderOptions(clean=False),
-    )
-    return Response(200, encode_png(image), content_type="image/png")
+    with _COMPOSITING:  # one composite at a time: at most one canvas in memory
+        image = render_canvas(
+            recording.layout_model(),
+            [region for region, _ in drawn],
+            recording.width,
+            recording.height,
+            participants,
+            RenderOptions(clean=False),
+        )
+        png = encode_png(image)
+        del image
+        _forget_cameras()
+    return Response(200, png, content_type="image/png")
+
+
+_COMPOSITING = threading.Lock()
+
+
+def _forget_cameras() -> None:
+    """Drop the renderer's cached camera pictures: an lru_cache of up to 256 images, sized
+    per region, which composites of many layouts fill (over a GB at full-HD regions).
+    Drawing a camera again costs far less than encoding the PNG."""
+    from layoutkit.render import camera
+
+    clear = getattr(camera.synthetic_camera, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 __all__ = ["composite", "handle", "summary"]

@@ -11,6 +11,18 @@ from pydantic import ValidationError
 
 MAX_BODY = 1 << 20
 JSON = "application/json;charset=utf-8"
+MAX_INT_DIGITS = 64  # a JSON integer longer than this is refused (Python caps str->int)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of over {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def loads(text: str) -> Any:
+    """`json.loads` with integers capped at MAX_INT_DIGITS digits (ValueError past it)."""
+    return json.loads(text, parse_int=_parse_int)
 
 
 @dataclass
@@ -86,7 +98,7 @@ def json_body(request: Request) -> dict[str, Any]:
     if not text.strip():
         raise BodyError(invalid("request body is empty; send a JSON object"))
     try:
-        data = json.loads(text)
+        data = loads(text)
     except RecursionError:
         raise BodyError(invalid("request body is nested too deeply")) from None
     except json.JSONDecodeError as exc:
@@ -96,6 +108,8 @@ def json_body(request: Request) -> dict[str, Any]:
                 f"{exc.lineno} column {exc.colno})"
             )
         ) from None
+    except ValueError as exc:  # an integer past MAX_INT_DIGITS
+        raise BodyError(invalid(f"request body: {exc}")) from None
     if not isinstance(data, dict):
         raise BodyError(
             invalid(
@@ -116,6 +130,7 @@ __all__ = [
     "gateway_error",
     "invalid",
     "json_body",
+    "loads",
     "reply",
     "service_error",
 ]

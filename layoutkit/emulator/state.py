@@ -13,6 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from layoutkit.emulator.requestlog import (
+    DEFAULT_LOG_SIZE,
+    MAX_LOGGED_PATH,
+    LoggedRequest,
+    RequestLog,
+)
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.modes import resolve_payload
 from layoutkit.wire.api import RecordingMode
@@ -152,17 +158,6 @@ class Recording:
         return UpdateLayoutClientRequest.model_validate(self.layout)
 
 
-@dataclass
-class LoggedRequest:
-    time: float
-    wall: float
-    method: str
-    path: str
-    endpoint: str
-    app_id: str | None
-    status: int
-
-
 class EmulatorState:
     """Everything the emulator knows; every method takes the lock."""
 
@@ -174,7 +169,10 @@ class EmulatorState:
         customer_secret: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         rate_limit: int | None = RATE_LIMIT,
+        log_size: int = DEFAULT_LOG_SIZE,
     ) -> None:
+        if log_size < 1:
+            raise ValueError("log_size: at least 1")
         self.app_ids = app_ids
         self.rate_limit = rate_limit
         self.customer_id = customer_id
@@ -189,7 +187,7 @@ class EmulatorState:
         self.outage_until: float | None = None  # see `outage`
         self.latency = 0.0  # real seconds each API request is held, in flight, before it runs
         self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
-        self.requests: list[LoggedRequest] = []
+        self.requests = RequestLog(maxlen=log_size)  # the last `log_size` API requests
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
         self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)
@@ -204,9 +202,10 @@ class EmulatorState:
     def credentials_ok(self, key: str, secret: str) -> bool:
         if self.customer_id is None:
             return True
-        return secrets.compare_digest(key, self.customer_id) and secrets.compare_digest(
-            secret, self._customer_secret or ""
-        )
+        # bytes: compare_digest refuses str with non-ASCII characters
+        return secrets.compare_digest(
+            key.encode(), self.customer_id.encode()
+        ) and secrets.compare_digest(secret.encode(), (self._customer_secret or "").encode())
 
     def app_ok(self, app_id: str) -> bool:
         return not self.app_ids or app_id in self.app_ids
@@ -291,6 +290,7 @@ class EmulatorState:
 
     def log(self, method: str, path: str, endpoint: str, app_id: str | None, status: int) -> None:
         with self.lock:
+            path, app_id = path[:MAX_LOGGED_PATH], app_id and app_id[:MAX_LOGGED_PATH]
             self.requests.append(
                 LoggedRequest(self.clock(), time.time(), method, path, endpoint, app_id, status)
             )

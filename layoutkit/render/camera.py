@@ -15,6 +15,19 @@ from layoutkit.errors import RenderError
 
 RGB = tuple[int, int, int]
 MAX_SOURCE_PIXELS = 50_000_000
+MAX_CAMERA_ASPECT = 16.0  # camera shapes from 1:16 to 16:1; beyond that is a typo
+
+
+def check_camera_aspect(aspect: float) -> float:
+    """A camera's width/height, or RenderError when it is not a plausible shape."""
+    if not (1 / MAX_CAMERA_ASPECT <= aspect <= MAX_CAMERA_ASPECT):
+        raise RenderError(
+            f"a camera shape of {aspect:.4g}:1 is outside 1:{MAX_CAMERA_ASPECT:g} to "
+            f"{MAX_CAMERA_ASPECT:g}:1; give W:H like 16:9 or 9:16"
+        )
+    return aspect
+
+
 _GOLDEN = 0.618033988749895
 
 

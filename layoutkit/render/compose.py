@@ -12,7 +12,7 @@ from PIL import Image
 
 from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.render.camera import RGB, load_picture, synthetic_camera
+from layoutkit.render.camera import RGB, check_camera_aspect, load_picture, synthetic_camera
 from layoutkit.wire.base import MixedVideoLayout, RenderMode
 from layoutkit.wire.layout import LayoutFields
 
@@ -110,7 +110,7 @@ def camera_tile(person: Participant, size: tuple[int, int], fit: str) -> Image.I
     if person.image is not None:
         picture = load_picture(person.image)
         return contain(picture, size) if fit == "fit" else cover(picture, size)
-    aspect = person.camera_aspect
+    aspect = check_camera_aspect(person.camera_aspect)
     label = person.label or ""
     if fit == "fit":
         cw, ch = (

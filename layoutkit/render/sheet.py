@@ -47,4 +47,12 @@ def render_sheet(
     return sheet
 
 
-__all__ = ["CELL_WIDTH", "MAX_FRAMES", "render_sheet"]
+def shrink_to_cell(image: Image.Image) -> Image.Image:
+    """A picture at the width of a sheet cell (as it is when already that small)."""
+    if image.width <= CELL_WIDTH:
+        return image
+    height = max(1, round(CELL_WIDTH * image.height / image.width))
+    return image.resize((CELL_WIDTH, height), Image.Resampling.BOX)
+
+
+__all__ = ["CELL_WIDTH", "MAX_FRAMES", "render_sheet", "shrink_to_cell"]

@@ -1,0 +1,71 @@
+"""Sizes that would allocate beyond a fixed pixel budget are refused or bounded: camera
+shapes, sheets at a large scale; scenario times outside 0..24 h are located errors."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from layoutkit.cli import cli
+from layoutkit.scenario import MAX_TIME, parse_time
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = str(ROOT / "examples" / "speaker-pip.yaml")
+
+
+@pytest.mark.parametrize("shape", ["10000:1", "1:10000", "99999999999999999999:1"])
+def test_an_absurd_camera_shape_is_a_usage_error_not_gigabytes(shape: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli, ["preview", EXAMPLE, "--camera", f"1={shape}", "-o", str(tmp_path / "x.png")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--camera" in result.output and "outside 1:16 to 16:1" in result.output
+    assert "Traceback" not in result.output
+    assert time.monotonic() - started < 5
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_sheet_at_scale_4_of_a_1080p_layout_stays_small(tmp_path: Path) -> None:
+    layout = tmp_path / "hd.yaml"
+    layout.write_text("canvas: 1920x1080\nmode: adaptive\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = str(Path(sys.executable).parent / "layoutkit")
+    output = str(tmp_path / "sheet.png")
+    done = subprocess.run(
+        [command, "preview", str(layout), "--sheet", "--scale", "4", "-o", output],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # 2.5 GB before the scale stopped at 1 on sheets; about 115 MB now
+    assert max(peak_kib, before) < 400 * 1024
+    assert (tmp_path / "sheet.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1, 10**400, "99999m", 86401])
+def test_scenario_times_outside_a_day_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="is not a time"):
+        parse_time(value)
+    assert parse_time(MAX_TIME) == MAX_TIME
+
+
+def test_an_infinite_scenario_time_is_a_located_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f"layout: {ROOT / 'examples' / 'speaker-strip.yaml'}\n"
+        'events:\n  - {at: .inf, join: "1"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["play", str(scenario), "--json"])
+    assert result.exit_code == 1
+    assert f"{scenario}:3:10: error: events[0].at" in result.output
+    assert "Traceback" not in result.output
