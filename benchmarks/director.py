@@ -8,13 +8,13 @@ from __future__ import annotations
 import random
 import time
 
-from layoutkit import compile_layout, load_layout
+from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
 from layoutkit.director import Director
 from layoutkit.emulator import EmulatorServer
 from layoutkit.roster import Event, Roster
 
-LAYOUT = load_layout("""
+LAYOUT = parse_layout("""
 canvas: 1280x720
 regions:
   - grid: {rows: 4, columns: 4, gap: 4px}

@@ -10,11 +10,11 @@ from pathlib import Path
 from PIL import Image
 from timing import median_time
 
-from layoutkit import load_layout
+from layoutkit import load_layout, parse_layout
 from layoutkit.compiler import compile_full
 from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
 from layoutkit.render import encode_png
-from layoutkit.render.camera import synthetic_camera
+from layoutkit.render.camera import CAMERA_CACHE
 from layoutkit.render.compose import pixel_box
 from layoutkit.render.png import COMPRESS_LEVEL
 
@@ -28,7 +28,7 @@ regions:
 
 
 def main() -> None:
-    compiled = compile_full(load_layout(LAYOUT), count=17)
+    compiled = compile_full(parse_layout(LAYOUT), count=17)
     clean, annotated = PreviewOptions(clean=True), PreviewOptions()
     first = draw_compilation(compiled, clean)
     boxes = [pixel_box(r, 1920, 1080) for r in compiled.regions]
@@ -47,7 +47,7 @@ def main() -> None:
     ours_clean = median_time(repeat, lambda: encode_png(draw_compilation(compiled, clean)))
 
     def cold() -> bytes:
-        synthetic_camera.cache_clear()
+        CAMERA_CACHE.clear()
         return encode_png(draw_compilation(compiled, clean))
 
     ours_cold = median_time(repeat, cold)

@@ -44,6 +44,7 @@ from layoutkit.errors import (
 )
 from layoutkit.loader import Layout
 from layoutkit.roster import Event, EventKind, Roster
+from layoutkit.safefiles import check_output
 from layoutkit.wire.base import _check_uid as check_uid
 
 log = logging.getLogger("layoutkit.director")
@@ -127,8 +128,8 @@ class Director:
         self._audit_lock = threading.Lock()
         self._audit_file: IO[str] | None = None
         self._owns_audit = isinstance(audit, Path)
-        if isinstance(audit, Path):
-            self._audit_file = audit.open("a", encoding="utf-8")
+        if isinstance(audit, Path):  # appended to (not replaced), but never a FIFO or device
+            self._audit_file = check_output(audit).open("a", encoding="utf-8")
         elif audit is not None:
             self._audit_file = audit
         self._worker = threading.Thread(target=self._run, name="layoutkit-director", daemon=True)

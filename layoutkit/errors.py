@@ -4,10 +4,12 @@
 LayoutkitError                 base; .source, .line, .column when a place is known
 ├── LayoutError                authoring problems in a layout file
 │   ├── LayoutSyntaxError      the file cannot be read, rendered (Jinja2) or parsed (YAML)
+│   │   └── FileReadError      missing, not permitted, not a regular file, over the limit
 │   ├── LayoutValidationError  every problem found in a file at once: .issues
 │   └── PresetNotFoundError    an unknown preset name, with "did you mean"
 ├── CompileError               valid layout, but not for these participants or roles
 ├── RenderError                a preview cannot be drawn (bad image, canvas too large)
+│   └── OutputError            a file cannot be written there (a FIFO, a device, a folder)
 └── ApiError                   talking to Agora (or the emulator)
     ├── TransportError         connection refused, timeout, dropped connection
     └── ApiStatusError         an HTTP error answer: .status_code, .code, .reason, .body
@@ -158,6 +160,10 @@ class LayoutSyntaxError(LayoutError):
         return self.issues[0].format()
 
 
+class FileReadError(LayoutSyntaxError):
+    """A file cannot be read: missing, not permitted, not a regular file, over the limit."""
+
+
 class LayoutValidationError(LayoutError):
     """Every problem found in a layout file; `issues` holds them all, errors first."""
 
@@ -181,6 +187,11 @@ class CompileError(LayoutkitError):
 
 class RenderError(LayoutkitError):
     """A preview cannot be drawn: a missing or unreadable image, a canvas too large."""
+
+
+class OutputError(RenderError):
+    """A file cannot be written: the place is not a regular file, or the write failed.
+    (A RenderError, as write failures always were; exit code 1.)"""
 
 
 class ApiError(LayoutkitError):
@@ -241,6 +252,7 @@ __all__ = [
     "ApiStatusError",
     "AuthenticationError",
     "CompileError",
+    "FileReadError",
     "Issue",
     "LayoutError",
     "LayoutSyntaxError",
@@ -248,6 +260,7 @@ __all__ = [
     "LayoutkitError",
     "NotCompletedError",
     "NotFoundError",
+    "OutputError",
     "PresetNotFoundError",
     "RateLimitError",
     "RenderError",

@@ -125,7 +125,16 @@ def _read_file(path: Path) -> str:
     name = str(path)
     raw = read_limited(path, MAX_FILE_BYTES, what="layout file")
     if b"\x00" in raw:
-        raise LayoutSyntaxError("this is a binary file, not a YAML layout", source=name)
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        raise LayoutSyntaxError(
+            "a NUL byte: this looks like a binary file, not a YAML layout",
+            source=name,
+            line=line,
+            column=column,
+            hint="remove it, or check that this is the layout file you meant",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layoutkit.compiler import ALL_COUNTS, Compilation, compile_full
-from layoutkit.errors import LayoutError
+from layoutkit.errors import LayoutError, RenderError
 from layoutkit.loader import Layout
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
@@ -118,8 +118,14 @@ def storyboard_images(
     steps: Sequence[Step], options: PreviewOptions | None = None
 ) -> list[tuple[str, Image]]:
     """Each step's picture (as the recording shows it) with its time and events."""
+    from layoutkit.render.sheet import MAX_FRAMES
     from layoutkit.scenario import format_time
 
+    if len(steps) > MAX_FRAMES:  # refused before drawing thousands of pictures
+        raise RenderError(
+            f"the scenario makes {len(steps)} distinct pictures; a storyboard or GIF holds "
+            f"at most {MAX_FRAMES}: shorten the scenario, or pass --no-pictures"
+        )
     base = options or PreviewOptions(clean=True)
     frames = []
     for step in steps:

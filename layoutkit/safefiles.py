@@ -21,19 +21,10 @@ import stat
 import tempfile
 from pathlib import Path
 
-from layoutkit.errors import LayoutSyntaxError, RenderError
+from layoutkit.errors import FileReadError, OutputError
 
 NEW_FILE_MODE = 0o644  # what a plain `open(path, "wb")` gives under the usual umask 022
 _READ_CHUNK = 1 << 16
-
-
-class OutputError(RenderError):
-    """A file cannot be written: the place is not a regular file, or the write failed.
-    (A RenderError, as write failures always were; exit code 1.)"""
-
-
-class FileReadError(LayoutSyntaxError):
-    """A file cannot be read: missing, not permitted, not a regular file, over the limit."""
 
 
 def kind_of(mode: int) -> str:

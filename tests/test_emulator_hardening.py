@@ -110,7 +110,8 @@ def test_request_log_is_a_ring_buffer_and_images_are_not_retained() -> None:
                 f"{emulator.url}/_emulator/recordings/{recording.sid}/composite.png", timeout=20
             )
             assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-            assert camera.synthetic_camera.cache_info().currsize == 0
+            # the drawn camera pictures kept for reuse stay within their byte budget
+            assert 0 < camera.CAMERA_CACHE.bytes <= camera.CAMERA_CACHE_BYTES
 
 
 # 2. the control API refuses what a web page could send ----------------------------------------

@@ -7,6 +7,7 @@ import resource
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,36 @@ def test_an_infinite_scenario_time_is_a_located_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{scenario}:3:10: error: events[0].at" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_camera_picture_cache_is_bounded_by_bytes() -> None:
+    from layoutkit.render.camera import PictureCache, synthetic_camera
+
+    cache = PictureCache(max_bytes=3 * 400 * 300 * 3)
+    for height in range(300, 310):
+        cache.get(("1", "", 400, height), partial(synthetic_camera, "1", "", 400, height))
+    assert cache.bytes <= cache.max_bytes and len(cache._items) == 2
+    big = cache.get(("1", "", 2000, 2000), lambda: synthetic_camera("1", "", 2000, 2000))
+    assert big.size == (2000, 2000) and ("1", "", 2000, 2000) not in cache._items
+
+
+def test_a_3000_event_scenario_plays_quickly_and_refuses_a_giant_storyboard(
+    tmp_path: Path,
+) -> None:
+    lines = [f"layout: {ROOT / 'examples' / 'grid-family.yaml'}", "events:"]
+    for i in range(3000):
+        kind = "join" if (i // 16) % 2 == 0 else "leave"
+        lines.append(f'  - {{at: {i * 0.1:.1f}, {kind}: "{i % 16 + 1}"}}')
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["play", str(scenario), "--json", "--no-pictures"])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 20  # 101 s before; about 2 s here
+    started = time.monotonic()
+    board = tmp_path / "board.png"
+    result = CliRunner().invoke(
+        cli, ["play", str(scenario), "--storyboard", str(board), "--gif", str(tmp_path / "a.gif")]
+    )
+    assert result.exit_code == 1 and "a storyboard or GIF holds at most 64" in result.output
+    assert time.monotonic() - started < 20 and not board.exists()

@@ -310,3 +310,30 @@ def test_watch_survives_bad_saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "RuntimeError: disk on fire" in output
     assert f"ok: wrote {out}" in output
     assert out.read_bytes().startswith(PNG)
+
+
+def test_a_nul_byte_in_a_layout_is_located(tmp_path: Path) -> None:
+    from layoutkit.errors import LayoutSyntaxError
+    from layoutkit.loader import load_layout
+
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"canvas: 640x360\nmode: ad\x00aptive\n")
+    with pytest.raises(LayoutSyntaxError, match="a NUL byte") as caught:
+        load_layout(path)
+    assert (caught.value.line, caught.value.column) == (2, 9)
+
+
+def test_a_director_audit_log_is_never_a_fifo(tmp_path: Path) -> None:
+    from layoutkit.director import Director
+    from layoutkit.loader import parse_layout
+
+    fifo = tmp_path / "audit.jsonl"
+    os.mkfifo(fifo)
+
+    class Accepting:
+        def update_layout(self, layout: object) -> object:
+            return layout
+
+    with pytest.raises(OutputError, match="FIFO"):
+        Director(Accepting(), parse_layout("mode: adaptive\n"), audit=fifo)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)

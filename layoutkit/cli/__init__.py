@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from layoutkit import __version__
-from layoutkit.errors import LayoutkitError, RenderError
+from layoutkit.errors import LayoutkitError, RenderError, safe_text
 from layoutkit.jsonfmt import format_json
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ def validate(
             if not issues:
                 click.echo(f"{exc}")
             errors = sum(1 for i in issues if i.severity == "error") or 1
-            click.echo(f"{path}: fails ({errors} error{'s' if errors != 1 else ''})")
+            click.echo(f"{safe_text(path)}: fails ({errors} error{'s' if errors != 1 else ''})")
             failed = True
             continue
         _print_report(report)
@@ -235,10 +235,11 @@ def _print_report(report: ValidationReport) -> None:
         if n
     )
     scope = _count_ranges(report.counts)
+    source = safe_text(report.source)
     if report.ok:
-        click.echo(f"{report.source}: ok at {scope}" + (f" ({tally})" if tally else ""))
+        click.echo(f"{source}: ok at {scope}" + (f" ({tally})" if tally else ""))
     else:
-        click.echo(f"{report.source}: fails at {_count_ranges(report.failing)} ({tally})")
+        click.echo(f"{source}: fails at {_count_ranges(report.failing)} ({tally})")
 
 
 def _count_ranges(counts: Sequence[int]) -> str:

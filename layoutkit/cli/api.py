@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 MODES = click.Choice(["mix", "individual", "web"])
+MAX_JSON_BYTES = 1 << 20  # a request body file
 
 
 def _account_options(func: F) -> F:
@@ -66,10 +67,13 @@ def _client(
 def _json_file(path: str | None, what: str) -> dict[str, Any]:
     if path is None:
         return {}
+    from layoutkit.errors import LayoutkitError
+    from layoutkit.safefiles import read_limited
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise click.BadParameter(f"{path}: {exc.strerror}", param_hint=what) from None
+        data = json.loads(read_limited(Path(path), MAX_JSON_BYTES, what="JSON file"))
+    except LayoutkitError as exc:
+        raise click.BadParameter(f"{path}: {exc.message}", param_hint=what) from None
     except ValueError as exc:
         raise click.BadParameter(f"{path}: not JSON ({exc})", param_hint=what) from None
     if not isinstance(data, dict):

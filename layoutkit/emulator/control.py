@@ -286,22 +286,10 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
         )
         png = encode_png(image)
         del image
-        _forget_cameras()
     return Response(200, png, content_type="image/png")
 
 
 _COMPOSITING = threading.Lock()
-
-
-def _forget_cameras() -> None:
-    """Drop the renderer's cached camera pictures: an lru_cache of up to 256 images, sized
-    per region, which composites of many layouts fill (over a GB at full-HD regions).
-    Drawing a camera again costs far less than encoding the PNG."""
-    from layoutkit.render import camera
-
-    clear = getattr(camera.synthetic_camera, "cache_clear", None)
-    if clear is not None:
-        clear()
 
 
 __all__ = ["composite", "handle", "summary"]

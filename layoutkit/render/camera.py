@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import colorsys
 import functools
+import threading
 import zlib
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
@@ -15,6 +18,7 @@ from layoutkit.errors import RenderError
 
 RGB = tuple[int, int, int]
 MAX_SOURCE_PIXELS = 50_000_000
+CAMERA_CACHE_BYTES = 64 << 20  # the drawn camera pictures kept for reuse
 MAX_CAMERA_ASPECT = 16.0  # camera shapes from 1:16 to 16:1; beyond that is a typo
 
 
@@ -58,8 +62,50 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=max(6, size))
 
 
-@functools.lru_cache(maxsize=256)
+class PictureCache:
+    """Recently drawn camera pictures, bounded by their bytes (not their number: one
+    full-HD picture weighs as much as a thousand thumbnails). Thread-safe."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[tuple[str, str, int, int], Image.Image] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int, int], make: Callable[[], Image.Image]) -> Image.Image:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        image = make()
+        size = len(image.getbands()) * image.width * image.height
+        if size > self.max_bytes:
+            return image
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = image
+                self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self.bytes -= len(old.getbands()) * old.width * old.height
+        return image
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+CAMERA_CACHE = PictureCache(max_bytes=CAMERA_CACHE_BYTES)
+
+
 def synthetic_camera(uid: str, label: str, width: int, height: int) -> Image.Image:
+    """A camera picture of `width`×`height` for `uid` (cached: treat it as read-only)."""
+    return CAMERA_CACHE.get((uid, label, width, height), lambda: _draw(uid, label, width, height))
+
+
+def _draw(uid: str, label: str, width: int, height: int) -> Image.Image:
     """A camera picture of `width`×`height` for `uid`.
 
     The pattern: a darker band along every edge and white corner marks (cropping cuts
@@ -141,4 +187,16 @@ def load_picture(path: Path) -> Image.Image:
         raise RenderError(f"{path}: not a picture Pillow can read (PNG, JPEG, BMP, ...)") from exc
 
 
-__all__ = ["RGB", "font", "load_picture", "participant_color", "shade", "synthetic_camera"]
+__all__ = [
+    "CAMERA_CACHE",
+    "CAMERA_CACHE_BYTES",
+    "MAX_CAMERA_ASPECT",
+    "RGB",
+    "PictureCache",
+    "check_camera_aspect",
+    "font",
+    "load_picture",
+    "participant_color",
+    "shade",
+    "synthetic_camera",
+]
