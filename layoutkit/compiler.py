@@ -4,7 +4,7 @@ located issues (errors stop compilation; warnings are reported beside the result
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
@@ -12,6 +12,7 @@ from layoutkit.binding import EMPTY_PICTURE, as_custom, bind_regions
 from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.expand import DraftRegion, Expander
 from layoutkit.geometry import ResolvedRegion, round6, round_span
+from layoutkit.linemap import merge_repeats
 from layoutkit.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.loader import Layout, ParsedLayout
 from layoutkit.model import Entry, LayoutDocument, Variant
@@ -24,6 +25,7 @@ from layoutkit.participants import (
     declared_counts,
     default_count,
 )
+from layoutkit.roles import no_variant_message, pick_variant
 from layoutkit.sourcemap import Path
 from layoutkit.wire.base import MixedVideoLayout, RenderMode, _check_uid
 from layoutkit.wire.layout import (
@@ -200,15 +202,7 @@ class _Compiler:
             mode, layout_config = self._builtin(mode, focus_uid, focus_path)
         if self.strict:
             self.issues = [
-                Issue(
-                    "error",
-                    i.message + " (--strict)",
-                    i.source,
-                    i.line,
-                    i.column,
-                    i.field,
-                    i.snippet,
-                )
+                replace(i, severity="error", message=i.message + " (--strict)")
                 if i.severity == "warning"
                 else i
                 for i in self.issues
@@ -247,17 +241,12 @@ class _Compiler:
             return None, None
         n = len(self.shown)
         present = {role for role, uid in self.roles.items() if uid in self.shown}
-        for index, variant in enumerate(variants):
-            if n in variant.when.count and set(variant.when.roles) <= present:
-                return index, variant
+        index = pick_variant(variants, n, present)
+        if index is not None:
+            return index, variants[index]
         if self.doc.regions is None and self.doc.mode in (None, MixedVideoLayout.CUSTOM):
-            covered = ", ".join(str(v.when.count) for v in variants)
             self._no_variant = True
-            self.error(
-                ("variants",),
-                f"no variant matches this participant count (the variants "
-                f"cover {covered}); add one, or top-level regions as a fallback",
-            )
+            self.error(("variants",), no_variant_message([n], present, variants))
         return None, None
 
     def _mode(self, variant: Variant | None) -> MixedVideoLayout:
@@ -464,8 +453,10 @@ def _clamp(value: float) -> float:
 
 
 def _sorted(issues: list[Issue]) -> list[Issue]:
+    """Errors first, in file order; one issue for what a template loop repeated."""
     return sorted(
-        issues, key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0)
+        merge_repeats(issues),
+        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
     )
 
 

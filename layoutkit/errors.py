@@ -33,13 +33,23 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1 (ESC too)
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"  # invisible and bidi controls
+)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def safe_text(text: str) -> str:
-    """`text` with control characters (C0 but tab and newline, DEL, C1, so ESC too)
-    written as `\\xNN`, so a name from a file cannot drive the terminal."""
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """`text` with control characters (C0 but tab and newline, DEL, C1, so ESC too) and
+    invisible or bidi controls (zero-width, line/paragraph separators, embeddings,
+    overrides, isolates, BOM) written as `\\xNN` / `\\uNNNN`, so a name from a file can
+    neither drive the terminal nor reorder what is shown."""
+    return _CONTROL_RE.sub(lambda m: _escape(m.group()), text)
 
 
 @dataclass(frozen=True)
@@ -47,8 +57,15 @@ class Issue:
     """One problem found in a layout file, located in the source text.
 
     `line` and `column` are 1-based and point at the offending value (or key, for an
-    unknown key). `snippet` is the source line at that place (for templated files, the
-    rendered line), used to quote it under the message.
+    unknown key). `snippet` is the source line at that place, used to quote it under the
+    message; in a templated file it is the template's line as written.
+
+    For a templated file, `rendered_for` says what the template was rendered for
+    (`count 4`, `count 3, roles host=1`) and `rendered` is the line YAML read when it
+    differs from the template's. When one template line rendered several times (a loop)
+    and gave the same problem each time, the problems are one Issue: `field` is the first
+    one's, `fields` holds them all, and the headline names them (`regions[0-2].width`) and
+    the render (`(from the template, 3 times at count 4)`).
     """
 
     severity: Severity
@@ -59,6 +76,20 @@ class Issue:
     field: str = ""
     snippet: str | None = None
     counts: tuple[int, ...] = dataclasses.field(default=(), compare=False)
+    rendered_for: str = dataclasses.field(default="", compare=False)
+    rendered: str | None = dataclasses.field(default=None, compare=False)
+    fields: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+    def note(self) -> str:
+        """`(from the template, 3 times at count 4)`, or "" when the line was not rendered
+        differently from what the template says."""
+        if not self.rendered_for:
+            return ""
+        if len(self.fields) > 1:
+            return f"(from the template, {len(self.fields)} times at {self.rendered_for})"
+        if self.rendered is not None:
+            return f"(from the template, at {self.rendered_for})"
+        return ""
 
     def location(self) -> str:
         parts = [self.source]
@@ -70,8 +101,12 @@ class Issue:
 
     def headline(self) -> str:
         """`FILE:LINE:COLUMN: error: MESSAGE`, the first line of `format()`."""
-        where = f"{self.field}: " if self.field else ""
+        name = join_fields(self.fields) if len(self.fields) > 1 else self.field
+        where = f"{name}: " if name else ""
         text = f"{self.location()}: {self.severity}: {where}{self.message}"
+        note = self.note()
+        if note:
+            text += f" {note}"
         return safe_text(text).replace("\n", "\\n")
 
     def format(self, *, quote: bool = True) -> str:
@@ -84,6 +119,36 @@ class Issue:
             snippet = safe_text(self.snippet.replace("\n", " "))
             text += f"\n {gutter} | {snippet}\n {pad} | {' ' * caret_at}^"
         return text
+
+
+_INDEX_RE = re.compile(r"\[(\d+)\]")
+
+
+def join_fields(fields: tuple[str, ...]) -> str:
+    """Fields that differ only in their list indexes, as one: `regions[0-2].width`."""
+    unique = list(dict.fromkeys(fields))
+    shapes = {_INDEX_RE.sub("[]", f) for f in unique}
+    if len(unique) <= 1 or len(shapes) != 1:
+        return ", ".join(unique)
+    columns = list(zip(*(_INDEX_RE.findall(f) for f in unique), strict=True))
+    parts = _INDEX_RE.split(unique[0])[::2]
+    text = parts[0]
+    for index, part in zip(columns, parts[1:], strict=True):
+        text += f"[{_ranges(sorted({int(i) for i in index}))}]{part}"
+    return text
+
+
+def _ranges(values: list[int]) -> str:
+    spans: list[str] = []
+    start = prev = values[0]
+    for n in [*values[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        spans.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ",".join(spans)
 
 
 class LayoutkitError(Exception):
@@ -267,5 +332,6 @@ __all__ = [
     "ServerError",
     "Severity",
     "TransportError",
+    "join_fields",
     "safe_text",
 ]

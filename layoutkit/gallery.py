@@ -21,12 +21,16 @@ from markupsafe import Markup
 from layoutkit import presets
 from layoutkit.compiler import compile_full, default_count
 from layoutkit.jsonfmt import format_json
-from layoutkit.preview import PreviewOptions, caption, draw_compilation
+from layoutkit.preview import PreviewOptions, caption, draw_compilation, text_px_for
 from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
 
 TEMPLATES = Path(__file__).resolve().parent / "gallery_templates"
 SHOT_WIDTH = 320
 CARD_WIDTH = 480
+# the narrowest the pages show them (style.css: the grids' minimum column widths), for
+# text that stays legible as shown
+SHOT_SHOWN = 260
+CARD_SHOWN = 300
 # every page checks that its pictures loaded, for the browser test and for anyone looking
 CHECK = Markup(
     "<script>window.addEventListener('load', function () {"
@@ -45,13 +49,16 @@ class Shot:
     caption: str
 
 
-def _picture(name: str, count: int, width: int) -> tuple[bytes, int, int, str]:
+def _picture(name: str, count: int, width: int, shown: int) -> tuple[bytes, int, int, str]:
+    """A preset's picture `width` pixels wide, its text legible when shown `shown` wide
+    (cameras as the preset's `preview:` block says)."""
     from layoutkit.render import encode_png
 
     layout = presets.load(name)
     compiled = compile_full(layout, count=count)
     scale = width / compiled.canvas[0]
-    image = draw_compilation(compiled, PreviewOptions(clean=True, scale=scale))
+    options = PreviewOptions(clean=True, scale=scale, min_text=text_px_for(width, shown))
+    image = draw_compilation(compiled, options)
     return encode_png(image), image.width, image.height, caption(compiled)
 
 
@@ -62,11 +69,11 @@ def render_preset(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     files: dict[str, bytes] = {}
     shots = []
     for count in info.counts:
-        data, width, height, text = _picture(name, count, SHOT_WIDTH)
+        data, width, height, text = _picture(name, count, SHOT_WIDTH, SHOT_SHOWN)
         files[f"{name}/count-{count}.png"] = data
         shots.append(Shot(f"count-{count}.png", width, height, text))
     main = default_count(layout.document)
-    card, card_w, card_h, _ = _picture(name, main, CARD_WIDTH)
+    card, card_w, card_h, _ = _picture(name, main, CARD_WIDTH, CARD_SHOWN)
     files[f"{name}/card.png"] = card
     payload = compile_full(layout, count=main).payload.to_wire()
     context = {
@@ -178,4 +185,12 @@ def _existing_folder(shown: Path, out_dir: Path) -> bool:
     return True
 
 
-__all__ = ["CARD_WIDTH", "SHOT_WIDTH", "Shot", "build_gallery", "render_preset"]
+__all__ = [
+    "CARD_SHOWN",
+    "CARD_WIDTH",
+    "SHOT_SHOWN",
+    "SHOT_WIDTH",
+    "Shot",
+    "build_gallery",
+    "render_preset",
+]

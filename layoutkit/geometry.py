@@ -17,9 +17,21 @@ Fit = Literal["crop", "fit"]
 
 DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-DECIMALS)
-_LENGTH_RE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%|px)?\s*$")
-_COLOR_RE = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_ASPECT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$")
+
+# The strings the parsers accept. Each pattern is written once, here, and used both by the
+# parser below (or in `model`) and by the JSON Schema (`layoutkit.schema`); they use only
+# syntax that both Python's `re` and ECMA-262 (JSON Schema `pattern`) understand.
+LENGTH_PATTERN = r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%|px)?\s*$"
+"""A length string: a number, optionally followed by `%` or `px` ("25%", "320px", "0.5")."""
+COLOR_PATTERN = r"^\s*#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\s*$"
+"""A colour: `#RGB` or `#RRGGBB` (surrounding spaces are ignored)."""
+ASPECT_PATTERN = r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$"
+"""An aspect ratio string: `W:H`, `W/H` or `WxH` ("16:9"); both parts must be above 0."""
+CANVAS_PATTERN = r"^\s*(\d+)\s*[x×X]\s*(\d+)\s*$"
+"""A canvas size string: `WIDTHxHEIGHT` in pixels ("1280x720"); both must be at least 1."""
+_LENGTH_RE = re.compile(LENGTH_PATTERN)
+_COLOR_RE = re.compile(COLOR_PATTERN)
+_ASPECT_RE = re.compile(ASPECT_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ def parse_length(value: object) -> Length:
 def parse_color(value: object) -> str:
     """`#RGB` or `#RRGGBB` -> upper-case `#RRGGBB`; ValueError otherwise."""
     if isinstance(value, str):
-        match = _COLOR_RE.match(value.strip())
+        match = _COLOR_RE.match(value)
         if match:
             digits = match.group(1)
             if len(digits) == 3:
@@ -191,7 +203,11 @@ def crop_loss(region_aspect: float, source_aspect: float) -> float:
 
 
 __all__ = [
+    "ASPECT_PATTERN",
+    "CANVAS_PATTERN",
+    "COLOR_PATTERN",
     "DECIMALS",
+    "LENGTH_PATTERN",
     "Fit",
     "Length",
     "Rect",

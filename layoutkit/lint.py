@@ -31,7 +31,8 @@ def lint_regions(
     canvas: Canvas,
     marks: SourceMap,
 ) -> list[Issue]:
-    """Edge crossings, regions hidden under opaque ones, tiny regions, heavy crops.
+    """Regions off the canvas or with no area (Agora draws nothing of them), edge
+    crossings, regions hidden under opaque ones, tiny regions, heavy crops.
 
     The cells of one grid share a source place: each kind of warning is given once for it.
     """
@@ -46,6 +47,30 @@ def lint_regions(
     rects = [Rect(c.x_axis, c.y_axis, c.width, c.height) for c in config]
     for index, (draft, entry, rect) in enumerate(zip(drafts, config, rects, strict=True)):
         number = index + 1
+        w_px, h_px = rect.width * canvas.width, rect.height * canvas.height
+        problem = image_url_problem(draft.placeholder) if draft.placeholder else None
+        if problem is not None:
+            warn("image", draft, (*draft.path, "placeholder"), problem)
+        edge = off_canvas_edge(rect, canvas)
+        if edge is not None:
+            field = draft.x_field if edge == "right" else draft.y_field
+            warn(
+                "off",
+                draft,
+                (*draft.path, field),
+                f"region {number} is off the canvas (it starts at the {edge} edge): "
+                "Agora draws nothing of it",
+            )
+            continue
+        if w_px <= 0 or h_px <= 0:
+            warn(
+                "small",
+                draft,
+                draft.path,
+                f"region {number} is {w_px:.0f}×{h_px:.0f} px: it has no area, so Agora "
+                "draws nothing of it",
+            )
+            continue
         if rect.right > 1 + 1e-9:
             warn(
                 "right",
@@ -62,7 +87,6 @@ def lint_regions(
                 f"region {number} crosses the bottom edge (y + height = {rect.bottom:.6g}); "
                 "Agora cuts it off",
             )
-        w_px, h_px = rect.width * canvas.width, rect.height * canvas.height
         if min(w_px, h_px) < MIN_SIDE_PX:
             warn(
                 "small",
@@ -80,9 +104,6 @@ def lint_regions(
                 f"region {number} is completely hidden under region {cover + 1}, which is "
                 "opaque and painted later",
             )
-        problem = image_url_problem(draft.placeholder) if draft.placeholder else None
-        if problem is not None:
-            warn("image", draft, (*draft.path, "placeholder"), problem)
         if entry.render_mode != RenderMode.FIT and h_px > 0:
             loss = crop_loss(w_px / h_px, CAMERA_ASPECT)
             if loss > MAX_CROP_LOSS:
@@ -94,6 +115,16 @@ def lint_regions(
                     "16:9 camera picture; use fit: fit or a shape closer to 16:9",
                 )
     return issues
+
+
+def off_canvas_edge(rect: Rect, canvas: Canvas) -> str | None:
+    """ "right" or "bottom" when a region lies wholly off the canvas (it starts at that
+    edge, or so close that not a whole pixel of it is left), else None."""
+    if rect.x * canvas.width > canvas.width - 0.5:
+        return "right"
+    if rect.y * canvas.height > canvas.height - 0.5:
+        return "bottom"
+    return None
 
 
 def bitrate_for(document: LayoutDocument) -> int:
@@ -152,4 +183,5 @@ __all__ = [
     "bitrate_for",
     "lint_document",
     "lint_regions",
+    "off_canvas_edge",
 ]

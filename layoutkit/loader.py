@@ -8,6 +8,7 @@ of the wrong shape.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Mapping, Sequence
@@ -18,11 +19,18 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
+from layoutkit.linemap import LineMap, merge_repeats
 from layoutkit.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
 from layoutkit.preset_files import find_preset_file, suggest_preset
 from layoutkit.safefiles import is_regular_file, read_limited
 from layoutkit.sourcemap import SourceMap, format_path, parse_yaml
-from layoutkit.templating import TemplateContext, freeze_vars, is_template, render_template
+from layoutkit.templating import (
+    TemplateContext,
+    freeze_vars,
+    is_template,
+    render_template_lines,
+    template_lines,
+)
 
 MAX_FILE_BYTES = 1 << 20
 MAX_EXTENDS_DEPTH = 8
@@ -160,10 +168,19 @@ def _read_chain(
 ) -> tuple[dict[str, Any], SourceMap]:
     """Render and parse `source`, then merge it over what it `extends`."""
     text = source.text
+    line_map = None
     if is_template(text):
         templated.append(True)
-        text = render_template(text, context, source.name)
-    data, marks = parse_yaml(text, source.name)
+        text, origins = render_template_lines(text, context, source.name)
+        line_map = LineMap(template_lines(source.text), origins, context.describe())
+    try:
+        data, marks = parse_yaml(text, source.name)
+    except LayoutSyntaxError as exc:
+        if line_map is None:
+            raise
+        raise line_map.relocate_error(exc) from None
+    if line_map is not None:
+        marks = line_map.relocate(marks)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -269,15 +286,69 @@ def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocu
         marks.issue("error", path, f"duplicate key {path[-1]!r}; the later one would win", key=True)
         for path, _ in marks.duplicates
     ]
+    comments = _comment_values(data, marks)
+    issues.extend(comments.values())
     try:
         document = LayoutDocument.model_validate(data)
     except ValidationError as exc:
-        issues.extend(_issue_from_error(error, data, marks) for error in exc.errors())
+        for error in exc.errors():
+            issue = _issue_from_error(error, data, marks)
+            if _data_path(error["loc"], data)[0] not in comments:
+                issues.append(issue)
         document = None
     if issues or document is None:
         issues.sort(key=lambda i: (i.source, i.line or 0, i.column or 0))
-        raise LayoutValidationError(issues)
+        raise LayoutValidationError(merge_repeats(issues))
     return document
+
+
+_COLOR_KEYS = frozenset({"background"})
+_HEX_RE = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})(?![0-9A-Za-z_])")
+_EXPRESSION_RE = re.compile(r"\{\{.*?\}\}")
+_MISSING = object()
+
+
+def _comment_values(data: Any, marks: SourceMap) -> dict[tuple[str | int, ...], Issue]:
+    """Colours written without quotes (`background: #0d1117`): YAML reads a comment, so
+    the value is empty. Found from the line YAML read (the rendered one for a template):
+    an empty value of a colour key, or of any key when a colour follows the `#`."""
+    found: dict[tuple[str | int, ...], Issue] = {}
+    for path in marks.keys:
+        mark = marks.values.get(path)
+        if mark is None or _value_at(data, path) is not None:
+            continue
+        text, column = mark.parsed
+        raw = text[column - 1 : column + 200].strip()
+        name = str(path[-1])
+        if not raw.startswith("#") or (name not in _COLOR_KEYS and not _HEX_RE.match(raw)):
+            continue
+        colour = raw.split()[0] if len(raw.split()[0]) > 1 else "#101820"
+        written = mark.snippet[mark.column - 1 : mark.column + 200].strip()
+        expression = _EXPRESSION_RE.match(written)
+        if mark.rendered is not None and expression:
+            colour = expression.group()
+        issue = marks.issue(
+            "error",
+            path,
+            f'`#` starts a YAML comment, so {name} is empty; quote the colour: {name}: "{colour}"',
+        )
+        if written and issue.column is not None:
+            issue = dataclasses.replace(
+                issue, column=mark.snippet.index(written[0], mark.column - 1) + 1
+            )
+        found[path] = issue
+    return found
+
+
+def _value_at(data: Any, path: Sequence[str | int]) -> Any:
+    """The value at `path` in `data`, or `_MISSING` when there is none."""
+    current = data
+    for part in path:
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if not in_list and not (isinstance(current, dict) and part in current):
+            return _MISSING
+        current = current[part]
+    return current
 
 
 def _issue_from_error(error: Any, data: Any, marks: SourceMap) -> Issue:

@@ -23,7 +23,17 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from layoutkit.geometry import Length, parse_aspect, parse_color, parse_length
+from layoutkit.cameras import SHAPE_PATTERN, CameraShape, parse_camera_shape
+from layoutkit.geometry import (
+    ASPECT_PATTERN,
+    CANVAS_PATTERN,
+    COLOR_PATTERN,
+    LENGTH_PATTERN,
+    Length,
+    parse_aspect,
+    parse_color,
+    parse_length,
+)
 from layoutkit.wire.base import MixedVideoLayout, Uid
 from layoutkit.wire.profile import DEFAULT_FPS, MAX_BITRATE_KBPS
 
@@ -33,9 +43,23 @@ MODE_NAMES: dict[str, MixedVideoLayout] = {
     "vertical": MixedVideoLayout.VERTICAL,
     "custom": MixedVideoLayout.CUSTOM,
 }
-_CANVAS_RE = re.compile(r"^\s*(\d+)\s*[x×X]\s*(\d+)\s*$")
-_COUNT_RE = re.compile(r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$")
+COUNT_PATTERN = r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$"
+"""A participant count string: `3`, a range `2-4` or an open range `5+` (low <= high)."""
+_CANVAS_RE = re.compile(CANVAS_PATTERN)
+_COUNT_RE = re.compile(COUNT_PATTERN)
 _NAME_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# JSON Schema fragments of the value types below (`WithJsonSchema`): the same patterns as
+# the parsers; `not` refuses the zero sizes the parsers refuse after matching.
+_ZERO_ASPECT = r"^\s*0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"
+_MODE_PATTERN = (
+    r"^\s*("
+    + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in MODE_NAMES)
+    + r")\s*$"
+)
+_COUNT_SCHEMAS: list[dict[str, Any]] = [
+    {"type": "integer", "minimum": 0},
+    {"type": "string", "pattern": COUNT_PATTERN},
+]
 
 
 def _length(value: object) -> Length:
@@ -77,7 +101,7 @@ LengthValue = Annotated[
         {
             "anyOf": [
                 {"type": "number"},
-                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(%|px)?\s*$"},
+                {"type": "string", "pattern": LENGTH_PATTERN},
             ],
             "description": 'a fraction of the canvas (0.25), a percentage ("25%") or '
             'pixels ("320px")',
@@ -91,20 +115,32 @@ Mode = Annotated[
         {
             "anyOf": [
                 {"enum": list(MODE_NAMES)},
+                {"type": "string", "pattern": _MODE_PATTERN},
                 {"type": "integer", "minimum": 0, "maximum": 3},
-            ]
+            ],
+            "description": "floating, adaptive, vertical or custom (any case), or 0..3",
         }
     ),
 ]
 Aspect = Annotated[
     float,
     BeforeValidator(_aspect),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?:\d+(\.\d+)?$"}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": ASPECT_PATTERN, "not": {"pattern": _ZERO_ASPECT}},
+            ],
+            "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
+        }
+    ),
 ]
 Color = Annotated[
     str,
     BeforeValidator(_color),
-    WithJsonSchema({"type": "string", "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}),
+    WithJsonSchema(
+        {"type": "string", "pattern": COLOR_PATTERN, "description": '"#RRGGBB" or "#RGB"'}
+    ),
 ]
 FitName = Literal["crop", "fit"]
 FillName = Literal["agora"]
@@ -227,12 +263,7 @@ CountValue = Annotated[
     BeforeValidator(parse_count),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": r"^\d+(-\d+|\+)?$"},
-            ]
-        }
+        {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'}
     ),
 ]
 
@@ -256,17 +287,18 @@ WhenValue = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": r"^\d+(-\d+|\+)?$"},
+                *_COUNT_SCHEMAS,
                 {
+                    "title": "WhenSpec",
                     "type": "object",
                     "properties": {
-                        "count": {"type": ["integer", "string"]},
-                        "roles": {"type": "array", "items": {"type": "string"}},
+                        "count": {"anyOf": _COUNT_SCHEMAS, "default": "0+"},
+                        "roles": {"type": "array", "items": {"type": "string"}, "default": []},
                     },
                     "additionalProperties": False,
                 },
-            ]
+            ],
+            "description": 'a count (2), a range ("2-4", "5+") or {count: ..., roles: [...]}',
         }
     ),
 ]
@@ -280,6 +312,38 @@ class Variant(_Strict):
     focus: str | None = None
     background: Color | None = None
     regions: list[Entry] | None = None
+
+
+CameraShapeValue = Annotated[
+    CameraShape,
+    BeforeValidator(parse_camera_shape),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": SHAPE_PATTERN,
+            "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
+            'slide ("screen", "screen:4:3")',
+        }
+    ),
+]
+
+
+class PreviewSpec(_Strict):
+    """How previews draw the participants (never sent to Agora): `cameras` maps a role or
+    a uid to a camera shape, or to `screen` for a shared screen; `camera` is the shape of
+    everyone else (the `screen` role excepted, always a screen)."""
+
+    camera: CameraShapeValue | None = None
+    cameras: dict[Annotated[str, Field(min_length=1)], CameraShapeValue] = Field(
+        default_factory=dict
+    )
+
+
+RoleName = Annotated[str, Field(min_length=1)]
+"""A role name, as in a region's `role`, a grid's `roles` and `--role NAME=UID`: any
+non-empty text."""
+_RoleDescription = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
 
 
 class LayoutDocument(_Strict):
@@ -300,6 +364,12 @@ class LayoutDocument(_Strict):
     extends: str | None = None
     counts: CountValue | None = None
     variables: dict[str, str] = Field(default_factory=dict)
+    roles: dict[RoleName, _RoleDescription] = Field(
+        default_factory=dict,
+        description="The roles the layout expects, name -> what it is for (e.g. screen: the "
+        "shared screen). Roles its regions, grids, variants, focus and template use count as "
+        "known too; --role refuses any other (see `layoutkit.roles.known_roles`).",
+    )
     canvas: CanvasValue = Canvas(width=360, height=640)
     fps: int = Field(DEFAULT_FPS, ge=1, le=60)
     bitrate: int | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)  # None: Agora's advice
@@ -310,6 +380,7 @@ class LayoutDocument(_Strict):
     focus: str | None = None
     regions: list[Entry] | None = None
     variants: list[Variant] | None = None
+    preview: PreviewSpec | None = None
 
     @property
     def effective_mode(self) -> MixedVideoLayout:
@@ -322,11 +393,14 @@ class LayoutDocument(_Strict):
 
 
 def layout_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the layout format (for editor completion)."""
-    return LayoutDocument.model_json_schema(by_alias=True)
+    """The JSON Schema of the layout format, for editors (built by `layoutkit.schema`)."""
+    from layoutkit.schema import layout_json_schema as build
+
+    return build()
 
 
 __all__ = [
+    "COUNT_PATTERN",
     "MODE_NAMES",
     "Canvas",
     "CountRange",
@@ -334,6 +408,7 @@ __all__ = [
     "GridEntry",
     "GridSpec",
     "LayoutDocument",
+    "PreviewSpec",
     "RegionSpec",
     "Variant",
     "WhenSpec",

@@ -76,6 +76,24 @@ def default_count(document: LayoutDocument) -> int:
     return count
 
 
+def stand_in_uids(
+    document: LayoutDocument, roles: Sequence[str], taken: Collection[str] = ()
+) -> dict[str, str]:
+    """Made-up uids for `roles` (1, 2, 3, ... skipping the uids the layout names and
+    `taken`), for checking a layout with those roles bound: bound roles' uids go first
+    among made-up participants (`choose_participants`), so with at least as many people
+    as roles, everyone bound is there."""
+    used = {*_named_uids(document), *taken}
+    chosen: dict[str, str] = {}
+    n = 1
+    for role in roles:
+        while str(n) in used:
+            n += 1
+        chosen[role] = str(n)
+        used.add(str(n))
+    return chosen
+
+
 def _named_uids(document: LayoutDocument) -> list[str]:
     uids: list[str] = []
     for entries in [document.regions or [], *[v.regions or [] for v in document.variants or []]]:
@@ -117,4 +135,5 @@ __all__ = [
     "choose_participants",
     "declared_counts",
     "default_count",
+    "stand_in_uids",
 ]

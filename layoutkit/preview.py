@@ -6,14 +6,21 @@ the resolved regions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from layoutkit.compiler import ALL_COUNTS, Compilation, compile_full
+from layoutkit.binding import bind_regions
+from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
+from layoutkit.compiler import Compilation, compile_full, declared_counts
 from layoutkit.errors import LayoutError, RenderError
+from layoutkit.expand import Expander
 from layoutkit.loader import Layout
+from layoutkit.model import PreviewSpec
+from layoutkit.sourcemap import SourceMap
+from layoutkit.template_budget import command_budget
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
 
@@ -26,14 +33,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PreviewOptions:
-    """How participants look and what is drawn besides the recording."""
+    """How participants look and what is drawn besides the recording.
+
+    `cameras` maps a uid or a role to a camera shape (a `CameraShape`, or a width/height
+    number); it wins over the layout's `preview: {cameras: ...}`. `screens` are uids
+    sharing a screen (drawn as slides, as is whoever has the `screen` role). `colors`
+    lists uids in the order their colours are given (the rest follow in join order), so
+    a storyboard keeps each person's colour. `min_text` is the smallest text size in
+    pixels of the picture drawn (0: the renderer's own minimum)."""
 
     scale: float = 1.0
     clean: bool = False
-    cameras: Mapping[str, float] = field(default_factory=dict)  # uid -> camera W/H
+    cameras: Mapping[str, float | CameraShape] = field(default_factory=dict)
     images: Mapping[str, Path] = field(default_factory=dict)  # uid or URL -> local picture
     video_off: frozenset[str] = frozenset()
     audio_only: frozenset[str] = frozenset()
+    screens: frozenset[str] = frozenset()
+    colors: tuple[str, ...] = ()
+    min_text: int = 0
 
 
 def render_preview(
@@ -58,52 +75,132 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
 
     width, height = compiled.canvas
     urls = {k: v for k, v in options.images.items() if not k.isdigit()}
+    render_options = RenderOptions(scale=options.scale, clean=options.clean, images=urls)
+    if options.min_text > render_options.min_text:
+        render_options = replace(render_options, min_text=options.min_text)
     return render_canvas(
         compiled.payload,
         compiled.regions,
         width,
         height,
         participants_for(compiled, options),
-        RenderOptions(scale=options.scale, clean=options.clean, images=urls),
+        render_options,
     )
 
 
 def participants_for(compiled: Compilation, options: PreviewOptions) -> list[Participant]:
-    """The render's view of each participant: label (role), camera shape, picture, state."""
+    """The render's view of each participant: label (role), camera shape or screen,
+    colour, picture, state."""
     from layoutkit.render import Participant
 
-    labels = {uid: role for role, uid in compiled.roles.items()}
-    return [
-        Participant(
-            uid=uid,
-            label=labels.get(uid),
-            camera_aspect=options.cameras.get(uid, 16 / 9),
-            image=options.images.get(uid),
-            video_off=uid in options.video_off,
-            audio_only=uid in options.audio_only,
-            hidden=uid in compiled.hidden,
+    roles = role_uids(compiled)
+    labels = {uid: role for role, uid in reversed(roles.items())}
+    spec = compiled.document.preview
+    order = list(dict.fromkeys([*options.colors, *compiled.participants]))
+    people = []
+    for uid in compiled.participants:
+        mine = [role for role, bound in roles.items() if bound == uid]
+        shape = _camera_for(uid, mine, options.cameras, spec)
+        people.append(
+            Participant(
+                uid=uid,
+                label=labels.get(uid),
+                camera_aspect=shape.aspect or DEFAULT_ASPECT,
+                image=options.images.get(uid),
+                video_off=uid in options.video_off,
+                audio_only=uid in options.audio_only,
+                hidden=uid in compiled.hidden,
+                screen=shape.screen or SCREEN_ROLE in mine or uid in options.screens,
+                color_index=order.index(uid),
+            )
         )
-        for uid in compiled.participants
-    ]
+    return people
+
+
+def _camera_for(
+    uid: str,
+    roles: Sequence[str],
+    given: Mapping[str, float | CameraShape],
+    spec: PreviewSpec | None,
+) -> CameraShape:
+    """The first shape named for the uid or one of its roles, on the command line, then
+    in the layout's `preview: {cameras: ...}`; else the layout's `preview: {camera: ...}`
+    (not for the `screen` role); else a 16:9 camera."""
+    for table in (given, spec.cameras if spec else {}):
+        for key in (uid, *roles):
+            found = table.get(key)
+            if found is not None:
+                return found if isinstance(found, CameraShape) else CameraShape(float(found))
+    if spec is not None and spec.camera is not None and SCREEN_ROLE not in roles:
+        return spec.camera
+    return CameraShape()
+
+
+def role_uids(compiled: Compilation) -> dict[str, str]:
+    """Who each role shows: the roles bound, and in a custom layout the participant each
+    unbound role's region takes (the next one in join order, as `binding` gives it)."""
+    found = dict(compiled.roles)
+    document = compiled.document
+    variants = document.variants or []
+    variant = variants[compiled.variant] if compiled.variant is not None else None
+    entries = document.regions
+    if variant is not None and (variant.regions is not None or variant.mode is not None):
+        entries = variant.regions
+    if not entries or compiled.payload.mixed_video_layout != MixedVideoLayout.CUSTOM:
+        return found
+    drafts = Expander(document.canvas, SourceMap()).expand(entries, ())
+    named = [compiled.roles.get(d.role) if d.role is not None else d.uid for d in drafts]
+    agora = [d.agora_fill for d in drafts]
+    binding = bind_regions(named, agora, compiled.participants, compiled.hidden)
+    for draft, uid in zip(drafts, binding.uids, strict=True):
+        if draft.role is not None and uid is not None:
+            found.setdefault(draft.role, uid)
+    return found
+
+
+def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:
+    """The text size to draw a picture `drawn_width` pixels wide with, so that its text
+    is at least the renderer's minimum once the picture is shown `shown_width` pixels
+    wide (default: a sheet cell's width)."""
+    from layoutkit.render.camera import MIN_TEXT_PX
+    from layoutkit.render.sheet import CELL_WIDTH
+
+    shown = shown_width or CELL_WIDTH
+    return math.ceil(MIN_TEXT_PX * max(1.0, drawn_width / shown))
 
 
 def render_sheet_png(
     layout: Layout,
     roles: Mapping[str, str | int] | None = None,
     *,
-    counts: Iterable[int] = ALL_COUNTS,
+    counts: Iterable[int] | None = None,
     options: PreviewOptions | None = None,
 ) -> bytes:
-    """One PNG with the layout at each count, captioned; failing counts say why."""
+    """One PNG with the layout at each count (by default the counts it declares, else
+    1..17), captioned; failing counts say why."""
+    with command_budget():
+        return _render_sheet_png(layout, roles, counts=counts, options=options)
+
+
+def _render_sheet_png(
+    layout: Layout,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    counts: Iterable[int] | None = None,
+    options: PreviewOptions | None = None,
+) -> bytes:
     from layoutkit.render import encode_png, render_sheet
     from layoutkit.render.sheet import shrink_to_cell
 
     opts = options or PreviewOptions()
     # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
-    # memory, so the scale stops at 1 on a sheet
-    opts = replace(opts, scale=min(opts.scale, 1.0))
+    # memory, so the scale stops at 1 on a sheet; text is drawn large enough to stay
+    # legible once the frame is shrunk into its cell
+    scale = min(opts.scale, 1.0)
+    drawn_width = round(layout.document.canvas.width * scale)
+    opts = replace(opts, scale=scale, min_text=max(opts.min_text, text_px_for(drawn_width)))
     frames: list[tuple[str, Image]] = []
-    for n in counts:
+    for n in declared_counts(layout.document) if counts is None else counts:
         try:
             compiled = compile_full(layout, None, roles, count=n)
         except LayoutError as exc:
@@ -127,19 +224,33 @@ def storyboard_images(
             f"at most {MAX_FRAMES}: shorten the scenario, or pass --no-pictures"
         )
     base = options or PreviewOptions(clean=True)
+    # everyone keeps one colour through the story: colours go by first appearance
+    seen = [uid for step in steps for uid in step.compilation.participants]
+    base = replace(base, colors=tuple(dict.fromkeys([*base.colors, *seen])))
     frames = []
     for step in steps:
-        opts = replace(base, video_off=step.video_off, audio_only=step.audio_only)
+        opts = replace(
+            base,
+            video_off=step.video_off,
+            audio_only=step.audio_only,
+            screens=base.screens | step.screens,
+        )
         text = f"{format_time(step.at)}  {'; '.join(step.events)}"
         frames.append((text, draw_compilation(step.compilation, opts)))
     return frames
 
 
 def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None) -> bytes:
-    """A strip of every distinct picture of a scenario, captioned with time and events."""
+    """A strip of every distinct picture of a scenario, captioned with time and events
+    (text drawn large enough to stay legible in the strip's cells)."""
     from layoutkit.render import encode_png, render_sheet
 
-    frames = storyboard_images(steps, options)
+    opts = options or PreviewOptions(clean=True)
+    if steps:
+        canvas_width = steps[0].compilation.canvas[0]
+        drawn_width = round(canvas_width * opts.scale)
+        opts = replace(opts, min_text=max(opts.min_text, text_px_for(drawn_width)))
+    frames = storyboard_images(steps, opts)
     return encode_png(render_sheet(frames, columns=min(len(frames), 4)))
 
 
@@ -193,6 +304,8 @@ __all__ = [
     "participants_for",
     "render_preview",
     "render_sheet_png",
+    "role_uids",
     "storyboard_images",
     "storyboard_png",
+    "text_px_for",
 ]

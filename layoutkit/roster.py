@@ -24,6 +24,7 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     "unshare",
 )
 SCREEN_ROLE = "screen"
+MAX_PEOPLE = 128  # people followed in one channel: every event recompiles for all of them
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class Roster:
     def apply(self, event: Event) -> str | None:
         """Change the set; None, or a warning saying why nothing changed."""
         uid, present = event.uid, event.uid in self.people
+        if event.kind in ("join", "share") and not present and len(self.people) >= MAX_PEOPLE:
+            return (
+                f"{event.kind} of {uid} ignored: layoutkit follows at most {MAX_PEOPLE} "
+                f"people in a channel (Agora draws at most 17)"
+            )
         if event.kind == "join":
             if present:
                 return f"{uid} joined twice; the second join is ignored"
@@ -115,4 +121,4 @@ class Roster:
         return frozenset(p.uid for p in self.people.values() if p.audio_only)
 
 
-__all__ = ["EVENT_KINDS", "SCREEN_ROLE", "Event", "EventKind", "Person", "Roster"]
+__all__ = ["EVENT_KINDS", "MAX_PEOPLE", "SCREEN_ROLE", "Event", "EventKind", "Person", "Roster"]

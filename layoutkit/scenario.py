@@ -30,6 +30,7 @@ from layoutkit.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.roster import EVENT_KINDS, Event, EventKind, Roster
 from layoutkit.safefiles import read_limited
 from layoutkit.sourcemap import SourceMap, parse_yaml
+from layoutkit.template_budget import command_budget
 
 MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
 _TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
@@ -61,6 +62,7 @@ class Step:
     compilation: Compilation
     video_off: frozenset[str]
     audio_only: frozenset[str]
+    screens: frozenset[str] = frozenset()  # uids sharing a screen (previews draw slides)
 
     def to_json(self) -> dict[str, Any]:
         return {"at": self.at, "events": list(self.events), "payload": self.payload}
@@ -210,10 +212,24 @@ def play_scenario(
     hide_audio_only: bool = False,
 ) -> tuple[list[Step], list[str]]:
     """The updateLayout payloads the scenario causes, and warnings about its events."""
+    with command_budget():
+        return _play_scenario(
+            scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
+        )
+
+
+def _play_scenario(
+    scenario: Scenario,
+    layout: Layout,
+    *,
+    hide_camera_off: bool = False,
+    hide_audio_only: bool = False,
+) -> tuple[list[Step], list[str]]:
     roster = Roster(roles=dict(scenario.roles))
     steps: list[Step] = []
     warnings: list[str] = []
     previous: dict[str, Any] | None = None
+    sharing: set[str] = set()
     index = 0
     while index < len(scenario.events):
         at = scenario.events[index].at
@@ -225,6 +241,10 @@ def play_scenario(
                 warnings.append(f"{scenario.source}:{timed.line}: {problem}")
             else:
                 names.append(str(timed.event))
+                if timed.event.kind == "share":
+                    sharing.add(timed.event.uid)
+                elif timed.event.kind in ("unshare", "leave"):
+                    sharing.discard(timed.event.uid)
             index += 1
         if not names:
             continue
@@ -251,6 +271,7 @@ def play_scenario(
                     compiled,
                     roster.video_off(),
                     roster.audio_only_uids(),
+                    frozenset(sharing),
                 )
             )
             previous = payload

@@ -29,12 +29,27 @@ _TAG = "tag:yaml.org,2002:"
 
 @dataclass(frozen=True)
 class Mark:
-    """A place in a source text: 1-based line and column, and the line's text."""
+    """A place in a source text: 1-based line and column, and the line's text.
+
+    In a templated file the place is on the template's line (`linemap`); `rendered` is then
+    the line YAML read when it differs from the template's, `rendered_column` the column
+    there, and `rendered_for` what the template was rendered for (`count 4`).
+    """
 
     source: str
     line: int
     column: int
     snippet: str
+    rendered: str | None = None
+    rendered_column: int = 0
+    rendered_for: str = ""
+
+    @property
+    def parsed(self) -> tuple[str, int]:
+        """The line and column as YAML read them (the rendered ones for a template)."""
+        if self.rendered is None:
+            return self.snippet, self.rendered_column or self.column
+        return self.rendered, self.rendered_column
 
 
 @dataclass
@@ -78,6 +93,8 @@ class SourceMap:
             column=mark.column,
             field=format_path(path),
             snippet=mark.snippet,
+            rendered_for=mark.rendered_for,
+            rendered=mark.rendered,
         )
 
     def graft(self, other: SourceMap, prefix: Path) -> None:
@@ -234,19 +251,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
         data = builder.build(node, ())
         return data, builder.map
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        snippet = lines[mark.line] if mark and mark.line < len(lines) else None
-        raise LayoutSyntaxError(
-            f"YAML: {problem}",
-            source=source,
-            line=line,
-            column=column,
-            hint=_yaml_hint(problem),
-            snippet=snippet,
-        ) from None
+        raise _yaml_error(exc, source, lines) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -290,16 +295,125 @@ def _show_tag(tag: str) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def _yaml_hint(problem: str) -> str | None:
-    if "mapping values are not allowed" in problem:
-        return "a value containing ': ' needs quotes, or a key is indented wrongly"
-    if "could not find expected ':'" in problem:
-        return "each line of a mapping needs `key: value`"
-    if "found character '\\t'" in problem:
-        return "indent with spaces, not tabs"
-    if "expected <block end>" in problem:
-        return "check the indentation of this line against the lines above"
-    return None
+@dataclass(frozen=True)
+class _Rule:
+    """A PyYAML problem (matched on `context problem`) and what to tell the author."""
+
+    pattern: re.Pattern[str]
+    message: str
+    at_context: bool = False  # locate at the context mark (where the trouble started)
+    keep: bool = False  # add PyYAML's words in parentheses (they help when searching)
+
+
+_RULES = (
+    _Rule(
+        re.compile(r"mapping values are not allowed here"),
+        "a ':' inside a value: quote the value, e.g. title: \"Speaker: guest\"; "
+        "or, if this is a key, indent it like the keys above",
+        keep=True,
+    ),
+    _Rule(
+        re.compile(r"could not find expected ':'"),
+        "a key without ':' (or a line indented wrongly): write `key: value`",
+        at_context=True,
+    ),
+    _Rule(
+        re.compile(r"found character '\\t' that cannot start any token|tab character"),
+        "a tab: indent with spaces",
+    ),
+    _Rule(
+        re.compile(r"expected <block end>, but found '<scalar>'"),
+        "more text after a quoted value: quote the whole value "
+        "(single quotes around text that holds double quotes)",
+    ),
+    _Rule(
+        re.compile(r"expected <block end>, but found|did not find expected key"),
+        "the indentation does not line up with the lines above: indent this line with "
+        "spaces like the keys or `- ` items it belongs with",
+    ),
+    _Rule(
+        re.compile(r"did not find expected '-' indicator"),
+        "the list items do not line up: start each item with `- ` at the same indentation",
+    ),
+    _Rule(
+        re.compile(r"found undefined alias '(?P<name>[^']*)'"),
+        "`*{name}` repeats a value marked `&{name}`, and there is none before it; "
+        "define the anchor first, or quote the value if the `*` is text",
+    ),
+    _Rule(
+        re.compile(r"found duplicate anchor '(?P<name>[^']*)'"),
+        "the anchor `&{name}` is defined twice; give each anchor its own name",
+    ),
+    _Rule(
+        re.compile(r"found character '(?P<char>[^']*)' that cannot start any token"),
+        "a value cannot start with {char!r}: quote it, e.g. {quoted}",
+    ),
+    _Rule(
+        re.compile(r"while scanning a quoted scalar found unexpected end of stream"),
+        "a quoted value is not closed: add the closing quote",
+        at_context=True,
+    ),
+    _Rule(
+        re.compile(r"found unknown escape character '(?P<char>.*)'"),
+        "'\\{char}' is not an escape inside double quotes: use single quotes, or write "
+        "'\\\\' for a backslash",
+    ),
+    _Rule(
+        re.compile(r"while scanning an? (anchor|alias) expected alphabetic or numeric"),
+        "'&' and '*' start YAML anchors and aliases and need a name: quote the value if it is text",
+        at_context=True,
+    ),
+    _Rule(
+        re.compile(r"expected a single document"),
+        "a second YAML document ('---'): a layout file holds one document",
+    ),
+    _Rule(
+        re.compile(r"expected the node content, but found ','"),
+        "an empty item between commas: remove the extra ','",
+    ),
+)
+_FLOW_HINT = "a {open} is not closed with {close}, or two of its items lack a ',' between them"
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, source: str, lines: list[str]) -> LayoutSyntaxError:
+    """A located LayoutSyntaxError that says what to fix, not what the parser expected."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    both = f"{exc.context or ''} {exc.problem or ''}".strip()
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML: {problem}"
+    hint = None
+    for rule in _RULES:
+        found = rule.pattern.search(both)
+        if found is None:
+            continue
+        if rule.at_context and exc.context_mark is not None:
+            mark = exc.context_mark
+        names = {k: v for k, v in found.groupdict().items() if v is not None}
+        if "char" in names and mark is not None and mark.line < len(lines):
+            names["quoted"] = _quoted(lines[mark.line][mark.column :].rstrip())
+        message = rule.message.format(**names)
+        if rule.keep:
+            message += f" (YAML: {problem})"
+        break
+    else:
+        flow = re.search(r"expected ',' or '([\]}])'", problem)
+        if flow:
+            close = flow.group(1)
+            hint = _FLOW_HINT.format(open="[ list" if close == "]" else "{ mapping", close=close)
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    snippet = lines[mark.line] if mark and mark.line < len(lines) else None
+    return LayoutSyntaxError(
+        message, source=source, line=line, column=column, hint=hint, snippet=snippet
+    )
+
+
+def _quoted(text: str) -> str:
+    """`text` as a quoted YAML scalar, for a message."""
+    text = text if len(text) <= 40 else text[:37] + "..."
+    if '"' not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
 
 
 __all__ = [

@@ -8,6 +8,7 @@ which the templating module turns into a located LayoutSyntaxError.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import re
@@ -36,15 +37,49 @@ class LimitError(SecurityError):
     """A template asked for more work than a layout may take."""
 
 
+MAX_COMMAND_SECONDS = 4.0
+"""The template time of one command that renders a layout many times (validate: every
+count and role case; a sheet; a scenario), added up over its renders."""
+
+_LEFT: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "layoutkit_command_budget", default=None
+)
+
+
+@contextlib.contextmanager
+def command_budget(seconds: float = MAX_COMMAND_SECONDS) -> Iterator[None]:
+    """Within this block, all renders share `seconds` of template time (on top of each
+    render's own MAX_SECONDS). Nested blocks keep the outer, tighter budget."""
+    outer = _LEFT.get()
+    token = _LEFT.set([seconds if outer is None else min(seconds, outer[0])])
+    try:
+        yield
+    finally:
+        _LEFT.reset(token)
+
+
 class Budget:
     """The time and size left to one render."""
 
     def __init__(self) -> None:
-        self.deadline = time.monotonic() + MAX_SECONDS
+        now = time.monotonic()
+        self.started = now
+        left = _LEFT.get()
+        self.shared = left is not None and left[0] < MAX_SECONDS
+        self.deadline = now + (MAX_SECONDS if left is None else max(0.0, min(MAX_SECONDS, left[0])))
         self.written = 0
+        # Where the latest piece of output was written in the template: its line, and
+        # whether it is literal text (whose newlines are the template's own) or a value.
+        self.place: tuple[int, bool] = (0, False)
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
+            if self.shared:
+                raise LimitError(
+                    f"the template's renders ran past their {MAX_COMMAND_SECONDS:g} s budget "
+                    "for this command (a layout is rendered once per participant count and "
+                    "role case); make the template faster"
+                )
             raise LimitError(
                 f"the template ran past its {MAX_SECONDS:g} s budget (loops, large ranges); "
                 "simplify it"
@@ -74,6 +109,11 @@ def start() -> contextvars.Token[Budget]:
 
 
 def finish(token: contextvars.Token[Budget]) -> None:
+    """End a render: its time comes off the command's budget, if one is running."""
+    budget = _BUDGET.get(None)
+    left = _LEFT.get()
+    if budget is not None and left is not None:
+        left[0] -= time.monotonic() - budget.started
     _BUDGET.reset(token)
 
 
@@ -348,8 +388,10 @@ def _loop(context: Context, values: Any) -> Iterator[Any]:
 
 
 @pass_context
-def _out(context: Context, value: Any) -> Any:
-    current().write(size_of(value, MAX_TEMPLATE_CHARS))
+def _out(context: Context, value: Any, line: int = 0, literal: bool = False) -> Any:
+    budget = current()
+    budget.write(size_of(value, MAX_TEMPLATE_CHARS))
+    budget.place = (line, literal)
     return value
 
 
@@ -360,12 +402,24 @@ def _concat(context: Context, values: list[Any]) -> str:
 
 
 def instrument(tree: nodes.Template) -> nodes.Template:
-    """Make loops tick the budget and count every piece of output and concatenation."""
+    """Make loops tick the budget and count every piece of output and concatenation; each
+    piece of output also records its template line in `Budget.place` (the line map)."""
     for loop in list(tree.find_all(nodes.For)):
         loop.iter = nodes.Filter(loop.iter, "_layout_loop", [], [], None, None, lineno=loop.lineno)
     for output in list(tree.find_all(nodes.Output)):
         output.nodes = [
-            nodes.Filter(child, "_layout_out", [], [], None, None, lineno=child.lineno)
+            nodes.Filter(
+                child,
+                "_layout_out",
+                [
+                    nodes.Const(child.lineno, lineno=child.lineno),
+                    nodes.Const(isinstance(child, nodes.TemplateData), lineno=child.lineno),
+                ],
+                [],
+                None,
+                None,
+                lineno=child.lineno,
+            )
             for child in output.nodes
         ]
     for concat in list(tree.find_all(nodes.Concat)):
@@ -377,6 +431,7 @@ def instrument(tree: nodes.Template) -> nodes.Template:
 
 
 __all__ = [
+    "MAX_COMMAND_SECONDS",
     "MAX_INT_BITS",
     "MAX_ITEMS",
     "MAX_SECONDS",
@@ -388,6 +443,7 @@ __all__ = [
     "binop",
     "check_call",
     "check_result",
+    "command_budget",
     "current",
     "finish",
     "guard_filters",

@@ -3,6 +3,20 @@
 The sandbox refuses Python internals (`''.__class__`), huge ranges, huge repetitions and
 powers, and output past MAX_OUTPUT; every failure becomes a LayoutSyntaxError that names
 the template line.
+
+**The line map.** `render_template_lines` also says which template line each rendered line
+came from, so errors found in the rendered YAML point at what the author wrote. Every piece
+of output already passes through the budget's `_layout_out` filter; `template_budget.instrument`
+gives it the piece's template line (the Jinja node's `lineno`) and whether it is literal
+text, and the filter leaves both in `Budget.place`. Each piece is yielded right after it
+passes the filter, so as the render loop receives a chunk it knows where it came from. The
+newlines of literal text are the template's own (Jinja only normalises them), so the lines
+inside a literal chunk are its line + 0, 1, 2, ...; every line of a value's output (`{{ x }}`,
+a macro call) belongs to the line that wrote it. A rendered line takes the template line of
+its first non-empty piece (so `{%- if %}` blocks that join lines still point at the text),
+or of the piece that started it when it is empty. Line breaks are counted as YAML counts
+them (CR LF, CR, LF, NEL, LS and PS). The output is never changed; a chunk that did
+not pass the filter (the result of `{% filter %}`) is attributed to the last piece that did.
 """
 
 from __future__ import annotations
@@ -35,6 +49,8 @@ MAX_OUTPUT = 1 << 20
 _TEMPLATE_NAME = "<layout template>"
 _MARKERS = ("{{", "{%", "{#")
 _UNDEFINED_RE = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
+_YAML_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_JINJA_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,13 @@ class TemplateContext:
             roles=dict(self.roles),
         )
         return names
+
+    def describe(self) -> str:
+        """`count 3` or `count 3, roles host=1, guest=2`: what a template was rendered for."""
+        text = f"count {len(self.participants)}"
+        if self.roles:
+            text += ", roles " + ", ".join(f"{role}={uid}" for role, uid in self.roles)
+        return text
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -98,9 +121,58 @@ def _compile(text: str) -> Template:
     return _ENV.from_string(text)
 
 
+def template_lines(text: str) -> list[str]:
+    """The lines of a template as Jinja numbers them (from 1: `template_lines(t)[n - 1]`)."""
+    return _JINJA_BREAK_RE.split(text)
+
+
+class _LineTracker:
+    """Builds the map from rendered lines to template lines (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.origins: list[int] = []
+        self.first: int | None = None
+        self.start = 1
+
+    def add(self, chunk: str, line: int, literal: bool) -> None:
+        if _YAML_BREAK_RE.search(chunk) is None:
+            if chunk and self.first is None:
+                self.first = line
+            return
+        pos = 0
+        at = line
+        for brk in _YAML_BREAK_RE.finditer(chunk):
+            if self.first is None and brk.start() > pos:
+                self.first = at
+            self.origins.append(self.first if self.first is not None else self.start)
+            if literal and brk.group() in ("\n", "\r\n"):
+                at += 1
+            self.first = None
+            self.start = at
+            pos = brk.end()
+        if self.first is None and pos < len(chunk):
+            self.first = at
+
+    def finish(self) -> tuple[int, ...]:
+        self.origins.append(self.first if self.first is not None else self.start)
+        return tuple(self.origins)
+
+
 def render_template(text: str, context: TemplateContext, source: str) -> str:
     """Render `text` with `context`; LayoutSyntaxError names the failing template line."""
-    lines = text.splitlines()
+    return render_template_lines(text, context, source)[0]
+
+
+def render_template_lines(
+    text: str, context: TemplateContext, source: str
+) -> tuple[str, tuple[int, ...]]:
+    """Render `text` with `context`, and say which template line (1-based) each rendered
+    line came from: `origins[i]` for rendered line i + 1, lines counted as YAML counts them.
+
+    LayoutSyntaxError names the failing template line.
+    """
+    lines = template_lines(text)
+    tracker = _LineTracker()
     try:
         template = _compile(text)
     except TemplateSyntaxError as exc:
@@ -108,9 +180,10 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
     chunks: list[str] = []
     size = 0
     token = template_budget.start()
+    budget = template_budget.current()
     try:
         for chunk in template.generate(context.names()):
-            template_budget.current().tick()
+            budget.tick()
             size += len(chunk)
             if size > MAX_OUTPUT:
                 raise LayoutSyntaxError(
@@ -119,6 +192,7 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
                     hint="a loop runs too long",
                 )
             chunks.append(chunk)
+            tracker.add(chunk, *budget.place)
     except LayoutSyntaxError:
         raise
     except UndefinedError as exc:
@@ -142,7 +216,15 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
             source,
             hint="layout templates cannot reach Python internals",
         ) from None
-    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+    except (
+        TemplateError,
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        LookupError,
+        NameError,
+        AssertionError,
+    ) as exc:
         raise _located(f"template: {exc}", _template_line(exc), lines, source) from None
     except RecursionError:
         raise LayoutSyntaxError("template: recursion too deep", source=source) from None
@@ -152,7 +234,7 @@ def render_template(text: str, context: TemplateContext, source: str) -> str:
         ) from None
     finally:
         template_budget.finish(token)
-    return "".join(chunks)
+    return "".join(chunks), tracker.finish()
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -219,4 +301,6 @@ __all__ = [
     "is_template",
     "parse_var",
     "render_template",
+    "render_template_lines",
+    "template_lines",
 ]

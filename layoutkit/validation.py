@@ -1,28 +1,122 @@
-"""Validating a layout across participant counts: every distinct issue, with the counts
-it occurs at, and the counts that fail."""
+"""Validating a layout across participant counts and the roles its branches depend on:
+every distinct issue with the counts (and roles) it occurs at, the counts that fail, and
+the variants no checked case uses.
+
+`validate_layout` compiles at every count with no role bound (beyond the `roles` given),
+and again for each combination of the roles a variant (`when: {roles: [screen]}`) or a
+template branch (`{% if 'screen' in roles %}`) depends on, bound to made-up uids that are
+among the made-up participants. A case with k roles is checked from k people up. The
+cases are bounded: every combination of up to `MAX_COMBINED_ROLES` (4) such roles, at
+most 16 cases; past that, each role alone and all of them together.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from layoutkit.compiler import compile_full, declared_counts
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
-from layoutkit.loader import Layout
+from layoutkit.loader import Layout, ParsedLayout
+from layoutkit.participants import check_roles, choose_participants, stand_in_uids
+from layoutkit.roles import (
+    MAX_COMBINED_ROLES,
+    NO_VARIANT,
+    branch_roles,
+    join_words,
+    matches,
+    people_phrase,
+    pick_variant,
+    role_cases,
+    runs,
+    when_text,
+)
+from layoutkit.template_budget import command_budget
+
+Case = tuple[str, ...]
+"""The roles bound to made-up uids in one validation case (() for none)."""
+At = tuple[tuple[Case, tuple[int, ...]], ...]
+"""Where something happens: (roles bound, counts) pairs, in the order of the cases."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One distinct issue and where it occurs; `at` is empty for an issue about the
+    layout as a whole (a variant that is never used)."""
+
+    issue: Issue
+    at: At = ()
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """`validate_layout`'s answer: every distinct issue with the counts it occurs at."""
+    """`validate_layout`'s answer: every distinct issue with where it occurs.
+
+    `counts` are the counts checked, `checked` the role cases with their counts (the
+    first is the one with no role bound beyond `roles`), `failing` every count that fails
+    in some case and `failing_at` the same by case. `limited`: there were more than
+    MAX_COMBINED_ROLES branch roles, so not every combination was checked.
+    """
 
     source: str
     counts: tuple[int, ...]
-    issues: list[Issue]
+    findings: list[Finding]
     failing: tuple[int, ...]
+    checked: At = ()
+    failing_at: At = ()
+    roles: tuple[str, ...] = ()
+    limited: bool = False
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The distinct issues; each one's `counts` are the counts it occurs at in any case."""
+        return [f.issue for f in self.findings]
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return tuple(case for case, _ in self.checked)
 
     @property
     def ok(self) -> bool:
-        return not self.failing
+        return not self.failing and not any(i.severity == "error" for i in self.issues)
+
+    def where(self, at: At) -> str | None:
+        """`counts 2-9 with screen` (cases joined by "; "), `counts 2-9` when the same
+        counts in every case, None when everywhere checked (or `at` is empty)."""
+        if not at:
+            return None
+        got = dict(at)
+        if all(got.get(case) == counts for case, counts in self.checked):
+            return None
+        shapes = set(got.values())
+        if len(got) == len(self.checked) and len(shapes) == 1:
+            return count_ranges(next(iter(shapes)))
+        return "; ".join(count_ranges(counts) + _with(case) for case, counts in at)
+
+    def scope(self) -> str:
+        """What was checked: `counts 1-17`, or `counts 1-17, with no role and with screen`."""
+        text = count_ranges(self.counts)
+        if len(self.checked) <= 1:
+            return text
+        first = "with the roles given" if self.roles else "with no role"
+        rest = [join_words(case) for case in self.cases[1:]]
+        text += f", {first} and with {'; '.join(rest)}"
+        if self.limited:
+            text += " (each role alone and all together: too many roles to combine)"
+        return text
+
+
+def count_ranges(counts: Iterable[int]) -> str:
+    """`count 3`, `counts 1-3, 5`, `no count`."""
+    values = sorted(set(counts))
+    if not values:
+        return "no count"
+    parts = [str(a) if a == b else f"{a}-{b}" for a, b in runs(values)]
+    return f"{'count' if len(values) == 1 else 'counts'} {', '.join(parts)}"
+
+
+def _with(case: Case) -> str:
+    return f" with {join_words(case)}" if case else ""
 
 
 def validate_layout(
@@ -32,47 +126,190 @@ def validate_layout(
     *,
     strict: bool = False,
 ) -> ValidationReport:
-    """Compile at every count and gather the distinct issues with the counts they hit.
+    """Compile at every count, with no role bound and with each case of the roles the
+    layout's branches depend on (see the module docstring), and gather the distinct
+    issues with where they hit. `roles` are bound in every case.
 
-    Without `counts`: the counts the layout declares (`counts: 2-6`), else 1..17.
+    Without `counts`: the counts the layout declares (`counts: 2-6`), else 1..17. When
+    validate picks the counts and roles itself (neither is given), it also warns about
+    variants that no checked case selects.
     """
-    seen: dict[tuple[object, ...], tuple[Issue, list[int]]] = {}
-    failing: list[int] = []
+    with command_budget():
+        return _validate_layout(layout, counts, roles, strict=strict)
+
+
+def _validate_layout(
+    layout: Layout,
+    counts: Iterable[int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    strict: bool = False,
+) -> ValidationReport:
+    given = check_roles(roles)
     wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
-    for n in wanted:
-        try:
-            result = compile_full(layout, None, roles, count=n, strict=strict)
-            found = result.issues
-        except LayoutValidationError as exc:
-            found = exc.issues
-        except LayoutError as exc:
-            found = getattr(exc, "issues", None) or [
-                Issue(
-                    "error",
-                    exc.message,
-                    source=exc.source or layout.source,
-                    line=exc.line,
-                    column=exc.column,
-                )
-            ]
-        if any(i.severity == "error" for i in found):
-            failing.append(n)
-        for issue in found:
-            key = (
-                issue.severity,
-                issue.source,
-                issue.line,
-                issue.column,
-                issue.field,
-                issue.message,
+    branch = [r for r in branch_roles(layout) if r not in given]
+    made_up = stand_in_uids(layout.document, branch, given.values())
+    findings = _Findings()
+    use = _VariantUse()
+    checked: list[tuple[Case, tuple[int, ...]]] = []
+    failing: list[tuple[Case, tuple[int, ...]]] = []
+    for case in role_cases(branch):
+        case_counts = tuple(n for n in wanted if n >= len(case))
+        if not case_counts:
+            continue
+        checked.append((case, case_counts))
+        bound = {**{r: made_up[r] for r in case}, **given}
+        failed: list[int] = []
+        for n in case_counts:
+            found = _compile_issues(layout, bound, n, strict)
+            if any(i.severity == "error" for i in found):
+                failed.append(n)
+            findings.add(case, n, found)
+            use.note(layout, bound, n)
+        if failed:
+            failing.append((case, tuple(failed)))
+    limited = len(branch) > MAX_COMBINED_ROLES
+    if counts is None and not given:
+        for issue in use.unused(skip_roles=limited):
+            findings.add_whole(_strict(issue) if strict else issue)
+    return ValidationReport(
+        layout.source,
+        wanted,
+        findings.result(),
+        tuple(sorted({n for _, ns in failing for n in ns})),
+        tuple(checked),
+        tuple(failing),
+        tuple(given),
+        limited,
+    )
+
+
+def _compile_issues(layout: Layout, roles: dict[str, str], n: int, strict: bool) -> list[Issue]:
+    try:
+        return compile_full(layout, None, roles, count=n, strict=strict).issues
+    except LayoutValidationError as exc:
+        return exc.issues
+    except LayoutError as exc:
+        return getattr(exc, "issues", None) or [
+            Issue(
+                "error",
+                exc.message,
+                source=exc.source or layout.source,
+                line=exc.line,
+                column=exc.column,
             )
-            seen.setdefault(key, (issue, []))[1].append(n)
-    issues = [
-        Issue(i.severity, i.message, i.source, i.line, i.column, i.field, i.snippet, tuple(c))
-        for i, c in seen.values()
-    ]
-    issues.sort(key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0))
-    return ValidationReport(layout.source, wanted, issues, tuple(failing))
+        ]
 
 
-__all__ = ["ValidationReport", "validate_layout"]
+def _strict(issue: Issue) -> Issue:
+    return replace(issue, severity="error", message=issue.message + " (--strict)")
+
+
+_Key = tuple[object, ...]
+
+
+@dataclass
+class _Findings:
+    """Distinct issues with the cases and counts they occur at. "No variant matches N
+    people" at several counts is one issue naming them all."""
+
+    seen: dict[_Key, tuple[Issue, dict[Case, list[int]], str | None]] = field(default_factory=dict)
+    whole: list[Issue] = field(default_factory=list)
+
+    def add(self, case: Case, n: int, found: Sequence[Issue]) -> None:
+        for issue in found:
+            tail = _no_variant_tail(issue, n)
+            message = issue.message if tail is None else (NO_VARIANT, tail)
+            key = (issue.severity, issue.source, issue.line, issue.column, issue.field, message)
+            entry = self.seen.setdefault(key, (issue, {}, tail))
+            entry[1].setdefault(case, []).append(n)
+
+    def add_whole(self, issue: Issue) -> None:
+        self.whole.append(issue)
+
+    def result(self) -> list[Finding]:
+        found: list[Finding] = []
+        for issue, where, tail in self.seen.values():
+            every = tuple(sorted({n for ns in where.values() for n in ns}))
+            message = issue.message if tail is None else NO_VARIANT + people_phrase(every) + tail
+            merged = replace(issue, message=message, counts=every)
+            found.append(Finding(merged, tuple((case, tuple(ns)) for case, ns in where.items())))
+        found.extend(Finding(issue) for issue in self.whole)
+        found.sort(
+            key=lambda f: (
+                f.issue.severity != "error",
+                f.issue.source,
+                f.issue.line or 0,
+                f.issue.column or 0,
+            )
+        )
+        return found
+
+
+def _no_variant_tail(issue: Issue, n: int) -> str | None:
+    """What follows "no variant matches N people" in the compiler's message, if it is one."""
+    head = NO_VARIANT + people_phrase([n])
+    if issue.field == "variants" and issue.message.startswith(head):
+        return issue.message[len(head) :]
+    return None
+
+
+@dataclass
+class _VariantUse:
+    """Which variants the checked cases select, and which match but are never chosen
+    (an earlier variant matches whenever they do)."""
+
+    first: dict[_Key, tuple[ParsedLayout, int]] = field(default_factory=dict)
+    chosen: set[_Key] = field(default_factory=set)
+    shadows: dict[_Key, set[int]] = field(default_factory=dict)
+
+    def note(self, layout: Layout, roles: dict[str, str], n: int) -> None:
+        try:
+            people = choose_participants(layout, None, roles, n)
+            parsed = layout.parse(people, roles)
+        except LayoutError:
+            return  # reported by the compilation
+        variants = parsed.document.variants or []
+        present = {r for r, uid in roles.items() if uid in people}
+        picked = pick_variant(variants, n, present)
+        for index, variant in enumerate(variants):
+            if not matches(variant.when, n, present):
+                continue
+            key = (index, when_text(variant.when))
+            self.first.setdefault(key, (parsed, index))
+            if index == picked:
+                self.chosen.add(key)
+            elif picked is not None:
+                self.shadows.setdefault(key, set()).add(picked)
+
+    def unused(self, *, skip_roles: bool) -> list[Issue]:
+        """A warning for each variant some case matches but none selects. With
+        `skip_roles` (not every combination was checked), variants with roles are left
+        out: an unchecked combination might select them."""
+        issues: list[Issue] = []
+        for key, (parsed, index) in self.first.items():
+            if key in self.chosen:
+                continue
+            variants = parsed.document.variants or []
+            if skip_roles and variants[index].when.roles:
+                continue
+            earlier = sorted(self.shadows.get(key, ()))
+            if len(earlier) == 1:
+                who = f"variant {earlier[0] + 1} ({when_text(variants[earlier[0]].when)}) comes"
+                fix = f"variant {earlier[0] + 1}"
+            else:
+                who = f"variants {join_words([str(i + 1) for i in earlier])} come"
+                fix = "them"
+            issues.append(
+                parsed.marks.issue(
+                    "warning",
+                    ("variants", index, "when"),
+                    f"variant {index + 1} ({key[1]}) is never used: {who} first and "
+                    f"{'matches' if len(earlier) == 1 else 'match'} whenever it does; move "
+                    f"it up, or narrow {fix}",
+                )
+            )
+        return issues
+
+
+__all__ = ["At", "Case", "Finding", "ValidationReport", "count_ranges", "validate_layout"]

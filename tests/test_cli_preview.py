@@ -41,7 +41,7 @@ def test_dash_writes_png_to_standard_output() -> None:
     assert code == 0
     image = Image.open(io.BytesIO(out))
     assert image.size == (320, 180)
-    assert image.getpixel((160, 90)) == participant_color("1001")
+    assert image.getpixel((160, 90)) == participant_color(0)  # the first to join
 
 
 def test_sheet(tmp_path: Path) -> None:

@@ -192,14 +192,15 @@ def test_template_cannot_build_huge_output() -> None:
         )
 
 
-def test_errors_in_a_templated_file_quote_the_rendered_line() -> None:
+def test_errors_in_a_templated_file_quote_the_template_line() -> None:
     text = "{% set w = 2 %}\nregions:\n  - {x: 0, y: 0, width: 1, height: 1, alpha: {{ w }}}\n"
     with pytest.raises(LayoutValidationError) as info:
         parse_layout(text)
     issue = only_issue(info.value)
-    assert issue.snippet == "  - {x: 0, y: 0, width: 1, height: 1, alpha: 2}"
+    assert issue.snippet == "  - {x: 0, y: 0, width: 1, height: 1, alpha: {{ w }}}"
+    assert issue.rendered == "  - {x: 0, y: 0, width: 1, height: 1, alpha: 2}"
     assert (issue.line, issue.column) == (3, 46)
-    assert "|   - {x: 0, y: 0, width: 1, height: 1, alpha: 2}" in str(info.value)
+    assert "|   - {x: 0, y: 0, width: 1, height: 1, alpha: {{ w }}}" in str(info.value)
 
 
 def test_extends_a_relative_file_and_overrides_top_level_keys(write_layout: Write) -> None:

@@ -77,9 +77,9 @@ def test_the_camera_picture_cache_is_bounded_by_bytes() -> None:
 
     cache = PictureCache(max_bytes=3 * 400 * 300 * 3)
     for height in range(300, 310):
-        cache.get(("1", "", 400, height), partial(synthetic_camera, "1", "", 400, height))
+        cache.get(("1", "", 400, height), partial(synthetic_camera, 400, height, (9, 9, 9)))
     assert cache.bytes <= cache.max_bytes and len(cache._items) == 2
-    big = cache.get(("1", "", 2000, 2000), lambda: synthetic_camera("1", "", 2000, 2000))
+    big = cache.get(("1", "", 2000, 2000), lambda: synthetic_camera(2000, 2000, (9, 9, 9)))
     assert big.size == (2000, 2000) and ("1", "", 2000, 2000) not in cache._items
 
 

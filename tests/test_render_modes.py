@@ -31,6 +31,11 @@ def png(mode: str, people: list[str], focus: str = "", **options: object) -> Ima
     return image
 
 
+def color_of(uid: str) -> tuple[int, int, int]:
+    """Colours go by join order: UIDS join in their order."""
+    return participant_color(UIDS.index(uid))
+
+
 def at(image: Image.Image, x: float, y: float) -> tuple[int, int, int]:
     return image.getpixel((min(round(x * W), W - 1), min(round(y * H), H - 1)))  # type: ignore[return-value]
 
@@ -56,9 +61,9 @@ def test_floating_tiles_on_the_pixels(n: int) -> None:
     people = UIDS[:n]
     image = png("floating", people)
     # the first user fills the canvas; (0.5, 0.5) falls between the small windows
-    assert close(at(image, 0.5, 0.5), participant_color(people[0]))
+    assert close(at(image, 0.5, 0.5), color_of(people[0]))
     for k, uid in enumerate(people[1:]):
-        assert close(at(image, *centre(floating_small(k))), participant_color(uid)), (k, uid)
+        assert close(at(image, *centre(floating_small(k))), color_of(uid)), (k, uid)
 
 
 def adaptive_cell(n: int, i: int) -> tuple[float, float, float, float]:
@@ -77,7 +82,7 @@ def test_adaptive_tiles_on_the_pixels(n: int) -> None:
     people = UIDS[:n]
     image = png("adaptive", people)
     for i, uid in enumerate(people):
-        assert close(at(image, *centre(adaptive_cell(n, i))), participant_color(uid)), (i, uid)
+        assert close(at(image, *centre(adaptive_cell(n, i))), color_of(uid)), (i, uid)
     if n == 3:  # the bottom-right cell stays empty
         assert at(image, 0.75, 0.75) == BG
 
@@ -99,16 +104,16 @@ def test_vertical_tiles_on_the_pixels(n: int) -> None:
     large = people[-1]
     image = png("vertical", people, focus=large)
     large_w = 6 / 7 if n in (6, 7) else 8 / 9 if n in (8, 9) else 0.8
-    assert close(at(image, large_w / 2, 0.5), participant_color(large))
+    assert close(at(image, large_w / 2, 0.5), color_of(large))
     for k, uid in enumerate(people[:-1]):
-        assert close(at(image, *centre(vertical_small(n, k))), participant_color(uid)), (k, uid)
+        assert close(at(image, *centre(vertical_small(n, k))), color_of(uid)), (k, uid)
 
 
 def test_vertical_large_region_letterboxes() -> None:
     image = png("vertical", UIDS[:2], focus=UIDS[0])
     # 1024×720 px large region, 16:9 camera fitted: 576 px high, black bands of 72 px
     assert at(image, 0.4, 0.02) == (0, 0, 0)
-    assert close(at(image, 0.4, 0.5), participant_color(UIDS[0]))
+    assert close(at(image, 0.4, 0.5), color_of(UIDS[0]))
 
 
 def test_vertical_without_the_focus_user_shows_background_in_the_large_area() -> None:
@@ -123,4 +128,4 @@ def test_floating_audio_only_small_window_is_transparent() -> None:
     # user 2's small window shows exactly what the full-canvas user shows there
     x, y = centre(floating_small(0))
     assert at(image, x, y) == at(alone, x, y)
-    assert close(at(image, *centre(floating_small(1))), participant_color(people[2]))
+    assert close(at(image, *centre(floating_small(1))), color_of(people[2]))

@@ -150,8 +150,8 @@ def test_no_variant_matches() -> None:
     )
     issue = the(compile_issues(text, count=5))
     assert issue.message == (
-        "no variant matches this participant count (the variants cover 1, 2-3); add one, or "
-        "top-level regions as a fallback"
+        "no variant matches 5 people; the variants cover: 1 person; 2 to 3 people (add a "
+        "variant, or top-level regions as a fallback)"
     )
     assert (issue.line, issue.column, issue.field) == (2, 3, "variants")
 

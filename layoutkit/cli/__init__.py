@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from layoutkit import __version__
-from layoutkit.errors import LayoutkitError, RenderError, safe_text
+from layoutkit.errors import LayoutkitError, safe_text
 from layoutkit.jsonfmt import format_json
 
 if TYPE_CHECKING:
+    from layoutkit.cameras import CameraShape
     from layoutkit.compiler import Compilation
     from layoutkit.errors import Issue
     from layoutkit.loader import Layout
@@ -44,6 +45,15 @@ def _parse_roles(values: Sequence[str]) -> dict[str, str]:
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--role") from None
     return roles
+
+
+def _check_known_roles(layout: Layout, roles: dict[str, str]) -> None:
+    """A usage error for a --role the layout does not know (with "did you mean")."""
+    from layoutkit.roles import unknown_role_message
+
+    message = unknown_role_message(layout, roles)
+    if message is not None:
+        raise click.BadParameter(safe_text(message), param_hint="--role")
 
 
 def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
@@ -132,6 +142,7 @@ def _compile(
     people = _parse_participants(participants)
     bound = _parse_roles(roles)
     layout = _load(path, vars_)
+    _check_known_roles(layout, bound)
     result = compile_full(
         layout, people, bound, count=count, strict=strict, hidden=_parse_hidden(hide)
     )
@@ -194,7 +205,8 @@ def validate(
     roles: tuple[str, ...],
     vars_: tuple[str, ...],
 ) -> None:
-    """Check layout files at every participant count from 1 to 17."""
+    """Check layout files at every participant count from 1 to 17, with no role bound and
+    with the roles their variants and template branches depend on."""
     from layoutkit.errors import LayoutError
     from layoutkit.validation import validate_layout
 
@@ -203,7 +215,9 @@ def validate(
     failed = False
     for path in files:
         try:
-            report = validate_layout(_load(path, vars_), counts, bound, strict=strict)
+            layout = _load(path, vars_)
+            _check_known_roles(layout, bound)
+            report = validate_layout(layout, counts, bound, strict=strict)
         except LayoutError as exc:
             issues: list[Issue] = getattr(exc, "issues", None) or []
             for issue in issues:
@@ -221,11 +235,16 @@ def validate(
 
 
 def _print_report(report: ValidationReport) -> None:
-    for issue in report.issues:
-        text = issue.format()
-        if set(issue.counts) != set(report.counts):
+    """Each issue with where it occurs (`[at counts 2-9 with screen]`, left out when it
+    occurs everywhere checked), then a summary line."""
+    from layoutkit.validation import count_ranges
+
+    for finding in report.findings:
+        text = finding.issue.format()
+        where = report.where(finding.at)
+        if where is not None:
             head, _, rest = text.partition("\n")
-            text = f"{head} [at {_count_ranges(issue.counts)}]" + (f"\n{rest}" if rest else "")
+            text = f"{head} [at {safe_text(where)}]" + (f"\n{rest}" if rest else "")
         click.echo(text)
     errors = sum(1 for i in report.issues if i.severity == "error")
     warnings = len(report.issues) - errors
@@ -234,29 +253,15 @@ def _print_report(report: ValidationReport) -> None:
         for n, word in ((errors, "error"), (warnings, "warning"))
         if n
     )
-    scope = _count_ranges(report.counts)
     source = safe_text(report.source)
     if report.ok:
+        scope = safe_text(report.scope())
         click.echo(f"{source}: ok at {scope}" + (f" ({tally})" if tally else ""))
+    elif report.failing_at:
+        where = report.where(report.failing_at) or count_ranges(report.failing)
+        click.echo(f"{source}: fails at {safe_text(where)} ({tally})")
     else:
-        click.echo(f"{source}: fails at {_count_ranges(report.failing)} ({tally})")
-
-
-def _count_ranges(counts: Sequence[int]) -> str:
-    values = sorted(set(counts))
-    if not values:
-        return "no count"
-    parts: list[str] = []
-    start = prev = values[0]
-    for n in [*values[1:], None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    label = "count" if len(values) == 1 else "counts"
-    return f"{label} {', '.join(parts)}"
+        click.echo(f"{source}: fails ({tally})")
 
 
 @cli.command(name="compile")
@@ -309,19 +314,20 @@ def regions(
     _echo_json([region.to_json() for region in result.regions])
 
 
-def _parse_cameras(values: Sequence[str]) -> dict[str, float]:
-    from layoutkit.geometry import parse_aspect
-    from layoutkit.render.camera import check_camera_aspect
+def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
+    """`--camera KEY=SHAPE`: KEY a uid or a role; SHAPE `W:H`, `screen` or `screen:W:H`."""
+    from layoutkit.cameras import parse_camera_shape
     from layoutkit.wire.base import _check_uid
 
-    cameras: dict[str, float] = {}
+    cameras: dict[str, CameraShape] = {}
     for value in values:
-        uid, shape = _split_pair(value, "--camera", "UID=W:H, e.g. --camera 1002=9:16")
+        key, shape = _split_pair(
+            value, "--camera", "UID=W:H or ROLE=W:H, e.g. --camera 1002=9:16 or 1003=screen"
+        )
         try:
-            cameras[_check_uid(uid)] = check_camera_aspect(parse_aspect(shape))
-        except (ValueError, OverflowError, RenderError) as exc:
-            message = exc.message if isinstance(exc, RenderError) else str(exc)
-            raise click.BadParameter(message, param_hint="--camera") from None
+            cameras[_check_uid(key) if key.isdigit() else key] = parse_camera_shape(shape)
+        except (ValueError, OverflowError) as exc:
+            raise click.BadParameter(str(exc), param_hint="--camera") from None
     return cameras
 
 
@@ -346,14 +352,20 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     help="Where to write the PNG (default FILE-STEM.png; - for standard output).",
 )
 @_people_options
-@click.option("--sheet", is_flag=True, help="Draw the layout at every count 1..17 on one sheet.")
+@click.option(
+    "--sheet",
+    is_flag=True,
+    help="Draw the layout at every count it declares (counts:, else 1..17) on one sheet.",
+)
 @click.option("--clean", is_flag=True, help="Only what the recording shows: no labels, outlines.")
 @click.option(
     "--camera",
     "cameras",
     multiple=True,
-    metavar="UID=W:H",
-    help="A participant's camera shape (default 16:9; a phone is 9:16).",
+    metavar="UID=SHAPE",
+    help="A participant's (or a role's) camera shape: W:H (default 16:9; a phone is "
+    "9:16), or screen / screen:W:H for a shared screen drawn as a slide. Wins over the "
+    "layout's preview: cameras.",
 )
 @click.option(
     "--image",
@@ -411,6 +423,7 @@ def preview(
     )
     bound = _parse_roles(roles)
     layout = _load(file, vars_)
+    _check_known_roles(layout, bound)
     if sheet:
         data = render_sheet_png(layout, bound, options=options)
     else:
@@ -429,8 +442,9 @@ def preview(
 
 @cli.command()
 def schema() -> None:
-    """Print the JSON Schema of the layout format (for editor completion)."""
-    from layoutkit.model import layout_json_schema
+    """Print the JSON Schema of the layout format, for editors (see the README:
+    `layoutkit schema > layoutkit.schema.json`)."""
+    from layoutkit.schema import layout_json_schema
 
     _echo_json(layout_json_schema())
 

@@ -9,6 +9,10 @@ import click
 
 from layoutkit.cli import cli
 
+SCHEMA_FILE = "layoutkit.schema.json"
+"""Where `new` points a new file's `$schema` line by default: next to the file."""
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
 
 @cli.group(invoke_without_command=True)
 @click.pass_context
@@ -55,9 +59,23 @@ def show(name: str) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--from", "preset", required=True, metavar="PRESET", help="The preset to copy.")
+@click.option(
+    "--schema",
+    "schema",
+    default=SCHEMA_FILE,
+    show_default=True,
+    metavar="PATH|URL",
+    help="The JSON Schema FILE's first line points editors at, relative to FILE; "
+    "written there if it does not exist.",
+)
+@click.option("--no-schema", is_flag=True, help="Write no schema line and no schema file.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-def new(file: str, preset: str, force: bool) -> None:
-    """Write a new layout file starting from a preset."""
+def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> None:
+    """Write a new layout file starting from a preset.
+
+    Its first line, `# yaml-language-server: $schema=./layoutkit.schema.json`, gives
+    editors (VS Code's YAML extension) the format's JSON Schema; the schema file is
+    written next to FILE unless it exists (refresh it with `layoutkit schema`)."""
     from layoutkit import presets as library
     from layoutkit.safefiles import check_output, write_atomic
 
@@ -65,13 +83,45 @@ def new(file: str, preset: str, force: bool) -> None:
     check_output(target)  # a FIFO, device or folder is refused, even with --force
     if target.exists() and not force:
         raise click.ClickException(f"{file} exists; pick another name or add --force")
+    schema_file = None if no_schema else _schema_file(target, schema)
     text = library.source(preset)
     stem = re.sub(r"[^a-z0-9]+", "-", target.stem.lower()).strip("-") or "my-layout"
     text = re.sub(r"^name: *\S+", f"name: {stem}", text, count=1, flags=re.MULTILINE)
+    if not no_schema:
+        text = f"# yaml-language-server: $schema={_modeline_path(schema)}\n{text}"
     write_atomic(target, text.encode("utf-8"))
     click.echo(
         f"wrote {file} from preset {preset}; check it with: layoutkit validate {file}", err=True
     )
+    if schema_file is not None and not schema_file.exists():
+        from layoutkit.jsonfmt import format_json
+        from layoutkit.schema import layout_json_schema
+
+        write_atomic(schema_file, (format_json(layout_json_schema()) + "\n").encode("utf-8"))
+        click.echo(f"wrote {schema_file}, the JSON Schema named on the first line", err=True)
+
+
+def _schema_file(target: Path, schema: str) -> Path | None:
+    """The schema file to write for `--schema` (None for a URL), checked before writing."""
+    from layoutkit.safefiles import check_output
+
+    if not schema or any(c.isspace() or not c.isprintable() for c in schema):
+        raise click.BadParameter(
+            "give a path or URL without spaces (it goes on one line after $schema=)",
+            param_hint="--schema",
+        )
+    if _URL_RE.match(schema):
+        return None
+    path = target.parent / schema
+    check_output(path)  # a folder, FIFO or device is refused before anything is written
+    return path
+
+
+def _modeline_path(schema: str) -> str:
+    """As the editor reads it: a URL or an explicit path as given, else `./PATH`."""
+    if _URL_RE.match(schema) or schema.startswith(("/", "./", "../")):
+        return schema
+    return f"./{schema}"
 
 
 @cli.command()

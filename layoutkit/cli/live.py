@@ -15,7 +15,7 @@ import click
 
 from layoutkit.cli import _compile, _echo_json, _people_options, _vars_option, cli
 from layoutkit.cli.api import _account_options, _client
-from layoutkit.errors import LayoutkitError
+from layoutkit.errors import LayoutkitError, RenderError
 
 if TYPE_CHECKING:
     from layoutkit.client import Recording
@@ -164,9 +164,12 @@ def play(
     if not no_pictures and steps:
         options = PreviewOptions(clean=True, scale=scale)
         board = Path(storyboard or f"{path.stem}-storyboard.png")
-        write_png(board, storyboard_png(steps, options))
         movie = Path(gif or f"{path.stem}.gif")
-        write_bytes(movie, animation_gif(steps, options))
+        try:
+            write_png(board, storyboard_png(steps, options))
+            write_bytes(movie, animation_gif(steps, options))
+        except RenderError as exc:  # say which scenario made the pictures
+            raise RenderError(f"{path}: {exc.message}") from None
         click.echo(f"wrote {board} and {movie}", err=True)
     if push:
         recording = _recording(

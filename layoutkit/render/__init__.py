@@ -37,7 +37,7 @@ def render_canvas(
     canvas, drawn = compose(payload, regions, size, people, opts)
     if opts.clean:
         return canvas
-    return annotate(canvas, regions, drawn, people)
+    return annotate(canvas, regions, drawn, people, opts.min_text)
 
 
 __all__ = [

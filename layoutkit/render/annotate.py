@@ -1,15 +1,21 @@
 """Annotations over a composed canvas: outlines, region numbers and names, the parts that
-fall off the canvas, and a caption strip below listing what the picture cannot show."""
+fall off the canvas, and a caption strip below listing what the picture cannot show.
+
+Text is never smaller than `RenderOptions.min_text` (raised by sheets, whose cells shrink
+the picture), tags step aside (down inside their region, or to a shorter form) rather
+than cover one another, and a tag that finds no free place is left out: the caption
+still lists what matters."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from PIL import Image, ImageDraw
 
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.render.camera import font
-from layoutkit.render.compose import Drawn, Participant
+from layoutkit.render.camera import Box, Font, font
+from layoutkit.render.compose import NOT_DRAWN, Drawn, Participant
 
 OUTLINE = (255, 255, 255)
 EMPTY = (200, 200, 200)
@@ -18,41 +24,94 @@ CAPTION_BG = (24, 24, 28)
 CAPTION_FG = (225, 225, 230)
 
 
+def tag_size(width: int, height: int, min_text: int) -> int:
+    """The size of tags and captions: about 2.8% of the picture's short side, 22 px at
+    most, never under `min_text`."""
+    return max(min_text, min(22, round(min(width, height) * 0.028)))
+
+
 def annotate(
     canvas: Image.Image,
     regions: Sequence[ResolvedRegion],
     drawn: Drawn,
     people: Mapping[str, Participant],
+    min_text: int = 0,
 ) -> Image.Image:
     """The canvas with outlines and tags, above a caption strip (a taller picture)."""
     width, height = canvas.size
     draw = ImageDraw.Draw(canvas)
-    tag_size = max(10, min(22, round(min(width, height) * 0.028)))
-    for index, (region, box, what) in enumerate(
-        zip(regions, drawn.boxes, drawn.shown, strict=True)
-    ):
+    size = tag_size(width, height, min_text)
+    taken: list[Box] = []
+    for box, what in zip(drawn.boxes, drawn.shown, strict=True):
+        if what in NOT_DRAWN:
+            continue
         left, top, right, bottom = box
-        inner = (left, top, min(right, width) - 1, min(bottom, height) - 1)
+        inner = (left, top, max(left, min(right, width) - 1), max(top, min(bottom, height) - 1))
         if what in ("empty", "transparent", "audio only"):
             _dashed(draw, inner, EMPTY)
         else:
             draw.rectangle(inner, outline=OUTLINE, width=1)
-        name = _name(region, people)
-        text = f"#{index + 1} · {name}" + ("" if what in ("video", "empty") else f" ({what})")
-        draw.text(
-            (left + 4, top + 3),
-            text,
-            font=font(tag_size),
-            fill=OUTLINE,
-            stroke_width=2,
-            stroke_fill=(0, 0, 0),
-        )
         if right > width:
             draw.line((width - 2, top, width - 2, min(bottom, height)), fill=OFF_CANVAS, width=3)
         if bottom > height:
             draw.line((left, height - 2, min(right, width), height - 2), fill=OFF_CANVAS, width=3)
+    for index, (region, box, what) in enumerate(
+        zip(regions, drawn.boxes, drawn.shown, strict=True)
+    ):
+        if what not in NOT_DRAWN:
+            _tag(draw, index, region, box, what, people, size, taken, (width, height))
     lines = caption_lines(regions, drawn, people, width, height)
-    return _with_caption(canvas, lines, tag_size)
+    return _with_caption(canvas, lines, size)
+
+
+def _tag(
+    draw: ImageDraw.ImageDraw,
+    index: int,
+    region: ResolvedRegion,
+    box: Box,
+    what: str,
+    people: Mapping[str, Participant],
+    size: int,
+    taken: list[Box],
+    canvas: tuple[int, int],
+) -> None:
+    """`#n · name (state)` at the top left of the region; moved down inside it, or
+    shortened to `#n · name` and then `#n`, while it would cover another tag; left out
+    when no place is free."""
+    face = font(size)
+    stroke = max(1, size // 10)
+    name = _name(region, people)
+    state = "" if what in ("video", "empty", "screen") else f" ({what})"
+    number = f"#{index + 1}"
+    texts = list(dict.fromkeys([f"{number} · {name}{state}", f"{number} · {name}", number]))
+    left, top, right, bottom = box
+    width, height = canvas
+    step = size + 2 * stroke + 2
+    for text in texts:
+        ink = face.getbbox(text, stroke_width=stroke)
+        w, h = math.ceil(ink[2] - ink[0]), math.ceil(ink[3])
+        x = max(0, min(left + 4, width - w - 2))
+        if left + 4 + w > min(right, width) and text != number:
+            continue  # wider than its region: try the shorter form first
+        y = top + 3
+        while y + h <= max(min(bottom, height) - 2, top + 3 + h):
+            spot = (x, y, x + w, y + h)
+            if not any(_overlap(spot, other) for other in taken):
+                draw.text(
+                    (x, y),
+                    text,
+                    font=face,
+                    fill=OUTLINE,
+                    stroke_width=stroke,
+                    stroke_fill=(0, 0, 0),
+                )
+                taken.append(spot)
+                return
+            y += step
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def caption_lines(
@@ -62,25 +121,37 @@ def caption_lines(
     width: int,
     height: int,
 ) -> list[str]:
-    """What the caption says: hidden regions, parts off the canvas, people not shown,
-    images not loaded."""
+    """What the caption says: regions Agora draws nothing of, hidden regions, parts off
+    the canvas, people not shown, images not loaded."""
     lines: list[str] = []
     boxes = drawn.boxes
     for i, box in enumerate(boxes):
+        what = drawn.shown[i]
+        who = _name(regions[i], people)
+        who = f"uid {who}" if who.isdigit() else who
+        if what == "off canvas":
+            edge = "right" if box[0] >= width else "bottom"
+            lines.append(
+                f"off the canvas: region {i + 1} ({who}) starts at the {edge} edge; "
+                "Agora draws nothing of it"
+            )
+            continue
+        if what == "no area":
+            if regions[i].uid is not None:
+                lines.append(f"no area: region {i + 1} ({who}) is 0 px wide or high")
+            continue
         over = next(
             (
                 j
                 for j in range(i + 1, len(boxes))
                 if regions[j].alpha >= 1
-                and drawn.shown[j] not in ("empty", "transparent", "audio only")
+                and drawn.shown[j] not in ("empty", "transparent", "audio only", *NOT_DRAWN)
                 and _contains(boxes[j], box)
             ),
             None,
         )
         if over is not None:
-            lines.append(
-                f"hidden: region {i + 1} ({_name(regions[i], people)}) is under region {over + 1}"
-            )
+            lines.append(f"hidden: region {i + 1} ({who}) is under region {over + 1}")
         if box[2] > width or box[3] > height:
             lines.append(
                 f"off canvas: region {i + 1} runs past the "
@@ -99,17 +170,37 @@ def caption_lines(
 
 
 def _with_caption(canvas: Image.Image, lines: list[str], size: int) -> Image.Image:
+    """The canvas above a strip with `lines`, each wrapped to the picture's width."""
     if not lines:
         return canvas
     width, height = canvas.size
+    face = font(size)
+    room = max(width - 16, size * 30)  # a tiny picture's caption is cut, not a tower
+    wrapped = [part for line in lines for part in _wrap(line, face, room)]
     line_h = round(size * 1.4)
-    strip = line_h * len(lines) + size
+    strip = line_h * len(wrapped) + size
     out = Image.new("RGB", (width, height + strip), CAPTION_BG)
     out.paste(canvas, (0, 0))
     draw = ImageDraw.Draw(out)
-    for n, line in enumerate(lines):
-        draw.text((8, height + size // 2 + n * line_h), line, font=font(size), fill=CAPTION_FG)
+    for n, line in enumerate(wrapped):
+        draw.text((8, height + size // 2 + n * line_h), line, font=face, fill=CAPTION_FG)
     return out
+
+
+def _wrap(line: str, face: Font, room: int) -> list[str]:
+    """`line` in pieces of whole words that fit `room` pixels (continuations indented;
+    a single word wider than the room stands alone)."""
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        attempt = f"{current} {word}" if current else word
+        if current and face.getlength(attempt) > room:
+            pieces.append(current)
+            current = f"  {word}"
+        else:
+            current = attempt
+    pieces.append(current)
+    return pieces
 
 
 def _name(region: ResolvedRegion, people: Mapping[str, Participant]) -> str:
@@ -121,7 +212,7 @@ def _name(region: ResolvedRegion, people: Mapping[str, Participant]) -> str:
     return region.uid
 
 
-def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
+def _contains(outer: Box, inner: Box) -> bool:
     return (
         outer[0] <= inner[0]
         and outer[1] <= inner[1]
@@ -130,9 +221,7 @@ def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]
     )
 
 
-def _dashed(
-    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], color: tuple[int, int, int]
-) -> None:
+def _dashed(draw: ImageDraw.ImageDraw, box: Box, color: tuple[int, int, int]) -> None:
     left, top, right, bottom = box
     dash = 8
     for x in range(left, right, dash * 2):
@@ -143,4 +232,4 @@ def _dashed(
         draw.line((right, y, right, min(y + dash, bottom)), fill=color)
 
 
-__all__ = ["annotate", "caption_lines"]
+__all__ = ["annotate", "caption_lines", "tag_size"]

@@ -1,46 +1,51 @@
-"""Pictures that stand for participants: a synthetic camera picture per uid (its own
-colour, a framing pattern that makes cropping visible, its uid or role), or a real
-picture loaded from a file; and the fonts used to label them."""
+"""Pictures that stand for participants: a synthetic camera picture (its own colour and a
+framing pattern that makes cropping visible), a shared screen drawn as a slide, or a real
+picture loaded from a file; their name labels; and the fonts."""
 
 from __future__ import annotations
 
 import colorsys
 import functools
+import math
 import threading
-import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from layoutkit.cameras import MAX_CAMERA_ASPECT
+from layoutkit.cameras import check_camera_aspect as _check_shape
 from layoutkit.errors import RenderError
 
 RGB = tuple[int, int, int]
 MAX_SOURCE_PIXELS = 50_000_000
 CAMERA_CACHE_BYTES = 64 << 20  # the drawn camera pictures kept for reuse
-MAX_CAMERA_ASPECT = 16.0  # camera shapes from 1:16 to 16:1; beyond that is a typo
+MIN_TEXT_PX = 14  # the smallest text drawn, in pixels of the picture as finally shown
+WHITE: RGB = (255, 255, 255)
 
 
 def check_camera_aspect(aspect: float) -> float:
     """A camera's width/height, or RenderError when it is not a plausible shape."""
-    if not (1 / MAX_CAMERA_ASPECT <= aspect <= MAX_CAMERA_ASPECT):
-        raise RenderError(
-            f"a camera shape of {aspect:.4g}:1 is outside 1:{MAX_CAMERA_ASPECT:g} to "
-            f"{MAX_CAMERA_ASPECT:g}:1; give W:H like 16:9 or 9:16"
-        )
-    return aspect
+    try:
+        return _check_shape(aspect)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
 
 
-_GOLDEN = 0.618033988749895
+_GOLDEN_ANGLE = 0.3819660112501051  # of a turn: 137.5°
+_SATURATION = (0.55, 0.68, 0.45)  # cycled, so hues that come back close differ in tone
+_VALUE = (0.90, 0.80, 0.95)
 
 
-def participant_color(uid: str) -> RGB:
-    """A stable colour per uid: hues spread by the golden ratio (neighbouring uids
-    differ), medium saturation, never dark."""
-    seed = int(uid) if uid.isdigit() else zlib.crc32(uid.encode("utf-8"))
-    hue = (seed * _GOLDEN) % 1.0
-    r, g, b = colorsys.hsv_to_rgb(hue, 0.55, 0.88)
+def participant_color(index: int) -> RGB:
+    """The colour of the participant who joined `index`-th (0 first): hues step by the
+    golden angle (137.5°), so people next to each other in join order are far apart on
+    the colour wheel, and saturation and brightness cycle in threes, so the hues that
+    come back close (5, 8 or 13 people apart) still differ. Never dark."""
+    hue = (0.62 + index * _GOLDEN_ANGLE) % 1.0
+    tone = index % 3
+    r, g, b = colorsys.hsv_to_rgb(hue, _SATURATION[tone], _VALUE[tone])
     return round(r * 255), round(g * 255), round(b * 255)
 
 
@@ -56,8 +61,11 @@ def shade(color: RGB, factor: float) -> RGB:
     )
 
 
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
 @functools.lru_cache(maxsize=32)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def font(size: int) -> Font:
     """Pillow's built-in font at `size` pixels (no font files needed)."""
     return ImageFont.load_default(size=max(6, size))
 
@@ -69,10 +77,10 @@ class PictureCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._items: OrderedDict[tuple[str, str, int, int], Image.Image] = OrderedDict()
+        self._items: OrderedDict[Hashable, Image.Image] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, int, int], make: Callable[[], Image.Image]) -> Image.Image:
+    def get(self, key: Hashable, make: Callable[[], Image.Image]) -> Image.Image:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
@@ -100,20 +108,19 @@ class PictureCache:
 CAMERA_CACHE = PictureCache(max_bytes=CAMERA_CACHE_BYTES)
 
 
-def synthetic_camera(uid: str, label: str, width: int, height: int) -> Image.Image:
-    """A camera picture of `width`×`height` for `uid` (cached: treat it as read-only)."""
-    return CAMERA_CACHE.get((uid, label, width, height), lambda: _draw(uid, label, width, height))
+def synthetic_camera(width: int, height: int, color: RGB, *, screen: bool = False) -> Image.Image:
+    """A camera picture (or, with `screen`, a slide) of `width`×`height` in a participant's
+    colour (cached: treat it as read-only)."""
+    key = ("screen" if screen else "camera", color, width, height)
+    draw = _draw_screen if screen else _draw_camera
+    return CAMERA_CACHE.get(key, lambda: draw(width, height, color))
 
 
-def _draw(uid: str, label: str, width: int, height: int) -> Image.Image:
-    """A camera picture of `width`×`height` for `uid`.
-
-    The pattern: a darker band along every edge and white corner marks (cropping cuts
-    them away), a lighter head-and-shoulders shape above and below the centre, short
-    centre-cross arms that stop before the centre, the uid (and role) in the lower third.
-    The exact centre keeps the participant's colour, so tests can find it.
-    """
-    base = participant_color(uid)
+def _draw_camera(width: int, height: int, base: RGB) -> Image.Image:
+    """A camera picture: a darker band along every edge and white corner marks (cropping
+    cuts them away), a lighter head-and-shoulders shape above and below the centre, short
+    centre-cross arms that stop before the centre. The exact centre keeps the
+    participant's colour, so tests can find it."""
     image = Image.new("RGB", (width, height), base)
     draw = ImageDraw.Draw(image)
     short = min(width, height)
@@ -130,16 +137,17 @@ def _draw(uid: str, label: str, width: int, height: int) -> Image.Image:
     cx, cy = width / 2, height / 2
     head = short * 0.13
     draw.ellipse((cx - head, cy - short * 0.40, cx + head, cy - short * 0.40 + 2 * head), light)
-    draw.ellipse((cx - short * 0.38, cy + short * 0.16, cx + short * 0.38, cy + short * 0.9), light)
+    # the shoulders run off the bottom edge whatever the shape (a portrait too)
+    shoulders = max(cy + short * 0.9, height + short * 0.1)
+    draw.ellipse((cx - short * 0.38, cy + short * 0.16, cx + short * 0.38, shoulders), light)
     arm, gap, line = short * 0.12, short * 0.06, max(1, round(short * 0.012))
-    white = (255, 255, 255)
     for x0, y0, x1, y1 in (
         (cx - gap - arm, cy, cx - gap, cy),
         (cx + gap, cy, cx + gap + arm, cy),
         (cx, cy - gap - arm, cx, cy - gap),
         (cx, cy + gap, cx, cy + gap + arm),
     ):
-        draw.line((x0, y0, x1, y1), fill=white, width=line)
+        draw.line((x0, y0, x1, y1), fill=WHITE, width=line)
     mark = short * 0.12
     inset = band + max(1, round(short * 0.02))
     for sx, sy in ((0, 0), (1, 0), (0, 1), (1, 1)):
@@ -147,20 +155,118 @@ def _draw(uid: str, label: str, width: int, height: int) -> Image.Image:
         y = inset if sy == 0 else height - 1 - inset
         dx = mark if sx == 0 else -mark
         dy = mark if sy == 0 else -mark
-        draw.line((x, y, x + dx, y), fill=white, width=line * 2)
-        draw.line((x, y, x, y + dy), fill=white, width=line * 2)
-    text = uid if not label else f"{label} · {uid}"
-    size = max(8, round(short * 0.09))
-    draw.text(
-        (cx, cy + short * 0.30),
-        text,
-        font=font(size),
-        fill=white,
-        anchor="mm",
-        stroke_width=max(1, size // 10),
-        stroke_fill=shade(base, 0.35),
-    )
+        draw.line((x, y, x + dx, y), fill=WHITE, width=line * 2)
+        draw.line((x, y, x, y + dy), fill=WHITE, width=line * 2)
     return image
+
+
+SLIDE_PAGE: RGB = (246, 247, 250)
+SLIDE_TEXT: RGB = (178, 184, 196)
+TITLE_BAR_SHARE = 0.20  # of the slide's height
+FOOTER_SHARE = 0.20  # the empty band at the bottom of the slide, where its name can go
+
+
+def _draw_screen(width: int, height: int, base: RGB) -> Image.Image:
+    """A shared screen: a slide with a light page, a dark title bar (a deep shade of the
+    participant's colour) holding a light title line, bulleted grey text lines on the
+    left, a bar chart in the participant's colour on the right, an empty footer band and a
+    thin frame."""
+    image = Image.new("RGB", (width, height), SLIDE_PAGE)
+    draw = ImageDraw.Draw(image)
+    u = height / 100  # one hundredth of the height: the slide is laid out top to bottom
+    bar = max(2, round(height * TITLE_BAR_SHARE))
+    draw.rectangle((0, 0, width - 1, bar - 1), fill=shade(base, 0.28))
+    draw.rectangle((width * 0.05, u * 7.5, width * 0.47, u * 12.5), fill=(232, 234, 240))
+    thick = max(1, round(u * 3.5))
+    for n, share in enumerate((0.40, 0.32, 0.37, 0.26)):
+        y = u * (30 + n * 11)
+        draw.rectangle((width * 0.07, y, width * 0.07 + thick, y + thick), fill=base)
+        x = width * 0.07 + thick * 2.5
+        draw.rectangle((x, y, x + width * share, y + thick), SLIDE_TEXT)
+    chart_left, chart_right, floor = width * 0.62, width * 0.93, u * 74
+    column = (chart_right - chart_left) / 4
+    for n, share in enumerate((0.35, 0.55, 0.45, 0.7)):
+        x = chart_left + n * column
+        draw.rectangle((x + column * 0.15, floor - share * u * 42, x + column * 0.85, floor), base)
+    line = max(1, round(u * 0.6))
+    draw.line((chart_left, floor, chart_right, floor), fill=SLIDE_TEXT, width=line)
+    draw.rectangle((0, 0, width - 1, height - 1), outline=(150, 156, 170), width=line)
+    return image
+
+
+Box = tuple[int, int, int, int]
+
+
+def draw_label(
+    image: Image.Image,
+    area: Box,
+    texts: Sequence[str],
+    size: int,
+    *,
+    color: RGB,
+    room: float,
+    title_bar: tuple[int, int, int] | None = None,
+    avoid: Sequence[Box] = (),
+) -> bool:
+    """Write a participant's name on `image` inside `area` (left, top, right, bottom), the
+    visible part of the picture, clear of the `avoid` boxes (regions painted over it).
+
+    On a camera: white, outlined, centred low in the picture, moved up while something
+    covers it. On a slide (`title_bar`: the top and bottom of its title bar and the
+    slide's bottom): light at the right of the title bar, or, when the bar is too thin or
+    covered, grey in the footer band at the right or the left.
+    The first of `texts` that fits is used; nothing is drawn (False) when none fits, or
+    when the area is under `room` times the text size high."""
+    left, top, right, bottom = area
+    if bottom - top < size * room:
+        return False
+    face = font(size)
+    margin = max(2, size // 3)
+    stroke = 0 if title_bar is not None else max(1, size // 10)
+    for text in texts:
+        ink = face.getbbox(text, stroke_width=stroke)
+        w, h = math.ceil(ink[2] - ink[0]), math.ceil(ink[3])
+        if w + 2 * margin > right - left:
+            continue
+        for x, y, fill in _label_spots(area, w, h, margin, title_bar):
+            spot = (x, y, x + w, y + h)
+            if any(_overlap(spot, other) for other in avoid):
+                continue
+            ImageDraw.Draw(image).text(
+                (x, y),
+                text,
+                font=face,
+                fill=fill,
+                stroke_width=stroke,
+                stroke_fill=shade(color, 0.35),
+            )
+            return True
+    return False
+
+
+def _label_spots(
+    area: Box, w: int, h: int, margin: int, title_bar: tuple[int, int, int] | None
+) -> list[tuple[int, int, RGB]]:
+    """Where a label `w`×`h` may go, best first: (left, top, colour)."""
+    left, top, right, bottom = area
+    if title_bar is not None:  # a slide: the title bar's right, else the footer
+        spots = []
+        bar_top, bar_bottom = max(top, title_bar[0]), min(bottom, title_bar[1])
+        if bar_bottom - bar_top >= h + 4:
+            y = (bar_top + bar_bottom - h) // 2
+            spots.append((right - margin - w, y, (214, 218, 228)))
+        grey = (96, 102, 116)
+        y = min(bottom, title_bar[2]) - margin - h
+        spots += [(right - margin - w, y, grey), (left + margin, y, grey)]
+        return spots
+    x = (left + right - w) // 2
+    lowest = bottom - margin - h - max(1, h // 8)
+    step = max(2, h // 2)
+    return [(x, y, WHITE) for y in range(lowest, top + margin - 1, -step)]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @functools.lru_cache(maxsize=32)
@@ -190,10 +296,17 @@ def load_picture(path: Path) -> Image.Image:
 __all__ = [
     "CAMERA_CACHE",
     "CAMERA_CACHE_BYTES",
+    "FOOTER_SHARE",
     "MAX_CAMERA_ASPECT",
+    "MIN_TEXT_PX",
     "RGB",
+    "SLIDE_PAGE",
+    "TITLE_BAR_SHARE",
+    "Box",
+    "Font",
     "PictureCache",
     "check_camera_aspect",
+    "draw_label",
     "font",
     "load_picture",
     "participant_color",

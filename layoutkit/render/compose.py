@@ -1,5 +1,7 @@
 """The canvas as Agora composes it: background, then each region in paint order, its
-picture scaled to cover (crop) or to fit inside with black bars, blended by its alpha."""
+picture scaled to cover (crop) or to fit inside with black bars, blended by its alpha.
+A region with no area, or wholly off the canvas (starting at its right or bottom edge),
+draws nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +14,17 @@ from PIL import Image
 
 from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.render.camera import RGB, check_camera_aspect, load_picture, synthetic_camera
+from layoutkit.render.camera import (
+    MIN_TEXT_PX,
+    RGB,
+    TITLE_BAR_SHARE,
+    Box,
+    check_camera_aspect,
+    draw_label,
+    load_picture,
+    participant_color,
+    synthetic_camera,
+)
 from layoutkit.wire.base import MixedVideoLayout, RenderMode
 from layoutkit.wire.layout import LayoutFields
 
@@ -24,7 +36,10 @@ BLACK: RGB = (0, 0, 0)
 
 @dataclass(frozen=True)
 class Participant:
-    """How one participant appears in a preview."""
+    """How one participant appears in a preview: `camera_aspect` is the shape of the
+    picture, `screen` draws a shared screen (a slide) instead of a camera, `color_index`
+    picks the colour (None: the participant's place in the list given to the renderer,
+    which is the join order)."""
 
     uid: str
     label: str | None = None
@@ -33,16 +48,21 @@ class Participant:
     video_off: bool = False
     audio_only: bool = False
     hidden: bool = False  # left out of the picture on purpose
+    screen: bool = False
+    color_index: int | None = None
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     """`scale` shrinks or grows the output; `clean` leaves out every annotation; `images`
-    maps image URLs (background, placeholders) to local files standing in for them."""
+    maps image URLs (background, placeholders) to local files standing in for them;
+    `min_text` is the smallest text size in pixels of this picture (raise it when the
+    picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX."""
 
     scale: float = 1.0
     clean: bool = False
     images: Mapping[str, Path] = field(default_factory=dict)
+    min_text: int = MIN_TEXT_PX
 
 
 @dataclass
@@ -50,7 +70,8 @@ class Drawn:
     """What composing did, for the annotations: which region showed what."""
 
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
-    shown: list[str] = field(default_factory=list)  # "video", "placeholder", "card", "empty", ...
+    # "video", "screen", "placeholder", "card", "empty", "off canvas", "no area", ...
+    shown: list[str] = field(default_factory=list)
     missing_images: list[str] = field(default_factory=list)
 
 
@@ -104,27 +125,67 @@ def contain(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
     return tile
 
 
-def camera_tile(person: Participant, size: tuple[int, int], fit: str) -> Image.Image:
-    """The participant's picture for a region of `size` pixels."""
+NOT_DRAWN = ("off canvas", "no area")  # what a region Agora draws nothing of shows
+
+
+def colors_of(people: Mapping[str, Participant]) -> dict[str, RGB]:
+    """Each participant's colour: by `color_index`, else by place in join order."""
+    return {
+        uid: participant_color(p.color_index if p.color_index is not None else index)
+        for index, (uid, p) in enumerate(people.items())
+    }
+
+
+def camera_tile(
+    person: Participant,
+    size: tuple[int, int],
+    fit: str,
+    color: RGB | None = None,
+    options: RenderOptions | None = None,
+    avoid: Sequence[Box] = (),
+) -> Image.Image:
+    """The participant's picture for a region of `size` pixels, named (unless it is a
+    real picture) where the name fits legibly, clear of the `avoid` boxes (in the tile's
+    pixels: the regions painted over it)."""
     w, h = size
     if person.image is not None:
         picture = load_picture(person.image)
         return contain(picture, size) if fit == "fit" else cover(picture, size)
     aspect = check_camera_aspect(person.camera_aspect)
-    label = person.label or ""
+    base = color or participant_color(0)
     if fit == "fit":
         cw, ch = (
             (w, max(1, round(w / aspect))) if w / h < aspect else (max(1, round(h * aspect)), h)
         )
         tile = Image.new("RGB", size, BLACK)
-        tile.paste(synthetic_camera(person.uid, label, cw, ch), ((w - cw) // 2, (h - ch) // 2))
-        return tile
-    cw, ch = (
-        (max(w, math.ceil(h * aspect)), h) if w / h < aspect else (w, max(h, math.ceil(w / aspect)))
+        left, top = (w - cw) // 2, (h - ch) // 2
+        tile.paste(synthetic_camera(cw, ch, base, screen=person.screen), (left, top))
+        area = (left, top, left + cw, top + ch)
+        picture_top = top
+    else:
+        cw, ch = (
+            (max(w, math.ceil(h * aspect)), h)
+            if w / h < aspect
+            else (w, max(h, math.ceil(w / aspect)))
+        )
+        picture = synthetic_camera(cw, ch, base, screen=person.screen)
+        left, top = (cw - w) // 2, (ch - h) // 2
+        tile = picture.crop((left, top, left + w, top + h))
+        area = (0, 0, w, h)
+        picture_top = -top
+    opts = options or RenderOptions()
+    short = min(area[2] - area[0], area[3] - area[1])
+    label_px = max(opts.min_text, round(short * (0.05 if person.screen else 0.09)))
+    bar = (
+        (picture_top, picture_top + round(ch * TITLE_BAR_SHARE), picture_top + ch)
+        if person.screen
+        else None
     )
-    picture = synthetic_camera(person.uid, label, cw, ch)
-    left, top = (cw - w) // 2, (ch - h) // 2
-    return picture.crop((left, top, left + w, top + h))
+    names = [f"{person.label} · {person.uid}", person.uid] if person.label else [person.uid]
+    # with the outlines and tags on, the picture must leave room for the tag above it
+    room = 2.0 if opts.clean else 4.0
+    draw_label(tile, area, names, label_px, color=base, room=room, title_bar=bar, avoid=avoid)
+    return tile
 
 
 def placeholder_url(payload: LayoutFields, uid: str) -> tuple[str | None, str]:
@@ -152,12 +213,26 @@ def compose(
         else:
             drawn.missing_images.append(payload.background_image)
     floating = payload.mixed_video_layout in (None, MixedVideoLayout.FLOATING)
+    colors = colors_of(people)
+    boxes = [pixel_box(region, *size) for region in regions]
     for index, region in enumerate(regions):
-        box = pixel_box(region, *size)
+        box = boxes[index]
         drawn.boxes.append(box)
+        if region.width <= 0 or region.height <= 0:
+            drawn.shown.append("no area")
+            continue
+        if box[0] >= size[0] or box[1] >= size[1]:
+            drawn.shown.append("off canvas")
+            continue
         tile_size = (box[2] - box[0], box[3] - box[1])
         person = people.get(region.uid) if region.uid is not None else None
-        tile, what = _region_tile(payload, person, tile_size, region, options, drawn)
+        color = colors.get(region.uid or "")
+        above = [
+            (b[0] - box[0], b[1] - box[1], b[2] - box[0], b[3] - box[1])
+            for later, b in zip(regions[index + 1 :], boxes[index + 1 :], strict=True)
+            if later.uid in people and later.alpha > 0 and later.width > 0 and later.height > 0
+        ]
+        tile, what = _region_tile(payload, person, tile_size, region, options, drawn, color, above)
         if floating and index > 0 and person is not None and person.audio_only:
             tile, what = None, "transparent"
         drawn.shown.append(what)
@@ -178,6 +253,8 @@ def _region_tile(
     region: ResolvedRegion,
     options: RenderOptions,
     drawn: Drawn,
+    color: RGB | None,
+    above: Sequence[Box],
 ) -> tuple[Image.Image | None, str]:
     if person is None:
         return None, "empty"
@@ -192,18 +269,23 @@ def _region_tile(
             return (contain(picture, size) if fit == "fit" else cover(picture, size)), "placeholder"
         if person.audio_only:
             return None, "audio only"
-        return camera_tile(person, size, region.fit), "last frame"
-    return camera_tile(person, size, region.fit), "video"
+        return camera_tile(person, size, region.fit, color, options, above), "last frame"
+    return camera_tile(person, size, region.fit, color, options, above), (
+        "screen" if person.screen and person.image is None else "video"
+    )
 
 
 __all__ = [
     "MAX_PIXELS",
     "MAX_SCALE",
     "MAX_SIDE",
+    "NOT_DRAWN",
     "Drawn",
     "Participant",
     "RenderOptions",
+    "camera_tile",
     "canvas_size",
+    "colors_of",
     "compose",
     "contain",
     "cover",

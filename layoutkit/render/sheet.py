@@ -13,6 +13,7 @@ from layoutkit.render.compose import hex_rgb
 
 MAX_FRAMES = 64
 CELL_WIDTH = 400
+MAX_CELL_HEIGHT = 4 * CELL_WIDTH
 CAPTION_SIZE = 16
 
 
@@ -29,7 +30,7 @@ def render_sheet(
         raise RenderError(f"{len(frames)} pictures on one sheet; at most {MAX_FRAMES}")
     cols = columns or min(len(frames), max(1, math.ceil(math.sqrt(len(frames) * 1.3))))
     rows = math.ceil(len(frames) / cols)
-    cell_h = max(round(CELL_WIDTH * img.height / img.width) for _, img in frames)
+    cell_h = max(_cell_size(img)[1] for _, img in frames)
     pad, caption_h = 12, CAPTION_SIZE + 10
     sheet = Image.new(
         "RGB",
@@ -41,10 +42,18 @@ def render_sheet(
         row, col = divmod(index, cols)
         x = pad + col * (CELL_WIDTH + pad)
         y = pad + row * (cell_h + caption_h + pad)
-        h = max(1, round(CELL_WIDTH * image.height / image.width))
-        sheet.paste(image.resize((CELL_WIDTH, h), Image.Resampling.BOX), (x, y))
+        sheet.paste(image.resize(_cell_size(image), Image.Resampling.BOX), (x, y))
         draw.text((x, y + cell_h + 4), caption, font=font(CAPTION_SIZE), fill=(230, 230, 230))
     return sheet
+
+
+def _cell_size(image: Image.Image) -> tuple[int, int]:
+    """A frame's size in its cell: CELL_WIDTH wide, unless that would make it taller than
+    MAX_CELL_HEIGHT (a very tall frame is narrowed instead)."""
+    height = max(1, round(CELL_WIDTH * image.height / image.width))
+    if height <= MAX_CELL_HEIGHT:
+        return CELL_WIDTH, height
+    return max(1, round(MAX_CELL_HEIGHT * image.width / image.height)), MAX_CELL_HEIGHT
 
 
 def shrink_to_cell(image: Image.Image) -> Image.Image:
@@ -55,4 +64,4 @@ def shrink_to_cell(image: Image.Image) -> Image.Image:
     return image.resize((CELL_WIDTH, height), Image.Resampling.BOX)
 
 
-__all__ = ["CELL_WIDTH", "MAX_FRAMES", "render_sheet", "shrink_to_cell"]
+__all__ = ["CELL_WIDTH", "MAX_CELL_HEIGHT", "MAX_FRAMES", "render_sheet", "shrink_to_cell"]
