@@ -44,6 +44,8 @@ def bind_regions(
     agora_fill: Sequence[bool],
     people: Sequence[str],
     hidden: Collection[str] = (),
+    *,
+    drawable: Sequence[bool] | None = None,
 ) -> Binding:
     """Bind `people` (everyone in the channel, in join order) to regions.
 
@@ -51,7 +53,8 @@ def bind_regions(
     bound to), None when it names nobody. Named regions show their user when that user is
     present and not hidden, and are left out otherwise. The other regions take the people
     still unplaced, in join order; `fill: agora` regions are left to Agora, which fills
-    them the same way, unless someone is hidden.
+    them the same way, unless someone is hidden. A region that is not `drawable` (no
+    area on the canvas) takes nobody and is left out; the user it names is not shown.
     """
     present = set(people)
     visible = [p for p in people if p not in hidden]
@@ -61,8 +64,15 @@ def bind_regions(
     uids: list[str | None] = []
     sent: list[bool] = []
     left_to_agora = 0
-    for uid, agora in zip(named, agora_fill, strict=True):
-        if uid is not None:
+    lost: list[str] = []  # named in a region Agora draws nothing of
+    shown = set(visible)
+    for uid, agora, area in zip(named, agora_fill, drawable or [True] * len(named), strict=True):
+        if not area:
+            uids.append(uid)
+            sent.append(False)
+            if uid is not None and uid in shown:
+                lost.append(uid)
+        elif uid is not None:
             uids.append(uid)
             sent.append(uid in present and uid not in hidden)
         elif agora and not replace_agora:
@@ -73,7 +83,8 @@ def bind_regions(
             person = free.popleft() if free else None
             uids.append(person)
             sent.append(person is not None)
-    not_shown = tuple(list(free)[left_to_agora:])
+    order = {uid: i for i, uid in enumerate(people)}
+    not_shown = tuple(sorted([*lost, *list(free)[left_to_agora:]], key=order.__getitem__))
     return Binding(tuple(uids), tuple(sent), not_shown, replace_agora)
 
 

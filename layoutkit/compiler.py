@@ -329,7 +329,11 @@ class _Compiler:
                     self.error(draft.path, f"uid {uid} has two regions; each user gets one")
                 first_at.setdefault(uid, draft.path)
             named.append(uid)
-        binding = bind_regions(named, [d.agora_fill for d in drafts], self.people, self.hidden)
+        boxes = [(*round_span(d.x, d.width), *round_span(d.y, d.height)) for d in drafts]
+        drawable = [x < 1 and y < 1 and w > 0 and h > 0 for x, w, y, h in boxes]
+        binding = bind_regions(
+            named, [d.agora_fill for d in drafts], self.people, self.hidden, drawable=drawable
+        )
         if binding.agora_replaced:
             where = next(d.path for d in drafts if d.agora_fill)
             self.warn(
@@ -338,12 +342,12 @@ class _Compiler:
                 "is hidden, the fill: agora regions name their users, since Agora would "
                 "give them to hidden people too",
             )
-        self._note_not_shown(binding.not_shown, len(drafts), entries_path)
+        self._note_not_shown(binding.not_shown, sum(drawable), entries_path)
         every: list[LayoutRegion] = []
         backgrounds: list[BackgroundConfig] = []
-        for draft, uid, sent in zip(drafts, binding.uids, binding.sent, strict=True):
-            x, w = round_span(draft.x, draft.width)
-            y, h = round_span(draft.y, draft.height)
+        for draft, uid, sent, (x, w, y, h) in zip(
+            drafts, binding.uids, binding.sent, boxes, strict=True
+        ):
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
             every.append(
                 LayoutRegion(

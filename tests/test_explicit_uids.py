@@ -242,3 +242,18 @@ def test_the_directors_audit_log_says_who_is_left_out() -> None:
         ("camera off 3", "hidden: 3; not shown, no region left: 7"),
     ]
     assert director.warnings[-1] == "camera off 3: not shown, no region left: 7"
+
+
+def test_a_region_agora_draws_nothing_of_takes_nobody() -> None:
+    layout = parse_layout("""canvas: 640x360
+regions:
+  - {x: 0, y: 0, width: 0.5, height: 1}
+  - {x: 0, y: 1, width: 0.5, height: 0.25}
+  - {uid: 3, x: 0, y: 0, width: 0, height: 0.5}
+  - {x: 0.5, y: 0, width: 0.5, height: 1}
+""")
+    compiled = compile_full(layout, ["1", "2", "3"])
+    assert _uids(compiled.payload.to_wire()) == ["1", "2"]  # the off-canvas region is skipped
+    assert compiled.not_shown == ("3",)  # named in a region of no area
+    warning = next(i for i in compiled.issues if "not shown" in i.message)
+    assert "room for 2: uid 3 not shown" in warning.message
