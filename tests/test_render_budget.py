@@ -103,3 +103,17 @@ def test_a_3000_event_scenario_plays_quickly_and_refuses_a_giant_storyboard(
     )
     assert result.exit_code == 1 and "a storyboard or GIF holds at most 64" in result.output
     assert time.monotonic() - started < 20 and not board.exists()
+
+
+def test_a_1_mb_flat_yaml_list_is_read_quickly_with_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "flat.yaml"
+    path.write_text("tags:\n" + "".join(f"  - t{i}\n" for i in range(95_000)), encoding="utf-8")
+    assert 900_000 < path.stat().st_size <= 1 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    elapsed = time.monotonic() - started
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert elapsed < 8  # 10 s before; about 2 s here
+    assert grown_mib < 400
