@@ -12,6 +12,8 @@ from layoutkit.geometry import parse_aspect
 
 MAX_CAMERA_ASPECT = 16.0  # camera shapes from 1:16 to 16:1; beyond that is a typo
 DEFAULT_ASPECT = 16 / 9
+"""The shape of a camera picture nobody said anything about (16:9): previews draw it, and
+lint measures how much a region crops of it. The one home of this number."""
 SCREEN_ROLE = "screen"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _RATIO = _NUMBER + r"\s*[:/x]\s*" + _NUMBER

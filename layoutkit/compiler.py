@@ -27,7 +27,7 @@ from layoutkit.participants import (
 )
 from layoutkit.roles import no_variant_message, pick_variant
 from layoutkit.sourcemap import Path
-from layoutkit.wire.base import MixedVideoLayout, RenderMode, _check_uid
+from layoutkit.wire.base import MixedVideoLayout, RenderMode, check_uid
 from layoutkit.wire.layout import (
     MAX_AREA_PX,
     MAX_REGIONS,
@@ -297,7 +297,7 @@ class _Compiler:
             return None
         if focus.strip().isdigit():
             try:
-                uid: str | None = _check_uid(focus)
+                uid: str | None = check_uid(focus)
             except ValueError as exc:
                 self.error(path, str(exc))
                 return None

@@ -16,7 +16,9 @@ director, with a report in `stopped`. An event with an invalid uid (not an integ
 good is not retried: `flush` then returns False, and `status`/`last_refusal` say why.
 `warnings` keeps the latest `MAX_WARNINGS` (`warnings_dropped` counts the others).
 Every step is written to an audit log (JSON lines: time, event, step, payload, result;
-steps in `AUDIT_STEPS`). Thread-safe; one bad event never stops it.
+steps in `AUDIT_STEPS`). Thread-safe; one bad event never stops it. Compiling happens
+outside the lock, so `status` and `flush` answer while an event compiles, and the latest
+event's state wins over an older one whose compile ends later.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from layoutkit.wire.base import _check_uid as check_uid
 
 log = logging.getLogger("layoutkit.director")
 Payload = dict[str, Any]
+_RosterCopy = tuple[list[str], dict[str, str], frozenset[str]]  # people, roles, hidden
 TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
 MAX_WARNINGS = 100  # the latest warnings kept in `Director.warnings`
 Status = Literal["idle", "pending", "applied", "refused", "stopped"]
@@ -121,6 +124,8 @@ class Director:
         self._cause = ""
         self._version = 0
         self._done_version = 0  # acknowledged, or refused for good
+        self._applied = 0  # events applied to the roster, numbered in the order applied
+        self._installed = 0  # the number of the event whose compiled state was installed last
         self._acked: Payload | None = None
         self._last_event = clock()
         self._closed = False
@@ -138,7 +143,13 @@ class Director:
     # --- events ----------------------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
-        """Apply one participant event; never raises for a bad event (see `warnings`)."""
+        """Apply one participant event; never raises for a bad event (see `warnings`).
+
+        The event changes the roster under the lock, which also takes a copy of it; the
+        layout is compiled for the copy outside the lock (`status`, `flush` and the worker
+        never wait for a compile); the result is installed under the lock only if no later
+        event's state was installed meanwhile, so a slow compile never overwrites a newer
+        state and the latest event's state wins."""
         with self._cond:
             if self.stopped is not None:
                 self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
@@ -154,15 +165,22 @@ class Director:
             if problem is not None:
                 self._warn(problem)
                 return
-            try:
-                compiled = self.compile_roster()
-            except LayoutkitError as exc:
+            self._applied += 1
+            number, roster = self._applied, self._roster_copy()
+        try:
+            compiled = self._compile(roster)
+        except LayoutkitError as exc:
+            with self._cond:
                 self._warn(
                     f"{event}: cannot compile the layout for "
-                    f"{len(self.roster.people)} participants: {exc.message}"
+                    f"{len(roster[0])} participants: {exc.message}"
                 )
+            return
+        payload = compiled.payload.to_wire()
+        with self._cond:
+            if number < self._installed:  # a later event's state is in place already
                 return
-            payload = compiled.payload.to_wire()
+            self._installed = number
             self._note_left_out(event, compiled, payload)
             self._last_event = self._clock()
             if payload != self._desired:
@@ -194,11 +212,21 @@ class Director:
         """The compilation for the current participant set: everyone in the channel, in
         join order, with the people the options hide left out (by explicit uids, in every
         mode, so Agora cannot put them back)."""
+        with self._cond:
+            roster = self._roster_copy()
+        return self._compile(roster)
+
+    def _roster_copy(self) -> _RosterCopy:
+        """What a compile needs from the roster (take it under `_cond`)."""
         hidden = self.roster.hidden(
             hide_camera_off=self.options.hide_camera_off,
             hide_audio_only=self.options.hide_audio_only,
         )
-        return compile_full(self.layout, list(self.roster.people), self.roster.roles, hidden=hidden)
+        return list(self.roster.people), dict(self.roster.roles), hidden
+
+    def _compile(self, roster: _RosterCopy) -> Compilation:
+        people, roles, hidden = roster
+        return compile_full(self.layout, people, roles, hidden=hidden)
 
     def _event(self, kind: EventKind, uid: str | int, role: str | None = None) -> None:
         self.handle(Event(kind, str(uid), role))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.errors import Issue
 from layoutkit.expand import DraftRegion
 from layoutkit.geometry import Rect, crop_loss
@@ -22,7 +23,7 @@ from layoutkit.wire.profile import (
 MIN_SIDE_PX = 16
 LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
 MAX_CROP_LOSS = 0.40
-CAMERA_ASPECT = 16 / 9
+CAMERA_ASPECT = DEFAULT_ASPECT
 
 
 def lint_regions(

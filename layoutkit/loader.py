@@ -24,13 +24,7 @@ from layoutkit.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenS
 from layoutkit.preset_files import find_preset_file, suggest_preset
 from layoutkit.safefiles import is_regular_file, read_limited
 from layoutkit.sourcemap import SourceMap, format_path, parse_yaml
-from layoutkit.templating import (
-    TemplateContext,
-    freeze_vars,
-    is_template,
-    render_template_lines,
-    template_lines,
-)
+from layoutkit.template_context import TemplateContext, freeze_vars, is_template, template_lines
 
 MAX_FILE_BYTES = 1 << 20
 MAX_EXTENDS_DEPTH = 8
@@ -170,6 +164,8 @@ def _read_chain(
     text = source.text
     line_map = None
     if is_template(text):
+        from layoutkit.templating import render_template_lines  # Jinja2: templates only
+
         templated.append(True)
         text, origins = render_template_lines(text, context, source.name)
         line_map = LineMap(template_lines(source.text), origins, context.describe())

@@ -1,4 +1,4 @@
-"""The authoring model: what a person writes in a layout file (layout-format.md §1).
+"""The authoring model: what a person writes in a layout file (docs/format.md).
 
 These models check shape and types only; everything that needs the canvas or the
 participants (ranges after unit conversion, role binding, counts) is checked by the
@@ -34,8 +34,14 @@ from layoutkit.geometry import (
     parse_color,
     parse_length,
 )
-from layoutkit.wire.base import MixedVideoLayout, Uid
-from layoutkit.wire.profile import DEFAULT_FPS, MAX_BITRATE_KBPS
+from layoutkit.wire.base import HttpUrl, MixedVideoLayout, Uid
+from layoutkit.wire.profile import (
+    DEFAULT_FPS,
+    DEFAULT_HEIGHT,
+    DEFAULT_WIDTH,
+    MAX_BITRATE_KBPS,
+    MAX_REGIONS,
+)
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
     "floating": MixedVideoLayout.FLOATING,
@@ -144,11 +150,12 @@ Color = Annotated[
 ]
 FitName = Literal["crop", "fit"]
 FillName = Literal["agora"]
-Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+Url = HttpUrl
+"""An http(s) URL, checked as the payload checks it (`wire.base.check_url`)."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
 
 class Canvas(_Strict):
@@ -186,11 +193,11 @@ class GridSpec(_Strict):
     y: LengthValue | None = None
     width: LengthValue | None = Field(None, validation_alias=AliasChoices("width", "w"))
     height: LengthValue | None = Field(None, validation_alias=AliasChoices("height", "h"))
-    rows: int = Field(1, ge=1, le=17)
-    columns: int = Field(1, ge=1, le=17)
+    rows: int = Field(1, ge=1, le=MAX_REGIONS)
+    columns: int = Field(1, ge=1, le=MAX_REGIONS)
     gap: LengthValue = Length(0.0)
     padding: LengthValue = Length(0.0)
-    cells: int | None = Field(None, ge=0, le=289)
+    cells: int | None = Field(None, ge=0, le=MAX_REGIONS * MAX_REGIONS)
     order: Literal["row", "column"] = "row"
     aspect: Aspect | None = None
     fit: FitName = "crop"
@@ -353,6 +360,7 @@ class LayoutDocument(_Strict):
         extra="forbid",
         populate_by_name=True,
         frozen=True,
+        defer_build=True,
         title="layoutkit layout",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
@@ -370,7 +378,7 @@ class LayoutDocument(_Strict):
         "shared screen). Roles its regions, grids, variants, focus and template use count as "
         "known too; --role refuses any other (see `layoutkit.roles.known_roles`).",
     )
-    canvas: CanvasValue = Canvas(width=360, height=640)
+    canvas: CanvasValue = Canvas(width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
     fps: int = Field(DEFAULT_FPS, ge=1, le=60)
     bitrate: int | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)  # None: Agora's advice
     background: Color = "#000000"

@@ -1,7 +1,7 @@
 """The geometry of Agora's built-in composite modes for 1..17 users.
 
 Agora computes these layouts itself; this module reproduces them from
-`agora-behaviour.md` §2 (floating), §3 (adaptive, "best fit") and §4 (vertical), so that
+`docs/agora.md` (its floating, adaptive or "best fit", and vertical sections), so that
 `regions` and previews show where each user will be. Users are given in join order;
 users past the 17th are not drawn. Where the sources disagree, the choice is a constant
 below, easy to change.
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
 from layoutkit.wire.base import MixedVideoLayout, RenderMode
-from layoutkit.wire.layout import LayoutFields, LayoutRegion
+from layoutkit.wire.layout import MAX_REGIONS, LayoutFields, LayoutRegion
 
-MAX_USERS = 17
+MAX_USERS = MAX_REGIONS
 
 # Floating: small windows are 23.5% of the canvas on each axis with 1.2% gaps (the doc's
 # reading; the on-prem demo scales heights by W/H, which cannot fit 4 rows on 16:9).
@@ -113,7 +113,7 @@ def resolve_custom(
     config: Sequence[LayoutRegion], participants: Sequence[str]
 ) -> list[ResolvedRegion]:
     """Who Agora shows where in a custom layout (undocumented; the most plausible reading
-    of agora-behaviour.md §5): a region with a uid shows that user, or nothing when the
+    of docs/agora.md#assumptions): a region with a uid shows that user, or nothing when the
     user is absent; the other users fill the uid-less regions in join order; users left
     over are not drawn."""
     present = set(participants)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from layoutkit.errors import CompileError
 from layoutkit.model import GridEntry, LayoutDocument
-from layoutkit.wire.base import MixedVideoLayout, _check_uid
+from layoutkit.wire.base import MixedVideoLayout, check_uid
 from layoutkit.wire.layout import MAX_REGIONS
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _named_uids(document: LayoutDocument) -> list[str]:
 
 def _uid_arg(value: object, what: str) -> str:
     try:
-        return _check_uid(value)
+        return check_uid(value)
     except ValueError as exc:
         raise CompileError(f"{what}: {exc}") from None
 

@@ -20,7 +20,6 @@ from layoutkit.expand import Expander
 from layoutkit.loader import Layout
 from layoutkit.model import PreviewSpec
 from layoutkit.sourcemap import SourceMap
-from layoutkit.template_budget import command_budget
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
 
@@ -178,6 +177,8 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
+    from layoutkit.template_budget import command_budget  # Jinja2: only when drawing sheets
+
     with command_budget():
         return _render_sheet_png(layout, roles, counts=counts, options=options)
 

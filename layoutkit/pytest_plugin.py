@@ -5,16 +5,22 @@ Cloud Recording emulator on 127.0.0.1 and a client bound to it.
         agora_emulator.join("room", 1001)
         with agora_client.record("room", 999) as recording:
             ...
+
+pytest loads this module in every project that installs layoutkit, so it imports the
+client and the emulator (and with them requests) only inside the fixtures, when a test
+asks for one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from layoutkit.client import CloudRecordingClient, RetryPolicy
-from layoutkit.emulator import EmulatorServer
+if TYPE_CHECKING:
+    from layoutkit.client import CloudRecordingClient
+    from layoutkit.emulator import EmulatorServer
 
 APP_ID = "test-app-id"
 CUSTOMER_ID = "test-customer-id"
@@ -24,6 +30,8 @@ CUSTOMER_SECRET = "test-customer-secret"
 @pytest.fixture
 def agora_emulator() -> Iterator[EmulatorServer]:
     """A running emulator for one App ID (`APP_ID`), with test credentials."""
+    from layoutkit.emulator import EmulatorServer
+
     with EmulatorServer(
         app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET
     ) as server:
@@ -33,6 +41,8 @@ def agora_emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
     """A client of `agora_emulator`, with short retry delays."""
+    from layoutkit.client import CloudRecordingClient, RetryPolicy
+
     return CloudRecordingClient(
         APP_ID,
         CUSTOMER_ID,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from layoutkit.wire.profile import MAX_REGIONS
+
 EventKind = Literal[
     "join", "leave", "role", "camera_off", "camera_on", "audio_only", "share", "unshare"
 ]
@@ -61,7 +63,7 @@ class Roster:
         if event.kind in ("join", "share") and not present and len(self.people) >= MAX_PEOPLE:
             return (
                 f"{event.kind} of {uid} ignored: layoutkit follows at most {MAX_PEOPLE} "
-                f"people in a channel (Agora draws at most 17)"
+                f"people in a channel (Agora draws at most {MAX_REGIONS})"
             )
         if event.kind == "join":
             if present:

@@ -31,6 +31,7 @@ from layoutkit.roster import EVENT_KINDS, Event, EventKind, Roster
 from layoutkit.safefiles import read_limited
 from layoutkit.sourcemap import SourceMap, parse_yaml
 from layoutkit.template_budget import command_budget
+from layoutkit.wire.base import check_uid
 
 MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
 _TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
@@ -176,7 +177,9 @@ def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[Ti
         else:
             error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}")
             continue
-        if not str(uid).isdigit() or not 1 <= int(str(uid)) <= 4_294_967_295:
+        try:
+            uid = check_uid(uid)
+        except ValueError:
             error((*where, kind if kind != "role" else "uid"), f"{uid!r} is not a uid")
             continue
         role = item.get("role")
@@ -184,7 +187,7 @@ def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[Ti
         events.append(
             TimedEvent(
                 at,
-                Event(kind, str(int(str(uid))), str(role) if role is not None else None),
+                Event(kind, uid, str(role) if role is not None else None),
                 mark.line if mark else None,
             )
         )

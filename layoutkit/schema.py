@@ -34,6 +34,7 @@ from layoutkit.geometry import CANVAS_PATTERN, Length
 from layoutkit.model import CountRange, LayoutDocument
 from layoutkit.preset_files import preset_names
 from layoutkit.wire.base import UID_MAX
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
 _ZERO_CANVAS = r"^\s*0+\s*[x×X]|[x×X]\s*0+\s*$"
 _ZERO_SHAPE = r"(^\s*|:\s*)0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"  # "0:9", "screen:4:0"
@@ -97,7 +98,8 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         ),
         "canvas": (
             'The recorded picture\'s size in pixels: "WIDTHxHEIGHT" or {width, height}. '
-            "Agora's default is 360x640; at most 1920 on a side and 1920x1080 in area.",
+            f"Agora's default is {DEFAULT_WIDTH}x{DEFAULT_HEIGHT}; at most 1920 on a side and "
+            "1920x1080 in area.",
             ["1280x720", {"width": 1280, "height": 720}],
         ),
         "fps": ("Frames per second of the recording, 1..60 (default 15).", [15, 30]),
@@ -188,8 +190,8 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "height": ("The height of the grid's area (or `h`; default: to the bottom).", ["25%"]),
         "w": ("Short for width.", ["25%"]),
         "h": ("Short for height.", ["25%"]),
-        "rows": ("Rows of cells, 1..17.", [1, 2]),
-        "columns": ("Columns of cells, 1..17.", [2, 4]),
+        "rows": (f"Rows of cells, 1..{MAX_REGIONS}.", [1, 2]),
+        "columns": (f"Columns of cells, 1..{MAX_REGIONS}.", [2, 4]),
         "gap": ("The space between cells.", ["8px", 0.01]),
         "padding": ("The space inside the area's edges, around the cells.", ["8px", 0.01]),
         "cells": ("How many cells to use (default rows × columns).", [17]),

@@ -105,7 +105,7 @@ BASES: dict[str, dict[str, Any]] = {
 class Rule:
     """One documented rule: a change to a valid body that breaks it, the field the error
     must name, and where the rule is written (`seed: §...` for the older zh reference,
-    `current: page/field` for Agora's current docs as agora-current.md summarises them).
+    `current: page/field` for Agora's current docs, summarised in docs/agora.md).
 
     `json` marks a JSON-type rule that only the JSON path refuses (the emulator's, and the
     models with `json_context()`): the Python path converts the value for its callers (an
@@ -177,7 +177,7 @@ SEED_STOP = "seed: §stop"
 CURRENT_REGIONS = "current: reference/region-vendor"
 CURRENT_VENDOR = "current: start/storageConfig.vendor"
 CURRENT_WEB_CNAME = "current: acquire/cname (web page recording: a label of up to 1024 bytes)"
-JSON_TYPES = "current: JSON types are checked (agora-current.md §start)"
+JSON_TYPES = "current: start (JSON types are checked: docs/agora.md#status-and-error-codes)"
 NOT_MIX = ((f"{RC}.audioProfile", DELETE), (f"{RC}.transcodingConfig", DELETE))
 SALT = base64.b64encode(bytes(range(32))).decode()  # a well-formed 32-byte salt
 LABEL = "https://example.com/class?id=7&room=3 — lesson 12"  # a web page recording cname
@@ -816,7 +816,7 @@ ACCEPTED: list[Accepted] = [
         "a region without a uid, and one with an empty uid",
         "updateLayout",
         ((f"{LC}.0.uid", DELETE), (f"{LC}.1.uid", "")),
-        'seed: §updateLayout (uid optional); real-traffic.md §6 (Go sends "")',
+        'seed: §updateLayout (uid optional); the Go client sends ""',
     ),
     Accepted(
         "async_stop true",
@@ -838,7 +838,7 @@ LAYOUT = [
     },
     {"height": 1.0, "width": 0.5, "x_axis": 0.5, "y_axis": 0.0},
 ]
-# bodies as real clients send them (real-traffic.md §3), per client
+# bodies as real clients send them (docs/agora.md#requests-as-other-clients-send-them)
 REAL_CLIENTS: dict[str, dict[str, Any]] = {
     "python": {
         "content_type": "application/json",

@@ -188,7 +188,7 @@ def test_valid_reference_start_is_accepted(api: Api) -> None:
     assert set(answer.json()) == {"cname", "uid", "resourceId", "sid"}
 
 
-# --- agora-current.md: defaults, duplicate stop -------------------------------------------
+# --- Agora's current reference: defaults, duplicate stop ---------------------------------
 
 
 @pytest.mark.parametrize(

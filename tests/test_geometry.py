@@ -65,9 +65,13 @@ def test_round6_removes_float_noise() -> None:
 
 
 def test_round_span_never_pushes_past_one() -> None:
-    # 2/3 + 1/3 rounds to 0.666667 + 0.333333 = 1.0 exactly; 0.1234565 + 0.8765435 would not.
-    x, w = round_span(0.1234565, 0.8765435)
-    assert Decimal(repr(x)) + Decimal(repr(w)) <= 1
+    # a span that ends at the edge within float noise, whose ends both round up:
+    # 0.12345650001 -> 0.123457 and 0.8765435 -> 0.876544 (half-even) would end at 1.000001
+    start, size = 0.12345650001, 0.8765435
+    assert start + size <= 1 + 1e-9
+    assert Decimal(repr(round6(start))) + Decimal(repr(round6(size))) > 1  # plain rounding
+    assert round_span(start, size) == (0.123456, 0.876544)  # moved left by the excess
+    assert round_span(0.5, 0.6) == (0.5, 0.6)  # a span past the edge is not moved
 
 
 @given(

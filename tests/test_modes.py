@@ -1,4 +1,4 @@
-"""Agora's built-in modes against the tables of agora-behaviour.md §2–§4, for 1..17 users.
+"""Agora's built-in modes against the tables of docs/agora.md, for 1..17 users.
 
 The expected values are the reference's tables written out, not the module's formulas."""
 

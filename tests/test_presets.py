@@ -27,7 +27,7 @@ from layoutkit.validation import validate_layout
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "presets"
 NAMES = presets.names()
-UPDATE = os.environ.get("LAYOUTKIT_UPDATE_GOLDEN") == "1"
+UPDATE_GOLDENS = ROOT / "scripts" / "update-goldens"
 
 
 def test_there_are_at_least_24_presets_with_what_the_gallery_needs() -> None:
@@ -44,10 +44,21 @@ def test_each_preset_validates_without_warnings_and_matches_its_golden_json(name
     assert report.counts == presets.info(name).counts
     assert report.issues == [], [i.format() for i in report.issues]
     compiled = {str(n): compile_layout(layout, count=n).to_wire() for n in report.counts}
-    golden = GOLDEN / f"{name}.json"
-    if UPDATE:
-        golden.write_text(json.dumps(compiled, indent=1) + "\n")
-    assert json.loads(golden.read_text()) == compiled
+    # a change meant to alter it: regenerate with scripts/update-goldens, read the diff
+    assert json.loads((GOLDEN / f"{name}.json").read_text()) == compiled
+
+
+def test_update_goldens_reproduces_the_committed_files_byte_for_byte() -> None:
+    assert os.access(UPDATE_GOLDENS, os.X_OK)
+    done = subprocess.run(
+        [sys.executable, str(UPDATE_GOLDENS), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(NAMES) + 1} of {len(NAMES) + 1} golden files unchanged" in done.stdout
 
 
 def test_find_by_tag_and_count() -> None:

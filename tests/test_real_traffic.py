@@ -1,5 +1,5 @@
-"""Bodies shaped like those real clients send (real-traffic.md §3) are accepted by the
-emulator, and its answers have the shapes those clients parse (§4, §6)."""
+"""Bodies shaped like those real clients send are accepted by the emulator, and its
+answers have the shapes those clients parse (docs/agora.md#requests-as-other-clients-send-them)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Built-in modes drawn through the whole pipeline: for every count 1..17 the tiles sit
-where agora-behaviour.md puts them, checked on the pixels of the PNG."""
+where docs/agora.md puts them, checked on the pixels of the PNG."""
 
 from __future__ import annotations
 

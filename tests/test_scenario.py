@@ -16,7 +16,7 @@ from layoutkit.scenario import load_scenario, parse_time, play_scenario, scenari
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERVIEW = ROOT / "examples" / "scenarios" / "interview.yaml"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "interview.json"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "interview.json"  # scripts/update-goldens
 Write = Callable[..., Path]
 
 

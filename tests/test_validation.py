@@ -1,4 +1,4 @@
-"""Every error and warning of layout-format.md §2: message, line and column."""
+"""Every error and warning of docs/format.md#validation: message, line and column."""
 
 from __future__ import annotations
 

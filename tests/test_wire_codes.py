@@ -1,12 +1,18 @@
 """The catalogue of Agora's error codes and the documented status/code answers of each
-endpoint, held to agora-behaviour.md §7, real-traffic.md §5.3 and the zh reference."""
+endpoint, held to docs/agora.md#status-and-error-codes and the zh reference."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 
 import pytest
 
+from layoutkit.client.transport import answer
+from layoutkit.emulator import EmulatorApp, EmulatorState, ManualClock
+from layoutkit.emulator.http import Request
+from layoutkit.errors import ApiStatusError, AuthenticationError, NotFoundError, RateLimitError
 from layoutkit.wire import CodeInfo, describe_code
 from layoutkit.wire.base import CNAME_PUNCTUATION
 from layoutkit.wire.catalog import CODES, ENDPOINT_ERRORS, GATEWAY_MESSAGES
@@ -14,7 +20,7 @@ from layoutkit.wire.catalog import CODES, ENDPOINT_ERRORS, GATEWAY_MESSAGES
 DOCUMENTED_CODES = [2, 7, 8, 49, 50, 53, 62, 65, 109, 110, 400, 401, 404, 405, 406]
 DOCUMENTED_CODES += [432, 433, 435, 500, 501, 502, 504, 1001, 1003, 1013, 1028]
 
-# agora-behaviour.md §7 = real-traffic.md §5.3 (docs.agora.io status-codes, 2026-06-17)
+# docs/agora.md#status-and-error-codes (docs.agora.io status-codes, 2026-06-17)
 DOCUMENTED_ANSWERS: dict[str, set[tuple[int, int]]] = {
     "acquire": {(400, 2), (400, 400), (400, 401), (400, 405), (400, 406)}
     | {(500, 500), (500, 501), (500, 504)},
@@ -112,10 +118,58 @@ def test_every_endpoint_answer_is_described(
         assert reason == AGORA_REASONS[code]
 
 
-def test_gateway_messages_are_the_documented_ones() -> None:
-    assert GATEWAY_MESSAGES == {
-        400: ["appid is invalid"],
-        401: ["Unauthorized", "Invalid authentication credentials"],
-        404: ["no Route matched with those values"],
-        429: ["API rate limit exceeded"],
+def gateway_answers() -> dict[str, tuple[int, str]]:
+    """What the emulator's gateway answers in each situation it refuses a request in:
+    situation -> (HTTP status, the `message` of its body)."""
+    state = EmulatorState(
+        app_ids=("app",), customer_id="id", customer_secret="s3", clock=ManualClock(), rate_limit=1
+    )
+    app = EmulatorApp(state)
+    acquire = "/v1/apps/{}/cloud_recording/acquire"
+    good = "Basic " + base64.b64encode(b"id:s3").decode()
+    wrong = "Basic " + base64.b64encode(b"id:nope").decode()
+
+    def ask(path: str, auth: str | None) -> tuple[int, str]:
+        headers = {"content-type": "application/json"} | ({"authorization": auth} if auth else {})
+        response = app.handle(Request("POST", path, headers, b"{}"))
+        return response.status, json.loads(response.body).get("message", "")
+
+    answers = {
+        "no route": ask("/v1/apps/app/cloud_recording/nowhere", good),
+        "no credentials": ask(acquire.format("app"), None),
+        "wrong credentials": ask(acquire.format("app"), wrong),
+        "unknown App ID": ask(acquire.format("other"), good),
     }
+    ask(acquire.format("app"), good)  # the one request the limit lets through this second
+    answers["over the rate limit"] = ask(acquire.format("app"), good)
+    return answers
+
+
+def test_the_gateway_answers_with_the_catalogued_messages() -> None:
+    answers = gateway_answers()
+    assert {situation: status for situation, (status, _) in answers.items()} == {
+        "no route": 404,
+        "no credentials": 401,
+        "wrong credentials": 401,
+        "unknown App ID": 400,
+        "over the rate limit": 429,
+    }
+    seen: dict[int, list[str]] = {}
+    for status, message in answers.values():
+        seen.setdefault(status, []).append(message)
+    # every message the gateway sends is catalogued under its status, and none other is
+    assert {s: sorted(m) for s, m in seen.items()} == {
+        s: sorted(m) for s, m in GATEWAY_MESSAGES.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [(s, m) for s, messages in GATEWAY_MESSAGES.items() for m in messages]
+)
+def test_the_client_reads_each_gateway_message(status: int, message: str) -> None:
+    expected = {401: AuthenticationError, 404: NotFoundError, 429: RateLimitError}
+    body = json.dumps({"message": message}).encode()
+    with pytest.raises(ApiStatusError) as info:
+        answer("acquire", status, body, None)
+    assert type(info.value) is expected.get(status, ApiStatusError)
+    assert (info.value.status_code, info.value.code, info.value.reason) == (status, None, message)

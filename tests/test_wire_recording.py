@@ -44,7 +44,7 @@ TOKEN, SECRET, ACCESS_KEY, SECRET_KEY = "tok-7f3a", "dec-91bc", "ak-55e2", "sk-0
 SALT = "c2FsdC1zYWx0LXNhbHQtc2FsdC1zYWx0LXNhbHQtMzI="  # Base64 of 32 bytes
 STS_TOKEN = "sts-6a1f"
 
-# The examples of cloud-recording-rest-api.zh.md, verbatim.
+# The examples of Agora's older Chinese REST reference, verbatim.
 REF_ACQUIRE: dict[str, Any] = {"cname": "httpClient463224", "uid": "527841", "clientRequest": {}}
 REF_START: dict[str, Any] = {
     "uid": "527841",

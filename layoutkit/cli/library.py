@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from layoutkit.cli import cli
+from layoutkit.wire.profile import MAX_REGIONS
 
 SCHEMA_FILE = "layoutkit.schema.json"
 """Where `new` points a new file's `$schema` line by default: next to the file."""
@@ -24,7 +25,9 @@ def presets(ctx: click.Context) -> None:
 
 @presets.command(name="list")
 @click.option("--tag", help="Only presets with this tag.")
-@click.option("--count", type=click.IntRange(1, 17), help="Only presets for this many people.")
+@click.option(
+    "--count", type=click.IntRange(1, MAX_REGIONS), help="Only presets for this many people."
+)
 def list_command(tag: str | None, count: int | None) -> None:
     """List the presets: name, counts, title, tags."""
     from layoutkit import presets as library

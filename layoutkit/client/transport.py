@@ -7,6 +7,7 @@ request with its headers, are never chained to ours."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import random
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from pydantic import ValidationError
 from requests.auth import AuthBase
 
 from layoutkit.errors import (
@@ -33,6 +35,7 @@ from layoutkit.errors import (
     TransportError,
 )
 from layoutkit.wire.catalog import describe_code
+from layoutkit.wire.replies import GatewayError, ServiceError
 
 log = logging.getLogger("layoutkit.client")
 
@@ -288,16 +291,27 @@ def answer(endpoint: str, status: int, content: bytes, request_id: str | None) -
     raise status_error(endpoint, status, body, request_id)
 
 
+def error_fields(body: Any) -> tuple[int | None, str | None]:
+    """The code and reason of an error body, read with the wire's error shapes: the
+    service's `{"code", "reason"}` (`ServiceError`, with the reason perhaps nested in
+    `serverResponse.payload.message`) or the gateway's `{"message"}` (`GatewayError`).
+    (None, None) for a body of neither shape."""
+    code: int | None = None
+    reason: str | None = None
+    try:
+        service = ServiceError.model_validate(body)
+    except ValidationError:
+        pass
+    else:
+        code, reason = service.code, service.message()
+    if not reason:
+        with contextlib.suppress(ValidationError):
+            reason = GatewayError.model_validate(body).message or None
+    return code, reason
+
+
 def status_error(endpoint: str, status: int, body: Any, request_id: str | None) -> ApiStatusError:
-    code = reason = None
-    if isinstance(body, dict):
-        raw = body.get("code")
-        code = int(raw) if isinstance(raw, int | str) and str(raw).isdigit() else None
-        reason = body.get("reason") or body.get("message")
-        server = body.get("serverResponse")
-        nested = server.get("payload") if isinstance(server, dict) else None
-        if reason is None and isinstance(nested, dict):
-            reason = nested.get("message")
+    code, reason = error_fields(body)
     info = describe_code(code, endpoint)
     text = f"{endpoint}: HTTP {status}"
     if code is not None:
@@ -321,7 +335,7 @@ def status_error(endpoint: str, status: int, body: Any, request_id: str | None) 
         text,
         status_code=status,
         code=code,
-        reason=redact_text(reason) if isinstance(reason, str) else reason,
+        reason=redact_text(reason) if reason is not None else None,
         body=redact(body),
         request_id=request_id,
         hint=hint,
@@ -348,6 +362,7 @@ __all__ = [
     "Transport",
     "answer",
     "check_base_url",
+    "error_fields",
     "is_secret_name",
     "redact",
     "redact_text",

@@ -22,6 +22,7 @@ from layoutkit.emulator.state import (
     MediaState,
     Recording,
 )
+from layoutkit.wire.base import UID_MAX, check_uid
 
 
 def _error(status: int, message: str) -> Response:
@@ -76,22 +77,24 @@ def _body(request: Request) -> dict[str, Any] | Response:
 
 
 def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
-    return {
-        "sid": recording.sid,
-        "resourceId": recording.resource_id,
-        "appId": recording.app_id,
-        "cname": recording.cname,
-        "uid": recording.uid,
-        "mode": recording.mode,
-        "status": recording.status(state.clock()),
-        "ended": recording.ended is not None,
-        "endedBy": recording.ended_by,
-        "participants": state.participants_of(recording),
-        "people": people(state, recording.app_id, recording.cname),
-        "picture": picture(state, recording),
-        "layout": recording.layout,
-        "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
-    }
+    """A recording as the control API shows it, read in one go under the state's lock."""
+    with state.lock:
+        return {
+            "sid": recording.sid,
+            "resourceId": recording.resource_id,
+            "appId": recording.app_id,
+            "cname": recording.cname,
+            "uid": recording.uid,
+            "mode": recording.mode,
+            "status": recording.status(state.clock()),
+            "ended": recording.ended is not None,
+            "endedBy": recording.ended_by,
+            "participants": state.participants_of(recording),
+            "people": people(state, recording.app_id, recording.cname),
+            "picture": picture(state, recording),
+            "layout": recording.layout,
+            "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
+        }
 
 
 def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]]:
@@ -103,7 +106,8 @@ def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]
 def picture(state: EmulatorState, recording: Recording) -> list[dict[str, Any]]:
     """Who Agora draws in which rectangle now, in paint order: `regions`' shape plus what
     each region's user sends (`media`, null for a region with nobody in it)."""
-    return [{**r.to_json(), "media": media} for r, media in state.picture(recording)]
+    with state.lock:  # state.picture takes it too; to_json reads the regions it returned
+        return [{**r.to_json(), "media": media} for r, media in state.picture(recording)]
 
 
 def _media(body: dict[str, Any]) -> MediaState | Response:
@@ -119,10 +123,9 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
     """Dispatch a control route (already matched by name)."""
     params = request.params
     if route == "state":
-        state.expire_idle()
-        return reply(
-            200,
-            {
+        with state.lock:
+            state.expire_idle()
+            everything = {
                 "recordings": [summary(state, r) for r in state.recordings.values()],
                 "channels": [
                     {"appId": a, "cname": c, "participants": ch.uids()}
@@ -130,15 +133,16 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
                 ],
                 "faults": len(state.faults),
                 "outageUntil": state.outage_until,
-            },
-        )
+            }
+        return reply(200, everything)
     if route == "join":
         body = _body(request)
         if isinstance(body, Response):
             return body
-        uid = str(body.get("uid", ""))
-        if not uid.isdigit() or not 1 <= int(uid) <= 4_294_967_295:
-            return _error(400, "uid: give an integer uid from 1 to 4294967295")
+        try:
+            uid = check_uid(body.get("uid"))
+        except ValueError:
+            return _error(400, f"uid: give an integer uid from 1 to {UID_MAX}")
         media = _media(body)
         if isinstance(media, Response):
             return media
@@ -159,26 +163,30 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
     if route == "leave":
         if not state.leave(params["app"], params["cname"], params["uid"]):
             return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
-        return reply(200, {"participants": state.channel(params["app"], params["cname"]).uids()})
+        with state.lock:
+            uids = state.channel(params["app"], params["cname"]).uids()
+        return reply(200, {"participants": uids})
     if route == "recordings":
-        state.expire_idle()
-        return reply(200, [summary(state, r) for r in state.recordings.values()])
+        with state.lock:
+            state.expire_idle()
+            listed = [summary(state, r) for r in state.recordings.values()]
+        return reply(200, listed)
     if route in ("recording", "composite"):
-        state.expire_idle()
-        recording = state.recordings.get(params["sid"])
-        if recording is None:
-            return _error(404, f"no recording with sid {params['sid']}")
-        if route == "recording":
-            return reply(200, summary(state, recording))
-        return composite(state, recording)
+        with state.lock:
+            state.expire_idle()
+            recording = state.recordings.get(params["sid"])
+            if recording is None:
+                return _error(404, f"no recording with sid {params['sid']}")
+            if route == "recording":
+                return reply(200, summary(state, recording))
+        return composite(state, recording)  # renders outside the lock
     if route == "faults":
         return _faults(state, request)
     if route == "chaos":
         return _chaos(state, request)
     if route == "requests":
-        return reply(
-            200,
-            [
+        with state.lock:  # the log is appended to under the lock by every API request
+            logged = [
                 {
                     "time": r.time,
                     "wall": r.wall,
@@ -189,8 +197,8 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
                     "status": r.status,
                 }
                 for r in state.requests
-            ],
-        )
+            ]
+        return reply(200, logged)
     if route == "clock":
         body = _body(request)
         if isinstance(body, Response):
@@ -224,8 +232,10 @@ def _faults(state: EmulatorState, request: Request) -> Response:
             or not 0 < seconds <= MAX_OUTAGE
         ):
             return _error(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
-        state.outage(float(seconds))
-        return reply(200, {"faults": len(state.faults), "outageUntil": state.outage_until})
+        with state.lock:
+            state.outage(float(seconds))
+            answer = {"faults": len(state.faults), "outageUntil": state.outage_until}
+        return reply(200, answer)
     count = body.get("count", 1)
     if not isinstance(count, int) or not 1 <= count <= 1000:
         return _error(400, "count: a whole number from 1 to 1000")
@@ -240,10 +250,12 @@ def _faults(state: EmulatorState, request: Request) -> Response:
     else:
         return _error(400, f"kind: one of {', '.join(FAULT_KINDS)}, answer or outage")
     delay = body.get("delay")
-    if isinstance(delay, int | float) and 0 <= delay <= 60:
-        state.fault_delay = float(delay)
-    state.inject(fault, count)
-    return reply(200, {"faults": len(state.faults)})
+    with state.lock:
+        if isinstance(delay, int | float) and 0 <= delay <= 60:
+            state.fault_delay = float(delay)
+        state.inject(fault, count)
+        queued = len(state.faults)
+    return reply(200, {"faults": queued})
 
 
 def _chaos(state: EmulatorState, request: Request) -> Response:
@@ -267,8 +279,10 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
     """A PNG of what the recording's composite shows now."""
     from layoutkit.render import Participant, RenderOptions, encode_png, render_canvas
 
-    drawn = state.picture(recording)
-    with state.lock:
+    with state.lock:  # a consistent copy of what the picture needs; drawn without the lock
+        drawn = [region for region, _ in state.picture(recording)]
+        layout = recording.layout_model()
+        width, height = recording.width, recording.height
         channel = state.channel(recording.app_id, recording.cname)
         participants = [
             Participant(p.uid, video_off=p.media == "video_off", audio_only=p.media == "audio_only")
@@ -277,12 +291,7 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
         ]
     with _COMPOSITING:  # one composite at a time: at most one canvas in memory
         image = render_canvas(
-            recording.layout_model(),
-            [region for region, _ in drawn],
-            recording.width,
-            recording.height,
-            participants,
-            RenderOptions(clean=False),
+            layout, drawn, width, height, participants, RenderOptions(clean=False)
         )
         png = encode_png(image)
         del image

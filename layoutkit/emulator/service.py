@@ -1,5 +1,5 @@
 """The five Cloud Recording calls as the emulator answers them: same statuses, codes and
-bodies as the real service (agora-behaviour.md §7, real-traffic.md §5, agora-current.md).
+bodies as the real service (docs/agora.md#status-and-error-codes).
 Bodies are checked on the models' JSON path (`json_context`): a wrong JSON type is a 400
 with code 2, as at Agora."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render.camera import (
@@ -43,7 +44,7 @@ class Participant:
 
     uid: str
     label: str | None = None
-    camera_aspect: float = 16 / 9
+    camera_aspect: float = DEFAULT_ASPECT
     image: Path | None = None
     video_off: bool = False
     audio_only: bool = False

@@ -1,42 +1,101 @@
-"""Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names."""
+"""Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names.
 
-from layoutkit.wire.api import (
-    AcquireClientRequest,
-    AcquireRequest,
-    DecryptionMode,
-    RecordingConfig,
-    RecordingFileConfig,
-    RecordingMode,
-    StartClientRequest,
-    StartRequest,
-    StopClientRequest,
-    StopRequest,
-    validate_start,
-)
-from layoutkit.wire.base import MixedVideoLayout, RenderMode, WireModel, json_context
-from layoutkit.wire.catalog import CodeInfo, describe_code
-from layoutkit.wire.layout import (
-    BackgroundConfig,
-    LayoutFields,
-    LayoutRegion,
-    TranscodingConfig,
-    UpdateLayoutClientRequest,
-    UpdateLayoutRequest,
-)
-from layoutkit.wire.profile import SUPPORTED_FPS, image_url_problem, recommended_bitrate
-from layoutkit.wire.replies import (
-    AcquireResponse,
-    FileListEntry,
-    GatewayError,
-    QueryResponse,
-    RecordingStatus,
-    ServerResponse,
-    ServiceError,
-    StartResponse,
-    StopResponse,
-    UpdateLayoutResponse,
-)
-from layoutkit.wire.storage import StorageConfig, Vendor
+The names below load their submodule on first use, so `from layoutkit.wire.layout import
+...` (what the compiler needs) never builds the request, reply or storage models.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "AcquireClientRequest",
+            "AcquireRequest",
+            "DecryptionMode",
+            "RecordingConfig",
+            "RecordingFileConfig",
+            "RecordingMode",
+            "StartClientRequest",
+            "StartRequest",
+            "StopClientRequest",
+            "StopRequest",
+            "validate_start",
+        ),
+        "api",
+    ),
+    **dict.fromkeys(("MixedVideoLayout", "RenderMode", "WireModel", "json_context"), "base"),
+    **dict.fromkeys(("CodeInfo", "describe_code"), "catalog"),
+    **dict.fromkeys(
+        (
+            "BackgroundConfig",
+            "LayoutFields",
+            "LayoutRegion",
+            "TranscodingConfig",
+            "UpdateLayoutClientRequest",
+            "UpdateLayoutRequest",
+        ),
+        "layout",
+    ),
+    **dict.fromkeys(("SUPPORTED_FPS", "image_url_problem", "recommended_bitrate"), "profile"),
+    **dict.fromkeys(
+        (
+            "AcquireResponse",
+            "FileListEntry",
+            "GatewayError",
+            "QueryResponse",
+            "RecordingStatus",
+            "ServerResponse",
+            "ServiceError",
+            "StartResponse",
+            "StopResponse",
+            "UpdateLayoutResponse",
+        ),
+        "replies",
+    ),
+    **dict.fromkeys(("StorageConfig", "Vendor"), "storage"),
+}
+
+if TYPE_CHECKING:
+    from layoutkit.wire.api import (
+        AcquireClientRequest,
+        AcquireRequest,
+        DecryptionMode,
+        RecordingConfig,
+        RecordingFileConfig,
+        RecordingMode,
+        StartClientRequest,
+        StartRequest,
+        StopClientRequest,
+        StopRequest,
+        validate_start,
+    )
+    from layoutkit.wire.base import MixedVideoLayout, RenderMode, WireModel, json_context
+    from layoutkit.wire.catalog import CodeInfo, describe_code
+    from layoutkit.wire.layout import (
+        BackgroundConfig,
+        LayoutFields,
+        LayoutRegion,
+        TranscodingConfig,
+        UpdateLayoutClientRequest,
+        UpdateLayoutRequest,
+    )
+    from layoutkit.wire.profile import SUPPORTED_FPS, image_url_problem, recommended_bitrate
+    from layoutkit.wire.replies import (
+        AcquireResponse,
+        FileListEntry,
+        GatewayError,
+        QueryResponse,
+        RecordingStatus,
+        ServerResponse,
+        ServiceError,
+        StartResponse,
+        StopResponse,
+        UpdateLayoutResponse,
+    )
+    from layoutkit.wire.storage import StorageConfig, Vendor
 
 __all__ = [
     "SUPPORTED_FPS",
@@ -78,3 +137,16 @@ __all__ = [
     "recommended_bitrate",
     "validate_start",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'layoutkit.wire' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"layoutkit.wire.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

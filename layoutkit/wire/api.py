@@ -4,7 +4,7 @@ field named; rules that depend on the recording mode (mix, individual, web) read
 the validation context: use `validate_start(body, mode)`. The JSON path (the emulator's)
 adds `json_types=True` (or `json_context()` from `wire.base`).
 
-Sources: cloud-recording-rest-api.zh.md (the seed) and agora-current.md with Agora's
+Sources: Agora's older Chinese REST reference (the seed; docs/agora.md#sources) and Agora's
 current start and acquire reference (docs.agora.io/en/cloud-recording/rest-api/start);
 where they differ, the current reference wins.
 """
@@ -33,6 +33,7 @@ from layoutkit.wire.base import (
     Uid,
     WireModel,
     check_cname,
+    check_uid,
     json_context,
 )
 from layoutkit.wire.layout import TranscodingConfig
@@ -146,8 +147,16 @@ class RecordingConfig(WireModel):
     @classmethod
     def _uid_strings(cls, value: list[str] | None) -> list[str] | None:
         for uid in value or []:
-            if uid != "#allstream#" and not (uid.isdigit() and 1 <= int(uid) <= UID_MAX):
-                raise ValueError(f"{uid!r} is not a uid string (1..4294967295) or '#allstream#'")
+            if uid == "#allstream#":
+                continue
+            try:
+                if not uid.isdigit():  # sent as it is: only digits, no spaces or signs
+                    raise ValueError(uid)
+                check_uid(uid)
+            except ValueError:
+                raise ValueError(
+                    f"{uid!r} is not a uid string (1..{UID_MAX}) or '#allstream#'"
+                ) from None
         return value
 
     @field_validator("salt")

@@ -22,6 +22,9 @@ WEB_CNAME_MAX_BYTES = 1024  # web page recording: cname is a label, not a channe
 JSON_TYPES = "json"  # validation context key: the body is raw JSON, check its types
 CNAME_PUNCTUATION = "!#$%&()+-:;<=.>?@[]^_{}|~, "
 _CNAME_RE = re.compile(r"^[A-Za-z0-9" + re.escape(CNAME_PUNCTUATION) + r"]+$")
+URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+"""An http(s) URL: the scheme, a host, and no whitespace anywhere (`check_url`)."""
+_URL_RE = re.compile(URL_PATTERN)
 
 
 class WireModel(BaseModel):
@@ -39,6 +42,7 @@ class WireModel(BaseModel):
         use_enum_values=True,
         validate_default=False,
         hide_input_in_errors=True,
+        defer_build=True,  # validators are built on first use (start-up time)
     )
 
     def to_wire(self) -> dict[str, Any]:
@@ -118,9 +122,13 @@ class RenderMode(IntEnum):
     FIT = 1
 
 
-def _check_uid(value: object) -> str:
+def check_uid(value: object) -> str:
+    """A uid as Agora takes it, an integer 1..UID_MAX written as digits: from an int or
+    a digit string (spaces around it dropped, `"007"` -> `"7"`). ValueError says what is
+    wrong. The one check of a uid: the wire models, the authoring model, the compiler,
+    the command line, scenarios, the director and the emulator all call it."""
     if isinstance(value, bool):
-        raise ValueError("a uid is an integer from 1 to 4294967295, not a boolean")
+        raise ValueError(f"a uid is an integer from 1 to {UID_MAX}, not a boolean")
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
@@ -128,11 +136,14 @@ def _check_uid(value: object) -> str:
     else:
         raise ValueError(
             f"uid {value!r} is not an integer user id; Agora takes integer uids from 1 to "
-            "4294967295 (string user accounts are not supported)"
+            f"{UID_MAX} (string user accounts are not supported)"
         )
     if not 1 <= number <= UID_MAX:
-        raise ValueError(f"uid {number} is outside 1..4294967295")
+        raise ValueError(f"uid {number} is outside 1..{UID_MAX}")
     return str(number)
+
+
+_check_uid = check_uid  # the former name, still imported by the director
 
 
 def _wire_uid(value: object, info: ValidationInfo) -> str:
@@ -140,7 +151,7 @@ def _wire_uid(value: object, info: ValidationInfo) -> str:
         raise ValueError(
             f'a uid is a JSON string of digits, e.g. "527841", not {_json_kind(value)}'
         )
-    return _check_uid(value)
+    return check_uid(value)
 
 
 def _wire_optional_uid(value: object, info: ValidationInfo) -> str | None:
@@ -197,14 +208,18 @@ def _check_color(value: object) -> str:
     raise ValueError(f'{value!r} is not a colour; Agora takes "#RRGGBB", e.g. "#FF0000"')
 
 
-def _check_url(value: object) -> str:
-    if isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8:
+def check_url(value: object) -> str:
+    """An http(s) URL: `http://` or `https://`, a host, no spaces (URL_PATTERN).
+    ValueError says what is wrong. The one check of a URL, for the wire models and the
+    authoring model alike; what Agora needs of an image URL beyond this (HTTPS, JPG or
+    BMP) is a warning (`profile.image_url_problem`)."""
+    if isinstance(value, str) and _URL_RE.fullmatch(value):
         return value
-    raise ValueError(f"{value!r} is not an http(s) URL")
+    raise ValueError(f"{value!r} is not an http(s) URL; write http://HOST/... or https://HOST/...")
 
 
 Uid = Annotated[str, BeforeValidator(_wire_uid), Field(json_schema_extra={"pattern": r"^\d+$"})]
-"""A user id: an integer 1..2^32-1, sent as a string. The Python path also takes an int
+"""A user id: an integer 1..UID_MAX, sent as a string. The Python path also takes an int
 or a digit string with spaces; the JSON path takes only a JSON string."""
 
 OptionalUid = Annotated[str | None, BeforeValidator(_wire_optional_uid)]
@@ -215,7 +230,10 @@ Cname = Annotated[str, BeforeValidator(_wire_cname)]
 page recording (`mode="web"` in the validation context) a label of 1..1024 bytes."""
 
 HexColor = Annotated[str, BeforeValidator(_check_color)]
-HttpUrl = Annotated[str, BeforeValidator(_check_url)]
+HttpUrl = Annotated[
+    str, BeforeValidator(check_url), Field(json_schema_extra={"pattern": URL_PATTERN})
+]
+"""An http(s) URL (`check_url`), in payloads and in layout files."""
 Fraction = Annotated[float, JSON_NUMBER, Field(ge=0.0, le=1.0)]
 """A relative position or size in [0, 1]: a JSON number (0 and 1 may be integers)."""
 LayoutMode = Annotated[MixedVideoLayout, JSON_INTEGER]
@@ -229,6 +247,7 @@ __all__ = [
     "JSON_NUMBER",
     "JSON_TYPES",
     "UID_MAX",
+    "URL_PATTERN",
     "WEB_CNAME_MAX_BYTES",
     "Cname",
     "Fraction",
@@ -245,5 +264,7 @@ __all__ = [
     "Uid",
     "WireModel",
     "check_cname",
+    "check_uid",
+    "check_url",
     "json_context",
 ]

@@ -1,5 +1,5 @@
 """Agora's error codes with a readable reason and a hint for each, and the documented
-status/code answers of each endpoint (agora-behaviour.md §7, real-traffic.md §5.3). The
+status/code answers of each endpoint (docs/agora.md#status-and-error-codes). The
 client uses it to explain errors; the emulator to answer like the service."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Wire models of the layout payloads: updateLayout's clientRequest and start's
 transcodingConfig, with every documented rule.
 
-Sources: cloud-recording-rest-api.zh.md (start, updateLayout), agora-behaviour.md §5, §6,
-and agora-current.md (start: width, height, fps and bitrate are optional, with defaults).
+Sources: Agora's Chinese REST reference (start, updateLayout), docs/agora.md#custom-mode-3,
+and Agora's current reference (start: width, height, fps and bitrate are optional, with defaults).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from layoutkit.wire.profile import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_BITRATE_KBPS,
+    MAX_REGIONS,
     SUPPORTED_FPS,
 )
 
-MAX_REGIONS = 17
 MAX_SIDE_PX = 1920
 MAX_AREA_PX = 1920 * 1080
 
@@ -94,8 +94,9 @@ class UpdateLayoutClientRequest(LayoutFields):
 
 class TranscodingConfig(LayoutFields):
     """`recordingConfig.transcodingConfig` of a mix-mode start request. `width`,
-    `height`, `fps` and `bitrate` may be left out: Agora then uses 360, 640, 15 and 500
-    (`size()` gives the canvas Agora records)."""
+    `height`, `fps` and `bitrate` may be left out: Agora then uses its defaults
+    (`profile.DEFAULT_WIDTH`, `DEFAULT_HEIGHT`, `DEFAULT_FPS`, `DEFAULT_BITRATE`;
+    `size()` gives the canvas Agora records)."""
 
     width: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)
     height: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)

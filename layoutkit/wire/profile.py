@@ -17,6 +17,10 @@ SUPPORTED_FPS = (1, 7, 10, 15, 24, 30, 60)
 # Agora's defaults for what transcodingConfig leaves out (start reference)
 DEFAULT_WIDTH = 360
 DEFAULT_HEIGHT = 640
+MAX_REGIONS = 17
+"""The most users Agora draws in one composite picture: regions of a custom layout,
+users of a built-in mode (re-exported as `wire.layout.MAX_REGIONS`; the command line
+reads it from here, which loads no pydantic)."""
 DEFAULT_FPS = 15
 DEFAULT_BITRATE = 500
 MAX_BITRATE_KBPS = 6500  # "Exceeding the limit causes an error."
@@ -144,6 +148,7 @@ __all__ = [
     "IMAGE_RULE",
     "IMAGE_SUFFIXES",
     "MAX_BITRATE_KBPS",
+    "MAX_REGIONS",
     "SUPPORTED_FPS",
     "VIDEO_PROFILES",
     "image_url_problem",

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, model_validator
 
-from layoutkit.wire.base import WireModel
+from layoutkit.wire.base import JSON_INTEGER, WireModel
 
 
 class RecordingStatus(IntEnum):
@@ -113,9 +113,10 @@ class StopResponse(QueryResponse):
 
 class ServiceError(_Echo):
     """The service's error shape: `{"code": int, "reason": str}` (sometimes with the ids
-    echoed, or the message nested in `serverResponse.payload.message`)."""
+    echoed, or the message nested in `serverResponse.payload.message`). The client reads
+    every error answer with it (and `GatewayError`)."""
 
-    code: Number
+    code: Annotated[Number, JSON_INTEGER]  # digits in a string are read; a boolean is not
     reason: str | None = None
     resource_id: str | None = Field(None, alias="resourceId")
     sid: str | None = None
