@@ -12,9 +12,9 @@ from typing import Any
 from timing import median_time
 
 from layoutkit import load_layout
-from layoutkit.compiler import compile_full
-from layoutkit.sourcemap import parse_yaml
-from layoutkit.templating import _compile
+from layoutkit.compile.compiler import compile_full
+from layoutkit.layout.templating import _compile
+from layoutkit.layout.yaml import parse_yaml
 from layoutkit.wire import UpdateLayoutClientRequest
 
 ROOT = Path(__file__).resolve().parent.parent

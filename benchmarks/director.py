@@ -10,9 +10,9 @@ import time
 
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
-from layoutkit.director import Director
 from layoutkit.emulator import EmulatorServer
-from layoutkit.roster import Event, Roster
+from layoutkit.live.director import Director
+from layoutkit.live.roster import Event, Roster
 
 LAYOUT = parse_layout("""
 canvas: 1280x720

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from layoutkit.gallery import build_gallery
+from layoutkit.library.gallery import build_gallery
 
 
 def timed(workers: int | None, repeat: int = 3) -> float:

@@ -20,22 +20,22 @@ _EXPORTS: dict[str, str] = {
     "RenderError": "layoutkit.errors",
     "ApiError": "layoutkit.errors",
     "Issue": "layoutkit.errors",
-    "Layout": "layoutkit.loader",
-    "load_layout": "layoutkit.loader",
-    "parse_layout": "layoutkit.loader",
-    "compile_layout": "layoutkit.compiler",
-    "compile_start": "layoutkit.compiler",
-    "resolve_regions": "layoutkit.compiler",
-    "validate_layout": "layoutkit.validation",
+    "Layout": "layoutkit.layout.loader",
+    "load_layout": "layoutkit.layout.loader",
+    "parse_layout": "layoutkit.layout.loader",
+    "compile_layout": "layoutkit.compile.compiler",
+    "compile_start": "layoutkit.compile.compiler",
+    "resolve_regions": "layoutkit.compile.compiler",
+    "validate_layout": "layoutkit.compile.report",
     "ResolvedRegion": "layoutkit.geometry",
     "PreviewOptions": "layoutkit.preview",
     "render_preview": "layoutkit.preview",
-    "presets": "layoutkit.presets",
+    "presets": "layoutkit.library.presets",
 }
 
 if TYPE_CHECKING:
-    from layoutkit import presets
-    from layoutkit.compiler import compile_layout, compile_start, resolve_regions
+    from layoutkit.compile.compiler import compile_layout, compile_start, resolve_regions
+    from layoutkit.compile.report import validate_layout
     from layoutkit.errors import (
         ApiError,
         CompileError,
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
         RenderError,
     )
     from layoutkit.geometry import ResolvedRegion
-    from layoutkit.loader import Layout, load_layout, parse_layout
+    from layoutkit.layout.loader import Layout, load_layout, parse_layout
+    from layoutkit.library import presets
     from layoutkit.preview import PreviewOptions, render_preview
-    from layoutkit.validation import validate_layout
 
 __all__ = [
     "ApiError",
@@ -82,7 +82,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'layoutkit' has no attribute {name!r}")
     loaded = importlib.import_module(module)
-    value = loaded if module == f"layoutkit.{name}" else getattr(loaded, name)
+    value = loaded if module.endswith(f".{name}") else getattr(loaded, name)
     globals()[name] = value
     return value
 

@@ -19,7 +19,7 @@ DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-DECIMALS)
 
 # The strings the parsers accept. Each pattern is written once, here, and used both by the
-# parser below (or in `model`) and by the JSON Schema (`layoutkit.schema`); they use only
+# parser below (or in `model`) and by the JSON Schema (`layoutkit.layout.schema`); they use only
 # syntax that both Python's `re` and ECMA-262 (JSON Schema `pattern`) understand.
 LENGTH_PATTERN = r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%|px)?\s*$"
 """A length string: a number, optionally followed by `%` or `px` ("25%", "320px", "0.5")."""

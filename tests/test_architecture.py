@@ -70,16 +70,109 @@ def test_client_and_emulator_never_import_each_other() -> None:
     assert not any(within(m, "layoutkit.emulator") for m in importers_of("layoutkit.client"))
 
 
+# The pipeline's packages and what each may import inside layoutkit (ARCHITECTURE.md).
+# Every package may import its own modules and the low top-level modules.
+LOW = (
+    "layoutkit",  # `from layoutkit import __version__` (the package itself)
+    "layoutkit.errors",
+    "layoutkit.geometry",
+    "layoutkit.cameras",
+    "layoutkit.jsonfmt",
+    "layoutkit.safefiles",
+    "layoutkit.wire",
+)
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "layoutkit.layout": (),
+    "layoutkit.compile": ("layoutkit.layout",),
+    "layoutkit.render": (),
+    "layoutkit.preview": (
+        "layoutkit.layout",
+        "layoutkit.compile",
+        "layoutkit.render",
+        "layoutkit.live.scenario",
+    ),
+    "layoutkit.live": ("layoutkit.layout", "layoutkit.compile"),
+    "layoutkit.library": (
+        "layoutkit.layout",
+        "layoutkit.compile",
+        "layoutkit.preview",
+        "layoutkit.render",
+    ),
+    "layoutkit.client": ("layoutkit.compile.compiler",),  # lazily, to push a Layout
+    # what Agora draws (modes) for the composite; render, lazily, for its PNG
+    "layoutkit.emulator": ("layoutkit.compile.modes", "layoutkit.render"),
+    "layoutkit.pytest_plugin": ("layoutkit.client", "layoutkit.emulator"),
+}
+# Old import paths kept for users (README.md, docs/): each only re-exports its new home.
+SHIMS = {
+    "layoutkit.compiler": "layoutkit.compile.compiler",
+    "layoutkit.director": "layoutkit.live.director",
+    "layoutkit.presets": "layoutkit.library.presets",
+    "layoutkit.roles": "layoutkit.layout.roles",
+    "layoutkit.schema": "layoutkit.layout.schema",
+}
+
+
+def inner_imports(name: str) -> set[str]:
+    return {i for i in MODULES[name] if within(i, "layoutkit")}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_packages_import_only_what_comes_before_them(package: str) -> None:
+    allowed = (package, *LOW, *ALLOWED[package])
+    for name in MODULES:
+        if within(name, package):
+            wrong = {
+                i
+                for i in inner_imports(name)
+                if not any(i == a if a == "layoutkit" else within(i, a) for a in allowed)
+                and not i.startswith("layoutkit.__")
+            }
+            assert not wrong, (name, wrong)
+
+
 def test_render_draws_the_payload_not_the_authoring_model() -> None:
-    forbidden = ("layoutkit.model", "layoutkit.loader", "layoutkit.compiler", "layoutkit.expand")
+    """Drawing modules import neither layout nor compile; only `preview` joins them."""
     for name in MODULES:
         if within(name, "layoutkit.render"):
-            assert not any(any(within(i, f) for f in forbidden) for i in MODULES[name]), name
+            bad = {
+                i
+                for i in MODULES[name]
+                if within(i, "layoutkit.layout") or within(i, "layoutkit.compile")
+            }
+            assert not bad, (name, bad)
+
+
+def test_layout_knows_nothing_of_later_stages() -> None:
+    later = ("compile", "render", "preview", "live", "client", "emulator", "library", "cli")
+    for name in MODULES:
+        if within(name, "layoutkit.layout"):
+            bad = {i for i in MODULES[name] for s in later if within(i, f"layoutkit.{s}")}
+            assert not bad, (name, bad)
+
+
+def test_the_top_level_is_low_modules_and_shims() -> None:
+    top = {n for n in MODULES if n.count(".") == 1 and not (PACKAGE / n.split(".")[1]).is_dir()}
+    low = {m for m in LOW if m.count(".") == 1 and not (PACKAGE / m.split(".")[1]).is_dir()}
+    assert top == low | {"layoutkit.pytest_plugin"} | set(SHIMS), top
+    for name in low:
+        low_imports = [m for m in LOW if m != "layoutkit"]
+        assert all(any(within(i, m) for m in low_imports) for i in inner_imports(name)), name
+
+
+@pytest.mark.parametrize("old", sorted(SHIMS))
+def test_shims_only_re_export_their_new_home(old: str) -> None:
+    assert inner_imports(old) <= {SHIMS[old]} | {
+        f"{SHIMS[old]}.{n}" for n in importlib.import_module(old).__all__
+    }
+    module, new = importlib.import_module(old), importlib.import_module(SHIMS[old])
+    assert module.__all__ == new.__all__
+    assert all(getattr(module, n) is getattr(new, n) for n in new.__all__)
 
 
 def test_wire_and_geometry_stay_low() -> None:
     for name, imports in MODULES.items():
-        if within(name, "layoutkit.wire") or name == "layoutkit.geometry":
+        if within(name, "layoutkit.wire") or name in ("layoutkit.geometry", "layoutkit.cameras"):
             inner = {i for i in imports if i.startswith("layoutkit")}
             assert all(
                 within(i, "layoutkit.wire")
@@ -99,7 +192,10 @@ def test_import_layoutkit_stays_light() -> None:
 
 
 def test_modules_stay_small() -> None:
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    sizes = {
+        str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in PACKAGE.rglob("*.py")
+    }
     assert max(sizes.values()) <= 550, sizes
 
 

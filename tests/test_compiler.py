@@ -15,7 +15,7 @@ from layoutkit import (
     parse_layout,
     resolve_regions,
 )
-from layoutkit.compiler import choose_participants, compile_full, default_count
+from layoutkit.compile.compiler import choose_participants, compile_full, default_count
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire import UpdateLayoutClientRequest
 

@@ -19,10 +19,10 @@ from conftest import fast_client
 
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
-from layoutkit.director import Director, DirectorOptions
 from layoutkit.emulator import Answer, EmulatorServer, ManualClock
+from layoutkit.live.director import Director, DirectorOptions
+from layoutkit.live.roster import Event, Roster
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
-from layoutkit.roster import Event, Roster
 
 LAYOUT = parse_layout("""
 canvas: 1280x720

@@ -7,8 +7,8 @@ import pytest
 
 from layoutkit import parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
-from layoutkit.director import MAX_WARNINGS, Director
 from layoutkit.emulator import Answer, EmulatorServer
+from layoutkit.live.director import MAX_WARNINGS, Director
 
 LAYOUT = parse_layout("""
 canvas: 1280x720

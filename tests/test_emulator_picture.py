@@ -15,14 +15,14 @@ from conftest import fast_client
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from layoutkit import presets
 from layoutkit.client import CloudRecordingClient, Recording
-from layoutkit.compiler import compile_full, declared_counts
-from layoutkit.director import Director, DirectorOptions
+from layoutkit.compile.compiler import compile_full, declared_counts
 from layoutkit.emulator import EmulatorServer
 from layoutkit.emulator.state import MediaState
 from layoutkit.errors import LayoutError
-from layoutkit.loader import Layout, load_layout, parse_layout
+from layoutkit.layout.loader import Layout, load_layout, parse_layout
+from layoutkit.library import presets
+from layoutkit.live.director import Director, DirectorOptions
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from layoutkit.binding import EMPTY_PICTURE, bind_regions
 from layoutkit.cli import cli
-from layoutkit.compiler import compile_full, resolve_regions
+from layoutkit.compile.binding import EMPTY_PICTURE, bind_regions
+from layoutkit.compile.compiler import compile_full, resolve_regions
+from layoutkit.compile.report import validate_layout
 from layoutkit.errors import CompileError
-from layoutkit.loader import parse_layout
-from layoutkit.validation import validate_layout
+from layoutkit.layout.loader import parse_layout
 
 Write = Callable[..., Path]
 
@@ -220,7 +220,7 @@ def test_commands_that_push_need_the_real_participants(write_layout: Write) -> N
 def test_the_directors_audit_log_says_who_is_left_out() -> None:
     import io
 
-    from layoutkit.director import Director, DirectorOptions
+    from layoutkit.live.director import Director, DirectorOptions
 
     class Accepting:
         def update_layout(self, layout: object) -> object:

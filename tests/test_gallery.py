@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from layoutkit import gallery, presets
+from layoutkit import presets
 from layoutkit.errors import RenderError
-from layoutkit.gallery import build_gallery
+from layoutkit.library import gallery
+from layoutkit.library.gallery import build_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "gallery"

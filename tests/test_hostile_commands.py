@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from layoutkit.cli import cli
-from layoutkit.template_budget import MAX_COMMAND_SECONDS
+from layoutkit.layout.template_budget import MAX_COMMAND_SECONDS
 
 # a command's template time is capped at MAX_COMMAND_SECONDS in all; the rest of its work
 # (compiling, drawing) is bounded too, so a few seconds of margin cover a busy machine

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from layoutkit.cli import cli
 from layoutkit.errors import Issue, LayoutError, safe_text
-from layoutkit.loader import load_layout
-from layoutkit.template_budget import MAX_SECONDS
+from layoutkit.layout.loader import load_layout
+from layoutkit.layout.template_budget import MAX_SECONDS
 
 MARGIN_SECONDS = 1.5
 MEMORY_MARGIN_KIB = 300 * 1024

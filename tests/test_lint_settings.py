@@ -3,8 +3,8 @@ advice, image URLs Agora cannot load; and the recommended bitrate when none is s
 
 from __future__ import annotations
 
-from layoutkit.compiler import compile_full
-from layoutkit.loader import parse_layout
+from layoutkit.compile.compiler import compile_full
+from layoutkit.layout.loader import parse_layout
 from layoutkit.wire.profile import recommended_bitrate
 
 REGION = "regions: [{x: 0, y: 0, width: 1, height: 1}]\n"

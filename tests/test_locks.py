@@ -15,17 +15,17 @@ from typing import Any
 
 import pytest
 
-import layoutkit.director as director_module
+import layoutkit.live.director as director_module
 import layoutkit.render
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient
-from layoutkit.compiler import Compilation, compile_full
-from layoutkit.director import Director
+from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.emulator import EmulatorServer, control
 from layoutkit.emulator.http import Request, Response
 from layoutkit.emulator.requestlog import RequestLog
 from layoutkit.emulator.state import EmulatorState
-from layoutkit.loader import Layout
+from layoutkit.layout.loader import Layout
+from layoutkit.live.director import Director
 from layoutkit.pytest_plugin import APP_ID
 
 # Compiling for three people runs a 4-million-turn template loop (some tenths of a second,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from layoutkit import LayoutSyntaxError, LayoutValidationError, load_layout, parse_layout
-from layoutkit.compiler import compile_full
+from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import Issue
 
 Write = Callable[..., Path]

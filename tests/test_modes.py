@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from layoutkit.compile.modes import adaptive, floating, resolve_builtin, vertical
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.modes import adaptive, floating, resolve_builtin, vertical
 from layoutkit.wire import MixedVideoLayout
 
 USERS = [str(1000 + i) for i in range(1, 21)]

@@ -241,7 +241,7 @@ def test_one_url_rule_for_the_layout_file_and_the_payload(url: str, ok: bool) ->
     """The authoring model and the wire take the same URLs (`check_url`): what loads,
     compiles, and what does not load says why, on its line."""
     from layoutkit import parse_layout
-    from layoutkit.compiler import compile_full
+    from layoutkit.compile.compiler import compile_full
     from layoutkit.errors import LayoutValidationError
     from layoutkit.wire.layout import BackgroundConfig, UpdateLayoutClientRequest
 

@@ -20,10 +20,11 @@ import layoutkit.render
 from layoutkit import parse_layout, presets
 from layoutkit.cameras import CameraShape, parse_camera_shape
 from layoutkit.cli import cli
-from layoutkit.compiler import compile_full
+from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError
-from layoutkit.gallery import SHOT_WIDTH, render_preset
 from layoutkit.geometry import ResolvedRegion
+from layoutkit.library.gallery import SHOT_WIDTH, render_preset
+from layoutkit.live.scenario import load_scenario, play_scenario, scenario_layout
 from layoutkit.preview import (
     PreviewOptions,
     draw_compilation,
@@ -33,10 +34,9 @@ from layoutkit.preview import (
     role_uids,
     storyboard_images,
 )
-from layoutkit.render import Participant, RenderOptions, participant_color, render_canvas
+from layoutkit.render import Appearance, RenderOptions, participant_color, render_canvas
 from layoutkit.render.camera import MIN_TEXT_PX
 from layoutkit.render.sheet import CELL_WIDTH
-from layoutkit.scenario import load_scenario, play_scenario, scenario_layout
 from layoutkit.wire import UpdateLayoutClientRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +148,7 @@ def test_the_renderer_leaves_out_regions_without_area_or_off_the_canvas() -> Non
         ResolvedRegion("2", 0.0, 1.0, 0.5, 0.5),
         ResolvedRegion("3", 0.5, 0.5, 0.0, 0.0),
     ]
-    people = [Participant("1"), Participant("2"), Participant("3")]
+    people = [Appearance("1"), Appearance("2"), Appearance("3")]
     for options in (RenderOptions(clean=True), RenderOptions(), RenderOptions(scale=0.01)):
         image = render_canvas(payload, regions, W, H, people, options)
         top = image.crop((0, 0, round(W * options.scale), round(H * options.scale)))
@@ -368,7 +368,7 @@ def test_tags_that_would_overlap_step_aside() -> None:
         ResolvedRegion("1", 0.0, 0.0, 0.5, 0.5),
         ResolvedRegion("2", 0.002, 0.002, 0.3, 0.3),  # its tag would sit on the first's
     ]
-    people = [Participant("1"), Participant("2")]
+    people = [Appearance("1"), Appearance("2")]
     annotated = render_canvas(payload, regions, W, H, people, RenderOptions())
     clean = render_canvas(payload, regions, W, H, people, RenderOptions(clean=True))
     rows = tag_rows(annotated, clean, (8, 6, 120, 100))
@@ -376,10 +376,10 @@ def test_tags_that_would_overlap_step_aside() -> None:
 
 
 def test_gallery_labels_are_legible_as_the_pages_show_them() -> None:
-    from layoutkit.gallery import CARD_SHOWN, CARD_WIDTH, SHOT_SHOWN
+    from layoutkit.library.gallery import CARD_SHOWN, CARD_WIDTH, SHOT_SHOWN
 
     assert math.ceil(MIN_TEXT_PX * CARD_WIDTH / CARD_SHOWN) >= MIN_TEXT_PX
-    css = (ROOT / "layoutkit" / "gallery_templates" / "style.css").read_text()
+    css = (ROOT / "layoutkit" / "library" / "gallery_templates" / "style.css").read_text()
     assert f"minmax(min({CARD_SHOWN}px, 100%), 1fr)" in css
     assert f"minmax(min({SHOT_SHOWN}px, 100%), 1fr)" in css
 

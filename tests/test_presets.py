@@ -22,7 +22,7 @@ from layoutkit import (
     presets,
 )
 from layoutkit.cli import cli
-from layoutkit.validation import validate_layout
+from layoutkit.compile.report import validate_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "presets"
@@ -126,5 +126,5 @@ def test_the_wheel_ships_the_presets(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         files = set(archive.namelist())
     assert {f"layoutkit/_presets/{name}.yaml" for name in NAMES} <= files
-    assert "layoutkit/gallery_templates/index.html" in files
+    assert "layoutkit/library/gallery_templates/index.html" in files
     assert "layoutkit/py.typed" in files

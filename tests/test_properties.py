@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layoutkit import LayoutError, parse_layout
-from layoutkit.compiler import compile_full
+from layoutkit.compile.compiler import compile_full
 from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest
 
 fractions = st.floats(min_value=-0.2, max_value=1.2, allow_nan=False).map(lambda v: round(v, 4))

@@ -11,7 +11,7 @@ from PIL import Image
 from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render import (
-    Participant,
+    Appearance,
     RenderOptions,
     encode_png,
     participant_color,
@@ -25,7 +25,7 @@ from layoutkit.wire import UpdateLayoutClientRequest
 W, H = 1280, 720
 BG = (16, 24, 32)
 CLEAN = RenderOptions(clean=True)
-PEOPLE = [Participant("1001"), Participant("1002"), Participant("1003")]
+PEOPLE = [Appearance("1001"), Appearance("1002"), Appearance("1003")]
 
 
 def color_of(uid: str) -> tuple[int, int, int]:
@@ -55,7 +55,7 @@ def entry(region: ResolvedRegion) -> dict[str, object]:
 def draw(
     regions: list[ResolvedRegion],
     options: RenderOptions = CLEAN,
-    people: list[Participant] = PEOPLE,
+    people: list[Appearance] = PEOPLE,
     **fields: object,
 ) -> Image.Image:
     payload = custom(*(entry(r) for r in regions), **fields)
@@ -146,7 +146,7 @@ def test_video_off_shows_the_placeholder_image(tmp_path: Path) -> None:
     Image.new("RGB", (64, 36), (10, 200, 10)).save(card)
     url = "https://cdn.example.com/card.png"
     region = ResolvedRegion("1002", 0.0, 0.0, 0.5, 0.5)
-    people = [Participant("1002", video_off=True)]
+    people = [Appearance("1002", video_off=True)]
     image = draw(
         [region],
         RenderOptions(clean=True, images={url: card}),
@@ -163,7 +163,7 @@ def test_video_off_shows_the_placeholder_image(tmp_path: Path) -> None:
 
 def test_audio_only_without_placeholder_shows_the_background() -> None:
     region = ResolvedRegion("1002", 0.0, 0.0, 0.5, 0.5)
-    image = draw([region], people=[Participant("1002", audio_only=True)])
+    image = draw([region], people=[Appearance("1002", audio_only=True)])
     assert centre(image, region) == BG
 
 
@@ -171,7 +171,7 @@ def test_real_picture_for_a_participant(tmp_path: Path) -> None:
     photo = tmp_path / "me.jpg"
     Image.new("RGB", (160, 90), (250, 250, 0)).save(photo)
     region = ResolvedRegion("1001", 0.1, 0.1, 0.3, 0.3)
-    image = draw([region], people=[Participant("1001", image=photo)])
+    image = draw([region], people=[Appearance("1001", image=photo)])
     assert close(centre(image, region), (250, 250, 0), tolerance=4)
 
 
@@ -184,11 +184,11 @@ def test_bad_scale_is_refused(scale: float) -> None:
 def test_missing_and_broken_pictures_are_named(tmp_path: Path) -> None:
     region = ResolvedRegion("1001", 0.0, 0.0, 0.5, 0.5)
     with pytest.raises(RenderError, match="no such picture file"):
-        draw([region], people=[Participant("1001", image=tmp_path / "gone.png")])
+        draw([region], people=[Appearance("1001", image=tmp_path / "gone.png")])
     broken = tmp_path / "broken.png"
     broken.write_text("not a picture")
     with pytest.raises(RenderError, match="not a picture Pillow can read"):
-        draw([region], people=[Participant("1001", image=broken)])
+        draw([region], people=[Appearance("1001", image=broken)])
 
 
 def test_sheet_places_every_frame_and_limits_the_count() -> None:

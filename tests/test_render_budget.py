@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from layoutkit.cli import cli
-from layoutkit.scenario import MAX_TIME, parse_time
+from layoutkit.live.scenario import MAX_TIME, parse_time
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "speaker-pip.yaml")

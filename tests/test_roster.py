@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layoutkit.roster import Event, Roster
+from layoutkit.live.roster import Event, Roster
 
 
 def test_join_order_roles_and_leave() -> None:

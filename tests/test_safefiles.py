@@ -122,7 +122,7 @@ def test_play_refuses_a_fifo_audit_log_and_a_fifo_storyboard(tmp_path: Path) -> 
 
 
 def test_gallery_refuses_an_output_that_is_not_a_folder(tmp_path: Path) -> None:
-    from layoutkit.gallery import _write_site
+    from layoutkit.library.gallery import _write_site
 
     page = tmp_path / "site"
     page.write_text("a file")
@@ -139,7 +139,7 @@ def test_gallery_refuses_an_output_that_is_not_a_folder(tmp_path: Path) -> None:
 def test_gallery_through_a_symlinked_folder_replaces_that_folder_and_keeps_the_link(
     tmp_path: Path,
 ) -> None:
-    from layoutkit.gallery import _write_site
+    from layoutkit.library.gallery import _write_site
 
     real = tmp_path / "real"
     real.mkdir()
@@ -280,7 +280,7 @@ def test_watch_refuses_a_fifo(tmp_path: Path) -> None:
 
 
 def test_watch_survives_bad_saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from layoutkit.cli import _compile as real
+    from layoutkit.cli.options import _compile as real
 
     layout = tmp_path / "layout.yaml"
     layout.write_bytes(b"mode: \xff\xfe adaptive\n")  # not UTF-8
@@ -314,7 +314,7 @@ def test_watch_survives_bad_saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_a_nul_byte_in_a_layout_is_located(tmp_path: Path) -> None:
     from layoutkit.errors import LayoutSyntaxError
-    from layoutkit.loader import load_layout
+    from layoutkit.layout.loader import load_layout
 
     path = tmp_path / "nul.yaml"
     path.write_bytes(b"canvas: 640x360\nmode: ad\x00aptive\n")
@@ -324,8 +324,8 @@ def test_a_nul_byte_in_a_layout_is_located(tmp_path: Path) -> None:
 
 
 def test_a_director_audit_log_is_never_a_fifo(tmp_path: Path) -> None:
-    from layoutkit.director import Director
-    from layoutkit.loader import parse_layout
+    from layoutkit.layout.loader import parse_layout
+    from layoutkit.live.director import Director
 
     fifo = tmp_path / "audit.jsonl"
     os.mkfifo(fifo)

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from layoutkit import LayoutError, LayoutValidationError, parse_layout
+from layoutkit.live.scenario import load_scenario, parse_time, play_scenario, scenario_layout
 from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
-from layoutkit.scenario import load_scenario, parse_time, play_scenario, scenario_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERVIEW = ROOT / "examples" / "scenarios" / "interview.yaml"

@@ -19,13 +19,14 @@ import yaml
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-from layoutkit import geometry, model
+from layoutkit import geometry
 from layoutkit.cli import cli
 from layoutkit.errors import LayoutError
-from layoutkit.loader import DEFAULT_TEMPLATE_PARTICIPANTS, load_layout, parse_layout
-from layoutkit.schema import layout_json_schema
-from layoutkit.sourcemap import parse_yaml
-from layoutkit.templating import TemplateContext, is_template, render_template
+from layoutkit.layout import model
+from layoutkit.layout.loader import DEFAULT_TEMPLATE_PARTICIPANTS, load_layout, parse_layout
+from layoutkit.layout.schema import layout_json_schema
+from layoutkit.layout.templating import TemplateContext, is_template, render_template
+from layoutkit.layout.yaml import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = layout_json_schema()

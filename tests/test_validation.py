@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from layoutkit import LayoutValidationError, parse_layout
-from layoutkit.compiler import compile_full
+from layoutkit.compile.compiler import compile_full
+from layoutkit.compile.report import validate_layout
 from layoutkit.errors import Issue
-from layoutkit.validation import validate_layout
 
 FULL = "{x: 0, y: 0, width: 1, height: 1}"
 

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 
 from layoutkit import CompileError, LayoutValidationError, parse_layout
 from layoutkit.cli import cli
-from layoutkit.compiler import compile_full
-from layoutkit.roles import (
+from layoutkit.compile.compiler import compile_full
+from layoutkit.compile.report import validate_layout
+from layoutkit.layout.roles import (
     check_role_names,
     known_roles,
     role_cases,
     template_roles,
 )
-from layoutkit.validation import validate_layout
 
 Write = Callable[..., Path]
 

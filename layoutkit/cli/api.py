@@ -1,5 +1,5 @@
-"""Commands that talk to the Cloud Recording API (`record ...`), run the emulator, and
-run the demo. Each `record` command prints the endpoint it calls on standard error and
+"""Commands that talk to the Cloud Recording API (`record ...`) and run the emulator
+(`demo` is `cli/demo.py`). Each `record` command prints the endpoint it calls on standard error and
 the answer as JSON on standard output; API errors exit with status 3."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from layoutkit.cli import _compile, _echo_json, _people_options, _vars_option, cli
+from layoutkit.cli.options import _compile, _echo_json, _people_options, _vars_option
 
 if TYPE_CHECKING:
     from layoutkit.client import CloudRecordingClient
@@ -81,7 +81,7 @@ def _json_file(path: str | None, what: str) -> dict[str, Any]:
     return data
 
 
-@cli.group()
+@click.group()
 def record() -> None:
     """Call the Cloud Recording REST API: acquire, start, update-layout, query, stop."""
 
@@ -267,7 +267,7 @@ def stop(
     _echo_json(answer.to_wire())
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option("--customer-id", help="Require these credentials (default: accept any).")
@@ -315,20 +315,4 @@ def emulator(
         server.stop()
 
 
-@cli.command()
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    default="demo-output",
-    show_default=True,
-    help="Where to write the previews of each step.",
-)
-def demo(out_dir: str) -> None:
-    """Record a demo session against a local emulator: no account needed."""
-    from layoutkit.demo import run_demo
-
-    run_demo(Path(out_dir), say=click.echo)
-
-
-__all__ = ["acquire", "demo", "emulator", "query", "record", "start", "stop", "update_layout"]
+__all__ = ["acquire", "emulator", "query", "record", "start", "stop", "update_layout"]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from layoutkit.cli import cli
 from layoutkit.wire.profile import MAX_REGIONS
 
 SCHEMA_FILE = "layoutkit.schema.json"
@@ -15,7 +14,7 @@ SCHEMA_FILE = "layoutkit.schema.json"
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.pass_context
 def presets(ctx: click.Context) -> None:
     """The preset library: `presets list`, `presets show NAME`."""
@@ -30,7 +29,7 @@ def presets(ctx: click.Context) -> None:
 )
 def list_command(tag: str | None, count: int | None) -> None:
     """List the presets: name, counts, title, tags."""
-    from layoutkit import presets as library
+    from layoutkit.library import presets as library
 
     found = library.find(tag=tag, count=count)
     width = max((len(p.name) for p in found), default=4)
@@ -47,7 +46,7 @@ def list_command(tag: str | None, count: int | None) -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """Show a preset: what it is for, its variables and its YAML."""
-    from layoutkit import presets as library
+    from layoutkit.library import presets as library
 
     preset = library.info(name)
     click.echo(f"{preset.name}: {preset.title}")
@@ -59,7 +58,7 @@ def show(name: str) -> None:
     click.echo(library.source(name).rstrip("\n"))
 
 
-@cli.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--from", "preset", required=True, metavar="PRESET", help="The preset to copy.")
 @click.option(
@@ -79,7 +78,7 @@ def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> No
     Its first line, `# yaml-language-server: $schema=./layoutkit.schema.json`, gives
     editors (VS Code's YAML extension) the format's JSON Schema; the schema file is
     written next to FILE unless it exists (refresh it with `layoutkit schema`)."""
-    from layoutkit import presets as library
+    from layoutkit.library import presets as library
     from layoutkit.safefiles import check_output, write_atomic
 
     target = Path(file)
@@ -98,7 +97,7 @@ def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> No
     )
     if schema_file is not None and not schema_file.exists():
         from layoutkit.jsonfmt import format_json
-        from layoutkit.schema import layout_json_schema
+        from layoutkit.layout.schema import layout_json_schema
 
         write_atomic(schema_file, (format_json(layout_json_schema()) + "\n").encode("utf-8"))
         click.echo(f"wrote {schema_file}, the JSON Schema named on the first line", err=True)
@@ -127,12 +126,12 @@ def _modeline_path(schema: str) -> str:
     return f"./{schema}"
 
 
-@cli.command()
+@click.command()
 @click.option("-o", "--output", default="gallery", show_default=True, help="The site's folder.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: one per core).")
 def gallery(output: str, workers: int | None) -> None:
     """Build the static preset gallery (open OUTPUT/index.html)."""
-    from layoutkit.gallery import build_gallery
+    from layoutkit.library.gallery import build_gallery
 
     names = build_gallery(Path(output), workers=workers)
     click.echo(f"wrote {output}/index.html and {len(names)} preset pages", err=True)

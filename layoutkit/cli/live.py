@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from layoutkit.cli import _compile, _echo_json, _people_options, _vars_option, cli
 from layoutkit.cli.api import _account_options, _client
+from layoutkit.cli.options import _compile, _echo_json, _people_options, _vars_option
 from layoutkit.errors import LayoutkitError, RenderError
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _recording(
     return Recording(client, resource_id, sid, "mix", cname, uid)
 
 
-@cli.command()
+@click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml")
 @_people_options
 @_vars_option
@@ -91,7 +91,7 @@ def apply(
     _echo_json(payload)
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option(
     "--layout",
@@ -139,11 +139,11 @@ def play(
     base_url: str,
 ) -> None:
     """Play a scenario: the updateLayout payloads it causes, a storyboard and a GIF."""
+    from layoutkit.live.scenario import format_time, load_scenario, play_scenario, scenario_layout
     from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
     from layoutkit.render import write_png
     from layoutkit.render.png import write_bytes
     from layoutkit.safefiles import check_output
-    from layoutkit.scenario import format_time, load_scenario, play_scenario, scenario_layout
 
     path = Path(scenario_file)
     if audit is not None:
@@ -187,7 +187,7 @@ def _push_live(
     hide_camera_off: bool,
     hide_audio_only: bool,
 ) -> None:
-    from layoutkit.director import Director, DirectorOptions
+    from layoutkit.live.director import Director, DirectorOptions
 
     options = DirectorOptions(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
     director = Director(
@@ -210,7 +210,7 @@ def _push_live(
     click.echo(f"pushed {director.pushes} layouts live", err=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
 @_people_options
@@ -240,11 +240,11 @@ def watch(
     base_url: str,
 ) -> None:
     """Re-validate and re-render a layout each time it is saved; optionally push it."""
-    from layoutkit.loader import MAX_FILE_BYTES
+    from layoutkit.layout.loader import MAX_FILE_BYTES
+    from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation
     from layoutkit.render import write_png
     from layoutkit.safefiles import check_output, read_limited
-    from layoutkit.watch import watch_file
 
     source = Path(layout_file)
     if source.exists():  # a FIFO, device or folder is refused now (a missing file is awaited)

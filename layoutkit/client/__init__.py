@@ -45,7 +45,7 @@ from layoutkit.wire.replies import (
 )
 
 if TYPE_CHECKING:
-    from layoutkit.loader import Layout
+    from layoutkit.layout.loader import Layout
 
 DEFAULT_BASE_URL = "https://api.sd-rtn.com"
 RESOURCE_TTL = 300.0  # a resource id must be used by start within 5 minutes
@@ -365,7 +365,7 @@ class Recording:
         if isinstance(layout, UpdateLayoutClientRequest | Mapping):
             payload: UpdateLayoutClientRequest | Mapping[str, Any] = layout
         else:
-            from layoutkit.compiler import compile_layout
+            from layoutkit.compile.compiler import compile_layout
 
             payload = compile_layout(layout, participants, roles)
         return self.client.update_layout(

@@ -277,7 +277,7 @@ def _chaos(state: EmulatorState, request: Request) -> Response:
 
 def composite(state: EmulatorState, recording: Recording) -> Response:
     """A PNG of what the recording's composite shows now."""
-    from layoutkit.render import Participant, RenderOptions, encode_png, render_canvas
+    from layoutkit.render import Appearance, RenderOptions, encode_png, render_canvas
 
     with state.lock:  # a consistent copy of what the picture needs; drawn without the lock
         drawn = [region for region, _ in state.picture(recording)]
@@ -285,7 +285,7 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
         width, height = recording.width, recording.height
         channel = state.channel(recording.app_id, recording.cname)
         participants = [
-            Participant(p.uid, video_off=p.media == "video_off", audio_only=p.media == "audio_only")
+            Appearance(p.uid, video_off=p.media == "video_off", audio_only=p.media == "audio_only")
             for p in channel.participants
             if p.drawn
         ]

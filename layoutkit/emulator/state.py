@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from layoutkit.compile.modes import resolve_payload
 from layoutkit.emulator.requestlog import (
     DEFAULT_LOG_SIZE,
     MAX_LOGGED_PATH,
@@ -20,7 +21,6 @@ from layoutkit.emulator.requestlog import (
     RequestLog,
 )
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.modes import resolve_payload
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
@@ -74,7 +74,7 @@ SILENT_USERS_TAKE_NO_REGION = True
 
 
 @dataclass
-class Participant:
+class Member:
     """Someone in the channel and what they send: `video` (a camera), `video_off` (muted
     camera: Agora shows the last frame, then the user's background image), `audio_only`
     (no video track: still takes a region), `not_publishing` (nothing at all)."""
@@ -94,7 +94,7 @@ class Participant:
 
 @dataclass
 class Channel:
-    participants: list[Participant] = field(default_factory=list)
+    participants: list[Member] = field(default_factory=list)
     empty_since: float | None = None
 
     def uids(self) -> list[str]:
@@ -104,7 +104,7 @@ class Channel:
         """The users Agora lays out, in join order."""
         return [p.uid for p in self.participants if p.drawn]
 
-    def find(self, uid: str) -> Participant | None:
+    def find(self, uid: str) -> Member | None:
         return next((p for p in self.participants if p.uid == uid), None)
 
 
@@ -316,7 +316,7 @@ class EmulatorState:
             channel = self.channel(app_id, cname)
             state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
-                channel.participants.append(Participant(uid, state))
+                channel.participants.append(Member(uid, state))
             channel.empty_since = None
             self.set_media(app_id, cname, uid, state)
 
@@ -451,7 +451,7 @@ __all__ = [
     "LoggedRequest",
     "ManualClock",
     "MediaState",
-    "Participant",
+    "Member",
     "Recording",
     "Resource",
 ]

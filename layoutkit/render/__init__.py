@@ -11,7 +11,7 @@ from PIL import Image
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render.annotate import annotate
 from layoutkit.render.camera import participant_color
-from layoutkit.render.compose import Participant, RenderOptions, canvas_size, compose
+from layoutkit.render.compose import Appearance, RenderOptions, canvas_size, compose
 from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
@@ -23,7 +23,7 @@ def render_canvas(
     regions: Sequence[ResolvedRegion],
     width: int,
     height: int,
-    participants: Sequence[Participant],
+    participants: Sequence[Appearance],
     options: RenderOptions | None = None,
 ) -> Image.Image:
     """The canvas of `width`×`height` (times `options.scale`) as Agora composes it.
@@ -41,7 +41,7 @@ def render_canvas(
 
 
 __all__ = [
-    "Participant",
+    "Appearance",
     "RenderOptions",
     "encode_gif",
     "encode_png",

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render.camera import Box, Font, font
-from layoutkit.render.compose import NOT_DRAWN, Drawn, Participant
+from layoutkit.render.compose import NOT_DRAWN, Appearance, Drawn
 
 OUTLINE = (255, 255, 255)
 EMPTY = (200, 200, 200)
@@ -34,7 +34,7 @@ def annotate(
     canvas: Image.Image,
     regions: Sequence[ResolvedRegion],
     drawn: Drawn,
-    people: Mapping[str, Participant],
+    people: Mapping[str, Appearance],
     min_text: int = 0,
 ) -> Image.Image:
     """The canvas with outlines and tags, above a caption strip (a taller picture)."""
@@ -70,7 +70,7 @@ def _tag(
     region: ResolvedRegion,
     box: Box,
     what: str,
-    people: Mapping[str, Participant],
+    people: Mapping[str, Appearance],
     size: int,
     taken: list[Box],
     canvas: tuple[int, int],
@@ -117,7 +117,7 @@ def _overlap(a: Box, b: Box) -> bool:
 def caption_lines(
     regions: Sequence[ResolvedRegion],
     drawn: Drawn,
-    people: Mapping[str, Participant],
+    people: Mapping[str, Appearance],
     width: int,
     height: int,
 ) -> list[str]:
@@ -203,7 +203,7 @@ def _wrap(line: str, face: Font, room: int) -> list[str]:
     return pieces
 
 
-def _name(region: ResolvedRegion, people: Mapping[str, Participant]) -> str:
+def _name(region: ResolvedRegion, people: Mapping[str, Appearance]) -> str:
     if region.uid is None:
         return "empty"
     person = people.get(region.uid)

@@ -36,7 +36,7 @@ BLACK: RGB = (0, 0, 0)
 
 
 @dataclass(frozen=True)
-class Participant:
+class Appearance:
     """How one participant appears in a preview: `camera_aspect` is the shape of the
     picture, `screen` draws a shared screen (a slide) instead of a camera, `color_index`
     picks the colour (None: the participant's place in the list given to the renderer,
@@ -129,7 +129,7 @@ def contain(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
 NOT_DRAWN = ("off canvas", "no area")  # what a region Agora draws nothing of shows
 
 
-def colors_of(people: Mapping[str, Participant]) -> dict[str, RGB]:
+def colors_of(people: Mapping[str, Appearance]) -> dict[str, RGB]:
     """Each participant's colour: by `color_index`, else by place in join order."""
     return {
         uid: participant_color(p.color_index if p.color_index is not None else index)
@@ -138,7 +138,7 @@ def colors_of(people: Mapping[str, Participant]) -> dict[str, RGB]:
 
 
 def camera_tile(
-    person: Participant,
+    person: Appearance,
     size: tuple[int, int],
     fit: str,
     color: RGB | None = None,
@@ -201,7 +201,7 @@ def compose(
     payload: LayoutFields,
     regions: Sequence[ResolvedRegion],
     size: tuple[int, int],
-    people: Mapping[str, Participant],
+    people: Mapping[str, Appearance],
     options: RenderOptions,
 ) -> tuple[Image.Image, Drawn]:
     """The canvas at `size` pixels and a record of what each region shows."""
@@ -249,7 +249,7 @@ def compose(
 
 def _region_tile(
     payload: LayoutFields,
-    person: Participant | None,
+    person: Appearance | None,
     size: tuple[int, int],
     region: ResolvedRegion,
     options: RenderOptions,
@@ -281,8 +281,8 @@ __all__ = [
     "MAX_SCALE",
     "MAX_SIDE",
     "NOT_DRAWN",
+    "Appearance",
     "Drawn",
-    "Participant",
     "RenderOptions",
     "camera_tile",
     "canvas_size",

@@ -19,12 +19,17 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
-from layoutkit.linemap import LineMap, merge_repeats
-from layoutkit.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
-from layoutkit.preset_files import find_preset_file, suggest_preset
+from layoutkit.layout.linemap import LineMap, merge_repeats
+from layoutkit.layout.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
+from layoutkit.layout.preset_files import find_preset_file, suggest_preset
+from layoutkit.layout.template_context import (
+    TemplateContext,
+    freeze_vars,
+    is_template,
+    template_lines,
+)
+from layoutkit.layout.yaml import SourceMap, format_path, parse_yaml
 from layoutkit.safefiles import is_regular_file, read_limited
-from layoutkit.sourcemap import SourceMap, format_path, parse_yaml
-from layoutkit.template_context import TemplateContext, freeze_vars, is_template, template_lines
 
 MAX_FILE_BYTES = 1 << 20
 MAX_EXTENDS_DEPTH = 8
@@ -164,7 +169,7 @@ def _read_chain(
     text = source.text
     line_map = None
     if is_template(text):
-        from layoutkit.templating import render_template_lines  # Jinja2: templates only
+        from layoutkit.layout.templating import render_template_lines  # Jinja2: templates only
 
         templated.append(True)
         text, origins = render_template_lines(text, context, source.name)

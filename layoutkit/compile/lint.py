@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from layoutkit.cameras import DEFAULT_ASPECT
+from layoutkit.compile.place import DraftRegion
 from layoutkit.errors import Issue
-from layoutkit.expand import DraftRegion
 from layoutkit.geometry import Rect, crop_loss
-from layoutkit.model import Canvas, LayoutDocument
-from layoutkit.sourcemap import Path, SourceMap
+from layoutkit.layout.model import Canvas, LayoutDocument
+from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.wire.base import RenderMode
 from layoutkit.wire.layout import LayoutRegion
 from layoutkit.wire.profile import (

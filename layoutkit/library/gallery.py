@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from layoutkit import presets
-from layoutkit.compiler import compile_full, default_count
+from layoutkit.compile.compiler import compile_full, default_count
 from layoutkit.jsonfmt import format_json
+from layoutkit.library import presets
 from layoutkit.preview import PreviewOptions, caption, draw_compilation, text_px_for
 from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
 

@@ -38,10 +38,10 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from layoutkit import template_budget
 from layoutkit.errors import LayoutSyntaxError
-from layoutkit.template_budget import LimitError as _LimitError
-from layoutkit.template_context import (
+from layoutkit.layout import template_budget
+from layoutkit.layout.template_budget import LimitError as _LimitError
+from layoutkit.layout.template_context import (
     TemplateContext,
     freeze_vars,
     is_template,

@@ -376,7 +376,7 @@ class LayoutDocument(_Strict):
         default_factory=dict,
         description="The roles the layout expects, name -> what it is for (e.g. screen: the "
         "shared screen). Roles its regions, grids, variants, focus and template use count as "
-        "known too; --role refuses any other (see `layoutkit.roles.known_roles`).",
+        "known too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
     )
     canvas: CanvasValue = Canvas(width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
     fps: int = Field(DEFAULT_FPS, ge=1, le=60)
@@ -401,8 +401,8 @@ class LayoutDocument(_Strict):
 
 
 def layout_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the layout format, for editors (built by `layoutkit.schema`)."""
-    from layoutkit.schema import layout_json_schema as build
+    """The JSON Schema of the layout format, for editors (built by `layoutkit.layout.schema`)."""
+    from layoutkit.layout.schema import layout_json_schema as build
 
     return build()
 

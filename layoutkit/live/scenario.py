@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compiler import Compilation, compile_full
+from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.errors import Issue, LayoutkitError, LayoutSyntaxError, LayoutValidationError
-from layoutkit.loader import MAX_FILE_BYTES, Layout, load_layout
-from layoutkit.roster import EVENT_KINDS, Event, EventKind, Roster
+from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
+from layoutkit.layout.template_budget import command_budget
+from layoutkit.layout.yaml import SourceMap, parse_yaml
+from layoutkit.live.roster import EVENT_KINDS, Event, EventKind, Roster
 from layoutkit.safefiles import read_limited
-from layoutkit.sourcemap import SourceMap, parse_yaml
-from layoutkit.template_budget import command_budget
 from layoutkit.wire.base import check_uid
 
 MAX_TIME = 24 * 3600.0  # a scenario spans at most a day

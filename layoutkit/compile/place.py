@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from layoutkit.errors import Issue
 from layoutkit.geometry import Fit, Length
-from layoutkit.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
-from layoutkit.sourcemap import Path, SourceMap
+from layoutkit.layout.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
+from layoutkit.layout.yaml import Path, SourceMap
 
 _EPS = 1e-9
 

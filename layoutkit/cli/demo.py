@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from layoutkit.client import CloudRecordingClient, RetryPolicy
-from layoutkit.compiler import compile_start
-from layoutkit.emulator import EmulatorServer, ManualClock
-from layoutkit.loader import Layout, parse_layout
-from layoutkit.render import write_png
+import click
+
+if TYPE_CHECKING:
+    from layoutkit.layout.loader import Layout
 
 DEMO_LAYOUT = """\
 name: demo-stage
@@ -52,6 +52,12 @@ class DemoStep:
 
 def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[DemoStep]:
     """Run the demo; write one PNG per step into `out_dir`; return the steps."""
+    from layoutkit.client import CloudRecordingClient, RetryPolicy
+    from layoutkit.compile.compiler import compile_start
+    from layoutkit.emulator import EmulatorServer, ManualClock
+    from layoutkit.layout.loader import parse_layout
+    from layoutkit.render import write_png
+
     out_dir.mkdir(parents=True, exist_ok=True)
     layout = parse_layout(DEMO_LAYOUT)
     clock = ManualClock()
@@ -129,7 +135,7 @@ def _short(url: str) -> str:
 
 
 def _compiled(layout: Layout, people: list[str]) -> dict[str, object]:
-    from layoutkit.compiler import compile_layout
+    from layoutkit.compile.compiler import compile_layout
 
     return compile_layout(layout, people, ROLES).to_wire()
 
@@ -140,4 +146,18 @@ def _status_name(status: int | None) -> str:
     return RecordingStatus(status).name.lower().replace("_", " ") if status is not None else "?"
 
 
-__all__ = ["DEMO_LAYOUT", "DemoStep", "run_demo"]
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="demo-output",
+    show_default=True,
+    help="Where to write the previews of each step.",
+)
+def demo(out_dir: str) -> None:
+    """Record a demo session against a local emulator: no account needed."""
+    run_demo(Path(out_dir), say=click.echo)
+
+
+__all__ = ["DEMO_LAYOUT", "DemoStep", "demo", "run_demo"]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from layoutkit.errors import Issue, LayoutSyntaxError
-from layoutkit.sourcemap import Mark, SourceMap
+from layoutkit.layout.yaml import Mark, SourceMap
 
 _WORD_RE = re.compile(r"[^\s,\[\]{}:]+")
 _MAX_SEARCH = 2000

@@ -8,12 +8,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from layoutkit.errors import CompileError
-from layoutkit.model import GridEntry, LayoutDocument
+from layoutkit.layout.model import GridEntry, LayoutDocument
 from layoutkit.wire.base import MixedVideoLayout, check_uid
 from layoutkit.wire.layout import MAX_REGIONS
 
 if TYPE_CHECKING:
-    from layoutkit.loader import Layout
+    from layoutkit.layout.loader import Layout
 
 ALL_COUNTS = tuple(range(1, MAX_REGIONS + 1))
 DEFAULT_COUNT = 4

@@ -12,22 +12,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from layoutkit.binding import bind_regions
 from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
-from layoutkit.compiler import Compilation, compile_full, declared_counts
+from layoutkit.compile.binding import bind_regions
+from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
+from layoutkit.compile.place import Expander
 from layoutkit.errors import LayoutError, RenderError
-from layoutkit.expand import Expander
-from layoutkit.loader import Layout
-from layoutkit.model import PreviewSpec
-from layoutkit.sourcemap import SourceMap
+from layoutkit.layout.loader import Layout
+from layoutkit.layout.model import PreviewSpec
+from layoutkit.layout.yaml import SourceMap
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from layoutkit.render import Participant
-    from layoutkit.scenario import Step
+    from layoutkit.live.scenario import Step
+    from layoutkit.render import Appearance
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,10 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
     )
 
 
-def participants_for(compiled: Compilation, options: PreviewOptions) -> list[Participant]:
+def participants_for(compiled: Compilation, options: PreviewOptions) -> list[Appearance]:
     """The render's view of each participant: label (role), camera shape or screen,
     colour, picture, state."""
-    from layoutkit.render import Participant
+    from layoutkit.render import Appearance
 
     roles = role_uids(compiled)
     labels = {uid: role for role, uid in reversed(roles.items())}
@@ -101,7 +101,7 @@ def participants_for(compiled: Compilation, options: PreviewOptions) -> list[Par
         mine = [role for role, bound in roles.items() if bound == uid]
         shape = _camera_for(uid, mine, options.cameras, spec)
         people.append(
-            Participant(
+            Appearance(
                 uid=uid,
                 label=labels.get(uid),
                 camera_aspect=shape.aspect or DEFAULT_ASPECT,
@@ -177,7 +177,7 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
-    from layoutkit.template_budget import command_budget  # Jinja2: only when drawing sheets
+    from layoutkit.layout.template_budget import command_budget  # Jinja2: only when drawing sheets
 
     with command_budget():
         return _render_sheet_png(layout, roles, counts=counts, options=options)
@@ -216,8 +216,8 @@ def storyboard_images(
     steps: Sequence[Step], options: PreviewOptions | None = None
 ) -> list[tuple[str, Image]]:
     """Each step's picture (as the recording shows it) with its time and events."""
+    from layoutkit.live.scenario import format_time
     from layoutkit.render.sheet import MAX_FRAMES
-    from layoutkit.scenario import format_time
 
     if len(steps) > MAX_FRAMES:  # refused before drawing thousands of pictures
         raise RenderError(

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from layoutkit.compiler import compile_full, declared_counts
+from layoutkit.compile.compiler import compile_full, declared_counts
+from layoutkit.compile.participants import check_roles, choose_participants, stand_in_uids
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
-from layoutkit.loader import Layout, ParsedLayout
-from layoutkit.participants import check_roles, choose_participants, stand_in_uids
-from layoutkit.roles import (
+from layoutkit.layout.loader import Layout, ParsedLayout
+from layoutkit.layout.roles import (
     MAX_COMBINED_ROLES,
     NO_VARIANT,
     branch_roles,
@@ -31,7 +31,7 @@ from layoutkit.roles import (
     runs,
     when_text,
 )
-from layoutkit.template_budget import command_budget
+from layoutkit.layout.template_budget import command_budget
 
 Case = tuple[str, ...]
 """The roles bound to made-up uids in one validation case (() for none)."""

@@ -1,0 +1,178 @@
+"""What the commands share: the option decorators (`--var`, `--count`, `--participants`,
+`--role`, `--hide`), parsing their values, loading and compiling a layout file for a
+command, and printing issues and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from layoutkit.errors import safe_text
+from layoutkit.jsonfmt import format_json
+from layoutkit.wire.profile import MAX_REGIONS
+
+if TYPE_CHECKING:
+    from layoutkit.compile.compiler import Compilation
+    from layoutkit.layout.loader import Layout
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _split_pair(value: str, option: str, example: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name.strip() or not rest.strip():
+        raise click.BadParameter(f"{value!r}: write {example}", param_hint=option)
+    return name.strip(), rest.strip()
+
+
+def _parse_roles(values: Sequence[str]) -> dict[str, str]:
+    from layoutkit.wire.base import check_uid
+
+    roles: dict[str, str] = {}
+    for value in values:
+        role, uid = _split_pair(value, "--role", "ROLE=UID, e.g. --role host=1001")
+        try:
+            roles[role] = check_uid(uid)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--role") from None
+    return roles
+
+
+def _check_known_roles(layout: Layout, roles: dict[str, str]) -> None:
+    """A usage error for a --role the layout does not know (with "did you mean")."""
+    from layoutkit.layout.roles import unknown_role_message
+
+    message = unknown_role_message(layout, roles)
+    if message is not None:
+        raise click.BadParameter(safe_text(message), param_hint="--role")
+
+
+def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
+    from layoutkit.layout.template_context import parse_var
+
+    result: dict[str, Any] = {}
+    for value in values:
+        try:
+            name, parsed = parse_var(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--var") from None
+        result[name] = parsed
+    return result
+
+
+def _parse_participants(value: str | None, option: str = "--participants") -> list[str] | None:
+    if value is None:
+        return None
+    from layoutkit.wire.base import check_uid
+
+    uids = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return [check_uid(uid) for uid in uids]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _vars_option(func: F) -> F:
+    return click.option(
+        "--var",
+        "vars_",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A template variable (VALUE read as YAML: 8 is a number).",
+    )(func)
+
+
+def _people_options(func: F) -> F:
+    func = click.option(
+        "--hide",
+        "hide",
+        multiple=True,
+        metavar="UID",
+        help="Leave this participant out of the picture (repeat, or UID,UID,...).",
+    )(func)
+    func = click.option(
+        "--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid."
+    )(func)
+    func = click.option(
+        "--participants", metavar="UID,UID,...", help="Participants' uids in join order."
+    )(func)
+    return click.option(
+        "--count", type=click.IntRange(0, MAX_REGIONS), help="Stand-in participant count."
+    )(func)
+
+
+def _load(path: str, vars_: Sequence[str]) -> Layout:
+    from layoutkit.layout.loader import load_layout
+
+    return load_layout(path, vars=_parse_vars(vars_))
+
+
+def _compile(
+    path: str,
+    count: int | None,
+    participants: str | None,
+    roles: Sequence[str],
+    vars_: Sequence[str],
+    strict: bool = False,
+    *,
+    hide: Sequence[str] = (),
+    live: bool = False,
+) -> Compilation:
+    """Compile for the command's people options and print the issues. `live`: the
+    payload goes to a recording, so the participants must be the real ones."""
+    from layoutkit.compile.compiler import compile_full
+
+    if count is not None and participants is not None:
+        raise click.UsageError("give --count or --participants, not both")
+    if live and participants is None:
+        raise click.UsageError(
+            "a recording needs the real participants: pass --participants UID,UID,... "
+            "(the uids in the channel, in join order; --participants '' when nobody has "
+            "joined yet). --count would name made-up uids, who are not in the channel"
+        )
+    people = _parse_participants(participants)
+    bound = _parse_roles(roles)
+    layout = _load(path, vars_)
+    _check_known_roles(layout, bound)
+    result = compile_full(
+        layout, people, bound, count=count, strict=strict, hidden=_parse_hidden(hide)
+    )
+    _echo_issues(result, note=not live)
+    return result
+
+
+def _parse_hidden(values: Sequence[str]) -> list[str]:
+    return _parse_participants(",".join(values), "--hide") or []
+
+
+def _echo_issues(result: Compilation, *, note: bool = True) -> None:
+    """The compilation's warnings, and (with `note`) a note when its uids were made up."""
+    for issue in result.issues:
+        click.echo(issue.format(), err=True)
+    if note and result.placeholders and result.participants:
+        click.echo(
+            f"note: uids {', '.join(result.participants)} stand in for the participants; "
+            "replace them with your users' uids, or pass --participants UID,UID,... "
+            "(in join order) to compile for real people",
+            err=True,
+        )
+
+
+def _echo_json(data: object) -> None:
+    click.echo(format_json(data))
+
+
+__all__ = [
+    "_compile",
+    "_echo_issues",
+    "_echo_json",
+    "_load",
+    "_parse_hidden",
+    "_parse_participants",
+    "_parse_roles",
+    "_parse_vars",
+    "_people_options",
+    "_vars_option",
+]

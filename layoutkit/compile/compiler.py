@@ -1,0 +1,477 @@
+"""Layout + participants and roles -> Agora's payload, the regions Agora will draw, and
+located issues (errors stop compilation; warnings are reported beside the result)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from pydantic import ValidationError
+
+from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
+from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
+from layoutkit.compile.modes import resolve_builtin, resolve_payload
+from layoutkit.compile.participants import (
+    ALL_COUNTS,
+    check_hidden,
+    check_roles,
+    choose_participants,
+    declared_counts,
+    default_count,
+)
+from layoutkit.compile.place import DraftRegion, Expander
+from layoutkit.errors import Issue, LayoutValidationError
+from layoutkit.geometry import ResolvedRegion, round6, round_span
+from layoutkit.layout.linemap import merge_repeats
+from layoutkit.layout.loader import Layout, ParsedLayout
+from layoutkit.layout.model import Entry, LayoutDocument, Variant
+from layoutkit.layout.roles import no_variant_message, pick_variant
+from layoutkit.layout.yaml import Path
+from layoutkit.wire.base import MixedVideoLayout, RenderMode, check_uid
+from layoutkit.wire.layout import (
+    MAX_AREA_PX,
+    MAX_REGIONS,
+    MAX_SIDE_PX,
+    BackgroundConfig,
+    LayoutRegion,
+    TranscodingConfig,
+    UpdateLayoutClientRequest,
+)
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """Everything compiling a layout for one participant set gives."""
+
+    payload: UpdateLayoutClientRequest
+    transcoding: TranscodingConfig
+    regions: list[ResolvedRegion]
+    participants: tuple[str, ...]
+    roles: dict[str, str]
+    document: LayoutDocument
+    variant: int | None
+    issues: list[Issue] = field(default_factory=list)
+    hidden: frozenset[str] = frozenset()  # participants left out on purpose
+    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
+    placeholders: bool = False  # the participants were made up (`count`), not given
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The participants meant to be seen (everyone but the hidden), in join order."""
+        return tuple(p for p in self.participants if p not in self.hidden)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        return self.document.canvas.width, self.document.canvas.height
+
+
+def compile_layout(
+    layout: Layout,
+    participants: Sequence[str | int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    count: int | None = None,
+    strict: bool = False,
+    hidden: Collection[str | int] | None = None,
+) -> UpdateLayoutClientRequest:
+    """The updateLayout `clientRequest` for these participants (uids in join order),
+    leaving out the `hidden` ones."""
+    return compile_full(
+        layout, participants, roles, count=count, strict=strict, hidden=hidden
+    ).payload
+
+
+def compile_start(
+    layout: Layout,
+    participants: Sequence[str | int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    count: int | None = None,
+    strict: bool = False,
+    hidden: Collection[str | int] | None = None,
+) -> TranscodingConfig:
+    """The `transcodingConfig` of a start request (canvas, fps, bitrate and the layout)."""
+    return compile_full(
+        layout, participants, roles, count=count, strict=strict, hidden=hidden
+    ).transcoding
+
+
+def resolve_regions(
+    layout: Layout,
+    participants: Sequence[str | int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    count: int | None = None,
+    hidden: Collection[str | int] | None = None,
+) -> list[ResolvedRegion]:
+    """The rectangles Agora will draw for these participants, in paint order."""
+    return compile_full(layout, participants, roles, count=count, hidden=hidden).regions
+
+
+def compile_full(
+    layout: Layout,
+    participants: Sequence[str | int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    count: int | None = None,
+    strict: bool = False,
+    hidden: Collection[str | int] | None = None,
+) -> Compilation:
+    """Compile and keep everything: payload, start config, regions, warnings.
+
+    `participants` are everyone in the channel in join order (without them, `count`
+    made-up ones: see `choose_participants`); `hidden` are those of them to leave out of
+    the picture. Every region that shows someone names that person's uid, so the
+    recording does not depend on Agora's join-order filling.
+
+    Raises LayoutValidationError (a LayoutError) for problems in the file, CompileError
+    for bad participants or roles.
+    """
+    bound = check_roles(roles)
+    people = choose_participants(layout, participants, bound, count)
+    hide = check_hidden(hidden, people)
+    shown = [p for p in people if p not in hide]
+    parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
+    return _Compiler(parsed, people, bound, strict, hide, participants is None).run()
+
+
+class _Compiler:
+    def __init__(
+        self,
+        parsed: ParsedLayout,
+        people: tuple[str, ...],
+        roles: dict[str, str],
+        strict: bool,
+        hidden: frozenset[str],
+        placeholders: bool,
+    ) -> None:
+        self.doc = parsed.document
+        self.marks = parsed.marks
+        self.people = people
+        self.hidden = hidden
+        self.shown = tuple(p for p in people if p not in hidden)
+        self.roles = roles
+        self.strict = strict
+        self.placeholders = placeholders
+        self.issues: list[Issue] = []
+        self.not_shown: tuple[str, ...] = ()
+        self._no_variant = False
+
+    def error(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("error", path, message))
+
+    def warn(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("warning", path, message))
+
+    def run(self) -> Compilation:
+        doc = self.doc
+        self._check_canvas()
+        self.issues.extend(lint_document(self.doc, self.marks))
+        index, variant = self._pick_variant()
+        base: Path = ("variants", index) if index is not None else ()
+        mode = self._mode(variant)
+        focus = variant.focus if variant and variant.focus is not None else doc.focus
+        focus_path: Path = (*base, "focus") if variant and variant.focus is not None else ("focus",)
+        background = variant.background if variant and variant.background else doc.background
+        entries, entries_path = self._entries(variant, base, mode)
+        drafts: list[DraftRegion] = []
+        if mode == MixedVideoLayout.CUSTOM:
+            if not entries:
+                if not self._no_variant:
+                    where = entries_path if entries is not None else base
+                    self.error(where, "mode custom has no regions for this participant count")
+            else:
+                expander = Expander(doc.canvas, self.marks)
+                drafts = expander.expand(entries, entries_path)
+                self.issues.extend(expander.issues)
+                if len(drafts) > MAX_REGIONS:
+                    self.error(
+                        entries_path,
+                        f"{len(drafts)} regions after expanding grids; "
+                        f"Agora draws at most {MAX_REGIONS}",
+                    )
+        elif entries:
+            self.error(
+                entries_path,
+                f"regions are only for mode custom, not {mode.name.lower()}; "
+                "remove them or set mode: custom",
+            )
+        focus_uid = self._focus(focus, focus_path, mode)
+        layout_config, backgrounds = self._bind(drafts, entries_path)
+        if mode != MixedVideoLayout.CUSTOM:
+            mode, layout_config = self._builtin(mode, focus_uid, focus_path)
+        if self.strict:
+            self.issues = [
+                replace(i, severity="error", message=i.message + " (--strict)")
+                if i.severity == "warning"
+                else i
+                for i in self.issues
+            ]
+        if any(i.severity == "error" for i in self.issues):
+            raise LayoutValidationError(_sorted(self.issues))
+        payload, transcoding = self._payload(
+            mode, background, layout_config, backgrounds, focus_uid
+        )
+        return Compilation(
+            payload,
+            transcoding,
+            resolve_payload(payload, self.people),
+            self.people,
+            self.roles,
+            doc,
+            index,
+            _sorted(self.issues),
+            self.hidden,
+            self.not_shown,
+            self.placeholders,
+        )
+
+    def _check_canvas(self) -> None:
+        w, h = self.doc.canvas.width, self.doc.canvas.height
+        if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_AREA_PX:
+            self.error(
+                ("canvas",),
+                f"canvas {w}×{h} is above what Agora records: at most 1920 "
+                "on a side and 1920×1080 pixels in area (e.g. 1280x720, 1080x1920)",
+            )
+
+    def _pick_variant(self) -> tuple[int | None, Variant | None]:
+        variants = self.doc.variants
+        if not variants:
+            return None, None
+        n = len(self.shown)
+        present = {role for role, uid in self.roles.items() if uid in self.shown}
+        index = pick_variant(variants, n, present)
+        if index is not None:
+            return index, variants[index]
+        if self.doc.regions is None and self.doc.mode in (None, MixedVideoLayout.CUSTOM):
+            self._no_variant = True
+            self.error(("variants",), no_variant_message([n], present, variants))
+        return None, None
+
+    def _mode(self, variant: Variant | None) -> MixedVideoLayout:
+        if variant is not None and variant.mode is not None:
+            return variant.mode
+        if variant is not None and variant.regions is not None:
+            return MixedVideoLayout.CUSTOM
+        return self.doc.effective_mode
+
+    def _entries(
+        self, variant: Variant | None, base: Path, mode: MixedVideoLayout
+    ) -> tuple[list[Entry] | None, Path]:
+        if variant is not None and variant.regions is not None:
+            return list(variant.regions), (*base, "regions")
+        if variant is not None and variant.mode not in (None, MixedVideoLayout.CUSTOM):
+            return None, (*base, "regions")
+        regions = self.doc.regions
+        return (list(regions) if regions is not None else None), ("regions",)
+
+    def _role_uid(self, role: str, path: Path, what: str) -> str | None:
+        uid = self.roles.get(role)
+        if uid is None and self.strict:
+            self.error(
+                path,
+                f"role {role!r} is used but never bound; bind it with "
+                f"--role {role}=UID (roles= in Python)",
+            )
+        elif uid is None and what == "focus":
+            self.warn(
+                path,
+                f"focus role {role!r} is not bound, so the large region shows the "
+                f"background; bind it with --role {role}=UID",
+            )
+        elif uid is not None and uid not in self.people:
+            self.warn(
+                path,
+                f"role {role!r} is bound to uid {uid}, who is not among the participants "
+                f"({', '.join(self.people) or 'none'}), so its region is left out; "
+                "check the uid, or add it to the participants",
+            )
+        return uid
+
+    def _focus(self, focus: str | None, path: Path, mode: MixedVideoLayout) -> str | None:
+        if focus is None:
+            return None
+        if mode != MixedVideoLayout.VERTICAL:
+            self.warn(path, f"focus only applies to mode vertical (this is {mode.name.lower()})")
+            return None
+        if focus.strip().isdigit():
+            try:
+                uid: str | None = check_uid(focus)
+            except ValueError as exc:
+                self.error(path, str(exc))
+                return None
+        else:
+            uid = self._role_uid(focus, path, "focus")
+        if uid is not None and uid in self.hidden:
+            self.warn(
+                path,
+                f"the focus, uid {uid}, is hidden, so the large region shows the "
+                "background; focus someone shown, or stop hiding them",
+            )
+        return uid
+
+    def _bind(
+        self, drafts: list[DraftRegion], entries_path: Path
+    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
+        """The layoutConfig of a custom layout, every region that shows someone naming
+        that person (see `binding`), and the backgroundConfig of its placeholders."""
+        if not drafts:
+            return [], []
+        named: list[str | None] = []
+        first_at: dict[str, Path] = {}
+        for draft in drafts:
+            uid = draft.uid
+            if draft.role is not None:
+                uid = self._role_uid(draft.role, (*draft.path, _role_key(draft)), "region")
+            if uid is not None:
+                if uid in first_at:
+                    self.error(draft.path, f"uid {uid} has two regions; each user gets one")
+                first_at.setdefault(uid, draft.path)
+            named.append(uid)
+        boxes = [(*round_span(d.x, d.width), *round_span(d.y, d.height)) for d in drafts]
+        drawable = [x < 1 and y < 1 and w > 0 and h > 0 for x, w, y, h in boxes]
+        binding = bind_regions(
+            named, [d.agora_fill for d in drafts], self.people, self.hidden, drawable=drawable
+        )
+        if binding.agora_replaced:
+            where = next(d.path for d in drafts if d.agora_fill)
+            self.warn(
+                (*where, "fill"),
+                f"while {_people(sorted(self.hidden & set(self.people), key=int))} "
+                "is hidden, the fill: agora regions name their users, since Agora would "
+                "give them to hidden people too",
+            )
+        self._note_not_shown(binding.not_shown, sum(drawable), entries_path)
+        every: list[LayoutRegion] = []
+        backgrounds: list[BackgroundConfig] = []
+        for draft, uid, sent, (x, w, y, h) in zip(
+            drafts, binding.uids, binding.sent, boxes, strict=True
+        ):
+            render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
+            every.append(
+                LayoutRegion(
+                    uid=uid,
+                    x_axis=_clamp(x),
+                    y_axis=_clamp(y),
+                    width=_clamp(w),
+                    height=_clamp(h),
+                    alpha=round6(draft.alpha),
+                    render_mode=render_mode,
+                )
+            )
+            if draft.placeholder is None:
+                continue
+            if uid is None and draft.agora_fill:
+                self.warn(
+                    (*draft.path, "placeholder"),
+                    "a placeholder needs the region's user, but fill: agora leaves the "
+                    "region to Agora; Agora sets placeholders per uid, so it is left out",
+                )
+            elif sent:
+                backgrounds.append(
+                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
+                )
+        self.issues.extend(lint_regions(drafts, every, self.doc.canvas, self.marks))
+        config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
+        return config or [EMPTY_PICTURE], backgrounds
+
+    def _builtin(
+        self, mode: MixedVideoLayout, focus_uid: str | None, focus_path: Path
+    ) -> tuple[MixedVideoLayout, list[LayoutRegion]]:
+        """A built-in mode as it is, or, while someone is hidden, its geometry for the
+        people shown sent as a custom layout (built-in modes show everyone)."""
+        drawn = resolve_builtin(mode, self.shown, focus_uid)
+        placed = {r.uid for r in drawn if r.uid is not None}
+        missing = tuple(p for p in self.shown if p not in placed)
+        self._note_not_shown(missing, len(placed), ("mode",))
+        if not self.hidden:
+            return mode, []
+        return MixedVideoLayout.CUSTOM, as_custom(drawn) or [EMPTY_PICTURE]
+
+    def _note_not_shown(self, missing: tuple[str, ...], slots: int, path: Path) -> None:
+        self.not_shown = missing
+        if not missing:
+            return
+        if self.placeholders:
+            self.warn(
+                path,
+                f"more people than regions: people past the first {slots} to show are not "
+                "shown; add regions, or a variant for larger counts",
+            )
+        else:
+            self.warn(
+                path,
+                f"{len(self.shown)} people to show and room for {slots}: "
+                f"{_people(missing)} not shown; add regions, or a variant for this count",
+            )
+
+    def _payload(
+        self,
+        mode: MixedVideoLayout,
+        background: str,
+        config: list[LayoutRegion],
+        backgrounds: list[BackgroundConfig],
+        focus_uid: str | None,
+    ) -> tuple[UpdateLayoutClientRequest, TranscodingConfig]:
+        fields = {
+            "mixedVideoLayout": mode,
+            "backgroundColor": background,
+            "backgroundImage": self.doc.background_image,
+            "defaultUserBackgroundImage": self.doc.placeholder_image,
+            "layoutConfig": config if mode == MixedVideoLayout.CUSTOM else None,
+            "backgroundConfig": backgrounds or None,
+            "maxResolutionUid": focus_uid if mode == MixedVideoLayout.VERTICAL else None,
+        }
+        canvas = self.doc.canvas
+        try:
+            payload = UpdateLayoutClientRequest.model_validate(fields)
+            transcoding = TranscodingConfig.model_validate(
+                {
+                    "width": canvas.width,
+                    "height": canvas.height,
+                    "fps": self.doc.fps,
+                    "bitrate": bitrate_for(self.doc),
+                    **fields,
+                }
+            )
+        except ValidationError as exc:  # a gap between our checks and the wire rules
+            raise LayoutValidationError(
+                [self.marks.issue("error", (), f"the compiled payload is invalid: {exc}")]
+            ) from None
+        return payload, transcoding
+
+
+def _role_key(draft: DraftRegion) -> str:
+    """Where a region's role was written: `role`, or a grid's `roles` list."""
+    return "roles" if draft.path and draft.path[-1] == "grid" else "role"
+
+
+def _people(uids: Sequence[str]) -> str:
+    names = [f"uid {u}" for u in uids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _clamp(value: float) -> float:
+    return min(max(value, 0.0), 1.0)
+
+
+def _sorted(issues: list[Issue]) -> list[Issue]:
+    """Errors first, in file order; one issue for what a template loop repeated."""
+    return sorted(
+        merge_repeats(issues),
+        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
+    )
+
+
+__all__ = [
+    "ALL_COUNTS",
+    "Compilation",
+    "choose_participants",
+    "compile_full",
+    "compile_layout",
+    "compile_start",
+    "declared_counts",
+    "default_count",
+    "resolve_regions",
+]

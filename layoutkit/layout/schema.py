@@ -1,0 +1,390 @@
+"""The JSON Schema (Draft 2020-12) of a layout file, for editors: `layoutkit schema`.
+
+It starts from the pydantic model (`LayoutDocument.model_json_schema(by_alias=True)`), so
+every field and bound of the model is in it, and adds what pydantic does not say: the
+`"WIDTHxHEIGHT"` canvas, the `w`/`h` aliases (not both with `width`/`height`), uids written
+as numbers, the `extends` rule, the zero sizes the parsers refuse, roles without a
+description, defaults as they are written, and a `description` and `examples` for every
+property. The strings use the parsers' own patterns
+(`geometry.LENGTH_PATTERN`, `ASPECT_PATTERN`, `COLOR_PATTERN`, `CANVAS_PATTERN`,
+`model.COUNT_PATTERN`).
+
+What it cannot match exactly:
+- stricter than the loader: numbers written as text (`fps: "30"`) or as booleans, which
+  pydantic's lax mode converts, are flagged;
+- looser than the loader: a range whose high end is below its low end (`"4-2"`), a uid
+  string above 4294967295, whole numbers written with a point (`counts: 3.0`), whether the
+  preset or file that `extends` names exists, and every check that needs the canvas or
+  the participants (done by `validate`);
+- a templated file (`{% ... %}`, `{{ ... }}`) is YAML only once rendered: an editor checks
+  the template text as it is.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any, get_args
+
+from pydantic import AliasChoices, BaseModel
+
+from layoutkit.cameras import SHAPE_PATTERN
+from layoutkit.geometry import CANVAS_PATTERN, Length
+from layoutkit.layout.model import CountRange, LayoutDocument
+from layoutkit.layout.preset_files import preset_names
+from layoutkit.wire.base import UID_MAX
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
+
+_ZERO_CANVAS = r"^\s*0+\s*[x×X]|[x×X]\s*0+\s*$"
+_ZERO_SHAPE = r"(^\s*|:\s*)0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"  # "0:9", "screen:4:0"
+# extends: a preset name, or a relative .yaml/.yml path that starts with no '/', '\' or
+# '~', has no drive (':' in its first part) and no '..' part (loader._resolve_extends)
+EXTENDS_PATTERN = (
+    r"^\s*(?:[A-Za-z0-9][A-Za-z0-9_-]*"
+    r"|(?![/\\~\s])(?![^/\\]*:)(?!(?:.*[/\\])?\.\.[/\\]).*\.ya?ml)\s*$"
+)
+"""What `extends` accepts: a preset name or a relative `.yaml`/`.yml` file in this folder."""
+_WIRE_UID = {"pattern": r"^\d+$", "type": "string"}  # `wire.base.Uid`, as pydantic writes it
+_UID = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": UID_MAX},
+        {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
+    ],
+    "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
+}
+
+_LENGTH_EXAMPLES: list[Any] = [0, 0.25, "25%", "320px"]
+_UID_EXAMPLE = 1001
+_URL = "https://cdn.example.com/"
+# description and examples of every property, by model (the root is LayoutDocument)
+_DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
+    "LayoutDocument": {
+        "name": (
+            "The layout's id: lower-case words joined by '-' (a preset's name is its file "
+            "stem). `layoutkit new` sets it from the new file's name.",
+            ["speaker-pip"],
+        ),
+        "title": ("A title for people, shown by `presets list` and the gallery.", ["Interview"]),
+        "description": (
+            "What the layout is for, in a sentence.",
+            ["One person full screen, a guest in the bottom-right corner."],
+        ),
+        "tags": ("Words to find the layout by (`presets list --tag`).", [["interview", "pip"]]),
+        "extends": (
+            "Start from a preset (a plain name such as grid-2x2) or from a relative .yaml/.yml "
+            "file in this file's folder (no absolute path, no '..'); the keys of this file "
+            "replace the base's whole (regions and variants are never merged).",
+            ["grid-2x2", "base.yaml"],
+        ),
+        "counts": (
+            'The participant counts the layout is made for: 3, a range "2-4" or an open '
+            'range "5+". `validate` checks these counts; `--count` defaults into them.',
+            ["1-7", 2, "5+"],
+        ),
+        "variables": (
+            "The template variables the layout reads, set with `--var NAME=VALUE` (or "
+            "`vars=` in Python): each name with what it does and its default.",
+            [{"side": "where the strip goes, bottom or right (default bottom)"}],
+        ),
+        "roles": (
+            "The roles the layout uses, bound with `--role NAME=UID`: each name with what "
+            "it is for.",
+            [{"host": "the person who runs the show", "guest": "the person interviewed"}],
+        ),
+        "preview": (
+            "How `preview` and the gallery picture the participants (not sent to Agora).",
+            [{"cameras": {"guest": "9:16"}}],
+        ),
+        "canvas": (
+            'The recorded picture\'s size in pixels: "WIDTHxHEIGHT" or {width, height}. '
+            f"Agora's default is {DEFAULT_WIDTH}x{DEFAULT_HEIGHT}; at most 1920 on a side and "
+            "1920x1080 in area.",
+            ["1280x720", {"width": 1280, "height": 720}],
+        ),
+        "fps": ("Frames per second of the recording, 1..60 (default 15).", [15, 30]),
+        "bitrate": (
+            "The video bitrate in Kbps (1..6500); leave it out for Agora's recommendation "
+            "for the canvas and fps.",
+            [1130],
+        ),
+        "background": (
+            'The canvas colour where no video covers it: "#RRGGBB" or "#RGB".',
+            ["#101820", "#000"],
+        ),
+        "background_image": (
+            "An http(s) URL of a picture for the canvas background (cropped to fill).",
+            [_URL + "studio.jpg"],
+        ),
+        "placeholder_image": (
+            "An http(s) URL of the picture shown in a region after its user's video stops "
+            "(Agora's defaultUserBackgroundImage).",
+            [_URL + "card.jpg"],
+        ),
+        "mode": (
+            "custom (your regions and variants) or one of Agora's built-in layouts: "
+            "floating, adaptive, vertical (0..3 as Agora numbers them). Default: custom "
+            "when regions or variants are given, else floating.",
+            ["custom", "vertical"],
+        ),
+        "focus": (
+            "Vertical mode only: the role or uid shown in the large region.",
+            ["speaker", "1001"],
+        ),
+        "regions": (
+            "The regions in paint order (later ones on top): each a region (who and where) "
+            "or a `grid:` of cells.",
+            [[{"role": "host", "x": 0, "y": 0, "width": 1, "height": 1}]],
+        ),
+        "variants": (
+            "Layouts by participant count (and roles present): the first variant whose "
+            "`when` matches is used (else the top-level regions); it may replace mode, "
+            "focus, background and regions.",
+            [[{"when": 1, "regions": [{"x": 0, "y": 0, "width": 1, "height": 1}]}]],
+        ),
+    },
+    "Canvas": {
+        "width": ("The canvas width in pixels.", [1280]),
+        "height": ("The canvas height in pixels.", [720]),
+    },
+    "RegionSpec": {
+        "uid": ("The user shown here: an integer uid (or its digits as text).", [_UID_EXAMPLE]),
+        "role": (
+            "The role shown here, bound with `--role NAME=UID`; an unbound role takes the "
+            "next participant in join order.",
+            ["host"],
+        ),
+        "x": ("The left edge: a fraction of the canvas, a percentage or pixels.", _LENGTH_EXAMPLES),
+        "y": ("The top edge: a fraction of the canvas, a percentage or pixels.", _LENGTH_EXAMPLES),
+        "right": ("The distance from the right edge, instead of x.", ["24px", 0.02]),
+        "bottom": ("The distance from the bottom edge, instead of y.", ["24px", 0.02]),
+        "width": ("The width (or `w`); with `aspect`, height may be left out.", [1, "25%"]),
+        "height": ("The height (or `h`); with `aspect`, width may be left out.", [1, "25%"]),
+        "w": ("Short for width.", [1, "25%"]),
+        "h": ("Short for height.", [1, "25%"]),
+        "aspect": (
+            "Width / height: the missing one of width and height follows from the other in "
+            'canvas pixels. "16:9", "16/9", "16x9" or a number.',
+            ["16:9", "9:16", 1.7778],
+        ),
+        "alpha": ("Opacity, 0 (transparent) to 1 (opaque, the default).", [1, 0.95]),
+        "fit": (
+            "How the video fills the region: crop (cover and centre-crop, the default) or "
+            "fit (whole, letterboxed in black).",
+            ["crop", "fit"],
+        ),
+        "placeholder": (
+            "An http(s) URL of a picture shown here while this region's user sends no video.",
+            [_URL + "guest.jpg"],
+        ),
+        "fill": (
+            "agora: send this region without a uid, for Agora to fill with the channel's "
+            "users in join order (not while someone is hidden).",
+            ["agora"],
+        ),
+    },
+    "GridSpec": {
+        "x": ("The left edge of the grid's area (default 0).", _LENGTH_EXAMPLES),
+        "y": ("The top edge of the grid's area (default 0).", [0, "75%"]),
+        "width": ("The width of the grid's area (or `w`; default: to the right edge).", ["25%"]),
+        "height": ("The height of the grid's area (or `h`; default: to the bottom).", ["25%"]),
+        "w": ("Short for width.", ["25%"]),
+        "h": ("Short for height.", ["25%"]),
+        "rows": (f"Rows of cells, 1..{MAX_REGIONS}.", [1, 2]),
+        "columns": (f"Columns of cells, 1..{MAX_REGIONS}.", [2, 4]),
+        "gap": ("The space between cells.", ["8px", 0.01]),
+        "padding": ("The space inside the area's edges, around the cells.", ["8px", 0.01]),
+        "cells": ("How many cells to use (default rows × columns).", [17]),
+        "order": ("The order cells are filled in: row (the default) or column.", ["row"]),
+        "aspect": (
+            'Shrink each cell to this width / height, centred: "16:9", "16/9", "16x9" or a number.',
+            ["16:9", "9:16"],
+        ),
+        "fit": ("crop (the default) or fit, for every cell.", ["crop", "fit"]),
+        "alpha": ("The opacity of every cell, 0..1.", [1]),
+        "roles": ("The roles shown in the cells, in order (or `uids`).", [["a", "b", "c"]]),
+        "uids": ("The users shown in the cells, in order (or `roles`).", [[1001, 1002]]),
+        "fill": ("agora: leave every cell to Agora's join-order filling.", ["agora"]),
+    },
+    "GridEntry": {
+        "grid": (
+            "A grid of equal cells filling an area; the cells become regions.",
+            [{"rows": 2, "columns": 2, "gap": "8px", "padding": "8px", "aspect": "16:9"}],
+        ),
+    },
+    "Variant": {
+        "when": (
+            'When this variant is used: a count (2), a range ("2-4", "5+"), or '
+            "{count: ..., roles: [...]} to also need those roles present.",
+            [1, "2-4", "5+", {"count": "2+", "roles": ["screen"]}],
+        ),
+        "mode": ("The mode for these counts (as the layout's `mode`).", ["custom"]),
+        "focus": ("Vertical mode: the role or uid shown large.", ["speaker"]),
+        "background": ('The canvas colour for these counts: "#RRGGBB" or "#RGB".', ["#202830"]),
+        "regions": (
+            "The regions for these counts, replacing the layout's.",
+            [[{"grid": {"rows": 1, "columns": 2}}]],
+        ),
+    },
+    "PreviewSpec": {
+        "camera": (
+            'How previews draw everyone `cameras` does not name: a camera shape "W:H" '
+            '(16:9, 9:16) or "screen"; the screen role is always drawn as a screen.',
+            ["9:16", "4:3"],
+        ),
+        "cameras": (
+            'The picture previews draw for a role or uid: a camera shape "W:H" (16:9, '
+            '9:16), or "screen" / "screen:W:H" for a shared screen drawn as a slide.',
+            [{"guest": "9:16", "screen": "screen:4:3"}],
+        ),
+    },
+    "WhenSpec": {
+        "count": ('3, a range "2-4" or an open range "5+" (default: any).', ["2+"]),
+        "roles": ("Roles that must be bound to someone shown.", [["screen"]]),
+    },
+}
+
+
+def layout_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the layout format (Draft 2020-12), for editors."""
+    # a JSON round trip: a fresh tree with no node shared by two places
+    schema: dict[str, Any] = json.loads(json.dumps(LayoutDocument.model_json_schema(by_alias=True)))
+    objects = _objects(schema)
+    models = _models(LayoutDocument)
+    for name, model in models.items():
+        node = objects.get(name)
+        if node is not None:
+            _add_aliases(node, model)
+            _set_defaults(node, model)
+    for node in _walk(schema):
+        if node == _WIRE_UID:
+            node.clear()
+            node.update(copy.deepcopy(_UID))
+    _complete_document(schema)
+    for name, node in objects.items():
+        _document(node, _DOCS.get(name, {}), models.get(name))
+    return schema
+
+
+def _document(
+    node: dict[str, Any],
+    docs: dict[str, tuple[str, list[Any]]],
+    model: type[BaseModel] | None,
+) -> None:
+    """Give the properties of an object schema their description and examples."""
+    for name, prop in node.get("properties", {}).items():
+        description, examples = docs.get(name, (None, None))
+        field = model.model_fields.get(name) if model is not None else None
+        if description is not None and (field is None or field.description is None):
+            prop["description"] = description  # a Field's own description wins
+        if examples is not None and "examples" not in prop:
+            prop["examples"] = copy.deepcopy(examples)
+        if "$ref" in prop and len(prop) > 1:  # editors reading draft 7 skip $ref siblings
+            prop["allOf"] = [{"$ref": prop.pop("$ref")}]
+
+
+def _complete_document(schema: dict[str, Any]) -> None:
+    props = schema["properties"]
+    canvas = props["canvas"]
+    canvas_ref = {"$ref": canvas.pop("$ref")}
+    canvas["anyOf"] = [
+        canvas_ref,
+        {"type": "string", "pattern": CANVAS_PATTERN, "not": {"pattern": _ZERO_CANVAS}},
+    ]
+    for branch in props["extends"]["anyOf"]:
+        if branch.get("type") == "string":
+            branch["pattern"] = EXTENDS_PATTERN
+            branch["examples"] = preset_names()
+    roles = props.get("roles", {})
+    if roles.get("additionalProperties") == {"type": "string"}:
+        # `screen:` with nothing after it: a role without a description (read as "")
+        roles["additionalProperties"] = {"type": ["string", "null"]}
+    for node in _walk(schema):
+        if node.get("pattern") == SHAPE_PATTERN:  # a camera shape: no part may be 0
+            node.setdefault("not", {"pattern": _ZERO_SHAPE})
+    schema["description"] = (
+        "A layoutkit layout file: the composite picture of an Agora Cloud Recording. "
+        "Write it by hand, or start with `layoutkit new FILE --from PRESET`."
+    )
+
+
+def _objects(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The object schemas by model name: the root, `$defs`, and titled inline objects."""
+    found: dict[str, dict[str, Any]] = {"LayoutDocument": schema}
+    found.update(schema.get("$defs", {}))
+    for node in _walk(schema):
+        title = node.get("title")
+        if node is not schema and "properties" in node and isinstance(title, str):
+            found.setdefault(title, node)
+    return found
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a JSON value, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every model reachable from `root` through its fields, by class name."""
+    found: dict[str, type[BaseModel]] = {}
+    stack = [root]
+    while stack:
+        model = stack.pop()
+        if model.__name__ in found:
+            continue
+        found[model.__name__] = model
+        for field in model.model_fields.values():
+            stack.extend(_models_in(field.annotation))
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def _add_aliases(node: dict[str, Any], model: type[BaseModel]) -> None:
+    """`w` for `width` and the like: the same schema under the other names the loader
+    reads, never two names of one field together (the loader calls the second unknown)."""
+    props: dict[str, Any] = node.get("properties", {})
+    ordered: dict[str, Any] = {}
+    exclusive: dict[str, Any] = {}
+    for name, prop in props.items():
+        ordered[name] = prop
+        field = model.model_fields.get(name)
+        alias = field.validation_alias if field is not None else None
+        if not isinstance(alias, AliasChoices):
+            continue
+        names = [choice for choice in alias.choices if isinstance(choice, str)]
+        for other in names:
+            if other != name and other not in props:
+                ordered[other] = copy.deepcopy(prop)
+                others = [{"required": [n]} for n in names if n != other]
+                exclusive[other] = {"not": {"anyOf": others}}
+    if exclusive:
+        node["properties"] = ordered
+        node["dependentSchemas"] = exclusive
+
+
+def _set_defaults(node: dict[str, Any], model: type[BaseModel]) -> None:
+    """Defaults as a person writes them (pydantic writes a Length as its fields)."""
+    props: dict[str, Any] = node.get("properties", {})
+    for name, field in model.model_fields.items():
+        prop = props.get(name)
+        if prop is None or "default" not in prop:
+            continue
+        if isinstance(field.default, Length):
+            length = field.default
+            prop["default"] = length.value if length.unit == "frac" else str(length)
+        elif isinstance(field.default, CountRange):
+            prop["default"] = str(field.default)
+
+
+__all__ = ["EXTENDS_PATTERN", "layout_json_schema"]

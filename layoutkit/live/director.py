@@ -1,0 +1,496 @@
+"""Live layouts: a Director follows the channel's participant events and keeps a running
+recording's layout right.
+
+Every event updates the participant set; the layout is compiled for it and becomes the
+desired state (the full state: mode, background, focus, regions). One worker thread sends
+it through `update_layout`, one request at a time; while a request is in flight (or the
+client's rate limit holds, or the debounce window is open) newer states replace the
+pending one, and only the latest is sent. A state equal to the last acknowledged one is
+not sent again. Transient errors (connection, timeout, 5xx, 429, 206 with code 65) are
+retried with backoff until the latest state is acknowledged. A 404 starts a grace period,
+since Agora answers 404 for up to about a minute during a failover while the recording
+goes on: the latest state is retried with backoff, a success ends the grace period, and
+only 404s that outlast `not_found_grace` (an unbroken run, measured on `clock`) stop the
+director, with a report in `stopped`. An event with an invalid uid (not an integer
+1..4294967295) is refused before the participant set changes. A state Agora refuses for
+good is not retried: `flush` then returns False, and `status`/`last_refusal` say why.
+`warnings` keeps the latest `MAX_WARNINGS` (`warnings_dropped` counts the others).
+Every step is written to an audit log (JSON lines: time, event, step, payload, result;
+steps in `AUDIT_STEPS`). Thread-safe; one bad event never stops it. Compiling happens
+outside the lock, so `status` and `flush` answer while an event compiles, and the latest
+event's state wins over an older one whose compile ends later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Literal, Protocol, Self
+
+from layoutkit.compile.compiler import Compilation, compile_full
+from layoutkit.errors import (
+    ApiStatusError,
+    LayoutkitError,
+    NotCompletedError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from layoutkit.layout.loader import Layout
+from layoutkit.live.roster import Event, EventKind, Roster
+from layoutkit.safefiles import check_output
+from layoutkit.wire.base import _check_uid as check_uid
+
+log = logging.getLogger("layoutkit.live.director")
+Payload = dict[str, Any]
+_RosterCopy = tuple[list[str], dict[str, str], frozenset[str]]  # people, roles, hidden
+TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
+MAX_WARNINGS = 100  # the latest warnings kept in `Director.warnings`
+Status = Literal["idle", "pending", "applied", "refused", "stopped"]
+# the audit log's `step`: one line per attempt (sent, retry, refused, error, grace-retry)
+# and per turn of a 404 grace period (grace-start, grace-end, stopped)
+AUDIT_STEPS = (
+    "sent",
+    "retry",
+    "refused",
+    "error",
+    "grace-start",
+    "grace-retry",
+    "grace-end",
+    "stopped",
+    "left-out",  # who the new state does not show: hidden on purpose, or without a region
+)
+
+
+class LayoutTarget(Protocol):
+    """What the director pushes to: a client `Recording`, or anything with this method."""
+
+    def update_layout(self, layout: Mapping[str, Any]) -> object: ...
+
+
+@dataclass(frozen=True)
+class DirectorOptions:
+    debounce: float = 0.0  # seconds of quiet before a new state is sent
+    hide_camera_off: bool = False  # leave camera-off participants out of the picture
+    hide_audio_only: bool = False  # leave audio-only participants out of the picture
+    backoff: float = 0.2  # first retry delay after a transient error
+    max_backoff: float = 5.0
+    not_found_grace: float = 90.0  # seconds of 404s (a failover) before the director stops
+
+
+@dataclass
+class _NotFound:
+    """An unbroken run of 404s: Agora's failover, or the end of the recording."""
+
+    since: float  # when the first 404 came (the director's clock)
+    last: float = 0.0  # when the latest one came
+    attempts: int = 0
+    reason: str = ""
+
+
+class Director:
+    """Follows participant events and pushes the layout for who is there."""
+
+    def __init__(
+        self,
+        recording: LayoutTarget,
+        layout: Layout,
+        roles: Mapping[str, str] | None = None,
+        *,
+        options: DirectorOptions | None = None,
+        audit: Path | IO[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.recording = recording
+        self.layout = layout
+        self.options = options or DirectorOptions()
+        self.roster = Roster(roles=dict(roles or {}))
+        self.warnings: list[str] = []  # the latest MAX_WARNINGS, oldest first
+        self.warnings_dropped = 0  # warnings pushed out of `warnings` by newer ones
+        self.stopped: str | None = None
+        self.last_refusal: str | None = None  # why the latest finished state was refused
+        self.pushes = 0
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._desired: Payload | None = None
+        self._cause = ""
+        self._version = 0
+        self._done_version = 0  # acknowledged, or refused for good
+        self._applied = 0  # events applied to the roster, numbered in the order applied
+        self._installed = 0  # the number of the event whose compiled state was installed last
+        self._acked: Payload | None = None
+        self._last_event = clock()
+        self._closed = False
+        self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self._audit_lock = threading.Lock()
+        self._audit_file: IO[str] | None = None
+        self._owns_audit = isinstance(audit, Path)
+        if isinstance(audit, Path):  # appended to (not replaced), but never a FIFO or device
+            self._audit_file = check_output(audit).open("a", encoding="utf-8")
+        elif audit is not None:
+            self._audit_file = audit
+        self._worker = threading.Thread(target=self._run, name="layoutkit-director", daemon=True)
+        self._worker.start()
+
+    # --- events ----------------------------------------------------------------------------
+
+    def handle(self, event: Event) -> None:
+        """Apply one participant event; never raises for a bad event (see `warnings`).
+
+        The event changes the roster under the lock, which also takes a copy of it; the
+        layout is compiled for the copy outside the lock (`status`, `flush` and the worker
+        never wait for a compile); the result is installed under the lock only if no later
+        event's state was installed meanwhile, so a slow compile never overwrites a newer
+        state and the latest event's state wins."""
+        with self._cond:
+            if self.stopped is not None:
+                self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
+                return
+            try:
+                uid = check_uid(event.uid)
+            except ValueError as exc:
+                self._warn(f"{event}: {exc}; ignored")
+                return
+            if uid != event.uid:
+                event = Event(event.kind, uid, event.role)
+            problem = self.roster.apply(event)
+            if problem is not None:
+                self._warn(problem)
+                return
+            self._applied += 1
+            number, roster = self._applied, self._roster_copy()
+        try:
+            compiled = self._compile(roster)
+        except LayoutkitError as exc:
+            with self._cond:
+                self._warn(
+                    f"{event}: cannot compile the layout for "
+                    f"{len(roster[0])} participants: {exc.message}"
+                )
+            return
+        payload = compiled.payload.to_wire()
+        with self._cond:
+            if number < self._installed:  # a later event's state is in place already
+                return
+            self._installed = number
+            self._note_left_out(event, compiled, payload)
+            self._last_event = self._clock()
+            if payload != self._desired:
+                self._desired, self._cause = payload, str(event)
+                self._version += 1
+                self._cond.notify_all()
+
+    def _note_left_out(self, event: Event, compiled: Compilation, payload: Payload) -> None:
+        """An audit line (and a warning for people without a region) whenever who is
+        left out of the picture changes."""
+        hidden = tuple(u for u in compiled.participants if u in compiled.hidden)
+        left_out = (hidden, compiled.not_shown)
+        if left_out == self._left_out:
+            return
+        self._left_out = left_out
+        parts = []
+        if hidden:
+            parts.append(f"hidden: {', '.join(hidden)}")
+        if compiled.not_shown:
+            parts.append(f"not shown, no region left: {', '.join(compiled.not_shown)}")
+            self._warn(f"{event}: {parts[-1]}")
+        self._record(str(event), payload, "left-out", "; ".join(parts) or "everyone is shown")
+
+    def desired_for_roster(self) -> Payload:
+        """The clientRequest compiled for the current participant set."""
+        return self.compile_roster().payload.to_wire()
+
+    def compile_roster(self) -> Compilation:
+        """The compilation for the current participant set: everyone in the channel, in
+        join order, with the people the options hide left out (by explicit uids, in every
+        mode, so Agora cannot put them back)."""
+        with self._cond:
+            roster = self._roster_copy()
+        return self._compile(roster)
+
+    def _roster_copy(self) -> _RosterCopy:
+        """What a compile needs from the roster (take it under `_cond`)."""
+        hidden = self.roster.hidden(
+            hide_camera_off=self.options.hide_camera_off,
+            hide_audio_only=self.options.hide_audio_only,
+        )
+        return list(self.roster.people), dict(self.roster.roles), hidden
+
+    def _compile(self, roster: _RosterCopy) -> Compilation:
+        people, roles, hidden = roster
+        return compile_full(self.layout, people, roles, hidden=hidden)
+
+    def _event(self, kind: EventKind, uid: str | int, role: str | None = None) -> None:
+        self.handle(Event(kind, str(uid), role))
+
+    def join(self, uid: str | int, role: str | None = None) -> None:
+        self._event("join", uid, role)
+
+    def leave(self, uid: str | int) -> None:
+        self._event("leave", uid)
+
+    def set_role(self, uid: str | int, role: str) -> None:
+        self._event("role", uid, role)
+
+    def camera_off(self, uid: str | int) -> None:
+        self._event("camera_off", uid)
+
+    def camera_on(self, uid: str | int) -> None:
+        self._event("camera_on", uid)
+
+    def audio_only(self, uid: str | int) -> None:
+        self._event("audio_only", uid)
+
+    def share_start(self, uid: str | int, role: str | None = None) -> None:
+        self._event("share", uid, role)
+
+    def share_stop(self, uid: str | int, role: str | None = None) -> None:
+        self._event("unshare", uid, role)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def participants(self) -> list[str]:
+        with self._cond:
+            return list(self.roster.people)
+
+    @property
+    def acknowledged(self) -> Payload | None:
+        """The last payload the recording accepted."""
+        with self._cond:
+            return self._acked
+
+    @property
+    def status(self) -> Status:
+        """stopped; pending (a state not yet finished); refused (the latest state was
+        refused for good, see `last_refusal`); applied; idle (nothing to send yet)."""
+        with self._cond:
+            if self.stopped is not None:
+                return "stopped"
+            if self._done_version < self._version:
+                return "pending"
+            if self.last_refusal is not None:
+                return "refused"
+            return "applied" if self._acked is not None else "idle"
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until the latest state is finished: True when it was applied, False when it
+        was refused for good (see `last_refusal`), or the director stopped, was closed or
+        the timeout passed. During a 404 grace period it keeps waiting: the grace period
+        ends in an acknowledgement or a stop. `timeout` is real seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._done_version < self._version and self.stopped is None:
+                left = None if deadline is None else deadline - time.monotonic()
+                if self._closed or (left is not None and left <= 0):
+                    return False
+                self._cond.wait(left)
+            return self.stopped is None and self.last_refusal is None
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the worker (pending states are dropped; call `flush` first to send them).
+        A retry wait, or a 404 grace period, ends at once."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._worker.join(timeout)
+        with self._audit_lock:  # a worker still in a request finds no file to write to
+            if self._owns_audit and self._audit_file is not None:
+                self._audit_file.close()
+                self._audit_file = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.flush(timeout=30)
+        self.close()
+
+    # --- the worker ------------------------------------------------------------------------
+
+    def _next(self) -> tuple[Payload, int, str] | None:
+        """Wait for a state to send (after the debounce window); None when closing."""
+        with self._cond:
+            while True:
+                if self._closed or self.stopped is not None:
+                    return None
+                if self._desired is not None and self._done_version < self._version:
+                    quiet = self._last_event + self.options.debounce - self._clock()
+                    if quiet <= 0:
+                        if self._desired == self._acked:
+                            self._done_version = self._version
+                            self.last_refusal = None
+                            self._cond.notify_all()
+                            continue
+                        return self._desired, self._version, self._cause
+                    self._cond.wait(quiet)
+                else:
+                    self._cond.wait()
+
+    def _run(self) -> None:
+        delay = self.options.backoff
+        lost: _NotFound | None = None  # the current run of 404s, until a success
+        while (job := self._next()) is not None:
+            payload, version, cause = job
+            try:
+                self.recording.update_layout(payload)
+            except NotFoundError as exc:
+                lost = self._not_found(lost, cause, payload, exc.message)
+                wait = self._grace_wait(lost, delay)
+                if wait is None:
+                    self._stop(lost, cause, payload)
+                    return
+                self._record(
+                    cause,
+                    payload,
+                    "grace-retry",
+                    f"not found: retry in {wait:.2f}s ({self._lasted(lost)}): {exc.message}",
+                )
+                delay = min(delay * 2, self.options.max_backoff)
+                if not self._pause(wait):
+                    self._record(cause, payload, "grace-end", f"closed: {self._lasted(lost)}")
+                    return
+                continue
+            except TRANSIENT as exc:
+                self._record(cause, payload, "retry", f"retry in {delay:.2f}s: {exc.message}")
+                self._pause(delay)
+                delay = min(delay * 2, self.options.max_backoff)
+                continue
+            except ApiStatusError as exc:
+                self._record(cause, payload, "refused", f"refused: {exc.message}")
+                self._finish(version, None, f"refused: {exc.message}")
+                continue
+            except Exception as exc:  # a bug in a target must not kill the director
+                log.exception("update_layout failed")
+                self._record(cause, payload, "error", f"error: {type(exc).__name__}: {exc}")
+                self._finish(version, None, f"error: {type(exc).__name__}: {exc}")
+                continue
+            delay = self.options.backoff
+            self._record(cause, payload, "sent", "ok")
+            if lost is not None:
+                text = (
+                    f"recovered: the recording answered again after {lost.attempts} "
+                    f"404s over {lost.last - lost.since:.1f}s"
+                )
+                self._record(cause, payload, "grace-end", text)
+                log.info("director: %s", text)
+                lost = None
+            self._finish(version, payload)
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` (real time); False when the director was closed meanwhile."""
+        with self._cond:
+            return not self._cond.wait_for(lambda: self._closed, timeout=seconds)
+
+    def _not_found(
+        self, lost: _NotFound | None, cause: str, payload: Payload, reason: str
+    ) -> _NotFound:
+        """Count a 404 in the current run, starting one (and a grace period) if needed."""
+        now = self._clock()
+        if lost is None:
+            lost = _NotFound(since=now)
+            grace = self.options.not_found_grace
+            self._record(
+                cause,
+                payload,
+                "grace-start",
+                f"not found: a {grace:g}s grace period begins (a failover, or the end of "
+                f"the recording): {reason}",
+            )
+            log.warning("director: 404 (%s); retrying for up to %gs", reason, grace)
+        lost.last, lost.attempts, lost.reason = now, lost.attempts + 1, reason
+        return lost
+
+    def _grace_wait(self, lost: _NotFound, delay: float) -> float | None:
+        """The wait before the next try, never past the grace period's end; None once the
+        404s have outlasted it."""
+        left = self.options.not_found_grace - (lost.last - lost.since)
+        return None if left <= 0 else min(delay, left)
+
+    def _lasted(self, lost: _NotFound) -> str:
+        return f"404 for {lost.last - lost.since:.1f}s of {self.options.not_found_grace:g}s grace"
+
+    def _stop(self, lost: _NotFound, cause: str, payload: Payload) -> None:
+        """The 404s outlasted the grace period: the recording has ended."""
+        lasted = lost.last - lost.since
+        report = (
+            f"the recording has ended: updateLayout answered 404 for {lasted:.1f}s, "
+            f"past the {self.options.not_found_grace:g}s grace period ({lost.attempts} "
+            f"attempts; last: {lost.reason}); not applied: {_describe(payload)} after {cause}"
+        )
+        self._record(cause, payload, "grace-end", f"expired: {self._lasted(lost)}")
+        self._record(cause, payload, "stopped", f"stopped: {report}")
+        with self._cond:
+            self.stopped = report
+            self._cond.notify_all()
+        log.warning("director stopped: %s", report)
+
+    def _finish(self, version: int, acked: Payload | None, refusal: str | None = None) -> None:
+        with self._cond:
+            if acked is not None:
+                self._acked = acked
+                self.pushes += 1
+            self.last_refusal = refusal
+            self._done_version = max(self._done_version, version)
+            self._cond.notify_all()
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if len(self.warnings) > MAX_WARNINGS:  # a list (as before), trimmed from the front
+            del self.warnings[0]
+            self.warnings_dropped += 1
+        log.warning("%s", message)
+
+    def _record(self, cause: str, payload: Payload, step: str, result: str) -> None:
+        """One audit line: time, the event that made the state, the step (`AUDIT_STEPS`),
+        the payload, and what happened."""
+        if self._audit_file is None:
+            return
+        line = json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "event": cause,
+                "step": step,
+                "payload": payload,
+                "result": result,
+            }
+        )
+        with self._audit_lock:
+            if self._audit_file is not None:
+                self._audit_file.write(line + "\n")
+                self._audit_file.flush()
+
+
+def _describe(payload: Payload) -> str:
+    """A short account of a layout payload, for reports."""
+    regions = payload.get("layoutConfig") or []
+    uids = [str(r["uid"]) for r in regions if isinstance(r, dict) and "uid" in r]
+    text = f"the layout with mixedVideoLayout {payload.get('mixedVideoLayout')}"
+    if regions:
+        text += f", {len(regions)} regions"
+    if uids:
+        text += f" (uids {', '.join(uids)})"
+    return text
+
+
+__all__ = [
+    "AUDIT_STEPS",
+    "MAX_WARNINGS",
+    "TRANSIENT",
+    "Director",
+    "DirectorOptions",
+    "LayoutTarget",
+    "Payload",
+    "Status",
+]
