@@ -10,6 +10,7 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
 ├── CompileError               valid layout, but not for these participants or roles
 ├── RenderError                a preview cannot be drawn (bad image, canvas too large)
 │   └── OutputError            a file cannot be written there (a FIFO, a device, a folder)
+├── NotificationError          an Agora Notifications callback that cannot be used: .field
 └── ApiError                   talking to Agora (or the emulator)
     ├── TransportError         connection refused, timeout, dropped connection
     └── ApiStatusError         an HTTP error answer: .status_code, .code, .reason, .body
@@ -20,8 +21,8 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
         └── NotCompletedError    206 with code 65: not completed, repeat the request
 ```
 
-The command line maps the families to exit codes: 1 for layout, compile and render
-errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
+The command line maps the families to exit codes: 1 for layout, compile, render and
+notification errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
 """
 
 from __future__ import annotations
@@ -259,6 +260,16 @@ class OutputError(RenderError):
     (A RenderError, as write failures always were; exit code 1.)"""
 
 
+class NotificationError(LayoutkitError):
+    """An Agora Notifications callback that cannot be used: a body that is not JSON, an
+    unknown event type, a missing or mistyped field (`field` names it, `payload.uid`), or
+    a signature that does not match. Exit code 1."""
+
+    def __init__(self, message: str, *, field: str = "", hint: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message, hint=hint)
+        self.field = field
+
+
 class ApiError(LayoutkitError):
     """A failure talking to the Cloud Recording service or the emulator."""
 
@@ -325,6 +336,7 @@ __all__ = [
     "LayoutkitError",
     "NotCompletedError",
     "NotFoundError",
+    "NotificationError",
     "OutputError",
     "PresetNotFoundError",
     "RateLimitError",

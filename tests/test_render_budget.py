@@ -117,3 +117,15 @@ def test_a_1_mb_flat_yaml_list_is_read_quickly_with_bounded_memory(tmp_path: Pat
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert elapsed < 8  # 10 s before; about 2 s here
     assert grown_mib < 400
+
+
+def test_a_sheet_of_a_layout_whose_counts_hold_nothing_to_draw_names_the_file(
+    tmp_path: Path,
+) -> None:
+    layout = tmp_path / "odd.yaml"
+    layout.write_text("counts: 20-30\nmode: adaptive\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["preview", str(layout), "--sheet", "-o", str(tmp_path / "s.png")]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{layout}: the layout's counts hold no participant count" in result.output

@@ -280,6 +280,17 @@ def stop(
     show_default=True,
     help="How many API requests the request log keeps (the newest).",
 )
+@click.option(
+    "--notify-url",
+    help="POST signed Agora Notifications (joins, leaves, role changes) to this URL.",
+)
+@click.option(
+    "--notify-secret",
+    envvar="EMULATOR_NOTIFY_SECRET",
+    show_envvar=True,
+    help="The Notifications secret the signatures are made with.",
+)
+@click.option("--notify-seed", type=int, help="Seed the Notifications faults' random draws.")
 def emulator(
     host: str,
     port: int,
@@ -287,12 +298,24 @@ def emulator(
     customer_secret: str | None,
     app_ids: tuple[str, ...],
     log_size: int,
+    notify_url: str | None,
+    notify_secret: str | None,
+    notify_seed: int | None,
 ) -> None:
     """Run a local Cloud Recording API emulator (Ctrl-C stops it)."""
     from layoutkit.emulator import EmulatorServer
 
     if (customer_id is None) != (customer_secret is None):
         raise click.UsageError("give --customer-id and --customer-secret together")
+    if (notify_url is None) != (notify_secret is None):
+        raise click.UsageError("give --notify-url and --notify-secret together")
+    if notify_url is not None:
+        from layoutkit.wire.base import check_url
+
+        try:
+            check_url(notify_url)
+        except ValueError as exc:
+            raise click.UsageError(f"--notify-url: {exc}") from None
     try:
         server = EmulatorServer(
             host,
@@ -301,12 +324,20 @@ def emulator(
             customer_id=customer_id,
             customer_secret=customer_secret,
             log_size=log_size,
+            notify_url=notify_url,
+            notify_secret=notify_secret,
+            notify_seed=notify_seed,
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     click.echo(f"Cloud Recording emulator on {server.url}", err=True)
     click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
     click.echo(f"  control: {server.url}/_emulator/state", err=True)
+    click.echo(f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>", err=True)
+    if notify_url is not None:
+        click.echo(
+            f"  notifications to {notify_url} ({server.url}/_emulator/notifications)", err=True
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

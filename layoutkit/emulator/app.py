@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from layoutkit.emulator import control, service
+from layoutkit.emulator import control, notify, service
 from layoutkit.emulator.http import (
     MAX_BODY,
     BodyError,
@@ -20,8 +20,12 @@ from layoutkit.emulator.http import (
     Response,
     gateway_error,
     json_body,
+    loads,
+    reply,
     service_error,
 )
+from layoutkit.emulator.notify import NotificationSender
+from layoutkit.emulator.presence import user_list
 from layoutkit.emulator.state import Answer, EmulatorState
 
 log = logging.getLogger("layoutkit.emulator")
@@ -51,7 +55,14 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/_emulator/chaos$"), "chaos"),
     ("GET", re.compile(r"^/_emulator/requests$"), "requests"),
     ("POST", re.compile(r"^/_emulator/clock$"), "clock"),
+    ("GET", re.compile(r"^/_emulator/notifications$"), "notifications"),
+    ("POST", re.compile(r"^/_emulator/notifications/faults$"), "notifications"),
+    ("DELETE", re.compile(r"^/_emulator/notifications/faults$"), "notifications"),
 ]
+# Agora's channel management REST API: the users in a channel
+USERS_ROUTE = re.compile(
+    r"^/dev/v1/channel/user/(?P<app>[^/]+)/(?P<cname>[^/]+)(?P<hosts>/hosts_only)?/?$"
+)
 NO_ROUTE = "no Route matched with those values"
 
 
@@ -78,6 +89,7 @@ class EmulatorApp:
         self.state = state
         # the `Host` values the control API answers (None: any loopback name and port)
         self.hosts = hosts
+        self.notifications: NotificationSender | None = None  # set by the server
 
     def handle(self, request: Request) -> Response:
         """One request in, one response out; never raises, never answers a traceback."""
@@ -90,7 +102,11 @@ class EmulatorApp:
             if found is None:
                 return gateway_error(404, NO_ROUTE)
             request.params = found[1]
+            if found[0] == "notifications":
+                return self._safe(lambda: self._notifications(request))
             return self._safe(lambda: control.handle(self.state, request, found[0]))
+        if path.startswith("/dev/v1/channel/user/"):
+            return self._users(request, path)
         matched = _match(API_ROUTES, request.method, path)
         endpoint = matched[0] if matched else "unknown"
         sid = matched[1].get("sid") if matched else None
@@ -133,6 +149,30 @@ class EmulatorApp:
         if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
             time.sleep(self.state.latency)
         return self._safe(lambda: self._service(endpoint, request))
+
+    def _notifications(self, request: Request) -> Response:
+        body: Any = None
+        if request.method == "POST":
+            try:
+                body = loads(request.body.decode("utf-8")) if request.body.strip() else {}
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                body = None
+        return notify.control(self.notifications, request, body)
+
+    def _users(self, request: Request, path: str) -> Response:
+        """The channel management API's user list, from the emulator's own channels."""
+        found = USERS_ROUTE.match(path)
+        if found is None or request.method != "GET":
+            response = gateway_error(404, NO_ROUTE)
+        else:
+            app, cname = _unquote(found["app"]), _unquote(found["cname"])
+            response = self._auth(request.headers.get("authorization")) or (
+                gateway_error(400, "appid is invalid")
+                if not self.state.app_ok(app)
+                else reply(200, user_list(self.state, app, cname, hosts_only=bool(found["hosts"])))
+            )
+        self.state.log(request.method, path, "channelUsers", None, response.status)
+        return response
 
     def _auth(self, header: str | None) -> Response | None:
         if not header:
@@ -218,4 +258,4 @@ _REASONS = {
     504: "Gateway Timeout",
 }
 
-__all__ = ["API_ROUTES", "CONTROL_ROUTES", "EmulatorApp"]
+__all__ = ["API_ROUTES", "CONTROL_ROUTES", "USERS_ROUTE", "EmulatorApp"]

@@ -15,12 +15,14 @@ from layoutkit.emulator.state import (
     FAULT_KINDS,
     MAX_OUTAGE,
     MEDIA_STATES,
+    ROLES,
     Answer,
     EmulatorState,
     Fault,
     ManualClock,
     MediaState,
     Recording,
+    Role,
 )
 from layoutkit.wire.base import UID_MAX, check_uid
 
@@ -98,9 +100,13 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
 
 
 def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]]:
-    """Everyone in a channel, in join order, with what they send."""
+    """Everyone in a channel, in join order, with what they send (and `"role":
+    "audience"` for an audience member; hosts, the default, carry no role key)."""
     with state.lock:
-        return [{"uid": p.uid, "media": p.media} for p in state.channel(app_id, cname).participants]
+        return [
+            {"uid": p.uid, "media": p.media, **({"role": p.role} if p.role != "host" else {})}
+            for p in state.channel(app_id, cname).participants
+        ]
 
 
 def picture(state: EmulatorState, recording: Recording) -> list[dict[str, Any]]:
@@ -117,6 +123,13 @@ def _media(body: dict[str, Any]) -> MediaState | Response:
     if media not in MEDIA_STATES:
         return _error(400, f"media: one of {', '.join(MEDIA_STATES)}")
     return media  # type: ignore[no-any-return]
+
+
+def _role(body: dict[str, Any], default: Role | None) -> Role | Response | None:
+    role = body.get("role", default)
+    if role is not None and role not in ROLES:
+        return _error(400, f"role: one of {', '.join(ROLES)}")
+    return role
 
 
 def handle(state: EmulatorState, request: Request, route: str) -> Response:
@@ -146,19 +159,33 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
         media = _media(body)
         if isinstance(media, Response):
             return media
-        state.join(params["app"], params["cname"], uid, media=media)
+        role = _role(body, None)
+        if isinstance(role, Response):
+            return role
+        platform = body.get("platform", 7)
+        if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
+            return _error(400, "platform: Agora's platform number (0..99)")
+        state.join(params["app"], params["cname"], uid, media=media, role=role, platform=platform)
         return reply(200, {"participants": people(state, params["app"], params["cname"])})
     if route == "participant":
         body = _body(request)
         if isinstance(body, Response):
             return body
-        if "media" not in body:
-            return _error(400, f"media: give one of {', '.join(MEDIA_STATES)}")
-        media = _media(body)
-        if isinstance(media, Response):
-            return media
-        if not state.set_media(params["app"], params["cname"], params["uid"], media):
-            return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
+        if "media" not in body and "role" not in body:
+            return _error(400, f"media: give one of {', '.join(MEDIA_STATES)} (or a role)")
+        role = _role(body, None)
+        if isinstance(role, Response):
+            return role
+        with state.lock:
+            person = state.channel(params["app"], params["cname"]).find(params["uid"])
+            if person is None:
+                return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
+            media = _media(body) if "media" in body else person.media
+            if isinstance(media, Response):
+                return media
+            if role is not None and role != person.role:
+                state.set_role(params["app"], params["cname"], params["uid"], role)
+            state.set_media(params["app"], params["cname"], params["uid"], media)
         return reply(200, {"participants": people(state, params["app"], params["cname"])})
     if route == "leave":
         if not state.leave(params["app"], params["cname"], params["uid"]):

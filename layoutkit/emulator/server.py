@@ -18,6 +18,8 @@ from typing import Any, Self
 from layoutkit.emulator.app import EmulatorApp
 from layoutkit.emulator.control import served_hosts
 from layoutkit.emulator.http import MAX_BODY, Request, Response, gateway_error, service_error
+from layoutkit.emulator.notify import RETRY_INTERVALS, TIMEOUT, NotificationSender
+from layoutkit.emulator.presence import Presence
 from layoutkit.emulator.requestlog import DEFAULT_LOG_SIZE
 from layoutkit.emulator.state import (
     FAULT_KINDS,
@@ -26,6 +28,7 @@ from layoutkit.emulator.state import (
     Fault,
     FaultKind,
     MediaState,
+    Role,
 )
 
 log = logging.getLogger("layoutkit.emulator")
@@ -159,9 +162,19 @@ class EmulatorServer:
         rate_limit: int | None = RATE_LIMIT,
         log_size: int = DEFAULT_LOG_SIZE,
         read_timeout: float = READ_TIMEOUT,
+        notify_url: str | None = None,
+        notify_secret: str | None = None,
+        notify_retry_intervals: tuple[float, ...] = RETRY_INTERVALS,
+        notify_timeout: float = TIMEOUT,
+        notify_seed: int | None = None,
     ) -> None:
         """`log_size`: how many API requests the request log keeps (the newest);
-        `read_timeout`: seconds a client may stall mid-request or idle between requests."""
+        `read_timeout`: seconds a client may stall mid-request or idle between requests.
+        `notify_url` and `notify_secret`: POST signed Agora Notifications of joins, leaves
+        and role changes there (retried after `notify_retry_intervals` seconds when not
+        answered 200 within `notify_timeout`; `notify_seed` makes the faults repeatable)."""
+        if (notify_url is None) != (notify_secret is None):
+            raise ValueError("give notify_url and notify_secret together")
         self.state = EmulatorState(
             app_ids=app_ids,
             customer_id=customer_id,
@@ -171,10 +184,28 @@ class EmulatorServer:
             log_size=log_size,
         )
         self.app = EmulatorApp(self.state)
+        self.notifications: NotificationSender | None = None
+        if notify_url is not None and notify_secret is not None:
+            sender = NotificationSender(
+                notify_url,
+                notify_secret,
+                retry_intervals=notify_retry_intervals,
+                timeout=notify_timeout,
+                seed=notify_seed,
+            )
+            presence = Presence(self.state)
+
+            def changed() -> None:  # under the state's lock: events leave in order
+                for event in presence.events():
+                    sender.submit(event)
+
+            self.state.on_change = changed
+            self.notifications = self.app.notifications = sender
         handler = type("Handler", (_Handler,), {"app": self.app, "timeout": read_timeout})
         self._server = _Server((host, port), handler)
         self.app.hosts = served_hosts(host, self._server.server_address[1])
         self._thread: threading.Thread | None = None
+        self._sending = False
 
     @property
     def url(self) -> str:
@@ -183,6 +214,7 @@ class EmulatorServer:
 
     def start(self) -> Self:
         """Serve in a background thread."""
+        self._start_sender()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -194,13 +226,21 @@ class EmulatorServer:
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
+        self._start_sender()
         self._server.serve_forever(poll_interval=0.2)
+
+    def _start_sender(self) -> None:
+        if self.notifications is not None and not self._sending:
+            self._sending = True
+            self.notifications.start()
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.notifications is not None:
+            self.notifications.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -223,10 +263,21 @@ class EmulatorServer:
         app_id: str | None = None,
         publishing: bool = True,
         media: MediaState | None = None,
+        role: Role | None = None,
     ) -> None:
         """A participant joins the channel and sends video (or `media`: video_off,
-        audio_only, not_publishing; `publishing=False` is not_publishing)."""
-        self.state.join(self._app(app_id), cname, str(uid), publishing=publishing, media=media)
+        audio_only, not_publishing; `publishing=False` is not_publishing), as a host or
+        (`role="audience"`) an audience member, who sends nothing."""
+        self.state.join(
+            self._app(app_id), cname, str(uid), publishing=publishing, media=media, role=role
+        )
+
+    def set_role(
+        self, cname: str, uid: str | int, role: Role, *, app_id: str | None = None
+    ) -> None:
+        """A participant becomes a host or an audience member."""
+        if not self.state.set_role(self._app(app_id), cname, str(uid), role):
+            raise ValueError(f"uid {uid} is not in channel {cname}")
 
     def set_media(
         self, cname: str, uid: str | int, media: MediaState, *, app_id: str | None = None

@@ -65,6 +65,8 @@ class ManualClock:
 
 MediaState = Literal["video", "video_off", "audio_only", "not_publishing"]
 MEDIA_STATES: tuple[MediaState, ...] = ("video", "video_off", "audio_only", "not_publishing")
+Role = Literal["host", "audience"]
+ROLES: tuple[Role, ...] = ("host", "audience")
 
 # Agora mixes the streams it receives: someone in the channel who publishes nothing is
 # taken to have no place in the picture (neither a region of a built-in mode nor a
@@ -81,10 +83,12 @@ class Member:
 
     uid: str
     media: MediaState = "video"
+    role: Role = "host"  # live-broadcast profile: an audience member sends nothing
+    platform: int = 7  # as Agora's Notifications number it (7 Web)
 
     @property
     def publishing(self) -> bool:
-        return self.media != "not_publishing"
+        return self.media != "not_publishing" and self.role == "host"
 
     @property
     def drawn(self) -> bool:
@@ -193,6 +197,12 @@ class EmulatorState:
         self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)
         self.max_in_flight_sid: dict[tuple[str, str], int] = {}
         self._recent: dict[str, deque[float]] = {}
+        # called under the lock after every change of who is in a channel (Notifications)
+        self.on_change: Callable[[], None] | None = None
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def __repr__(self) -> str:
         return f"EmulatorState(app_ids={self.app_ids!r}, customer_id={self.customer_id!r})"
@@ -309,16 +319,33 @@ class EmulatorState:
         *,
         publishing: bool = True,
         media: MediaState | None = None,
+        role: Role | None = None,
+        platform: int = 7,
     ) -> None:
-        """`uid` joins the channel (a second join changes nothing but its media)."""
+        """`uid` joins the channel (a second join changes nothing but its media and, if
+        given, its role)."""
         with self.lock:
             self.expire_idle()
             channel = self.channel(app_id, cname)
             state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
-                channel.participants.append(Member(uid, state))
+                channel.participants.append(Member(uid, state, role or "host", platform))
+            elif role is not None:
+                self.set_role(app_id, cname, uid, role)
             channel.empty_since = None
             self.set_media(app_id, cname, uid, state)
+            self.changed()
+
+    def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> bool:
+        """`uid` becomes a host or an audience member; False when not in the channel."""
+        with self.lock:
+            person = self.channel(app_id, cname).find(uid)
+            if person is None:
+                return False
+            person.role = role
+            self.set_media(app_id, cname, uid, person.media)
+            self.changed()
+            return True
 
     def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> bool:
         """Change what `uid` sends; False when they are not in the channel."""
@@ -342,6 +369,7 @@ class EmulatorState:
             channel.participants = [p for p in channel.participants if p.uid != uid]
             if not channel.participants and channel.empty_since is None:
                 channel.empty_since = self.clock()
+            self.changed()
             return len(channel.participants) < before
 
     # --- recordings ------------------------------------------------------------------------
@@ -392,6 +420,7 @@ class EmulatorState:
             recording.publishers = publishers
             resource.sid = sid
             self.recordings[sid] = recording
+            self.changed()  # the recorder joins the channel
             return recording
 
     def set_layout(self, recording: Recording, layout: dict[str, Any]) -> None:
@@ -404,6 +433,7 @@ class EmulatorState:
             if recording.ended is None:
                 recording.ended = self.clock()
                 recording.ended_by = why
+                self.changed()  # the recorder leaves
 
     def expire_idle(self) -> None:
         """End recordings whose channel has been empty for longer than maxIdleTime."""
@@ -417,6 +447,7 @@ class EmulatorState:
                 if since is not None and now - max(since, recording.started) > recording.max_idle:
                     recording.ended = max(since, recording.started) + recording.max_idle
                     recording.ended_by = "maxIdleTime"
+                    self.changed()
 
     def participants_of(self, recording: Recording) -> list[str]:
         return self.channel(recording.app_id, recording.cname).uids()
@@ -441,6 +472,7 @@ __all__ = [
     "RATE_LIMIT",
     "RATE_WINDOW",
     "RESOURCE_TTL",
+    "ROLES",
     "SILENT_USERS_TAKE_NO_REGION",
     "Answer",
     "Channel",
@@ -454,4 +486,5 @@ __all__ = [
     "Member",
     "Recording",
     "Resource",
+    "Role",
 ]

@@ -22,6 +22,7 @@ from layoutkit.layout.model import PreviewSpec
 from layoutkit.layout.yaml import SourceMap
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
+from layoutkit.wire.profile import MAX_REGIONS
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -201,7 +202,13 @@ def _render_sheet_png(
     drawn_width = round(layout.document.canvas.width * scale)
     opts = replace(opts, scale=scale, min_text=max(opts.min_text, text_px_for(drawn_width)))
     frames: list[tuple[str, Image]] = []
-    for n in declared_counts(layout.document) if counts is None else counts:
+    wanted = declared_counts(layout.document) if counts is None else tuple(counts)
+    if not wanted:
+        raise RenderError(
+            f"{layout.source}: the layout's counts hold no participant count from 1 to "
+            f"{MAX_REGIONS}, so the sheet has nothing to draw; check `counts:`"
+        )
+    for n in wanted:
         try:
             compiled = compile_full(layout, None, roles, count=n)
         except LayoutError as exc:
