@@ -1,15 +1,23 @@
-"""Shared fixtures: example layouts written to a temporary folder."""
+"""Shared fixtures: example layouts written to a temporary folder; Hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from layoutkit.client import CloudRecordingClient, RetryPolicy
 from layoutkit.emulator import EmulatorServer, ManualClock
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+
+# CI explores the same examples on every run (a red CI always means a change broke
+# something); runs elsewhere keep drawing new ones, which is how problems are found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
