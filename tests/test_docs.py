@@ -60,7 +60,10 @@ def project_files() -> list[Path]:
             check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout")
+        pytest.skip(
+            "not a git checkout: this check lists the project's files with git, "
+            "so it runs in a clone (as CI does)"
+        )
     names = [n for n in listed.decode("utf-8").split("\0") if n and not n.startswith(".ci/")]
     return [ROOT / n for n in names if (ROOT / n).is_file()]
 

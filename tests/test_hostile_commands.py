@@ -56,7 +56,7 @@ def _maxrss() -> int:
 _BASELINE_KIB = _maxrss()
 
 
-def _run(args: Sequence[str], cwd: Path, files: Sequence[Path]) -> Result:
+def check_command(args: Sequence[str], cwd: Path, files: Sequence[Path]) -> Result:
     """Invoke `layoutkit ARGS` in `cwd` and check what every outcome must satisfy."""
     runner = CliRunner()
     start = time.monotonic()
@@ -461,7 +461,7 @@ def test_generated_layouts_through_the_layout_commands(
         "preview": ["preview", str(path), "--scale", "0.2", "-o", str(out)],
         "sheet": ["preview", str(path), "--sheet", "--scale", "0.1", "-o", str(out)],
     }[command]
-    result = _run(args, folder, [path])
+    result = check_command(args, folder, [path])
     if command in ("compile", "regions"):
         _check_json(result)
     if command == "validate" and result.exit_code == 1:
@@ -656,7 +656,7 @@ def test_generated_scenarios_play(
         args += ["--scale", scale]
     else:
         args += ["--json", "--no-pictures"]
-    result = _run(args, folder, [scenario_path, layout_path])
+    result = check_command(args, folder, [scenario_path, layout_path])
     if result.exit_code == 0 and "--json" in args:
         steps = json.loads(result.stdout)
         assert isinstance(steps, list)
@@ -777,6 +777,6 @@ def test_generated_options(
         args += [*picture, "-o", str(folder / "out.png")]
     elif command == "compile":
         args += ["--as", "layout-config"]
-    result = _run(args, folder, [path])
+    result = check_command(args, folder, [path])
     if command in ("compile", "regions"):
         _check_json(result)
