@@ -47,7 +47,7 @@ from layoutkit.errors import (
 from layoutkit.layout.loader import Layout
 from layoutkit.live.roster import Event, EventKind, Roster
 from layoutkit.safefiles import check_output
-from layoutkit.wire.base import _check_uid as check_uid
+from layoutkit.wire.base import check_uid
 
 log = logging.getLogger("layoutkit.live.director")
 Payload = dict[str, Any]

@@ -143,7 +143,6 @@ def check_uid(value: object) -> str:
     return str(number)
 
 
-_check_uid = check_uid  # the former name, still imported by the director
 
 
 def _wire_uid(value: object, info: ValidationInfo) -> str:
