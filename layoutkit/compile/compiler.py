@@ -54,6 +54,7 @@ class Compilation:
     hidden: frozenset[str] = frozenset()  # participants left out on purpose
     not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
     placeholders: bool = False  # the participants were made up (`count`), not given
+    role_holders: dict[str, str] = field(default_factory=dict)  # role -> uid its region shows
 
     @property
     def shown(self) -> tuple[str, ...]:
@@ -155,6 +156,7 @@ class _Compiler:
         self.placeholders = placeholders
         self.issues: list[Issue] = []
         self.not_shown: tuple[str, ...] = ()
+        self.role_holders: dict[str, str] = {}
         self._no_variant = False
 
     def error(self, path: Path, message: str) -> None:
@@ -224,6 +226,7 @@ class _Compiler:
             self.hidden,
             self.not_shown,
             self.placeholders,
+            self.role_holders,
         )
 
     def _check_canvas(self) -> None:
@@ -348,6 +351,8 @@ class _Compiler:
         for draft, uid, sent, (x, w, y, h) in zip(
             drafts, binding.uids, binding.sent, boxes, strict=True
         ):
+            if draft.role is not None and uid is not None and sent:
+                self.role_holders.setdefault(draft.role, uid)
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
             every.append(
                 LayoutRegion(

@@ -13,13 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
-from layoutkit.compile.binding import bind_regions
 from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
-from layoutkit.compile.place import Expander
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
-from layoutkit.layout.yaml import SourceMap
 from layoutkit.wire.base import MixedVideoLayout
 from layoutkit.wire.layout import UpdateLayoutClientRequest
 from layoutkit.wire.profile import MAX_REGIONS
@@ -138,24 +135,8 @@ def _camera_for(
 
 def role_uids(compiled: Compilation) -> dict[str, str]:
     """Who each role shows: the roles bound, and in a custom layout the participant each
-    unbound role's region takes (the next one in join order, as `binding` gives it)."""
-    found = dict(compiled.roles)
-    document = compiled.document
-    variants = document.variants or []
-    variant = variants[compiled.variant] if compiled.variant is not None else None
-    entries = document.regions
-    if variant is not None and (variant.regions is not None or variant.mode is not None):
-        entries = variant.regions
-    if not entries or compiled.payload.mixed_video_layout != MixedVideoLayout.CUSTOM:
-        return found
-    drafts = Expander(document.canvas, SourceMap()).expand(entries, ())
-    named = [compiled.roles.get(d.role) if d.role is not None else d.uid for d in drafts]
-    agora = [d.agora_fill for d in drafts]
-    binding = bind_regions(named, agora, compiled.participants, compiled.hidden)
-    for draft, uid in zip(drafts, binding.uids, strict=True):
-        if draft.role is not None and uid is not None:
-            found.setdefault(draft.role, uid)
-    return found
+    unbound role's region took (as the compiler bound it)."""
+    return {**compiled.role_holders, **compiled.roles}
 
 
 def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:

@@ -143,8 +143,6 @@ def check_uid(value: object) -> str:
     return str(number)
 
 
-
-
 def _wire_uid(value: object, info: ValidationInfo) -> str:
     if _from_json(info) and not isinstance(value, str):
         raise ValueError(
