@@ -50,6 +50,20 @@ def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
         yield server
 
 
+@pytest.fixture
+def unpaced_emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
+    """An emulator on the manual `clock` without the 10-per-second limit (its window would
+    never pass on a clock that only moves when told; tests send many requests)."""
+    with EmulatorServer(
+        app_ids=(APP_ID,),
+        customer_id=CUSTOMER_ID,
+        customer_secret=CUSTOMER_SECRET,
+        clock=clock,
+        rate_limit=None,
+    ) as server:
+        yield server
+
+
 def fast_client(emulator: EmulatorServer, attempts: int = 2) -> CloudRecordingClient:
     """A client of `emulator` with short retry delays and no pacing of its own, for
     emulators started without the 10-per-second limit."""

@@ -10,7 +10,7 @@ import io
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +22,6 @@ from layoutkit.client import CloudRecordingClient, Recording
 from layoutkit.emulator import Answer, EmulatorServer, ManualClock
 from layoutkit.live.director import Director, DirectorOptions
 from layoutkit.live.roster import Event, Roster
-from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 LAYOUT = parse_layout("""
 canvas: 1280x720
@@ -39,17 +38,9 @@ FAST = DirectorOptions(backoff=0.01, max_backoff=0.05)  # the default 90 s grace
 
 
 @pytest.fixture
-def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
-    """On the manual clock, without the 10-per-second limit (its window would never pass
-    on a clock that only moves when told)."""
-    with EmulatorServer(
-        app_ids=(APP_ID,),
-        customer_id=CUSTOMER_ID,
-        customer_secret=CUSTOMER_SECRET,
-        clock=clock,
-        rate_limit=None,
-    ) as server:
-        yield server
+def emulator(unpaced_emulator: EmulatorServer) -> EmulatorServer:
+    """On the manual clock, without the 10-per-second limit (see conftest)."""
+    return unpaced_emulator
 
 
 def client_of(emulator: EmulatorServer, attempts: int = 2) -> CloudRecordingClient:

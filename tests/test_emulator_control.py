@@ -39,21 +39,9 @@ ACQUIRE_BODY = {"cname": "room", "uid": "99", "clientRequest": {}}
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def server(clock: ManualClock) -> Iterator[EmulatorServer]:
-    """An emulator on a manual clock, without the rate limit (tests send many requests)."""
-    with EmulatorServer(
-        app_ids=(APP_ID,),
-        customer_id=CUSTOMER_ID,
-        customer_secret=CUSTOMER_SECRET,
-        clock=clock,
-        rate_limit=None,
-    ) as running:
-        yield running
+def server(unpaced_emulator: EmulatorServer) -> EmulatorServer:
+    """On the manual clock, without the rate limit (see conftest)."""
+    return unpaced_emulator
 
 
 @pytest.fixture(scope="module")
