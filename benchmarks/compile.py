@@ -27,7 +27,7 @@ def compile_all() -> list[dict[str, Any]]:
     for path in LAYOUTS:
         layout = load_layout(path)
         for n in COUNTS:
-            payloads.append(compile_full(layout, count=n).payload.to_wire())
+            payloads.append(compile_full(layout, count=n).payload_json)
     return payloads
 
 

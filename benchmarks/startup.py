@@ -9,9 +9,10 @@ underneath alone:
 Every command runs as its own process, with bytecode cached as on a user's machine
 (PYTHONDONTWRITEBYTECODE is removed from the environment, and each command runs once
 before timing to fill the cache); the figure is the median of N runs. The `deps` column
-is a process that only imports the libraries the command stands on (click, pydantic,
-PyYAML; Pillow for preview) and validates one tiny model: the part of the start-up that
-is theirs.
+is a process that only imports the libraries the command stands on (click and PyYAML;
+Pillow for preview): the part of the start-up that is theirs. Neither command loads
+pydantic (the wire models are built only by the client, the emulator and the tests) nor,
+for a file without template syntax, Jinja2 (`tests/test_startup.py` checks both).
 Run: python benchmarks/startup.py [N]. Another checkout of layoutkit (e.g. `git archive
 HEAD | tar -x -C /tmp/before`) is measured the same way with PYTHONPATH=/tmp/before.
 """
@@ -56,12 +57,9 @@ sys.stdout.write(json.dumps(data, indent=2) + "\\n")
 
 DEPS = """\
 import sys
-import click, pydantic, yaml
+import click, yaml
 if sys.argv[1:] == ["pillow"]:
     from PIL import Image, ImageDraw
-class M(pydantic.BaseModel):  # the first validator loads pydantic's plugin machinery
-    x: int
-M(x=1)
 import gc
 gc.freeze()  # as the command line does at exit
 """
@@ -119,9 +117,8 @@ def main() -> None:
             )
         print(f"python -c pass: {bare * 1e3:.1f} ms")
         print(
-            "deps: a process that only imports click, pydantic and PyYAML (and Pillow for "
-            "preview) and validates one tiny model, the libraries the command cannot do "
-            "without"
+            "deps: a process that only imports click and PyYAML (and Pillow for preview), "
+            "the libraries the command cannot do without"
         )
 
 

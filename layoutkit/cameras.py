@@ -6,7 +6,6 @@ screen drawn as a slide. Written `W:H` (`16:9`, `9:16`), `screen` or `screen:W:H
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from layoutkit.geometry import parse_aspect
 
@@ -30,6 +29,8 @@ class CameraShape:
     screen: bool = False
 
     def __str__(self) -> str:
+        from fractions import Fraction  # only to write a shape out
+
         ratio = Fraction(self.aspect or 1).limit_denominator(100)
         shape = "" if self.aspect is None else f"{ratio.numerator}:{ratio.denominator}"
         if self.screen:

@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from layoutkit.errors import FileReadError, OutputError
@@ -82,7 +81,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     target = check_output(path)
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        handle, temp = _new_temp(target)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write there ({exc.strerror or exc})") from None
     try:
@@ -104,6 +103,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
         raise
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_TEMP_TRIES = 100
+
+
+def _new_temp(target: Path) -> tuple[int, Path]:
+    """A new, empty file `.NAME.RANDOM.tmp` next to `target`, open for writing: created
+    by this call alone (O_EXCL, mode 0600, never through a symlink), another random name
+    when one is taken. What `tempfile.mkstemp` does, without loading tempfile (and with it
+    shutil, random, bz2 and lzma) in every command that writes a file."""
+    for _ in range(_TEMP_TRIES):
+        temp = target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(temp, _TEMP_FLAGS, 0o600), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(target.parent))
 
 
 def write_new(path: Path, data: bytes, mode: int = NEW_FILE_MODE) -> None:

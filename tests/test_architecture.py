@@ -79,6 +79,7 @@ LOW = (
     "layoutkit.cameras",
     "layoutkit.jsonfmt",
     "layoutkit.safefiles",
+    "layoutkit.httpd",
     "layoutkit.wire",
 )
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -102,6 +103,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     # what Agora draws (modes) for the composite; render, lazily, for its PNG
     "layoutkit.emulator": ("layoutkit.compile.modes", "layoutkit.render"),
     "layoutkit.pytest_plugin": ("layoutkit.client", "layoutkit.emulator"),
+    # the director service: Directors (live) over the client, layouts from the library
+    "layoutkit.service": (
+        "layoutkit.layout",
+        "layoutkit.compile",
+        "layoutkit.live",
+        "layoutkit.library.presets",
+        "layoutkit.client",
+    ),
 }
 # Old import paths kept for users (README.md, docs/): each only re-exports its new home.
 SHIMS = {
@@ -144,7 +153,17 @@ def test_render_draws_the_payload_not_the_authoring_model() -> None:
 
 
 def test_layout_knows_nothing_of_later_stages() -> None:
-    later = ("compile", "render", "preview", "live", "client", "emulator", "library", "cli")
+    later = (
+        "compile",
+        "render",
+        "preview",
+        "live",
+        "client",
+        "emulator",
+        "library",
+        "service",
+        "cli",
+    )
     for name in MODULES:
         if within(name, "layoutkit.layout"):
             bad = {i for i in MODULES[name] for s in later if within(i, f"layoutkit.{s}")}
@@ -154,7 +173,7 @@ def test_layout_knows_nothing_of_later_stages() -> None:
 def test_the_top_level_is_low_modules_and_shims() -> None:
     top = {n for n in MODULES if n.count(".") == 1 and not (PACKAGE / n.split(".")[1]).is_dir()}
     low = {m for m in LOW if m.count(".") == 1 and not (PACKAGE / m.split(".")[1]).is_dir()}
-    assert top == low | {"layoutkit.pytest_plugin"} | set(SHIMS), top
+    assert top == low | {"layoutkit.pytest_plugin", "layoutkit.__main__"} | set(SHIMS), top
     for name in low:
         low_imports = [m for m in LOW if m != "layoutkit"]
         assert all(any(within(i, m) for m in low_imports) for i in inner_imports(name)), name
@@ -180,6 +199,47 @@ def test_wire_and_geometry_stay_low() -> None:
                 or within(i, "layoutkit.geometry")
                 for i in inner
             ), (name, inner)
+
+
+# The parts of `wire` that load no pydantic: the rules, Agora's video advice, its codes.
+PYDANTIC_FREE_WIRE = ("layoutkit.wire.rules", "layoutkit.wire.profile", "layoutkit.wire.catalog")
+
+
+def test_only_the_wire_models_and_their_users_import_pydantic() -> None:
+    users = ("layoutkit.wire", "layoutkit.client", "layoutkit.emulator", "layoutkit.service")
+    importers = importers_of("pydantic")
+    assert importers and all(any(within(m, u) for u in users) for m in importers), importers
+    assert not {m for m in importers if any(within(m, w) for w in PYDANTIC_FREE_WIRE)}
+
+
+def module_level_imports(name: str) -> set[str]:
+    """What a module imports when it is imported (not inside its functions)."""
+    path = PACKAGE.parent / (name.replace(".", "/") + ".py")
+    if not path.is_file():
+        path = path.with_suffix("") / "__init__.py"
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_the_layout_pipeline_uses_only_the_pydantic_free_wire_modules() -> None:
+    """`layout`, `compile`, `render` and `preview` (what `layoutkit compile` and `preview`
+    run) take from `wire` only the rules and the profile; the compiler builds the wire
+    models of its payload lazily (`Compilation.payload`, `transcoding`)."""
+    stages = ("layoutkit.layout", "layoutkit.compile", "layoutkit.render", "layoutkit.preview")
+    lazy = {"layoutkit.compile.compiler": "layoutkit.wire.layout"}
+    for name in MODULES:
+        if not any(within(name, stage) for stage in stages):
+            continue
+        wire = {i for i in inner_imports(name) if within(i, "layoutkit.wire")}
+        allowed = (*PYDANTIC_FREE_WIRE, *([lazy[name]] if name in lazy else []))
+        assert all(any(within(i, a) for a in allowed) for i in wire), (name, wire)
+        on_import = {i for i in module_level_imports(name) if within(i, "layoutkit.wire")}
+        assert all(any(within(i, w) for w in PYDANTIC_FREE_WIRE) for i in on_import), name
 
 
 def test_import_layoutkit_stays_light() -> None:

@@ -4,8 +4,9 @@ The code of layoutkit/ (docstrings and comments are documentation, and left alon
 searched for the values that used to be written out in several places; each may appear
 only where it is defined, and everything else imports it:
 
-- the uid range: `wire.base.UID_MAX`, checked only by `wire.base.check_uid`;
-- the URL rule: `wire.base.URL_PATTERN`, checked only by `wire.base.check_url`;
+- the uid range: `wire.rules.UID_MAX`, checked only by `wire.rules.check_uid`;
+- the URL rule: `wire.rules.URL_PATTERN`, checked only by `wire.rules.check_url`
+  (`wire.rules` loads no pydantic; `wire.base` re-exports both for the wire models);
 - the most regions or users Agora draws, 17: `wire.profile.MAX_REGIONS` (re-exported as
   `wire.layout.MAX_REGIONS`; the command line reads it without loading pydantic);
 - the default canvas 360×640: `wire.profile.DEFAULT_WIDTH` / `DEFAULT_HEIGHT`;
@@ -23,9 +24,11 @@ from pathlib import Path
 import pytest
 
 from layoutkit.client.transport import error_fields
-from layoutkit.wire.base import UID_MAX, check_uid, check_url
+from layoutkit.wire import base, rules
+from layoutkit.wire.rules import UID_MAX, check_uid, check_url
 
 PACKAGE = Path(__file__).resolve().parent.parent / "layoutkit"
+HOME = "wire/rules.py"  # the home of the uid and URL rules (no pydantic)
 
 Finding = tuple[str, int, str]  # file, line, what
 
@@ -94,20 +97,20 @@ def findings(name: str, source: str) -> Iterator[Finding]:
         value = _int(node)
         parent = parents.get(id(node))
         # the uid range: the number itself, 2**32 (minus one), and range checks
-        if value == UID_MAX and (name, owner) != ("wire/base.py", "UID_MAX"):
-            yield name, line, "the uid maximum written out (use wire.base.UID_MAX)"
+        if value == UID_MAX and (name, owner) != (HOME, "UID_MAX"):
+            yield name, line, "the uid maximum written out (use wire.rules.UID_MAX)"
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Pow)
             and (_int(node.left), _int(node.right)) == (2, 32)
         ):
-            yield name, line, "2**32 written out (use wire.base.UID_MAX)"
+            yield name, line, "2**32 written out (use wire.rules.UID_MAX)"
         if (
             isinstance(node, ast.Compare)
-            and name != "wire/base.py"
+            and name != HOME
             and any(isinstance(n, ast.Name) and n.id == "UID_MAX" for n in ast.walk(node))
         ):
-            yield name, line, "a uid range check of its own (call wire.base.check_uid)"
+            yield name, line, "a uid range check of its own (call wire.rules.check_uid)"
         # 17: as a bound, a limit constant or a range end (18 in range(1, 18), 17 * 17)
         if value == 17 and (name, owner) != ("wire/profile.py", "MAX_REGIONS"):
             as_limit = (
@@ -151,10 +154,10 @@ def findings(name: str, source: str) -> Iterator[Finding]:
                 yield name, line, "17 in a message (format MAX_REGIONS into it)"
             if _CANVAS_TEXT.search(text):
                 yield name, line, "the default canvas in a message (format DEFAULT_*)"
-            if _URL_PATTERN_TEXT.search(text) and name != "wire/base.py":
-                yield name, line, "a URL pattern of its own (call wire.base.check_url)"
+            if _URL_PATTERN_TEXT.search(text) and name != HOME:
+                yield name, line, "a URL pattern of its own (call wire.rules.check_url)"
         # a URL test by prefix: x.startswith(("http://", "https://"))
-        if _call_name(node) == "startswith" and name != "wire/base.py":
+        if _call_name(node) == "startswith" and name != HOME:
             prefixes = {
                 c.value
                 for arg in getattr(node, "args", ())
@@ -162,7 +165,7 @@ def findings(name: str, source: str) -> Iterator[Finding]:
                 if isinstance(c, ast.Constant) and isinstance(c.value, str)
             }
             if {"http://", "https://"} & prefixes:
-                yield name, line, "a URL rule of its own (call wire.base.check_url)"
+                yield name, line, "a URL rule of its own (call wire.rules.check_url)"
 
 
 def _tree(root: Path) -> list[Finding]:
@@ -272,6 +275,18 @@ def test_one_url_rule_for_the_layout_file_and_the_payload(url: str, ok: bool) ->
     assert lines == [1, 3]
     assert all("is not an http(s) URL" in issue.message for issue in info.value.issues)
     assert not any("validation error" in issue.message for issue in info.value.issues)
+
+
+def test_the_wire_models_use_the_rules_of_wire_rules() -> None:
+    """`wire.base` (pydantic) re-exports the rules; it defines none of its own."""
+    for name in ("UID_MAX", "URL_PATTERN", "check_uid", "check_url", "check_cname"):
+        assert getattr(base, name) is getattr(rules, name), name
+    assert base.MixedVideoLayout is rules.MixedVideoLayout
+    assert base.RenderMode is rules.RenderMode
+    source = (PACKAGE / "wire" / "base.py").read_text(encoding="utf-8")
+    assert not re.search(
+        r"^(def check_|class (MixedVideoLayout|RenderMode)|UID_MAX =)", source, re.M
+    )
 
 
 def test_one_uid_check() -> None:

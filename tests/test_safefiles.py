@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from layoutkit import LayoutError, LayoutSyntaxError, load_layout, parse_layout
+from layoutkit import LayoutError, LayoutSyntaxError, load_layout, parse_layout, safefiles
 from layoutkit.cli import cli
 from layoutkit.safefiles import FileReadError, OutputError, read_limited, write_atomic
 
@@ -337,3 +337,20 @@ def test_a_director_audit_log_is_never_a_fifo(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="FIFO"):
         Director(Accepting(), parse_layout("mode: adaptive\n"), audit=fifo)
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_write_atomic_takes_another_temporary_name_when_one_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary file is created by write_atomic alone (O_EXCL): a name someone else
+    holds, even as a symlink, is left as it is and another random name is tried."""
+    target = tmp_path / "out.png"
+    taken = tmp_path / f".out.png.{'00' * 6}.tmp"
+    taken.symlink_to(tmp_path / "elsewhere")
+    draws = iter([b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    write_atomic(target, b"picture")
+    assert target.read_bytes() == b"picture"
+    assert stat.S_IMODE(target.stat().st_mode) == safefiles.NEW_FILE_MODE
+    assert taken.is_symlink() and not (tmp_path / "elsewhere").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "out.png"]

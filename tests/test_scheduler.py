@@ -7,7 +7,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 from urllib.request import urlopen
 
@@ -208,6 +208,48 @@ def test_fair_target_takes_a_turn_before_each_push() -> None:
     assert target.update_layout({"mixedVideoLayout": 1}) == "ok"
     assert sent == [{"mixedVideoLayout": 1}] and grants.keys() == ["room-1"]
     assert "room-1" in repr(target)
+
+
+def test_a_director_sends_the_state_that_is_latest_when_its_turn_comes() -> None:
+    """While a director waits for its turn, newer states replace the one it was about to
+    send: after the wait it sends the latest (one push for all of them), not a stale one."""
+    sent: list[list[str]] = []
+
+    class Target:
+        def update_layout(self, layout: Mapping[str, Any]) -> object:
+            sent.append([r["uid"] for r in layout.get("layoutConfig", [])])
+            return "ok"
+
+    now = [0.0]
+    hold = threading.Event()
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the window passes when the test says so
+        waits.append(seconds)
+        hold.wait(10)
+        now[0] += seconds
+
+    limiter = FairLimiter(limit=1, window=60.0, clock=lambda: now[0], sleep=sleep)
+    limiter.acquire("someone-else")  # the only slot of this minute is taken
+    target = FairTarget(limiter, "room-1", Target())
+    director = Director(target, LAYOUT)
+    director.join(1001)
+    assert wait_for(lambda: bool(waits))  # the director is waiting for its turn
+    director.join(1002)
+    director.join(1003)
+    hold.set()
+    assert director.flush(timeout=10)
+    assert sent == [["1001", "1002", "1003"]]
+    director.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 LAYOUT = parse_layout("""

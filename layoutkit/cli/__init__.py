@@ -1,26 +1,61 @@
 """The `layoutkit` command line: thin commands over the Python API, one module per group
-of commands (`layouts`, `api`, `demo`, `live`, `library`), each added to `cli` here;
-`options` holds what they share.
+of commands (`layouts`, `api`, `demo`, `live`, `library`, `service`), each named in
+`COMMANDS` here; `options` holds what they share.
 
 Exit codes: 0 success, 1 layout/compile/render error, 2 usage error, 3 API error.
-Heavy modules load inside the commands, so `layoutkit --version` starts fast.
+A command's module loads only when that command runs (or help lists the commands), and
+heavy modules load inside the commands, so `layoutkit compile` loads neither the client
+nor the service, and `layoutkit --version` starts fast.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from layoutkit import __version__
-from layoutkit.cli import api, demo, layouts, library, live
 from layoutkit.errors import LayoutkitError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # command name: (module in layoutkit.cli, the command object in it)
+    "validate": ("layouts", "validate"),
+    "compile": ("layouts", "compile_command"),
+    "regions": ("layouts", "regions"),
+    "preview": ("layouts", "preview"),
+    "schema": ("layouts", "schema"),
+    "record": ("api", "record"),
+    "emulator": ("api", "emulator"),
+    "demo": ("demo", "demo"),
+    "presets": ("library", "presets"),
+    "new": ("library", "new"),
+    "gallery": ("library", "gallery"),
+    "apply": ("live", "apply"),
+    "play": ("live", "play"),
+    "watch": ("live", "watch"),
+    "serve": ("service", "serve"),
+}
+"""Every command, loaded from its module the first time it is asked for (click's lazy
+subcommands: `get_command` imports, `list_commands` names them without importing)."""
 
 
 class _Group(click.Group):
-    """Turns a LayoutkitError from any command into its message and exit code."""
+    """Loads each command from `COMMANDS` when it is first asked for, and turns a
+    LayoutkitError from any command into its message and exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"layoutkit.cli.{module}"), name)
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,33 +71,14 @@ def cli() -> None:
     """Design Agora Cloud Recording composite layouts: validate, compile, preview."""
 
 
-for _command in (
-    layouts.validate,
-    layouts.compile_command,
-    layouts.regions,
-    layouts.preview,
-    layouts.schema,
-    api.record,
-    api.emulator,
-    demo.demo,
-    library.presets,
-    library.new,
-    library.gallery,
-    live.apply,
-    live.play,
-    live.watch,
-):
-    cli.add_command(_command)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """The console entry point."""
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="layoutkit")
     finally:
         # The process ends here: its objects go with it, so spare the interpreter's last
-        # garbage collection over all of them (about 20 ms once pydantic is loaded).
+        # garbage collection over all of them (milliseconds once many modules are loaded).
         gc.freeze()
 
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from layoutkit.cli.options import _compile, _echo_json, _people_options, _vars_option
+from layoutkit.cli.options import (
+    _compile,
+    _echo_json,
+    _people_options,
+    _vars_option,
+    account_options,
+)
 
 if TYPE_CHECKING:
     from layoutkit.client import CloudRecordingClient
@@ -19,35 +25,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 MODES = click.Choice(["mix", "individual", "web"])
 MAX_JSON_BYTES = 1 << 20  # a request body file
-
-
-def _account_options(func: F) -> F:
-    options = [
-        click.option("--app-id", envvar="AGORA_APP_ID", show_envvar=True, help="The App ID."),
-        click.option(
-            "--customer-id",
-            envvar="AGORA_CUSTOMER_ID",
-            show_envvar=True,
-            help="RESTful API customer id.",
-        ),
-        click.option(
-            "--customer-secret",
-            envvar="AGORA_CUSTOMER_SECRET",
-            show_envvar=True,
-            help="RESTful API customer secret (prefer the environment variable).",
-        ),
-        click.option(
-            "--base-url",
-            envvar="AGORA_BASE_URL",
-            show_envvar=True,
-            default="https://api.sd-rtn.com",
-            show_default=True,
-            help="Agora's API, or an emulator's URL.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 def _client(
@@ -90,7 +67,7 @@ def record() -> None:
 @click.option("--cname", required=True, help="The channel to record.")
 @click.option("--uid", required=True, help="The recorder's uid in the channel.")
 @click.option("--resource-expired-hour", type=click.IntRange(1, 720))
-@_account_options
+@account_options
 def acquire(
     cname: str,
     uid: str,
@@ -120,7 +97,7 @@ def acquire(
 )
 @_people_options
 @_vars_option
-@_account_options
+@account_options
 def start(
     resource_id: str,
     cname: str,
@@ -142,9 +119,7 @@ def start(
     request = _json_file(request_file, "--request")
     if layout_file is not None:
         compiled = _compile(layout_file, count, participants, roles, vars_, hide=hide, live=True)
-        request.setdefault("recordingConfig", {})["transcodingConfig"] = (
-            compiled.transcoding.to_wire()
-        )
+        request.setdefault("recordingConfig", {})["transcodingConfig"] = compiled.transcoding_json
     client = _client(app_id, customer_id, customer_secret, base_url)
     recording = client.start(
         resource_id,
@@ -184,7 +159,7 @@ def start(
 )
 @_people_options
 @_vars_option
-@_account_options
+@account_options
 def update_layout(
     layout_file: str | None,
     payload_file: str | None,
@@ -209,7 +184,7 @@ def update_layout(
     if layout_file is not None:
         payload = _compile(
             layout_file, count, participants, roles, vars_, hide=hide, live=True
-        ).payload.to_wire()
+        ).payload_json
     else:
         payload = _json_file(payload_file, "--payload")
     client = _client(app_id, customer_id, customer_secret, base_url)
@@ -228,7 +203,7 @@ def update_layout(
 @click.option("--resource-id", required=True)
 @click.option("--sid", required=True)
 @click.option("--mode", type=MODES, default="mix", show_default=True)
-@_account_options
+@account_options
 def query(
     resource_id: str,
     sid: str,
@@ -249,7 +224,7 @@ def query(
 @click.option("--cname", required=True)
 @click.option("--uid", required=True)
 @click.option("--mode", type=MODES, default="mix", show_default=True)
-@_account_options
+@account_options
 def stop(
     resource_id: str,
     sid: str,
@@ -310,7 +285,7 @@ def emulator(
     if (notify_url is None) != (notify_secret is None):
         raise click.UsageError("give --notify-url and --notify-secret together")
     if notify_url is not None:
-        from layoutkit.wire.base import check_url
+        from layoutkit.wire.rules import check_url
 
         try:
             check_url(notify_url)

@@ -155,8 +155,21 @@ def _status_name(status: int | None) -> str:
     show_default=True,
     help="Where to write the previews of each step.",
 )
-def demo(out_dir: str) -> None:
+@click.option(
+    "--service",
+    is_flag=True,
+    help="Show the director service instead: Notifications drive the layouts of three "
+    "channels (two attached, one recorded by a rule).",
+)
+def demo(out_dir: str, service: bool) -> None:
     """Record a demo session against a local emulator: no account needed."""
+    if service:
+        from layoutkit.cli.demo_service import run_service_demo
+
+        results = run_service_demo(Path(out_dir), say=click.echo)
+        if not all(results.values()):
+            raise click.ClickException("a recording does not show the people in its channel")
+        return
     run_demo(Path(out_dir), say=click.echo)
 
 

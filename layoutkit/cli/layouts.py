@@ -134,11 +134,11 @@ def compile_command(
     """Print the JSON Agora takes for this layout."""
     result = _compile(file, count, participants, roles, vars_, strict, hide=hide)
     if as_ == "start":
-        _echo_json(result.transcoding.to_wire())
+        _echo_json(result.transcoding_json)
     elif as_ == "layout-config":
-        _echo_json(result.payload.to_wire().get("layoutConfig", []))
+        _echo_json(result.payload_json.get("layoutConfig", []))
     else:
-        _echo_json(result.payload.to_wire())
+        _echo_json(result.payload_json)
 
 
 @click.command()
@@ -161,7 +161,7 @@ def regions(
 def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
     """`--camera KEY=SHAPE`: KEY a uid or a role; SHAPE `W:H`, `screen` or `screen:W:H`."""
     from layoutkit.cameras import parse_camera_shape
-    from layoutkit.wire.base import check_uid
+    from layoutkit.wire.rules import check_uid
 
     cameras: dict[str, CameraShape] = {}
     for value in values:
@@ -176,7 +176,7 @@ def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
 
 
 def _parse_images(values: Sequence[str]) -> dict[str, Path]:
-    from layoutkit.wire.base import check_url
+    from layoutkit.wire.rules import check_url
 
     images: dict[str, Path] = {}
     for value in values:

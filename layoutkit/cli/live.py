@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from layoutkit.cli.api import _account_options, _client
-from layoutkit.cli.options import _compile, _echo_json, _people_options, _vars_option
+from layoutkit.cli.api import _client
+from layoutkit.cli.options import (
+    _compile,
+    _echo_json,
+    _people_options,
+    _vars_option,
+    account_options,
+)
 from layoutkit.errors import LayoutkitError, RenderError
 
 if TYPE_CHECKING:
@@ -31,7 +37,7 @@ def _target_options(required: bool) -> Callable[[F], F]:
                 required=required,
                 help="Of the running recording." if name == "--sid" else None,
             )(func)
-        return _account_options(func)
+        return account_options(func)
 
     return add
 
@@ -79,7 +85,7 @@ def apply(
     """Push a layout into a running recording (one updateLayout)."""
     payload = _compile(
         layout_file, count, participants, roles, vars_, hide=hide, live=True
-    ).payload.to_wire()
+    ).payload_json
     recording = _recording(
         resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
     )
@@ -267,7 +273,7 @@ def watch(
             write_png(target, draw_compilation(compiled, PreviewOptions()))
             message = f"[{stamp}] ok: wrote {target}"
             if recording is not None:
-                recording.update_layout(compiled.payload)
+                recording.update_layout(compiled.payload_json)
                 message += f"; pushed to sid {recording.sid}"
             click.echo(message)
         except LayoutkitError as exc:

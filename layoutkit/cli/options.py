@@ -28,7 +28,7 @@ def _split_pair(value: str, option: str, example: str) -> tuple[str, str]:
 
 
 def _parse_roles(values: Sequence[str]) -> dict[str, str]:
-    from layoutkit.wire.base import check_uid
+    from layoutkit.wire.rules import check_uid
 
     roles: dict[str, str] = {}
     for value in values:
@@ -65,7 +65,7 @@ def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
 def _parse_participants(value: str | None, option: str = "--participants") -> list[str] | None:
     if value is None:
         return None
-    from layoutkit.wire.base import check_uid
+    from layoutkit.wire.rules import check_uid
 
     uids = [part.strip() for part in value.split(",") if part.strip()]
     try:
@@ -164,6 +164,37 @@ def _echo_json(data: object) -> None:
     click.echo(format_json(data))
 
 
+def account_options(func: F) -> F:
+    """`--app-id`, `--customer-id`, `--customer-secret` (each from its environment
+    variable too) and `--base-url`: where and as whom to call Agora's API."""
+    options = [
+        click.option("--app-id", envvar="AGORA_APP_ID", show_envvar=True, help="The App ID."),
+        click.option(
+            "--customer-id",
+            envvar="AGORA_CUSTOMER_ID",
+            show_envvar=True,
+            help="RESTful API customer id.",
+        ),
+        click.option(
+            "--customer-secret",
+            envvar="AGORA_CUSTOMER_SECRET",
+            show_envvar=True,
+            help="RESTful API customer secret (prefer the environment variable).",
+        ),
+        click.option(
+            "--base-url",
+            envvar="AGORA_BASE_URL",
+            show_envvar=True,
+            default="https://api.sd-rtn.com",
+            show_default=True,
+            help="Agora's API, or an emulator's URL.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 __all__ = [
     "_compile",
     "_echo_issues",
@@ -175,4 +206,5 @@ __all__ = [
     "_parse_vars",
     "_people_options",
     "_vars_option",
+    "account_options",
 ]

@@ -35,6 +35,7 @@ from layoutkit.wire.api import (
     StopClientRequest,
     StopRequest,
 )
+from layoutkit.wire.channel import USER_LIST_PATH, ChannelUsers, ChannelUsersResponse
 from layoutkit.wire.layout import UpdateLayoutClientRequest, UpdateLayoutRequest
 from layoutkit.wire.replies import (
     AcquireResponse,
@@ -313,6 +314,16 @@ class CloudRecordingClient:
         )
         body = self._transport.call("stop", "POST", path, request.to_wire(), repeatable=False)
         return _check(StopResponse, body, "stop answer")
+
+    def channel_users(self, cname: str, *, hosts_only: bool = False) -> ChannelUsers:
+        """Who is in the channel now (Agora's channel management API, same credentials):
+        hosts and audience in live broadcast, users in communication. The service reads
+        it to resynchronise a channel after a restart. Retried like query."""
+        path = USER_LIST_PATH.format(
+            app_id=quote(self.app_id, safe=""), cname=quote(cname, safe="")
+        ) + ("/hosts_only" if hosts_only else "")
+        body = self._transport.call("user list", "GET", path, None, repeatable=True)
+        return _check(ChannelUsersResponse, body, "user list answer").data
 
     def record(
         self,

@@ -1,14 +1,21 @@
 """Layout + participants and roles -> Agora's payload, the regions Agora will draw, and
-located issues (errors stop compilation; warnings are reported beside the result)."""
+located issues (errors stop compilation; warnings are reported beside the result).
+
+The payload is built as the JSON Agora takes (`Compilation.payload_json`,
+`transcoding_json`); the pydantic wire models of it (`Compilation.payload`,
+`transcoding`) are made only when asked for, so compiling loads no pydantic. The tests
+check that every compilation's JSON is what those models accept and give back.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
+from layoutkit.compile.binding import as_custom, bind_regions, empty_picture
 from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.compile.modes import resolve_builtin, resolve_payload
 from layoutkit.compile.participants import (
@@ -27,24 +34,24 @@ from layoutkit.layout.loader import Layout, ParsedLayout
 from layoutkit.layout.model import Entry, LayoutDocument, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
 from layoutkit.layout.yaml import Path
-from layoutkit.wire.base import MixedVideoLayout, RenderMode, check_uid
-from layoutkit.wire.layout import (
-    MAX_AREA_PX,
-    MAX_REGIONS,
-    MAX_SIDE_PX,
-    BackgroundConfig,
-    LayoutRegion,
-    TranscodingConfig,
-    UpdateLayoutClientRequest,
-)
+from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
+from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid, region_json
+
+if TYPE_CHECKING:
+    from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
 
 
 @dataclass(frozen=True)
 class Compilation:
-    """Everything compiling a layout for one participant set gives."""
+    """Everything compiling a layout for one participant set gives.
 
-    payload: UpdateLayoutClientRequest
-    transcoding: TranscodingConfig
+    `payload_json` is updateLayout's `clientRequest` and `transcoding_json` start's
+    `transcodingConfig`, as the JSON sent to Agora (exactly what `payload.to_wire()` and
+    `transcoding.to_wire()` give; treat them as read-only). `payload` and `transcoding`
+    are the wire models of the same, built on first use."""
+
+    payload_json: WireJson
+    transcoding_json: WireJson
     regions: list[ResolvedRegion]
     participants: tuple[str, ...]
     roles: dict[str, str]
@@ -64,6 +71,20 @@ class Compilation:
     @property
     def canvas(self) -> tuple[int, int]:
         return self.document.canvas.width, self.document.canvas.height
+
+    @cached_property
+    def payload(self) -> UpdateLayoutClientRequest:
+        """updateLayout's `clientRequest` as its wire model (loads pydantic)."""
+        from layoutkit.wire.layout import UpdateLayoutClientRequest
+
+        return UpdateLayoutClientRequest.model_validate(self.payload_json)
+
+    @cached_property
+    def transcoding(self) -> TranscodingConfig:
+        """start's `transcodingConfig` as its wire model (loads pydantic)."""
+        from layoutkit.wire.layout import TranscodingConfig
+
+        return TranscodingConfig.model_validate(self.transcoding_json)
 
 
 def compile_layout(
@@ -186,6 +207,12 @@ class _Compiler:
                 expander = Expander(doc.canvas, self.marks)
                 drafts = expander.expand(entries, entries_path)
                 self.issues.extend(expander.issues)
+                if not drafts and not any(i.severity == "error" for i in expander.issues):
+                    self.error(
+                        entries_path,
+                        "the regions come to no region once grids are expanded (a grid "
+                        "with cells: 0?); mode custom needs at least one",
+                    )
                 if len(drafts) > MAX_REGIONS:
                     self.error(
                         entries_path,
@@ -316,9 +343,9 @@ class _Compiler:
 
     def _bind(
         self, drafts: list[DraftRegion], entries_path: Path
-    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
+    ) -> tuple[list[WireJson], list[WireJson]]:
         """The layoutConfig of a custom layout, every region that shows someone naming
-        that person (see `binding`), and the backgroundConfig of its placeholders."""
+        that person (see `binding`), and the backgroundConfig of its placeholders (JSON)."""
         if not drafts:
             return [], []
         named: list[str | None] = []
@@ -346,25 +373,16 @@ class _Compiler:
                 "give them to hidden people too",
             )
         self._note_not_shown(binding.not_shown, sum(drawable), entries_path)
-        every: list[LayoutRegion] = []
-        backgrounds: list[BackgroundConfig] = []
+        every: list[WireJson] = []
+        backgrounds: list[WireJson] = []
         for draft, uid, sent, (x, w, y, h) in zip(
             drafts, binding.uids, binding.sent, boxes, strict=True
         ):
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
-            every.append(
-                LayoutRegion(
-                    uid=uid,
-                    x_axis=_clamp(x),
-                    y_axis=_clamp(y),
-                    width=_clamp(w),
-                    height=_clamp(h),
-                    alpha=round6(draft.alpha),
-                    render_mode=render_mode,
-                )
-            )
+            box = (_clamp(x), _clamp(y), _clamp(w), _clamp(h))
+            every.append(region_json(uid, *box, round6(draft.alpha), render_mode))
             if draft.placeholder is None:
                 continue
             if uid is None and draft.agora_fill:
@@ -375,15 +393,15 @@ class _Compiler:
                 )
             elif sent:
                 backgrounds.append(
-                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
+                    {"uid": uid, "image_url": draft.placeholder, "render_mode": int(render_mode)}
                 )
         self.issues.extend(lint_regions(drafts, every, self.doc.canvas, self.marks))
         config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
-        return config or [EMPTY_PICTURE], backgrounds
+        return config or empty_picture(), backgrounds
 
     def _builtin(
         self, mode: MixedVideoLayout, focus_uid: str | None, focus_path: Path
-    ) -> tuple[MixedVideoLayout, list[LayoutRegion]]:
+    ) -> tuple[MixedVideoLayout, list[WireJson]]:
         """A built-in mode as it is, or, while someone is hidden, its geometry for the
         people shown sent as a custom layout (built-in modes show everyone)."""
         drawn = resolve_builtin(mode, self.shown, focus_uid)
@@ -392,7 +410,7 @@ class _Compiler:
         self._note_not_shown(missing, len(placed), ("mode",))
         if not self.hidden:
             return mode, []
-        return MixedVideoLayout.CUSTOM, as_custom(drawn) or [EMPTY_PICTURE]
+        return MixedVideoLayout.CUSTOM, as_custom(drawn) or empty_picture()
 
     def _note_not_shown(self, missing: tuple[str, ...], slots: int, path: Path) -> None:
         self.not_shown = missing
@@ -415,35 +433,32 @@ class _Compiler:
         self,
         mode: MixedVideoLayout,
         background: str,
-        config: list[LayoutRegion],
-        backgrounds: list[BackgroundConfig],
+        config: list[WireJson],
+        backgrounds: list[WireJson],
         focus_uid: str | None,
-    ) -> tuple[UpdateLayoutClientRequest, TranscodingConfig]:
-        fields = {
-            "mixedVideoLayout": mode,
-            "backgroundColor": background,
-            "backgroundImage": self.doc.background_image,
-            "defaultUserBackgroundImage": self.doc.placeholder_image,
-            "layoutConfig": config if mode == MixedVideoLayout.CUSTOM else None,
-            "backgroundConfig": backgrounds or None,
-            "maxResolutionUid": focus_uid if mode == MixedVideoLayout.VERTICAL else None,
-        }
+    ) -> tuple[WireJson, WireJson]:
+        """updateLayout's clientRequest and start's transcodingConfig as JSON, keys in the
+        order (and unset ones left out) as the wire models' `to_wire()` gives them."""
+        payload: WireJson = {"mixedVideoLayout": int(mode)}
+        if mode == MixedVideoLayout.VERTICAL and focus_uid is not None:
+            payload["maxResolutionUid"] = focus_uid
+        payload["backgroundColor"] = background
+        if self.doc.background_image is not None:
+            payload["backgroundImage"] = self.doc.background_image
+        if self.doc.placeholder_image is not None:
+            payload["defaultUserBackgroundImage"] = self.doc.placeholder_image
+        if mode == MixedVideoLayout.CUSTOM:
+            payload["layoutConfig"] = config
+        if backgrounds:
+            payload["backgroundConfig"] = backgrounds
         canvas = self.doc.canvas
-        try:
-            payload = UpdateLayoutClientRequest.model_validate(fields)
-            transcoding = TranscodingConfig.model_validate(
-                {
-                    "width": canvas.width,
-                    "height": canvas.height,
-                    "fps": self.doc.fps,
-                    "bitrate": bitrate_for(self.doc),
-                    **fields,
-                }
-            )
-        except ValidationError as exc:  # a gap between our checks and the wire rules
-            raise LayoutValidationError(
-                [self.marks.issue("error", (), f"the compiled payload is invalid: {exc}")]
-            ) from None
+        transcoding: WireJson = {
+            **copy.deepcopy(payload),
+            "width": canvas.width,
+            "height": canvas.height,
+            "fps": self.doc.fps,
+            "bitrate": bitrate_for(self.doc),
+        }
         return payload, transcoding
 
 

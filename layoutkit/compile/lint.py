@@ -3,7 +3,8 @@ recording settings of a layout (fps, bitrate, image URLs)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.compile.place import DraftRegion
@@ -11,14 +12,13 @@ from layoutkit.errors import Issue
 from layoutkit.geometry import Rect, crop_loss
 from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.yaml import Path, SourceMap
-from layoutkit.wire.base import RenderMode
-from layoutkit.wire.layout import LayoutRegion
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
     SUPPORTED_FPS,
     image_url_problem,
     recommended_bitrate,
 )
+from layoutkit.wire.rules import RenderMode
 
 MIN_SIDE_PX = 16
 LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
@@ -28,14 +28,15 @@ CAMERA_ASPECT = DEFAULT_ASPECT
 
 def lint_regions(
     drafts: Sequence[DraftRegion],
-    config: Sequence[LayoutRegion],
+    config: Sequence[Mapping[str, Any]],
     canvas: Canvas,
     marks: SourceMap,
 ) -> list[Issue]:
     """Regions off the canvas or with no area (Agora draws nothing of them), edge
     crossings, regions hidden under opaque ones, tiny regions, heavy crops.
 
-    The cells of one grid share a source place: each kind of warning is given once for it.
+    `config` is the regions' `layoutConfig` entries as JSON, one per draft. The cells of
+    one grid share a source place: each kind of warning is given once for it.
     """
     issues: list[Issue] = []
     seen: set[tuple[str, Path]] = set()
@@ -45,7 +46,7 @@ def lint_regions(
             seen.add((kind, draft.path))
             issues.append(marks.issue("warning", path, message))
 
-    rects = [Rect(c.x_axis, c.y_axis, c.width, c.height) for c in config]
+    rects = [Rect(c["x_axis"], c["y_axis"], c["width"], c["height"]) for c in config]
     for index, (draft, entry, rect) in enumerate(zip(drafts, config, rects, strict=True)):
         number = index + 1
         w_px, h_px = rect.width * canvas.width, rect.height * canvas.height
@@ -105,7 +106,7 @@ def lint_regions(
                 f"region {number} is completely hidden under region {cover + 1}, which is "
                 "opaque and painted later",
             )
-        if entry.render_mode != RenderMode.FIT and h_px > 0:
+        if entry.get("render_mode") != RenderMode.FIT and h_px > 0:
             loss = crop_loss(w_px / h_px, CAMERA_ASPECT)
             if loss > MAX_CROP_LOSS:
                 warn(
@@ -172,8 +173,9 @@ def lint_document(document: LayoutDocument, marks: SourceMap) -> list[Issue]:
     return issues
 
 
-def _opaque(entry: LayoutRegion) -> bool:
-    return entry.alpha is None or entry.alpha >= 1.0
+def _opaque(entry: Mapping[str, Any]) -> bool:
+    alpha = entry.get("alpha")
+    return alpha is None or alpha >= 1.0
 
 
 __all__ = [

@@ -9,11 +9,12 @@ below, easy to change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
-from layoutkit.wire.base import MixedVideoLayout, RenderMode
-from layoutkit.wire.layout import MAX_REGIONS, LayoutFields, LayoutRegion
+from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MixedVideoLayout, RenderMode, ToWire, layout_json
 
 MAX_USERS = MAX_REGIONS
 
@@ -110,31 +111,34 @@ def vertical(participants: Sequence[str], focus: str | None) -> list[ResolvedReg
 
 
 def resolve_custom(
-    config: Sequence[LayoutRegion], participants: Sequence[str]
+    config: Sequence[Mapping[str, Any]], participants: Sequence[str]
 ) -> list[ResolvedRegion]:
     """Who Agora shows where in a custom layout (undocumented; the most plausible reading
     of docs/agora.md#assumptions): a region with a uid shows that user, or nothing when the
     user is absent; the other users fill the uid-less regions in join order; users left
-    over are not drawn."""
+    over are not drawn. `config` is the `layoutConfig` as JSON (a region's `uid` absent,
+    null or "" means none)."""
     present = set(participants)
-    bound = {entry.uid for entry in config if entry.uid is not None}
+    bound = {uid for entry in config if (uid := entry.get("uid"))}
     queue = [p for p in participants if p not in bound]
     regions: list[ResolvedRegion] = []
     for entry in config:
         shown: str | None
-        if entry.uid is not None:
-            shown = entry.uid if entry.uid in present else None
+        uid = entry.get("uid") or None
+        if uid is not None:
+            shown = uid if uid in present else None
         else:
             shown = queue.pop(0) if queue else None
+        alpha = entry.get("alpha")
         regions.append(
             ResolvedRegion(
                 shown,
-                entry.x_axis,
-                entry.y_axis,
-                entry.width,
-                entry.height,
-                "fit" if entry.render_mode == RenderMode.FIT else "crop",
-                1.0 if entry.alpha is None else entry.alpha,
+                float(entry["x_axis"]),
+                float(entry["y_axis"]),
+                float(entry["width"]),
+                float(entry["height"]),
+                "fit" if entry.get("render_mode") == RenderMode.FIT else "crop",
+                1.0 if alpha is None else float(alpha),
             )
         )
     return regions
@@ -154,14 +158,18 @@ def resolve_builtin(
     raise ValueError("mode 3 (custom) has no built-in geometry; its regions are the layoutConfig")
 
 
-def resolve_payload(layout: LayoutFields, participants: Sequence[str]) -> list[ResolvedRegion]:
+def resolve_payload(
+    layout: Mapping[str, Any] | ToWire, participants: Sequence[str]
+) -> list[ResolvedRegion]:
     """What Agora draws from a layout payload for the users in the channel (in join
     order): the one dispatch between the built-in modes and the custom layout, shared by
-    the compiler, the previews and the emulator."""
-    mode = MixedVideoLayout(layout.mixed_video_layout or 0)
+    the compiler, the previews and the emulator. `layout` is the payload as JSON (what the
+    compiler builds) or a wire model (`UpdateLayoutClientRequest`, `TranscodingConfig`)."""
+    payload = layout_json(layout)
+    mode = MixedVideoLayout(payload.get("mixedVideoLayout") or 0)
     if mode == MixedVideoLayout.CUSTOM:
-        return resolve_custom(layout.layout_config or [], participants)
-    return resolve_builtin(mode, participants, layout.max_resolution_uid)
+        return resolve_custom(payload.get("layoutConfig") or [], participants)
+    return resolve_builtin(mode, participants, payload.get("maxResolutionUid"))
 
 
 __all__ = [

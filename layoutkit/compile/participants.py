@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from layoutkit.errors import CompileError
 from layoutkit.layout.model import GridEntry, LayoutDocument
-from layoutkit.wire.base import MixedVideoLayout, check_uid
-from layoutkit.wire.layout import MAX_REGIONS
+from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MixedVideoLayout, check_uid
 
 if TYPE_CHECKING:
     from layoutkit.layout.loader import Layout

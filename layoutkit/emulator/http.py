@@ -4,48 +4,11 @@ and Agora's two error shapes."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-MAX_BODY = 1 << 20
-JSON = "application/json;charset=utf-8"
-MAX_INT_DIGITS = 64  # a JSON integer longer than this is refused (Python caps str->int)
-
-
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise ValueError(f"an integer of over {MAX_INT_DIGITS} digits")
-    return int(text)
-
-
-def loads(text: str) -> Any:
-    """`json.loads` with integers capped at MAX_INT_DIGITS digits (ValueError past it)."""
-    return json.loads(text, parse_int=_parse_int)
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-case names
-    body: bytes = b""
-    params: dict[str, str] = field(default_factory=dict)
-    truncated: bool = False
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    content_type: str = JSON
-    drop: bool = False
-    delay: float = 0.0
-
-
-def reply(status: int, data: Any) -> Response:
-    return Response(status, json.dumps(data).encode("utf-8"))
+from layoutkit.httpd import JSON, MAX_BODY, MAX_INT_DIGITS, Request, Response, loads, reply
 
 
 def service_error(status: int, code: int, reason: str, **echo: Any) -> Response:
@@ -123,6 +86,7 @@ def json_body(request: Request) -> dict[str, Any]:
 __all__ = [
     "JSON",
     "MAX_BODY",
+    "MAX_INT_DIGITS",
     "BodyError",
     "Request",
     "Response",

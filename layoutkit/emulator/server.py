@@ -3,21 +3,16 @@ Python (`with EmulatorServer() as emulator: emulator.url`) or `layoutkit emulato
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
-import re
-import socket
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
 from layoutkit.emulator.app import EmulatorApp
 from layoutkit.emulator.control import served_hosts
-from layoutkit.emulator.http import MAX_BODY, Request, Response, gateway_error, service_error
+from layoutkit.emulator.http import Response, gateway_error, service_error
 from layoutkit.emulator.notify import RETRY_INTERVALS, TIMEOUT, NotificationSender
 from layoutkit.emulator.presence import Presence
 from layoutkit.emulator.requestlog import DEFAULT_LOG_SIZE
@@ -30,121 +25,28 @@ from layoutkit.emulator.state import (
     MediaState,
     Role,
 )
+from layoutkit.httpd import READ_TIMEOUT, Handler, ThreadedServer, handler_for
 
 log = logging.getLogger("layoutkit.emulator")
-READ_TIMEOUT = 30.0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """One connection. Bodies come with one `Content-Length` (chunked ones are refused with
-    411); a client that pauses longer than `timeout` mid-request, or sends a body shorter
-    or longer than it declared, has its connection closed, so nothing rides behind a body.
-    Every error, the standard library's included, is answered in JSON."""
+class _Handler(Handler):
+    """One connection to the emulator (`layoutkit.httpd.Handler`), errors in the
+    gateway's JSON shape."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "layoutkit-emulator"
-    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
-    timeout = READ_TIMEOUT  # socket timeout: a stalled or idle client is let go
-    app: EmulatorApp
-
-    def _serve(self) -> None:
-        read = self._read_body()
-        if read is None:
-            return
-        body, truncated = read
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        request = Request(self.command, self.path, headers, body, truncated=truncated)
-        try:
-            response = self.app.handle(request)
-        except Exception:  # never a dropped connection for a bug of ours
-            log.exception("emulator error")
-            response = service_error(500, 500, "emulator internal error (see the emulator log)")
-        if response.delay:
-            time.sleep(response.delay)
-        if response.drop:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self._answer(response, close=truncated or self.close_connection)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
-
-    def _read_body(self) -> tuple[bytes, bool] | None:
-        """The body and whether it was over MAX_BODY (then unread, and the connection
-        closes); None once an error has been answered."""
-        if self.headers.get("Transfer-Encoding") is not None:
-            self.send_error(411, "Transfer-Encoding is not supported: send Content-Length")
-            return None
-        lengths = {v.strip() for v in self.headers.get_all("Content-Length") or []}
-        if not lengths:
-            return b"", False
-        given = lengths.pop()
-        if lengths or not _DIGITS.fullmatch(given):
-            self.send_error(400, "Content-Length: give one whole number")
-            return None
-        length = int(given)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return b"", True
-        try:
-            body = self.rfile.read(length)
-        except TimeoutError:
-            self.send_error(408, f"the body did not arrive within {self.timeout:g} s")
-            return None
-        if len(body) < length:
-            self.close_connection = True  # the client hung up mid-body
-            return None
-        if self._pending():
-            self.close_connection = True  # bytes past the declared body: answer, then close
-        return body, False
-
-    def _pending(self) -> bool:
-        """Whether bytes already wait on the connection (without waiting for any)."""
-        if not isinstance(self.rfile, io.BufferedReader):
-            return False
-        self.connection.settimeout(0)
-        try:
-            return bool(self.rfile.peek(1))
-        except OSError:
-            return False
-        finally:
-            self.connection.settimeout(self.timeout)
-
-    def _answer(self, response: Response, *, close: bool = False) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        if close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """The standard library's errors (501 unknown method, 414, 431, 400 malformed) in
-        the gateway's JSON shape instead of an HTML page; the connection closes."""
-        reason = message or self.responses.get(code, ("Error",))[0]
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self._answer(gateway_error(code, reason[:500]), close=True)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    name = "emulator"
 
 
-_DIGITS = re.compile(r"[0-9]{1,18}")
+_Server = ThreadedServer
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024  # the listen backlog: a burst of clients waits, not retries
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # a client that hung up (timeouts, dropped connections) is not an emulator error
-        log.debug("connection from %s ended early", client_address, exc_info=True)
+def _error(status: int, message: str) -> Response:
+    """The errors the server answers itself: a bug of ours in the service's shape, the
+    others in the gateway's."""
+    if status == 500:
+        return service_error(500, 500, "emulator internal error (see the emulator log)")
+    return gateway_error(status, message)
 
 
 class EmulatorServer:
@@ -201,7 +103,7 @@ class EmulatorServer:
 
             self.state.on_change = changed
             self.notifications = self.app.notifications = sender
-        handler = type("Handler", (_Handler,), {"app": self.app, "timeout": read_timeout})
+        handler = handler_for(_Handler, self.app, _error, timeout=read_timeout)
         self._server = _Server((host, port), handler)
         self.app.hosts = served_hosts(host, self._server.server_address[1])
         self._thread: threading.Thread | None = None
@@ -209,19 +111,12 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     def start(self) -> Self:
         """Serve in a background thread."""
         self._start_sender()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = self._server.serve_in_thread("emulator")
         return self
 
     def serve_forever(self) -> None:

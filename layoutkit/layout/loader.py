@@ -9,18 +9,16 @@ of the wrong shape.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
-
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
+from layoutkit.layout.fields import Loc, Problem
 from layoutkit.layout.linemap import LineMap, merge_repeats
-from layoutkit.layout.model import GridSpec, LayoutDocument, RegionSpec, Variant, WhenSpec
+from layoutkit.layout.model import LayoutDocument, read_layout
 from layoutkit.layout.preset_files import find_preset_file, suggest_preset
 from layoutkit.layout.template_context import (
     TemplateContext,
@@ -34,15 +32,6 @@ from layoutkit.safefiles import is_regular_file, read_limited
 MAX_FILE_BYTES = 1 << 20
 MAX_EXTENDS_DEPTH = 8
 DEFAULT_TEMPLATE_PARTICIPANTS = ("1", "2", "3", "4")
-
-_KEYS: dict[str, set[str]] = {
-    "document": set(LayoutDocument.model_fields),
-    "region": set(RegionSpec.model_fields) | {"w", "h", "grid"},
-    "grid": set(GridSpec.model_fields) | {"w", "h"},
-    "variant": set(Variant.model_fields),
-    "when": set(WhenSpec.model_fields),
-    "canvas": {"width", "height"},
-}
 
 
 @dataclass(frozen=True)
@@ -289,14 +278,11 @@ def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocu
     ]
     comments = _comment_values(data, marks)
     issues.extend(comments.values())
-    try:
-        document = LayoutDocument.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            issue = _issue_from_error(error, data, marks)
-            if _data_path(error["loc"], data)[0] not in comments:
-                issues.append(issue)
-        document = None
+    document, problems = read_layout(data)
+    for problem in problems:
+        path = _follow(problem.loc, data)
+        if path not in comments:
+            issues.append(_issue(problem, path, marks))
     if issues or document is None:
         issues.sort(key=lambda i: (i.source, i.line or 0, i.column or 0))
         raise LayoutValidationError(merge_repeats(issues))
@@ -352,105 +338,28 @@ def _value_at(data: Any, path: Sequence[str | int]) -> Any:
     return current
 
 
-def _issue_from_error(error: Any, data: Any, marks: SourceMap) -> Issue:
-    path, kind = _data_path(error["loc"], data)
-    etype = error["type"]
-    value = error.get("input")
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if etype == "extra_forbidden":
-        name = str(path[-1])
-        known = _KEYS.get(kind, set())
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-        hint = (
-            f"; did you mean {close[0]!r}?"
-            if close
-            else f"; known keys: {', '.join(sorted(known))}"
-        )
-        return marks.issue("error", path, f"unknown key {name!r}{hint}", key=True)
-    if etype == "missing":
-        field = str(error["loc"][-1])
-        return marks.issue("error", path[:-1], f"missing required key {field!r}")
-    if etype == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        message = f"{value!r} is not allowed; expected {expected}"
-    elif etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        ctx = error.get("ctx", {})
-        bound = next(iter(ctx.values()), "")
-        words = {
-            "less_than_equal": "at most",
-            "greater_than_equal": "at least",
-            "less_than": "below",
-            "greater_than": "above",
-        }
-        message = f"{value!r} is out of range: it must be {words[etype]} {bound}"
-    elif etype in ("int_type", "int_parsing", "int_from_float"):
-        message = f"{value!r} is not a whole number"
-    elif etype in ("float_type", "float_parsing"):
-        message = f"{value!r} is not a number"
-    elif etype in ("string_type",):
-        message = f"{value!r} is not text; quote it"
-    elif etype in ("list_type",):
-        message = f"expected a list (`- item` lines or [a, b]), got {_kind_name(value)}"
-    elif etype in ("model_type", "dict_type", "model_attributes_type"):
-        message = f"expected a mapping (key: value lines), got {_kind_name(value)}"
-    elif etype == "string_pattern_mismatch":
-        message = _pattern_message(path, value)
-    elif etype == "string_too_short":
-        message = "must not be empty"
-    elif etype == "too_long":
-        message = f"too many items ({len(value) if isinstance(value, list) else '?'})"
-    return marks.issue("error", path, message)
+def _issue(problem: Problem, path: tuple[str | int, ...], marks: SourceMap) -> Issue:
+    """A problem located: at its key (an unknown key), at the mapping that lacks a
+    required key, else at its value."""
+    where = path[:-1] if problem.missing else path
+    return marks.issue("error", where, problem.message, key=problem.key)
 
 
-def _pattern_message(path: tuple[str | int, ...], value: Any) -> str:
-    field = path[-1] if path else ""
-    if field == "name":
-        return f"{value!r} is not a kebab-case name; write lower-case words joined by '-'"
-    return f"{value!r} is not an http(s) URL"
-
-
-def _kind_name(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    return repr(value)
-
-
-def _data_path(loc: Sequence[str | int], data: Any) -> tuple[tuple[str | int, ...], str]:
-    """Follow a pydantic error location through the data, skipping union tags.
-
-    Returns the data path and the kind of mapping that holds its last key.
-    """
+def _follow(loc: Loc, data: Any) -> tuple[str | int, ...]:
+    """The data path of a problem's place: `loc` followed through the data as far as it
+    goes there. A value read in another form (`canvas: 0x720`, `when: 2`) has no place of
+    its own inside that form, so its problems stay on the value; a missing key keeps its
+    name (the issue is placed at the mapping that lacks it)."""
     path: list[str | int] = []
     current = data
-    kind = "document"
-    last_key_kind = kind
     for part in loc:
         if isinstance(current, list) and isinstance(part, int) and part < len(current):
             path.append(part)
             current = current[part]
-            kind = {"regions": "region", "variants": "variant"}.get(str(_last_name(path)), kind)
-        elif (
-            isinstance(current, dict)
-            and isinstance(part, str)
-            and (part in current or part not in ("region-entry", "grid-entry"))
-        ):
-            last_key_kind = kind
+        elif isinstance(current, dict) and isinstance(part, str):
             path.append(part)
             current = current.get(part)
-            kind = {"grid": "grid", "when": "when", "canvas": "canvas"}.get(part, kind)
-        # otherwise: a union tag or a validator name; skip it
-    return tuple(path), last_key_kind
-
-
-def _last_name(path: Sequence[str | int]) -> str | int | None:
-    for part in reversed(path):
-        if isinstance(part, str):
-            return part
-    return None
+    return tuple(path)
 
 
 __all__ = ["Layout", "ParsedLayout", "format_path", "load_layout", "parse_layout"]

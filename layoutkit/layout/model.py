@@ -1,27 +1,18 @@
 """The authoring model: what a person writes in a layout file (docs/format.md).
 
-These models check shape and types only; everything that needs the canvas or the
-participants (ranges after unit conversion, role binding, counts) is checked by the
-compiler, which knows where each value came from.
+Frozen dataclasses whose fields are declared with `layout.fields` (each with the kind of
+value it takes, its default and its other names); `read_layout` reads plain data into a
+LayoutDocument with every problem at once. These models check shape and types only;
+everything that needs the canvas or the participants (ranges after unit conversion, role
+binding, counts) is checked by the compiler, which knows where each value came from.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PlainSerializer,
-    Tag,
-    WithJsonSchema,
-)
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 from layoutkit.cameras import SHAPE_PATTERN, CameraShape, parse_camera_shape
 from layoutkit.geometry import (
@@ -34,7 +25,16 @@ from layoutkit.geometry import (
     parse_color,
     parse_length,
 )
-from layoutkit.wire.base import HttpUrl, MixedVideoLayout, Uid
+from layoutkit.layout.fields import (
+    Either,
+    JsonSchema,
+    Nested,
+    Problem,
+    field,
+    optional,
+    read_document,
+)
+from layoutkit.layout.kinds import Choice, Integer, ListOf, MapOf, Number, Parsed, Text
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
@@ -42,6 +42,7 @@ from layoutkit.wire.profile import (
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
 )
+from layoutkit.wire.rules import UID_MAX, URL_PATTERN, MixedVideoLayout, check_uid, check_url
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
     "floating": MixedVideoLayout.FLOATING,
@@ -54,22 +55,55 @@ COUNT_PATTERN = r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$"
 _CANVAS_RE = re.compile(CANVAS_PATTERN)
 _COUNT_RE = re.compile(COUNT_PATTERN)
 _NAME_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-# JSON Schema fragments of the value types below (`WithJsonSchema`): the same patterns as
-# the parsers; `not` refuses the zero sizes the parsers refuse after matching.
+# JSON Schema fragments of the value kinds below: the same patterns as the parsers; `not`
+# refuses the zero sizes the parsers refuse after matching. Keys in the order `layoutkit
+# schema` has always printed them (sorted, but for the uid's and a camera shape's `not`).
 _ZERO_ASPECT = r"^\s*0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"
+_ZERO_SHAPE = r"(^\s*|:\s*)0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"  # "0:9", "screen:4:0"
 _MODE_PATTERN = (
     r"^\s*("
     + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in MODE_NAMES)
     + r")\s*$"
 )
-_COUNT_SCHEMAS: list[dict[str, Any]] = [
-    {"type": "integer", "minimum": 0},
-    {"type": "string", "pattern": COUNT_PATTERN},
+_COUNT_SCHEMAS: list[JsonSchema] = [
+    {"minimum": 0, "type": "integer"},
+    {"pattern": COUNT_PATTERN, "type": "string"},
 ]
 
 
-def _length(value: object) -> Length:
-    return parse_length(value)
+_M = TypeVar("_M", bound="_Model")
+
+
+class _Model:
+    """What the models share, written once: the `__repr__`, `__eq__` and `__hash__` a
+    dataclass would generate for each of them (generating them costs about as much as
+    the rest of making a model, on every start of the command line)."""
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # set by _model
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, item.name) for item in dataclasses.fields(self))
+
+    def __repr__(self) -> str:
+        values = ", ".join(
+            f"{item.name}={getattr(self, item.name)!r}" for item in dataclasses.fields(self)
+        )
+        return f"{type(self).__qualname__}({values})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Model) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def _model(cls: type[_M]) -> type[_M]:
+    """A model: a frozen dataclass, keyword arguments only, sharing `_Model`'s methods."""
+    return dataclasses.dataclass(frozen=True, kw_only=True, repr=False, eq=False)(cls)
 
 
 def _mode(value: object) -> MixedVideoLayout:
@@ -91,140 +125,143 @@ def _canvas(value: object) -> object:
     return value
 
 
-def _aspect(value: object) -> float:
-    return parse_aspect(value)
+def _not_kebab(value: str) -> str:
+    return f"{value!r} is not a kebab-case name; write lower-case words joined by '-'"
 
 
-def _color(value: object) -> str:
-    return parse_color(value)
-
-
-LengthValue = Annotated[
-    Length,
-    BeforeValidator(_length),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number"},
-                {"type": "string", "pattern": LENGTH_PATTERN},
-            ],
-            "description": 'a fraction of the canvas (0.25), a percentage ("25%") or '
-            'pixels ("320px")',
-        }
-    ),
-]
-Mode = Annotated[
-    MixedVideoLayout,
-    BeforeValidator(_mode),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"enum": list(MODE_NAMES)},
-                {"type": "string", "pattern": _MODE_PATTERN},
-                {"type": "integer", "minimum": 0, "maximum": 3},
-            ],
-            "description": "floating, adaptive, vertical or custom (any case), or 0..3",
-        }
-    ),
-]
-Aspect = Annotated[
-    float,
-    BeforeValidator(_aspect),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0},
-                {"type": "string", "pattern": ASPECT_PATTERN, "not": {"pattern": _ZERO_ASPECT}},
-            ],
-            "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
-        }
-    ),
-]
-Color = Annotated[
-    str,
-    BeforeValidator(_color),
-    WithJsonSchema(
-        {"type": "string", "pattern": COLOR_PATTERN, "description": '"#RRGGBB" or "#RGB"'}
-    ),
-]
+LENGTH = Parsed(
+    parse_length,
+    {
+        "anyOf": [{"type": "number"}, {"pattern": LENGTH_PATTERN, "type": "string"}],
+        "description": 'a fraction of the canvas (0.25), a percentage ("25%") or pixels ("320px")',
+    },
+    titled=False,
+)
+MODE = Parsed(
+    _mode,
+    {
+        "anyOf": [
+            {"enum": list(MODE_NAMES)},
+            {"pattern": _MODE_PATTERN, "type": "string"},
+            {"maximum": 3, "minimum": 0, "type": "integer"},
+        ],
+        "description": "floating, adaptive, vertical or custom (any case), or 0..3",
+    },
+    titled=False,
+)
+ASPECT = Parsed(
+    parse_aspect,
+    {
+        "anyOf": [
+            {"exclusiveMinimum": 0, "type": "number"},
+            {"not": {"pattern": _ZERO_ASPECT}, "pattern": ASPECT_PATTERN, "type": "string"},
+        ],
+        "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
+    },
+)
+COLOR = Parsed(
+    parse_color,
+    {"description": '"#RRGGBB" or "#RGB"', "pattern": COLOR_PATTERN, "type": "string"},
+)
+URL = Parsed(check_url, {"pattern": URL_PATTERN, "type": "string"})
+"""An http(s) URL, checked as the payload checks it (`wire.rules.check_url`)."""
+UID = Parsed(
+    check_uid,
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": UID_MAX},
+            {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
+        ],
+        "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
+    },
+)
+"""A uid: an integer 1..UID_MAX, as a number or as digits (`wire.rules.check_uid`)."""
+CAMERA_SHAPE = Parsed(
+    parse_camera_shape,
+    {
+        "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
+        'slide ("screen", "screen:4:3")',
+        "pattern": SHAPE_PATTERN,
+        "type": "string",
+        "not": {"pattern": _ZERO_SHAPE},
+    },
+    titled=False,
+)
+ROLE_NAME = Text(min_length=1)
+"""A role name, as in a region's `role`, a grid's `roles` and `--role NAME=UID`: any
+non-empty text."""
+TEXT = Text()
+FIT = Choice(("crop", "fit"))
+FILL = Choice(("agora",))
 FitName = Literal["crop", "fit"]
 FillName = Literal["agora"]
-Url = HttpUrl
-"""An http(s) URL, checked as the payload checks it (`wire.base.check_url`)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
-
-
-class Canvas(_Strict):
+@_model
+class Canvas(_Model):
     """The recorded picture's size in pixels."""
 
-    width: int = Field(ge=1)
-    height: int = Field(ge=1)
+    width: int = field(Integer(ge=1))
+    height: int = field(Integer(ge=1))
 
 
-CanvasValue = Annotated[Canvas, BeforeValidator(_canvas)]
-
-
-class RegionSpec(_Strict):
+@_model
+class RegionSpec(_Model):
     """One region as written: a user (uid or role) and a rectangle."""
 
-    uid: Uid | None = None
-    role: str | None = Field(None, min_length=1)
-    x: LengthValue | None = None
-    y: LengthValue | None = None
-    right: LengthValue | None = None
-    bottom: LengthValue | None = None
-    width: LengthValue | None = Field(None, validation_alias=AliasChoices("width", "w"))
-    height: LengthValue | None = Field(None, validation_alias=AliasChoices("height", "h"))
-    aspect: Aspect | None = None
-    alpha: float = Field(1.0, ge=0.0, le=1.0)
-    fit: FitName = "crop"
-    placeholder: Url | None = None
-    fill: FillName | None = None
+    HINT_KEYS: ClassVar[tuple[str, ...]] = ("grid",)  # a region with `grid` is a GridEntry
+
+    uid: str | None = optional(UID)
+    role: str | None = optional(ROLE_NAME)
+    x: Length | None = optional(LENGTH)
+    y: Length | None = optional(LENGTH)
+    right: Length | None = optional(LENGTH)
+    bottom: Length | None = optional(LENGTH)
+    width: Length | None = optional(LENGTH, aliases=("w",))
+    height: Length | None = optional(LENGTH, aliases=("h",))
+    aspect: float | None = optional(ASPECT)
+    alpha: float = field(Number(ge=0.0, le=1.0), default=1.0)
+    fit: FitName = field(FIT, default="crop")
+    placeholder: str | None = optional(URL)
+    fill: FillName | None = optional(FILL)
 
 
-class GridSpec(_Strict):
+@_model
+class GridSpec(_Model):
     """A grid of cells filling an area of the canvas."""
 
-    x: LengthValue | None = None
-    y: LengthValue | None = None
-    width: LengthValue | None = Field(None, validation_alias=AliasChoices("width", "w"))
-    height: LengthValue | None = Field(None, validation_alias=AliasChoices("height", "h"))
-    rows: int = Field(1, ge=1, le=MAX_REGIONS)
-    columns: int = Field(1, ge=1, le=MAX_REGIONS)
-    gap: LengthValue = Length(0.0)
-    padding: LengthValue = Length(0.0)
-    cells: int | None = Field(None, ge=0, le=MAX_REGIONS * MAX_REGIONS)
-    order: Literal["row", "column"] = "row"
-    aspect: Aspect | None = None
-    fit: FitName = "crop"
-    alpha: float = Field(1.0, ge=0.0, le=1.0)
-    roles: list[Annotated[str, Field(min_length=1)]] | None = None
-    uids: list[Uid] | None = None
-    fill: FillName | None = None
+    x: Length | None = optional(LENGTH)
+    y: Length | None = optional(LENGTH)
+    width: Length | None = optional(LENGTH, aliases=("w",))
+    height: Length | None = optional(LENGTH, aliases=("h",))
+    rows: int = field(Integer(ge=1, le=MAX_REGIONS), default=1)
+    columns: int = field(Integer(ge=1, le=MAX_REGIONS), default=1)
+    gap: Length = field(LENGTH, default=Length(0.0))
+    padding: Length = field(LENGTH, default=Length(0.0))
+    cells: int | None = optional(Integer(ge=0, le=MAX_REGIONS * MAX_REGIONS))
+    order: Literal["row", "column"] = field(Choice(("row", "column")), default="row")
+    aspect: float | None = optional(ASPECT)
+    fit: FitName = field(FIT, default="crop")
+    alpha: float = field(Number(ge=0.0, le=1.0), default=1.0)
+    roles: list[str] | None = optional(ListOf(ROLE_NAME))
+    uids: list[str] | None = optional(ListOf(UID))
+    fill: FillName | None = optional(FILL)
 
 
-class GridEntry(_Strict):
+@_model
+class GridEntry(_Model):
     """A `grid:` item in a regions list."""
 
-    grid: GridSpec
+    ONLY_KEYS_HINT: ClassVar[str] = (
+        "an item with grid takes nothing else: move {name} inside grid, or remove grid for a region"
+    )
+
+    grid: GridSpec = field(Nested(GridSpec))
 
 
-def _entry_kind(value: Any) -> str:
-    if isinstance(value, dict) and "grid" in value:
-        return "grid-entry"
-    if isinstance(value, GridEntry):
-        return "grid-entry"
-    return "region-entry"
-
-
-Entry = Annotated[
-    Annotated[RegionSpec, Tag("region-entry")] | Annotated[GridEntry, Tag("grid-entry")],
-    Discriminator(_entry_kind),
-]
+Entry = RegionSpec | GridEntry
+"""An item of a regions list: a region, or a grid of them (a mapping with `grid`)."""
+ENTRY = Either(Nested(RegionSpec), Nested(GridEntry), tag="grid")
 
 
 @dataclass(frozen=True)
@@ -265,130 +302,99 @@ def parse_count(value: object) -> CountRange:
     )
 
 
-CountValue = Annotated[
-    CountRange,
-    BeforeValidator(parse_count),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'}
-    ),
-]
+COUNT = Parsed(
+    parse_count,
+    {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'},
+    titled=False,
+)
 
 
-class WhenSpec(_Strict):
+@_model
+class WhenSpec(_Model):
     """`when: {count: 2+, roles: [screen]}`: a count and roles that must be present."""
 
-    count: CountValue = CountRange(0, None)
-    roles: list[str] = Field(default_factory=list)
+    count: CountRange = field(COUNT, default=CountRange(0, None))
+    roles: list[str] = field(ListOf(TEXT), factory=list)
 
 
 def _when(value: object) -> object:
-    if isinstance(value, dict | WhenSpec):
-        return value
-    return {"count": value}
+    return value if isinstance(value, dict) else {"count": value}
 
 
-WhenValue = Annotated[
+WHEN = Nested(
     WhenSpec,
-    BeforeValidator(_when),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                *_COUNT_SCHEMAS,
-                {
-                    "title": "WhenSpec",
-                    "type": "object",
-                    "properties": {
-                        "count": {"anyOf": _COUNT_SCHEMAS, "default": "0+"},
-                        "roles": {"type": "array", "items": {"type": "string"}, "default": []},
-                    },
-                    "additionalProperties": False,
+    before=_when,
+    fragment={
+        "anyOf": [
+            *_COUNT_SCHEMAS,
+            {
+                "additionalProperties": False,
+                "properties": {
+                    "count": {"anyOf": _COUNT_SCHEMAS, "default": "0+"},
+                    "roles": {"default": [], "items": {"type": "string"}, "type": "array"},
                 },
-            ],
-            "description": 'a count (2), a range ("2-4", "5+") or {count: ..., roles: [...]}',
-        }
-    ),
-]
+                "title": "WhenSpec",
+                "type": "object",
+            },
+        ],
+        "description": 'a count (2), a range ("2-4", "5+") or {count: ..., roles: [...]}',
+    },
+)
+"""`when:` is a count, a range, or a WhenSpec mapping (described inline in the schema)."""
 
 
-class Variant(_Strict):
+@_model
+class Variant(_Model):
     """A variant of the layout for some participant counts (and roles)."""
 
-    when: WhenValue
-    mode: Mode | None = None
-    focus: str | None = None
-    background: Color | None = None
-    regions: list[Entry] | None = None
+    when: WhenSpec = field(WHEN)
+    mode: MixedVideoLayout | None = optional(MODE)
+    focus: str | None = optional(TEXT)
+    background: str | None = optional(COLOR)
+    regions: list[Entry] | None = optional(ListOf(ENTRY))
 
 
-CameraShapeValue = Annotated[
-    CameraShape,
-    BeforeValidator(parse_camera_shape),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": SHAPE_PATTERN,
-            "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
-            'slide ("screen", "screen:4:3")',
-        }
-    ),
-]
-
-
-class PreviewSpec(_Strict):
+@_model
+class PreviewSpec(_Model):
     """How previews draw the participants (never sent to Agora): `cameras` maps a role or
     a uid to a camera shape, or to `screen` for a shared screen; `camera` is the shape of
     everyone else (the `screen` role excepted, always a screen)."""
 
-    camera: CameraShapeValue | None = None
-    cameras: dict[Annotated[str, Field(min_length=1)], CameraShapeValue] = Field(
-        default_factory=dict
-    )
+    camera: CameraShape | None = optional(CAMERA_SHAPE)
+    cameras: dict[str, CameraShape] = field(MapOf(ROLE_NAME, CAMERA_SHAPE), factory=dict)
 
 
-RoleName = Annotated[str, Field(min_length=1)]
-"""A role name, as in a region's `role`, a grid's `roles` and `--role NAME=UID`: any
-non-empty text."""
-_RoleDescription = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
-
-
-class LayoutDocument(_Strict):
+@_model
+class LayoutDocument(_Model):
     """A whole layout file, after templating and `extends`."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        frozen=True,
-        defer_build=True,
-        title="layoutkit layout",
-        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
-    )
-
-    name: Annotated[str, Field(pattern=_NAME_RE)] | None = None
-    title: str | None = None
-    description: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    extends: str | None = None
-    counts: CountValue | None = None
-    variables: dict[str, str] = Field(default_factory=dict)
-    roles: dict[RoleName, _RoleDescription] = Field(
-        default_factory=dict,
+    name: str | None = optional(Text(pattern=_NAME_RE, mismatch=_not_kebab))
+    title: str | None = optional(TEXT)
+    description: str | None = optional(TEXT)
+    tags: list[str] = field(ListOf(TEXT), factory=list)
+    extends: str | None = optional(TEXT)
+    counts: CountRange | None = optional(COUNT)
+    variables: dict[str, str] = field(MapOf(TEXT, TEXT), factory=dict)
+    roles: dict[str, str] = field(
+        MapOf(ROLE_NAME, Text(null_as="")),  # `screen:` with nothing after it: ""
+        factory=dict,
         description="The roles the layout expects, name -> what it is for (e.g. screen: the "
         "shared screen). Roles its regions, grids, variants, focus and template use count as "
         "known too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
     )
-    canvas: CanvasValue = Canvas(width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
-    fps: int = Field(DEFAULT_FPS, ge=1, le=60)
-    bitrate: int | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)  # None: Agora's advice
-    background: Color = "#000000"
-    background_image: Url | None = None
-    placeholder_image: Url | None = None
-    mode: Mode | None = None
-    focus: str | None = None
-    regions: list[Entry] | None = None
-    variants: list[Variant] | None = None
-    preview: PreviewSpec | None = None
+    canvas: Canvas = field(
+        Nested(Canvas, before=_canvas), default=Canvas(width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
+    )
+    fps: int = field(Integer(ge=1, le=60), default=DEFAULT_FPS)
+    bitrate: int | None = optional(Integer(ge=1, le=MAX_BITRATE_KBPS))  # None: Agora's advice
+    background: str = field(COLOR, default="#000000")
+    background_image: str | None = optional(URL)
+    placeholder_image: str | None = optional(URL)
+    mode: MixedVideoLayout | None = optional(MODE)
+    focus: str | None = optional(TEXT)
+    regions: list[Entry] | None = optional(ListOf(ENTRY))
+    variants: list[Variant] | None = optional(ListOf(Nested(Variant)))
+    preview: PreviewSpec | None = optional(Nested(PreviewSpec))
 
     @property
     def effective_mode(self) -> MixedVideoLayout:
@@ -398,6 +404,12 @@ class LayoutDocument(_Strict):
         if self.regions is not None or self.variants is not None:
             return MixedVideoLayout.CUSTOM
         return MixedVideoLayout.FLOATING
+
+
+def read_layout(data: Any) -> tuple[LayoutDocument | None, list[Problem]]:
+    """Plain data (a YAML mapping) -> the document, or None, and every problem found."""
+    document, problems = read_document(LayoutDocument, data)
+    return document, problems
 
 
 def layout_json_schema() -> dict[str, Any]:
@@ -422,4 +434,5 @@ __all__ = [
     "WhenSpec",
     "layout_json_schema",
     "parse_count",
+    "read_layout",
 ]

@@ -3,7 +3,6 @@ source checkout, the top-level `presets/` folder."""
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # layoutkit/
@@ -33,6 +32,8 @@ def find_preset_file(name: str) -> Path | None:
 
 def suggest_preset(name: str) -> list[str]:
     """Preset names close to `name`, best first."""
+    import difflib  # only for a name that is not a preset
+
     return difflib.get_close_matches(name, preset_names(), n=3, cutoff=0.5)
 
 

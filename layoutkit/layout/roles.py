@@ -12,7 +12,6 @@ check, for callers who want it.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from itertools import combinations
@@ -128,6 +127,8 @@ def unknown_role_message(layout: Layout | LayoutDocument, roles: Iterable[str]) 
                 f"role {role!r}: this layout has no roles (it declares none under roles: and "
                 "its regions, grids, variants, focus and template name none)"
             )
+        import difflib  # only for a role the layout does not know
+
         close = difflib.get_close_matches(role, list(known), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         names = ", ".join(repr(name) for name in known)

@@ -1,17 +1,15 @@
 """The JSON Schema (Draft 2020-12) of a layout file, for editors: `layoutkit schema`.
 
-It starts from the pydantic model (`LayoutDocument.model_json_schema(by_alias=True)`), so
-every field and bound of the model is in it, and adds what pydantic does not say: the
-`"WIDTHxHEIGHT"` canvas, the `w`/`h` aliases (not both with `width`/`height`), uids written
-as numbers, the `extends` rule, the zero sizes the parsers refuse, roles without a
-description, defaults as they are written, and a `description` and `examples` for every
-property. The strings use the parsers' own patterns
-(`geometry.LENGTH_PATTERN`, `ASPECT_PATTERN`, `COLOR_PATTERN`, `CANVAS_PATTERN`,
-`model.COUNT_PATTERN`).
+It is built from the model's field declarations (`layout.fields`): every field, with the
+schema of the kind of value it takes, its bounds, its default as it is written, its other
+names (`w`/`h`, never both with `width`/`height`) and the rules the parsers apply, using
+the parsers' own patterns (`geometry.LENGTH_PATTERN`, `ASPECT_PATTERN`, `COLOR_PATTERN`,
+`CANVAS_PATTERN`, `model.COUNT_PATTERN`). Added here: the `"WIDTHxHEIGHT"` canvas, the
+`extends` rule, and a `description` and `examples` for every property.
 
 What it cannot match exactly:
 - stricter than the loader: numbers written as text (`fps: "30"`) or as booleans, which
-  pydantic's lax mode converts, are flagged;
+  the loader converts, are flagged;
 - looser than the loader: a range whose high end is below its low end (`"4-2"`), a uid
   string above 4294967295, whole numbers written with a point (`counts: 3.0`), whether the
   preset or file that `extends` names exists, and every check that needs the canvas or
@@ -23,21 +21,21 @@ What it cannot match exactly:
 from __future__ import annotations
 
 import copy
+import dataclasses
+import inspect
 import json
 from collections.abc import Iterator
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel
-
-from layoutkit.cameras import SHAPE_PATTERN
 from layoutkit.geometry import CANVAS_PATTERN, Length
+from layoutkit.layout.fields import Declared, JsonSchema, declared, models_of
 from layoutkit.layout.model import CountRange, LayoutDocument
 from layoutkit.layout.preset_files import preset_names
-from layoutkit.wire.base import UID_MAX
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+TITLE = "layoutkit layout"
 _ZERO_CANVAS = r"^\s*0+\s*[x×X]|[x×X]\s*0+\s*$"
-_ZERO_SHAPE = r"(^\s*|:\s*)0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"  # "0:9", "screen:4:0"
 # extends: a preset name, or a relative .yaml/.yml path that starts with no '/', '\' or
 # '~', has no drive (':' in its first part) and no '..' part (loader._resolve_extends)
 EXTENDS_PATTERN = (
@@ -45,14 +43,6 @@ EXTENDS_PATTERN = (
     r"|(?![/\\~\s])(?![^/\\]*:)(?!(?:.*[/\\])?\.\.[/\\]).*\.ya?ml)\s*$"
 )
 """What `extends` accepts: a preset name or a relative `.yaml`/`.yml` file in this folder."""
-_WIRE_UID = {"pattern": r"^\d+$", "type": "string"}  # `wire.base.Uid`, as pydantic writes it
-_UID = {
-    "anyOf": [
-        {"type": "integer", "minimum": 1, "maximum": UID_MAX},
-        {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
-    ],
-    "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
-}
 
 _LENGTH_EXAMPLES: list[Any] = [0, 0.25, "25%", "320px"]
 _UID_EXAMPLE = 1001
@@ -247,36 +237,91 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
 
 def layout_json_schema() -> dict[str, Any]:
     """The JSON Schema of the layout format (Draft 2020-12), for editors."""
+    models = models_of(LayoutDocument)
+    schema: dict[str, Any] = {
+        "$defs": {
+            name: _object(model)
+            for name, model in sorted(models.items())
+            if model is not LayoutDocument
+        },
+        "$schema": SCHEMA_DIALECT,
+        **_object(LayoutDocument),
+        "title": TITLE,  # in its sorted place: the root is the layout file, not the class
+    }
     # a JSON round trip: a fresh tree with no node shared by two places
-    schema: dict[str, Any] = json.loads(json.dumps(LayoutDocument.model_json_schema(by_alias=True)))
+    schema = json.loads(json.dumps(schema))
     objects = _objects(schema)
-    models = _models(LayoutDocument)
-    for name, model in models.items():
-        node = objects.get(name)
-        if node is not None:
-            _add_aliases(node, model)
-            _set_defaults(node, model)
-    for node in _walk(schema):
-        if node == _WIRE_UID:
-            node.clear()
-            node.update(copy.deepcopy(_UID))
     _complete_document(schema)
     for name, node in objects.items():
         _document(node, _DOCS.get(name, {}), models.get(name))
     return schema
 
 
+def _object(model: type) -> JsonSchema:
+    """A model's object schema: its properties (the other names of a field right after
+    it, never given together), their kinds, defaults and titles."""
+    properties: JsonSchema = {}
+    exclusive: JsonSchema = {}
+    for item in declared(model):
+        prop = _property(item)
+        properties[item.name] = prop
+        for other in item.spec.aliases:
+            properties[other] = copy.deepcopy(prop)
+            exclusive[other] = {
+                "not": {"anyOf": [{"required": [n]} for n in item.names if n != other]}
+            }
+    node: JsonSchema = {"additionalProperties": False}
+    description = inspect.cleandoc(model.__doc__ or "")
+    if description:
+        node["description"] = description
+    node["properties"] = properties
+    required = [item.name for item in declared(model) if item.required]
+    if required:
+        node["required"] = required
+    node["title"] = model.__name__
+    node["type"] = "object"
+    if exclusive:
+        node["dependentSchemas"] = exclusive
+    return node
+
+
+def _property(item: Declared) -> JsonSchema:
+    """One property: the kind's schema (or null when the field may be left out), its
+    default as written, a title, a description; keys in sorted order."""
+    kind = item.spec.kind
+    inner = kind.schema()
+    prop: JsonSchema = {"anyOf": [inner, {"type": "null"}]} if item.spec.nullable else dict(inner)
+    if item.default is not dataclasses.MISSING:
+        prop["default"] = _written(item.default)
+    if item.spec.description is not None:
+        prop["description"] = item.spec.description
+    if kind.titled:
+        prop["title"] = item.name.replace("_", " ").title()
+    return {key: prop[key] for key in sorted(prop)}
+
+
+def _written(value: Any) -> Any:
+    """A default as a person writes it: a length as `0.25` or `"8px"`, a count range as
+    `"0+"`, a model as its mapping."""
+    if isinstance(value, Length):
+        return value.value if value.unit == "frac" else str(value)
+    if isinstance(value, CountRange):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {item.name: _written(getattr(value, item.name)) for item in declared(type(value))}
+    return value
+
+
 def _document(
-    node: dict[str, Any],
-    docs: dict[str, tuple[str, list[Any]]],
-    model: type[BaseModel] | None,
+    node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]], model: type | None
 ) -> None:
     """Give the properties of an object schema their description and examples."""
+    fields = {item.name: item for item in declared(model)} if model is not None else {}
     for name, prop in node.get("properties", {}).items():
         description, examples = docs.get(name, (None, None))
-        field = model.model_fields.get(name) if model is not None else None
-        if description is not None and (field is None or field.description is None):
-            prop["description"] = description  # a Field's own description wins
+        item = fields.get(name)
+        if description is not None and (item is None or item.spec.description is None):
+            prop["description"] = description  # a field's own description wins
         if examples is not None and "examples" not in prop:
             prop["examples"] = copy.deepcopy(examples)
         if "$ref" in prop and len(prop) > 1:  # editors reading draft 7 skip $ref siblings
@@ -295,13 +340,6 @@ def _complete_document(schema: dict[str, Any]) -> None:
         if branch.get("type") == "string":
             branch["pattern"] = EXTENDS_PATTERN
             branch["examples"] = preset_names()
-    roles = props.get("roles", {})
-    if roles.get("additionalProperties") == {"type": "string"}:
-        # `screen:` with nothing after it: a role without a description (read as "")
-        roles["additionalProperties"] = {"type": ["string", "null"]}
-    for node in _walk(schema):
-        if node.get("pattern") == SHAPE_PATTERN:  # a camera shape: no part may be 0
-            node.setdefault("not", {"pattern": _ZERO_SHAPE})
     schema["description"] = (
         "A layoutkit layout file: the composite picture of an Agora Cloud Recording. "
         "Write it by hand, or start with `layoutkit new FILE --from PRESET`."
@@ -328,63 +366,6 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
-
-
-def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
-    """Every model reachable from `root` through its fields, by class name."""
-    found: dict[str, type[BaseModel]] = {}
-    stack = [root]
-    while stack:
-        model = stack.pop()
-        if model.__name__ in found:
-            continue
-        found[model.__name__] = model
-        for field in model.model_fields.values():
-            stack.extend(_models_in(field.annotation))
-    return found
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [model for arg in get_args(annotation) for model in _models_in(arg)]
-
-
-def _add_aliases(node: dict[str, Any], model: type[BaseModel]) -> None:
-    """`w` for `width` and the like: the same schema under the other names the loader
-    reads, never two names of one field together (the loader calls the second unknown)."""
-    props: dict[str, Any] = node.get("properties", {})
-    ordered: dict[str, Any] = {}
-    exclusive: dict[str, Any] = {}
-    for name, prop in props.items():
-        ordered[name] = prop
-        field = model.model_fields.get(name)
-        alias = field.validation_alias if field is not None else None
-        if not isinstance(alias, AliasChoices):
-            continue
-        names = [choice for choice in alias.choices if isinstance(choice, str)]
-        for other in names:
-            if other != name and other not in props:
-                ordered[other] = copy.deepcopy(prop)
-                others = [{"required": [n]} for n in names if n != other]
-                exclusive[other] = {"not": {"anyOf": others}}
-    if exclusive:
-        node["properties"] = ordered
-        node["dependentSchemas"] = exclusive
-
-
-def _set_defaults(node: dict[str, Any], model: type[BaseModel]) -> None:
-    """Defaults as a person writes them (pydantic writes a Length as its fields)."""
-    props: dict[str, Any] = node.get("properties", {})
-    for name, field in model.model_fields.items():
-        prop = props.get(name)
-        if prop is None or "default" not in prop:
-            continue
-        if isinstance(field.default, Length):
-            length = field.default
-            prop["default"] = length.value if length.unit == "frac" else str(length)
-        elif isinstance(field.default, CountRange):
-            prop["default"] = str(field.default)
 
 
 __all__ = ["EXTENDS_PATTERN", "layout_json_schema"]

@@ -8,7 +8,6 @@ which the templating module turns into a located LayoutSyntaxError.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import itertools
 import re
@@ -20,6 +19,12 @@ from typing import Any
 from jinja2 import nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
+
+from layoutkit.layout.template_context import (
+    COMMAND_TIME_LEFT,
+    MAX_COMMAND_SECONDS,
+    command_budget,
+)
 
 MAX_SECONDS = 2.0
 MAX_TEMPLATE_CHARS = 16 << 20
@@ -37,34 +42,13 @@ class LimitError(SecurityError):
     """A template asked for more work than a layout may take."""
 
 
-MAX_COMMAND_SECONDS = 4.0
-"""The template time of one command that renders a layout many times (validate: every
-count and role case; a sheet; a scenario), added up over its renders."""
-
-_LEFT: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
-    "layoutkit_command_budget", default=None
-)
-
-
-@contextlib.contextmanager
-def command_budget(seconds: float = MAX_COMMAND_SECONDS) -> Iterator[None]:
-    """Within this block, all renders share `seconds` of template time (on top of each
-    render's own MAX_SECONDS). Nested blocks keep the outer, tighter budget."""
-    outer = _LEFT.get()
-    token = _LEFT.set([seconds if outer is None else min(seconds, outer[0])])
-    try:
-        yield
-    finally:
-        _LEFT.reset(token)
-
-
 class Budget:
     """The time and size left to one render."""
 
     def __init__(self) -> None:
         now = time.monotonic()
         self.started = now
-        left = _LEFT.get()
+        left = COMMAND_TIME_LEFT.get()
         self.shared = left is not None and left[0] < MAX_SECONDS
         self.deadline = now + (MAX_SECONDS if left is None else max(0.0, min(MAX_SECONDS, left[0])))
         self.written = 0
@@ -111,7 +95,7 @@ def start() -> contextvars.Token[Budget]:
 def finish(token: contextvars.Token[Budget]) -> None:
     """End a render: its time comes off the command's budget, if one is running."""
     budget = _BUDGET.get(None)
-    left = _LEFT.get()
+    left = COMMAND_TIME_LEFT.get()
     if budget is not None and left is not None:
         left[0] -= time.monotonic() - budget.started
     _BUDGET.reset(token)

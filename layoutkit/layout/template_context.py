@@ -1,12 +1,15 @@
 """The side of templating that needs no Jinja2: whether a text is a template, its lines
-as Jinja numbers them, the context a template sees, and `--var` values. Plain YAML
-layouts are read without loading Jinja2 at all (`templating` renders the others)."""
+as Jinja numbers them, the context a template sees, `--var` values, and the template time
+a whole command shares (`command_budget`). Plain YAML layouts are read, compiled, checked
+and drawn without loading Jinja2 at all (`templating` renders the others)."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,4 +77,37 @@ def freeze_vars(values: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]
     return tuple(sorted((values or {}).items()))
 
 
-__all__ = ["TemplateContext", "freeze_vars", "is_template", "parse_var", "template_lines"]
+MAX_COMMAND_SECONDS = 4.0
+"""The template time of one command that renders a layout many times (validate: every
+count and role case; a sheet; a scenario), added up over its renders."""
+
+COMMAND_TIME_LEFT: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "layoutkit_command_budget", default=None
+)
+"""The template time left to the running command (`command_budget`); every render
+(`template_budget`) takes its time off it."""
+
+
+@contextlib.contextmanager
+def command_budget(seconds: float = MAX_COMMAND_SECONDS) -> Iterator[None]:
+    """Within this block, all renders share `seconds` of template time (on top of each
+    render's own MAX_SECONDS). Nested blocks keep the outer, tighter budget. Needs no
+    Jinja2: a command over a plain YAML file never loads it."""
+    outer = COMMAND_TIME_LEFT.get()
+    token = COMMAND_TIME_LEFT.set([seconds if outer is None else min(seconds, outer[0])])
+    try:
+        yield
+    finally:
+        COMMAND_TIME_LEFT.reset(token)
+
+
+__all__ = [
+    "COMMAND_TIME_LEFT",
+    "MAX_COMMAND_SECONDS",
+    "TemplateContext",
+    "command_budget",
+    "freeze_vars",
+    "is_template",
+    "parse_var",
+    "template_lines",
+]

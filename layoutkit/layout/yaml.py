@@ -299,7 +299,7 @@ def _show_tag(tag: str) -> str:
 class _Rule:
     """A PyYAML problem (matched on `context problem`) and what to tell the author."""
 
-    pattern: re.Pattern[str]
+    pattern: str  # compiled on the first YAML error (re caches it), not at import
     message: str
     at_context: bool = False  # locate at the context mark (where the trouble started)
     keep: bool = False  # add PyYAML's words in parentheses (they help when searching)
@@ -307,68 +307,68 @@ class _Rule:
 
 _RULES = (
     _Rule(
-        re.compile(r"mapping values are not allowed here"),
+        r"mapping values are not allowed here",
         "a ':' inside a value: quote the value, e.g. title: \"Speaker: guest\"; "
         "or, if this is a key, indent it like the keys above",
         keep=True,
     ),
     _Rule(
-        re.compile(r"could not find expected ':'"),
+        r"could not find expected ':'",
         "a key without ':' (or a line indented wrongly): write `key: value`",
         at_context=True,
     ),
     _Rule(
-        re.compile(r"found character '\\t' that cannot start any token|tab character"),
+        r"found character '\\t' that cannot start any token|tab character",
         "a tab: indent with spaces",
     ),
     _Rule(
-        re.compile(r"expected <block end>, but found '<scalar>'"),
+        r"expected <block end>, but found '<scalar>'",
         "more text after a quoted value: quote the whole value "
         "(single quotes around text that holds double quotes)",
     ),
     _Rule(
-        re.compile(r"expected <block end>, but found|did not find expected key"),
+        r"expected <block end>, but found|did not find expected key",
         "the indentation does not line up with the lines above: indent this line with "
         "spaces like the keys or `- ` items it belongs with",
     ),
     _Rule(
-        re.compile(r"did not find expected '-' indicator"),
+        r"did not find expected '-' indicator",
         "the list items do not line up: start each item with `- ` at the same indentation",
     ),
     _Rule(
-        re.compile(r"found undefined alias '(?P<name>[^']*)'"),
+        r"found undefined alias '(?P<name>[^']*)'",
         "`*{name}` repeats a value marked `&{name}`, and there is none before it; "
         "define the anchor first, or quote the value if the `*` is text",
     ),
     _Rule(
-        re.compile(r"found duplicate anchor '(?P<name>[^']*)'"),
+        r"found duplicate anchor '(?P<name>[^']*)'",
         "the anchor `&{name}` is defined twice; give each anchor its own name",
     ),
     _Rule(
-        re.compile(r"found character '(?P<char>[^']*)' that cannot start any token"),
+        r"found character '(?P<char>[^']*)' that cannot start any token",
         "a value cannot start with {char!r}: quote it, e.g. {quoted}",
     ),
     _Rule(
-        re.compile(r"while scanning a quoted scalar found unexpected end of stream"),
+        r"while scanning a quoted scalar found unexpected end of stream",
         "a quoted value is not closed: add the closing quote",
         at_context=True,
     ),
     _Rule(
-        re.compile(r"found unknown escape character '(?P<char>.*)'"),
+        r"found unknown escape character '(?P<char>.*)'",
         "'\\{char}' is not an escape inside double quotes: use single quotes, or write "
         "'\\\\' for a backslash",
     ),
     _Rule(
-        re.compile(r"while scanning an? (anchor|alias) expected alphabetic or numeric"),
+        r"while scanning an? (anchor|alias) expected alphabetic or numeric",
         "'&' and '*' start YAML anchors and aliases and need a name: quote the value if it is text",
         at_context=True,
     ),
     _Rule(
-        re.compile(r"expected a single document"),
+        r"expected a single document",
         "a second YAML document ('---'): a layout file holds one document",
     ),
     _Rule(
-        re.compile(r"expected the node content, but found ','"),
+        r"expected the node content, but found ','",
         "an empty item between commas: remove the extra ','",
     ),
 )
@@ -383,7 +383,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, source: str, lines: list[str]) -> Lay
     message = f"YAML: {problem}"
     hint = None
     for rule in _RULES:
-        found = rule.pattern.search(both)
+        found = re.search(rule.pattern, both)
         if found is None:
             continue
         if rule.at_context and exc.context_mark is not None:

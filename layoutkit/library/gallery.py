@@ -75,7 +75,7 @@ def render_preset(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     main = default_count(layout.document)
     card, card_w, card_h, _ = _picture(name, main, CARD_WIDTH, CARD_SHOWN)
     files[f"{name}/card.png"] = card
-    payload = compile_full(layout, count=main).payload.to_wire()
+    payload = compile_full(layout, count=main).payload_json
     context = {
         "name": name,
         "title": info.title,

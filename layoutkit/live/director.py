@@ -23,13 +23,11 @@ event's state wins over an older one whose compile ends later.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, Protocol, Self
@@ -45,9 +43,9 @@ from layoutkit.errors import (
     TransportError,
 )
 from layoutkit.layout.loader import Layout
+from layoutkit.live.audit import AUDIT_STEPS, AuditLog
 from layoutkit.live.roster import Event, EventKind, Roster
-from layoutkit.safefiles import check_output
-from layoutkit.wire.base import check_uid
+from layoutkit.wire.rules import check_uid
 
 log = logging.getLogger("layoutkit.live.director")
 Payload = dict[str, Any]
@@ -55,23 +53,14 @@ _RosterCopy = tuple[list[str], dict[str, str], frozenset[str]]  # people, roles,
 TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
 MAX_WARNINGS = 100  # the latest warnings kept in `Director.warnings`
 Status = Literal["idle", "pending", "applied", "refused", "stopped"]
-# the audit log's `step`: one line per attempt (sent, retry, refused, error, grace-retry)
-# and per turn of a 404 grace period (grace-start, grace-end, stopped)
-AUDIT_STEPS = (
-    "sent",
-    "retry",
-    "refused",
-    "error",
-    "grace-start",
-    "grace-retry",
-    "grace-end",
-    "stopped",
-    "left-out",  # who the new state does not show: hidden on purpose, or without a region
-)
 
 
 class LayoutTarget(Protocol):
-    """What the director pushes to: a client `Recording`, or anything with this method."""
+    """What the director pushes to: a client `Recording`, or anything with this method.
+
+    A target that shares a rate limit with others (`FairTarget`, the service's) may also
+    have `take_turn()`: the director calls it before it chooses the state to send, so
+    the state sent is the latest when the turn comes, not the one from before the wait."""
 
     def update_layout(self, layout: Mapping[str, Any]) -> object: ...
 
@@ -108,7 +97,10 @@ class Director:
         options: DirectorOptions | None = None,
         audit: Path | IO[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        participants: Sequence[str | int] = (),
     ) -> None:
+        """`participants`: who is in the channel already, in join order (a service that
+        attaches to a running recording); their layout is the first state sent."""
         self.recording = recording
         self.layout = layout
         self.options = options or DirectorOptions()
@@ -130,15 +122,11 @@ class Director:
         self._last_event = clock()
         self._closed = False
         self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-        self._audit_lock = threading.Lock()
-        self._audit_file: IO[str] | None = None
-        self._owns_audit = isinstance(audit, Path)
-        if isinstance(audit, Path):  # appended to (not replaced), but never a FIFO or device
-            self._audit_file = check_output(audit).open("a", encoding="utf-8")
-        elif audit is not None:
-            self._audit_file = audit
+        self._audit = AuditLog(audit)
         self._worker = threading.Thread(target=self._run, name="layoutkit-director", daemon=True)
         self._worker.start()
+        if participants:
+            self._seed([str(uid) for uid in participants])
 
     # --- events ----------------------------------------------------------------------------
 
@@ -167,28 +155,50 @@ class Director:
                 return
             self._applied += 1
             number, roster = self._applied, self._roster_copy()
+        self._install(str(event), number, roster)
+
+    def _install(self, cause: str, number: int, roster: _RosterCopy) -> None:
+        """Compile for `roster` (outside the lock) and make it the desired state, unless
+        a later change (numbered above `number`) was installed meanwhile."""
         try:
             compiled = self._compile(roster)
         except LayoutkitError as exc:
             with self._cond:
                 self._warn(
-                    f"{event}: cannot compile the layout for "
+                    f"{cause}: cannot compile the layout for "
                     f"{len(roster[0])} participants: {exc.message}"
                 )
             return
-        payload = compiled.payload.to_wire()
+        payload = compiled.payload_json
         with self._cond:
             if number < self._installed:  # a later event's state is in place already
                 return
             self._installed = number
-            self._note_left_out(event, compiled, payload)
+            self._note_left_out(cause, compiled, payload)
             self._last_event = self._clock()
             if payload != self._desired:
-                self._desired, self._cause = payload, str(event)
+                self._desired, self._cause = payload, cause
                 self._version += 1
                 self._cond.notify_all()
 
-    def _note_left_out(self, event: Event, compiled: Compilation, payload: Payload) -> None:
+    def _seed(self, people: list[str]) -> None:
+        """Start from `people` in the channel: one state for all of them (not one per
+        person), so the first push already shows everyone."""
+        with self._cond:
+            for uid in people:
+                try:
+                    event = Event("join", check_uid(uid))
+                except ValueError as exc:
+                    self._warn(f"join {uid}: {exc}; ignored")
+                    continue
+                problem = self.roster.apply(event)
+                if problem is not None:
+                    self._warn(problem)
+            self._applied += 1
+            number, roster = self._applied, self._roster_copy()
+        self._install(f"attached with {len(roster[0])} participants", number, roster)
+
+    def _note_left_out(self, cause: str, compiled: Compilation, payload: Payload) -> None:
         """An audit line (and a warning for people without a region) whenever who is
         left out of the picture changes."""
         hidden = tuple(u for u in compiled.participants if u in compiled.hidden)
@@ -201,12 +211,12 @@ class Director:
             parts.append(f"hidden: {', '.join(hidden)}")
         if compiled.not_shown:
             parts.append(f"not shown, no region left: {', '.join(compiled.not_shown)}")
-            self._warn(f"{event}: {parts[-1]}")
-        self._record(str(event), payload, "left-out", "; ".join(parts) or "everyone is shown")
+            self._warn(f"{cause}: {parts[-1]}")
+        self._record(cause, payload, "left-out", "; ".join(parts) or "everyone is shown")
 
     def desired_for_roster(self) -> Payload:
         """The clientRequest compiled for the current participant set."""
-        return self.compile_roster().payload.to_wire()
+        return self.compile_roster().payload_json
 
     def compile_roster(self) -> Compilation:
         """The compilation for the current participant set: everyone in the channel, in
@@ -269,6 +279,14 @@ class Director:
             return self._acked
 
     @property
+    def pending(self) -> Payload | None:
+        """The latest state while it is not finished yet (being sent, retried, or waiting
+        for its turn); None when there is nothing left to send."""
+        with self._cond:
+            done = self._done_version >= self._version or self.stopped is not None
+            return None if done else self._desired
+
+    @property
     def status(self) -> Status:
         """stopped; pending (a state not yet finished); refused (the latest state was
         refused for good, see `last_refusal`); applied; idle (nothing to send yet)."""
@@ -302,10 +320,7 @@ class Director:
             self._closed = True
             self._cond.notify_all()
         self._worker.join(timeout)
-        with self._audit_lock:  # a worker still in a request finds no file to write to
-            if self._owns_audit and self._audit_file is not None:
-                self._audit_file.close()
-                self._audit_file = None
+        self._audit.close()  # a worker still in a request finds no file to write to
 
     def __enter__(self) -> Self:
         return self
@@ -341,9 +356,16 @@ class Director:
     def _run(self) -> None:
         delay = self.options.backoff
         lost: _NotFound | None = None  # the current run of 404s, until a success
+        turn: Callable[[], object] | None = getattr(self.recording, "take_turn", None)
         while (job := self._next()) is not None:
             payload, version, cause = job
             try:
+                if turn is not None:
+                    turn()  # wait for the turn first, then send what is latest by then
+                    latest = self._latest()
+                    if latest is None:
+                        continue
+                    payload, version, cause = latest
                 self.recording.update_layout(payload)
             except NotFoundError as exc:
                 lost = self._not_found(lost, cause, payload, exc.message)
@@ -387,6 +409,15 @@ class Director:
                 log.info("director: %s", text)
                 lost = None
             self._finish(version, payload)
+
+    def _latest(self) -> tuple[Payload, int, str] | None:
+        """The state to send now, without waiting; None if nothing is left to send."""
+        with self._cond:
+            if self._closed or self.stopped is not None or self._desired is None:
+                return None
+            if self._done_version >= self._version or self._desired == self._acked:
+                return None  # `_next` marks a state equal to the acknowledged one done
+            return self._desired, self._version, self._cause
 
     def _pause(self, seconds: float) -> bool:
         """Wait `seconds` (real time); False when the director was closed meanwhile."""
@@ -453,23 +484,8 @@ class Director:
         log.warning("%s", message)
 
     def _record(self, cause: str, payload: Payload, step: str, result: str) -> None:
-        """One audit line: time, the event that made the state, the step (`AUDIT_STEPS`),
-        the payload, and what happened."""
-        if self._audit_file is None:
-            return
-        line = json.dumps(
-            {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "event": cause,
-                "step": step,
-                "payload": payload,
-                "result": result,
-            }
-        )
-        with self._audit_lock:
-            if self._audit_file is not None:
-                self._audit_file.write(line + "\n")
-                self._audit_file.flush()
+        """One audit line (`AuditLog.write`; steps in `AUDIT_STEPS`)."""
+        self._audit.write(cause, payload, step, result)
 
 
 def _describe(payload: Payload) -> str:

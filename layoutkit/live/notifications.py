@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 from collections import OrderedDict, deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -367,6 +367,44 @@ class ChannelStream:
             return [Event("join", str(uid))]
         return [Event("leave", str(uid))]
 
+    def resync(self, hosts: Sequence[str | int]) -> list[Event]:
+        """Make the hosts those of Agora's user list (`hosts`, in its order), after a gap
+        in the notifications or a restart: the events that take the stream there (leaves
+        first, then joins). A host added here has no `clientSeq` yet, so any later event
+        of theirs applies; hosts it did not know join after those it did, in list order."""
+        wanted: list[int] = []
+        for uid in hosts:
+            number = int(uid)
+            if number not in wanted:
+                wanted.append(number)
+        events = [Event("leave", uid) for uid in self.hosts if int(uid) not in wanted]
+        for event in events:
+            self._users[int(event.uid)].host = False
+        # hosts the stream missed join after the ones it knows (their join time is unknown)
+        last = max((u.order[0] for u in self._users.values() if u.host), default=0)
+        for number in wanted:
+            user = self._users.get(number)
+            if user is not None and user.host:
+                continue
+            if user is None:
+                if not self._make_room():
+                    self.ignored += 1
+                    continue
+                user = self._users[number] = _User(0)
+            self._arrivals += 1
+            user.host, user.order = True, (last, self._arrivals)
+            events.append(Event("join", str(number)))
+        return events
+
+    def drop(self, uid: str | int) -> list[Event]:
+        """`uid` is a recorder (learnt from elsewhere than its callbacks, e.g. a user list,
+        which names recorders as hosts): no longer a host; its `leave` if it was one."""
+        user = self._users.get(int(uid))
+        if user is None or not user.host:
+            return []
+        user.host = False
+        return [Event("leave", str(int(uid)))]
+
     def _make_room(self) -> bool:
         if len(self._users) < self.max_users:
             return True
@@ -400,8 +438,8 @@ class NotificationRouter:
     def stream(self, channel: str) -> ChannelStream | None:
         return self._streams.get(channel)
 
-    def handle(self, notification: Notification) -> tuple[str, list[Event]]:
-        channel = notification.channel_name
+    def open(self, channel: str) -> ChannelStream:
+        """The channel's stream, started (empty) if it was not followed yet."""
         stream = self._streams.get(channel)
         if stream is None:
             if len(self._streams) >= self.max_channels:
@@ -411,7 +449,11 @@ class NotificationRouter:
             )
             self._streams[channel] = stream
         self._streams.move_to_end(channel)
-        return channel, stream.apply(notification)
+        return stream
+
+    def handle(self, notification: Notification) -> tuple[str, list[Event]]:
+        channel = notification.channel_name
+        return channel, self.open(channel).apply(notification)
 
     def handle_body(
         self, body: bytes, headers: Mapping[str, str], secret: str

@@ -27,11 +27,11 @@ from typing import Any
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.errors import Issue, LayoutkitError, LayoutSyntaxError, LayoutValidationError
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
-from layoutkit.layout.template_budget import command_budget
+from layoutkit.layout.template_context import command_budget
 from layoutkit.layout.yaml import SourceMap, parse_yaml
 from layoutkit.live.roster import EVENT_KINDS, Event, EventKind, Roster
 from layoutkit.safefiles import read_limited
-from layoutkit.wire.base import check_uid
+from layoutkit.wire.rules import check_uid
 
 MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
 _TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
@@ -264,7 +264,7 @@ def _play_scenario(
             warnings.append(
                 f"at {at:g}s: not shown (no region left): {', '.join(compiled.not_shown)}"
             )
-        payload = compiled.payload.to_wire()
+        payload = compiled.payload_json
         if payload != previous:
             steps.append(
                 Step(

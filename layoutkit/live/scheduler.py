@@ -10,8 +10,11 @@ served once before any key is served twice, and a busy recording cannot starve a
 A key's wait is bounded by one round: at most ceil(waiting keys / limit) + 1 windows.
 
 `FairTarget(limiter, key, target)` is a `LayoutTarget` whose `update_layout` takes a turn
-before it calls `target.update_layout`, so many Directors share one limiter. A turn is one
-call: retries the client makes inside a call are paced by the client's own limiter only.
+before it calls `target.update_layout`, so many Directors share one limiter; a Director
+takes the turn first (`take_turn`) and sends the state that is latest when the turn
+comes. A turn is one call: retries the client makes inside a call are paced by the
+client's own limiter only (give the client `RetryPolicy(attempts=1)` to make every
+request a turn; the Director retries).
 """
 
 from __future__ import annotations
@@ -120,15 +123,27 @@ class FairLimiter:
 
 
 class FairTarget:
-    """A `LayoutTarget` that takes a turn for `key` on `limiter` before each push."""
+    """A `LayoutTarget` that takes a turn for `key` on `limiter` before each push.
+
+    A Director calls `take_turn()` first and chooses the state to send once the turn has
+    come (the latest then, not the one from before the wait); `update_layout` then uses
+    that turn. Called on its own, `update_layout` takes a turn itself."""
 
     def __init__(self, limiter: FairLimiter, key: Hashable, target: LayoutTarget) -> None:
         self.limiter = limiter
         self.key = key
         self.target = target
+        self._turn = threading.local()  # a turn taken by this thread and not used yet
+
+    def take_turn(self) -> None:
+        """Wait for this key's turn; the next `update_layout` of this thread uses it."""
+        self.limiter.acquire(self.key)
+        self._turn.held = True
 
     def update_layout(self, layout: Mapping[str, Any]) -> object:
-        self.limiter.acquire(self.key)
+        if not getattr(self._turn, "held", False):
+            self.limiter.acquire(self.key)
+        self._turn.held = False
         return self.target.update_layout(layout)
 
     def __repr__(self) -> str:

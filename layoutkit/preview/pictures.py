@@ -17,9 +17,8 @@ from layoutkit.compile.compiler import Compilation, compile_full, declared_count
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
-from layoutkit.wire.base import MixedVideoLayout
-from layoutkit.wire.layout import UpdateLayoutClientRequest
 from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MixedVideoLayout
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -76,7 +75,7 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
     if options.min_text > render_options.min_text:
         render_options = replace(render_options, min_text=options.min_text)
     return render_canvas(
-        compiled.payload,
+        compiled.payload_json,
         compiled.regions,
         width,
         height,
@@ -159,7 +158,7 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
-    from layoutkit.layout.template_budget import command_budget  # Jinja2: only when drawing sheets
+    from layoutkit.layout.template_context import command_budget
 
     with command_budget():
         return _render_sheet_png(layout, roles, counts=counts, options=options)
@@ -264,7 +263,7 @@ def animation_gif(steps: Sequence[Step], options: PreviewOptions | None = None) 
 def caption(compiled: Compilation) -> str:
     """`3 people · custom · variant 2`."""
     n = len(compiled.participants)
-    mode = MixedVideoLayout(compiled.payload.mixed_video_layout or 0).name.lower()
+    mode = MixedVideoLayout(compiled.payload_json.get("mixedVideoLayout") or 0).name.lower()
     text = f"{n} {'person' if n == 1 else 'people'} · {mode}"
     if compiled.variant is not None:
         text += f" · variant {compiled.variant + 1}"
@@ -276,9 +275,10 @@ def _blank(layout: Layout, options: PreviewOptions) -> Image:
     from layoutkit.render import RenderOptions, render_canvas
 
     document = layout.document
-    payload = UpdateLayoutClientRequest(
-        mixedVideoLayout=MixedVideoLayout.ADAPTIVE, backgroundColor=document.background
-    )
+    payload = {
+        "mixedVideoLayout": int(MixedVideoLayout.ADAPTIVE),
+        "backgroundColor": document.background,
+    }
     size = document.canvas
     return render_canvas(
         payload, [], size.width, size.height, [], RenderOptions(scale=options.scale, clean=True)

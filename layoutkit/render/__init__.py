@@ -4,7 +4,8 @@ Pillow."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from PIL import Image
 
@@ -15,11 +16,11 @@ from layoutkit.render.compose import Appearance, RenderOptions, canvas_size, com
 from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
-from layoutkit.wire.layout import LayoutFields
+from layoutkit.wire.rules import ToWire, layout_json
 
 
 def render_canvas(
-    payload: LayoutFields,
+    payload: Mapping[str, Any] | ToWire,
     regions: Sequence[ResolvedRegion],
     width: int,
     height: int,
@@ -30,11 +31,14 @@ def render_canvas(
 
     Unless `options.clean`, regions are outlined and tagged, and a caption strip below the
     canvas (making the picture taller) lists hidden regions, parts off the canvas, people
-    without a region and images that were not loaded, when there are any."""
+    without a region and images that were not loaded, when there are any.
+
+    `payload` is the layout fields as JSON (`Compilation.payload_json`) or a wire model
+    (`UpdateLayoutClientRequest`, `TranscodingConfig`)."""
     opts = options or RenderOptions()
     size = canvas_size(width, height, opts.scale)
     people = {p.uid: p for p in participants}
-    canvas, drawn = compose(payload, regions, size, people, opts)
+    canvas, drawn = compose(layout_json(payload), regions, size, people, opts)
     if opts.clean:
         return canvas
     return annotate(canvas, regions, drawn, people, opts.min_text)

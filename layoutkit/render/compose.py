@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -26,8 +27,7 @@ from layoutkit.render.camera import (
     participant_color,
     synthetic_camera,
 )
-from layoutkit.wire.base import MixedVideoLayout, RenderMode
-from layoutkit.wire.layout import LayoutFields
+from layoutkit.wire.rules import MixedVideoLayout, RenderMode
 
 MAX_SCALE = 4.0
 MAX_SIDE = 8192
@@ -189,31 +189,35 @@ def camera_tile(
     return tile
 
 
-def placeholder_url(payload: LayoutFields, uid: str) -> tuple[str | None, str]:
-    """The image Agora shows for a user without video, and how it is scaled."""
-    for entry in payload.background_config or []:
-        if entry.uid == uid:
-            return entry.image_url, "fit" if entry.render_mode == RenderMode.FIT else "crop"
-    return payload.default_user_background_image, "crop"
+def placeholder_url(payload: Mapping[str, Any], uid: str) -> tuple[str | None, str]:
+    """The image Agora shows for a user without video, and how it is scaled (`payload`:
+    the layout fields as JSON)."""
+    for entry in payload.get("backgroundConfig") or []:
+        if entry.get("uid") == uid:
+            fit = "fit" if entry.get("render_mode") == RenderMode.FIT else "crop"
+            return entry.get("image_url"), fit
+    return payload.get("defaultUserBackgroundImage"), "crop"
 
 
 def compose(
-    payload: LayoutFields,
+    payload: Mapping[str, Any],
     regions: Sequence[ResolvedRegion],
     size: tuple[int, int],
     people: Mapping[str, Appearance],
     options: RenderOptions,
 ) -> tuple[Image.Image, Drawn]:
-    """The canvas at `size` pixels and a record of what each region shows."""
-    canvas = Image.new("RGB", size, hex_rgb(payload.background_color))
+    """The canvas at `size` pixels and a record of what each region shows (`payload`: the
+    layout fields as JSON, Agora's names)."""
+    canvas = Image.new("RGB", size, hex_rgb(payload.get("backgroundColor")))
     drawn = Drawn()
-    if payload.background_image:
-        local = options.images.get(payload.background_image)
+    background = payload.get("backgroundImage")
+    if background:
+        local = options.images.get(background)
         if local is not None:
             canvas.paste(cover(load_picture(local), size), (0, 0))
         else:
-            drawn.missing_images.append(payload.background_image)
-    floating = payload.mixed_video_layout in (None, MixedVideoLayout.FLOATING)
+            drawn.missing_images.append(background)
+    floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
     colors = colors_of(people)
     boxes = [pixel_box(region, *size) for region in regions]
     for index, region in enumerate(regions):
@@ -248,7 +252,7 @@ def compose(
 
 
 def _region_tile(
-    payload: LayoutFields,
+    payload: Mapping[str, Any],
     person: Appearance | None,
     size: tuple[int, int],
     region: ResolvedRegion,

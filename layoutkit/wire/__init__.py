@@ -1,7 +1,8 @@
 """Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names.
 
-The names below load their submodule on first use, so `from layoutkit.wire.layout import
-...` (what the compiler needs) never builds the request, reply or storage models.
+The names below load their submodule on first use. `wire.rules` (uids, URLs, channel
+names, the modes, the layout payload as JSON) and `wire.profile` (Agora's video advice)
+load no pydantic: compiling and drawing a layout need only them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _EXPORTS: dict[str, str] = {
         ),
         "api",
     ),
-    **dict.fromkeys(("MixedVideoLayout", "RenderMode", "WireModel", "json_context"), "base"),
+    **dict.fromkeys(("WireModel", "json_context"), "base"),
+    **dict.fromkeys(("MixedVideoLayout", "RenderMode"), "rules"),
     **dict.fromkeys(("CodeInfo", "describe_code"), "catalog"),
     **dict.fromkeys(
         (
@@ -72,7 +74,7 @@ if TYPE_CHECKING:
         StopRequest,
         validate_start,
     )
-    from layoutkit.wire.base import MixedVideoLayout, RenderMode, WireModel, json_context
+    from layoutkit.wire.base import WireModel, json_context
     from layoutkit.wire.catalog import CodeInfo, describe_code
     from layoutkit.wire.layout import (
         BackgroundConfig,
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
         StopResponse,
         UpdateLayoutResponse,
     )
+    from layoutkit.wire.rules import MixedVideoLayout, RenderMode
     from layoutkit.wire.storage import StorageConfig, Vendor
 
 __all__ = [

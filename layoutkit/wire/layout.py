@@ -29,13 +29,12 @@ from layoutkit.wire.profile import (
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
+    MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
+    MAX_SIDE_PX,
     SUPPORTED_FPS,
 )
-
-MAX_SIDE_PX = 1920
-MAX_AREA_PX = 1920 * 1080
 
 
 class LayoutRegion(WireModel):

@@ -21,6 +21,10 @@ MAX_REGIONS = 17
 """The most users Agora draws in one composite picture: regions of a custom layout,
 users of a built-in mode (re-exported as `wire.layout.MAX_REGIONS`; the command line
 reads it from here, which loads no pydantic)."""
+MAX_SIDE_PX = 1920
+MAX_AREA_PX = 1920 * 1080
+"""The largest canvas Agora records: at most 1920 pixels on a side, 1080p in area
+(re-exported by `wire.layout`, whose `TranscodingConfig` checks them)."""
 DEFAULT_FPS = 15
 DEFAULT_BITRATE = 500
 MAX_BITRATE_KBPS = 6500  # "Exceeding the limit causes an error."
@@ -147,8 +151,10 @@ __all__ = [
     "FIVE_FPS_FACTOR",
     "IMAGE_RULE",
     "IMAGE_SUFFIXES",
+    "MAX_AREA_PX",
     "MAX_BITRATE_KBPS",
     "MAX_REGIONS",
+    "MAX_SIDE_PX",
     "SUPPORTED_FPS",
     "VIDEO_PROFILES",
     "image_url_problem",

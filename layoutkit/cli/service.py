@@ -1,0 +1,159 @@
+"""`layoutkit serve`: the director service (Agora Notifications in, updateLayout out, a
+JSON API to attach recordings), until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from layoutkit.cli.options import account_options
+
+if TYPE_CHECKING:
+    from layoutkit.service.autorecord import AutoRule
+
+SECRET_ENV = "AGORA_NOTIFICATIONS_SECRET"
+TOKEN_ENV = "LAYOUTKIT_SERVICE_TOKEN"
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _rules(path: str | None) -> list[AutoRule]:
+    """The auto-record rules of a config file (YAML: `auto_record: [...]`)."""
+    if path is None:
+        return []
+    import yaml
+
+    from layoutkit.safefiles import read_limited
+    from layoutkit.service.autorecord import ConfigError, parse_rules
+
+    text = read_limited(Path(path), MAX_CONFIG_BYTES, what="config file")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{path}{place}: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or set(data) - {"auto_record"}:
+        raise ConfigError(f"{path}: the config file holds one key, auto_record: a list of rules")
+    return parse_rules(data.get("auto_record"), path)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8088, show_default=True)
+@click.option(
+    "--db",
+    metavar="FILE",
+    help="SQLite file that keeps the attached recordings and the notifications, so a "
+    "restart resumes them (default: in memory, lost at exit).",
+)
+@click.option(
+    "--layouts",
+    metavar="DIR",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of layout files that POST /recordings may name with `file`.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="YAML with auto_record rules: record channels matching a pattern by itself.",
+)
+@click.option("--rate-limit", type=click.IntRange(1, 10), default=10, show_default=True)
+@click.option("--no-resync", is_flag=True, help="Never read Agora's user list (attach, restart).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every notification and push.")
+@account_options
+def serve(
+    host: str,
+    port: int,
+    db: str | None,
+    layouts: str | None,
+    config_file: str | None,
+    rate_limit: int,
+    no_resync: bool,
+    verbose: bool,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+) -> None:
+    """Run the director service: Agora Notifications at POST /agora/notifications keep
+    every attached recording's layout right (POST/GET/DELETE /recordings).
+
+    Secrets come from the environment only: AGORA_NOTIFICATIONS_SECRET (the
+    Notifications secret, required) and LAYOUTKIT_SERVICE_TOKEN (the bearer token of
+    /recordings, required unless --host is a loopback address). Put it behind an HTTPS
+    proxy for Agora (see the README). SIGTERM or Ctrl-C stops it cleanly."""
+    from layoutkit.client import CloudRecordingClient, RetryPolicy
+    from layoutkit.service.server import DirectorService
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    secret = os.environ.get(SECRET_ENV, "")
+    if not secret:
+        raise click.UsageError(
+            f"set {SECRET_ENV} to the Notifications secret (Agora Console, Notifications)"
+        )
+    rules = _rules(config_file)
+    client = CloudRecordingClient(
+        app_id,
+        customer_id,
+        customer_secret,
+        base_url=base_url,
+        retry=RetryPolicy(attempts=1),  # every request is one fair turn; directors retry
+        rate_limit=rate_limit,
+    )
+    try:
+        service = DirectorService(
+            client,
+            notify_secret=secret,
+            host=host,
+            port=port,
+            token=os.environ.get(TOKEN_ENV) or None,
+            db=db,
+            layouts=layouts,
+            rules=rules,
+            rate_limit=rate_limit,
+            resync=not no_resync,
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    _announce(service, db, rules)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=service.shutdown, name="layoutkit-sigterm").start()
+
+    previous: Any = signal.signal(signal.SIGTERM, stop)
+    try:
+        service.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        service.stop()
+        click.echo("stopped: pending layouts sent, state written", err=True)
+
+
+def _announce(service: Any, db: str | None, rules: list[AutoRule]) -> None:
+    click.echo(f"layoutkit director service on {service.url}", err=True)
+    click.echo(f"  notifications: POST {service.notifications_url}", err=True)
+    click.echo(f"  recordings:    {service.url}/recordings", err=True)
+    kept = db if db is not None else "memory (give --db FILE to resume after a restart)"
+    click.echo(f"  state:         {kept}; {service.resumed} recordings resumed", err=True)
+    if rules:
+        patterns = ", ".join(rule.channels for rule in rules)
+        click.echo(f"  auto-record:   channels {patterns}", err=True)
+
+
+__all__ = ["serve"]

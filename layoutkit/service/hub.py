@@ -1,0 +1,415 @@
+"""The service's core: many recordings of one App ID, each kept in its layout by its own
+Director, all fed by Agora Notifications and all sharing one fair rate limiter.
+
+- `notify(body, headers)`: a callback is verified (401 otherwise), parsed, written to the
+  store (503 when it cannot be, so Agora sends it again), turned into roster events by
+  the channel's stream (duplicates, stale and out-of-order events, the recorder and the
+  audience dropped) and handed to every Director attached to that channel; then 200.
+- `attach(request)`: a running recording joins (409 if it is attached already, 422 if
+  its layout does not load or compile for who is in the channel); its Director starts
+  from the channel's hosts: those the notifications showed, else Agora's user list.
+- `resume()`: after a restart, the kept callbacks are replayed to rebuild each channel,
+  each channel with an attached recording is resynchronised from the user list, then
+  every recording's Director starts and pushes the layout for who is there.
+- Every push takes a turn on one `FairLimiter` (round-robin across recordings, at most
+  `rate_limit` requests per `window`), so no channel starves and the App ID's limit
+  holds; the service's client makes one attempt per call, so each request is one turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from layoutkit.compile.compiler import compile_full
+from layoutkit.errors import ApiError, LayoutkitError, NotificationError, TransportError
+from layoutkit.layout.loader import Layout
+from layoutkit.live.director import Director
+from layoutkit.live.notifications import (
+    Notification,
+    NotificationRouter,
+    parse_notification,
+    verify_signature,
+)
+from layoutkit.live.roster import Event
+from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
+from layoutkit.service.spec import AttachSpec, RequestError, load_spec_layout, parse_spec
+from layoutkit.service.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from layoutkit.client import CloudRecordingClient, Recording
+
+log = logging.getLogger("layoutkit.service")
+MAX_ERRORS = 20  # recent errors kept per recording
+Answer = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class HubOptions:
+    """`notify_secret`: the Notifications secret the callbacks are signed with;
+    `layouts`: the folder `file` names are read from; `rate_limit` per `window` seconds:
+    the App ID's allowance shared by every recording; `resync`: read Agora's user list
+    when a channel's hosts are not known from notifications (attach, restart)."""
+
+    notify_secret: str
+    layouts: Path | None = None
+    rate_limit: int = 10
+    window: float = 1.15
+    resync: bool = True
+    flush_timeout: float = 10.0  # seconds shutdown waits for pending layouts, in all
+
+    def __repr__(self) -> str:  # the secret never shows
+        return f"HubOptions(layouts={self.layouts!r}, rate_limit={self.rate_limit})"
+
+
+@dataclass
+class Attached:
+    """One recording the service keeps in its layout."""
+
+    spec: AttachSpec
+    director: Director | None  # None when its layout cannot be loaded after a restart
+    auto: bool
+    attached_at: float
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
+
+
+class _Turns:
+    """The Director's target: a fair turn (taken before the Director chooses the state,
+    so the latest state goes out), the push, then the acknowledged layout kept."""
+
+    def __init__(self, hub: DirectorHub, sid: str, recording: Recording) -> None:
+        self.hub, self.sid, self.recording = hub, sid, recording
+
+    def take_turn(self) -> None:
+        try:
+            self.hub.limiter.acquire(self.sid)
+        except LimiterClosedError:  # stopping: the Director treats it as transient
+            raise TransportError("the service is stopping; not sent") from None
+
+    def update_layout(self, layout: Mapping[str, Any]) -> object:
+        answer = self.recording.update_layout(layout)
+        self.hub.acknowledged(self.sid, dict(layout))
+        return answer
+
+
+class DirectorHub:
+    """Directors for the recordings of one App ID, fed by its Notifications."""
+
+    def __init__(
+        self,
+        client: CloudRecordingClient,
+        store: Store,
+        options: HubOptions,
+        *,
+        on_grant: Callable[[Hashable, float], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.options = options
+        self.limiter = FairLimiter(options.rate_limit, options.window, on_grant=on_grant)
+        self.router = NotificationRouter()
+        self.on_change: Callable[[str, list[str], bool], None] | None = None  # auto-record
+        self._lock = threading.RLock()  # streams, the recordings and event order
+        self._recordings: dict[str, Attached] = {}
+        # channel -> the uids of every recorder attached there, detached ones included (a
+        # detached recording may still run): Agora's user list names them as hosts
+        self._recorders: dict[str, set[str]] = {}
+        self._closed = False
+        self.received = 0  # callbacks accepted (200)
+
+    # --- notifications -----------------------------------------------------------------------
+
+    def notify(self, body: bytes, headers: Mapping[str, str]) -> Answer:
+        """Handle one callback: (HTTP status, JSON answer)."""
+        if not verify_signature(body, headers, self.options.notify_secret):
+            log.warning("notification refused: bad or missing signature")
+            return 401, {"error": "the signature does not match the body and the secret"}
+        try:
+            notification = parse_notification(body)
+        except NotificationError as exc:
+            if exc.field == "eventType":  # another product's events: taken, not used
+                log.info("notification ignored: %s", exc.message)
+                return 200, {"ok": True, "ignored": exc.message}
+            log.warning("notification refused: %s", exc.message)
+            return 400, {"error": exc.message, "field": exc.field}
+        try:
+            seq = self.store.add_notification(
+                notification.notice_id, notification.channel_name, body
+            )
+        except StoreError as exc:
+            log.error("notification not kept, answered 503 so Agora sends it again: %s", exc)
+            return 503, {"error": "the service cannot keep the notification now; retry"}
+        applied = self._apply(notification)
+        try:
+            self.store.mark_done(seq)
+        except StoreError as exc:  # kept already: a restart replays it
+            log.error("%s", exc)
+        with self._lock:
+            self.received += 1
+        return 200, {"ok": True, "events": applied}
+
+    def _apply(self, notification: Notification) -> int:
+        """Route a callback to its channel's directors; the number of roster events."""
+        with self._lock:
+            if self._closed:
+                return 0
+            channel, events = self.router.handle(notification)
+            attached = self._on_channel(channel)
+            if not attached:
+                log.info("notification for %s (no recording attached): followed", channel)
+            for event in events:
+                for item in attached:
+                    if item.director is not None:
+                        item.director.handle(event)
+            stream = self.router.stream(channel)
+            hosts = stream.hosts if stream is not None else []
+            destroyed = notification.event_type == 102
+        if self.on_change is not None and (events or destroyed):
+            self.on_change(channel, hosts, destroyed)
+        return len(events)
+
+    def _on_channel(self, channel: str) -> list[Attached]:
+        return [a for a in self._recordings.values() if a.spec.cname == channel]
+
+    # --- attaching -------------------------------------------------------------------------
+
+    def attach(self, data: Mapping[str, Any], *, auto: bool = False) -> dict[str, Any]:
+        """Attach a running recording (the JSON of `POST /recordings`); its status.
+        RequestError: 400 a bad field, 409 attached already, 422 a layout that does not
+        load or compile, 503 the store cannot keep it."""
+        spec = parse_spec(data)
+        layout = load_spec_layout(spec, self.options.layouts)
+        with self._lock:
+            if spec.sid in self._recordings:
+                raise RequestError(409, f"recording {spec.sid} is attached already", field="sid")
+        hosts = self.hosts_of(spec.cname, exclude={spec.uid})
+        try:
+            compile_full(layout, hosts, spec.roles)
+        except LayoutkitError as exc:
+            raise RequestError(
+                422,
+                f"the layout does not compile for the {len(hosts)} people in {spec.cname}: {exc}",
+                field="layout",
+            ) from None
+        with self._lock:
+            if spec.sid in self._recordings:
+                raise RequestError(409, f"recording {spec.sid} is attached already", field="sid")
+            try:
+                self.store.add_recording(spec.sid, spec.cname, spec.data(), auto=auto)
+            except StoreError as exc:
+                raise RequestError(503, exc.message) from None
+            self._start(spec, layout, hosts, auto=auto, at=time.time())
+            log.info("attached %s (%s, %s)", spec.sid, spec.cname, spec.layout_name)
+            return self.describe(spec.sid)
+
+    def _start(
+        self, spec: AttachSpec, layout: Layout, hosts: list[str], *, auto: bool, at: float
+    ) -> Attached:
+        from layoutkit.client import Recording
+
+        recording = Recording(self.client, spec.resource_id, spec.sid, "mix", spec.cname, spec.uid)
+        director = Director(
+            _Turns(self, spec.sid, recording),
+            layout,
+            spec.roles,
+            options=spec.director_options(),
+            participants=hosts,
+        )
+        item = Attached(spec, director, auto, at)
+        self._recordings[spec.sid] = item
+        self._not_a_host(spec.cname, spec.uid)
+        return item
+
+    def _not_a_host(self, cname: str, uid: str) -> None:
+        """`uid` records `cname`: never shown, and out of every director there (under
+        `_lock`)."""
+        self._recorders.setdefault(cname, set()).add(uid)
+        stream = self.router.stream(cname)
+        for event in stream.drop(uid) if stream is not None else []:
+            for item in self._on_channel(cname):
+                if item.director is not None:
+                    item.director.handle(event)
+
+    def hosts_of(self, cname: str, *, exclude: set[str]) -> list[str]:
+        """Who is shown in the channel now, in join order: the hosts the notifications
+        showed, else (with `resync`) Agora's user list; never a recorder of ours."""
+        with self._lock:
+            recorders = exclude | self._recorders.get(cname, set())
+            stream = self.router.stream(cname)
+            if stream is not None or not self.options.resync:
+                return [u for u in (stream.hosts if stream else []) if u not in recorders]
+        self.resync(cname, exclude=exclude)
+        with self._lock:
+            stream = self.router.stream(cname)
+            return [u for u in (stream.hosts if stream else []) if u not in recorders]
+
+    def resync(self, cname: str, *, exclude: set[str] | None = None) -> list[Event]:
+        """Read the channel's user list and make its stream (and directors) agree; the
+        events that took them there. The recorders known here (and `exclude`) are never
+        hosts. An API error is logged and changes nothing."""
+        try:
+            users = self.client.channel_users(cname)
+        except ApiError as exc:
+            log.warning("user list of %s unavailable, kept what is known: %s", cname, exc)
+            return []
+        with self._lock:
+            recorders = (exclude or set()) | self._recorders.get(cname, set())
+            shown = [u for u in users.shown if u not in recorders]
+            events = self.router.open(cname).resync(shown)
+            for event in events:
+                for item in self._on_channel(cname):
+                    if item.director is not None:
+                        item.director.handle(event)
+            return events
+
+    def detach(self, sid: str) -> bool:
+        """Stop directing a recording (the recording itself goes on); False if unknown."""
+        with self._lock:
+            item = self._recordings.pop(sid, None)
+        if item is None:
+            return False
+        if item.director is not None:
+            item.director.close()
+        try:
+            self.store.remove_recording(sid)
+        except StoreError as exc:
+            log.error("%s", exc)
+        log.info("detached %s", sid)
+        return True
+
+    def attached(self, sid: str) -> Attached | None:
+        with self._lock:
+            return self._recordings.get(sid)
+
+    def acknowledged(self, sid: str, payload: dict[str, Any]) -> None:
+        """A push was acknowledged: keep it, so a restart knows the last layout."""
+        try:
+            self.store.set_acknowledged(sid, payload)
+        except StoreError as exc:
+            log.error("%s", exc)
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def sids(self) -> list[str]:
+        with self._lock:
+            return list(self._recordings)
+
+    def describe(self, sid: str) -> dict[str, Any]:
+        """A recording's state: who is in it, the last acknowledged layout, what is
+        pending, recent errors (RequestError 404 when it is not attached)."""
+        item = self.attached(sid)
+        if item is None:
+            raise RequestError(404, f"no recording {sid} is attached", field="sid")
+        spec, director = item.spec, item.director
+        errors = list(item.errors)
+        found: dict[str, Any] = {
+            "sid": spec.sid,
+            "cname": spec.cname,
+            "uid": spec.uid,
+            "resource_id": spec.resource_id,
+            "mode": spec.mode,
+            "layout": spec.layout_name,
+            "roles": spec.roles,
+            "options": spec.options,
+            "auto": item.auto,
+            "attached_at": datetime.fromtimestamp(item.attached_at, UTC).isoformat(),
+        }
+        if director is None:
+            return found | {"status": "broken", "participants": [], "errors": errors}
+        errors += director.warnings[-MAX_ERRORS:]
+        if director.last_refusal:
+            errors.append(director.last_refusal)
+        if director.stopped:
+            errors.append(director.stopped)
+        return found | {
+            "status": director.status,
+            "participants": director.participants,
+            "acknowledged": director.acknowledged,
+            "pending": director.pending,
+            "pushes": director.pushes,
+            "errors": errors[-MAX_ERRORS:],
+        }
+
+    # --- restart and shutdown ----------------------------------------------------------------
+
+    def resume(self) -> int:
+        """Rebuild from the store: replay the kept callbacks, resynchronise each channel
+        with an attached recording from the user list, restart its Director. The number
+        of recordings resumed."""
+        replayed = 0
+        with self._lock:
+            for kept in self.store.notifications():
+                try:
+                    notification = parse_notification(kept.body)
+                except NotificationError:
+                    continue
+                self.router.handle(notification)
+                replayed += 1
+        stored = self.store.recordings()
+        with self._lock:  # the recorders are known before any user list is read
+            for row in stored:
+                spec = parse_spec(row.spec)
+                self._recordings[spec.sid] = Attached(spec, None, row.auto, row.attached_at)
+                self._recorders.setdefault(spec.cname, set()).add(spec.uid)
+        for cname in sorted({row.cname for row in stored}):
+            if self.options.resync:
+                self.resync(cname)
+        for row in stored:
+            item = self._recordings[row.sid]
+            try:
+                layout = load_spec_layout(item.spec, self.options.layouts)
+            except RequestError as exc:
+                item.errors.append(f"after a restart: {exc.message}")
+                log.error("recording %s not resumed: %s", row.sid, exc.message)
+                continue
+            with self._lock:
+                hosts = self._hosts_now(item.spec)
+                self._recordings[row.sid] = self._start(
+                    item.spec, layout, hosts, auto=row.auto, at=row.attached_at
+                )
+        log.info("resumed %d recordings (%d notifications replayed)", len(stored), replayed)
+        return len(stored)
+
+    def _hosts_now(self, spec: AttachSpec) -> list[str]:
+        stream = self.router.stream(spec.cname)
+        recorders = self._recorders.get(spec.cname, set())
+        return [u for u in (stream.hosts if stream else []) if u not in recorders]
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every recording's latest layout is finished (or `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            directors = [a.director for a in self._recordings.values() if a.director]
+        done = True
+        for director in directors:
+            done = director.flush(max(deadline - time.monotonic(), 0.0)) and done
+        return done
+
+    def close(self) -> None:
+        """Finish what is pending (up to `flush_timeout`), stop every Director, close the
+        limiter and the store. The recordings themselves go on."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.flush(self.options.flush_timeout)
+        self.limiter.close()
+        with self._lock:
+            items = list(self._recordings.values())
+        for item in items:
+            if item.director is not None:
+                item.director.close(timeout=2.0)
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return f"DirectorHub({len(self._recordings)} recordings, {self.store!r})"
+
+
+__all__ = ["MAX_ERRORS", "Attached", "DirectorHub", "HubOptions", "LimiterClosedError"]

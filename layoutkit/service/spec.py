@@ -1,0 +1,245 @@
+"""What `POST /recordings` takes: a running recording (cname, uid, resource id, sid, mode),
+the layout to keep it in (a preset, a file in the service's layouts folder, or YAML text),
+roles and Director options. Checked field by field; `RequestError` names the field and
+says how to fix it, with the HTTP status to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from layoutkit.errors import LayoutkitError
+from layoutkit.layout.loader import Layout, load_layout, parse_layout
+from layoutkit.live.director import DirectorOptions
+from layoutkit.wire.base import check_cname, check_uid
+
+MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
+OPTION_FIELDS: dict[str, type] = {
+    "debounce": float,
+    "hide_camera_off": bool,
+    "hide_audio_only": bool,
+    "not_found_grace": float,
+}
+_KEYS = {
+    "cname",
+    "uid",
+    "resource_id",
+    "resourceId",
+    "sid",
+    "mode",
+    "preset",
+    "file",
+    "layout",
+    "vars",
+    "roles",
+    "options",
+}
+
+
+class RequestError(LayoutkitError):
+    """A request the service cannot take: `status` is the HTTP answer (400 bad field, 404
+    unknown recording, 409 attached twice, 422 a layout that does not load or compile)."""
+
+    def __init__(self, status: int, message: str, *, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.status = status
+        self.field = field
+
+
+@dataclass(frozen=True)
+class AttachSpec:
+    """A checked attach request. `data()` is what the store keeps (no secrets in it)."""
+
+    cname: str
+    uid: str
+    resource_id: str
+    sid: str
+    preset: str | None = None
+    file: str | None = None
+    layout: str | None = None
+    vars: dict[str, Any] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    mode: str = "mix"
+
+    def data(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "cname": self.cname,
+            "uid": self.uid,
+            "resource_id": self.resource_id,
+            "sid": self.sid,
+            "mode": self.mode,
+            "vars": self.vars,
+            "roles": self.roles,
+            "options": self.options,
+        }
+        for name in ("preset", "file", "layout"):
+            if getattr(self, name) is not None:
+                found[name] = getattr(self, name)
+        return found
+
+    @property
+    def layout_name(self) -> str:
+        """How the layout is named in answers: the preset, the file, or `inline`."""
+        if self.preset is not None:
+            return f"preset {self.preset}"
+        if self.file is not None:
+            return f"file {self.file}"
+        return "inline layout"
+
+    def director_options(self) -> DirectorOptions:
+        return DirectorOptions(**self.options)
+
+
+def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise RequestError(400, "is missing; give it as a string", field=name)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise RequestError(400, "must be a non-empty string", field=name)
+    if len(value) > 4096 and name != "layout":
+        raise RequestError(400, "is over 4096 characters", field=name)
+    return value
+
+
+def _mapping(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RequestError(400, "must be a JSON object", field=name)
+    return dict(value)
+
+
+def _options(data: Mapping[str, Any]) -> dict[str, Any]:
+    options = _mapping(data, "options")
+    for key, value in options.items():
+        kind = OPTION_FIELDS.get(key)
+        if kind is None:
+            known = ", ".join(OPTION_FIELDS)
+            raise RequestError(
+                400, f"unknown option; the options are {known}", field=f"options.{key}"
+            )
+        if kind is bool and not isinstance(value, bool):
+            raise RequestError(400, "must be true or false", field=f"options.{key}")
+        if kind is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise RequestError(400, "must be a number of seconds", field=f"options.{key}")
+            if not 0 <= value <= 86_400:
+                raise RequestError(400, "must be 0..86400 seconds", field=f"options.{key}")
+            options[key] = float(value)
+    return options
+
+
+def _roles(data: Mapping[str, Any]) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for name, uid in _mapping(data, "roles").items():
+        if not name:
+            raise RequestError(400, "a role name must not be empty", field="roles")
+        try:
+            roles[name] = check_uid(uid)
+        except ValueError as exc:
+            raise RequestError(400, str(exc), field=f"roles.{name}") from None
+    return roles
+
+
+def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
+    """Check an attach request field by field (RequestError 400 naming the field)."""
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise RequestError(
+            400, f"unknown field; the fields are {', '.join(sorted(_KEYS))}", field=unknown[0]
+        )
+    cname = _text(data, "cname") or ""
+    try:
+        check_cname(cname)
+    except ValueError as exc:
+        raise RequestError(400, str(exc), field="cname") from None
+    try:
+        uid = check_uid(data.get("uid"))
+    except ValueError as exc:
+        raise RequestError(400, f"{exc} (the recording's own uid)", field="uid") from None
+    resource_id = _text(data, "resource_id", required=False) or _text(data, "resourceId")
+    mode = _text(data, "mode", required=False) or "mix"
+    if mode != "mix":
+        raise RequestError(
+            400, f"{mode!r}: only a mix recording has a layout; give mode mix", field="mode"
+        )
+    sources = [name for name in ("preset", "file", "layout") if data.get(name) is not None]
+    if len(sources) != 1:
+        raise RequestError(
+            400,
+            "give exactly one of preset (a preset name), file (a file in the service's "
+            "layouts folder) or layout (YAML text)",
+            field="/".join(sources) or "preset",
+        )
+    layout = _text(data, "layout", required=False)
+    if layout is not None and len(layout.encode("utf-8")) > MAX_LAYOUT_TEXT:
+        raise RequestError(400, f"is over {MAX_LAYOUT_TEXT // 1024} KiB", field="layout")
+    vars_ = _mapping(data, "vars")
+    return AttachSpec(
+        cname=cname,
+        uid=uid,
+        resource_id=resource_id or "",
+        sid=_text(data, "sid") or "",
+        mode=mode,
+        preset=_text(data, "preset", required=False),
+        file=_text(data, "file", required=False),
+        layout=layout,
+        vars=vars_,
+        roles=_roles(data),
+        options=_options(data),
+    )
+
+
+def load_spec_layout(spec: AttachSpec, layouts: Path | None) -> Layout:
+    """The spec's layout; RequestError 422 (with the layout's own located message) when
+    it does not load, 400 for a file outside the layouts folder."""
+    try:
+        if spec.preset is not None:
+            from layoutkit.library.presets import load
+
+            return load(spec.preset, spec.vars)
+        if spec.file is not None:
+            return load_layout(_layout_file(spec.file, layouts), spec.vars)
+        return parse_layout(spec.layout or "", spec.vars, source="layout")
+    except RequestError:
+        raise
+    except LayoutkitError as exc:
+        raise RequestError(422, str(exc), field=_source_field(spec)) from None
+
+
+def _source_field(spec: AttachSpec) -> str:
+    return "preset" if spec.preset is not None else "file" if spec.file is not None else "layout"
+
+
+def _layout_file(name: str, layouts: Path | None) -> Path:
+    """A file named relative to the layouts folder, never outside it."""
+    if layouts is None:
+        raise RequestError(
+            400,
+            "the service has no layouts folder: start it with --layouts DIR, or send the "
+            "YAML as layout, or name a preset",
+            field="file",
+        )
+    folder = layouts.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or not name.endswith((".yaml", ".yml")):
+        raise RequestError(
+            400, "name a .yaml file inside the service's layouts folder", field="file"
+        )
+    return path
+
+
+__all__ = [
+    "MAX_LAYOUT_TEXT",
+    "OPTION_FIELDS",
+    "AttachSpec",
+    "RequestError",
+    "load_spec_layout",
+    "parse_spec",
+]

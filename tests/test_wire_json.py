@@ -1,0 +1,144 @@
+"""The compiler builds Agora's payloads as JSON, without pydantic; the wire models are made
+from that JSON only when asked for. Every preset at every count (some people hidden)
+compiles to JSON the wire models accept and give back unchanged; what Agora draws reads
+the same from the JSON and from the models; previews draw the same picture from both."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from layoutkit import LayoutValidationError, parse_layout, presets
+from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, empty_picture
+from layoutkit.compile.compiler import Compilation, compile_full
+from layoutkit.compile.modes import resolve_payload
+from layoutkit.geometry import ResolvedRegion
+from layoutkit.render import Appearance, RenderOptions, render_canvas
+from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest, json_context
+from layoutkit.wire.layout import LayoutFields, LayoutRegion
+from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import RenderMode, layout_json, region_json
+
+COUNTS = (0, 1, 2, 3, 5, 8, 12, MAX_REGIONS)
+
+
+def same_json(model: type[LayoutFields], wire: dict[str, Any]) -> None:
+    """`wire` is JSON the model takes (on the strict JSON path too) and gives back
+    from `to_wire()` as it is, key order included."""
+    text = json.dumps(wire)
+    for context in (None, json_context()):
+        parsed = model.model_validate(json.loads(text), context=context)
+        assert json.dumps(parsed.to_wire()) == text
+
+
+def check(compiled: Compilation) -> None:
+    same_json(UpdateLayoutClientRequest, compiled.payload_json)
+    same_json(TranscodingConfig, compiled.transcoding_json)
+    assert compiled.payload.to_wire() == compiled.payload_json
+    assert compiled.transcoding.to_wire() == compiled.transcoding_json
+    assert resolve_payload(compiled.payload, compiled.participants) == compiled.regions
+    assert resolve_payload(compiled.payload_json, compiled.participants) == compiled.regions
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_every_preset_at_many_counts_compiles_to_what_the_wire_models_give(name: str) -> None:
+    layout = presets.load(name)
+    checked = 0
+    for count in sorted({*COUNTS, *presets.info(name).counts}):
+        people = [str(1000 + n) for n in range(1, count + 1)]
+        for hidden in ([], people[:1], people[1::2]):
+            try:
+                compiled = compile_full(layout, people, hidden=hidden)
+            except LayoutValidationError:
+                continue  # a count the preset does not cover: a located error
+            check(compiled)
+            checked += 1
+    assert checked >= len(presets.info(name).counts)
+
+
+def test_the_wire_models_are_built_on_first_use_and_kept() -> None:
+    compiled = compile_full(parse_layout("mode: adaptive\n"), count=2)
+    assert "payload" not in vars(compiled) and "transcoding" not in vars(compiled)
+    assert isinstance(compiled.payload, UpdateLayoutClientRequest)
+    assert compiled.payload is compiled.payload
+    assert isinstance(compiled.transcoding, TranscodingConfig)
+    assert compiled.transcoding is compiled.transcoding
+    assert compiled.payload_json == {"mixedVideoLayout": 1, "backgroundColor": "#000000"}
+    assert list(compiled.transcoding_json) == [
+        "mixedVideoLayout",
+        "backgroundColor",
+        "width",
+        "height",
+        "fps",
+        "bitrate",
+    ]
+
+
+def test_region_json_is_what_layout_region_gives() -> None:
+    for uid in (None, "7"):
+        for mode in RenderMode:
+            entry = region_json(uid, 0, 0.25, 1, 0.5, 1, mode)
+            assert LayoutRegion.model_validate(entry).to_wire() == entry
+            assert json.dumps(LayoutRegion.model_validate(entry).to_wire()) == json.dumps(entry)
+    assert LayoutRegion.model_validate(EMPTY_PICTURE).to_wire() == EMPTY_PICTURE
+    fresh = empty_picture()
+    fresh[0]["width"] = 1.0  # a copy: the constant stays as it is
+    assert EMPTY_PICTURE["width"] == 0.0
+    drawn = [ResolvedRegion("3", 0.5, 0, 0.5, 1, "fit", 0.5), ResolvedRegion(None, 0, 0, 1, 1)]
+    assert as_custom(drawn) == [region_json("3", 0.5, 0, 0.5, 1, 0.5, RenderMode.FIT)]
+
+
+def test_resolve_payload_takes_the_json_or_a_wire_model() -> None:
+    people = ["1", "2", "3"]
+    payloads: list[dict[str, Any]] = [
+        {"mixedVideoLayout": 0},
+        {"mixedVideoLayout": 1, "backgroundColor": "#000000"},
+        {"mixedVideoLayout": 2, "maxResolutionUid": "2"},
+        {},  # nothing set: Agora's default, floating
+        {
+            "mixedVideoLayout": 3,
+            "layoutConfig": [
+                {"uid": "3", "x_axis": 0, "y_axis": 0, "width": 1, "height": 1},
+                {"x_axis": 0.5, "y_axis": 0.5, "width": 0.5, "height": 0.5, "render_mode": 1},
+                {"uid": "", "x_axis": 0, "y_axis": 0.5, "width": 0.5, "height": 0.5, "alpha": 0.5},
+            ],
+        },
+    ]
+    for payload in payloads:
+        model = UpdateLayoutClientRequest.model_validate(payload)
+        assert layout_json(model) == model.to_wire()
+        assert resolve_payload(payload, people) == resolve_payload(model, people)
+    custom = resolve_payload(payloads[-1], people)
+    assert [r.uid for r in custom] == ["3", "1", "2"]
+    assert (custom[1].fit, custom[2].alpha) == ("fit", 0.5)
+
+
+def test_a_preview_draws_the_same_from_the_json_and_from_the_model() -> None:
+    text = (
+        "canvas: 640x360\nbackground: '#203040'\n"
+        "placeholder_image: https://cdn.example.com/card.jpg\n"
+        "regions:\n  - {role: host, x: 0, y: 0, width: 1, height: 1}\n"
+        "  - {right: 8px, bottom: 8px, width: 30%, aspect: '16:9', fit: fit,"
+        " placeholder: 'https://cdn.example.com/guest.jpg'}\n"
+    )
+    compiled = compile_full(parse_layout(text), ["1", "2"], {"host": "1"})
+    people = [Appearance("1"), Appearance("2", video_off=True)]
+    for options in (RenderOptions(), RenderOptions(clean=True)):
+        from_json = render_canvas(
+            compiled.payload_json, compiled.regions, 640, 360, people, options
+        )
+        from_model = render_canvas(compiled.payload, compiled.regions, 640, 360, people, options)
+        assert from_json.tobytes() == from_model.tobytes()
+
+
+def test_regions_that_come_to_no_region_are_a_located_error() -> None:
+    """Custom mode needs at least one region: a grid of 0 cells is refused where it is
+    written (the runtime check of the payload used to find this only afterwards)."""
+    text = "canvas: 640x360\nregions:\n  - grid: {rows: 2, columns: 2, cells: 0}\n"
+    with pytest.raises(LayoutValidationError) as info:
+        compile_full(parse_layout(text), count=2)
+    (issue,) = info.value.issues
+    assert (issue.line, issue.field) == (3, "regions")
+    assert "no region once grids are expanded" in issue.message
