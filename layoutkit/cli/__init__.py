@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("live", "play"),
     "watch": ("live", "watch"),
     "serve": ("service", "serve"),
+    "lint": ("lint", "lint_command"),
 }
 """Every command, loaded from its module the first time it is asked for (click's lazy
 subcommands: `get_command` imports, `list_commands` names them without importing)."""

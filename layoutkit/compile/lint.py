@@ -14,6 +14,7 @@ from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
+    LOW_BITRATE_SHARE,
     SUPPORTED_FPS,
     image_url_problem,
     recommended_bitrate,
@@ -21,7 +22,6 @@ from layoutkit.wire.profile import (
 from layoutkit.wire.rules import RenderMode
 
 MIN_SIDE_PX = 16
-LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
 MAX_CROP_LOSS = 0.40
 CAMERA_ASPECT = DEFAULT_ASPECT
 
@@ -180,7 +180,6 @@ def _opaque(entry: Mapping[str, Any]) -> bool:
 
 __all__ = [
     "CAMERA_ASPECT",
-    "LOW_BITRATE_SHARE",
     "MAX_CROP_LOSS",
     "MIN_SIDE_PX",
     "bitrate_for",

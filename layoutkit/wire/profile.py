@@ -143,6 +143,9 @@ def image_url_problem(url: str) -> str | None:
     return None
 
 
+LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
+
+
 __all__ = [
     "DEFAULT_BITRATE",
     "DEFAULT_FPS",
@@ -151,6 +154,7 @@ __all__ = [
     "FIVE_FPS_FACTOR",
     "IMAGE_RULE",
     "IMAGE_SUFFIXES",
+    "LOW_BITRATE_SHARE",
     "MAX_AREA_PX",
     "MAX_BITRATE_KBPS",
     "MAX_REGIONS",

@@ -1,0 +1,270 @@
+"""JSON text -> the data, and where each value and each object key stands in the text.
+
+`decode_json` reads the text with the standard library's decoder (so what it accepts is
+what `json.loads` accepts) and then walks the same text with a small iterative scanner
+that records the offset of every value and key by its path (`("layoutConfig", 0, "uid")`).
+A duplicated key keeps its last value, as `json.loads` does, and is listed in
+`JsonMap.duplicates`. Text that is not JSON is one located `Issue`, with what to fix.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from layoutkit.errors import Issue, Severity
+
+Path = tuple[str | int, ...]
+
+_WHITESPACE = " \t\n\r"
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR_RE = re.compile(
+    r"-?Infinity|NaN|true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?"
+)
+_LONG_INT_RE = re.compile(r"\d{4000,}")
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """`("layoutConfig", 1, "uid")` -> `layoutConfig[1].uid`; `()` -> ``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass
+class JsonMap:
+    """Where the values and keys of one JSON document stand in its text."""
+
+    text: str
+    source: str = "<string>"
+    values: dict[Path, int] = field(default_factory=dict)
+    keys: dict[Path, int] = field(default_factory=dict)
+    duplicates: list[tuple[Path, int]] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a character offset."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def find(self, path: Sequence[str | int], *, key: bool = False) -> int | None:
+        """The offset of `path` (of its key when `key`), else of its nearest ancestor."""
+        probe: Path = tuple(path)
+        if key and probe in self.keys:
+            return self.keys[probe]
+        while True:
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def issue(
+        self, severity: Severity, path: Sequence[str | int], message: str, *, key: bool = False
+    ) -> Issue:
+        """An Issue at `path` (its key when `key`), naming the path as its field."""
+        offset = self.find(path, key=key)
+        name = format_path(path)
+        if offset is None:
+            return Issue(severity, message, source=self.source, field=name)
+        line, column = self.position(offset)
+        return Issue(
+            severity,
+            message,
+            source=self.source,
+            line=line,
+            column=column,
+            field=name,
+            snippet=self.line_text(line),
+        )
+
+
+@dataclass
+class _Frame:
+    path: Path
+    is_object: bool
+    key: str | None = None
+    index: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+def _scan(jmap: JsonMap) -> None:
+    """Record the offset of every value and key of `jmap.text`, which `json.loads`
+    has read already (so it is valid JSON, NaN and Infinity included)."""
+    text, size = jmap.text, len(jmap.text)
+    stack: list[_Frame] = []
+    pos = 0
+
+    def here() -> Path:
+        if not stack:
+            return ()
+        top = stack[-1]
+        return (*top.path, top.key if top.is_object and top.key is not None else top.index)
+
+    while pos < size:
+        char = text[pos]
+        if char in _WHITESPACE or char == ":":
+            pos += 1
+        elif char in "{[":
+            path = here()
+            jmap.values[path] = pos
+            stack.append(_Frame(path, is_object=char == "{"))
+            pos += 1
+        elif char in "}]":
+            stack.pop()
+            pos += 1
+        elif char == ",":
+            top = stack[-1]
+            if top.is_object:
+                top.key = None
+            else:
+                top.index += 1
+            pos += 1
+        elif char == '"':
+            found = _STRING_RE.match(text, pos)
+            end = found.end() if found else size
+            frame = stack[-1] if stack else None
+            if frame is not None and frame.is_object and frame.key is None:
+                name = str(json.loads(text[pos:end]))
+                _key(jmap, frame, name, pos)
+            else:
+                jmap.values[here()] = pos
+            pos = end
+        else:
+            found = _SCALAR_RE.match(text, pos)
+            jmap.values[here()] = pos
+            pos = found.end() if found and found.end() > pos else pos + 1
+
+
+def _key(jmap: JsonMap, top: _Frame, name: str, offset: int) -> None:
+    path = (*top.path, name)
+    if name in top.seen:
+        jmap.duplicates.append((path, offset))
+        # the later value wins (json.loads): forget what was recorded under the earlier
+        for table in (jmap.values, jmap.keys):
+            for old in [p for p in table if p[: len(path)] == path]:
+                del table[old]
+    top.seen.add(name)
+    top.key = name
+    jmap.keys[path] = offset
+
+
+def decode_text(raw: bytes, source: str) -> str | Issue:
+    """Bytes read from a file or standard input as text (UTF-8, a BOM allowed), or the
+    located Issue saying why they are not."""
+    if b"\x00" in raw:
+        at = raw.index(b"\x00")
+        return _byte_issue(raw, at, source, "a NUL byte: this is a binary file, not JSON")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _byte_issue(raw, exc.start, source, "the text is not UTF-8 (save it as UTF-8)")
+
+
+def _byte_issue(raw: bytes, at: int, source: str, message: str) -> Issue:
+    line = raw[:at].count(b"\n") + 1
+    column = len(raw[raw.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", "replace")) + 1
+    return Issue("error", message, source=source, line=line, column=column)
+
+
+def decode_json(text: str, source: str = "<string>") -> tuple[Any, JsonMap] | Issue:
+    """The data of a JSON text and where its values stand, or the located Issue saying
+    why it is not JSON."""
+    text = text.removeprefix("\ufeff")
+    jmap = JsonMap(text, source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _not_json(jmap, exc)
+    except RecursionError:
+        return Issue("error", "not JSON a payload can be: nested too deeply", source=source)
+    except ValueError:  # an integer of thousands of digits, past Python's limit
+        found = _LONG_INT_RE.search(text)
+        line, column = jmap.position(found.start() if found else 0)
+        return Issue(
+            "error",
+            "not JSON a payload can be: a number of thousands of digits (write a number of "
+            "a sensible size)",
+            source=source,
+            line=line,
+            column=column,
+            snippet=jmap.line_text(line),
+        )
+    _scan(jmap)
+    return data, jmap
+
+
+def _not_json(jmap: JsonMap, exc: json.JSONDecodeError) -> Issue:
+    """A decoder error, located where the decoder stopped, with what to fix."""
+    text, pos = jmap.text, exc.pos
+    if not text.strip():
+        return Issue(
+            "error", "the file is empty; it should hold one JSON payload", source=jmap.source
+        )
+    ahead = text[pos:].lstrip(_WHITESPACE)
+    char = ahead[:1]
+    behind = text[:pos].rstrip(_WHITESPACE)[-1:]
+    if not ahead:
+        advice = "the text ends before the JSON is complete (a closing ] or } is missing)"
+    else:
+        advice = _advice(exc.msg, char, behind, ahead)
+    line, column = jmap.position(pos)
+    return Issue(
+        "error",
+        f"not JSON: {advice} (the JSON decoder says: {exc.msg})",
+        source=jmap.source,
+        line=line,
+        column=column,
+        snippet=jmap.line_text(line),
+    )
+
+
+def _advice(msg: str, char: str, behind: str, ahead: str) -> str:
+    """What to fix for a JSON decoder message, from the characters around the place."""
+    if char == "'":
+        return 'JSON quotes strings and keys with double quotes ("), not single quotes'
+    if char == "/" or char == "#":
+        return "JSON has no comments; remove them"
+    if msg.startswith("Expecting property name") and char == "}" and behind == ",":
+        return "a comma before }: JSON allows no trailing comma; remove it"
+    if msg.startswith("Expecting property name"):
+        return 'a key must be a string in double quotes, e.g. "width"'
+    if msg.startswith("Expecting value") and char == "]" and behind == ",":
+        return "a comma before ]: JSON allows no trailing comma; remove it"
+    if msg.startswith("Expecting value"):
+        word = re.match(r"[A-Za-z_]\w*", ahead)
+        if word is not None and word.group() in ("True", "False", "None", "undefined"):
+            return "JSON writes true, false and null (lower case, no undefined)"
+        return "a value is missing here, or is not written as JSON"
+    if msg.startswith("Expecting ',' delimiter"):
+        return "a comma is missing between two items (or a string is not closed)"
+    if msg.startswith("Expecting ':' delimiter"):
+        return 'a key must be followed by ":" and its value'
+    if msg.startswith("Extra data"):
+        return "more text after the JSON value: a file holds one payload"
+    if msg.startswith("Unterminated string"):
+        return "a string is not closed with a double quote"
+    if msg.startswith("Invalid control character"):
+        return r"a string holds a raw line break or tab; write \n or \t"
+    if msg.startswith("Invalid \\escape"):
+        return r"a backslash that is not an escape; write \\ for a backslash"
+    return "the text cannot be read as JSON here"
+
+
+__all__ = ["JsonMap", "Path", "decode_json", "decode_text", "format_path"]

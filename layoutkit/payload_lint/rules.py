@@ -1,0 +1,458 @@
+"""The mistakes Agora accepts without a word: each rule finds one in a payload's data
+and says what Agora does with it and what to write instead.
+
+A rule gives `Finding`s (a data path, a severity, a message) and `Claim`s: a claim
+says that a finding explains a wire model's error at the same place better, which is
+then left out (a user account as a uid is both a wire error and this module's finding).
+Errors are what Agora refuses or certainly gets wrong; warnings are what it accepts
+with a likely unintended result.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from layoutkit.errors import Severity
+from layoutkit.payload_lint.canvas import check_canvas, integer, number
+from layoutkit.payload_lint.locate import Path
+from layoutkit.payload_lint.shapes import (
+    BACKGROUND_KEYS,
+    CANVAS_KEYS,
+    CLIENT,
+    LAYOUT_KEYS,
+    RECORDING,
+    REGION_KEYS,
+    START_CLIENT_KEYS,
+    TRANSCODING,
+    LayoutPlace,
+    Shape,
+    layout_places,
+    value_at,
+)
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS, image_url_problem
+from layoutkit.wire.rules import MixedVideoLayout, check_uid, check_url
+
+ALLSTREAM = "#allstream#"
+EDGE_SLACK = 1e-9  # x_axis + width may pass 1 by a float's rounding
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at a data path (at its key when `key`)."""
+
+    severity: Severity
+    path: Path
+    message: str
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Wire errors at `path` that a finding replaces: those whose type is in `kinds`
+    or whose message holds `text` (every one when both are empty)."""
+
+    path: Path
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass
+class Findings:
+    """What the rules found in one payload."""
+
+    found: list[Finding] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    misplaced: list[Path] = field(default_factory=list)
+
+    def error(self, path: Path, message: str, *, key: bool = False) -> None:
+        self.found.append(Finding("error", path, message, key))
+
+    def warn(self, path: Path, message: str, *, key: bool = False) -> None:
+        self.found.append(Finding("warning", path, message, key))
+
+    def claim(self, path: Path, *, kinds: tuple[str, ...] = (), text: str = "") -> None:
+        self.claims.append(Claim(path, kinds, text))
+
+
+def check(data: Any, shape: Shape) -> Findings:
+    """Every rule over a payload of a known shape."""
+    out = Findings()
+    _placement(data, shape, out)
+    places = [*layout_places(shape), *(LayoutPlace(p, True) for p in out.misplaced)]
+    for place in places:
+        obj = value_at(data, place.path)
+        if isinstance(obj, dict):
+            _layout_object(obj, place, out)
+    if shape == Shape.LAYOUT_CONFIG and isinstance(data, list):
+        _regions(data, (), out)
+    _non_finite(data, out)
+    return out
+
+
+def quote(value: str, limit: int = 40) -> str:
+    """A value from the payload, quoted and cut short, for a message."""
+    text = value if len(value) <= limit else value[: limit - 3] + "..."
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def _defaults_text() -> str:
+    return (
+        f"records with its defaults, a {DEFAULT_WIDTH}×{DEFAULT_HEIGHT} canvas in the floating mode"
+    )
+
+
+def _placement(data: Any, shape: Shape, out: Findings) -> None:
+    """Objects and fields where Agora never looks for them (the models pass unknown keys
+    through, so nothing else says so)."""
+    if shape == Shape.UPDATE_BODY and isinstance(data, dict):
+        _stray(data, (), "clientRequest", out)
+        return
+    if shape not in (Shape.START_BODY, Shape.START_CLIENT):
+        return
+    base: Path = (CLIENT,) if shape == Shape.START_BODY else ()
+    if shape == Shape.START_BODY and isinstance(data, dict):
+        for key in (k for k in data if k in START_CLIENT_KEYS):
+            out.error(
+                (key,),
+                f"{key} belongs inside clientRequest: Agora ignores it beside clientRequest "
+                "(move it into clientRequest)",
+                key=True,
+            )
+        if TRANSCODING in data:
+            out.error(
+                (TRANSCODING,),
+                "transcodingConfig belongs inside clientRequest.recordingConfig: Agora "
+                f"ignores it here and {_defaults_text()} (move it there)",
+                key=True,
+            )
+            out.misplaced.append((TRANSCODING,))
+        _stray(data, (), "clientRequest.recordingConfig.transcodingConfig", out)
+    client = value_at(data, base)
+    if not isinstance(client, dict):
+        return
+    if TRANSCODING in client:
+        out.error((*base, TRANSCODING), _beside_message(client), key=True)
+        out.misplaced.append((*base, TRANSCODING))
+    _stray(client, base, "recordingConfig.transcodingConfig", out)
+    recording = client.get(RECORDING)
+    if isinstance(recording, dict):
+        _stray(recording, (*base, RECORDING), "transcodingConfig", out)
+
+
+def _beside_message(client: Mapping[str, Any]) -> str:
+    ignored = f"Agora ignores it there and {_defaults_text()}"
+    if RECORDING in client:
+        return (
+            f"transcodingConfig is beside recordingConfig instead of inside it: {ignored} "
+            "(move it into recordingConfig)"
+        )
+    if set(client) & set(START_CLIENT_KEYS):
+        return (
+            f"transcodingConfig belongs inside recordingConfig: {ignored} (write "
+            '"recordingConfig": {"transcodingConfig": {...}})'
+        )
+    return (
+        f"transcodingConfig belongs inside recordingConfig: in a start request {ignored} "
+        '(write "recordingConfig": {"transcodingConfig": {...}}; in an updateLayout '
+        "request, put its layout fields directly in clientRequest)"
+    )
+
+
+def _stray(obj: Mapping[str, Any], path: Path, home: str, out: Findings) -> None:
+    """Layout fields written where Agora does not read them: one error, at the first."""
+    stray = [k for k in obj if k in LAYOUT_KEYS or k in CANVAS_KEYS]
+    if not stray:
+        return
+    names = ", ".join(stray)
+    verb, them = ("belongs", "it") if len(stray) == 1 else ("belong", "them")
+    out.error(
+        (*path, stray[0]),
+        f"{names} {verb} in {home}: Agora ignores {them} here (move {them} there)",
+        key=True,
+    )
+
+
+def _layout_object(obj: Mapping[str, Any], place: LayoutPlace, out: Findings) -> None:
+    """The rules of one updateLayout clientRequest or transcodingConfig."""
+    path = place.path
+    regions = obj.get("layoutConfig")
+    mode_value = obj.get("mixedVideoLayout")
+    mode = integer(mode_value)
+    builtin = mode_value is None or mode in (0, 1, 2)
+    if isinstance(regions, list) and regions and builtin:
+        _builtin_with_regions(mode, path, out)
+    focus = obj.get("maxResolutionUid")
+    if focus is not None:
+        _uid_rule(focus, (*path, "maxResolutionUid"), "nobody is shown large", out)
+        if builtin and mode != MixedVideoLayout.VERTICAL:
+            name = MixedVideoLayout(mode or 0).name.lower()
+            out.warn(
+                (*path, "maxResolutionUid"),
+                "maxResolutionUid picks who is large in the vertical mode (2) only; with "
+                f"mode {mode or 0} ({name}) Agora ignores it (remove it, or send "
+                '"mixedVideoLayout": 2)',
+            )
+    for key in ("backgroundImage", "defaultUserBackgroundImage"):
+        _image(obj.get(key), (*path, key), out)
+    backgrounds = obj.get("backgroundConfig")
+    if isinstance(backgrounds, list):
+        for index, entry in enumerate(backgrounds):
+            if isinstance(entry, dict):
+                _background(entry, (*path, "backgroundConfig", index), out)
+    if isinstance(regions, list):
+        _regions(regions, (*path, "layoutConfig"), out)
+    known = (*LAYOUT_KEYS, *CANVAS_KEYS) if place.canvas else LAYOUT_KEYS
+    _typos(obj, path, known, (), out)
+    if place.canvas:
+        for severity, where, message in check_canvas(obj, custom=mode == 3):
+            out.found.append(Finding(severity, (*path, *where), message))
+    else:
+        for key in (k for k in obj if k in CANVAS_KEYS):
+            out.warn(
+                (*path, key),
+                f"updateLayout cannot change the recording's canvas or quality: Agora "
+                f"ignores {key} here (set it in the start request's transcodingConfig)",
+                key=True,
+            )
+
+
+def _builtin_with_regions(mode: int | None, path: Path, out: Findings) -> None:
+    if mode is None:
+        message = (
+            "layoutConfig is sent without mixedVideoLayout, which defaults to 0 (floating): "
+            "Agora ignores the regions and lays everyone out itself (add "
+            '"mixedVideoLayout": 3 to use these regions)'
+        )
+        out.error((*path, "layoutConfig"), message, key=True)
+    else:
+        name = MixedVideoLayout(mode).name.lower()
+        message = (
+            f"layoutConfig is sent with mixedVideoLayout {mode} ({name}), a built-in mode: "
+            "Agora ignores the regions and lays everyone out itself (send "
+            '"mixedVideoLayout": 3 to use these regions, or leave layoutConfig out)'
+        )
+        out.error((*path, "mixedVideoLayout"), message)
+    out.claim(path, text="layoutConfig is only allowed")
+
+
+def _uid_rule(uid: object, path: Path, effect: str, out: Findings) -> bool:
+    """A uid that names no user: `#allstream#` or a string user account. True when
+    one was found (its wire error is claimed)."""
+    if uid == ALLSTREAM:
+        out.error(
+            path,
+            f'"{ALLSTREAM}" is not a user: it stands for every stream in the subscribe '
+            "lists (subscribeVideoUids, subscribeAudioUids), while Agora gives a uid here "
+            f"to one user, so {effect} (name one user's uid, or leave uid out)",
+        )
+    elif isinstance(uid, str) and any(c.isalpha() for c in uid):
+        out.error(
+            path,
+            f"{quote(uid)} is a string user account, not a numeric uid: Agora matches "
+            f"layouts to numeric uids only, so {effect} (use the numeric uid the user "
+            'joined with, written as a string of digits, e.g. "1001"; Cloud Recording '
+            "does not support string user accounts)",
+        )
+    else:
+        return False
+    out.claim(path)
+    return True
+
+
+def _image(url: object, path: Path, out: Findings) -> None:
+    if not isinstance(url, str):
+        return
+    try:
+        check_url(url)
+    except ValueError:
+        return  # not a URL at all: the wire models say so
+    problem = image_url_problem(url)
+    if problem is not None:
+        out.warn(
+            path,
+            f"{problem}, so Agora will not show this picture (serve it over https:// as a "
+            ".jpg or .bmp file)",
+        )
+
+
+def _background(entry: Mapping[str, Any], path: Path, out: Findings) -> None:
+    if "uid" in entry:
+        _uid_rule(entry["uid"], (*path, "uid"), "this picture is never shown", out)
+    _image(entry.get("image_url"), (*path, "image_url"), out)
+    _typos(entry, path, BACKGROUND_KEYS, ("uid", "image_url"), out)
+
+
+def _regions(regions: Sequence[Any], path: Path, out: Findings) -> None:
+    """The rules of a layoutConfig array."""
+    if len(regions) > MAX_REGIONS:
+        extra = len(regions) - MAX_REGIONS
+        out.error(
+            (*path, MAX_REGIONS),
+            f"layoutConfig has {len(regions)} regions, and Agora draws at most "
+            f"{MAX_REGIONS}: this region and the {extra - 1} after it would never show "
+            f"anyone, and Agora refuses the request (keep at most {MAX_REGIONS} regions)",
+        )
+        out.claim(path, kinds=("too_long",))
+    first: dict[str, int] = {}
+    bound: list[int] = []
+    unbound: list[int] = []
+    for index, region in enumerate(regions):
+        if not isinstance(region, dict):
+            continue
+        here = (*path, index)
+        uid = region.get("uid")
+        if uid is None or uid == "":
+            unbound.append(index)
+        else:
+            bound.append(index)
+            if not _uid_rule(uid, (*here, "uid"), "this region shows nobody", out):
+                _duplicate(uid, index, here, first, out)
+        _edges(region, here, out)
+        if number(region.get("alpha")) == 0:
+            out.warn(
+                (*here, "alpha"),
+                "alpha 0 makes this region fully transparent: Agora draws nothing of it "
+                "(send 1 for an opaque region; some clients send 0 when alpha is left unset)",
+            )
+        _typos(region, here, REGION_KEYS, ("x_axis", "y_axis", "width", "height"), out)
+    if bound and unbound:
+        out.warn(
+            (*path, unbound[0]),
+            f"layoutConfig mixes {len(bound)} region{'s' * (len(bound) != 1)} with a uid and "
+            f"{len(unbound)} without: Agora gives the uid-less regions to the users that no "
+            "region names, in the order they joined (docs/agora.md#who-goes-where), so who "
+            "shows here depends on who joined first, and users report regions with a uid "
+            "left empty in such layouts (give every region its uid)",
+        )
+
+
+def _duplicate(uid: object, index: int, path: Path, first: dict[str, int], out: Findings) -> None:
+    try:
+        name = check_uid(uid)
+    except ValueError:
+        return  # the wire models say what is wrong with it
+    if name in first:
+        out.warn(
+            (*path, "uid"),
+            f"uid {name} is already the uid of layoutConfig[{first[name]}]: Agora documents "
+            "one region per user, and which of the two shows them is not documented (give "
+            "each region its own uid)",
+        )
+    else:
+        first[name] = index
+
+
+def _edges(region: Mapping[str, Any], path: Path, out: Findings) -> None:
+    """A region that runs past the right or bottom edge of the canvas."""
+    for start, size, edge in (("x_axis", "width", "right"), ("y_axis", "height", "bottom")):
+        a, b = number(region.get(start)), number(region.get(size))
+        if a is None or b is None or not (0 <= a <= 1 and 0 <= b <= 1):
+            continue  # out of range: the wire models say so
+        end = a + b
+        if end <= 1 + EDGE_SLACK or b == 0:
+            continue
+        if a >= 1 - EDGE_SLACK:
+            what = f"starts at the {edge} edge of the canvas, so Agora draws nothing of it"
+        else:
+            what = (
+                f"runs {end - 1:.6g} past the {edge} edge of the canvas, and Agora cuts "
+                "that part off"
+            )
+        out.warn(
+            (*path, size),
+            f"{start} + {size} = {a:.6g} + {b:.6g} = {end:.6g}: the region {what} (keep "
+            f"{start} + {size} within 1: {size} at most {1 - a:.6g}, or {start} at most "
+            f"{1 - b:.6g})",
+        )
+
+
+_ALIASES = {
+    "x": "x_axis",
+    "y": "y_axis",
+    "xpos": "x_axis",
+    "ypos": "y_axis",
+    "left": "x_axis",
+    "top": "y_axis",
+    "w": "width",
+    "h": "height",
+    "userid": "uid",
+    "useraccount": "uid",
+    "rtcstreamuid": "uid",
+    "fillmode": "render_mode",
+    "opacity": "alpha",
+    "backgroundcolour": "backgroundColor",
+    "layout": "mixedVideoLayout",
+    "imageurl": "image_url",
+    "url": "image_url",
+}
+_Z_ORDER = ("zorder", "zindex", "zpos")
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
+
+def _suggest(key: str, known: Sequence[str]) -> str | None:
+    squashed = _squash(key)
+    same = [k for k in known if _squash(k) == squashed]
+    if same:
+        return same[0]
+    alias = _ALIASES.get(squashed)
+    if alias in known:
+        return alias
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _typos(
+    obj: Mapping[str, Any], path: Path, known: Sequence[str], required: Sequence[str], out: Findings
+) -> None:
+    """Keys Agora does not know that look like ones it does (Agora ignores unknown keys,
+    so a misspelt `render_mode` silently crops)."""
+    for key in obj:
+        if key in known:
+            continue
+        if _squash(key) in _Z_ORDER and "x_axis" in known:
+            out.warn(
+                (*path, key),
+                f"layoutConfig has no {key}: Agora paints the regions in list order, each "
+                f"later one on top (remove {key} and order the regions instead)",
+                key=True,
+            )
+            continue
+        suggestion = _suggest(key, known)
+        if suggestion is None or suggestion in obj:
+            continue
+        missing = suggestion in required
+        text = f'Agora knows no key "{key}" here and ignores it; did you mean "{suggestion}"?'
+        if missing:
+            text += f' ("{suggestion}" is required and missing)'
+            out.error((*path, key), text, key=True)
+            out.claim(path, kinds=("missing",), text=f'"{suggestion}" is missing')
+        else:
+            out.warn((*path, key), text, key=True)
+
+
+def _non_finite(data: Any, out: Findings) -> None:
+    """NaN, Infinity and numbers too large for a double, which json.loads accepts."""
+    stack: list[tuple[Path, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            out.error(
+                path,
+                "not a finite number (NaN, Infinity, or too large): JSON has finite numbers "
+                "only, and Agora refuses the body (write a number)",
+            )
+            out.claim(path)
+        elif isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+
+
+__all__ = ["ALLSTREAM", "Claim", "Finding", "Findings", "check", "quote"]
