@@ -103,6 +103,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     # what Agora draws (modes) for the composite; render, lazily, for its PNG
     "layoutkit.emulator": ("layoutkit.compile.modes", "layoutkit.render"),
     "layoutkit.pytest_plugin": ("layoutkit.client", "layoutkit.emulator"),
+    # Twilio compositions and Agora payloads -> layouts; compiled back (lazily) to check
+    "layoutkit.importers": ("layoutkit.layout", "layoutkit.compile"),
     # payloads as users send them: the wire rules and the low modules only
     "layoutkit.payload_lint": (),
     # the director service: Directors (live) over the client, layouts from the library

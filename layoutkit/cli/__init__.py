@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("live", "watch"),
     "serve": ("service", "serve"),
     "lint": ("lint", "lint_command"),
+    "import": ("importing", "import_group"),
 }
 """Every command, loaded from its module the first time it is asked for (click's lazy
 subcommands: `get_command` imports, `list_commands` names them without importing)."""

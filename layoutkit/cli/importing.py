@@ -1,0 +1,129 @@
+"""`layoutkit import twilio|agora`: start from what people already have, a Twilio
+composition or an Agora start or updateLayout payload, and get a layout file.
+
+The layout goes to standard output (or `-o FILE`, written atomically and never over an
+existing file without `--force`); what was not carried over exactly goes to standard
+error, and is also written as comments at the top of the layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from layoutkit.errors import LayoutkitError, safe_text
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
+
+if TYPE_CHECKING:
+    from layoutkit.importers import Imported
+
+
+class _ImportGroup(click.Group):
+    """Turns a LayoutkitError into its message and exit code, so the group works on its
+    own as well as under `layoutkit`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LayoutkitError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(name="import", cls=_ImportGroup)
+def import_group() -> None:
+    """Make a layout from a Twilio composition or an Agora layout payload."""
+
+
+_output_option = click.option(
+    "-o",
+    "--output",
+    metavar="LAYOUT.yaml",
+    help="Write the layout here (atomically) instead of to standard output.",
+)
+_force_option = click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+
+
+@import_group.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_output_option
+@_force_option
+def twilio(file: str, output: str | None, force: bool) -> None:
+    """Make a layout from a Twilio composition.
+
+    FILE is the Composition resource's JSON (or a create request's) with video_layout and
+    resolution, or just its video_layout. What is not carried over exactly is reported on
+    standard error and as comments at the top of the layout."""
+    from layoutkit.importers import from_twilio
+
+    target = _target(output, force)
+    _finish(from_twilio(file), target)
+
+
+@import_group.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--canvas",
+    metavar="WxH",
+    help="The recorded canvas, e.g. 1280x720 (default: the payload's width and height, "
+    f"else Agora's {DEFAULT_WIDTH}x{DEFAULT_HEIGHT}).",
+)
+@_output_option
+@_force_option
+def agora(file: str, canvas: str | None, output: str | None, force: bool) -> None:
+    """Make a layout from an Agora layout payload.
+
+    FILE is a start request (or its transcodingConfig), an updateLayout request (or its
+    clientRequest), or a layoutConfig array; the layout compiles back to the same payload.
+    What has no place in a layout is reported on standard error and as comments at the top
+    of the layout."""
+    from layoutkit.importers import from_agora
+    from layoutkit.importers.agora import parse_canvas
+
+    size = None
+    if canvas is not None:
+        try:
+            size = parse_canvas(canvas)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--canvas") from None
+    target = _target(output, force)
+    _finish(from_agora(file, canvas=size), target)
+
+
+def _target(output: str | None, force: bool) -> Path | None:
+    """Where to write (None: standard output); an existing file needs --force, and a FIFO,
+    device or folder is refused even with it. Checked before anything is imported."""
+    if output is None or output == "-":
+        return None
+    from layoutkit.safefiles import check_output
+
+    target = Path(output)
+    check_output(target)
+    if target.exists() and not force:
+        raise click.ClickException(
+            f"{safe_text(output)} exists; pick another name or add --force to replace it"
+        )
+    return target
+
+
+def _finish(result: Imported, target: Path | None) -> None:
+    """The report on standard error, the layout to its place."""
+    click.echo(result.summary(), err=True)
+    if result.notes:
+        click.echo("not carried over exactly:", err=True)
+        for note in result.notes:
+            click.echo(f"  - {safe_text(note)}", err=True)
+    else:
+        click.echo("everything was carried over exactly", err=True)
+    if target is None:
+        click.echo(result.yaml, nl=False)
+        return
+    from layoutkit.safefiles import write_atomic
+
+    write_atomic(target, result.yaml.encode("utf-8"))
+    click.echo(f"wrote {safe_text(str(target))}", err=True)
+
+
+__all__ = ["agora", "import_group", "twilio"]

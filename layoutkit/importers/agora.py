@@ -1,0 +1,168 @@
+"""An Agora layout payload -> a layoutkit layout that compiles back to the same payload.
+
+What is read: a start request (the whole body, or its `clientRequest`, with
+`recordingConfig.transcodingConfig`), a `transcodingConfig`, an updateLayout request (the
+whole body or its `clientRequest`), or a bare `layoutConfig` array. What it becomes:
+
+- the same mode, background colour and images, focus (`maxResolutionUid`), fps, bitrate;
+- the canvas of `width`/`height` (Agora's 360x640 when absent, with a note), or the one
+  given (`canvas=`, `--canvas WxH`);
+- each region with its `uid` (`uid: 1001`, so binding is explicit), or `fill: agora` for a
+  region without one (Agora fills those in join order, and so will the layout); a
+  region's `backgroundConfig` image as its `placeholder`;
+- numbers in pixels where that is exact, fractions otherwise; regular grids as `grid:`
+  entries (`agora_regions`).
+
+The result is compiled for the payload's uids and compared with the payload; fields with
+no place in a layout (storage, subscriptions, the token, ...) are named in the notes,
+never with their values.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from layoutkit.importers.agora_payload import MODES, Payload, PayloadReader
+from layoutkit.importers.agora_regions import entries
+from layoutkit.importers.output import Imported, header, scalar
+from layoutkit.importers.source import read_source
+from layoutkit.wire.profile import DEFAULT_BITRATE, MAX_AREA_PX, MAX_SIDE_PX
+
+_CANVAS_RE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")
+
+
+def parse_canvas(text: str) -> tuple[int, int]:
+    """`"1280x720"` -> (1280, 720), within what Agora records; ValueError says why not."""
+    match = _CANVAS_RE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 1280x720")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (1 <= width <= MAX_SIDE_PX and 1 <= height <= MAX_SIDE_PX) or (
+        width * height > MAX_AREA_PX
+    ):
+        raise ValueError(
+            f"{width}x{height} is above what Agora records: at most {MAX_SIDE_PX} on a side "
+            "and 1920x1080 pixels in area (e.g. 1280x720, 1080x1920)"
+        )
+    return width, height
+
+
+def from_agora(
+    data_or_path: object,
+    *,
+    canvas: tuple[int, int] | str | None = None,
+    name: str | None = None,
+) -> Imported:
+    """An Agora start or updateLayout body (or its transcodingConfig, or a layoutConfig
+    array) as a layoutkit layout: `data_or_path` is a path to a JSON file, JSON text, or
+    the data. `canvas` (`(1280, 720)` or `"1280x720"`) is the recorded canvas when the
+    payload does not say it. Raises a LayoutError for input Agora would refuse, every
+    problem located (file, line, column) where the input is text."""
+    size = parse_canvas(canvas) if isinstance(canvas, str) else canvas
+    source = read_source(data_or_path, name=name, what="payload file")
+    reader = PayloadReader(source)
+    payload = reader.read()
+    canvas_size = reader.canvas(size)
+    label = Path(source.name).name if source.text is not None else source.name
+    return _Importer(payload, reader.notes, label).run(canvas_size, source.name)
+
+
+class _Importer:
+    def __init__(self, payload: Payload, notes: list[str], label: str) -> None:
+        self.payload = payload
+        self.notes = notes
+        self.label = label
+
+    def run(self, canvas: tuple[int, int], source: str) -> Imported:
+        text = self._layout(canvas, self.label, grids=True, pixels=True)
+        problem = self._check(text)
+        if problem is not None:  # the grids or the pixels did not give the numbers back
+            text = self._layout(canvas, self.label, grids=False, pixels=False)
+            if self._check(text) is not None:
+                self.notes.append(f"the layout does not compile back exactly: {problem}")
+                text = self._layout(canvas, self.label, grids=False, pixels=False)
+        return Imported(text, tuple(self.notes), source, self.payload.kind, canvas)
+
+    def _layout(self, canvas: tuple[int, int], label: str, *, grids: bool, pixels: bool) -> str:
+        p = self.payload
+        if p.start and p.bitrate is None:
+            note = (
+                f"bitrate: the start request has none, so Agora used {DEFAULT_BITRATE} Kbps; "
+                "the layout leaves it out, so layoutkit sends Agora's recommendation for the "
+                f"canvas (add bitrate: {DEFAULT_BITRATE} to keep Agora's default)."
+            )
+            if note not in self.notes:
+                self.notes.append(note)
+        intro = [f"Imported by `layoutkit import agora` from {label}, {p.kind}."]
+        lines = [*header(intro, self.notes)]
+        lines.append(f"title: {scalar(f'Imported from Agora ({label})')}")
+        lines.append(f"canvas: {canvas[0]}x{canvas[1]}")
+        if p.fps is not None:
+            lines.append(f"fps: {p.fps}")
+        if p.bitrate is not None:
+            lines.append(f"bitrate: {p.bitrate}")
+        lines.append(f"background: {scalar(p.background)}")
+        if p.background_image is not None:
+            lines.append(f"background_image: {scalar(p.background_image)}")
+        if p.placeholder_image is not None:
+            lines.append(f"placeholder_image: {scalar(p.placeholder_image)}")
+        if p.mode != 3:
+            lines.append(f"mode: {MODES[p.mode]}")
+            if p.focus is not None:
+                lines.append(f"focus: {scalar(p.focus)}")
+            return "\n".join(lines) + "\n"
+        lines.append("regions:  # list order = paint order, later on top")
+        lines.extend(
+            f"  - {line}" for line in entries(p.regions, canvas, grids=grids, pixels=pixels)
+        )
+        return "\n".join(lines) + "\n"
+
+    def _check(self, text: str) -> str | None:
+        """None when `text` compiles, for the payload's uids, to the payload; else what
+        differs."""
+        from layoutkit.compile.compiler import compile_full
+        from layoutkit.errors import LayoutkitError
+        from layoutkit.layout.loader import parse_layout
+
+        p = self.payload
+        uids = [r.uid for r in p.regions if r.uid is not None]
+        try:
+            got = compile_full(parse_layout(text, source="<import>"), uids).payload_json
+        except LayoutkitError as exc:
+            return str(exc)
+        want: dict[str, Any] = {"mixedVideoLayout": p.mode}
+        if p.focus is not None:
+            want["maxResolutionUid"] = p.focus
+        want["backgroundColor"] = p.background
+        if p.background_image is not None:
+            want["backgroundImage"] = p.background_image
+        if p.placeholder_image is not None:
+            want["defaultUserBackgroundImage"] = p.placeholder_image
+        if p.mode == 3:
+            want["layoutConfig"] = [
+                {
+                    **({"uid": r.uid} if r.uid is not None else {}),
+                    "x_axis": r.x,
+                    "y_axis": r.y,
+                    "width": r.width,
+                    "height": r.height,
+                    "alpha": r.alpha,
+                    "render_mode": r.render_mode,
+                }
+                for r in p.regions
+            ]
+            images = [
+                {"uid": r.uid, "image_url": r.placeholder, "render_mode": r.render_mode}
+                for r in p.regions
+                if r.placeholder is not None
+            ]
+            if images:
+                want["backgroundConfig"] = images
+        if got != want:
+            return f"compiled {got!r}, wanted {want!r}"
+        return None
+
+
+__all__ = ["from_agora", "parse_canvas"]
