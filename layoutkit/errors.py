@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -120,6 +121,18 @@ class Issue:
             snippet = safe_text(self.snippet.replace("\n", " "))
             text += f"\n {gutter} | {snippet}\n {pad} | {' ' * caret_at}^"
         return text
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """A path in the data as an Issue's `field` names it: `("regions", 1, "width")` ->
+    `regions[1].width`; `()` -> ``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 _INDEX_RE = re.compile(r"\[(\d+)\]")
@@ -344,6 +357,7 @@ __all__ = [
     "ServerError",
     "Severity",
     "TransportError",
+    "format_path",
     "join_fields",
     "safe_text",
 ]

@@ -80,6 +80,7 @@ LOW = (
     "layoutkit.jsonfmt",
     "layoutkit.safefiles",
     "layoutkit.httpd",
+    "layoutkit.jsonmarks",
     "layoutkit.wire",
 )
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -203,6 +204,18 @@ def test_wire_and_geometry_stay_low() -> None:
                 or within(i, "layoutkit.geometry")
                 for i in inner
             ), (name, inner)
+
+
+def test_json_marks_stand_on_the_standard_library_and_errors() -> None:
+    """`jsonmarks`, the one JSON locator of `payload_lint` and `importers`, is as low as
+    `errors`: the standard library and `errors` only; both packages use it."""
+    imports = MODULES["layoutkit.jsonmarks"]
+    inner = {i for i in imports if within(i, "layoutkit")}
+    assert all(within(i, "layoutkit.errors") for i in inner), inner
+    outside = {i.split(".")[0] for i in imports} - {"layoutkit", "__future__"}
+    assert outside <= sys.stdlib_module_names, outside
+    for user in ("layoutkit.payload_lint", "layoutkit.importers.source"):
+        assert any(within(m, user) for m in importers_of("layoutkit.jsonmarks")), user
 
 
 # The parts of `wire` that load no pydantic: the rules, Agora's video advice, its codes.

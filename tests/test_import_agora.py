@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from import_helpers import assert_refused, run
 
 from layoutkit import parse_layout, validate_layout
-from layoutkit.cli.importing import import_group
 from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError
 from layoutkit.importers import from_agora
@@ -306,10 +305,6 @@ def test_number_uids_and_long_decimals_are_noted() -> None:
 # -- bad input ---------------------------------------------------------------------------
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(import_group, list(args))
-
-
 REGION = '{"uid": "1", "x_axis": 0, "y_axis": 0, "width": 0.5, "height": 0.5}'
 
 
@@ -383,15 +378,7 @@ REGION = '{"uid": "1", "x_axis": 0, "y_axis": 0, "width": 0.5, "height": 0.5}'
 def test_bad_input_is_a_located_message_and_nothing_is_written(
     tmp_path: Path, text: str, message: str
 ) -> None:
-    source = tmp_path / "payload.json"
-    source.write_text(text, encoding="utf-8")
-    out = tmp_path / "out.yaml"
-    result = run("agora", str(source), "-o", str(out))
-    assert result.exit_code == 1, result.output
-    assert message in result.stderr, result.stderr
-    assert str(source) in result.stderr
-    assert "Traceback" not in result.output
-    assert not out.exists()
+    assert_refused(tmp_path, "agora", "payload.json", text, message)
 
 
 def test_a_hundred_regions_are_refused(tmp_path: Path) -> None:

@@ -24,12 +24,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from import_helpers import assert_refused, run
 
 from layoutkit import parse_layout, validate_layout
-from layoutkit.cli.importing import import_group
 from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError, LayoutValidationError
 from layoutkit.importers import from_twilio
@@ -311,11 +310,25 @@ def test_a_source_in_two_regions_is_shown_once() -> None:
     assert compile_full(parse_layout(imported.yaml), count=2).regions
 
 
+def test_names_that_look_like_jinja_stay_plain_yaml() -> None:
+    """`{%`, `{{`, `{#` in a region or track name would make the file a template."""
+    imported = from_twilio(
+        {
+            "video_layout": {
+                "{%": {"video_sources": ["{{host}}"], "width": 320},
+                "b{#": {"video_sources": ["*"], "x_pos": 320},
+            }
+        }
+    )
+    assert not any(marker in imported.yaml for marker in ("{{", "{%", "{#"))
+    layout = parse_layout(imported.yaml)
+    assert not layout.templated
+    assert layout.document.roles == {"{{host}}": "the track {{host}} (Twilio region {%)"}
+    assert validate_layout(layout).ok
+    assert any("{{host}}" in note for note in imported.notes)
+
+
 # -- bad input ---------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(import_group, list(args))
 
 
 @pytest.mark.parametrize(
@@ -370,20 +383,21 @@ def run(*args: str) -> Result:
             '{"video_layout": {"a": {"video_sources": ["*"]}, "a": {}}}',
             "key 'a' is given twice in one object",
         ),
+        (
+            '{"video_layout": {"a": {"video_sources": ["*"]},\n  "a": {}, "a": {}}}',
+            ":1:19: error: video_layout.a: key 'a' is given twice in one object",
+        ),
+        (
+            '{"video_layout": {"a": {"x_pos": -Infinity, "video_sources": ["*"]}}}',
+            ":1:34: error: not JSON: -Infinity is not a JSON number; write a number",
+        ),
+        ("[[[[" * 50_000, "error: not JSON a composition can be: nested too deeply"),
     ],
 )
 def test_bad_input_is_a_located_message_and_nothing_is_written(
     tmp_path: Path, text: str, message: str
 ) -> None:
-    source = tmp_path / "composition.json"
-    source.write_text(text, encoding="utf-8")
-    out = tmp_path / "out.yaml"
-    result = run("twilio", str(source), "-o", str(out))
-    assert result.exit_code == 1, result.output
-    assert message in result.stderr, result.stderr
-    assert str(source) in result.stderr
-    assert "Traceback" not in result.output
-    assert not out.exists()
+    assert_refused(tmp_path, "twilio", "composition.json", text, message)
 
 
 def test_the_broken_example_of_the_readme() -> None:

@@ -4,6 +4,7 @@ and located at its JSON value, the wire models' rules in words, and never a trac
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from layoutkit.cli import cli
 from layoutkit.cli.lint import lint_command
 from layoutkit.errors import Issue
+from layoutkit.jsonmarks import decode_json
 from layoutkit.payload_lint import (
     MAX_PAYLOAD_BYTES,
     QUOTE_WIDTH,
@@ -22,7 +24,6 @@ from layoutkit.payload_lint import (
     format_issue,
     lint_payload,
 )
-from layoutkit.payload_lint.locate import decode_json
 
 ROOT = Path(__file__).resolve().parent.parent
 MISTAKES = ROOT / "examples" / "import" / "agora-mistakes.json"
@@ -516,6 +517,44 @@ def test_the_locator_knows_every_value_and_key() -> None:
     }
     assert jmap.position(jmap.keys[("d",)]) == (3, 14)  # the later "d", which wins
     assert [path for path, _ in jmap.duplicates] == [("d",)]
+
+
+def every_path(data: object, path: tuple[str | int, ...] = ()) -> set[tuple[str | int, ...]]:
+    found = {path}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found |= every_path(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found |= every_path(value, (*path, index))
+    return found
+
+
+def test_a_key_given_again_forgets_what_its_earlier_value_held() -> None:
+    text = '{"d": {"x": {"y": 1}, "z": [2]}, "d": {"x": 5}, "e": [{"f": [], "f": {"g": 0}}]}'
+    decoded = decode_json(text)
+    assert not isinstance(decoded, Issue)
+    data, jmap = decoded
+    assert set(jmap.values) == every_path(data)
+    assert set(jmap.keys) == every_path(data) - {(), ("e", 0)}
+    decoder = json.JSONDecoder()
+    for path, offset in jmap.values.items():
+        value: object = data
+        for part in path:
+            value = value[part]  # type: ignore[index]
+        assert decoder.raw_decode(text, offset)[0] == value
+    assert [path for path, _ in jmap.duplicates] == [("d",), ("e", 0, "f")]
+    assert [jmap.position(at) for _, at in jmap.duplicates] == [(1, 2), (1, 56)]
+
+
+def test_many_keys_given_again_are_read_at_once() -> None:
+    """Forgetting what a replaced value held costs one pass, not one per repeated key."""
+    text = '{"v": [' + ",".join(["0"] * 60_000) + "], " + ", ".join(['"a": []'] * 60_000) + "}"
+    started = time.perf_counter()
+    decoded = decode_json(text)
+    assert not isinstance(decoded, Issue)
+    assert len(decoded[1].duplicates) == 60_000 - 1
+    assert time.perf_counter() - started < 10  # the scan that forgot key by key took minutes
 
 
 # -- the command ---------------------------------------------------------------------------

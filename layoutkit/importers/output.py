@@ -18,6 +18,7 @@ _YAML_WORDS = frozenset(  # YAML 1.1 booleans and null
     ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
 )
 COMMENT_WIDTH = 92
+_MARKER_RE = re.compile(r"\{(?=[{%#])")  # `{{`, `{%`, `{#` would make the file a template
 
 Scalar = str | int | float | bool | None
 Value = Scalar | Sequence[Scalar]
@@ -66,6 +67,8 @@ def scalar(value: Value) -> str:
     if isinstance(value, str):
         if _PLAIN_RE.match(value) and value.lower() not in _YAML_WORDS:
             return value
+        if _MARKER_RE.search(value):  # `{%` in a name: YAML reads `\u007b` back as `{`
+            return _MARKER_RE.sub(r"\\u007b", json.dumps(value))
         return json.dumps(value)
     return "[" + ", ".join(scalar(item) for item in value) + "]"
 
@@ -96,7 +99,7 @@ def flow(pairs: Sequence[tuple[str, Value]]) -> str:
 
 def comment(text: str, width: int = COMMENT_WIDTH, indent: str = "") -> list[str]:
     """`text` as `#` comment lines (control characters escaped, wrapped)."""
-    clean = safe_text(text).replace("\n", " ")
+    clean = _unmarked(safe_text(text).replace("\n", " "))
     lines = textwrap.wrap(clean, width - len(indent) - 2, break_on_hyphens=False) or [""]
     return [f"{indent}# {line}".rstrip() for line in lines]
 
@@ -120,7 +123,13 @@ def header(intro: Sequence[str], notes: Sequence[str]) -> list[str]:
 
 def trailing(text: str) -> str:
     """A short trailing comment (`  # main`), control characters and newlines escaped."""
-    return "  # " + safe_text(text).replace("\n", " ")
+    return "  # " + _unmarked(safe_text(text).replace("\n", " "))
+
+
+def _unmarked(text: str) -> str:
+    """Comment text that cannot start a Jinja2 tag (`{%` -> `{ %`): the loader would read
+    the whole file as a template."""
+    return _MARKER_RE.sub("{ ", text)
 
 
 __all__ = [

@@ -1,95 +1,77 @@
 """A JSON file (or data) to import, with the line and column of every value and key.
 
-`read_source` parses the text with the standard library's strict JSON parser (its syntax
-errors carry a line and column), refuses what JSON leaves ambiguous (a key twice in one
-object, NaN and Infinity), then walks the text once more to note where each value and key
-starts, so a problem in a well-formed file (a wrong type, an unknown key, a size of zero)
-can point at the value as written. `Problems` collects every such problem and raises them
-at once, as the layout loader does.
+`read_source` reads the text with `layoutkit.jsonmarks` (the standard library's decoder,
+then the place of every value and key, as `layoutkit lint` reads payloads) and refuses
+what JSON leaves ambiguous: a key twice in one object, NaN and Infinity. A problem in a
+well-formed file (a wrong type, an unknown key, a size of zero) can then point at the
+value as written. `Problems` collects every such problem and raises them at once, as the
+layout loader does.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError
+from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, format_path
+from layoutkit.jsonmarks import JsonMap, JsonPath, decode_json, decode_text
 from layoutkit.safefiles import read_limited
 
-JsonPath = tuple[str | int, ...]
 MAX_SOURCE_BYTES = 1 << 20
 """The largest file an importer reads (1 MiB, as for layout files)."""
-_LOCATE_DEPTH = 8  # deeper values are skipped whole: no importer looks that far down
-_WS_RE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+_CONSTANT_RE = re.compile(r"-?Infinity|NaN")
 
 
 class SourceError(LayoutSyntaxError):
     """A file to import that cannot be read or parsed as JSON (a `LayoutSyntaxError`, so
     the command line gives exit status 1): `source`, `line` and `column` say where."""
 
-
-def format_path(path: Sequence[str | int]) -> str:
-    """`("video_layout", "main", "width")` -> `video_layout.main.width`; `[3]` for indexes."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
+    @classmethod
+    def of(cls, issue: Issue, hint: str | None = None) -> SourceError:
+        """The error of a located Issue (`layoutkit.jsonmarks`'s word on the text)."""
+        return cls(
+            issue.message,
+            source=issue.source,
+            line=issue.line,
+            column=issue.column,
+            hint=hint,
+            snippet=issue.snippet,
+        )
 
 
 @dataclass(frozen=True)
 class Source:
-    """Parsed JSON and where its values stand in the text (`text` is None for data given
+    """Parsed JSON and where its values stand in the text (`marks` is None for data given
     in Python, which has no places: messages then name the field only)."""
 
     name: str
     data: object
-    text: str | None = None
-    values: dict[JsonPath, int] = field(default_factory=dict)
-    keys: dict[JsonPath, int] = field(default_factory=dict)
+    marks: JsonMap | None = None
 
-    def place(self, path: JsonPath, *, key: bool = False) -> tuple[int, int, str] | None:
-        """(line, column, the line's text) of `path`'s value (its key with `key`), else of
-        its nearest ancestor that has one; None without a text."""
-        if self.text is None:
-            return None
-        probe = path
-        offset = self.keys.get(probe) if key else None
-        while offset is None:
-            offset = self.values.get(probe)
-            if offset is None:
-                if not probe:
-                    return None
-                probe = probe[:-1]
-        line = self.text.count("\n", 0, offset) + 1
-        start = self.text.rfind("\n", 0, offset) + 1
-        end = self.text.find("\n", offset)
-        snippet = self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
-        return line, offset - start + 1, snippet
+    @property
+    def text(self) -> str | None:
+        return None if self.marks is None else self.marks.text
+
+    @property
+    def values(self) -> Mapping[JsonPath, int]:
+        """The offset of every value in `text`, by path."""
+        return {} if self.marks is None else self.marks.values
+
+    @property
+    def keys(self) -> Mapping[JsonPath, int]:
+        """The offset of every object key in `text`, by the path of its value."""
+        return {} if self.marks is None else self.marks.keys
 
     def issue(self, path: JsonPath, message: str, *, key: bool = False) -> Issue:
-        place = self.place(path, key=key)
-        if place is None:
+        """An error at `path`'s value (its key with `key`), else at its nearest ancestor."""
+        if self.marks is None:
             return Issue("error", message, source=self.name, field=format_path(path))
-        line, column, snippet = place
-        return Issue(
-            "error",
-            message,
-            source=self.name,
-            line=line,
-            column=column,
-            field=format_path(path),
-            snippet=snippet,
-        )
+        return self.marks.issue("error", path, message, key=key)
 
 
 class Problems:
@@ -137,129 +119,63 @@ def _listed(names: Sequence[str]) -> str:
 def read_source(data_or_path: object, *, name: str | None = None, what: str = "file") -> Source:
     """The JSON to import: a path (str or os.PathLike) to a file of at most 1 MiB, JSON
     text (a str that starts with `{` or `[`), or data already parsed (a dict or list).
-    Raises SourceError (with line and column) for text that is not JSON, a key given twice
-    in one object, NaN or Infinity; FileReadError for a file that cannot be read."""
+    Raises SourceError (with line and column) for text that is not UTF-8 or not JSON, a
+    key given twice in one object, NaN or Infinity; FileReadError for a file that cannot
+    be read. `what` names the file in messages (`composition file`)."""
+    holds = what.removesuffix("file").strip() or "document"
     if isinstance(data_or_path, Mapping | list):
         return Source(name or "<data>", data_or_path)
     if isinstance(data_or_path, str) and data_or_path.lstrip()[:1] in ("{", "["):
-        return parse_text(data_or_path, name or "<text>")
+        return parse_text(data_or_path, name or "<text>", what=holds)
     if isinstance(data_or_path, str | os.PathLike):
-        path = Path(data_or_path)
         label = name or str(data_or_path)
-        raw = read_limited(path, MAX_SOURCE_BYTES, what=what)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise SourceError(
-                f"the {what} is not UTF-8 text (byte {exc.start + 1})",
-                source=label,
-                line=line,
-                hint="JSON files are UTF-8; save it as UTF-8",
-            ) from None
-        return parse_text(text, label)
+        text = decode_text(read_limited(Path(data_or_path), MAX_SOURCE_BYTES, what=what), label)
+        if isinstance(text, Issue):
+            raise SourceError.of(text)
+        return parse_text(text, label, what=holds)
     raise TypeError(
         f"expected a path, JSON text, a dict or a list, not {type(data_or_path).__name__}"
     )
 
 
-def parse_text(text: str, name: str) -> Source:
-    """Parse JSON `text` strictly and note where its values and keys stand."""
-
-    def no_constant(word: str) -> object:
-        raise ValueError(word)
-
-    try:
-        data = json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as exc:
-        lines = text.splitlines()
-        snippet = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
-        raise SourceError(
-            f"not JSON: {exc.msg}",
-            source=name,
-            line=exc.lineno,
-            column=exc.colno,
-            hint=_syntax_hint(exc.msg),
-            snippet=snippet,
-        ) from None
-    except ValueError as exc:  # NaN, Infinity
-        raise SourceError(
-            f"not JSON: {exc} is not a JSON number", source=name, hint="write a number"
-        ) from None
-    except RecursionError:
-        raise SourceError("not usable: the JSON is nested too deeply", source=name) from None
-    source = Source(name, data, text)
-    duplicates = _Locator(text, source.values, source.keys).run()
-    if duplicates:
+def parse_text(text: str, name: str, *, what: str = "document") -> Source:
+    """Parse JSON `text` (`what` it should hold: a `composition`, a `payload`), note where
+    its values and keys stand, and refuse NaN, Infinity and keys given twice."""
+    decoded = decode_json(text, name, what=what)
+    if isinstance(decoded, Issue):
+        raise SourceError.of(decoded)
+    data, marks = decoded
+    _refuse_constants(marks)
+    source = Source(name, data, marks)
+    if marks.duplicates:
+        first: dict[JsonPath, int] = {}
+        for path, offset in marks.duplicates:
+            first.setdefault(path, offset)  # where the key was first given
         problems = Problems(source)
-        for path in duplicates:
-            problems.add(
-                path,
+        problems.issues.extend(
+            marks.issue_at(
+                offset,
+                "error",
                 f"key {path[-1]!r} is given twice in one object; JSON readers disagree on "
                 "which one counts, so keep one",
-                key=True,
+                name=format_path(path),
             )
+            for path, offset in first.items()
+        )
         problems.raise_if_any()
     return source
 
 
-def _syntax_hint(message: str) -> str | None:
-    if "property name" in message:
-        return "keys are double-quoted strings, and a comma may not follow the last item"
-    if "delimiter" in message:
-        return "a comma or a closing bracket is missing before this place"
-    if "Extra data" in message:
-        return "the file holds more than one JSON value; keep one object or array"
-    if "Expecting value" in message:
-        return "a value is missing here, or it is not JSON (strings take double quotes)"
-    return None
-
-
-class _Locator:
-    """Walks well-formed JSON text noting the offset of each value and key (to a depth of
-    `_LOCATE_DEPTH`; deeper values are skipped whole) and the keys given twice."""
-
-    def __init__(self, text: str, values: dict[JsonPath, int], keys: dict[JsonPath, int]) -> None:
-        self.text = text
-        self.values = values
-        self.keys = keys
-        self.duplicates: list[JsonPath] = []
-
-    def run(self) -> list[JsonPath]:
-        self.value(self._ws(0), ())
-        return self.duplicates
-
-    def _ws(self, index: int) -> int:
-        match = _WS_RE.match(self.text, index)
-        return match.end() if match else index
-
-    def value(self, index: int, path: JsonPath) -> int:
-        self.values[path] = index
-        char = self.text[index]
-        if len(path) >= _LOCATE_DEPTH or char not in "{[":
-            return int(_DECODER.raw_decode(self.text, index)[1])
-        closing = "}" if char == "{" else "]"
-        index = self._ws(index + 1)
-        if self.text[index] == closing:
-            return index + 1
-        position = 0
-        while True:
-            if char == "{":
-                key, after = _DECODER.raw_decode(self.text, index)
-                child: JsonPath = (*path, str(key))
-                if child in self.keys:
-                    self.duplicates.append(child)
-                else:
-                    self.keys[child] = index
-                index = self._ws(self._ws(after) + 1)  # past the colon
-            else:
-                child = (*path, position)
-                position += 1
-            index = self._ws(self.value(index, child))
-            if self.text[index] == ",":
-                index = self._ws(index + 1)
-                continue
-            return index + 1
+def _refuse_constants(marks: JsonMap) -> None:
+    """NaN and Infinity, which `json.loads` reads but JSON has not: the first is refused."""
+    if "NaN" not in marks.text and "Infinity" not in marks.text:
+        return
+    text = marks.text
+    found = [(at, m.group()) for at in marks.values.values() if (m := _CONSTANT_RE.match(text, at))]
+    if found:
+        at, word = min(found)
+        issue = marks.issue_at(at, "error", f"not JSON: {word} is not a JSON number")
+        raise SourceError.of(issue, hint="write a number")
 
 
 def kind_of(value: Any) -> str:
@@ -287,7 +203,6 @@ __all__ = [
     "Problems",
     "Source",
     "SourceError",
-    "format_path",
     "kind_of",
     "parse_text",
     "read_source",

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from layoutkit.errors import Issue, LayoutSyntaxError, Severity
+from layoutkit.errors import Issue, LayoutSyntaxError, Severity, format_path
 
 Path = tuple[str | int, ...]
 MAX_NODES = 50_000
@@ -105,17 +105,6 @@ class SourceMap:
         for path, mark in other.keys.items():
             if path[: len(prefix)] == prefix:
                 self.keys[path] = mark
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """`("regions", 1, "width")` -> `regions[1].width`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 class _Builder:

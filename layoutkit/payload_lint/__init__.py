@@ -5,7 +5,8 @@ without a word, and every rule of the wire models, each located at its JSON valu
 them with the shape it found (`Shape`: a start or updateLayout body or clientRequest, a
 transcodingConfig, a layoutConfig array). `layoutkit lint` is the command.
 
-- `locate`: JSON text -> data, and the line and column of every value and key;
+- `layoutkit.jsonmarks` (shared with the importers): JSON text -> data, and the line and
+  column of every value and key; text that is not JSON -> one located issue;
 - `shapes`: which payload it is, and the wire models' errors as paths and words;
 - `rules`: the silent failures (placement, modes, uids, regions, images, typos);
 - `canvas`: the recording settings of a transcodingConfig (the landscape heuristic).
@@ -17,7 +18,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from layoutkit.errors import Issue, safe_text
-from layoutkit.payload_lint.locate import JsonMap, decode_json, decode_text
+from layoutkit.jsonmarks import JsonMap, decode_json, decode_text
 from layoutkit.payload_lint.rules import Claim, Findings, check, quote
 from layoutkit.payload_lint.shapes import Shape, WireProblem, detect_shape, wire_problems
 
@@ -66,7 +67,7 @@ class PayloadReport:
 
 def check_payload(text: str, source: str = "<string>") -> PayloadReport:
     """Lint one JSON text: its shape and its issues, in the order of the text."""
-    decoded = decode_json(text, source)
+    decoded = decode_json(text, source, what="payload")
     if isinstance(decoded, Issue):
         return PayloadReport(source, None, [decoded])
     data, jmap = decoded

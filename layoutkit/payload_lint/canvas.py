@@ -24,7 +24,7 @@ from typing import Any
 
 from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.errors import Severity
-from layoutkit.payload_lint.locate import Path
+from layoutkit.jsonmarks import JsonPath as Path
 from layoutkit.wire.profile import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layoutkit.errors import Severity
+from layoutkit.jsonmarks import JsonPath as Path
 from layoutkit.payload_lint.canvas import check_canvas, integer, number
-from layoutkit.payload_lint.locate import Path
 from layoutkit.payload_lint.shapes import (
     BACKGROUND_KEYS,
     CANVAS_KEYS,

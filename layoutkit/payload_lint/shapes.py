@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
-from layoutkit.payload_lint.locate import Path
+from layoutkit.jsonmarks import JsonPath as Path
 from layoutkit.wire.api import StartClientRequest, StartRequest
 from layoutkit.wire.base import WireModel, json_context
 from layoutkit.wire.layout import (

@@ -1,10 +1,14 @@
 """JSON text -> the data, and where each value and each object key stands in the text.
 
 `decode_json` reads the text with the standard library's decoder (so what it accepts is
-what `json.loads` accepts) and then walks the same text with a small iterative scanner
-that records the offset of every value and key by its path (`("layoutConfig", 0, "uid")`).
-A duplicated key keeps its last value, as `json.loads` does, and is listed in
-`JsonMap.duplicates`. Text that is not JSON is one located `Issue`, with what to fix.
+what `json.loads` accepts, NaN and Infinity included) and then walks the same text with a
+small scanner, without recursion, that records the offset of every value and key by its
+path (`("layoutConfig", 0, "uid")`). A duplicated key keeps its last value, as
+`json.loads` does, and is listed in `JsonMap.duplicates`. Text that is not JSON is one
+located `Issue`, with what to fix; `decode_text` reads bytes as UTF-8 the same way.
+
+Both readers of JSON files use it: `payload_lint` (`layoutkit lint`) and `importers`
+(`layoutkit import`, which refuses duplicate keys and NaN on top of it).
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from layoutkit.errors import Issue, Severity
+from layoutkit.errors import Issue, Severity, format_path
 
-Path = tuple[str | int, ...]
+JsonPath = tuple[str | int, ...]
 
 _WHITESPACE = " \t\n\r"
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -28,26 +32,17 @@ _SCALAR_RE = re.compile(
 _LONG_INT_RE = re.compile(r"\d{4000,}")
 
 
-def format_path(path: Sequence[str | int]) -> str:
-    """`("layoutConfig", 1, "uid")` -> `layoutConfig[1].uid`; `()` -> ``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
 @dataclass
 class JsonMap:
-    """Where the values and keys of one JSON document stand in its text."""
+    """Where the values and keys of one JSON document stand in its text: character
+    offsets by path (a key given twice: its last place); `duplicates` holds the path of
+    each key given again and the offset where it was given before."""
 
     text: str
     source: str = "<string>"
-    values: dict[Path, int] = field(default_factory=dict)
-    keys: dict[Path, int] = field(default_factory=dict)
-    duplicates: list[tuple[Path, int]] = field(default_factory=list)
+    values: dict[JsonPath, int] = field(default_factory=dict)
+    keys: dict[JsonPath, int] = field(default_factory=dict)
+    duplicates: list[tuple[JsonPath, int]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -65,39 +60,35 @@ class JsonMap:
 
     def find(self, path: Sequence[str | int], *, key: bool = False) -> int | None:
         """The offset of `path` (of its key when `key`), else of its nearest ancestor."""
-        probe: Path = tuple(path)
-        if key and probe in self.keys:
-            return self.keys[probe]
-        while True:
-            if probe in self.values:
-                return self.values[probe]
-            if not probe:
-                return None
-            probe = probe[:-1]
+        whole = tuple(path)
+        if key and whole in self.keys:
+            return self.keys[whole]
+        for end in range(len(whole), -1, -1):
+            if whole[:end] in self.values:
+                return self.values[whole[:end]]
+        return None
 
     def issue(
         self, severity: Severity, path: Sequence[str | int], message: str, *, key: bool = False
     ) -> Issue:
         """An Issue at `path` (its key when `key`), naming the path as its field."""
-        offset = self.find(path, key=key)
-        name = format_path(path)
+        return self.issue_at(self.find(path, key=key), severity, message, name=format_path(path))
+
+    def issue_at(
+        self, offset: int | None, severity: Severity, message: str, *, name: str = ""
+    ) -> Issue:
+        """An Issue at a character offset (None: the document as a whole), quoting its
+        line; `name` is the field it names."""
         if offset is None:
             return Issue(severity, message, source=self.source, field=name)
         line, column = self.position(offset)
-        return Issue(
-            severity,
-            message,
-            source=self.source,
-            line=line,
-            column=column,
-            field=name,
-            snippet=self.line_text(line),
-        )
+        snippet = self.line_text(line)
+        return Issue(severity, message, self.source, line, column, name, snippet)
 
 
 @dataclass
 class _Frame:
-    path: Path
+    path: JsonPath
     is_object: bool
     key: str | None = None
     index: int = 0
@@ -111,7 +102,7 @@ def _scan(jmap: JsonMap) -> None:
     stack: list[_Frame] = []
     pos = 0
 
-    def here() -> Path:
+    def here() -> JsonPath:
         if not stack:
             return ()
         top = stack[-1]
@@ -142,7 +133,12 @@ def _scan(jmap: JsonMap) -> None:
             frame = stack[-1] if stack else None
             if frame is not None and frame.is_object and frame.key is None:
                 name = str(json.loads(text[pos:end]))
-                _key(jmap, frame, name, pos)
+                path = (*frame.path, name)
+                if name in frame.seen:
+                    jmap.duplicates.append((path, jmap.keys[path]))
+                frame.seen.add(name)
+                frame.key = name
+                jmap.keys[path] = pos
             else:
                 jmap.values[here()] = pos
             pos = end
@@ -150,19 +146,23 @@ def _scan(jmap: JsonMap) -> None:
             found = _SCALAR_RE.match(text, pos)
             jmap.values[here()] = pos
             pos = found.end() if found and found.end() > pos else pos + 1
+    if jmap.duplicates:
+        _forget_replaced(jmap)
 
 
-def _key(jmap: JsonMap, top: _Frame, name: str, offset: int) -> None:
-    path = (*top.path, name)
-    if name in top.seen:
-        jmap.duplicates.append((path, offset))
-        # the later value wins (json.loads): forget what was recorded under the earlier
-        for table in (jmap.values, jmap.keys):
-            for old in [p for p in table if p[: len(path)] == path]:
-                del table[old]
-    top.seen.add(name)
-    top.key = name
-    jmap.keys[path] = offset
+def _forget_replaced(jmap: JsonMap) -> None:
+    """Forget what was recorded under the earlier value of a key given twice (the later
+    value wins, as in `json.loads`): a value or key stands only after its parent's value,
+    so whatever lies before it was under a value the later one replaced."""
+    kept: set[JsonPath] = set()
+    for path in sorted(jmap.values, key=len):
+        if not path or (path[:-1] in kept and jmap.values[path] > jmap.values[path[:-1]]):
+            kept.add(path)
+        else:
+            del jmap.values[path]
+    for path in list(jmap.keys):
+        if path[:-1] not in kept or jmap.keys[path] < jmap.values[path[:-1]]:
+            del jmap.keys[path]
 
 
 def decode_text(raw: bytes, source: str) -> str | Issue:
@@ -183,39 +183,37 @@ def _byte_issue(raw: bytes, at: int, source: str, message: str) -> Issue:
     return Issue("error", message, source=source, line=line, column=column)
 
 
-def decode_json(text: str, source: str = "<string>") -> tuple[Any, JsonMap] | Issue:
+def decode_json(
+    text: str, source: str = "<string>", *, what: str = "document"
+) -> tuple[Any, JsonMap] | Issue:
     """The data of a JSON text and where its values stand, or the located Issue saying
-    why it is not JSON."""
+    why it is not JSON. `what` names what the text should hold, after "a" (`payload`)."""
     text = text.removeprefix("\ufeff")
     jmap = JsonMap(text, source)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return _not_json(jmap, exc)
+        return _not_json(jmap, exc, what)
     except RecursionError:
-        return Issue("error", "not JSON a payload can be: nested too deeply", source=source)
+        return Issue("error", f"not JSON a {what} can be: nested too deeply", source=source)
     except ValueError:  # an integer of thousands of digits, past Python's limit
         found = _LONG_INT_RE.search(text)
-        line, column = jmap.position(found.start() if found else 0)
-        return Issue(
+        return jmap.issue_at(
+            found.start() if found else 0,
             "error",
-            "not JSON a payload can be: a number of thousands of digits (write a number of "
+            f"not JSON a {what} can be: a number of thousands of digits (write a number of "
             "a sensible size)",
-            source=source,
-            line=line,
-            column=column,
-            snippet=jmap.line_text(line),
         )
     _scan(jmap)
     return data, jmap
 
 
-def _not_json(jmap: JsonMap, exc: json.JSONDecodeError) -> Issue:
+def _not_json(jmap: JsonMap, exc: json.JSONDecodeError, what: str) -> Issue:
     """A decoder error, located where the decoder stopped, with what to fix."""
     text, pos = jmap.text, exc.pos
     if not text.strip():
         return Issue(
-            "error", "the file is empty; it should hold one JSON payload", source=jmap.source
+            "error", f"the file is empty; it should hold one JSON {what}", source=jmap.source
         )
     ahead = text[pos:].lstrip(_WHITESPACE)
     char = ahead[:1]
@@ -223,19 +221,11 @@ def _not_json(jmap: JsonMap, exc: json.JSONDecodeError) -> Issue:
     if not ahead:
         advice = "the text ends before the JSON is complete (a closing ] or } is missing)"
     else:
-        advice = _advice(exc.msg, char, behind, ahead)
-    line, column = jmap.position(pos)
-    return Issue(
-        "error",
-        f"not JSON: {advice} (the JSON decoder says: {exc.msg})",
-        source=jmap.source,
-        line=line,
-        column=column,
-        snippet=jmap.line_text(line),
-    )
+        advice = _advice(exc.msg, char, behind, ahead, what)
+    return jmap.issue_at(pos, "error", f"not JSON: {advice} (the JSON decoder says: {exc.msg})")
 
 
-def _advice(msg: str, char: str, behind: str, ahead: str) -> str:
+def _advice(msg: str, char: str, behind: str, ahead: str, what: str) -> str:
     """What to fix for a JSON decoder message, from the characters around the place."""
     if char == "'":
         return 'JSON quotes strings and keys with double quotes ("), not single quotes'
@@ -257,7 +247,7 @@ def _advice(msg: str, char: str, behind: str, ahead: str) -> str:
     if msg.startswith("Expecting ':' delimiter"):
         return 'a key must be followed by ":" and its value'
     if msg.startswith("Extra data"):
-        return "more text after the JSON value: a file holds one payload"
+        return f"more text after the JSON value: a file holds one {what}"
     if msg.startswith("Unterminated string"):
         return "a string is not closed with a double quote"
     if msg.startswith("Invalid control character"):
@@ -267,4 +257,4 @@ def _advice(msg: str, char: str, behind: str, ahead: str) -> str:
     return "the text cannot be read as JSON here"
 
 
-__all__ = ["JsonMap", "Path", "decode_json", "decode_text", "format_path"]
+__all__ = ["JsonMap", "JsonPath", "decode_json", "decode_text"]
