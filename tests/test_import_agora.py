@@ -269,8 +269,19 @@ def test_a_start_request_without_bitrate_says_what_agora_used() -> None:
         }
     }
     imported = from_agora(body)
-    assert any("Agora used 500 Kbps" in n for n in imported.notes)
-    assert "bitrate:" not in imported.yaml.split("title:")[1]
+    note = next(n for n in imported.notes if n.startswith("bitrate:"))
+    assert "Agora records at its default 500 Kbps" in note
+    assert "layoutkit would recommend 400 Kbps" in note and "leave bitrate out" in note
+    layout = parse_layout(imported.yaml)
+    assert "bitrate: 500\n" in imported.yaml.split("title:")[1]
+    assert compile_full(layout, ["1"]).transcoding_json["bitrate"] == 500
+    # a transcodingConfig on its own is a start request's: the same
+    alone = from_agora(body["recordingConfig"]["transcodingConfig"])
+    assert "bitrate: 500\n" in alone.yaml
+    # an updateLayout request sets no bitrate: nothing to keep
+    update = from_agora({"mixedVideoLayout": 1})
+    assert "bitrate:" not in update.yaml.split("title:")[1]
+    assert not any(n.startswith("bitrate:") for n in update.notes)
 
 
 def test_placeholders_per_region() -> None:
@@ -340,10 +351,6 @@ REGION = '{"uid": "1", "x_axis": 0, "y_axis": 0, "width": 0.5, "height": 0.5}'
             + REGION
             + "]}",
             "unknown key 'backgroundColour'; did you mean 'backgroundColor'?",
-        ),
-        (
-            '{"mixedVideoLayout": 0, "layoutConfig": [' + REGION + "]}",
-            "layoutConfig: only goes with mixedVideoLayout 3 (custom), not 0",
         ),
         ('{"mixedVideoLayout": 3}', "mixedVideoLayout 3 (custom) needs a layoutConfig"),
         ('{"mixedVideoLayout": "3"}', "mixedVideoLayout: expected an integer, got a string"),

@@ -271,7 +271,7 @@ def test_regions_past_the_canvas_are_cut_or_left_out() -> None:
 def test_what_is_not_carried_over_is_reported() -> None:
     imported = from_twilio(
         {
-            "trim": False,
+            "trim": True,
             "video_layout": {
                 "main": {"video_sources": ["MT" + "ab" * 16], "z_pos": 1},
                 "rest": {
@@ -285,7 +285,7 @@ def test_what_is_not_carried_over_is_reported() -> None:
         }
     )
     notes = "\n".join(imported.notes)
-    assert "trim: false" in notes
+    assert "trim: true" in notes
     assert "reuse show_newest" in notes
     assert "track SID" in notes and "--role MT" in notes
     assert "video_sources_excluded bot-*" in notes and "--hide UID" in notes

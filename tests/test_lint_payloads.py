@@ -176,6 +176,21 @@ def test_a_region_off_the_canvas() -> None:
     )
 
 
+def test_a_region_past_the_edge_by_rounding_is_accepted() -> None:
+    # thirds rounded to 6 decimals end 1e-6 past the edge: Agora takes them, and so does
+    # `layoutkit import agora`; a real overhang is still reported
+    text = lines(
+        "[",
+        '  {"uid": "1", "x_axis": 0.666667, "y_axis": 0, "width": 0.333334, "height": 1},',
+        '  {"uid": "2", "x_axis": 0.9, "y_axis": 0.9, "width": 0.1000001, "height": 0.1},',
+        '  {"uid": "3", "x_axis": 0.5, "y_axis": 0.666667, "width": 0.5, "height": 0.33335}',
+        "]",
+    )
+    issues = lint_payload(text)
+    assert [(i.line, i.field) for i in issues] == [(4, "[2].height")]
+    assert "runs 1.7e-05 past the bottom edge" in issues[0].message
+
+
 def test_bound_and_unbound_regions_mixed() -> None:
     text = lines(
         "[",
@@ -410,6 +425,62 @@ def test_start_body_rules_of_the_wire_models() -> None:
         "4000: must be at most 1920",
         "7: must be 0, 1, 2 or 3",
     ]
+
+
+def test_storage_errors_are_each_at_their_value_and_none_hides_another() -> None:
+    text = lines(
+        '{"cname": "c", "uid": "9", "clientRequest": {',
+        '  "recordingConfig": {"transcodingConfig": {"width": 640, "height": 360,',
+        '    "bitrate": 400, "mixedVideoLayout": 1}},',
+        '  "storageConfig": {',
+        '    "vendor": 1,',
+        '    "region": 17,',
+        '    "bucket": "b",',
+        '    "accessKey": "ak",',
+        '    "secretKey": "",',
+        '    "fileNamePrefix": ["ok", "my dir", "a/b"]}}}',
+    )
+    found = [(i.line, i.column, i.field, i.message) for i in lint_payload(text)]
+    storage = "clientRequest.storageConfig"
+    assert [(line, column, field) for line, column, field, _ in found] == [
+        (6, 15, f"{storage}.region"),
+        (9, 18, f"{storage}.secretKey"),
+        (10, 30, f"{storage}.fileNamePrefix[1]"),
+        (10, 40, f"{storage}.fileNamePrefix[2]"),
+    ]
+    messages = [message for *_, message in found]
+    assert messages[0].startswith("region 17 is not a region of vendor 1 (AMAZON_S3)")
+    assert messages[1] == (
+        '"secretKey" is empty: Agora requires a value here (write the secret key of the '
+        "storage account)"
+    )
+    assert "String should have" not in "".join(messages)
+    assert messages[2].startswith("fileNamePrefix entry 'my dir' may only hold")
+    assert messages[3].startswith("fileNamePrefix entry 'a/b' may only hold")
+
+
+def test_storage_endpoint_and_prefix_length_are_located() -> None:
+    text = lines(
+        '{"cname": "c", "uid": "9", "clientRequest": {',
+        '  "recordingConfig": {"transcodingConfig": {"width": 640, "height": 360,',
+        '    "bitrate": 400, "mixedVideoLayout": 1}},',
+        '  "storageConfig": {"vendor": 11, "region": 0, "bucket": "b", "accessKey": "a",',
+        '    "secretKey": "s", "fileNamePrefix": ["' + "a" * 100 + '", "' + "b" * 40 + '"],',
+        '    "extensionParams": {"endpoint": "https://x.example.com", "sse": "kms"}}}}',
+    )
+    found = [(i.line, i.column, i.field, i.message) for i in lint_payload(text)]
+    assert [(line, column, field) for line, column, field, _ in found] == [
+        (5, 41, "clientRequest.storageConfig.fileNamePrefix"),
+        (6, 37, "clientRequest.storageConfig.extensionParams.endpoint"),
+    ]
+    assert found[0][3].startswith("fileNamePrefix is 142 characters")
+    assert found[1][3].startswith("extensionParams.endpoint is the domain name")
+    # a vendor 11 store without extensionParams: the error stays on the object
+    bare = text.replace(
+        ',\n    "extensionParams": {"endpoint": "https://x.example.com", "sse": "kms"}', ""
+    )
+    issue = only(bare, "needs extensionParams.endpoint")
+    assert (issue.line, issue.column) == (4, 20)
 
 
 def test_nan_and_infinity() -> None:
@@ -679,7 +750,9 @@ def test_files_that_cannot_be_linted_fail_without_a_traceback(
     result = lint(str(path))
     assert result.exit_code == 1
     assert words in result.output
-    assert lint(str(tmp_path)).exit_code in (1, 2)  # a folder
+    folder = lint(str(tmp_path))
+    assert folder.exit_code == 1  # a folder: a located error, not a usage error
+    assert f"{tmp_path}: error: is a folder, not a payload file" in folder.output
 
 
 def test_help() -> None:

@@ -14,7 +14,7 @@ STDIN_NAME = "<stdin>"
 
 
 @click.command(name="lint")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def lint_command(files: tuple[str, ...], strict: bool) -> None:
     """Check JSON payloads for Agora (- reads standard input): a start or updateLayout

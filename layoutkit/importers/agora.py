@@ -4,7 +4,9 @@ What is read: a start request (the whole body, or its `clientRequest`, with
 `recordingConfig.transcodingConfig`), a `transcodingConfig`, an updateLayout request (the
 whole body or its `clientRequest`), or a bare `layoutConfig` array. What it becomes:
 
-- the same mode, background colour and images, focus (`maxResolutionUid`), fps, bitrate;
+- the same mode, background colour and images, focus (`maxResolutionUid`), fps, bitrate
+  (Agora's default 500 Kbps written out when a start request leaves it out, since
+  layoutkit's own default is Agora's recommendation for the canvas);
 - the canvas of `width`/`height` (Agora's 360x640 when absent, with a note), or the one
   given (`canvas=`, `--canvas WxH`);
 - each region with its `uid` (`uid: 1001`, so binding is explicit), or `fill: agora` for a
@@ -28,7 +30,13 @@ from layoutkit.importers.agora_payload import MODES, Payload, PayloadReader
 from layoutkit.importers.agora_regions import entries
 from layoutkit.importers.output import Imported, header, scalar
 from layoutkit.importers.source import read_source
-from layoutkit.wire.profile import DEFAULT_BITRATE, MAX_AREA_PX, MAX_SIDE_PX
+from layoutkit.wire.profile import (
+    DEFAULT_BITRATE,
+    DEFAULT_FPS,
+    MAX_AREA_PX,
+    MAX_SIDE_PX,
+    recommended_bitrate,
+)
 
 _CANVAS_RE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")
 
@@ -61,7 +69,7 @@ def from_agora(
     payload does not say it. Raises a LayoutError for input Agora would refuse, every
     problem located (file, line, column) where the input is text."""
     size = parse_canvas(canvas) if isinstance(canvas, str) else canvas
-    source = read_source(data_or_path, name=name, what="payload file")
+    source = read_source(data_or_path, name=name, what="payload file", last_wins=True)
     reader = PayloadReader(source)
     payload = reader.read()
     canvas_size = reader.canvas(size)
@@ -87,11 +95,15 @@ class _Importer:
 
     def _layout(self, canvas: tuple[int, int], label: str, *, grids: bool, pixels: bool) -> str:
         p = self.payload
-        if p.start and p.bitrate is None:
+        bitrate = p.bitrate
+        if p.start and bitrate is None:  # Agora's default, not layoutkit's: written out
+            bitrate = DEFAULT_BITRATE
+            advised = recommended_bitrate(canvas[0], canvas[1], p.fps or DEFAULT_FPS)
             note = (
-                f"bitrate: the start request has none, so Agora used {DEFAULT_BITRATE} Kbps; "
-                "the layout leaves it out, so layoutkit sends Agora's recommendation for the "
-                f"canvas (add bitrate: {DEFAULT_BITRATE} to keep Agora's default)."
+                f"bitrate: the start request has none, so Agora records at its default "
+                f"{DEFAULT_BITRATE} Kbps; the layout keeps bitrate: {DEFAULT_BITRATE}, while "
+                f"layoutkit would recommend {advised} Kbps for this canvas (leave bitrate "
+                "out to use the recommendation)."
             )
             if note not in self.notes:
                 self.notes.append(note)
@@ -101,8 +113,8 @@ class _Importer:
         lines.append(f"canvas: {canvas[0]}x{canvas[1]}")
         if p.fps is not None:
             lines.append(f"fps: {p.fps}")
-        if p.bitrate is not None:
-            lines.append(f"bitrate: {p.bitrate}")
+        if bitrate is not None:
+            lines.append(f"bitrate: {bitrate}")
         lines.append(f"background: {scalar(p.background)}")
         if p.background_image is not None:
             lines.append(f"background_image: {scalar(p.background_image)}")

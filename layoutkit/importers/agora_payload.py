@@ -1,7 +1,10 @@
 """Reading an Agora layout payload: which of the accepted shapes it is (a start request,
 a transcodingConfig, an updateLayout request or clientRequest, a layoutConfig array),
 every field checked as Agora checks it (each problem located), and notes on the fields
-that have no place in a layout (named, never with their values).
+that have no place in a layout (named, never with their values). It reads a payload as
+`layoutkit lint` does: regions sent with a built-in mode are left out (Agora ignores
+them), a key given twice keeps its last value, and a region may end past the edge by the
+rounding of thirds to 6 decimals (`EDGE_ROUNDING`).
 """
 
 from __future__ import annotations
@@ -11,20 +14,25 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from layoutkit.errors import LayoutValidationError
+from layoutkit.errors import LayoutValidationError, format_path
 from layoutkit.geometry import parse_color, round6
 from layoutkit.importers.agora_regions import AgoraRegion
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of
 from layoutkit.wire.profile import (
+    DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
+    SUPPORTED_FPS,
 )
 from layoutkit.wire.rules import check_uid, check_url
 
+EDGE_ROUNDING = Decimal("0.000001")
+"""How far past the edge a region may end by rounding thirds to 6 decimals (0.666667 +
+0.333334): Agora takes it, and so do `layoutkit lint` and the importer."""
 MODES = ("floating", "adaptive", "vertical", "custom")
 BODY_KEYS = ("cname", "uid", "clientRequest")
 START_KEYS = (
@@ -100,6 +108,11 @@ class PayloadReader:
 
     def read(self) -> Payload:
         """The payload's layout fields; raises LayoutValidationError for bad input."""
+        for path in self.source.duplicates:
+            self.notes.append(
+                f"{format_path(path)}: given more than once; the last value is taken, as "
+                "Agora and JSON readers take it (keep one)."
+            )
         fields, base = self._shape()
         self._fields(fields, base)
         self.problems.raise_if_any()
@@ -134,6 +147,7 @@ class PayloadReader:
             self.payload.kind = (
                 "an Agora transcodingConfig" if sized else "an Agora updateLayout clientRequest"
             )
+            self.payload.start = sized  # a start request's transcodingConfig
         return data, base
 
     def _start(self, client: Mapping[str, Any], base: JsonPath) -> Mapping[str, Any]:
@@ -205,8 +219,12 @@ class PayloadReader:
                 "Agora refuses it",
             )
         p.fps = self._int(data, base, "fps", 1, None)
-        if p.fps is not None and p.fps > 60:
-            self.notes.append(f"fps {p.fps}: Agora falls back to 15; so does the layout.")
+        if p.fps is not None and p.fps not in SUPPORTED_FPS:
+            rates = ", ".join(str(rate) for rate in SUPPORTED_FPS)
+            self.notes.append(
+                f"fps {p.fps}: Agora records at {rates} fps only and falls back to "
+                f"{DEFAULT_FPS}; so does the layout."
+            )
             p.fps = None
         p.bitrate = self._int(data, base, "bitrate", 1, MAX_BITRATE_KBPS)
         mode = self._int(data, base, "mixedVideoLayout", 0, 3)
@@ -236,9 +254,17 @@ class PayloadReader:
                 )
             return
         if p.mode != 3:
-            self.problems.add(
-                (*base, "layoutConfig"),
-                f"only goes with mixedVideoLayout 3 (custom), not {p.mode}; Agora refuses it",
+            given = "" if mode is not None else " (mixedVideoLayout left out: 0)"
+            if config == []:
+                self.notes.append(
+                    f"layoutConfig: empty, and the {MODES[p.mode]} mode has no regions; left out."
+                )
+                return
+            self.notes.append(
+                f"layoutConfig: sent with mixedVideoLayout {p.mode} ({MODES[p.mode]}){given}, "
+                "a built-in mode, so Agora ignores the regions and lays everyone out itself; "
+                f"the layout is the {MODES[p.mode]} mode and the regions are left out (send "
+                "mixedVideoLayout 3 to use them)."
             )
             return
         if not isinstance(config, list):
@@ -379,7 +405,7 @@ class PayloadReader:
                         "a region of zero size draws nothing; give it a size or remove it",
                     )
             for start, size, key, edge in ((x, w, "width", "right"), (y, h, "height", "bottom")):
-                if Decimal(repr(start)) + Decimal(repr(size)) > 1:
+                if Decimal(repr(start)) + Decimal(repr(size)) > 1 + EDGE_ROUNDING:
                     self.problems.add(
                         (*where, key),
                         f"the region runs past the {edge} edge ({start} + {size} > 1); "

@@ -58,6 +58,12 @@ class Source:
         return None if self.marks is None else self.marks.text
 
     @property
+    def duplicates(self) -> list[JsonPath]:
+        """The path of each key given more than once in its object (its last value kept)."""
+        found = [] if self.marks is None else self.marks.duplicates
+        return list(dict.fromkeys(path for path, _ in found))
+
+    @property
     def values(self) -> Mapping[JsonPath, int]:
         """The offset of every value in `text`, by path."""
         return {} if self.marks is None else self.marks.values
@@ -116,38 +122,57 @@ def _listed(names: Sequence[str]) -> str:
     return ", ".join(shown) + (", ..." if len(names) > 12 else "")
 
 
-def read_source(data_or_path: object, *, name: str | None = None, what: str = "file") -> Source:
+def read_source(
+    data_or_path: object, *, name: str | None = None, what: str = "file", last_wins: bool = False
+) -> Source:
     """The JSON to import: a path (str or os.PathLike) to a file of at most 1 MiB, JSON
-    text (a str that starts with `{` or `[`), or data already parsed (a dict or list).
+    text (a str that starts with `{` or `[`), a file's bytes (standard input, read
+    already), or data already parsed (a dict or list).
     Raises SourceError (with line and column) for text that is not UTF-8 or not JSON, a
     key given twice in one object, NaN or Infinity; FileReadError for a file that cannot
-    be read. `what` names the file in messages (`composition file`)."""
+    be read. `what` names the file in messages (`composition file`). With `last_wins`, a
+    key given twice keeps its last value, as `json.loads` does (listed in
+    `Source.duplicates`), instead of being refused."""
     holds = what.removesuffix("file").strip() or "document"
+    if isinstance(data_or_path, bytes):  # a file's bytes, read already (standard input)
+        label = name or "<bytes>"
+        if len(data_or_path) > MAX_SOURCE_BYTES:
+            raise SourceError(
+                f"over {MAX_SOURCE_BYTES >> 20} MiB; the {what} is limited to "
+                f"{MAX_SOURCE_BYTES >> 20} MiB",
+                source=label,
+            )
+        decoded = decode_text(data_or_path, label)
+        if isinstance(decoded, Issue):
+            raise SourceError.of(decoded)
+        return parse_text(decoded, label, what=holds, last_wins=last_wins)
     if isinstance(data_or_path, Mapping | list):
         return Source(name or "<data>", data_or_path)
     if isinstance(data_or_path, str) and data_or_path.lstrip()[:1] in ("{", "["):
-        return parse_text(data_or_path, name or "<text>", what=holds)
+        return parse_text(data_or_path, name or "<text>", what=holds, last_wins=last_wins)
     if isinstance(data_or_path, str | os.PathLike):
         label = name or str(data_or_path)
         text = decode_text(read_limited(Path(data_or_path), MAX_SOURCE_BYTES, what=what), label)
         if isinstance(text, Issue):
             raise SourceError.of(text)
-        return parse_text(text, label, what=holds)
+        return parse_text(text, label, what=holds, last_wins=last_wins)
     raise TypeError(
         f"expected a path, JSON text, a dict or a list, not {type(data_or_path).__name__}"
     )
 
 
-def parse_text(text: str, name: str, *, what: str = "document") -> Source:
+def parse_text(text: str, name: str, *, what: str = "document", last_wins: bool = False) -> Source:
     """Parse JSON `text` (`what` it should hold: a `composition`, a `payload`), note where
-    its values and keys stand, and refuse NaN, Infinity and keys given twice."""
-    decoded = decode_json(text, name, what=what)
+    its values and keys stand, and refuse NaN, Infinity and keys given twice (with
+    `last_wins`, a key given twice keeps its last value)."""
+    # an empty file reads as `layoutkit lint` words it, whatever it should hold
+    decoded = decode_json(text, name, what=what if text.strip() else "payload")
     if isinstance(decoded, Issue):
         raise SourceError.of(decoded)
     data, marks = decoded
     _refuse_constants(marks)
     source = Source(name, data, marks)
-    if marks.duplicates:
+    if marks.duplicates and not last_wins:
         first: dict[JsonPath, int] = {}
         for path, offset in marks.duplicates:
             first.setdefault(path, offset)  # where the key was first given

@@ -1,8 +1,9 @@
 """Twilio compositions (`video_layout`) -> a layoutkit layout.
 
 What is read: the Composition resource as Twilio's REST API returns it (or the JSON of a
-create request) with `video_layout` and `resolution`, just `{video_layout, resolution}`,
-or just the `video_layout` map of named regions. What it becomes:
+create request, in the JSON names or the REST form names `VideoLayout`, `Resolution`, ...,
+`VideoLayout` as JSON text) with `video_layout` and `resolution`, just `{video_layout,
+resolution}`, or just the `video_layout` map of named regions. What it becomes:
 
 - the canvas is `resolution` (Twilio's default 640x480; each side 16..1280 and at most
   921,600 pixels, as Twilio allows);
@@ -16,8 +17,10 @@ or just the `video_layout` map of named regions. What it becomes:
 - Twilio letterboxes every source, so every region is `fit: fit`.
 
 What does not carry over exactly (reuse policies other than the default, `trim`, more
-than 17 people, ties in z, exclusions by pattern, sources by SID, ...) is reported in
-`Imported.notes` and as comments at the top of the YAML.
+than 17 people, ties in z, track-name patterns other than `*` and exclusions by pattern,
+sources by SID, a grid that reflows per count where Twilio keeps each source in its cell,
+a wildcard region that an earlier one leaves empty, ...) is reported in `Imported.notes`
+and as comments at the top of the YAML.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from layoutkit.importers.output import Imported, header
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
-from layoutkit.importers.twilio_grid import TwilioRegion, plan
+from layoutkit.importers.twilio_grid import TwilioRegion, capacity_notes, plan
 from layoutkit.importers.twilio_yaml import layout_lines
 from layoutkit.wire.profile import MAX_REGIONS
 
@@ -76,6 +79,9 @@ REGION_KEYS = (
     "video_sources_excluded",
 )
 _RESOLUTION_RE = re.compile(r"^\s*(\d{1,6})\s*x\s*(\d{1,6})\s*$")
+_BIG_RESOLUTION_RE = re.compile(r"^\s*\d+\s*x\s*\d+\s*$")
+_FORM_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+MAX_INTEGER = 2**31 - 1  # Twilio's integers are 32-bit
 _SID_RE = re.compile(r"^(MT[0-9a-fA-F]{32}|MT[0-9A-Z]{4,32})$")
 
 
@@ -95,6 +101,8 @@ class _Importer:
         self.canvas = DEFAULT_RESOLUTION
         self._sources: dict[str, list[str]] = {}
         self._excluded_sources: dict[str, list[str]] = {}
+        self._keys: dict[str, str] = {}  # snake_case name -> the form name written
+        self._left_out: list[tuple[JsonPath, str, str]] = []  # left out: where, why, the fix
 
     def run(self) -> Imported:
         layout, base, kind = self._shape()
@@ -103,7 +111,7 @@ class _Importer:
         regions = self._assign_sources(regions, base)
         self.problems.raise_if_any()
         variants = plan(regions)
-        self._note_capacity(regions)
+        self.notes.extend(capacity_notes(regions, self._sources))
         label = Path(self.source.name).name if self.source.text is not None else self.source.name
         intro = [
             f"Imported by `layoutkit import twilio` from {label}, {kind}. Twilio letterboxes "
@@ -125,34 +133,53 @@ class _Importer:
             )
             self.problems.raise_if_any()
         assert isinstance(data, Mapping)
+        forms = {_snake(k): k for k in data if _snake(k) != k and _snake(k) in COMPOSITION_KEYS}
+        if forms:  # a create request in the REST API's form names (VideoLayout, Resolution)
+            self._keys = forms
+            data = {_snake(k) if _snake(k) in forms else k: v for k, v in data.items()}
         if not any(key in COMPOSITION_KEYS for key in data):
             self.canvas = DEFAULT_RESOLUTION
             return data, (), "a Twilio video_layout"
-        self.problems.unknown_keys(data, (), COMPOSITION_KEYS, "a composition")
+        unknown = {self._key(k): v for k, v in data.items() if k not in COMPOSITION_KEYS}
+        self.problems.unknown_keys(unknown, (), COMPOSITION_KEYS, "a composition")
         self._resolution(data)
         self._composition_notes(data)
         layout = data.get("video_layout")
+        key = self._key("video_layout")
         if isinstance(layout, str) and layout.lstrip().startswith("{"):
-            inner = read_source(layout, name=f"{self.source.name} (video_layout)")
+            inner = read_source(layout, name=f"{self.source.name} ({key})")
             layout = inner.data  # the create request's VideoLayout parameter is JSON text
         if not isinstance(layout, Mapping):
             what = "missing" if layout is None else f"{kind_of(layout)}, not an object"
             self.problems.add(
-                ("video_layout",) if "video_layout" in data else (),
+                (key,) if "video_layout" in data else (),
                 f"video_layout is {what}; it maps region names to regions",
             )
             self.problems.raise_if_any()
         assert isinstance(layout, Mapping)
-        return layout, ("video_layout",), "a Twilio composition"
+        kind = "a Twilio create request" if self._keys else "a Twilio composition"
+        return layout, (key,), kind
+
+    def _key(self, name: str) -> str:
+        """The key as written: `video_layout`, or its form name (`VideoLayout`)."""
+        return self._keys.get(name, name)
 
     def _resolution(self, data: Mapping[str, object]) -> None:
         value = data.get("resolution")
         if value is None:
             return
+        path = (self._key("resolution"),)
         match = _RESOLUTION_RE.match(value) if isinstance(value, str) else None
+        if isinstance(value, str) and match is None and _BIG_RESOLUTION_RE.match(value):
+            self.problems.add(
+                path,
+                f"{value!r} is too big: Twilio takes each side {MIN_SIDE}..{MAX_SIDE}, at most "
+                f'{MAX_PIXELS:,} pixels (write e.g. "1280x720")',
+            )
+            return
         if match is None:
             self.problems.add(
-                ("resolution",),
+                path,
                 f'expected "WIDTHxHEIGHT", e.g. "1280x720", got {kind_of(value)}'
                 if not isinstance(value, str)
                 else f'{value!r} is not "WIDTHxHEIGHT"; write e.g. "1280x720"',
@@ -163,7 +190,7 @@ class _Importer:
             width * height > MAX_PIXELS
         ):
             self.problems.add(
-                ("resolution",),
+                path,
                 f"{width}x{height} is over Twilio's limits (each side "
                 f"{MIN_SIDE}..{MAX_SIDE}, at most {MAX_PIXELS:,} pixels, e.g. 1280x720 or "
                 "1024x768); Twilio would refuse this composition",
@@ -172,7 +199,7 @@ class _Importer:
         self.canvas = (width, height)
 
     def _composition_notes(self, data: Mapping[str, object]) -> None:
-        if "trim" in data:
+        if data.get("trim") not in (None, False):  # trim: false keeps every stretch, as live
             self.notes.append(
                 f"trim: {json.dumps(data['trim'])}: Twilio cuts the silent stretches out of "
                 "a finished composition; a live recording has no such setting."
@@ -233,6 +260,11 @@ class _Importer:
         if isinstance(value, bool) or not isinstance(value, int):
             self.problems.add((*path, key), f"expected an integer, got {kind_of(value)}")
             return None
+        if abs(value) > MAX_INTEGER:
+            self.problems.add(
+                (*path, key), f"{value:.6g} is too big: Twilio takes integers up to {MAX_INTEGER}"
+            )
+            return None
         if value < low or (high is not None and value > high):
             if key in ("width", "height"):
                 text = f"{value}: a region needs a size of at least 1 pixel"
@@ -282,6 +314,14 @@ class _Importer:
         excluded_sources = self._names(spec, path, "video_sources_excluded")
         if x >= cw or y >= ch:
             self.notes.append(f"{name}: it starts outside the {cw}x{ch} canvas; left out.")
+            key, at, side = ("x_pos", x, cw) if x >= cw else ("y_pos", y, ch)
+            self._left_out.append(
+                (
+                    (*path, key),
+                    f"{at} starts outside the {cw}x{ch} canvas",
+                    f"{key} at most {side - 1}",
+                )
+            )
             return None
         w = cw - x if width is None else width
         h = ch - y if height is None else height
@@ -293,6 +333,9 @@ class _Importer:
             w, h = min(w, cw - x), min(h, ch - y)
         if not sources:
             self.notes.append(f"{name}: no video_sources, so it shows nobody; left out.")
+            self._left_out.append(
+                (path, "no video_sources, so it shows nobody", 'add video_sources, e.g. ["*"]')
+            )
             return None
         self._excluded_sources[name] = excluded_sources
         self._sources[name] = sources
@@ -349,7 +392,10 @@ class _Importer:
                     if _SID_RE.match(track):
                         self.notes.append(
                             f"{region.name}: {track} is a track SID; it became the role "
-                            f"{track}: bind it to the person's uid with --role {track}=UID."
+                            f"{track}: bind it to the person's uid with --role {track}=UID. "
+                            "Until it is bound, it counts as one of the people present and "
+                            f"is filled first: with 1 person, that person is drawn in "
+                            f"{region.name} ({region.width}x{region.height})."
                         )
             room = region.cells()
             if room is not None and room < len(roles):
@@ -367,8 +413,18 @@ class _Importer:
             if not roles and not patterns:
                 self.notes.append(f"{region.name}: its tracks all have a region already; left out.")
                 continue
+            named = [p for p in patterns if p != "*"]
+            if named:
+                self.notes.append(
+                    f"{region.name}: video_sources {', '.join(named)}: layoutkit cannot pick "
+                    "people by track name, so the pattern cannot be kept; the region shows "
+                    "whoever is left (people without a role); bind people with roles instead."
+                )
             out.append(replace(region, roles=tuple(roles), crowd=bool(patterns)))
-        if not out:
+        if not out and self._left_out:  # say why, where each region was left out
+            for path, why, fix in self._left_out:
+                self.problems.add(path, f"{why}, and no region is left to show anyone ({fix})")
+        elif not out:
             self.problems.add(
                 base,
                 "no region shows anyone (each needs video_sources, inside the canvas); "
@@ -407,21 +463,10 @@ class _Importer:
                     "(--hide UID) instead."
                 )
 
-    def _note_capacity(self, regions: Sequence[TwilioRegion]) -> None:
-        crowds = [r.name for r in regions if r.crowd]
-        if len(crowds) > 1:
-            self.notes.append(
-                f"{', '.join(crowds)}: Twilio picks their tracks by name; layoutkit has no "
-                "track names, so it fills these wildcard regions in paint order with whoever "
-                "has no role, each up to what it holds."
-            )
-        rooms = [r.capacity() for r in regions if r.crowd]
-        roles = sum(len(r.roles) for r in regions)
-        if any(room is None for room in rooms) or roles + sum(r or 0 for r in rooms) > MAX_REGIONS:
-            self.notes.append(
-                f"Twilio's grids hold any number of sources; Agora draws at most {MAX_REGIONS} "
-                f"people, so the layout goes up to {MAX_REGIONS} (people past them are not shown)."
-            )
+
+def _snake(key: str) -> str:
+    """A REST form name as the JSON name: `VideoLayout` -> `video_layout`."""
+    return _FORM_RE.sub("_", key).lower() if key[:1].isupper() else key
 
 
 def _matches(pattern: str, name: str) -> bool:

@@ -25,7 +25,7 @@ what each can hold. Counts with the same picture share a variant.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from layoutkit.wire.profile import MAX_REGIONS
@@ -229,12 +229,58 @@ def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Varian
     return variants
 
 
+def capacity_notes(
+    regions: Sequence[TwilioRegion],
+    sources: Mapping[str, Sequence[str]],
+    top: int = MAX_REGIONS,
+) -> list[str]:
+    """What the wildcard regions (in paint order; `sources`: each region's video_sources)
+    do not carry over: a grid reflows per count, a region after one that takes everyone is
+    never filled, the people are not picked by name, and at most 17 are drawn."""
+    notes: list[str] = []
+    crowds = [r.name for r in regions if r.crowd]
+    taker = next((r for r in regions if r.crowd and r.capacity() is None), None)
+    later = [] if taker is None else [r for r in regions[regions.index(taker) + 1 :] if r.crowd]
+    grids = [r.name for r in regions if (r.crowd or len(r.roles) > 1) and r not in later]
+    if grids:
+        notes.append(
+            f"{', '.join(grids)}: Twilio sizes a grid for the largest number of sources "
+            "shown at once and keeps each source in its cell; the layout has a picture "
+            "per number of people instead, so its grid reflows (cells move and resize) "
+            "when people leave."
+        )
+    for region in later:
+        assert taker is not None
+        patterns = ", ".join(t for t in sources.get(region.name, ()) if "*" in t)
+        notes.append(
+            f"{region.name}: never filled: {taker.name} comes before it in paint order "
+            "and takes everyone left (it has no max_rows and max_columns to cap it), and "
+            f"layoutkit cannot pick people by track name ({patterns}); bind people with "
+            "roles instead."
+        )
+    if len(crowds) > 1:
+        notes.append(
+            f"{', '.join(crowds)}: Twilio picks their tracks by name; layoutkit has no "
+            "track names, so it fills these wildcard regions in paint order with whoever "
+            "has no role, each up to what it holds."
+        )
+    rooms = [r.capacity() for r in regions if r.crowd]
+    roles = sum(len(r.roles) for r in regions)
+    if any(room is None for room in rooms) or roles + sum(r or 0 for r in rooms) > top:
+        notes.append(
+            f"Twilio's grids hold any number of sources; Agora draws at most {top} "
+            f"people, so the layout goes up to {top} (people past them are not shown)."
+        )
+    return notes
+
+
 __all__ = [
     "Box",
     "Entry",
     "Grid",
     "TwilioRegion",
     "Variant",
+    "capacity_notes",
     "cells_needed",
     "entries_for",
     "grid_shape",

@@ -9,7 +9,8 @@ transcodingConfig, a layoutConfig array). `layoutkit lint` is the command.
   column of every value and key; text that is not JSON -> one located issue;
 - `shapes`: which payload it is, and the wire models' errors as paths and words;
 - `rules`: the silent failures (placement, modes, uids, regions, images, typos);
-- `canvas`: the recording settings of a transcodingConfig (the landscape heuristic).
+- `canvas`: the recording settings of a transcodingConfig (the landscape heuristic);
+- `storage`: a storageConfig's errors, every one at its own value.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from layoutkit.errors import Issue, safe_text
 from layoutkit.jsonmarks import JsonMap, decode_json, decode_text
 from layoutkit.payload_lint.rules import Claim, Findings, check, quote
 from layoutkit.payload_lint.shapes import Shape, WireProblem, detect_shape, wire_problems
+from layoutkit.payload_lint.storage import locate_storage
 
 MAX_PAYLOAD_BYTES = 1 << 20
 """The largest payload file `layoutkit lint` reads (1 MiB, as layout files)."""
@@ -75,7 +77,7 @@ def check_payload(text: str, source: str = "<string>") -> PayloadReport:
     if not isinstance(shape, Shape):
         return PayloadReport(source, None, [jmap.issue("error", (), shape)])
     findings = check(data, shape)
-    problems = wire_problems(data, shape, findings.misplaced)
+    problems = locate_storage(data, shape, wire_problems(data, shape, findings.misplaced))
     return PayloadReport(source, shape, _issues(jmap, findings, problems))
 
 

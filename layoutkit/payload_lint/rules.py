@@ -37,7 +37,9 @@ from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS, i
 from layoutkit.wire.rules import MixedVideoLayout, check_uid, check_url
 
 ALLSTREAM = "#allstream#"
-EDGE_SLACK = 1e-9  # x_axis + width may pass 1 by a float's rounding
+EDGE_SLACK = 1e-6 + 1e-9
+"""x_axis + width may pass 1 by 6-decimal rounding of thirds (0.666667 + 0.333334), and
+by a float's rounding on top: Agora takes it, and so does the importer."""
 
 
 @dataclass(frozen=True)
@@ -355,7 +357,7 @@ def _edges(region: Mapping[str, Any], path: Path, out: Findings) -> None:
         end = a + b
         if end <= 1 + EDGE_SLACK or b == 0:
             continue
-        if a >= 1 - EDGE_SLACK:
+        if a >= 1 - 1e-9:
             what = f"starts at the {edge} edge of the canvas, so Agora draws nothing of it"
         else:
             what = (

@@ -162,22 +162,22 @@ def wire_problems(data: Any, shape: Shape, misplaced: Sequence[Path] = ()) -> li
     problems: list[WireProblem] = []
     if shape == Shape.LAYOUT_CONFIG:
         wrapped = {"mixedVideoLayout": int(MixedVideoLayout.CUSTOM), "layoutConfig": data}
-        for problem in _validate(UpdateLayoutClientRequest, wrapped, context, ()):
+        for problem in validate(UpdateLayoutClientRequest, wrapped, context, ()):
             path = problem.path[1:] if problem.path[:1] == ("layoutConfig",) else problem.path
             message = problem.message
             if data == [] and not path:
                 message = "an empty layoutConfig: a custom layout needs at least one region"
             problems.append(WireProblem(path, message, problem.kind))
     else:
-        problems.extend(_validate(_MODELS[shape], data, context, ()))
+        problems.extend(validate(_MODELS[shape], data, context, ()))
     for path in misplaced:
-        problems.extend(_validate(TranscodingConfig, value_at(data, path), context, path))
+        problems.extend(validate(TranscodingConfig, value_at(data, path), context, path))
     for problem in list(problems):
         regions = value_at(data, problem.path)
         if problem.kind == "too_long" and isinstance(regions, list):
             # past the limit pydantic checks no item: check each region on its own
             for index, region in enumerate(regions):
-                problems.extend(_validate(LayoutRegion, region, context, (*problem.path, index)))
+                problems.extend(validate(LayoutRegion, region, context, (*problem.path, index)))
     return problems
 
 
@@ -190,9 +190,10 @@ _MODELS: dict[Shape, type[WireModel]] = {
 }
 
 
-def _validate(
+def validate(
     model: type[WireModel], value: Any, context: dict[str, Any], prefix: Path
 ) -> list[WireProblem]:
+    """What `model` refuses in `value`, each error at its data path under `prefix`."""
     try:
         model.model_validate(value, context=context)
     except ValueError as exc:  # the wire models' ValidationError, a ValueError
@@ -250,6 +251,9 @@ def _readable(error: ErrorDetails, data: Any, path: Path) -> str:
         return f"{value:g} is not an opacity: alpha goes from 0 (transparent) to 1 (opaque)"
     if number and isinstance(value, float) and not math.isfinite(value):
         return "not a finite number"
+    if kind == "string_too_short" and value == "":
+        what = _EMPTY_HINTS.get(name, "a value")
+        return f'"{name}" is empty: Agora requires a value here (write {what})'
     if kind in _TYPE_WORDS:
         return f"must be {_TYPE_WORDS[kind]}, not {_kind(value)}"
     message = error["msg"]
@@ -273,6 +277,14 @@ _MISSING_HINTS = {
     "cname": ": the channel name",
     "clientRequest": ": the object that holds the request's settings",
     "image_url": ": an https:// URL of a JPG or BMP picture",
+}
+_EMPTY_HINTS = {
+    "bucket": "the name of the storage bucket",
+    "accessKey": "the access key of the storage account",
+    "secretKey": "the secret key of the storage account",
+    "cname": "the channel name",
+    "uid": "the recording's own uid, a string of digits",
+    "token": "the token for the recording's uid, or leave token out",
 }
 _TYPE_WORDS = {
     "dict_type": "a JSON object",
@@ -318,6 +330,7 @@ __all__ = [
     "WireProblem",
     "detect_shape",
     "layout_places",
+    "validate",
     "value_at",
     "wire_problems",
 ]
