@@ -35,9 +35,10 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def loads(text: str) -> Any:
-    """`json.loads` with integers capped at MAX_INT_DIGITS digits (ValueError past it)."""
-    return json.loads(text, parse_int=_parse_int)
+def loads(text: str, **options: Any) -> Any:
+    """`json.loads` with integers capped at MAX_INT_DIGITS digits (ValueError past it);
+    `options` go to `json.loads` (e.g. `object_pairs_hook`)."""
+    return json.loads(text, parse_int=_parse_int, **options)
 
 
 @dataclass
@@ -177,9 +178,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class ThreadedServer(ThreadingHTTPServer):
-    """A thread per connection; the listen backlog lets a burst of clients wait."""
+    """A thread per connection; the listen backlog lets a burst of clients wait. An IPv6
+    address (`::1`) listens on an IPv6 socket."""
 
     daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
+
     allow_reuse_address = True
     request_queue_size = 1024
 

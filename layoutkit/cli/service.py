@@ -100,6 +100,9 @@ def serve(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    token = os.environ.get(TOKEN_ENV)
+    if token is not None and not token.strip():
+        raise click.UsageError(f"{TOKEN_ENV} is set but empty: give a long random token")
     secret = os.environ.get(SECRET_ENV, "")
     if not secret:
         raise click.UsageError(
@@ -120,7 +123,7 @@ def serve(
             notify_secret=secret,
             host=host,
             port=port,
-            token=os.environ.get(TOKEN_ENV) or None,
+            token=token,
             db=db,
             layouts=layouts,
             rules=rules,
@@ -142,7 +145,16 @@ def serve(
     finally:
         signal.signal(signal.SIGTERM, previous)
         service.stop()
-        click.echo("stopped: pending layouts sent, state written", err=True)
+    unsent = service.hub.unsent
+    if unsent:
+        click.echo(
+            f"stopped: state written; {len(unsent)} recordings still had a layout to send "
+            f"(Agora did not take it in time): {', '.join(unsent[:10])}; a restart with the "
+            "same --db sends it",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("stopped: pending layouts sent, state written", err=True)
 
 
 def _announce(service: Any, db: str | None, rules: list[AutoRule]) -> None:

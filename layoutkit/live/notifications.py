@@ -417,8 +417,10 @@ class ChannelStream:
 
 class NotificationRouter:
     """A `ChannelStream` per channel name: `handle` gives (channel, events). At most
-    `max_channels` streams are kept; past that the one used least recently is forgotten
-    (a channel that comes back starts afresh)."""
+    `max_channels` streams are kept besides the pinned ones; past that the one used least
+    recently and not pinned is forgotten (a channel that comes back starts afresh).
+    `pin(channel)` keeps a channel's stream whatever the traffic elsewhere (a channel
+    whose recording is being directed: forgetting it would forget who is in it)."""
 
     def __init__(
         self, *, max_channels: int = 1_000, max_notices: int = 10_000, max_users: int = 10_000
@@ -429,6 +431,15 @@ class NotificationRouter:
         self._max_notices = max_notices
         self._max_users = max_users
         self._streams: OrderedDict[str, ChannelStream] = OrderedDict()
+        self._pinned: set[str] = set()
+
+    def pin(self, channel: str) -> ChannelStream:
+        """Keep `channel`'s stream (started if needed) until `unpin`."""
+        self._pinned.add(channel)
+        return self.open(channel)
+
+    def unpin(self, channel: str) -> None:
+        self._pinned.discard(channel)
 
     @property
     def channels(self) -> list[str]:
@@ -442,8 +453,10 @@ class NotificationRouter:
         """The channel's stream, started (empty) if it was not followed yet."""
         stream = self._streams.get(channel)
         if stream is None:
-            if len(self._streams) >= self.max_channels:
-                self._streams.popitem(last=False)
+            if len(self._streams) - len(self._pinned & self._streams.keys()) >= self.max_channels:
+                oldest = next((c for c in self._streams if c not in self._pinned), None)
+                if oldest is not None:
+                    del self._streams[oldest]
             stream = ChannelStream(
                 channel, max_notices=self._max_notices, max_users=self._max_users
             )

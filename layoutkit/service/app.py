@@ -20,6 +20,7 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from layoutkit.httpd import Request, Response, loads, reply
 from layoutkit.service.hub import DirectorHub
@@ -57,7 +58,7 @@ class ServiceApp:
                 return error(413, "the notification is too large")
             status, body = self.hub.notify(request.body, request.headers)
             return reply(status, body)
-        if path == "/healthz" and request.method == "GET":
+        if path == "/healthz" and request.method in ("GET", "HEAD"):
             return reply(200, {"ok": True, "recordings": len(self.hub.sids())})
         if path in ("/recordings", "/recordings/") or _RECORDING.match(path):
             refused = self._check_token(request)
@@ -70,8 +71,8 @@ class ServiceApp:
         return error(404, f"no route {request.method} {path}; see GET /healthz, /recordings")
 
     def _check_token(self, request: Request) -> Response | None:
-        if self._token is None:
-            return None
+        if self._token is None:  # loopback only: refuse what came through a proxy or page
+            return _local_only(request)
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
@@ -93,7 +94,7 @@ class ServiceApp:
                     return error(413, "the request is too large")
                 return reply(201, self.hub.attach(_json_object(request)))
             return error(405, "/recordings takes GET or POST")
-        sid = found["sid"]
+        sid = unquote(found["sid"])
         if request.method == "GET":
             return reply(200, self.hub.describe(sid))
         if request.method == "DELETE":
@@ -111,12 +112,39 @@ class ServiceApp:
         return {k: full[k] for k in keys if k in full}
 
 
+_FORWARDED = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+_LOCAL_HOST = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$", re.I)
+
+
+def _local_only(request: Request) -> Response | None:
+    """Without a token, `/recordings` answers only requests made on this machine: none
+    forwarded by a proxy, none for another Host (a web page's DNS rebinding)."""
+    if any(name in request.headers for name in _FORWARDED):
+        return error(
+            401,
+            "this request came through a proxy: set LAYOUTKIT_SERVICE_TOKEN and send "
+            "Authorization: Bearer TOKEN (or forward only /agora/notifications)",
+        )
+    if not _LOCAL_HOST.match(request.headers.get("host", "localhost")):
+        return error(403, "without a token, /recordings answers only Host localhost")
+    return None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RequestError(400, "is given twice in one object; give it once", field=key)
+        found[key] = value
+    return found
+
+
 def _json_object(request: Request) -> dict[str, Any]:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind and kind != "application/json":
         raise RequestError(400, f"Content-Type {kind!r}: send application/json")
     try:
-        data = loads(request.body.decode("utf-8"))
+        data = loads(request.body.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError:
         raise RequestError(400, "the body is not UTF-8") from None
     except RecursionError:

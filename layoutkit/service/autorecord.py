@@ -30,10 +30,11 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from layoutkit.compile.compiler import compile_full
-from layoutkit.errors import ApiError, LayoutkitError
+from layoutkit.errors import ApiError, LayoutkitError, safe_text
 from layoutkit.live.scheduler import LimiterClosedError
 from layoutkit.service.spec import RequestError, load_spec_layout, parse_spec
 
@@ -106,6 +107,20 @@ def parse_rules(data: Any, source: str) -> list[AutoRule]:
     return rules
 
 
+def check_rules(rules: list[AutoRule], layouts: Path | None) -> None:
+    """Load each rule's layout now (ConfigError naming the rule), so a rule that cannot
+    work fails at start-up, not silently at each channel."""
+    for index, rule in enumerate(rules):
+        spec = parse_spec({**rule.spec, "cname": "check", "resource_id": "check", "sid": "check"})
+        try:
+            load_spec_layout(spec, layouts)
+        except RequestError as exc:
+            message = exc.message.removeprefix(f"{exc.field}: ")
+            raise ConfigError(
+                f"auto_record[{index}] ({rule.channels}).{exc.field}: {message}"
+            ) from None
+
+
 class AutoRecorder:
     """Starts and stops recordings of channels that match a rule (see the module)."""
 
@@ -153,8 +168,8 @@ class AutoRecorder:
             if failed is None or time.monotonic() - failed >= RETRY_AFTER:
                 self._start(channel, hosts)
 
-    def _note(self, text: str) -> None:
-        log.info("%s", text)
+    def _note(self, text: str, *, failed: bool = False) -> None:
+        (log.warning if failed else log.info)("%s", safe_text(text))
         self.log = [*self.log[-99:], text]
 
     def _start(self, channel: str, hosts: list[str]) -> None:
@@ -175,14 +190,20 @@ class AutoRecorder:
             recording = client.start(resource, request, cname=channel, uid=spec.uid)
         except (LayoutkitError, ApiError) as exc:
             self._failed[channel] = time.monotonic()
-            self._note(f"auto-record {channel}: start failed ({exc}); retried in {RETRY_AFTER:g}s")
+            self._note(
+                f"auto-record {channel}: start failed ({exc}); retried in {RETRY_AFTER:g}s",
+                failed=True,
+            )
             return
         self._failed.pop(channel, None)
         data = {**rule.spec, "cname": channel, "resource_id": recording.resource_id}
         try:
             self.hub.attach({**data, "sid": recording.sid}, auto=True)
         except RequestError as exc:
-            self._note(f"auto-record {channel}: started {recording.sid} but cannot attach: {exc}")
+            self._note(
+                f"auto-record {channel}: started {recording.sid} but cannot attach: {exc}",
+                failed=True,
+            )
         self._started[channel] = recording.sid
         self._note(f"auto-record {channel}: started {recording.sid} for {len(hosts)} hosts")
 
@@ -197,7 +218,7 @@ class AutoRecorder:
             self.hub.limiter.acquire(("auto", channel))
             self.hub.client.stop(spec.resource_id, sid, spec.cname, spec.uid)
         except ApiError as exc:
-            self._note(f"auto-record {channel}: stop of {sid} failed: {exc}")
+            self._note(f"auto-record {channel}: stop of {sid} failed: {exc}", failed=True)
             return
         self._note(f"auto-record {channel}: stopped {sid} (no hosts left)")
 
@@ -206,4 +227,4 @@ class AutoRecorder:
         self._worker.join(timeout=5)
 
 
-__all__ = ["RETRY_AFTER", "AutoRecorder", "AutoRule", "ConfigError", "parse_rules"]
+__all__ = ["RETRY_AFTER", "AutoRecorder", "AutoRule", "ConfigError", "check_rules", "parse_rules"]

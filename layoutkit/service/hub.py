@@ -18,6 +18,7 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -80,6 +81,17 @@ class Attached:
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
 
 
+def _integer_event_type(body: bytes) -> bool:
+    """Whether the body's `eventType` is a JSON integer (an event of another kind, not a
+    malformed one)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    kind = data.get("eventType") if isinstance(data, dict) else None
+    return isinstance(kind, int) and not isinstance(kind, bool)
+
+
 class _Turns:
     """The Director's target: a fair turn (taken before the Director chooses the state,
     so the latest state goes out), the push, then the acknowledged layout kept."""
@@ -121,8 +133,11 @@ class DirectorHub:
         # channel -> the uids of every recorder attached there, detached ones included (a
         # detached recording may still run): Agora's user list names them as hosts
         self._recorders: dict[str, set[str]] = {}
+        # channel -> (events routed, not yet handed to its directors; the lock of handing)
+        self._queues: dict[str, tuple[deque[tuple[Event, list[Attached]]], threading.Lock]] = {}
         self._closed = False
         self.received = 0  # callbacks accepted (200)
+        self.unsent: list[str] = []  # after close: the sids whose latest layout was not sent
 
     # --- notifications -----------------------------------------------------------------------
 
@@ -134,7 +149,9 @@ class DirectorHub:
         try:
             notification = parse_notification(body)
         except NotificationError as exc:
-            if exc.field == "eventType":  # another product's events: taken, not used
+            if exc.field == "eventType" and _integer_event_type(body):
+                # another product's events (a well-formed type this service does not
+                # follow): taken, not used
                 log.info("notification ignored: %s", exc.message)
                 return 200, {"ok": True, "ignored": exc.message}
             log.warning("notification refused: %s", exc.message)
@@ -156,21 +173,34 @@ class DirectorHub:
         return 200, {"ok": True, "events": applied}
 
     def _apply(self, notification: Notification) -> int:
-        """Route a callback to its channel's directors; the number of roster events."""
+        """Route a callback to its channel's directors; the number of roster events.
+
+        Routing (the channel's stream) happens under the hub's lock; the directors get
+        the events outside it, through the channel's queue, drained in order by whichever
+        thread holds the channel's lock: a slow compile for one channel never holds up
+        another channel's callbacks (or `/healthz`), and one channel's events reach its
+        directors in the order they were routed."""
         with self._lock:
             if self._closed:
                 return 0
             channel, events = self.router.handle(notification)
             attached = self._on_channel(channel)
             if not attached:
-                log.info("notification for %s (no recording attached): followed", channel)
-            for event in events:
-                for item in attached:
-                    if item.director is not None:
-                        item.director.handle(event)
+                log.info("notification for %r (no recording attached): followed", channel)
+            queue, turn = self._queues.setdefault(channel, (deque(), threading.Lock()))
+            queue.extend((event, attached) for event in events)
             stream = self.router.stream(channel)
             hosts = stream.hosts if stream is not None else []
             destroyed = notification.event_type == 102
+        with turn:
+            while True:
+                with self._lock:
+                    if not queue:
+                        break
+                    event, items = queue.popleft()
+                for item in items:
+                    if item.director is not None:
+                        item.director.handle(event)
         if self.on_change is not None and (events or destroyed):
             self.on_change(channel, hosts, destroyed)
         return len(events)
@@ -206,7 +236,7 @@ class DirectorHub:
             except StoreError as exc:
                 raise RequestError(503, exc.message) from None
             self._start(spec, layout, hosts, auto=auto, at=time.time())
-            log.info("attached %s (%s, %s)", spec.sid, spec.cname, spec.layout_name)
+            log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
             return self.describe(spec.sid)
 
     def _start(
@@ -224,6 +254,7 @@ class DirectorHub:
         )
         item = Attached(spec, director, auto, at)
         self._recordings[spec.sid] = item
+        self.router.pin(spec.cname)  # who is in a directed channel is never forgotten
         self._not_a_host(spec.cname, spec.uid)
         return item
 
@@ -271,17 +302,19 @@ class DirectorHub:
 
     def detach(self, sid: str) -> bool:
         """Stop directing a recording (the recording itself goes on); False if unknown."""
-        with self._lock:
+        with self._lock:  # the stored row goes with the entry, so a new attach can follow
             item = self._recordings.pop(sid, None)
-        if item is None:
-            return False
+            if item is None:
+                return False
+            if not self._on_channel(item.spec.cname):
+                self.router.unpin(item.spec.cname)
+            try:
+                self.store.remove_recording(sid)
+            except StoreError as exc:
+                log.error("%s", exc)
         if item.director is not None:
             item.director.close()
-        try:
-            self.store.remove_recording(sid)
-        except StoreError as exc:
-            log.error("%s", exc)
-        log.info("detached %s", sid)
+        log.info("detached %r", sid)
         return True
 
     def attached(self, sid: str) -> Attached | None:
@@ -403,6 +436,9 @@ class DirectorHub:
         self.limiter.close()
         with self._lock:
             items = list(self._recordings.values())
+        self.unsent = [
+            a.spec.sid for a in items if a.director is not None and a.director.pending is not None
+        ]
         for item in items:
             if item.director is not None:
                 item.director.close(timeout=2.0)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Self
 
 from layoutkit.httpd import Handler, Request, Response, ThreadedServer, handler_for
 from layoutkit.service.app import ServiceApp, error
-from layoutkit.service.autorecord import AutoRecorder, AutoRule, ConfigError
+from layoutkit.service.autorecord import AutoRecorder, AutoRule, ConfigError, check_rules
 from layoutkit.service.hub import DirectorHub, HubOptions
 from layoutkit.service.store import Store
 
@@ -92,6 +92,11 @@ class DirectorService:
                 "give the Notifications secret (--notify-secret-env or "
                 "AGORA_NOTIFICATIONS_SECRET): callbacks are checked with it"
             )
+        if token is not None and (not token.strip() or token != token.strip()):
+            raise ConfigError(
+                "the bearer token is empty or starts or ends with spaces: give a long "
+                "random token (e.g. `openssl rand -hex 24`)"
+            )
         if token is None and not is_loopback(host):
             raise ConfigError(
                 f"listening on {host} needs a bearer token for /recordings: set "
@@ -111,6 +116,7 @@ class DirectorService:
         try:
             self.resumed = self.hub.resume()
             if rules:
+                check_rules(rules, options.layouts)
                 self.auto = AutoRecorder(self.hub, rules)
                 self.auto.adopt()
                 self.hub.on_change = self.auto.observe

@@ -5,6 +5,7 @@ says how to fix it, with the HTTP status to answer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from layoutkit.live.director import DirectorOptions
 from layoutkit.wire.base import check_cname, check_uid
 
 MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
+_ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,1024}")
 OPTION_FIELDS: dict[str, type] = {
     "debounce": float,
     "hide_camera_off": bool,
@@ -147,6 +149,19 @@ def _roles(data: Mapping[str, Any]) -> dict[str, str]:
     return roles
 
 
+def _id(value: str | None, name: str) -> str:
+    """A resource id or sid as Agora writes them (letters, digits, `-`, `_`, `.`), so it
+    can stand in a URL path as it is."""
+    if value is None or not _ID_RE.fullmatch(value):
+        raise RequestError(
+            400,
+            "is not an id Agora gives (letters, digits, - _ and . only, at most 1024): "
+            "copy it from the answer of acquire or start",
+            field=name,
+        )
+    return value
+
+
 def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
     """Check an attach request field by field (RequestError 400 naming the field)."""
     unknown = sorted(set(data) - _KEYS)
@@ -163,7 +178,9 @@ def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
         uid = check_uid(data.get("uid"))
     except ValueError as exc:
         raise RequestError(400, f"{exc} (the recording's own uid)", field="uid") from None
-    resource_id = _text(data, "resource_id", required=False) or _text(data, "resourceId")
+    resource_id = _id(
+        _text(data, "resource_id", required=False) or _text(data, "resourceId"), "resource_id"
+    )
     mode = _text(data, "mode", required=False) or "mix"
     if mode != "mix":
         raise RequestError(
@@ -185,7 +202,7 @@ def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
         cname=cname,
         uid=uid,
         resource_id=resource_id or "",
-        sid=_text(data, "sid") or "",
+        sid=_id(_text(data, "sid"), "sid"),
         mode=mode,
         preset=_text(data, "preset", required=False),
         file=_text(data, "file", required=False),
@@ -225,6 +242,10 @@ def _layout_file(name: str, layouts: Path | None) -> Path:
             "the service has no layouts folder: start it with --layouts DIR, or send the "
             "YAML as layout, or name a preset",
             field="file",
+        )
+    if not name.isprintable():
+        raise RequestError(
+            400, "name a .yaml file inside the service's layouts folder", field="file"
         )
     folder = layouts.resolve()
     path = (folder / name).resolve()
