@@ -59,10 +59,12 @@ def project_files() -> list[Path]:
             capture_output=True,
             check=True,
         ).stdout
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.CalledProcessError) as exc:
+        said = getattr(exc, "stderr", b"") or b""
+        why = said.decode("utf-8", "replace").strip().splitlines()[:1] or [str(exc)]
         pytest.skip(
-            "not a git checkout: this check lists the project's files with git, "
-            "so it runs in a clone (as CI does)"
+            f"git cannot list the project's files here ({why[0]}): this check runs in a "
+            "git clone the user owns (as CI does)"
         )
     names = [n for n in listed.decode("utf-8").split("\0") if n and not n.startswith(".ci/")]
     return [ROOT / n for n in names if (ROOT / n).is_file()]
