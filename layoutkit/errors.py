@@ -11,6 +11,8 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
 ├── RenderError                a preview cannot be drawn (bad image, canvas too large)
 │   └── OutputError            a file cannot be written there (a FIFO, a device, a folder)
 ├── NotificationError          an Agora Notifications callback that cannot be used: .field
+├── AssetError                 an image to publish: over Agora's limits, not JPG/BMP, a
+│                              non-HTTPS URL, a publisher that failed (layoutkit.assets)
 └── ApiError                   talking to Agora (or the emulator)
     ├── TransportError         connection refused, timeout, dropped connection
     └── ApiStatusError         an HTTP error answer: .status_code, .code, .reason, .body
@@ -21,8 +23,8 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
         └── NotCompletedError    206 with code 65: not completed, repeat the request
 ```
 
-The command line maps the families to exit codes: 1 for layout, compile, render and
-notification errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
+The command line maps the families to exit codes: 1 for layout, compile, render,
+notification and asset errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
 """
 
 from __future__ import annotations
@@ -283,6 +285,13 @@ class NotificationError(LayoutkitError):
         self.field = field
 
 
+class AssetError(LayoutkitError):
+    """An image that cannot be published (`layoutkit.assets`): over Agora's 6 MB, not
+    the JPG or BMP its name says, a base URL or a returned URL Agora cannot load (not
+    HTTPS), a folder that is a file, a publisher command that failed or timed out.
+    Exit code 1."""
+
+
 class ApiError(LayoutkitError):
     """A failure talking to the Cloud Recording service or the emulator."""
 
@@ -339,6 +348,7 @@ class NotCompletedError(ApiStatusError):
 __all__ = [
     "ApiError",
     "ApiStatusError",
+    "AssetError",
     "AuthenticationError",
     "CompileError",
     "FileReadError",

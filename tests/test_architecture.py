@@ -82,6 +82,7 @@ LOW = (
     "layoutkit.httpd",
     "layoutkit.jsonmarks",
     "layoutkit.wire",
+    "layoutkit.styleplan",  # what the style images hold (stdlib only); render draws it
 )
 ALLOWED: dict[str, tuple[str, ...]] = {
     "layoutkit.layout": (),
@@ -108,6 +109,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "layoutkit.importers": ("layoutkit.layout", "layoutkit.compile"),
     # payloads as users send them: the wire rules and the low modules only
     "layoutkit.payload_lint": (),
+    # images made public for Agora: the low modules only (errors, safefiles, wire.profile)
+    "layoutkit.assets": (),
     # the director service: Directors (live) over the client, layouts from the library
     "layoutkit.service": (
         "layoutkit.layout",

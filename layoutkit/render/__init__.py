@@ -16,6 +16,7 @@ from layoutkit.render.compose import Appearance, RenderOptions, canvas_size, com
 from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
+from layoutkit.render.style import StyleImages, render_style
 from layoutkit.wire.rules import ToWire, layout_json
 
 
@@ -47,10 +48,12 @@ def render_canvas(
 __all__ = [
     "Appearance",
     "RenderOptions",
+    "StyleImages",
     "encode_gif",
     "encode_png",
     "participant_color",
     "render_canvas",
     "render_sheet",
+    "render_style",
     "write_png",
 ]

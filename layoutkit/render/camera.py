@@ -269,28 +269,37 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@functools.lru_cache(maxsize=32)
-def load_picture(path: Path) -> Image.Image:
-    """A local picture as RGB; RenderError names the file when it cannot be used."""
+def open_image(
+    path: Path, mode: str = "RGB", noun: str = "picture", a_noun: str = "a picture"
+) -> Image.Image:
+    """A local image converted to `mode`; RenderError names the file (and calls it
+    `noun`) when it is missing, a folder, unreadable, not an image or over the pixel
+    budget."""
     try:
         with Image.open(path) as opened:
             w, h = opened.size
             if w * h > MAX_SOURCE_PIXELS:
                 raise RenderError(
-                    f"{path}: the picture is {w}×{h}; pictures are limited to "
+                    f"{path}: the {noun} is {w}×{h}; {noun}s are limited to "
                     f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels"
                 )
-            return opened.convert("RGB")
+            return opened.convert(mode)
     except FileNotFoundError:
-        raise RenderError(f"{path}: no such picture file") from None
+        raise RenderError(f"{path}: no such {noun} file") from None
     except IsADirectoryError:
-        raise RenderError(f"{path}: is a folder, not a picture") from None
+        raise RenderError(f"{path}: is a folder, not {a_noun}") from None
     except PermissionError:
         raise RenderError(f"{path}: permission denied") from None
     except Image.DecompressionBombError as exc:
-        raise RenderError(f"{path}: the picture is too large to open safely") from exc
+        raise RenderError(f"{path}: the {noun} is too large to open safely") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise RenderError(f"{path}: not a picture Pillow can read (PNG, JPEG, BMP, ...)") from exc
+        raise RenderError(f"{path}: not {a_noun} Pillow can read (PNG, JPEG, BMP, ...)") from exc
+
+
+@functools.lru_cache(maxsize=32)
+def load_picture(path: Path) -> Image.Image:
+    """A local picture as RGB; RenderError names the file when it cannot be used."""
+    return open_image(path)
 
 
 __all__ = [
@@ -309,6 +318,7 @@ __all__ = [
     "draw_label",
     "font",
     "load_picture",
+    "open_image",
     "participant_color",
     "shade",
     "synthetic_camera",

@@ -68,6 +68,9 @@ FIVE_FPS_FACTOR = 0.5
 
 IMAGE_RULE = "Agora loads background images only over HTTPS, as JPG or BMP, at most 6 MB"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".bmp")
+MAX_IMAGE_BYTES = 6_000_000
+"""Agora's "at most 6 MB" for a background image, read as decimal megabytes: the smaller
+reading, so an image within it is within Agora's limit whichever Agora means."""
 
 
 def _curve(fps: int) -> list[tuple[int, int]]:
@@ -157,6 +160,7 @@ __all__ = [
     "LOW_BITRATE_SHARE",
     "MAX_AREA_PX",
     "MAX_BITRATE_KBPS",
+    "MAX_IMAGE_BYTES",
     "MAX_REGIONS",
     "MAX_SIDE_PX",
     "SUPPORTED_FPS",
