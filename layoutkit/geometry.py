@@ -17,6 +17,9 @@ Fit = Literal["crop", "fit"]
 
 DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-DECIMALS)
+ROUNDING_UNIT = _QUANTUM
+"""One unit of the last decimal payloads are written in: how far `x_axis + width` may pass
+1 when both were rounded (0.666667 + 0.333334). Agora takes it; import and lint do too."""
 
 # The strings the parsers accept. Each pattern is written once, here, and used both by the
 # parser below (or in `model`) and by the JSON Schema (`layoutkit.layout.schema`); they use only
@@ -208,6 +211,7 @@ __all__ = [
     "COLOR_PATTERN",
     "DECIMALS",
     "LENGTH_PATTERN",
+    "ROUNDING_UNIT",
     "Fit",
     "Length",
     "Rect",

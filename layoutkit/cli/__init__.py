@@ -44,9 +44,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 subcommands: `get_command` imports, `list_commands` names them without importing)."""
 
 
-class _Group(click.Group):
-    """Loads each command from `COMMANDS` when it is first asked for, and turns a
-    LayoutkitError from any command into its message and exit code."""
+class MessageGroup(click.Group):
+    """A group that turns a LayoutkitError from any of its commands into its message and
+    exit code (no traceback), whether it runs under `layoutkit` or on its own."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LayoutkitError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+class _Group(MessageGroup):
+    """The `layoutkit` group: loads each command from `COMMANDS` when it is first asked
+    for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -58,13 +70,6 @@ class _Group(click.Group):
             command = getattr(importlib.import_module(f"layoutkit.cli.{module}"), name)
             self.add_command(command, cmd_name)
         return command
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LayoutkitError as exc:
-            click.echo(str(exc), err=True)
-            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,4 +88,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         gc.freeze()
 
 
-__all__ = ["COMMANDS", "cli", "main"]
+__all__ = ["COMMANDS", "MessageGroup", "cli", "main"]

@@ -10,30 +10,19 @@ error, and is also written as comments at the top of the layout.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from layoutkit.errors import LayoutkitError, safe_text
+from layoutkit.cli import MessageGroup
+from layoutkit.errors import safe_text
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 if TYPE_CHECKING:
     from layoutkit.importers import Imported
 
 
-class _ImportGroup(click.Group):
-    """Turns a LayoutkitError into its message and exit code, so the group works on its
-    own as well as under `layoutkit`."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LayoutkitError as exc:
-            click.echo(str(exc), err=True)
-            ctx.exit(exc.exit_code)
-
-
-@click.group(name="import", cls=_ImportGroup)
+@click.group(name="import", cls=MessageGroup)
 def import_group() -> None:
     """Make a layout from a Twilio composition or an Agora layout payload."""
 

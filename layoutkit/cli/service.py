@@ -27,19 +27,17 @@ def _rules(path: str | None) -> list[AutoRule]:
     """The auto-record rules of a config file (YAML: `auto_record: [...]`)."""
     if path is None:
         return []
-    import yaml
-
+    from layoutkit.layout.yaml import parse_yaml
     from layoutkit.safefiles import read_limited
     from layoutkit.service.autorecord import ConfigError, parse_rules
 
-    text = read_limited(Path(path), MAX_CONFIG_BYTES, what="config file")
+    raw = read_limited(Path(path), MAX_CONFIG_BYTES, what="config file")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{path}{place}: {problem}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    data, _ = parse_yaml(text, path)  # located errors; alias bombs and repeated keys refused
     if data is None:
         data = {}
     if not isinstance(data, dict) or set(data) - {"auto_record"}:

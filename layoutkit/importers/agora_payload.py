@@ -4,7 +4,7 @@ every field checked as Agora checks it (each problem located), and notes on the 
 that have no place in a layout (named, never with their values). It reads a payload as
 `layoutkit lint` does: regions sent with a built-in mode are left out (Agora ignores
 them), a key given twice keeps its last value, and a region may end past the edge by the
-rounding of thirds to 6 decimals (`EDGE_ROUNDING`).
+rounding of thirds to 6 decimals (`geometry.ROUNDING_UNIT`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from layoutkit.errors import LayoutValidationError, format_path
-from layoutkit.geometry import parse_color, round6
+from layoutkit.geometry import ROUNDING_UNIT, parse_color, round6
 from layoutkit.importers.agora_regions import AgoraRegion
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of
 from layoutkit.wire.profile import (
@@ -30,7 +30,6 @@ from layoutkit.wire.profile import (
 )
 from layoutkit.wire.rules import check_uid, check_url
 
-EDGE_ROUNDING = Decimal("0.000001")
 """How far past the edge a region may end by rounding thirds to 6 decimals (0.666667 +
 0.333334): Agora takes it, and so do `layoutkit lint` and the importer."""
 MODES = ("floating", "adaptive", "vertical", "custom")
@@ -405,7 +404,7 @@ class PayloadReader:
                         "a region of zero size draws nothing; give it a size or remove it",
                     )
             for start, size, key, edge in ((x, w, "width", "right"), (y, h, "height", "bottom")):
-                if Decimal(repr(start)) + Decimal(repr(size)) > 1 + EDGE_ROUNDING:
+                if Decimal(repr(start)) + Decimal(repr(size)) > 1 + ROUNDING_UNIT:
                     self.problems.add(
                         (*where, key),
                         f"the region runs past the {edge} edge ({start} + {size} > 1); "

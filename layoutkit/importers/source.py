@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, format_path
 from layoutkit.jsonmarks import JsonMap, JsonPath, decode_json, decode_text
 from layoutkit.safefiles import read_limited
+from layoutkit.wire.rules import json_kind as kind_of
 
 MAX_SOURCE_BYTES = 1 << 20
 """The largest file an importer reads (1 MiB, as for layout files)."""
@@ -201,25 +201,6 @@ def _refuse_constants(marks: JsonMap) -> None:
         at, word = min(found)
         issue = marks.issue_at(at, "error", f"not JSON: {word} is not a JSON number")
         raise SourceError.of(issue, hint="write a number")
-
-
-def kind_of(value: Any) -> str:
-    """What a JSON value is, in words, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 __all__ = [

@@ -142,20 +142,28 @@ class Director:
             if self.stopped is not None:
                 self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
                 return
-            try:
-                uid = check_uid(event.uid)
-            except ValueError as exc:
-                self._warn(f"{event}: {exc}; ignored")
-                return
-            if uid != event.uid:
-                event = Event(event.kind, uid, event.role)
-            problem = self.roster.apply(event)
-            if problem is not None:
-                self._warn(problem)
+            applied = self._apply(event)
+            if applied is None:
                 return
             self._applied += 1
             number, roster = self._applied, self._roster_copy()
-        self._install(str(event), number, roster)
+        self._install(str(applied), number, roster)
+
+    def _apply(self, event: Event) -> Event | None:
+        """Apply `event` to the roster (under `_cond`): the event as applied (its uid
+        normalised), or None with a warning when it is refused or changes nothing."""
+        try:
+            uid = check_uid(event.uid)
+        except ValueError as exc:
+            self._warn(f"{event}: {exc}; ignored")
+            return None
+        if uid != event.uid:
+            event = Event(event.kind, uid, event.role)
+        problem = self.roster.apply(event)
+        if problem is not None:
+            self._warn(problem)
+            return None
+        return event
 
     def _install(self, cause: str, number: int, roster: _RosterCopy) -> None:
         """Compile for `roster` (outside the lock) and make it the desired state, unless
@@ -186,14 +194,7 @@ class Director:
         person), so the first push already shows everyone."""
         with self._cond:
             for uid in people:
-                try:
-                    event = Event("join", check_uid(uid))
-                except ValueError as exc:
-                    self._warn(f"join {uid}: {exc}; ignored")
-                    continue
-                problem = self.roster.apply(event)
-                if problem is not None:
-                    self._warn(problem)
+                self._apply(Event("join", uid))
             self._applied += 1
             number, roster = self._applied, self._roster_copy()
         self._install(f"attached with {len(roster[0])} participants", number, roster)

@@ -197,6 +197,11 @@ def _load(body: bytes) -> dict[str, Any]:
     return data
 
 
+class UnknownEventError(NotificationError):
+    """A well-formed callback of an event type this module does not follow (another
+    product's, or a channel event it has no use for): field `eventType`."""
+
+
 def parse_payload(event_type: int, payload: Mapping[str, Any]) -> ChannelPayload | UserPayload:
     """The typed payload of a channel event (fields named `payload.X` in errors)."""
     where = "payload."
@@ -230,7 +235,7 @@ def parse_notification(body: bytes) -> Notification:
     if event_type not in EVENT_TYPES:
         known = ", ".join(str(t) for t in EVENT_TYPES)
         product = data.get("productId")
-        raise NotificationError(
+        raise UnknownEventError(
             f"unknown event type {event_type} (productId {_kind(product)}); "
             f"the channel events are {known}",
             field="eventType",
@@ -491,6 +496,7 @@ __all__ = [
     "Notification",
     "NotificationError",
     "NotificationRouter",
+    "UnknownEventError",
     "UserPayload",
     "parse_notification",
     "parse_payload",

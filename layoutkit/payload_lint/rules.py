@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layoutkit.errors import Severity
+from layoutkit.geometry import ROUNDING_UNIT
 from layoutkit.jsonmarks import JsonPath as Path
 from layoutkit.payload_lint.canvas import check_canvas, integer, number
 from layoutkit.payload_lint.shapes import (
@@ -37,7 +38,7 @@ from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS, i
 from layoutkit.wire.rules import MixedVideoLayout, check_uid, check_url
 
 ALLSTREAM = "#allstream#"
-EDGE_SLACK = 1e-6 + 1e-9
+EDGE_SLACK = float(ROUNDING_UNIT) + 1e-9
 """x_axis + width may pass 1 by 6-decimal rounding of thirds (0.666667 + 0.333334), and
 by a float's rounding on top: Agora takes it, and so does the importer."""
 

@@ -10,7 +10,7 @@ array. Start shapes are checked as mix-mode recordings (the only mode with a lay
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +26,7 @@ from layoutkit.wire.layout import (
     UpdateLayoutClientRequest,
     UpdateLayoutRequest,
 )
-from layoutkit.wire.rules import MixedVideoLayout
+from layoutkit.wire.rules import MixedVideoLayout, json_kind
 
 if TYPE_CHECKING:  # the wire models hold pydantic; this module only reads their errors
     from pydantic import ValidationError
@@ -86,7 +86,7 @@ def detect_shape(data: Any) -> Shape | str:
     if isinstance(data, list):
         return Shape.LAYOUT_CONFIG
     if not isinstance(data, dict):
-        return f"{_kind(data)} is not a payload; lint takes {ACCEPTED}"
+        return f"{json_kind(data)} is not a payload; lint takes {ACCEPTED}"
     keys = set(data)
     if keys & {"x_axis", "y_axis"}:
         return (
@@ -255,7 +255,7 @@ def _readable(error: ErrorDetails, data: Any, path: Path) -> str:
         what = _EMPTY_HINTS.get(name, "a value")
         return f'"{name}" is empty: Agora requires a value here (write {what})'
     if kind in _TYPE_WORDS:
-        return f"must be {_TYPE_WORDS[kind]}, not {_kind(value)}"
+        return f"must be {_TYPE_WORDS[kind]}, not {json_kind(value)}"
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
@@ -296,22 +296,6 @@ _TYPE_WORDS = {
     "float_type": "a JSON number",
     "bool_type": "true or false",
 }
-
-
-def _kind(value: object) -> str:
-    """What a JSON value is, in words (never the value, which may be a secret)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    kinds: tuple[tuple[type, str], ...] = (
-        (int, "an integer"),
-        (float, "a number"),
-        (str, "a string"),
-        (list, "an array"),
-        (Mapping, "an object"),
-    )
-    return next((word for kind, word in kinds if isinstance(value, kind)), "a value")
 
 
 __all__ = [

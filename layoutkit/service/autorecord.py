@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import ApiError, LayoutkitError, safe_text
 from layoutkit.live.scheduler import LimiterClosedError
-from layoutkit.service.spec import RequestError, load_spec_layout, parse_spec
+from layoutkit.service.spec import AttachSpec, RequestError, load_spec_layout, parse_spec
 
 if TYPE_CHECKING:
     from layoutkit.service.hub import DirectorHub
@@ -58,6 +58,16 @@ class AutoRule:
 
     def matches(self, cname: str) -> bool:
         return fnmatch.fnmatchcase(cname, self.channels)
+
+    def attach_spec(self, cname: str = "check") -> AttachSpec:
+        """The rule's attach request for a recording of `cname`, checked (its ids are
+        stand-ins: the layout, roles and options are what matter)."""
+        return spec_for(self.spec, cname)
+
+
+def spec_for(spec: dict[str, Any], cname: str) -> AttachSpec:
+    """An attach request made of a rule's fields, for `cname`, with stand-in ids."""
+    return parse_spec({**spec, "cname": cname, "resource_id": "-", "sid": "-"})
 
 
 def _env(value: Any, where: str) -> Any:
@@ -99,7 +109,7 @@ def parse_rules(data: Any, source: str) -> list[AutoRule]:
             )
         spec = {k: v for k, v in item.items() if k not in ("channels", "request")}
         try:  # checked now with stand-in ids, so a bad rule fails at start-up
-            parse_spec({**spec, "cname": "check", "resource_id": "check", "sid": "check"})
+            spec_for(spec, "check")
         except RequestError as exc:
             message = exc.message.removeprefix(f"{exc.field}: ")
             raise ConfigError(f"{where}.{exc.field or 'uid'}: {message}") from None
@@ -111,9 +121,8 @@ def check_rules(rules: list[AutoRule], layouts: Path | None) -> None:
     """Load each rule's layout now (ConfigError naming the rule), so a rule that cannot
     work fails at start-up, not silently at each channel."""
     for index, rule in enumerate(rules):
-        spec = parse_spec({**rule.spec, "cname": "check", "resource_id": "check", "sid": "check"})
         try:
-            load_spec_layout(spec, layouts)
+            load_spec_layout(rule.attach_spec(), layouts)
         except RequestError as exc:
             message = exc.message.removeprefix(f"{exc.field}: ")
             raise ConfigError(
@@ -177,11 +186,11 @@ class AutoRecorder:
         if rule is None:
             return
         client, limiter = self.hub.client, self.hub.limiter
-        spec = parse_spec({**rule.spec, "cname": channel, "resource_id": "-", "sid": "-"})
+        spec = rule.attach_spec(channel)
         try:
             layout = load_spec_layout(spec, self.hub.options.layouts)
             people = [h for h in hosts if h != spec.uid]
-            transcoding = compile_full(layout, people, spec.roles).transcoding.to_wire()
+            transcoding = compile_full(layout, people, spec.roles).transcoding_json
             request = copy.deepcopy(rule.request)
             request.setdefault("recordingConfig", {})["transcodingConfig"] = transcoding
             limiter.acquire(("auto", channel))
@@ -196,9 +205,9 @@ class AutoRecorder:
             )
             return
         self._failed.pop(channel, None)
-        data = {**rule.spec, "cname": channel, "resource_id": recording.resource_id}
+        ids = {"cname": channel, "resource_id": recording.resource_id, "sid": recording.sid}
         try:
-            self.hub.attach({**data, "sid": recording.sid}, auto=True)
+            self.hub.attach({**rule.spec, **ids}, auto=True)
         except RequestError as exc:
             self._note(
                 f"auto-record {channel}: started {recording.sid} but cannot attach: {exc}",
@@ -227,4 +236,12 @@ class AutoRecorder:
         self._worker.join(timeout=5)
 
 
-__all__ = ["RETRY_AFTER", "AutoRecorder", "AutoRule", "ConfigError", "check_rules", "parse_rules"]
+__all__ = [
+    "RETRY_AFTER",
+    "AutoRecorder",
+    "AutoRule",
+    "ConfigError",
+    "check_rules",
+    "parse_rules",
+    "spec_for",
+]

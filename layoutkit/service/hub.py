@@ -18,7 +18,6 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -36,6 +35,7 @@ from layoutkit.live.director import Director
 from layoutkit.live.notifications import (
     Notification,
     NotificationRouter,
+    UnknownEventError,
     parse_notification,
     verify_signature,
 )
@@ -81,17 +81,6 @@ class Attached:
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
 
 
-def _integer_event_type(body: bytes) -> bool:
-    """Whether the body's `eventType` is a JSON integer (an event of another kind, not a
-    malformed one)."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return False
-    kind = data.get("eventType") if isinstance(data, dict) else None
-    return isinstance(kind, int) and not isinstance(kind, bool)
-
-
 class _Turns:
     """The Director's target: a fair turn (taken before the Director chooses the state,
     so the latest state goes out), the push, then the acknowledged layout kept."""
@@ -130,6 +119,7 @@ class DirectorHub:
         self.on_change: Callable[[str, list[str], bool], None] | None = None  # auto-record
         self._lock = threading.RLock()  # streams, the recordings and event order
         self._recordings: dict[str, Attached] = {}
+        self._attaching: set[str] = set()  # sids being attached (checked, not yet kept)
         # channel -> the uids of every recorder attached there, detached ones included (a
         # detached recording may still run): Agora's user list names them as hosts
         self._recorders: dict[str, set[str]] = {}
@@ -148,12 +138,10 @@ class DirectorHub:
             return 401, {"error": "the signature does not match the body and the secret"}
         try:
             notification = parse_notification(body)
+        except UnknownEventError as exc:  # another product's events: taken, not used
+            log.info("notification ignored: %s", exc.message)
+            return 200, {"ok": True, "ignored": exc.message}
         except NotificationError as exc:
-            if exc.field == "eventType" and _integer_event_type(body):
-                # another product's events (a well-formed type this service does not
-                # follow): taken, not used
-                log.info("notification ignored: %s", exc.message)
-                return 200, {"ok": True, "ignored": exc.message}
             log.warning("notification refused: %s", exc.message)
             return 400, {"error": exc.message, "field": exc.field}
         try:
@@ -176,34 +164,47 @@ class DirectorHub:
         """Route a callback to its channel's directors; the number of roster events.
 
         Routing (the channel's stream) happens under the hub's lock; the directors get
-        the events outside it, through the channel's queue, drained in order by whichever
-        thread holds the channel's lock: a slow compile for one channel never holds up
-        another channel's callbacks (or `/healthz`), and one channel's events reach its
-        directors in the order they were routed."""
+        the events outside it (`_queue`, `_hand`): a slow compile for one channel never
+        holds up another channel's callbacks (or `/healthz`)."""
         with self._lock:
             if self._closed:
                 return 0
             channel, events = self.router.handle(notification)
-            attached = self._on_channel(channel)
-            if not attached:
+            if not self._on_channel(channel):
                 log.info("notification for %r (no recording attached): followed", channel)
-            queue, turn = self._queues.setdefault(channel, (deque(), threading.Lock()))
-            queue.extend((event, attached) for event in events)
+            self._queue(channel, events)
             stream = self.router.stream(channel)
             hosts = stream.hosts if stream is not None else []
             destroyed = notification.event_type == 102
+        self._hand(channel)
+        if self.on_change is not None and (events or destroyed):
+            self.on_change(channel, hosts, destroyed)
+        return len(events)
+
+    def _queue(self, channel: str, events: list[Event]) -> None:
+        """Queue `events` for the directors attached to `channel` now (under `_lock`)."""
+        attached = self._on_channel(channel)
+        queue, _ = self._queues.setdefault(channel, (deque(), threading.Lock()))
+        queue.extend((event, attached) for event in events)
+
+    def _hand(self, channel: str) -> None:
+        """Hand the channel's queued events to its directors, in order, outside `_lock`
+        (a director compiles in `handle`): whichever thread holds the channel's turn
+        drains the queue, so the order events were routed in is the order they arrive."""
+        with self._lock:
+            found = self._queues.get(channel)
+        if found is None:
+            return
+        queue, turn = found
         with turn:
             while True:
                 with self._lock:
                     if not queue:
-                        break
+                        return
                     event, items = queue.popleft()
                 for item in items:
                     if item.director is not None:
                         item.director.handle(event)
-        if self.on_change is not None and (events or destroyed):
-            self.on_change(channel, hosts, destroyed)
-        return len(events)
 
     def _on_channel(self, channel: str) -> list[Attached]:
         return [a for a in self._recordings.values() if a.spec.cname == channel]
@@ -216,70 +217,80 @@ class DirectorHub:
         load or compile, 503 the store cannot keep it."""
         spec = parse_spec(data)
         layout = load_spec_layout(spec, self.options.layouts)
-        with self._lock:
-            if spec.sid in self._recordings:
+        with self._lock:  # the sid is taken now: a second attach of it is a 409 at once
+            if spec.sid in self._recordings or spec.sid in self._attaching:
                 raise RequestError(409, f"recording {spec.sid} is attached already", field="sid")
-        hosts = self.hosts_of(spec.cname, exclude={spec.uid})
+            self._attaching.add(spec.sid)
         try:
-            compile_full(layout, hosts, spec.roles)
-        except LayoutkitError as exc:
-            raise RequestError(
-                422,
-                f"the layout does not compile for the {len(hosts)} people in {spec.cname}: {exc}",
-                field="layout",
-            ) from None
-        with self._lock:
-            if spec.sid in self._recordings:
-                raise RequestError(409, f"recording {spec.sid} is attached already", field="sid")
+            hosts = self.hosts_of(spec.cname, exclude={spec.uid})
+            try:
+                compile_full(layout, hosts, spec.roles)
+            except LayoutkitError as exc:
+                raise RequestError(
+                    422,
+                    f"the layout does not compile for the {len(hosts)} people in "
+                    f"{spec.cname}: {exc}",
+                    field="layout",
+                ) from None
             try:
                 self.store.add_recording(spec.sid, spec.cname, spec.data(), auto=auto)
             except StoreError as exc:
                 raise RequestError(503, exc.message) from None
-            self._start(spec, layout, hosts, auto=auto, at=time.time())
-            log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
-            return self.describe(spec.sid)
+            director = self._director(spec, layout, hosts)  # compiles: outside the lock
+            with self._lock:
+                self._register(Attached(spec, director, auto, time.time()), hosts)
+        finally:
+            with self._lock:
+                self._attaching.discard(spec.sid)
+        self._hand(spec.cname)
+        log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
+        return self.describe(spec.sid)
 
-    def _start(
-        self, spec: AttachSpec, layout: Layout, hosts: list[str], *, auto: bool, at: float
-    ) -> Attached:
+    def _director(self, spec: AttachSpec, layout: Layout, hosts: list[str]) -> Director:
+        """A Director for the recording, started from `hosts` (it compiles for them)."""
         from layoutkit.client import Recording
 
         recording = Recording(self.client, spec.resource_id, spec.sid, "mix", spec.cname, spec.uid)
-        director = Director(
+        return Director(
             _Turns(self, spec.sid, recording),
             layout,
             spec.roles,
             options=spec.director_options(),
             participants=hosts,
         )
-        item = Attached(spec, director, auto, at)
-        self._recordings[spec.sid] = item
-        self.router.pin(spec.cname)  # who is in a directed channel is never forgotten
-        self._not_a_host(spec.cname, spec.uid)
-        return item
 
-    def _not_a_host(self, cname: str, uid: str) -> None:
-        """`uid` records `cname`: never shown, and out of every director there (under
-        `_lock`)."""
+    def _register(self, item: Attached, seeded: list[str]) -> None:
+        """Keep a recording whose director started from `seeded` (under `_lock`): its
+        channel is pinned (who is in a directed channel is never forgotten), its recorder
+        is no host there for any director, and the events that came while the director
+        was being built are queued for it (the caller hands them over after the lock)."""
+        cname, uid = item.spec.cname, item.spec.uid
+        self._recordings[item.spec.sid] = item
+        self.router.pin(cname)
         self._recorders.setdefault(cname, set()).add(uid)
         stream = self.router.stream(cname)
-        for event in stream.drop(uid) if stream is not None else []:
-            for item in self._on_channel(cname):
-                if item.director is not None:
-                    item.director.handle(event)
+        self._queue(cname, stream.drop(uid) if stream is not None else [])
+        now = self._shown(cname)
+        missed = [Event("leave", u) for u in seeded if u not in now]
+        missed += [Event("join", u) for u in now if u not in seeded]
+        queue, _ = self._queues.setdefault(cname, (deque(), threading.Lock()))
+        queue.extend((event, [item]) for event in missed)
+
+    def _shown(self, cname: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """The channel's hosts in join order, without any recorder (under `_lock`)."""
+        stream = self.router.stream(cname)
+        recorders = self._recorders.get(cname, set()) | exclude
+        return [u for u in (stream.hosts if stream else []) if u not in recorders]
 
     def hosts_of(self, cname: str, *, exclude: set[str]) -> list[str]:
         """Who is shown in the channel now, in join order: the hosts the notifications
         showed, else (with `resync`) Agora's user list; never a recorder of ours."""
         with self._lock:
-            recorders = exclude | self._recorders.get(cname, set())
-            stream = self.router.stream(cname)
-            if stream is not None or not self.options.resync:
-                return [u for u in (stream.hosts if stream else []) if u not in recorders]
+            if self.router.stream(cname) is not None or not self.options.resync:
+                return self._shown(cname, exclude)
         self.resync(cname, exclude=exclude)
         with self._lock:
-            stream = self.router.stream(cname)
-            return [u for u in (stream.hosts if stream else []) if u not in recorders]
+            return self._shown(cname, exclude)
 
     def resync(self, cname: str, *, exclude: set[str] | None = None) -> list[Event]:
         """Read the channel's user list and make its stream (and directors) agree; the
@@ -294,11 +305,9 @@ class DirectorHub:
             recorders = (exclude or set()) | self._recorders.get(cname, set())
             shown = [u for u in users.shown if u not in recorders]
             events = self.router.open(cname).resync(shown)
-            for event in events:
-                for item in self._on_channel(cname):
-                    if item.director is not None:
-                        item.director.handle(event)
-            return events
+            self._queue(cname, events)
+        self._hand(cname)
+        return events
 
     def detach(self, sid: str) -> bool:
         """Stop directing a recording (the recording itself goes on); False if unknown."""
@@ -403,17 +412,13 @@ class DirectorHub:
                 log.error("recording %s not resumed: %s", row.sid, exc.message)
                 continue
             with self._lock:
-                hosts = self._hosts_now(item.spec)
-                self._recordings[row.sid] = self._start(
-                    item.spec, layout, hosts, auto=row.auto, at=row.attached_at
-                )
+                hosts = self._shown(item.spec.cname)
+            director = self._director(item.spec, layout, hosts)  # compiles: outside the lock
+            with self._lock:
+                self._register(Attached(item.spec, director, row.auto, row.attached_at), hosts)
+            self._hand(item.spec.cname)
         log.info("resumed %d recordings (%d notifications replayed)", len(stored), replayed)
         return len(stored)
-
-    def _hosts_now(self, spec: AttachSpec) -> list[str]:
-        stream = self.router.stream(spec.cname)
-        recorders = self._recorders.get(spec.cname, set())
-        return [u for u in (stream.hosts if stream else []) if u not in recorders]
 
     def flush(self, timeout: float) -> bool:
         """Wait until every recording's latest layout is finished (or `timeout`)."""

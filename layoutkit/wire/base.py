@@ -27,6 +27,7 @@ from layoutkit.wire.rules import (
     check_cname,
     check_uid,
     check_url,
+    json_kind,
 )
 
 _HEX_COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -66,40 +67,24 @@ def _from_json(info: ValidationInfo) -> bool:
     return bool((info.context or {}).get(JSON_TYPES))
 
 
-def _json_kind(value: object) -> str:
-    """What a JSON value is, for messages (never the value, which may be a secret)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    kinds: tuple[tuple[type, str], ...] = (
-        (int, "an integer"),
-        (float, "a decimal number"),
-        (str, "a string"),
-        (list, "an array"),
-        (dict, "an object"),
-    )
-    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
-
-
 def _json_integer(value: object, info: ValidationInfo) -> object:
     """A JSON integer: never a boolean; on the JSON path not a string or a decimal either."""
     if isinstance(value, bool) or (_from_json(info) and not isinstance(value, int)):
-        raise ValueError(f"send a JSON integer, e.g. 1, not {_json_kind(value)}")
+        raise ValueError(f"send a JSON integer, e.g. 1, not {json_kind(value)}")
     return value
 
 
 def _json_number(value: object, info: ValidationInfo) -> object:
     """A JSON number (integer or decimal): never a boolean; on the JSON path not a string."""
     if isinstance(value, bool) or (_from_json(info) and not isinstance(value, int | float)):
-        raise ValueError(f"send a JSON number, e.g. 0.5, not {_json_kind(value)}")
+        raise ValueError(f"send a JSON number, e.g. 0.5, not {json_kind(value)}")
     return value
 
 
 def _json_boolean(value: object, info: ValidationInfo) -> object:
     """On the JSON path only `true` or `false`."""
     if _from_json(info) and not isinstance(value, bool):
-        raise ValueError(f"send a JSON boolean, true or false, not {_json_kind(value)}")
+        raise ValueError(f"send a JSON boolean, true or false, not {json_kind(value)}")
     return value
 
 
@@ -114,9 +99,7 @@ JsonBool = Annotated[bool, JSON_BOOLEAN]
 
 def _wire_uid(value: object, info: ValidationInfo) -> str:
     if _from_json(info) and not isinstance(value, str):
-        raise ValueError(
-            f'a uid is a JSON string of digits, e.g. "527841", not {_json_kind(value)}'
-        )
+        raise ValueError(f'a uid is a JSON string of digits, e.g. "527841", not {json_kind(value)}')
     return check_uid(value)
 
 

@@ -148,6 +148,23 @@ def region_json(
     return entry
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, for messages ("an integer", "a string", ...), never the value
+    itself, which may be a secret."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds: tuple[tuple[type, str], ...] = (
+        (int, "an integer"),
+        (float, "a decimal number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    )
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
 __all__ = [
     "CNAME_MAX_BYTES",
     "CNAME_PUNCTUATION",
@@ -161,6 +178,7 @@ __all__ = [
     "check_cname",
     "check_uid",
     "check_url",
+    "json_kind",
     "layout_json",
     "region_json",
 ]
