@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -135,6 +136,11 @@ class CommandPublisher(RememberingPublisher):
     def _run(self, args: list[str], asset: Asset, what: str) -> tuple[int, bytes]:
         """The exit code and the standard error (or, when that is empty, the standard
         output) of the command; AssetError when it cannot start or runs too long."""
+        search = (os.environ if self.env is None else self.env).get("PATH", os.defpath)
+        if os.sep not in args[0] and shutil.which(args[0], path=search) is None:
+            # looked up first: an unreadable folder on PATH would make exec say
+            # "permission denied" for a program that is simply not there
+            raise AssetError(f"{what} was not found", hint="install it, or give its full path")
         try:
             proc = subprocess.Popen(
                 args,
