@@ -1,10 +1,13 @@
 """A 1920×1080 preview with 17 regions next to the floor of Pillow alone doing the same
-work (new canvas, paste 17 tiles already scaled, save PNG), and a full 17-count sheet.
+work (new canvas, paste 17 tiles already scaled, save PNG), the style images of the same
+grid (frames, name strips, a title, a logo, 17 video-off cards; `render_style` cold and
+remembered), and a full 17-count sheet.
 Run: python benchmarks/render.py"""
 
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
 from PIL import Image
@@ -17,6 +20,17 @@ from layoutkit.render import encode_png
 from layoutkit.render.camera import CAMERA_CACHE
 from layoutkit.render.compose import pixel_box
 from layoutkit.render.png import COMPRESS_LEVEL
+from layoutkit.render.style import clear_style_cache, render_style
+from layoutkit.styleplan import (
+    CardPlan,
+    FillMark,
+    FrameMark,
+    ImageMark,
+    Mark,
+    PixelRect,
+    StylePlan,
+    TextMark,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUT = """
@@ -25,6 +39,43 @@ background: "#202830"
 regions:
   - grid: {rows: 4, columns: 5, cells: 17, gap: 8px, padding: 8px}
 """
+
+
+def styled_plan(logo: Path) -> StylePlan:
+    """1920×1080: a title strip, then a 4×5 grid of 17 cells, each a video place in a
+    6 px frame above a name strip; a logo, a fill; a video-off card per cell."""
+    width, height, gap, top, strip = 1920, 1080, 8, 72, 30
+    columns, rows = 5, 4
+    cell_w = (width - gap * (columns + 1)) // columns
+    cell_h = (height - top - gap * rows) // rows
+    marks: list[Mark] = [
+        FillMark(PixelRect(0, 0, width, top - gap), "#14181E"),
+        TextMark(
+            PixelRect(96, 8, 1200, 48),
+            "Quarterly all-hands: 17 people",
+            40,
+            16,
+            "#FFFFFF",
+            align="left",
+        ),
+        ImageMark(PixelRect(16, 8, 64, 48), str(logo)),
+    ]
+    cards = []
+    for n in range(17):
+        x = gap + (n % columns) * (cell_w + gap)
+        y = top + (n // columns) * (cell_h + gap)
+        video = PixelRect(x, y, cell_w, cell_h - strip)
+        marks.append(FrameMark(video, 6, "#3A7BD5"))
+        name = f"Participant {n + 1}"
+        marks.append(
+            TextMark(PixelRect(x, video.bottom, cell_w, strip), name, 20, 10, "#FFFFFF", "#222A33")
+        )
+        cards.append(
+            CardPlan(
+                str(1000 + n), video.width, video.height, "#335577", name, f"P{n + 1}", "#FFFFFF"
+            )
+        )
+    return StylePlan(width, height, "#202830", tuple(marks), tuple(cards))
 
 
 def main() -> None:
@@ -52,6 +103,20 @@ def main() -> None:
 
     ours_cold = median_time(repeat, cold)
     ours_notes = median_time(repeat, lambda: encode_png(draw_compilation(compiled, annotated)))
+    with tempfile.TemporaryDirectory() as folder:
+        logo = Path(folder) / "logo.png"
+        picture = Image.new("RGBA", (256, 192), (0, 0, 0, 0))
+        picture.paste((230, 80, 40, 255), (32, 32, 224, 160))
+        picture.save(logo)
+        plan = styled_plan(logo)
+        sizes = {(card.width, card.height) for card in plan.cards}
+
+        def styled_cold() -> object:
+            clear_style_cache()
+            return render_style(plan)
+
+        style_cold = median_time(repeat, styled_cold)
+        style_warm = median_time(repeat, lambda: render_style(plan))
     sheet_layout = load_layout(ROOT / "examples" / "grid-family.yaml")
     sheet = median_time(5, lambda: render_sheet_png(sheet_layout))
     print("1920x1080, 17 regions (median of 21 runs)")
@@ -60,10 +125,15 @@ def main() -> None:
         ("layoutkit preview, clean", ours_clean),
         ("layoutkit preview, clean, cold cache", ours_cold),
         ("layoutkit preview, annotated", ours_notes),
+        ("styled background 1920x1080 + 17 cards (render_style, cold)", style_cold),
+        ("styled, same plan again (render_style, cached)", style_warm),
     ]
+    (card_w, card_h), *_ = sorted(sizes)
+    print(f"(styled: {len(plan.marks)} marks, {len(plan.cards)} cards of {card_w}x{card_h})")
+    wide = max(40, max(len(label) for label, _ in rows) + 2)
     for label, seconds in rows:
-        print(f"{label:40}{seconds * 1e3:9.1f} ms  {seconds / base:5.2f}x")
-    print(f"{'--sheet of examples/grid-family (17)':40}{sheet * 1e3:9.1f} ms")
+        print(f"{label:{wide}}{seconds * 1e3:9.2f} ms  {seconds / base:6.3f}x")
+    print(f"{'--sheet of examples/grid-family (17)':{wide}}{sheet * 1e3:9.2f} ms")
 
 
 if __name__ == "__main__":

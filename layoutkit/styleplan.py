@@ -10,7 +10,8 @@ The plan is plain data (standard library only), checked as it is made: a rectang
 outside the canvas, a frame as wide as half its rectangle, a colour that is not
 `#RRGGBB` raise `ValueError` saying what is wrong. `render.style` draws it (Pillow).
 `where` is the place of the layout value a mark comes from (`file:line:column`), so
-messages about it can name it.
+messages about it can name it. Text is drawn in the plan's `font` (a local TTF/OTF file;
+None: the preview's built-in font), at each mark's size.
 """
 
 from __future__ import annotations
@@ -203,18 +204,25 @@ class CardPlan:
 @dataclass(frozen=True)
 class StylePlan:
     """The canvas background image (`width`×`height`, `background` colour, then `marks`
-    in order) and the video-off cards, one per uid."""
+    in order) and the video-off cards, one per uid. Every text (marks and cards) is drawn
+    in `font`, a local TTF/OTF file (None: the preview's built-in font); `font_where` is
+    the place of the layout value it came from."""
 
     width: int
     height: int
     background: str
     marks: tuple[Mark, ...] = ()
     cards: tuple[CardPlan, ...] = ()
+    font: str | None = None
+    font_where: str = ""
 
     def __post_init__(self) -> None:
         _whole(self.width, "canvas width", least=1)
         _whole(self.height, "canvas height", least=1)
         _color(self.background, "background colour")
+        if self.font is not None and not _text(self.font, "font"):
+            raise ValueError("the font path must not be empty")
+        _text(self.font_where, "font_where")
         if not isinstance(self.marks, tuple) or not isinstance(self.cards, tuple):
             raise ValueError("marks and cards must be tuples")
         for index, mark in enumerate(self.marks):

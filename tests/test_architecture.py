@@ -86,7 +86,8 @@ LOW = (
 )
 ALLOWED: dict[str, tuple[str, ...]] = {
     "layoutkit.layout": (),
-    "layoutkit.compile": ("layoutkit.layout",),
+    # and, lazily, to draw a styled layout's images and publish them (compile.assets)
+    "layoutkit.compile": ("layoutkit.layout", "layoutkit.render.style", "layoutkit.assets"),
     "layoutkit.render": (),
     "layoutkit.preview": (
         "layoutkit.layout",
@@ -251,7 +252,7 @@ def test_the_layout_pipeline_uses_only_the_pydantic_free_wire_modules() -> None:
     run) take from `wire` only the rules and the profile; the compiler builds the wire
     models of its payload lazily (`Compilation.payload`, `transcoding`)."""
     stages = ("layoutkit.layout", "layoutkit.compile", "layoutkit.render", "layoutkit.preview")
-    lazy = {"layoutkit.compile.compiler": "layoutkit.wire.layout"}
+    lazy = {"layoutkit.compile.compilation": "layoutkit.wire.layout"}
     for name in MODULES:
         if not any(within(name, stage) for stage in stages):
             continue

@@ -131,9 +131,10 @@ def test_every_figure_is_drawn_by_the_script_and_shown() -> None:
     drawn = set(script("docs-figures").FIGURES)
     committed = {p.name for p in (DOCS / "figures").glob("*.png")}
     assert committed == drawn, "remove figures the script no longer draws"
-    agora = (DOCS / "agora.md").read_text(encoding="utf-8")
+    pages = (DOCS / "agora.md").read_text(encoding="utf-8")
+    pages += (DOCS / "format.md").read_text(encoding="utf-8")
     for name in drawn:
-        assert f"(figures/{name})" in agora, f"docs/agora.md does not show {name}"
+        assert f"(figures/{name})" in pages, f"neither docs/agora.md nor format.md shows {name}"
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/format.md", "docs/agora.md", "docs/cli.md"])
@@ -178,10 +179,18 @@ def test_nothing_points_outside_the_project() -> None:
 
 
 @pytest.mark.parametrize("page", ["docs/format.md", "docs/agora.md"])
-def test_the_yaml_examples_of_a_page_are_valid_layouts(page: str) -> None:
+def test_the_yaml_examples_of_a_page_are_valid_layouts(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import layoutkit
 
     text = (ROOT / page).read_text(encoding="utf-8")
+    # the examples' files (a logo), where an example's relative paths point
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "logo.png").write_bytes(
+        (ROOT / "presets" / "images" / "on-air.png").read_bytes()
+    )
+    monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
     assert blocks
     for index, block in enumerate(blocks):

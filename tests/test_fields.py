@@ -87,7 +87,7 @@ def test_a_key_beside_grid_says_where_it_belongs() -> None:
 def test_unknown_keys_are_matched_against_the_keys_of_their_own_mapping() -> None:
     cams, shape = issues("preview: {cams: {guest: '9:16'}, shape: '9:16'}")
     assert cams.message == "unknown key 'cams'; did you mean 'cameras'?"
-    assert shape.message == "unknown key 'shape'; known keys: camera, cameras"
+    assert shape.message == "unknown key 'shape'; known keys: camera, cameras, names, video_off"
     (gird,) = issues("regions: [{gird: {rows: 2}}]")
     assert gird.message == "unknown key 'gird'; did you mean 'grid'?"
     (when,) = issues("variants: [{when: {count: 2, role: [a]}}]")

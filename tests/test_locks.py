@@ -78,12 +78,13 @@ def spy_compiles(
         roles: Mapping[str, str | int] | None = None,
         *,
         hidden: Collection[str | int] | None = None,
+        **style: Any,
     ) -> Compilation:
         people = [str(p) for p in participants or []]
         if before is not None:
             before(people)
         try:
-            return real_compile(layout, participants, roles, hidden=hidden)
+            return real_compile(layout, participants, roles, hidden=hidden, **style)
         finally:
             if after is not None:
                 after(people)

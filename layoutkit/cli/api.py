@@ -18,6 +18,7 @@ from layoutkit.cli.options import (
     _vars_option,
     account_options,
 )
+from layoutkit.cli.style_options import StyleArgs, style_options
 
 if TYPE_CHECKING:
     from layoutkit.client import CloudRecordingClient
@@ -96,6 +97,7 @@ def acquire(
     help="Compile this layout into recordingConfig.transcodingConfig (mix).",
 )
 @_people_options
+@style_options(assets=True)
 @_vars_option
 @account_options
 def start(
@@ -114,11 +116,14 @@ def start(
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
     """Start recording with a resource id."""
     request = _json_file(request_file, "--request")
     if layout_file is not None:
-        compiled = _compile(layout_file, count, participants, roles, vars_, hide=hide, live=True)
+        compiled = _compile(
+            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
+        )
         request.setdefault("recordingConfig", {})["transcodingConfig"] = compiled.transcoding_json
     client = _client(app_id, customer_id, customer_secret, base_url)
     recording = client.start(
@@ -158,6 +163,7 @@ def start(
     help="The recording's mode (Agora takes updateLayout in mix mode only).",
 )
 @_people_options
+@style_options(assets=True)
 @_vars_option
 @account_options
 def update_layout(
@@ -177,13 +183,14 @@ def update_layout(
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
     """Replace the layout of a running mix recording."""
     if (layout_file is None) == (payload_file is None):
         raise click.UsageError("give a LAYOUT file or --payload JSON (one of them)")
     if layout_file is not None:
         payload = _compile(
-            layout_file, count, participants, roles, vars_, hide=hide, live=True
+            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
         ).payload_json
     else:
         payload = _json_file(payload_file, "--payload")
@@ -242,6 +249,29 @@ def stop(
     _echo_json(answer.to_wire())
 
 
+def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
+    """`--assets URL=DIR` values -> {base URL: folder}; BadParameter naming the problem."""
+    from layoutkit.emulator.assets import check_base
+
+    found: dict[str, Path] = {}
+    for value in values:
+        url, equals, folder = value.partition("=")
+        if not equals or not url.strip() or not folder:
+            raise click.BadParameter(
+                f"{value!r}: give URL=DIR, e.g. https://cdn.example.com/show/=./published",
+                param_hint="--assets",
+            )
+        try:
+            base = check_base(url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--assets") from None
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise click.BadParameter(f"{folder!r} is not a folder", param_hint="--assets")
+        found[base] = path.absolute()
+    return found
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
@@ -266,6 +296,14 @@ def stop(
     help="The Notifications secret the signatures are made with.",
 )
 @click.option("--notify-seed", type=int, help="Seed the Notifications faults' random draws.")
+@click.option(
+    "--assets",
+    "assets",
+    multiple=True,
+    metavar="URL=DIR",
+    callback=lambda _ctx, _param, values: _asset_folders(values),
+    help="Serve image URLs URL/<name> from DIR/<name> in the composite (repeatable).",
+)
 def emulator(
     host: str,
     port: int,
@@ -276,6 +314,7 @@ def emulator(
     notify_url: str | None,
     notify_secret: str | None,
     notify_seed: int | None,
+    assets: dict[str, Path],
 ) -> None:
     """Run a local Cloud Recording API emulator (Ctrl-C stops it)."""
     from layoutkit.emulator import EmulatorServer
@@ -302,6 +341,7 @@ def emulator(
             notify_url=notify_url,
             notify_secret=notify_secret,
             notify_seed=notify_seed,
+            assets=assets,
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
@@ -309,6 +349,8 @@ def emulator(
     click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
     click.echo(f"  control: {server.url}/_emulator/state", err=True)
     click.echo(f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>", err=True)
+    for base, folder in assets.items():
+        click.echo(f"  images:  {base}<name> from {folder}", err=True)
     if notify_url is not None:
         click.echo(
             f"  notifications to {notify_url} ({server.url}/_emulator/notifications)", err=True

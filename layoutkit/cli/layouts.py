@@ -30,6 +30,7 @@ from layoutkit.cli.options import (
     _split_pair,
     _vars_option,
 )
+from layoutkit.cli.style_options import StyleArgs, style_options
 
 
 @click.command()
@@ -120,6 +121,7 @@ def _print_report(report: ValidationReport) -> None:
     help="updateLayout clientRequest, start transcodingConfig, or the bare layoutConfig array.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@style_options(assets=True)
 @_vars_option
 def compile_command(
     file: str,
@@ -130,9 +132,11 @@ def compile_command(
     as_: str,
     strict: bool,
     vars_: tuple[str, ...],
+    style: StyleArgs,
 ) -> None:
-    """Print the JSON Agora takes for this layout."""
-    result = _compile(file, count, participants, roles, vars_, strict, hide=hide)
+    """Print the JSON Agora takes for this layout (with --assets-dir and --assets-url,
+    a styled layout's images are published and named in it)."""
+    result = _compile(file, count, participants, roles, vars_, strict, hide=hide, style=style)
     if as_ == "start":
         _echo_json(result.transcoding_json)
     elif as_ == "layout-config":
@@ -239,6 +243,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     help="Draw this participant as audio only.",
 )
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
+@style_options(assets=False)
 @_vars_option
 def preview(
     file: str,
@@ -255,10 +260,16 @@ def preview(
     audio_only: tuple[str, ...],
     scale: float,
     vars_: tuple[str, ...],
+    style: StyleArgs,
 ) -> None:
-    """Draw the recorded canvas as a PNG, as Agora will compose it."""
-    from layoutkit.compile.compiler import compile_full
-    from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
+    """Draw the recorded canvas as a PNG, as Agora will compose it (a styled layout's
+    names, frames, logos and video-off cards included)."""
+    from layoutkit.preview import (
+        PreviewOptions,
+        compile_preview,
+        draw_compilation,
+        render_sheet_png,
+    )
     from layoutkit.render import encode_png, write_png
 
     if count is not None and participants is not None:
@@ -278,7 +289,9 @@ def preview(
         data = render_sheet_png(layout, bound, options=options)
     else:
         people = _parse_participants(participants)
-        compiled = compile_full(layout, people, bound, count=count, hidden=_parse_hidden(hide))
+        compiled = compile_preview(
+            layout, people, bound, count=count, hidden=_parse_hidden(hide), names=style.names
+        )
         _echo_issues(compiled, note=False)
         data = encode_png(draw_compilation(compiled, options))
     if output == "-":

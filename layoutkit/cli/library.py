@@ -95,6 +95,13 @@ def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> No
     click.echo(
         f"wrote {file} from preset {preset}; check it with: layoutkit validate {file}", err=True
     )
+    home = library.path_of(preset).parent
+    for name in library.local_files(preset):  # the logo a styled preset draws, beside it
+        copy = target.parent / name
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(copy, (home / name).read_bytes())
+            click.echo(f"wrote {copy}, which the layout draws", err=True)
     if schema_file is not None and not schema_file.exists():
         from layoutkit.jsonfmt import format_json
         from layoutkit.layout.schema import layout_json_schema

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,9 +22,11 @@ from layoutkit.cli.options import (
     _vars_option,
     account_options,
 )
+from layoutkit.cli.style_options import StyleArgs, style_options
 from layoutkit.errors import LayoutkitError, RenderError
 
 if TYPE_CHECKING:
+    from layoutkit.assets import Publisher
     from layoutkit.client import Recording
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +67,7 @@ def _recording(
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml")
 @_people_options
+@style_options(assets=True)
 @_vars_option
 @_target_options(required=True)
 def apply(
@@ -81,10 +85,12 @@ def apply(
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
-    """Push a layout into a running recording (one updateLayout)."""
+    """Push a layout into a running recording (one updateLayout); a styled layout's
+    images are published first (--assets-dir and --assets-url)."""
     payload = _compile(
-        layout_file, count, participants, roles, vars_, hide=hide, live=True
+        layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
     ).payload_json
     recording = _recording(
         resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
@@ -121,6 +127,7 @@ def apply(
     help="With --push: how much faster than real time.",
 )
 @click.option("--audit", metavar="JSONL", help="With --push: the audit log of every push.")
+@style_options(assets=True)
 @_target_options(required=False)
 def play(
     scenario_file: str,
@@ -143,8 +150,13 @@ def play(
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
-    """Play a scenario: the updateLayout payloads it causes, a storyboard and a GIF."""
+    """Play a scenario: the updateLayout payloads it causes, a storyboard and a GIF.
+
+    A styled layout writes the scenario's names (`names:`, `name` events; --name gives
+    more, over the scenario's); with --push its images are published (--assets-dir and
+    --assets-url, or --assets-command) before each layout naming them is pushed."""
     from layoutkit.live.scenario import format_time, load_scenario, play_scenario, scenario_layout
     from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
     from layoutkit.render import write_png
@@ -155,6 +167,11 @@ def play(
     if audit is not None:
         check_output(Path(audit))  # the audit log is appended to: a FIFO or device is refused
     scenario = load_scenario(path)
+    if style.names:  # --name over the scenario's `names:`; its `name` events come later
+        scenario = replace(scenario, names={**scenario.names, **style.names})
+    publisher = style.publisher()  # a bad folder or URL is refused before anything runs
+    if publisher is not None and not push:
+        click.echo("note: the --assets options publish only with --push", err=True)
     layout = scenario_layout(scenario, layout_file)
     steps, warnings = play_scenario(
         scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
@@ -181,7 +198,16 @@ def play(
         recording = _recording(
             resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
         )
-        _push_live(scenario, layout, recording, speed, audit, hide_camera_off, hide_audio_only)
+        _push_live(
+            scenario,
+            layout,
+            recording,
+            speed,
+            audit,
+            hide_camera_off,
+            hide_audio_only,
+            publisher,
+        )
 
 
 def _push_live(
@@ -192,12 +218,19 @@ def _push_live(
     audit: str | None,
     hide_camera_off: bool,
     hide_audio_only: bool,
+    publisher: Publisher | None = None,
 ) -> None:
     from layoutkit.live.director import Director, DirectorOptions
 
     options = DirectorOptions(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
     director = Director(
-        recording, layout, scenario.roles, options=options, audit=Path(audit) if audit else None
+        recording,
+        layout,
+        scenario.roles,
+        options=options,
+        audit=Path(audit) if audit else None,
+        names=scenario.names,
+        assets=publisher,
     )
     start = time.monotonic()
     try:
@@ -213,6 +246,8 @@ def _push_live(
         click.echo(f"warning: {warning}", err=True)
     if not ok:
         raise click.ClickException(f"not all pushed: {director.stopped or 'timed out'}")
+    if director.last_error is not None:
+        raise click.ClickException(f"not all pushed: {director.last_error}")
     click.echo(f"pushed {director.pushes} layouts live", err=True)
 
 
@@ -220,6 +255,7 @@ def _push_live(
 @click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
 @_people_options
+@style_options(assets=True)
 @_vars_option
 @click.option("--push", is_flag=True, help="Also push each valid version live.")
 @click.option("--poll", type=click.FloatRange(min=0.05), default=0.5, show_default=True)
@@ -244,8 +280,10 @@ def watch(
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
-    """Re-validate and re-render a layout each time it is saved; optionally push it."""
+    """Re-validate and re-render a layout each time it is saved; optionally push it
+    (publishing a styled layout's images first, given --assets-dir and --assets-url)."""
     from layoutkit.layout.loader import MAX_FILE_BYTES
     from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation
@@ -268,7 +306,15 @@ def watch(
         stamp = time.strftime("%H:%M:%S")
         try:
             compiled = _compile(
-                layout_file, count, participants, roles, vars_, hide=hide, live=push
+                layout_file,
+                count,
+                participants,
+                roles,
+                vars_,
+                hide=hide,
+                live=push,
+                style=style,
+                publish=push,
             )
             write_png(target, draw_compilation(compiled, PreviewOptions()))
             message = f"[{stamp}] ok: wrote {target}"

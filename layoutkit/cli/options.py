@@ -14,6 +14,7 @@ from layoutkit.jsonfmt import format_json
 from layoutkit.wire.profile import MAX_REGIONS
 
 if TYPE_CHECKING:
+    from layoutkit.cli.style_options import StyleArgs
     from layoutkit.compile.compiler import Compilation
     from layoutkit.layout.loader import Layout
 
@@ -119,9 +120,15 @@ def _compile(
     *,
     hide: Sequence[str] = (),
     live: bool = False,
+    style: StyleArgs | None = None,
+    publish: bool = True,
 ) -> Compilation:
     """Compile for the command's people options and print the issues. `live`: the
-    payload goes to a recording, so the participants must be the real ones."""
+    payload goes to a recording, so the participants must be the real ones. `style`:
+    the names and where a styled layout's images are published (with `publish` False,
+    they are drawn for a preview and published nowhere)."""
+    from layoutkit.cli.style_options import StyleArgs
+    from layoutkit.compile.assets import InMemory
     from layoutkit.compile.compiler import compile_full
 
     if count is not None and participants is not None:
@@ -136,8 +143,16 @@ def _compile(
     bound = _parse_roles(roles)
     layout = _load(path, vars_)
     _check_known_roles(layout, bound)
+    style = style or StyleArgs()
     result = compile_full(
-        layout, people, bound, count=count, strict=strict, hidden=_parse_hidden(hide)
+        layout,
+        people,
+        bound,
+        count=count,
+        strict=strict,
+        hidden=_parse_hidden(hide),
+        names=style.names,
+        assets=style.publisher() if publish else InMemory(),
     )
     _echo_issues(result, note=not live)
     return result

@@ -11,80 +11,39 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import TYPE_CHECKING
 
+from layoutkit.compile.assets import finish_style
 from layoutkit.compile.binding import as_custom, bind_regions, empty_picture
+from layoutkit.compile.compilation import Compilation
+from layoutkit.compile.issues import sorted_issues, strict_issue
 from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.compile.modes import resolve_builtin, resolve_payload
 from layoutkit.compile.participants import (
     ALL_COUNTS,
+    Names,
     check_hidden,
+    check_names,
     check_roles,
     choose_participants,
     declared_counts,
     default_count,
 )
 from layoutkit.compile.place import DraftRegion, Expander
+from layoutkit.compile.style import Insetter, Placed, StyledCell, Styler
 from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
-from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.loader import Layout, ParsedLayout
-from layoutkit.layout.model import Entry, LayoutDocument, Variant
+from layoutkit.layout.model import Entry, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
 from layoutkit.layout.yaml import Path
 from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid, region_json
 
 if TYPE_CHECKING:
+    from layoutkit.assets import Publisher
+    from layoutkit.compile.assets import InMemory
     from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
-
-
-@dataclass(frozen=True)
-class Compilation:
-    """Everything compiling a layout for one participant set gives.
-
-    `payload_json` is updateLayout's `clientRequest` and `transcoding_json` start's
-    `transcodingConfig`, as the JSON sent to Agora (exactly what `payload.to_wire()` and
-    `transcoding.to_wire()` give; treat them as read-only). `payload` and `transcoding`
-    are the wire models of the same, built on first use."""
-
-    payload_json: WireJson
-    transcoding_json: WireJson
-    regions: list[ResolvedRegion]
-    participants: tuple[str, ...]
-    roles: dict[str, str]
-    document: LayoutDocument
-    variant: int | None
-    issues: list[Issue] = field(default_factory=list)
-    hidden: frozenset[str] = frozenset()  # participants left out on purpose
-    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
-    placeholders: bool = False  # the participants were made up (`count`), not given
-    role_holders: dict[str, str] = field(default_factory=dict)  # role -> uid its region shows
-
-    @property
-    def shown(self) -> tuple[str, ...]:
-        """The participants meant to be seen (everyone but the hidden), in join order."""
-        return tuple(p for p in self.participants if p not in self.hidden)
-
-    @property
-    def canvas(self) -> tuple[int, int]:
-        return self.document.canvas.width, self.document.canvas.height
-
-    @cached_property
-    def payload(self) -> UpdateLayoutClientRequest:
-        """updateLayout's `clientRequest` as its wire model (loads pydantic)."""
-        from layoutkit.wire.layout import UpdateLayoutClientRequest
-
-        return UpdateLayoutClientRequest.model_validate(self.payload_json)
-
-    @cached_property
-    def transcoding(self) -> TranscodingConfig:
-        """start's `transcodingConfig` as its wire model (loads pydantic)."""
-        from layoutkit.wire.layout import TranscodingConfig
-
-        return TranscodingConfig.model_validate(self.transcoding_json)
 
 
 def compile_layout(
@@ -95,11 +54,20 @@ def compile_layout(
     count: int | None = None,
     strict: bool = False,
     hidden: Collection[str | int] | None = None,
+    names: Names | None = None,
+    assets: Publisher | None = None,
 ) -> UpdateLayoutClientRequest:
     """The updateLayout `clientRequest` for these participants (uids in join order),
     leaving out the `hidden` ones."""
     return compile_full(
-        layout, participants, roles, count=count, strict=strict, hidden=hidden
+        layout,
+        participants,
+        roles,
+        count=count,
+        strict=strict,
+        hidden=hidden,
+        names=names,
+        assets=assets,
     ).payload
 
 
@@ -111,10 +79,19 @@ def compile_start(
     count: int | None = None,
     strict: bool = False,
     hidden: Collection[str | int] | None = None,
+    names: Names | None = None,
+    assets: Publisher | None = None,
 ) -> TranscodingConfig:
     """The `transcodingConfig` of a start request (canvas, fps, bitrate and the layout)."""
     return compile_full(
-        layout, participants, roles, count=count, strict=strict, hidden=hidden
+        layout,
+        participants,
+        roles,
+        count=count,
+        strict=strict,
+        hidden=hidden,
+        names=names,
+        assets=assets,
     ).transcoding
 
 
@@ -138,6 +115,8 @@ def compile_full(
     count: int | None = None,
     strict: bool = False,
     hidden: Collection[str | int] | None = None,
+    names: Names | None = None,
+    assets: Publisher | InMemory | None = None,
 ) -> Compilation:
     """Compile and keep everything: payload, start config, regions, warnings.
 
@@ -146,15 +125,21 @@ def compile_full(
     the picture. Every region that shows someone names that person's uid, so the
     recording does not depend on Agora's join-order filling.
 
+    A styled layout (frames, labels, decor, cards) writes `names` (uid -> name) into its
+    images; `assets` publishes them and puts their URLs in the payload (without it, the
+    payload leaves them out, with a warning).
+
     Raises LayoutValidationError (a LayoutError) for problems in the file, CompileError
-    for bad participants or roles.
+    for bad participants, roles or names, AssetError when publishing fails.
     """
     bound = check_roles(roles)
     people = choose_participants(layout, participants, bound, count)
     hide = check_hidden(hidden, people)
+    given = check_names(names)
     shown = [p for p in people if p not in hide]
     parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
-    return _Compiler(parsed, people, bound, strict, hide, participants is None).run()
+    compiler = _Compiler(parsed, people, bound, strict, hide, participants is None, given)
+    return finish_style(compiler.run(), compiler.styler, assets, strict)
 
 
 class _Compiler:
@@ -166,8 +151,12 @@ class _Compiler:
         strict: bool,
         hidden: frozenset[str],
         placeholders: bool,
+        names: dict[str, str],
     ) -> None:
         self.doc = parsed.document
+        self.names = names
+        self.styler = Styler(parsed.document, parsed.marks, names, roles)
+        self.placed: list[Placed] = []
         self.marks = parsed.marks
         self.people = people
         self.hidden = hidden
@@ -178,6 +167,7 @@ class _Compiler:
         self.issues: list[Issue] = []
         self.not_shown: tuple[str, ...] = ()
         self.role_holders: dict[str, str] = {}
+        self.cells: list[StyledCell | None] = []
         self._no_variant = False
 
     def error(self, path: Path, message: str) -> None:
@@ -207,6 +197,9 @@ class _Compiler:
                 expander = Expander(doc.canvas, self.marks)
                 drafts = expander.expand(entries, entries_path)
                 self.issues.extend(expander.issues)
+                insetter = Insetter(doc.canvas, self.marks)
+                drafts, self.cells = insetter.inset(drafts)
+                self.issues.extend(insetter.issues)
                 if not drafts and not any(i.severity == "error" for i in expander.issues):
                     self.error(
                         entries_path,
@@ -227,17 +220,22 @@ class _Compiler:
             )
         focus_uid = self._focus(focus, focus_path, mode)
         layout_config, backgrounds = self._bind(drafts, entries_path)
+        builtin: list[ResolvedRegion] = []
         if mode != MixedVideoLayout.CUSTOM:
-            mode, layout_config = self._builtin(mode, focus_uid, focus_path)
+            builtin = resolve_builtin(mode, self.shown, focus_uid)
+            mode, layout_config = self._builtin(mode, builtin)
+        style = self.styler.plan(background, self.placed, builtin)
+        self.issues.extend(self.styler.issues)
+        if style is not None and style.marks and doc.background_image is not None:
+            self.error(
+                ("background_image",),
+                "the layout draws its own background (frames, labels or decor), and Agora "
+                "takes one background image; put the picture in decor as a local image",
+            )
         if self.strict:
-            self.issues = [
-                replace(i, severity="error", message=i.message + " (--strict)")
-                if i.severity == "warning"
-                else i
-                for i in self.issues
-            ]
+            self.issues = [strict_issue(i) for i in self.issues]
         if any(i.severity == "error" for i in self.issues):
-            raise LayoutValidationError(_sorted(self.issues))
+            raise LayoutValidationError(sorted_issues(self.issues))
         payload, transcoding = self._payload(
             mode, background, layout_config, backgrounds, focus_uid
         )
@@ -249,11 +247,14 @@ class _Compiler:
             self.roles,
             doc,
             index,
-            _sorted(self.issues),
+            sorted_issues(self.issues),
             self.hidden,
             self.not_shown,
             self.placeholders,
             self.role_holders,
+            self.names,
+            style,
+            tuple((p.uid, p.styled) for p in self.placed if p.sent and p.styled is not None),
         )
 
     def _check_canvas(self) -> None:
@@ -375,9 +376,11 @@ class _Compiler:
         self._note_not_shown(binding.not_shown, sum(drawable), entries_path)
         every: list[WireJson] = []
         backgrounds: list[WireJson] = []
-        for draft, uid, sent, (x, w, y, h) in zip(
-            drafts, binding.uids, binding.sent, boxes, strict=True
+        cells = self.cells or [None] * len(drafts)
+        for draft, uid, sent, (x, w, y, h), cell in zip(
+            drafts, binding.uids, binding.sent, boxes, cells, strict=True
         ):
+            self.placed.append(Placed(draft, uid, sent, cell))
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
@@ -400,11 +403,10 @@ class _Compiler:
         return config or empty_picture(), backgrounds
 
     def _builtin(
-        self, mode: MixedVideoLayout, focus_uid: str | None, focus_path: Path
+        self, mode: MixedVideoLayout, drawn: list[ResolvedRegion]
     ) -> tuple[MixedVideoLayout, list[WireJson]]:
         """A built-in mode as it is, or, while someone is hidden, its geometry for the
         people shown sent as a custom layout (built-in modes show everyone)."""
-        drawn = resolve_builtin(mode, self.shown, focus_uid)
         placed = {r.uid for r in drawn if r.uid is not None}
         missing = tuple(p for p in self.shown if p not in placed)
         self._note_not_shown(missing, len(placed), ("mode",))
@@ -474,14 +476,6 @@ def _people(uids: Sequence[str]) -> str:
 
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
-
-
-def _sorted(issues: list[Issue]) -> list[Issue]:
-    """Errors first, in file order; one issue for what a template loop repeated."""
-    return sorted(
-        merge_repeats(issues),
-        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
-    )
 
 
 __all__ = [

@@ -4,6 +4,7 @@ people checked against them."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -127,10 +128,45 @@ def check_hidden(hidden: Collection[str | int] | None, people: Sequence[str]) ->
     return uids
 
 
+MAX_NAME_CHARS = 100
+Names = Mapping[str, str] | Mapping[int, str] | Mapping[str | int, str]
+"""uid -> the name to show for them (uids as text or as numbers)."""
+
+
+def check_name(uid: str | int, name: object) -> tuple[str, str]:
+    """A uid and the name to show for it (`--name UID=NAME`, `names=`), checked: the uid
+    as in a layout, the name text of 1 to MAX_NAME_CHARS characters on one line."""
+    key = _uid_arg(uid, "names")
+    if not isinstance(name, str):
+        raise CompileError(f"names: the name of uid {key} is text, not {type(name).__name__}")
+    text = name.strip()
+    if not text:
+        raise CompileError(f"names: the name of uid {key} is empty; give a name, or leave it out")
+    if len(text) > MAX_NAME_CHARS:
+        raise CompileError(
+            f"names: the name of uid {key} has {len(text)} characters; at most {MAX_NAME_CHARS}"
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+        raise CompileError(
+            f"names: the name of uid {key} has control characters or line breaks; "
+            "give it on one line"
+        )
+    return key, text
+
+
+def check_names(names: Names | None) -> dict[str, str]:
+    """uid -> name, each checked (`check_name`)."""
+    return dict(check_name(uid, name) for uid, name in (names or {}).items())
+
+
 __all__ = [
     "ALL_COUNTS",
     "DEFAULT_COUNT",
+    "MAX_NAME_CHARS",
+    "Names",
     "check_hidden",
+    "check_name",
+    "check_names",
     "check_roles",
     "choose_participants",
     "declared_counts",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from layoutkit.errors import Issue
 from layoutkit.geometry import Fit, Length
 from layoutkit.layout.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
+from layoutkit.layout.style_model import CardSpec, FrameSpec, LabelSpec
 from layoutkit.layout.yaml import Path, SourceMap
 
 _EPS = 1e-9
@@ -35,6 +36,9 @@ class DraftRegion:
     x_field: str = "x"
     y_field: str = "y"
     agora_fill: bool = False  # `fill: agora`: sent without a uid, Agora fills it
+    frame: FrameSpec | None = None  # drawn around the video (`compile.style`)
+    label: LabelSpec | None = None
+    card: CardSpec | None = None
 
 
 class Expander:
@@ -123,6 +127,9 @@ class Expander:
             x_field,
             y_field,
             spec.fill == "agora",
+            spec.frame,
+            spec.label,
+            spec.card,
         )
 
     def _anchor(
@@ -229,6 +236,9 @@ class Expander:
                     spec.fit,
                     spec.alpha,
                     agora_fill=spec.fill == "agora",
+                    frame=spec.frame,
+                    label=spec.label,
+                    card=spec.card,
                 )
             )
         return drafts

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from layoutkit.compile.assets import InMemory
 from layoutkit.compile.compiler import compile_full, declared_counts
 from layoutkit.compile.participants import check_roles, choose_participants, stand_in_uids
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
@@ -186,7 +187,8 @@ def _validate_layout(
 
 def _compile_issues(layout: Layout, roles: dict[str, str], n: int, strict: bool) -> list[Issue]:
     try:
-        return compile_full(layout, None, roles, count=n, strict=strict).issues
+        # the images drawn (their problems found), not published: validating publishes nothing
+        return compile_full(layout, None, roles, count=n, strict=strict, assets=InMemory()).issues
     except LayoutValidationError as exc:
         return exc.issues
     except LayoutError as exc:

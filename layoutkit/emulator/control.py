@@ -8,8 +8,10 @@ not `application/json` (a "simple" cross-site POST)."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
+from layoutkit.emulator.assets import ImageStatus, image_urls
 from layoutkit.emulator.http import Request, Response, loads, reply
 from layoutkit.emulator.state import (
     FAULT_KINDS,
@@ -95,8 +97,18 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
             "people": people(state, recording.app_id, recording.cname),
             "picture": picture(state, recording),
             "layout": recording.layout,
+            "images": images(state, recording),
             "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
         }
+
+
+def images(state: EmulatorState, recording: Recording) -> dict[str, ImageStatus]:
+    """What stands in for each image URL of the recording's layout now (`assets`):
+    "resolved", "not found" (a base serves the URL's place, no file is there) or "not
+    served here" (no base covers it: the composite draws it as missing)."""
+    with state.lock:
+        urls = image_urls(recording.layout)
+    return {url: status for url, (status, _) in state.assets.resolve(urls).items()}
 
 
 def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]]:
@@ -303,12 +315,16 @@ def _chaos(state: EmulatorState, request: Request) -> Response:
 
 
 def composite(state: EmulatorState, recording: Recording) -> Response:
-    """A PNG of what the recording's composite shows now."""
+    """A PNG of what the recording's composite shows now: the layout's images that the
+    asset folders serve drawn, the others (and files Pillow cannot read) as missing, as
+    Agora draws them before (or without) a download."""
+    from layoutkit.errors import RenderError
     from layoutkit.render import Appearance, RenderOptions, encode_png, render_canvas
+    from layoutkit.render.camera import load_picture
 
     with state.lock:  # a consistent copy of what the picture needs; drawn without the lock
         drawn = [region for region, _ in state.picture(recording)]
-        layout = recording.layout_model()
+        layout = recording.layout_model().to_wire()
         width, height = recording.width, recording.height
         channel = state.channel(recording.app_id, recording.cname)
         participants = [
@@ -316,10 +332,19 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
             for p in channel.participants
             if p.drawn
         ]
+    found = state.assets.resolve(image_urls(layout))
     with _COMPOSITING:  # one composite at a time: at most one canvas in memory
-        image = render_canvas(
-            layout, drawn, width, height, participants, RenderOptions(clean=False)
-        )
+        pictures: dict[str, Path] = {}
+        for url, (_, path) in found.items():
+            if path is None:
+                continue
+            try:
+                load_picture(path)  # cached: the drawing below uses it again
+            except RenderError:
+                continue  # not an image: Agora's download fails, the image is missing
+            pictures[url] = path
+        options = RenderOptions(clean=False, images=pictures)
+        image = render_canvas(layout, drawn, width, height, participants, options)
         png = encode_png(image)
         del image
     return Response(200, png, content_type="image/png")
@@ -328,4 +353,4 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
 _COMPOSITING = threading.Lock()
 
 
-__all__ = ["composite", "handle", "summary"]
+__all__ = ["composite", "handle", "images", "summary"]

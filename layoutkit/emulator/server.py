@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -69,12 +70,16 @@ class EmulatorServer:
         notify_retry_intervals: tuple[float, ...] = RETRY_INTERVALS,
         notify_timeout: float = TIMEOUT,
         notify_seed: int | None = None,
+        assets: Mapping[str, Path | str] | None = None,
     ) -> None:
         """`log_size`: how many API requests the request log keeps (the newest);
         `read_timeout`: seconds a client may stall mid-request or idle between requests.
         `notify_url` and `notify_secret`: POST signed Agora Notifications of joins, leaves
         and role changes there (retried after `notify_retry_intervals` seconds when not
-        answered 200 within `notify_timeout`; `notify_seed` makes the faults repeatable)."""
+        answered 200 within `notify_timeout`; `notify_seed` makes the faults repeatable).
+        `assets`: base URL -> local folder, the files standing in for the layouts' image
+        URLs in the composite (see `layoutkit.emulator.assets`; ValueError for a base
+        that is not an http(s) URL without query string or fragment)."""
         if (notify_url is None) != (notify_secret is None):
             raise ValueError("give notify_url and notify_secret together")
         self.state = EmulatorState(
@@ -85,6 +90,8 @@ class EmulatorServer:
             rate_limit=rate_limit,
             log_size=log_size,
         )
+        for base, folder in (assets or {}).items():
+            self.state.assets.add(base, folder)
         self.app = EmulatorApp(self.state)
         self.notifications: NotificationSender | None = None
         if notify_url is not None and notify_secret is not None:
@@ -194,6 +201,11 @@ class EmulatorServer:
     ) -> None:
         """Fail about `ratio` of the API requests with a random kind of `kinds`."""
         self.state.set_chaos(ratio, kinds, seed)
+
+    def add_assets(self, base: str, folder: Path | str) -> None:
+        """Serve the image URLs `base` + a file name from `folder` from now on (a base
+        given again gets the new folder); thread-safe, at any time."""
+        self.state.assets.add(base, folder)
 
     def layout_of(self, sid: str) -> dict[str, Any]:
         """The current layout of a recording, as the last start or updateLayout set it."""

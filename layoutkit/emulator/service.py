@@ -21,16 +21,8 @@ from layoutkit.wire.api import (
 )
 from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
+from layoutkit.wire.rules import LAYOUT_KEYS
 
-_LAYOUT_KEYS = (
-    "mixedVideoLayout",
-    "maxResolutionUid",
-    "backgroundColor",
-    "backgroundImage",
-    "defaultUserBackgroundImage",
-    "layoutConfig",
-    "backgroundConfig",
-)
 NOT_FOUND = (404, 404, "failed to find worker")
 DUPLICATE_STOP = (400, 49, "invalid operation")  # a second stop of a stopped recording
 
@@ -79,7 +71,7 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
         size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
         if transcoding is not None:
             wire = transcoding.to_wire()
-            layout = {k: wire[k] for k in _LAYOUT_KEYS if k in wire}
+            layout = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
             size = transcoding.size()
         max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
         recording = state.start(resource, mode, file_types(parsed), max_idle, layout, size)

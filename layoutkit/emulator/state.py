@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from layoutkit.compile.modes import resolve_payload
+from layoutkit.emulator.assets import AssetFolders
 from layoutkit.emulator.requestlog import (
     DEFAULT_LOG_SIZE,
     MAX_LOGGED_PATH,
@@ -192,6 +193,7 @@ class EmulatorState:
         self.latency = 0.0  # real seconds each API request is held, in flight, before it runs
         self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
         self.requests = RequestLog(maxlen=log_size)  # the last `log_size` API requests
+        self.assets = AssetFolders()  # base URL -> folder: the images the composite shows
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
         self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)

@@ -28,7 +28,7 @@ from layoutkit.wire.profile import (
     MAX_SIDE_PX,
     SUPPORTED_FPS,
 )
-from layoutkit.wire.rules import check_uid, check_url
+from layoutkit.wire.rules import LAYOUT_KEYS, check_uid, check_url
 
 """How far past the edge a region may end by rounding thirds to 6 decimals (0.666667 +
 0.333334): Agora takes it, and so do `layoutkit lint` and the importer."""
@@ -62,15 +62,6 @@ RECORDING_KEYS = (
     "unSubscribeAudioUids",
     "subscribeUidGroup",
     "streamMode",
-)
-LAYOUT_KEYS = (
-    "mixedVideoLayout",
-    "maxResolutionUid",
-    "backgroundColor",
-    "backgroundImage",
-    "defaultUserBackgroundImage",
-    "layoutConfig",
-    "backgroundConfig",
 )
 TRANSCODING_KEYS = ("width", "height", "fps", "bitrate", *LAYOUT_KEYS)
 REGION_KEYS = ("uid", "x_axis", "y_axis", "width", "height", "alpha", "render_mode")

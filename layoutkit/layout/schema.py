@@ -31,6 +31,7 @@ from layoutkit.geometry import CANVAS_PATTERN, Length
 from layoutkit.layout.fields import Declared, JsonSchema, declared, models_of
 from layoutkit.layout.model import CountRange, LayoutDocument
 from layoutkit.layout.preset_files import preset_names
+from layoutkit.layout.schema_style import STYLE_DOCS, STYLE_DOCUMENT_DOCS, STYLE_REGION_DOCS
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -132,6 +133,7 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             "focus, background and regions.",
             [[{"when": 1, "regions": [{"x": 0, "y": 0, "width": 1, "height": 1}]}]],
         ),
+        **STYLE_DOCUMENT_DOCS,
     },
     "Canvas": {
         "width": ("The canvas width in pixels.", [1280]),
@@ -172,6 +174,7 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             "users in join order (not while someone is hidden).",
             ["agora"],
         ),
+        **STYLE_REGION_DOCS,
     },
     "GridSpec": {
         "x": ("The left edge of the grid's area (default 0).", _LENGTH_EXAMPLES),
@@ -195,7 +198,9 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "roles": ("The roles shown in the cells, in order (or `uids`).", [["a", "b", "c"]]),
         "uids": ("The users shown in the cells, in order (or `roles`).", [[1001, 1002]]),
         "fill": ("agora: leave every cell to Agora's join-order filling.", ["agora"]),
+        **STYLE_REGION_DOCS,
     },
+    **STYLE_DOCS,
     "GridEntry": {
         "grid": (
             "A grid of equal cells filling an area; the cells become regions.",
@@ -226,6 +231,16 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             'The picture previews draw for a role or uid: a camera shape "W:H" (16:9, '
             '9:16), or "screen" / "screen:W:H" for a shared screen drawn as a slide.',
             [{"guest": "9:16", "screen": "screen:4:3"}],
+        ),
+        "names": (
+            "Sample names previews give a role or uid when no names are given (--name), "
+            "for a styled layout's labels and cards.",
+            [{"host": "Ada Lovelace", "1002": "Grace Hopper"}],
+        ),
+        "video_off": (
+            "Roles or uids previews draw with the camera off when nobody's is "
+            "(--video-off), to show their video-off cards.",
+            [["guest"]],
         ),
     },
     "WhenSpec": {

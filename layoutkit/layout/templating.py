@@ -204,6 +204,49 @@ def render_template_lines(
     return "".join(chunks), tracker.finish()
 
 
+MAX_EXPRESSION_TEXT = 1000
+"""The longest text a label's or card's expression may give (characters)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_expression(source: str) -> Any:
+    return _ENV.compile_expression(source, undefined_to_none=False)
+
+
+def evaluate_expression(source: str, names: dict[str, Any]) -> str:
+    """A label's or card's text: the Jinja expression `source` (no braces: `name | upper`)
+    evaluated with `names`, in the template sandbox, as text (nothing for None).
+    ValueError says what is wrong, in words for the person who wrote it."""
+    try:
+        expression = _compile_expression(source)
+    except TemplateSyntaxError as exc:
+        raise ValueError(
+            f"{source!r} is not a Jinja expression ({exc.message}); write a name such as "
+            "name or role, a filter (name | upper), or text in quotes ('Host')"
+        ) from None
+    token = template_budget.start()
+    try:
+        value = expression(**names)
+        text = "" if value is None else str(value)
+    except UndefinedError as exc:
+        known = ", ".join(sorted(k for k in names if not k.startswith("_")))
+        raise ValueError(f"{exc} in {source!r}; the names it can use are {known}") from None
+    except (_LimitError, SecurityError) as exc:
+        raise ValueError(f"{source!r}: {exc}") from None
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        raise ValueError(f"{source!r} failed: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{source!r}: recursion too deep") from None
+    finally:
+        template_budget.finish(token)
+    if len(text) > MAX_EXPRESSION_TEXT:
+        raise ValueError(
+            f"{source!r} gives {len(text):,} characters; a label holds at most "
+            f"{MAX_EXPRESSION_TEXT:,}"
+        )
+    return text
+
+
 def _template_line(exc: BaseException) -> int | None:
     line = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
@@ -237,8 +280,10 @@ def _located(
 
 
 __all__ = [
+    "MAX_EXPRESSION_TEXT",
     "MAX_OUTPUT",
     "TemplateContext",
+    "evaluate_expression",
     "freeze_vars",
     "is_template",
     "parse_var",

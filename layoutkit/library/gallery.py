@@ -18,10 +18,17 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from layoutkit.compile.assets import InMemory
 from layoutkit.compile.compiler import compile_full, default_count
 from layoutkit.jsonfmt import format_json
 from layoutkit.library import presets
-from layoutkit.preview import PreviewOptions, caption, draw_compilation, text_px_for
+from layoutkit.preview import (
+    PreviewOptions,
+    caption,
+    compile_preview,
+    draw_compilation,
+    text_px_for,
+)
 from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
 
 TEMPLATES = Path(__file__).resolve().parent / "gallery_templates"
@@ -55,7 +62,7 @@ def _picture(name: str, count: int, width: int, shown: int) -> tuple[bytes, int,
     from layoutkit.render import encode_png
 
     layout = presets.load(name)
-    compiled = compile_full(layout, count=count)
+    compiled = compile_preview(layout, count=count)
     scale = width / compiled.canvas[0]
     options = PreviewOptions(clean=True, scale=scale, min_text=text_px_for(width, shown))
     image = draw_compilation(compiled, options)
@@ -75,7 +82,7 @@ def render_preset(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     main = default_count(layout.document)
     card, card_w, card_h, _ = _picture(name, main, CARD_WIDTH, CARD_SHOWN)
     files[f"{name}/card.png"] = card
-    payload = compile_full(layout, count=main).payload_json
+    payload = compile_full(layout, count=main, assets=InMemory()).payload_json
     context = {
         "name": name,
         "title": info.title,

@@ -19,6 +19,7 @@ from typing import Any
 from layoutkit.compile.compiler import declared_counts
 from layoutkit.errors import PresetNotFoundError
 from layoutkit.layout.loader import Layout, load_layout
+from layoutkit.layout.model import GridEntry
 from layoutkit.layout.preset_files import find_preset_file, preset_names, suggest_preset
 
 
@@ -64,6 +65,22 @@ def load(name: str, vars: Mapping[str, Any] | None = None) -> Layout:
 def source(name: str) -> str:
     """The preset's YAML text."""
     return path_of(name).read_text(encoding="utf-8")
+
+
+def local_files(name: str) -> list[str]:
+    """The files a preset names relative to itself (decor images, card images, its font),
+    each once, in the order written: what `layoutkit new` copies beside a new layout."""
+    document = load(name).document
+    found: list[str | None] = [document.font]
+    found += [item.image for item in document.decor or []]
+    found.append(document.card.image if document.card else None)
+    entries = list(document.regions or [])
+    for variant in document.variants or []:
+        entries += variant.regions or []
+    for entry in entries:
+        spec = entry.grid if isinstance(entry, GridEntry) else entry
+        found.append(spec.card.image if spec.card else None)
+    return [f for f in dict.fromkeys(found) if f is not None and not Path(f).is_absolute()]
 
 
 @functools.cache

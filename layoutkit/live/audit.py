@@ -25,6 +25,8 @@ AUDIT_STEPS = (
     "grace-end",
     "stopped",
     "left-out",  # who the new state does not show: hidden on purpose, or without a region
+    "publish-failed",  # the new state's images could not be published: nothing pushed
+    "no-publisher",  # once: a styled layout's images are left out, nothing publishes them
 )
 
 

@@ -3,16 +3,20 @@
 ```yaml
 layout: speaker-strip.yaml        # optional (relative to this file); --layout overrides
 roles: {host: "1001"}             # optional starting role bindings
+names: {"1001": Ada Lovelace}     # optional: the names a styled layout writes
 events:
   - {at: 0s, join: "1001", role: host}
-  - {at: 5s, join: "1002"}
+  - {at: 5s, join: "1002", name: Grace Hopper}   # a join (or share) may give a name
+  - {at: 20s, name: Rear Admiral Hopper, uid: "1002"}   # a new name, like `role:`
   - {at: 30s, share: "1003"}      # joins if needed and takes the role `screen`
   - {at: 45s, camera_off: "1002"}
   - {at: 50s, role: guest, uid: "1002"}
   - {at: 1m, leave: "1002"}
 ```
 `play_scenario` gives the exact sequence of updateLayout payloads (a payload equal to the
-previous one is not sent again; events at the same time are sent as one, latest wins).
+previous one, with the same images, is not sent again; events at the same time are sent
+as one, latest wins). A styled layout's images are drawn in memory (`InMemory`): the
+steps' payloads leave them out and their compilations hold them, for the previews.
 """
 
 from __future__ import annotations
@@ -20,12 +24,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from layoutkit.compile.assets import InMemory
 from layoutkit.compile.compiler import Compilation, compile_full
-from layoutkit.errors import Issue, LayoutkitError, LayoutSyntaxError, LayoutValidationError
+from layoutkit.compile.participants import check_name
+from layoutkit.errors import (
+    CompileError,
+    Issue,
+    LayoutkitError,
+    LayoutSyntaxError,
+    LayoutValidationError,
+)
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.layout.template_context import command_budget
 from layoutkit.layout.yaml import SourceMap, parse_yaml
@@ -36,6 +48,7 @@ from layoutkit.wire.rules import check_uid
 MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
 _TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
 _KEYS = {"at", "uid", "role", *EVENT_KINDS}
+_NAMED = ("join", "share")  # the events that may also give the person's name
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class Scenario:
     events: list[TimedEvent]
     roles: dict[str, str]
     layout_path: Path | None = None
+    names: dict[str, str] = field(default_factory=dict)  # uid -> name at the start
 
 
 @dataclass(frozen=True)
@@ -103,12 +117,20 @@ def load_scenario(path: Path) -> Scenario:
         issues.append(marks.issue("error", where, message, key=key, source=source))
 
     if not isinstance(data, dict):
-        error((), "a scenario is a mapping with `events:` (and optionally `layout:`, `roles:`)")
+        error(
+            (),
+            "a scenario is a mapping with `events:` (and optionally `layout:`, `roles:`, `names:`)",
+        )
         raise LayoutValidationError(issues)
     for key in data:
-        if key not in ("layout", "roles", "events"):
-            error((key,), f"unknown key {key!r}; a scenario has layout, roles and events", key=True)
+        if key not in ("layout", "roles", "names", "events"):
+            error(
+                (key,),
+                f"unknown key {key!r}; a scenario has layout, roles, names and events",
+                key=True,
+            )
     roles = _roles(data.get("roles"), error)
+    names = _names(data.get("names"), error)
     events = _events(data.get("events"), marks, error)
     layout_path = None
     if isinstance(data.get("layout"), str):
@@ -117,7 +139,7 @@ def load_scenario(path: Path) -> Scenario:
         error(("layout",), "layout is the path of a layout file")
     if issues:
         raise LayoutValidationError(issues)
-    return Scenario(source, events, roles, layout_path)
+    return Scenario(source, events, roles, layout_path, names)
 
 
 def _roles(value: Any, error: Callable[..., None]) -> dict[str, str]:
@@ -132,6 +154,23 @@ def _roles(value: Any, error: Callable[..., None]) -> dict[str, str]:
             error(("roles", role), f"{uid!r} is not a uid")
         roles[str(role)] = str(uid)
     return roles
+
+
+def _names(value: Any, error: Callable[..., None]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        error(("names",), 'names maps uids to names, e.g. {"1001": Ada Lovelace}')
+        return {}
+    names = {}
+    for uid, name in value.items():
+        try:
+            key, text = check_name(uid, name)
+        except CompileError as exc:
+            error(("names", uid), exc.message)
+            continue
+        names[key] = text
+    return names
 
 
 def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[TimedEvent]:
@@ -164,7 +203,7 @@ def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[Ti
                 f"({last:g}s); keep events in time order",
             )
         last = max(last, at)
-        kinds = [k for k in EVENT_KINDS if k in item and k != "role"]
+        kinds = [k for k in EVENT_KINDS if k in item and k not in ("role", "name")]
         kind: EventKind
         if len(kinds) > 1:
             error(where, f"one event per entry, not {' and '.join(kinds)}")
@@ -172,22 +211,41 @@ def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[Ti
         if kinds:
             kind = kinds[0]
             uid = item[kind]
-        elif "role" in item:
-            kind, uid = "role", item.get("uid")
+        elif "role" in item and "name" in item:
+            error(where, "one event per entry: a role change or a name, not both")
+            continue
+        elif "role" in item or "name" in item:
+            kind, uid = ("role" if "role" in item else "name"), item.get("uid")
         else:
             error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}")
             continue
         try:
             uid = check_uid(uid)
         except ValueError:
-            error((*where, kind if kind != "role" else "uid"), f"{uid!r} is not a uid")
+            error(
+                (*where, kind if kind not in ("role", "name") else "uid"), f"{uid!r} is not a uid"
+            )
             continue
         role = item.get("role")
+        name = None
+        if "name" in item:
+            if kind != "name" and kind not in _NAMED:
+                error(
+                    (*where, "name"),
+                    f"a {kind} gives no name; give it on its own "
+                    '({at: 5s, name: Ada Lovelace, uid: "1001"}) or with a join',
+                )
+                continue
+            try:
+                _, name = check_name(uid, item["name"])
+            except CompileError as exc:
+                error((*where, "name"), exc.message)
+                continue
         mark = marks.find(where)
         events.append(
             TimedEvent(
                 at,
-                Event(kind, uid, str(role) if role is not None else None),
+                Event(kind, uid, str(role) if role is not None else None, name),
                 mark.line if mark else None,
             )
         )
@@ -228,10 +286,10 @@ def _play_scenario(
     hide_camera_off: bool = False,
     hide_audio_only: bool = False,
 ) -> tuple[list[Step], list[str]]:
-    roster = Roster(roles=dict(scenario.roles))
+    roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
     steps: list[Step] = []
     warnings: list[str] = []
-    previous: dict[str, Any] | None = None
+    previous: tuple[dict[str, Any], tuple[str, ...]] | None = None  # payload, images
     sharing: set[str] = set()
     index = 0
     while index < len(scenario.events):
@@ -253,7 +311,14 @@ def _play_scenario(
             continue
         hidden = roster.hidden(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
         try:
-            compiled = compile_full(layout, list(roster.people), roster.roles, hidden=hidden)
+            compiled = compile_full(
+                layout,
+                list(roster.people),
+                roster.roles,
+                hidden=hidden,
+                names=roster.names,
+                assets=InMemory(),
+            )
         except LayoutkitError as exc:
             warnings.append(
                 f"at {at:g}s: cannot compile for {len(roster.people) - len(hidden)} "
@@ -265,7 +330,8 @@ def _play_scenario(
                 f"at {at:g}s: not shown (no region left): {', '.join(compiled.not_shown)}"
             )
         payload = compiled.payload_json
-        if payload != previous:
+        picture = payload, tuple(asset.name for asset in compiled.assets)
+        if picture != previous:
             steps.append(
                 Step(
                     at,
@@ -277,7 +343,7 @@ def _play_scenario(
                     frozenset(sharing),
                 )
             )
-            previous = payload
+            previous = picture
     return steps, warnings
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
+from layoutkit.compile.assets import InMemory, preview_payload
 from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
+from layoutkit.compile.participants import Names
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
@@ -57,12 +59,51 @@ def render_preview(
     count: int | None = None,
     options: PreviewOptions | None = None,
     hidden: Collection[str | int] | None = None,
+    names: Names | None = None,
 ) -> bytes:
-    """PNG bytes of the recorded canvas for these participants (`hidden` ones left out)."""
+    """PNG bytes of the recorded canvas for these participants (`hidden` ones left out;
+    `names`, uid -> name, for the names a styled layout draws)."""
     from layoutkit.render import encode_png
 
-    compiled = compile_full(layout, participants, roles, count=count, hidden=hidden)
+    compiled = compile_preview(layout, participants, roles, count=count, hidden=hidden, names=names)
     return encode_png(draw_compilation(compiled, options or PreviewOptions()))
+
+
+def compile_preview(
+    layout: Layout,
+    participants: Sequence[str | int] | None = None,
+    roles: Mapping[str, str | int] | None = None,
+    *,
+    count: int | None = None,
+    hidden: Collection[str | int] | None = None,
+    names: Names | None = None,
+) -> Compilation:
+    """The compilation a preview draws: a styled layout's images drawn, not published;
+    given no `names`, the layout's sample names (`preview: {names: ...}`) for the people
+    holding those roles or uids."""
+    compiled = compile_full(
+        layout, participants, roles, count=count, hidden=hidden, names=names, assets=InMemory()
+    )
+    spec = compiled.document.preview
+    if names or spec is None or not spec.names or compiled.style is None:
+        return compiled
+    samples = _by_uid(compiled, spec.names.items())
+    if not samples:
+        return compiled
+    return compile_full(
+        layout, participants, roles, count=count, hidden=hidden, names=samples, assets=InMemory()
+    )
+
+
+def _by_uid(compiled: Compilation, items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """`preview:` keys (a role or a uid) as the uids they name in this compilation."""
+    holders = role_uids(compiled)
+    found: dict[str, str] = {}
+    for key, value in items:
+        uid = key if key.isdigit() else holders.get(key)
+        if uid is not None and uid in compiled.participants:
+            found.setdefault(uid, value)
+    return found
 
 
 def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
@@ -70,12 +111,18 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
     from layoutkit.render import RenderOptions, render_canvas
 
     width, height = compiled.canvas
-    urls = {k: v for k, v in options.images.items() if not k.isdigit()}
+    spec = compiled.document.preview
+    if spec is not None and spec.video_off and not options.video_off and compiled.style:
+        sample = _by_uid(compiled, ((key, key) for key in spec.video_off))
+        options = replace(options, video_off=frozenset(sample))
+    payload, drawn = preview_payload(compiled)
+    urls: dict[str, Path | bytes] = {k: v for k, v in options.images.items() if not k.isdigit()}
+    urls.update(drawn)
     render_options = RenderOptions(scale=options.scale, clean=options.clean, images=urls)
     if options.min_text > render_options.min_text:
         render_options = replace(render_options, min_text=options.min_text)
     return render_canvas(
-        compiled.payload_json,
+        payload,
         compiled.regions,
         width,
         height,
@@ -190,7 +237,7 @@ def _render_sheet_png(
         )
     for n in wanted:
         try:
-            compiled = compile_full(layout, None, roles, count=n)
+            compiled = compile_preview(layout, None, roles, count=n)
         except LayoutError as exc:
             frames.append((f"{n}: {exc.message}", shrink_to_cell(_blank(layout, opts))))
             continue
@@ -289,6 +336,7 @@ __all__ = [
     "PreviewOptions",
     "animation_gif",
     "caption",
+    "compile_preview",
     "draw_compilation",
     "participants_for",
     "render_preview",

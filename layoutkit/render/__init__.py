@@ -16,7 +16,7 @@ from layoutkit.render.compose import Appearance, RenderOptions, canvas_size, com
 from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
-from layoutkit.render.style import StyleImages, render_style
+from layoutkit.render.style import StyleImages, clear_style_cache, render_style
 from layoutkit.wire.rules import ToWire, layout_json
 
 
@@ -49,6 +49,7 @@ __all__ = [
     "Appearance",
     "RenderOptions",
     "StyleImages",
+    "clear_style_cache",
     "encode_gif",
     "encode_png",
     "participant_color",

@@ -1,12 +1,16 @@
 """Pictures that stand for participants: a synthetic camera picture (its own colour and a
 framing pattern that makes cropping visible), a shared screen drawn as a slide, or a real
-picture loaded from a file; their name labels; and the fonts."""
+picture loaded from a file or from bytes; their name labels; and the fonts (the built-in
+one, and TTF/OTF files)."""
 
 from __future__ import annotations
 
 import colorsys
 import functools
+import hashlib
+import io
 import math
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -269,6 +273,16 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _convert(opened: Image.Image, name: str, mode: str, noun: str) -> Image.Image:
+    w, h = opened.size
+    if w * h > MAX_SOURCE_PIXELS:
+        raise RenderError(
+            f"{name}: the {noun} is {w}×{h}; {noun}s are limited to "
+            f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels"
+        )
+    return opened.convert(mode)
+
+
 def open_image(
     path: Path, mode: str = "RGB", noun: str = "picture", a_noun: str = "a picture"
 ) -> Image.Image:
@@ -277,13 +291,7 @@ def open_image(
     budget."""
     try:
         with Image.open(path) as opened:
-            w, h = opened.size
-            if w * h > MAX_SOURCE_PIXELS:
-                raise RenderError(
-                    f"{path}: the {noun} is {w}×{h}; {noun}s are limited to "
-                    f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels"
-                )
-            return opened.convert(mode)
+            return _convert(opened, str(path), mode, noun)
     except FileNotFoundError:
         raise RenderError(f"{path}: no such {noun} file") from None
     except IsADirectoryError:
@@ -296,15 +304,88 @@ def open_image(
         raise RenderError(f"{path}: not {a_noun} Pillow can read (PNG, JPEG, BMP, ...)") from exc
 
 
+def open_image_bytes(
+    data: bytes, name: str, mode: str = "RGB", noun: str = "picture", a_noun: str = "a picture"
+) -> Image.Image:
+    """An encoded image (PNG, JPEG, BMP, ...) held in memory, converted to `mode`; the
+    same limits and messages as `open_image`, naming the image `name` (its URL)."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            return _convert(opened, name, mode, noun)
+    except Image.DecompressionBombError as exc:
+        raise RenderError(f"{name}: the {noun} is too large to open safely") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise RenderError(f"{name}: not {a_noun} Pillow can read (PNG, JPEG, BMP, ...)") from exc
+
+
 @functools.lru_cache(maxsize=32)
 def load_picture(path: Path) -> Image.Image:
     """A local picture as RGB; RenderError names the file when it cannot be used."""
     return open_image(path)
 
 
+BYTES_CACHE = PictureCache(max_bytes=32 << 20)
+"""Pictures decoded from bytes, by the bytes' hash (a preview may draw one card often)."""
+
+
+def load_picture_bytes(data: bytes, name: str) -> Image.Image:
+    """An encoded picture held in memory as RGB (cached by a hash of the bytes: treat it
+    as read-only); RenderError names it `name` (its URL) when it cannot be used."""
+    digest = hashlib.blake2b(data, digest_size=20).digest()
+    return BYTES_CACHE.get(("bytes", digest), lambda: open_image_bytes(data, name))
+
+
+FONT_FIX = "give the path of a .ttf or .otf file"
+
+
+@functools.lru_cache(maxsize=64)
+def _truetype(path: str, mtime_ns: int, size: int) -> Font:
+    del mtime_ns  # part of the key: a font file changed on disk is read again
+    try:
+        return ImageFont.truetype(path, size)
+    except (OSError, ValueError) as exc:
+        try:
+            with Path(path).open("rb"):
+                pass
+        except PermissionError:
+            raise RenderError(
+                f"{path}: permission denied reading the font; make it readable or {FONT_FIX}"
+            ) from None
+        except OSError:
+            pass
+        raise RenderError(f"{path}: not a font Pillow can read; {FONT_FIX}") from exc
+
+
+def font_stamp(path: str) -> int:
+    """The modification time (ns) of the font file at `path`; RenderError naming it when
+    it is missing, a folder or cannot be looked at."""
+    try:
+        info = Path(path).stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise RenderError(f"{path}: no such font file; {FONT_FIX}") from None
+    except PermissionError:
+        raise RenderError(f"{path}: permission denied; make it readable or {FONT_FIX}") from None
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"{path}: the font file cannot be read ({exc}); {FONT_FIX}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RenderError(f"{path}: is a folder, not a font; {FONT_FIX}")
+    if not stat.S_ISREG(info.st_mode):
+        raise RenderError(f"{path}: is not a regular file; {FONT_FIX}")
+    return info.st_mtime_ns
+
+
+def font_at(path: str, size: int, stamp: int | None = None) -> Font:
+    """The TTF/OTF font file at `path` at `size` pixels (at least 6), cached by path,
+    modification time and size; RenderError names the file when it is missing, a folder,
+    unreadable or not a font. `stamp`: `font_stamp(path)`, when already known."""
+    return _truetype(path, font_stamp(path) if stamp is None else stamp, max(6, size))
+
+
 __all__ = [
+    "BYTES_CACHE",
     "CAMERA_CACHE",
     "CAMERA_CACHE_BYTES",
+    "FONT_FIX",
     "FOOTER_SHARE",
     "MAX_CAMERA_ASPECT",
     "MIN_TEXT_PX",
@@ -317,8 +398,12 @@ __all__ = [
     "check_camera_aspect",
     "draw_label",
     "font",
+    "font_at",
+    "font_stamp",
     "load_picture",
+    "load_picture_bytes",
     "open_image",
+    "open_image_bytes",
     "participant_color",
     "shade",
     "synthetic_camera",

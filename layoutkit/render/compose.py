@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from PIL import Image
 
@@ -24,6 +25,7 @@ from layoutkit.render.camera import (
     check_camera_aspect,
     draw_label,
     load_picture,
+    load_picture_bytes,
     participant_color,
     synthetic_camera,
 )
@@ -56,13 +58,14 @@ class Appearance:
 @dataclass(frozen=True)
 class RenderOptions:
     """`scale` shrinks or grows the output; `clean` leaves out every annotation; `images`
-    maps image URLs (background, placeholders) to local files standing in for them;
+    maps image URLs (background, placeholders) to what stands in for them: a local file,
+    or the encoded image itself (JPEG, BMP, PNG bytes, e.g. the style images just drawn);
     `min_text` is the smallest text size in pixels of this picture (raise it when the
     picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX."""
 
     scale: float = 1.0
     clean: bool = False
-    images: Mapping[str, Path] = field(default_factory=dict)
+    images: Mapping[str, Path | bytes] = field(default_factory=dict)
     min_text: int = MIN_TEXT_PX
 
 
@@ -74,6 +77,29 @@ class Drawn:
     # "video", "screen", "placeholder", "card", "empty", "off canvas", "no area", ...
     shown: list[str] = field(default_factory=list)
     missing_images: list[str] = field(default_factory=list)
+
+
+def stand_in(url: str, local: Path | bytes) -> Image.Image:
+    """The picture standing in for the image at `url`: a local file, or encoded bytes
+    (named by `url` in errors, without its query, which may hold a signature); RGB,
+    cached (treat it as read-only)."""
+    if isinstance(local, bytes):
+        return load_picture_bytes(local, url_name(url))
+    return load_picture(local)
+
+
+def url_name(url: str) -> str:
+    """`url` as messages show it: without user info, query or fragment (a signed URL's
+    secrets)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host += f":{parts.port}"
+    except ValueError:  # a malformed host or port: say no more than that
+        return "an image URL"
+    shown = urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return shown + ("?..." if parts.query else "")
 
 
 def hex_rgb(color: str | None) -> RGB:
@@ -214,7 +240,7 @@ def compose(
     if background:
         local = options.images.get(background)
         if local is not None:
-            canvas.paste(cover(load_picture(local), size), (0, 0))
+            canvas.paste(cover(stand_in(background, local), size), (0, 0))
         else:
             drawn.missing_images.append(background)
     floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
@@ -270,7 +296,7 @@ def _region_tile(
             if local is None:
                 drawn.missing_images.append(url)
                 return Image.new("RGB", size, (96, 96, 104)), "card"
-            picture = load_picture(local)
+            picture = stand_in(url, local)
             return (contain(picture, size) if fit == "fit" else cover(picture, size)), "placeholder"
         if person.audio_only:
             return None, "audio only"
@@ -297,4 +323,6 @@ __all__ = [
     "hex_rgb",
     "pixel_box",
     "placeholder_url",
+    "stand_in",
+    "url_name",
 ]

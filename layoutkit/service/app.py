@@ -7,6 +7,7 @@
 | `GET /recordings` | every attached recording, in short |
 | `GET /recordings/{sid}` | one: participants, last acknowledged layout, pending, errors |
 | `DELETE /recordings/{sid}` | stop directing it (the recording goes on) |
+| `PUT /recordings/{sid}/names/{uid}` | `{"name": "Ada"}`: the name a styled layout writes |
 | `GET /healthz` | alive, with counts |
 
 The `/recordings` routes need `Authorization: Bearer TOKEN` when the service has a token
@@ -29,6 +30,7 @@ from layoutkit.service.spec import RequestError
 log = logging.getLogger("layoutkit.service")
 NOTIFICATIONS_PATH = "/agora/notifications"
 _RECORDING = re.compile(r"^/recordings/(?P<sid>[^/?]+)/?$")
+_NAME = re.compile(r"^/recordings/(?P<sid>[^/?]+)/names/(?P<uid>[^/?]+)/?$")
 
 
 def error(status: int, message: str, field: str = "") -> Response:
@@ -60,7 +62,7 @@ class ServiceApp:
             return reply(status, body)
         if path == "/healthz" and request.method in ("GET", "HEAD"):
             return reply(200, {"ok": True, "recordings": len(self.hub.sids())})
-        if path in ("/recordings", "/recordings/") or _RECORDING.match(path):
+        if path in ("/recordings", "/recordings/") or _RECORDING.match(path) or _NAME.match(path):
             refused = self._check_token(request)
             if refused is not None:
                 return refused
@@ -85,6 +87,9 @@ class ServiceApp:
         return None
 
     def _recordings(self, request: Request, path: str) -> Response:
+        named = _NAME.match(path)
+        if named is not None:
+            return self._name(request, unquote(named["sid"]), unquote(named["uid"]))
         found = _RECORDING.match(path)
         if found is None:
             if request.method == "GET":
@@ -102,6 +107,20 @@ class ServiceApp:
                 return error(404, f"no recording {sid} is attached", "sid")
             return reply(200, {"ok": True, "detached": sid})
         return error(405, "/recordings/{sid} takes GET or DELETE")
+
+    def _name(self, request: Request, sid: str, uid: str) -> Response:
+        """`PUT /recordings/{sid}/names/{uid}` with `{"name": "..."}`."""
+        if request.method != "PUT":
+            return error(405, "/recordings/{sid}/names/{uid} takes PUT")
+        if request.truncated:
+            return error(413, "the request is too large")
+        data = _json_object(request)
+        unknown = sorted(set(data) - {"name"})
+        if unknown:
+            raise RequestError(400, 'unknown field; the body is {"name": "..."}', field=unknown[0])
+        if "name" not in data:
+            raise RequestError(400, 'is missing; send {"name": "Ada Lovelace"}', field="name")
+        return reply(200, self.hub.set_name(sid, uid, data["name"]))
 
     def _short(self, sid: str) -> dict[str, Any]:
         try:

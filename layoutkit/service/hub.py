@@ -8,12 +8,16 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 - `attach(request)`: a running recording joins (409 if it is attached already, 422 if
   its layout does not load or compile for who is in the channel); its Director starts
   from the channel's hosts: those the notifications showed, else Agora's user list.
+- `set_name(sid, uid, name)`: the name a styled layout writes for a person (kept with
+  the recording, so a restart keeps it); Notifications carry no names.
 - `resume()`: after a restart, the kept callbacks are replayed to rebuild each channel,
   each channel with an attached recording is resynchronised from the user list, then
   every recording's Director starts and pushes the layout for who is there.
 - Every push takes a turn on one `FairLimiter` (round-robin across recordings, at most
   `rate_limit` requests per `window`), so no channel starves and the App ID's limit
   holds; the service's client makes one attempt per call, so each request is one turn.
+- With `HubOptions.assets`, every Director publishes its styled layout's images there
+  (one publisher for all: it remembers what is published, so no file goes twice).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,10 +45,17 @@ from layoutkit.live.notifications import (
 )
 from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
-from layoutkit.service.spec import AttachSpec, RequestError, load_spec_layout, parse_spec
+from layoutkit.service.spec import (
+    AttachSpec,
+    RequestError,
+    checked_name,
+    load_spec_layout,
+    parse_spec,
+)
 from layoutkit.service.store import Store, StoreError
 
 if TYPE_CHECKING:
+    from layoutkit.assets import Publisher
     from layoutkit.client import CloudRecordingClient, Recording
 
 log = logging.getLogger("layoutkit.service")
@@ -57,7 +68,9 @@ class HubOptions:
     """`notify_secret`: the Notifications secret the callbacks are signed with;
     `layouts`: the folder `file` names are read from; `rate_limit` per `window` seconds:
     the App ID's allowance shared by every recording; `resync`: read Agora's user list
-    when a channel's hosts are not known from notifications (attach, restart)."""
+    when a channel's hosts are not known from notifications (attach, restart);
+    `assets`: where every Director publishes a styled layout's images (None: the
+    layouts are pushed without them, with a warning)."""
 
     notify_secret: str
     layouts: Path | None = None
@@ -65,6 +78,7 @@ class HubOptions:
     window: float = 1.15
     resync: bool = True
     flush_timeout: float = 10.0  # seconds shutdown waits for pending layouts, in all
+    assets: Publisher | None = None
 
     def __repr__(self) -> str:  # the secret never shows
         return f"HubOptions(layouts={self.layouts!r}, rate_limit={self.rate_limit})"
@@ -224,7 +238,7 @@ class DirectorHub:
         try:
             hosts = self.hosts_of(spec.cname, exclude={spec.uid})
             try:
-                compile_full(layout, hosts, spec.roles)
+                compile_full(layout, hosts, spec.roles, names=spec.names)
             except LayoutkitError as exc:
                 raise RequestError(
                     422,
@@ -257,6 +271,8 @@ class DirectorHub:
             spec.roles,
             options=spec.director_options(),
             participants=hosts,
+            names=spec.names,
+            assets=self.options.assets,
         )
 
     def _register(self, item: Attached, seeded: list[str]) -> None:
@@ -326,6 +342,33 @@ class DirectorHub:
         log.info("detached %r", sid)
         return True
 
+    def set_name(self, sid: str, uid: object, name: object) -> dict[str, Any]:
+        """Show `name` for `uid` in recording `sid` (its Director recompiles and pushes
+        when the picture changes); the recording's state. RequestError: 400 a bad uid or
+        name, 404 not attached, 409 its layout could not be loaded after a restart."""
+        with self._lock:
+            item = self._recordings.get(sid)
+        if item is None:
+            raise RequestError(404, f"no recording {sid} is attached", field="sid")
+        key, text = checked_name(uid, name, "name")
+        with self._lock:
+            if item.director is None:
+                raise RequestError(
+                    409,
+                    f"recording {sid} has no director: its layout could not be loaded after "
+                    "a restart (see its errors); detach it and attach it again",
+                    field="sid",
+                )
+            director = item.director
+        director.set_name(key, text)  # compiles and publishes: outside the lock
+        with self._lock:  # kept as the director has them now: the last writer is the latest
+            item.spec = replace(item.spec, names=director.names)
+            try:
+                self.store.set_spec(sid, item.spec.data())
+            except StoreError as exc:  # the name applies now; a restart would lose it
+                log.error("%s", exc)
+        return self.describe(sid)
+
     def attached(self, sid: str) -> Attached | None:
         with self._lock:
             return self._recordings.get(sid)
@@ -359,6 +402,7 @@ class DirectorHub:
             "mode": spec.mode,
             "layout": spec.layout_name,
             "roles": spec.roles,
+            "names": spec.names,
             "options": spec.options,
             "auto": item.auto,
             "attached_at": datetime.fromtimestamp(item.attached_at, UTC).isoformat(),
@@ -370,7 +414,10 @@ class DirectorHub:
             errors.append(director.last_refusal)
         if director.stopped:
             errors.append(director.stopped)
+        if director.last_error and director.last_error not in errors:
+            errors.append(director.last_error)
         return found | {
+            "names": director.names,
             "status": director.status,
             "participants": director.participants,
             "acknowledged": director.acknowledged,

@@ -25,6 +25,7 @@ from layoutkit.service.hub import DirectorHub, HubOptions
 from layoutkit.service.store import Store
 
 if TYPE_CHECKING:
+    from layoutkit.assets import Publisher
     from layoutkit.client import CloudRecordingClient
 
 log = logging.getLogger("layoutkit.service")
@@ -86,7 +87,9 @@ class DirectorService:
         resync: bool = True,
         flush_timeout: float = 10.0,
         on_grant: Callable[[Hashable, float], None] | None = None,
+        assets: Publisher | None = None,
     ) -> None:
+        """`assets`: where every Director publishes a styled layout's images."""
         if not notify_secret:
             raise ConfigError(
                 "give the Notifications secret (--notify-secret-env or "
@@ -109,6 +112,7 @@ class DirectorService:
             window=window,
             resync=resync,
             flush_timeout=flush_timeout,
+            assets=assets,
         )
         self.store = Store(db)
         self.hub = DirectorHub(client, self.store, options, on_grant=on_grant)

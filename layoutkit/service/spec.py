@@ -1,7 +1,8 @@
 """What `POST /recordings` takes: a running recording (cname, uid, resource id, sid, mode),
 the layout to keep it in (a preset, a file in the service's layouts folder, or YAML text),
-roles and Director options. Checked field by field; `RequestError` names the field and
-says how to fix it, with the HTTP status to answer."""
+roles, names (uid -> the name a styled layout writes) and Director options. Checked
+field by field; `RequestError` names the field and says how to fix it, with the HTTP
+status to answer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.errors import LayoutkitError
+from layoutkit.compile.participants import check_name
+from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
 from layoutkit.wire.base import check_cname, check_uid
@@ -36,6 +38,7 @@ _KEYS = {
     "layout",
     "vars",
     "roles",
+    "names",
     "options",
 }
 
@@ -65,6 +68,7 @@ class AttachSpec:
     roles: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     mode: str = "mix"
+    names: dict[str, str] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -77,6 +81,8 @@ class AttachSpec:
             "roles": self.roles,
             "options": self.options,
         }
+        if self.names:
+            found["names"] = self.names
         for name in ("preset", "file", "layout"):
             if getattr(self, name) is not None:
                 found[name] = getattr(self, name)
@@ -149,6 +155,21 @@ def _roles(data: Mapping[str, Any]) -> dict[str, str]:
     return roles
 
 
+def checked_name(uid: object, name: object, where: str) -> tuple[str, str]:
+    """A uid and its name (`compile.participants.check_name`); RequestError 400 at
+    `where` when either is wrong."""
+    try:
+        return check_name(uid if isinstance(uid, str | int) else str(uid), name)
+    except CompileError as exc:
+        raise RequestError(400, exc.message.removeprefix("names: "), field=where) from None
+
+
+def _names(data: Mapping[str, Any]) -> dict[str, str]:
+    return dict(
+        checked_name(uid, name, f"names.{uid}") for uid, name in _mapping(data, "names").items()
+    )
+
+
 def _id(value: str | None, name: str) -> str:
     """A resource id or sid as Agora writes them (letters, digits, `-`, `_`, `.`), so it
     can stand in a URL path as it is."""
@@ -210,6 +231,7 @@ def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
         vars=vars_,
         roles=_roles(data),
         options=_options(data),
+        names=_names(data),
     )
 
 
@@ -261,6 +283,7 @@ __all__ = [
     "OPTION_FIELDS",
     "AttachSpec",
     "RequestError",
+    "checked_name",
     "load_spec_layout",
     "parse_spec",
 ]

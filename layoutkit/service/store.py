@@ -180,6 +180,10 @@ class Store:
     def remove_recording(self, sid: str) -> bool:
         return self._write("DELETE FROM recordings WHERE sid=?", (sid,)).rowcount > 0
 
+    def set_spec(self, sid: str, spec: dict[str, Any]) -> None:
+        """Replace a kept recording's attach request (names changed since the attach)."""
+        self._write("UPDATE recordings SET spec=? WHERE sid=?", (json.dumps(spec), sid))
+
     def set_acknowledged(self, sid: str, payload: dict[str, Any]) -> None:
         self._write("UPDATE recordings SET acknowledged=? WHERE sid=?", (json.dumps(payload), sid))
 

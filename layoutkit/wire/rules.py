@@ -125,6 +125,19 @@ def layout_json(payload: Mapping[str, Any] | ToWire) -> Mapping[str, Any]:
     return payload if isinstance(payload, Mapping) else payload.to_wire()
 
 
+LAYOUT_KEYS = (
+    "mixedVideoLayout",
+    "maxResolutionUid",
+    "backgroundColor",
+    "backgroundImage",
+    "defaultUserBackgroundImage",
+    "layoutConfig",
+    "backgroundConfig",
+)
+"""The layout fields of updateLayout's clientRequest (and of a transcodingConfig), in the
+order the wire models write them."""
+
+
 def region_json(
     uid: str | None,
     x: float,
@@ -168,6 +181,7 @@ def json_kind(value: object) -> str:
 __all__ = [
     "CNAME_MAX_BYTES",
     "CNAME_PUNCTUATION",
+    "LAYOUT_KEYS",
     "UID_MAX",
     "URL_PATTERN",
     "WEB_CNAME_MAX_BYTES",

@@ -1,0 +1,83 @@
+"""What compiling a layout for one participant set gives (`compile.compiler`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from layoutkit.errors import Issue
+from layoutkit.geometry import ResolvedRegion
+from layoutkit.layout.model import LayoutDocument
+from layoutkit.wire.rules import WireJson
+
+if TYPE_CHECKING:
+    from layoutkit.assets import Asset
+    from layoutkit.compile.style import StyledCell
+    from layoutkit.styleplan import StylePlan
+    from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """Everything compiling a layout for one participant set gives.
+
+    `payload_json` is updateLayout's `clientRequest` and `transcoding_json` start's
+    `transcodingConfig`, as the JSON sent to Agora (exactly what `payload.to_wire()` and
+    `transcoding.to_wire()` give; treat them as read-only). `payload` and `transcoding`
+    are the wire models of the same, built on first use.
+
+    A styled layout (frames, labels, decor, cards) also gives `style`, what its images
+    draw, and `assets`, those images (the canvas background, then a card per person).
+    `urls` (and `published`) say whether their URLs are in the payload (they are when compiled with
+    a publisher, `assets=`); without one the payload leaves them out, and the preview
+    draws them from `assets` (`compile.assets.preview_payload`)."""
+
+    payload_json: WireJson
+    transcoding_json: WireJson
+    regions: list[ResolvedRegion]
+    participants: tuple[str, ...]
+    roles: dict[str, str]
+    document: LayoutDocument
+    variant: int | None
+    issues: list[Issue] = field(default_factory=list)
+    hidden: frozenset[str] = frozenset()  # participants left out on purpose
+    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
+    placeholders: bool = False  # the participants were made up (`count`), not given
+    role_holders: dict[str, str] = field(default_factory=dict)  # role -> uid its region shows
+    names: dict[str, str] = field(default_factory=dict)  # uid -> name, as given
+    style: StylePlan | None = None
+    cells: tuple[tuple[str | None, StyledCell], ...] = ()  # (uid, cell) of framed/labelled regions
+    assets: tuple[Asset, ...] = ()
+    urls: dict[str, str] = field(default_factory=dict)  # asset name -> published URL
+
+    @property
+    def published(self) -> bool:
+        """Whether the payload names the style's images (all of them are published)."""
+        return bool(self.urls) or not self.assets
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The participants meant to be seen (everyone but the hidden), in join order."""
+        return tuple(p for p in self.participants if p not in self.hidden)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        return self.document.canvas.width, self.document.canvas.height
+
+    @cached_property
+    def payload(self) -> UpdateLayoutClientRequest:
+        """updateLayout's `clientRequest` as its wire model (loads pydantic)."""
+        from layoutkit.wire.layout import UpdateLayoutClientRequest
+
+        return UpdateLayoutClientRequest.model_validate(self.payload_json)
+
+    @cached_property
+    def transcoding(self) -> TranscodingConfig:
+        """start's `transcodingConfig` as its wire model (loads pydantic)."""
+        from layoutkit.wire.layout import TranscodingConfig
+
+        return TranscodingConfig.model_validate(self.transcoding_json)
+
+
+__all__ = ["Compilation"]

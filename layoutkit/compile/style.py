@@ -1,0 +1,438 @@
+"""Frames, name strips, decor and video-off cards -> the video rectangles Agora is sent,
+and the `StylePlan` of the images drawn around and instead of the video.
+
+Two steps, around the binding of users to regions:
+
+1. `inset_regions`: a region (or grid cell) with a `label` gives the strip's height to the
+   label, below (or above) the video; with a `frame`, the video is inset by the frame's
+   width on every side. The region as written is the *cell*; what Agora is sent is the
+   *video* rectangle left inside it, in whole canvas pixels, so the band Agora leaves
+   around the video is exactly where the background image draws the frame and the strip.
+2. `Styler.plan`: once each region's user is known, the marks of the canvas background
+   (decor in order, then each shown region's frame and label) and a card per person shown
+   whose region (or the layout) asks for one. Label and card texts are Jinja expressions
+   evaluated for that person (`name`, `role`, `uid`, `index` and the layout's variables).
+
+Names: the name given for a uid (`--name UID=Alice`, `names=`), else the region's role
+(capitalised), else `User UID`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path as FilePath
+from typing import Any
+
+from layoutkit.compile.place import DraftRegion
+from layoutkit.errors import Issue
+from layoutkit.geometry import Length, ResolvedRegion
+from layoutkit.layout.model import Canvas, LayoutDocument
+from layoutkit.layout.style_model import CardSpec, DecorSpec, LabelSpec
+from layoutkit.layout.yaml import Path, SourceMap
+from layoutkit.styleplan import (
+    MIN_FONT_PX,
+    CardPlan,
+    FillMark,
+    FrameMark,
+    ImageMark,
+    Mark,
+    PixelRect,
+    StylePlan,
+    TextMark,
+)
+
+TEXT_SHARE = 0.6
+"""A label's text size when not given: this share of its strip's height."""
+_SIMPLE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+
+
+@dataclass(frozen=True)
+class StyledCell:
+    """A region with a frame or a label: its cell (the region as written), the box the
+    frame is drawn in, the video rectangle inside it, and the label's strip, in canvas
+    pixels."""
+
+    draft: DraftRegion
+    cell: PixelRect
+    framed: PixelRect
+    video: PixelRect
+    strip: PixelRect | None
+
+
+def pixel_rect(x: float, y: float, width: float, height: float, canvas: Canvas) -> PixelRect:
+    """A rectangle in canvas fractions, in whole pixels (edges at round(f·size), as the
+    preview draws it), kept inside the canvas and at least 1×1."""
+    cw, ch = canvas.width, canvas.height
+    left = min(max(round(x * cw), 0), cw - 1)
+    top = min(max(round(y * ch), 0), ch - 1)
+    right = min(max(round((x + width) * cw), left + 1), cw)
+    bottom = min(max(round((y + height) * ch), top + 1), ch)
+    return PixelRect(left, top, right - left, bottom - top)
+
+
+def _px(length: Length, axis: int) -> int:
+    return round(length.to_pixels(axis))
+
+
+class Insetter:
+    """Step 1: the video rectangle of each region with a frame or a label."""
+
+    def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
+        self.canvas = canvas
+        self.marks = marks
+        self.issues: list[Issue] = []
+
+    def error(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("error", path, message))
+
+    def inset(
+        self, drafts: Sequence[DraftRegion]
+    ) -> tuple[list[DraftRegion], list[StyledCell | None]]:
+        """The drafts with their video rectangles, and each one's styled cell (None for
+        a region without a frame or a label)."""
+        out: list[DraftRegion] = []
+        cells: list[StyledCell | None] = []
+        for draft in drafts:
+            styled = self._cell(draft) if draft.frame or draft.label else None
+            cells.append(styled)
+            if styled is None:
+                out.append(draft)
+                continue
+            v, cw, ch = styled.video, self.canvas.width, self.canvas.height
+            out.append(
+                replace(draft, x=v.x / cw, y=v.y / ch, width=v.width / cw, height=v.height / ch)
+            )
+        return out, cells
+
+    def _cell(self, draft: DraftRegion) -> StyledCell | None:
+        cw, ch = self.canvas.width, self.canvas.height
+        if draft.width <= 0 or draft.height <= 0 or draft.x >= 1 or draft.y >= 1:
+            return None  # Agora draws nothing there; the compiler says so
+        cell = pixel_rect(draft.x, draft.y, draft.width, draft.height, self.canvas)
+        framed, strip = cell, None
+        if draft.label is not None:
+            height = _px(draft.label.height, ch)
+            where = (*draft.path, "label", "height")
+            if height < 1:
+                self.error(where, f"the label strip comes to {height} px; make it at least 1px")
+                return None
+            if height >= cell.height:
+                self.error(
+                    where,
+                    f"a {height} px label strip leaves no room for video in a region "
+                    f"{cell.height} px tall; make the strip lower or the region taller",
+                )
+                return None
+            rest = cell.height - height
+            if draft.label.position == "below":
+                framed = PixelRect(cell.x, cell.y, cell.width, rest)
+                strip = PixelRect(cell.x, cell.y + rest, cell.width, height)
+            else:
+                strip = PixelRect(cell.x, cell.y, cell.width, height)
+                framed = PixelRect(cell.x, cell.y + height, cell.width, rest)
+        video = framed
+        if draft.frame is not None:
+            width = _px(draft.frame.width, cw)
+            where = (*draft.path, "frame", "width")
+            if width < 1:
+                self.error(where, f"the frame comes to {width} px wide; make it at least 1px")
+                return None
+            side = min(framed.width, framed.height)
+            if 2 * width >= side:
+                self.error(
+                    where,
+                    f"a frame {width} px wide does not fit around video in a "
+                    f"{framed.width}×{framed.height} px box: it must be under half its "
+                    f"smaller side ({side} px); make the frame thinner or the region larger",
+                )
+                return None
+            video = PixelRect(
+                framed.x + width,
+                framed.y + width,
+                framed.width - 2 * width,
+                framed.height - 2 * width,
+            )
+        return StyledCell(draft, cell, framed, video, strip)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A region as sent: its draft (with the video rectangle), the user it shows (None:
+    nobody, or Agora's filling), whether it is in the payload, and its styled cell."""
+
+    draft: DraftRegion
+    uid: str | None
+    sent: bool
+    styled: StyledCell | None
+
+
+class Styler:
+    """Step 2: the StylePlan for the people placed. `names`: uid -> name; `roles`: role
+    -> uid (bound roles)."""
+
+    def __init__(
+        self,
+        doc: LayoutDocument,
+        marks: SourceMap,
+        names: Mapping[str, str],
+        roles: Mapping[str, str],
+    ) -> None:
+        self.doc = doc
+        self.marks = marks
+        self.names = names
+        self.roles_of: dict[str, list[str]] = {}
+        for role, uid in roles.items():
+            self.roles_of.setdefault(uid, []).append(role)
+        self.issues: list[Issue] = []
+        self.places: dict[str, Path] = {}  # `where` of a mark -> its layout path
+        self.first_path: Path = ()  # the first style value, where notes about all go
+
+    def error(self, path: Path, message: str) -> None:
+        self.issues.append(self.marks.issue("error", path, message))
+
+    def where(self, path: Path) -> str:
+        """The place of a layout value as `file:line:column` (what render messages lead
+        with), remembered so render messages can be located again (`locate`)."""
+        mark = self.marks.find(path)
+        text = f"{mark.source}:{mark.line}:{mark.column}" if mark else "<layout>"
+        self.places.setdefault(text, path)
+        return text
+
+    def local_path(self, value: str, path: Path) -> str:
+        """A file named in the layout, relative to the file that names it."""
+        file = FilePath(value).expanduser()
+        mark = self.marks.find(path)
+        if not file.is_absolute() and mark is not None and FilePath(mark.source).is_file():
+            file = FilePath(mark.source).parent / file
+        return str(file)
+
+    def plan(
+        self,
+        background: str,
+        placed: Sequence[Placed],
+        builtin: Sequence[ResolvedRegion] = (),
+    ) -> StylePlan | None:
+        """The plan for a custom layout's `placed` regions, or a built-in mode's `builtin`
+        regions (only the layout's decor and card apply to those). None when the layout
+        draws nothing around or instead of the video."""
+        doc = self.doc
+        canvas = doc.canvas
+        marks: list[Mark] = []
+        for index, item in enumerate(doc.decor or []):
+            mark = self._decor(item, ("decor", index))
+            if mark is not None:
+                marks.append(mark)
+        cards: list[CardPlan] = []
+        for number, place in enumerate(placed, 1):
+            if not place.sent:
+                continue
+            draft, uid = place.draft, place.uid
+            if place.styled is not None:
+                marks.extend(self._cell_marks(place.styled, uid, number))
+            spec, spec_path = self._card_spec(draft)
+            if uid is None or spec is None:
+                continue
+            if draft.placeholder is not None:
+                if draft.card is not None:
+                    self.error(
+                        (*draft.path, "card"),
+                        "give placeholder (an image URL) or card, not both: each person "
+                        "has one video-off picture",
+                    )
+                continue
+            video = pixel_rect(draft.x, draft.y, draft.width, draft.height, canvas)
+            cards.append(self._card(spec, spec_path, uid, draft.role, number, video))
+        if doc.card is not None:
+            for number, region in enumerate(builtin, 1):
+                if region.uid is None or region.width <= 0 or region.height <= 0:
+                    continue
+                if region.x >= 1 or region.y >= 1:
+                    continue
+                box = pixel_rect(region.x, region.y, region.width, region.height, canvas)
+                cards.append(self._card(doc.card, ("card",), region.uid, None, number, box))
+        if not marks and not cards:
+            return None
+        self.first_path = _first_style(doc, placed)
+        font = None if doc.font is None else self.local_path(doc.font, ("font",))
+        font_where = "" if doc.font is None else self.where(("font",))
+        return StylePlan(
+            canvas.width,
+            canvas.height,
+            background,
+            tuple(marks),
+            tuple(cards),
+            font=font,
+            font_where=font_where,
+        )
+
+    def _card_spec(self, draft: DraftRegion) -> tuple[CardSpec | None, Path]:
+        if draft.card is not None:
+            return draft.card, (*draft.path, "card")
+        return self.doc.card, ("card",)
+
+    def name_of(self, uid: str, role: str | None) -> str:
+        given = self.names.get(uid)
+        if given:
+            return given
+        role = role or next(iter(self.roles_of.get(uid, [])), None)
+        if role:
+            return role.replace("-", " ").replace("_", " ").capitalize()
+        return f"User {uid}"
+
+    def text(
+        self, expression: str, path: Path, uid: str | None, role: str | None, index: int
+    ) -> str:
+        """The text of a label or card for this person (nothing for an empty region)."""
+        if uid is None:
+            return ""
+        role = role or next(iter(self.roles_of.get(uid, [])), None)
+        names: dict[str, Any] = dict(self.doc.variables)
+        names.update(
+            name=self.name_of(uid, role),
+            role=role or "",
+            uid=uid,
+            index=index,
+        )
+        simple = _SIMPLE_NAME.fullmatch(expression)
+        if simple and simple.group(1) in names:
+            return str(names[simple.group(1)])
+        from layoutkit.layout.templating import evaluate_expression
+
+        try:
+            return evaluate_expression(expression, names)
+        except ValueError as exc:
+            self.error(path, str(exc))
+            return ""
+
+    def _cell_marks(self, styled: StyledCell, uid: str | None, number: int) -> list[Mark]:
+        draft = styled.draft
+        out: list[Mark] = []
+        frame = draft.frame
+        if frame is not None:
+            width = (styled.framed.width - styled.video.width) // 2
+            out.append(FrameMark(styled.framed, width, frame.color))
+        label = draft.label
+        if label is not None and styled.strip is not None:
+            path = (*draft.path, "label", "text")
+            text = self.text(label.text, path, uid, draft.role, number)
+            if text or label.background is not None:
+                out.append(self._text_mark(label, styled.strip, text, path))
+        return out
+
+    def _text_mark(
+        self, spec: LabelSpec | DecorSpec, rect: PixelRect, text: str, path: Path
+    ) -> TextMark:
+        size = spec.size or max(MIN_FONT_PX, round(rect.height * TEXT_SHARE))
+        low = spec.min_size or max(MIN_FONT_PX, size // 2)
+        low = min(low, size)
+        return TextMark(
+            rect, text, size, low, spec.color, spec.background, spec.align, self.where(path)
+        )
+
+    def _decor(self, item: DecorSpec, path: Path) -> Mark | None:
+        given = [k for k in ("image", "text", "fill") if getattr(item, k) is not None]
+        if len(given) != 1:
+            what = " and ".join(given) if given else "none of image, text and fill"
+            self.error(
+                path, f"a decor item is one thing: give image, text or fill (this has {what})"
+            )
+            return None
+        rect = self._decor_rect(item, path)
+        if rect is None:
+            return None
+        if item.image is not None:
+            where = (*path, "image")
+            file = self.local_path(item.image, where)
+            return ImageMark(rect, file, item.fit, self.where(where))
+        if item.fill is not None:
+            return FillMark(rect, item.fill)
+        return self._text_mark(item, rect, item.text or "", (*path, "text"))
+
+    def _decor_rect(self, item: DecorSpec, path: Path) -> PixelRect | None:
+        cw, ch = self.doc.canvas.width, self.doc.canvas.height
+        ok = True
+        spans: list[tuple[int, int]] = []
+        for start, end, size, axis, names in (
+            (item.x, item.right, item.width, cw, ("x", "right", "width")),
+            (item.y, item.bottom, item.height, ch, ("y", "bottom", "height")),
+        ):
+            if start is not None and end is not None:
+                self.error((*path, names[1]), f"give {names[0]} or {names[1]}, not both")
+                ok = False
+                continue
+            if size is None:
+                self.error(path, f"missing '{names[2]}': a decor item needs its size")
+                ok = False
+                continue
+            length = _px(size, axis)
+            first = _px(start, axis) if start is not None else None
+            if end is not None:
+                first = axis - _px(end, axis) - length
+            first = first or 0
+            if length < 1 or first < 0 or first + length > axis:
+                self.error(
+                    (*path, names[2] if length < 1 else (names[1] if end else names[0])),
+                    f"the item's {names[2]} {length} px at {first} px does not fit the "
+                    f"canvas's {axis} px; keep decor inside the canvas",
+                )
+                ok = False
+                continue
+            spans.append((first, length))
+        if not ok:
+            return None
+        (x, w), (y, h) = spans
+        return PixelRect(x, y, w, h)
+
+    def _card(
+        self, spec: CardSpec, path: Path, uid: str, role: str | None, number: int, box: PixelRect
+    ) -> CardPlan:
+        text = self.text(spec.text, (*path, "text"), uid, role, number)
+        image = None
+        where = self.where(path)
+        if spec.image is not None:
+            image = self.local_path(spec.image, (*path, "image"))
+            where = self.where((*path, "image"))
+        return CardPlan(
+            uid,
+            box.width,
+            box.height,
+            spec.color,
+            text,
+            initials(text),
+            spec.text_color,
+            image,
+            where,
+        )
+
+    def locate(self, warning: str, severity: str = "warning") -> Issue:
+        """A render message led by a mark's `where`, as an issue located at its value."""
+        for where, path in sorted(self.places.items(), key=lambda item: -len(item[0])):
+            if warning.startswith(where + ": "):
+                return self.marks.issue(severity, path, warning[len(where) + 2 :])  # type: ignore[arg-type]
+        return self.marks.issue(severity, (), warning)  # type: ignore[arg-type]
+
+
+def _first_style(doc: LayoutDocument, placed: Sequence[Placed]) -> Path:
+    if doc.decor:
+        return ("decor",)
+    for place in placed:
+        for key in ("frame", "label", "card"):
+            if getattr(place.draft, key) is not None:
+                return (*place.draft.path, key)
+    return ("card",) if doc.card is not None else ()
+
+
+def initials(name: str) -> str:
+    """`Ada Lovelace` -> `AL`, `Host` -> `H`, `User 12` -> `U1`: the first characters of
+    the first and last words that start with a letter or a digit."""
+    words = [w for w in name.split() if w[:1].isalnum()]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0][0].upper()
+    return (words[0][0] + words[-1][0]).upper()
+
+
+__all__ = ["Insetter", "Placed", "StyledCell", "Styler", "initials", "pixel_rect"]

@@ -1,0 +1,505 @@
+"""Names and published images in the live side: the Director publishes a styled layout's
+images before the layout naming them is pushed (over real HTTP to the emulator), reuses
+what is published, pushes nothing when publishing fails; scenarios with names; the
+service's names (`POST /recordings` `names`, `PUT /recordings/{sid}/names/{uid}`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+from service_helpers import (
+    NOTIFY_SECRET,
+    TOKEN,
+    attach,
+    described,
+    make_emulator,
+    record,
+    service_client,
+    status_when,
+)
+
+from layoutkit.assets import Asset, CallablePublisher, FolderPublisher
+from layoutkit.cli import cli
+from layoutkit.client import CloudRecordingClient, Recording
+from layoutkit.emulator import EmulatorServer
+from layoutkit.errors import CompileError, LayoutValidationError
+from layoutkit.layout.loader import parse_layout
+from layoutkit.live.director import Director
+from layoutkit.live.roster import Event
+from layoutkit.live.scenario import load_scenario, play_scenario
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+from layoutkit.service import DirectorService
+
+BASE = "http://assets.test/show"  # served by the emulator from the publisher's folder
+STYLED = """canvas: 1280x720
+decor:
+  - {text: "The Show", x: 0, y: 0, width: 100%, height: 60px}
+card: {color: "#334455"}
+regions:
+  - grid: {y: 60px, columns: 2, gap: 16px, padding: 16px, roles: [host, guest],
+           frame: {width: 6px, color: "#FFCC00"}, label: {height: 48px, background: "#000000"}}
+"""
+LAYOUT = parse_layout(STYLED)
+
+
+def image_urls(payload: Mapping[str, Any] | None) -> list[str]:
+    """Every image URL a layout payload names: the background, then the cards."""
+    payload = payload or {}
+    urls = [payload["backgroundImage"]] if "backgroundImage" in payload else []
+    return urls + [c["image_url"] for c in payload.get("backgroundConfig", [])]
+
+
+def card_url(payload: Mapping[str, Any] | None, uid: str) -> str:
+    cards = (payload or {}).get("backgroundConfig", [])
+    found = [c["image_url"] for c in cards if c["uid"] == uid]
+    assert len(found) == 1, cards
+    return str(found[0])
+
+
+def file_of(folder: Path, url: str) -> Path:
+    assert url.startswith(BASE + "/"), url
+    return folder / url.removeprefix(BASE + "/")
+
+
+class Checking:
+    """The Director's target: before passing a layout on to the recording (the emulator
+    over HTTP), it notes every image URL the layout names whose file is not in the
+    folder yet; `sent` keeps every layout passed on."""
+
+    def __init__(self, recording: Recording, folder: Path) -> None:
+        self.recording, self.folder = recording, folder
+        self.sent: list[dict[str, Any]] = []
+        self.missing: list[str] = []
+
+    def update_layout(self, layout: Mapping[str, Any]) -> object:
+        urls = image_urls(layout)
+        self.missing += [url for url in urls if not file_of(self.folder, url).is_file()]
+        self.sent.append(dict(layout))
+        return self.recording.update_layout(layout)
+
+
+class Counting:
+    """A publisher into a folder that counts the files it is asked to publish (each new
+    one once: the publisher remembers the rest) and fails while `failing` is set."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = FolderPublisher(folder, BASE, allow_http=True)
+        self.uploads: list[str] = []
+        self.failing = False
+        self.publisher = CallablePublisher(self._upload, allow_http=True)
+
+    def _upload(self, asset: Asset) -> str:
+        if self.failing:
+            raise OSError("the bucket is unreachable")
+        self.uploads.append(asset.name)
+        return self.folder.publish(asset)
+
+
+@pytest.fixture
+def recording(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, tmp_path: Path
+) -> Recording:
+    agora_emulator.add_assets(BASE, tmp_path / "assets")
+    agora_emulator.join("room", 1)
+    return agora_client.record("room", 99)
+
+
+def audit_steps(audit: io.StringIO) -> list[str]:
+    return [json.loads(line)["step"] for line in audit.getvalue().splitlines()]
+
+
+# --- the Director --------------------------------------------------------------------------
+
+
+def test_a_join_publishes_the_background_and_the_card_before_the_layout_naming_them(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    folder = tmp_path / "assets"
+    target = Checking(recording, folder)
+    publisher = FolderPublisher(folder, BASE, allow_http=True)
+    with Director(target, LAYOUT, names={1001: "Ada Lovelace"}, assets=publisher) as director:
+        director.join(1001, "host")
+        assert director.flush(timeout=10)
+        assert director.names == {"1001": "Ada Lovelace"}
+    assert target.sent and target.missing == []
+    layout = agora_emulator.layout_of(recording.sid)
+    assert layout == director.acknowledged == target.sent[-1]
+    urls = image_urls(layout)
+    assert len(urls) == 2 and card_url(layout, "1001") in urls  # background and 1001's card
+    assert all(file_of(folder, url).is_file() for url in urls)
+    statuses = agora_emulator.state.assets.resolve(urls)
+    assert {status for status, _ in statuses.values()} == {"resolved"}
+    assert director.warnings == [] and director.last_error is None
+
+
+def test_set_name_publishes_a_new_background_and_pushes_it(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    folder = tmp_path / "assets"
+    target = Checking(recording, folder)
+    publisher = FolderPublisher(folder, BASE, allow_http=True)
+    with Director(target, LAYOUT, assets=publisher) as director:
+        director.join(1001, "host")
+        director.set_name(1001, "Ada Lovelace")
+        assert director.flush(timeout=10)
+        before = agora_emulator.layout_of(recording.sid)
+        director.set_name("1001", "  Grace Hopper ")  # trimmed, as every name
+        assert director.flush(timeout=10)
+        after = agora_emulator.layout_of(recording.sid)
+        assert director.names == {"1001": "Grace Hopper"}
+    assert before["backgroundImage"] != after["backgroundImage"]  # a new hash, a new file
+    assert card_url(before, "1001") != card_url(after, "1001")
+    assert before["layoutConfig"] == after["layoutConfig"]
+    assert all(file_of(folder, url).is_file() for url in image_urls(before) + image_urls(after))
+    assert target.missing == []
+
+
+def test_a_bad_name_is_refused_and_changes_nothing(recording: Recording, tmp_path: Path) -> None:
+    with pytest.raises(CompileError, match="names"):
+        Director(recording, LAYOUT, names={"1001": "two\nlines"})
+    with Director(recording, LAYOUT) as director:
+        for uid, name in ((1001, ""), (1001, "x" * 500), ("nope", "Ada"), (0, "Ada")):
+            with pytest.raises(CompileError, match="names"):
+                director.set_name(uid, name)
+        director.handle(Event("join", "1002", name="bad\u200bname"))  # an event: a warning
+        assert director.names == {} and director.participants == []
+        assert any("control characters" in w for w in director.warnings)
+
+
+def test_an_unchanged_picture_publishes_nothing_new(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    counting = Counting(tmp_path / "assets")
+    with Director(recording, LAYOUT, names={1001: "Ada"}, assets=counting.publisher) as director:
+        director.join(1001)
+        assert director.flush(timeout=10)
+        first = agora_emulator.layout_of(recording.sid)
+        assert len(counting.uploads) == 2  # the background and 1001's card
+        director.camera_off(1001)  # the same picture: nothing published, nothing pushed
+        director.set_name(1001, "Ada")
+        assert director.flush(timeout=10)
+        assert len(counting.uploads) == 2 and director.pushes == 1
+        director.join(1002)
+        assert director.flush(timeout=10)
+        grown = len(counting.uploads)
+        assert grown > 2 and director.pushes == 2
+        director.leave(1002)  # back to the first picture: its files are reused
+        assert director.flush(timeout=10)
+        assert len(counting.uploads) == grown and director.pushes == 3
+    assert agora_emulator.layout_of(recording.sid) == first
+    assert len(set(counting.uploads)) == len(counting.uploads)  # no file published twice
+
+
+def test_a_failed_publish_pushes_nothing_and_the_next_change_tries_again(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    folder = tmp_path / "assets"
+    counting = Counting(folder)
+    counting.failing = True
+    target = Checking(recording, folder)
+    audit = io.StringIO()
+    with Director(target, LAYOUT, assets=counting.publisher, audit=audit) as director:
+        director.join(1001)
+        assert director.flush(timeout=10)
+        assert target.sent == [] and director.pushes == 0 and director.status == "idle"
+        assert director.last_error is not None
+        assert "cannot publish the layout's images" in director.last_error
+        assert "the bucket is unreachable" in director.last_error
+        assert any("the next change tries again" in w for w in director.warnings)
+        assert audit_steps(audit) == ["publish-failed"]
+        counting.failing = False
+        director.join(1002)  # the next change publishes everything it needs
+        assert director.flush(timeout=10)
+        assert director.last_error is None and director.pushes == 1
+        pushed = agora_emulator.layout_of(recording.sid)
+        assert [r["uid"] for r in pushed["layoutConfig"]] == ["1001", "1002"]
+        counting.failing = True  # a failure after a push keeps the pushed state
+        director.set_name(1002, "Grace")
+        assert director.flush(timeout=10)
+        assert director.pushes == 1 and director.last_error is not None
+        assert director.acknowledged == pushed
+    assert agora_emulator.layout_of(recording.sid) == pushed
+    assert target.missing == [] and len(target.sent) == 1
+    assert audit_steps(audit) == ["publish-failed", "sent", "publish-failed"]
+
+
+def test_a_styled_layout_without_a_publisher_is_pushed_without_images_with_one_warning(
+    agora_emulator: EmulatorServer, recording: Recording
+) -> None:
+    audit = io.StringIO()
+    with Director(recording, LAYOUT, audit=audit) as director:
+        director.join(1001)
+        assert director.flush(timeout=10)
+        director.join(1002)
+        assert director.flush(timeout=10)
+    told = [w for w in director.warnings if "no publisher was given" in w]
+    assert len(told) == 1
+    assert audit_steps(audit).count("no-publisher") == 1
+    assert image_urls(agora_emulator.layout_of(recording.sid)) == []
+    assert director.pushes == 2
+
+
+def test_a_slow_publish_holds_up_only_its_own_director(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, tmp_path: Path
+) -> None:
+    """The publishing happens in the thread that gave the event: another director (its
+    own thread) goes on meanwhile, and `status` answers."""
+    release, inside = threading.Event(), threading.Event()
+
+    def slow(asset: Asset) -> str:
+        inside.set()
+        assert release.wait(10)
+        return FolderPublisher(tmp_path, BASE, allow_http=True).publish(asset)
+
+    agora_emulator.join("room", 1)
+    agora_emulator.join("other", 2)
+    plain = parse_layout("canvas: 640x360\nregions:\n  - grid: {rows: 2, columns: 2}\n")
+    slow_director = Director(
+        agora_client.record("room", 99), LAYOUT, assets=CallablePublisher(slow, allow_http=True)
+    )
+    other = Director(agora_client.record("other", 98), plain)
+    try:
+        joining = threading.Thread(target=slow_director.join, args=(1001,), daemon=True)
+        joining.start()
+        assert inside.wait(10)
+        assert slow_director.status == "idle"
+        other.join(2002)
+        assert other.flush(timeout=10) and other.pushes == 1
+        assert joining.is_alive()
+        release.set()
+        joining.join(10)
+        assert slow_director.flush(timeout=10) and slow_director.pushes == 1
+    finally:
+        release.set()
+        slow_director.close()
+        other.close()
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SCENARIO = """names: {"1001": Ada Lovelace}
+events:
+  - {at: 0s, join: "1001", role: host}
+  - {at: 5s, join: "1002", role: guest, name: Grace Hopper}
+  - {at: 9s, camera_off: "1002"}
+  - {at: 10s, name: Rear Admiral Hopper, uid: "1002"}
+  - {at: 12s, name: Rear Admiral Hopper, uid: "1002"}
+"""
+
+
+def test_a_scenario_gives_names_and_renames(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path / "show.yaml", SCENARIO))
+    assert scenario.names == {"1001": "Ada Lovelace"}
+    assert [t.event.name for t in scenario.events] == [
+        None,
+        "Grace Hopper",
+        None,
+        "Rear Admiral Hopper",
+        "Rear Admiral Hopper",
+    ]
+    steps, warnings = play_scenario(scenario, LAYOUT)
+    assert warnings == []
+    # the rename changes only the images: a step of its own; the camera and the same
+    # name again change nothing
+    assert [step.at for step in steps] == [0, 5, 10]
+    assert steps[2].events == ("name 1002: Rear Admiral Hopper",)
+    assert steps[1].payload == steps[2].payload  # the images are not in a preview payload
+    assert steps[2].compilation.names == {"1001": "Ada Lovelace", "1002": "Rear Admiral Hopper"}
+    backgrounds = [
+        next(a.name for a in step.compilation.assets if a.kind == "background") for step in steps
+    ]
+    assert len(set(backgrounds)) == 3
+    assert not any("publish" in i.message for s in steps for i in s.compilation.issues)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('names: {"1001": ""}\nevents: [{at: 0, join: "1001"}]', "names.1001"),
+        ("names: [Ada]\nevents: [{at: 0, join: '1001'}]", "names maps uids to names"),
+        ('events: [{at: 0, leave: "1001", name: Ada}]', "a leave gives no name"),
+        ('events: [{at: 0, name: Ada, role: host, uid: "1"}]', "a role change or a name"),
+        ('events: [{at: 0, name: Ada, uid: "x"}]', "events[0].uid"),
+        ('events: [{at: 0, join: "1", name: "a\\nb"}]', "one line"),
+    ],
+)
+def test_bad_names_in_a_scenario_are_located(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(LayoutValidationError) as caught:
+        load_scenario(write(tmp_path / "bad.yaml", text))
+    assert message in str(caught.value)
+
+
+def test_play_takes_names_and_pushes_with_a_publisher(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    write(tmp_path / "layout.yaml", STYLED)
+    scenario = write(tmp_path / "show.yaml", "layout: layout.yaml\n" + SCENARIO)
+    folder = tmp_path / "assets"
+    env = {
+        "AGORA_APP_ID": APP_ID,
+        "AGORA_CUSTOMER_ID": CUSTOMER_ID,
+        "AGORA_CUSTOMER_SECRET": CUSTOMER_SECRET,
+        "AGORA_BASE_URL": agora_emulator.url,
+    }
+    result = CliRunner(env=env).invoke(
+        cli,
+        [
+            "play",
+            str(scenario),
+            "--no-pictures",
+            "--json",
+            "--name",
+            "1001=Countess Lovelace",
+            "--push",
+            "--speed",
+            "100",
+            *("--assets-dir", str(folder), "--assets-url", BASE, "--assets-allow-http"),
+            *("--resource-id", recording.resource_id, "--sid", recording.sid),
+            *("--cname", recording.cname, "--uid", str(recording.uid)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)
+    assert [step["events"] for step in steps][-1] == ["name 1002: Rear Admiral Hopper"]
+    assert "pushed" in result.stderr and "warning" not in result.stderr
+    layout = agora_emulator.layout_of(recording.sid)
+    urls = image_urls(layout)
+    assert len(urls) == 3 and all(file_of(folder, url).is_file() for url in urls)
+
+
+# --- the service ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[EmulatorServer]:
+    running = make_emulator(notify=False)
+    running.add_assets(BASE, tmp_path / "assets")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def service(emulator: EmulatorServer, tmp_path: Path) -> Iterator[DirectorService]:
+    publisher = FolderPublisher(tmp_path / "assets", BASE, allow_http=True)
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, token=TOKEN, assets=publisher
+    ) as running:
+        yield running
+
+
+def put_name(
+    service: DirectorService, sid: str, uid: str, body: Any, token: str | None = TOKEN
+) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.put(
+        f"{service.url}/recordings/{sid}/names/{uid}", json=body, headers=headers, timeout=10
+    )
+
+
+def test_the_service_takes_names_at_attach_and_by_put(
+    service: DirectorService, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    emulator.join("room", 11)
+    emulator.join("room", 12)
+    room = record(emulator, "room")
+    status = attach(service.url, room, TOKEN, layout=STYLED, names={"11": "Ada"})
+    assert status["names"] == {"11": "Ada"}
+    first = status_when(service.url, room.sid, lambda s: s["acknowledged"], token=TOKEN)
+    background = first["acknowledged"]["backgroundImage"]
+    answer = put_name(service, room.sid, "12", {"name": "Grace Hopper"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["names"] == {"11": "Ada", "12": "Grace Hopper"}
+    now = status_when(
+        service.url,
+        room.sid,
+        lambda s: s["acknowledged"]["backgroundImage"] != background and s["pending"] is None,
+        token=TOKEN,
+    )
+    layout = emulator.layout_of(room.sid)
+    assert layout == now["acknowledged"]
+    assert all(file_of(tmp_path / "assets", url).is_file() for url in image_urls(layout))
+    assert described(service.url, room.sid, TOKEN)["names"]["12"] == "Grace Hopper"
+
+
+def test_put_name_needs_the_token_a_good_name_and_a_known_recording(
+    service: DirectorService, emulator: EmulatorServer
+) -> None:
+    emulator.join("room", 11)
+    room = record(emulator, "room")
+    attach(service.url, room, TOKEN, layout=STYLED)
+    assert put_name(service, room.sid, "11", {"name": "Ada"}, token=None).status_code == 401
+    assert put_name(service, room.sid, "11", {"name": "Ada"}, token="wrong").status_code == 401
+    for body, field, text in (
+        ({"name": ""}, "name", "is empty"),
+        ({"name": "two\nlines"}, "name", "one line"),
+        ({"name": 7}, "name", "is text"),
+        ({}, "name", "is missing"),
+        ({"name": "Ada", "extra": 1}, "extra", "unknown field"),
+    ):
+        answer = put_name(service, room.sid, "11", body)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["field"] == field and text in answer.json()["error"]
+    answer = put_name(service, room.sid, "abc", {"name": "Ada"})
+    assert answer.status_code == 400 and "abc" in answer.json()["error"]
+    answer = put_name(service, "no-such-sid", "11", {"name": "Ada"})
+    assert answer.status_code == 404 and answer.json()["field"] == "sid"
+    answer = requests.get(
+        f"{service.url}/recordings/{room.sid}/names/11",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    assert answer.status_code == 405
+    assert described(service.url, room.sid, TOKEN)["names"] == {}
+    assert put_name(service, room.sid, "11", {"name": " Ada "}).status_code == 200
+    assert described(service.url, room.sid, TOKEN)["names"] == {"11": "Ada"}
+
+
+def test_a_bad_name_at_attach_is_400(service: DirectorService, emulator: EmulatorServer) -> None:
+    room = record(emulator, "room")
+    answer = requests.post(
+        f"{service.url}/recordings",
+        json={
+            "cname": room.cname,
+            "uid": str(room.uid),
+            "resource_id": room.resource_id,
+            "sid": room.sid,
+            "layout": STYLED,
+            "names": {"11": ""},
+        },
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400 and answer.json()["field"] == "names.11"
+
+
+def test_names_set_by_put_survive_a_restart(emulator: EmulatorServer, tmp_path: Path) -> None:
+    db = tmp_path / "service.db"
+    publisher = FolderPublisher(tmp_path / "assets", BASE, allow_http=True)
+    emulator.join("room", 11)
+    room = record(emulator, "room")
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, db=db, assets=publisher
+    ) as first:
+        attach(first.url, room, layout=STYLED, names={"11": "Ada"})
+        answer = requests.put(
+            f"{first.url}/recordings/{room.sid}/names/11", json={"name": "Grace"}, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, db=db, assets=publisher
+    ) as second:
+        assert described(second.url, room.sid)["names"] == {"11": "Grace"}
