@@ -14,6 +14,7 @@ from PIL import Image
 from timing import median_time
 
 from layoutkit import load_layout, parse_layout
+from layoutkit.compile.assets import InMemory
 from layoutkit.compile.compiler import compile_full
 from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
 from layoutkit.render import encode_png
@@ -38,6 +39,25 @@ canvas: 1920x1080
 background: "#202830"
 regions:
   - grid: {rows: 4, columns: 5, cells: 17, gap: 8px, padding: 8px}
+"""
+
+STYLED_LAYOUT = """
+canvas: 1920x1080
+background: "#202830"
+card: {color: "#2E4A3A"}
+decor:
+  - {text: "The Evening Talk", x: 16px, y: 8px, width: 800px, height: 48px, align: left}
+  - {image: LOGO, right: 16px, y: 8px, width: 128px, height: 48px}
+regions:
+  - grid:
+      y: 64px
+      rows: 4
+      columns: 5
+      cells: 17
+      gap: 8px
+      padding: 8px
+      frame: {width: 4px, color: "#FFCC00"}
+      label: {height: 32px, background: "#000000"}
 """
 
 
@@ -117,6 +137,16 @@ def main() -> None:
 
         style_cold = median_time(repeat, styled_cold)
         style_warm = median_time(repeat, lambda: render_style(plan))
+        styled_layout = parse_layout(STYLED_LAYOUT.replace("LOGO", str(logo)))
+        names = {str(uid): f"Participant {uid}" for uid in range(1, 18)}
+
+        def styled_preview() -> bytes:
+            clear_style_cache()
+            CAMERA_CACHE.clear()
+            shown = compile_full(styled_layout, count=17, names=names, assets=InMemory())
+            return encode_png(draw_compilation(shown, clean))
+
+        styled_whole = median_time(repeat, styled_preview)
     sheet_layout = load_layout(ROOT / "examples" / "grid-family.yaml")
     sheet = median_time(5, lambda: render_sheet_png(sheet_layout))
     print("1920x1080, 17 regions (median of 21 runs)")
@@ -127,6 +157,7 @@ def main() -> None:
         ("layoutkit preview, annotated", ours_notes),
         ("styled background 1920x1080 + 17 cards (render_style, cold)", style_cold),
         ("styled, same plan again (render_style, cached)", style_warm),
+        ("layoutkit preview of the grid styled, clean, cold", styled_whole),
     ]
     (card_w, card_h), *_ = sorted(sizes)
     print(f"(styled: {len(plan.marks)} marks, {len(plan.cards)} cards of {card_w}x{card_h})")

@@ -56,6 +56,17 @@ def safe_text(text: str) -> str:
     return _CONTROL_RE.sub(lambda m: _escape(m.group()), text)
 
 
+_URL_USER_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@")
+_URL_QUERY_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s?#'\"]*)\?[^\s#'\"]*")
+
+
+def mask_urls(text: str) -> str:
+    """`text` with the credentials of every URL in it (`https://user:pass@host`) and
+    its query (`?X-Amz-Signature=...`) shown as `***`: what may sign or open a URL never
+    appears in a message."""
+    return _URL_QUERY_RE.sub(r"\1?***", _URL_USER_RE.sub(r"\1***@", text))
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in a layout file, located in the source text.
@@ -369,5 +380,6 @@ __all__ = [
     "TransportError",
     "format_path",
     "join_fields",
+    "mask_urls",
     "safe_text",
 ]

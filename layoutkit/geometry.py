@@ -65,6 +65,8 @@ def parse_length(value: object) -> Length:
     if isinstance(value, Length):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a length; give a finite number")
         return Length(float(value), "frac")
     if isinstance(value, str):
         match = _LENGTH_RE.match(value)

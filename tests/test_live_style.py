@@ -32,7 +32,7 @@ from layoutkit.client import CloudRecordingClient, Recording
 from layoutkit.emulator import EmulatorServer
 from layoutkit.errors import CompileError, LayoutValidationError
 from layoutkit.layout.loader import parse_layout
-from layoutkit.live.director import Director
+from layoutkit.live.director import Director, DirectorOptions
 from layoutkit.live.roster import Event
 from layoutkit.live.scenario import load_scenario, play_scenario
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
@@ -198,7 +198,7 @@ def test_an_unchanged_picture_publishes_nothing_new(
     assert len(set(counting.uploads)) == len(counting.uploads)  # no file published twice
 
 
-def test_a_failed_publish_pushes_nothing_and_the_next_change_tries_again(
+def test_a_failed_publish_pushes_nothing_and_is_tried_again_until_it_succeeds(
     agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
 ) -> None:
     folder = tmp_path / "assets"
@@ -206,29 +206,61 @@ def test_a_failed_publish_pushes_nothing_and_the_next_change_tries_again(
     counting.failing = True
     target = Checking(recording, folder)
     audit = io.StringIO()
-    with Director(target, LAYOUT, assets=counting.publisher, audit=audit) as director:
+    options = DirectorOptions(backoff=0.05)
+    with Director(
+        target, LAYOUT, assets=counting.publisher, audit=audit, options=options
+    ) as director:
         director.join(1001)
-        assert director.flush(timeout=10)
-        assert target.sent == [] and director.pushes == 0 and director.status == "idle"
+        assert not director.flush(timeout=0.5)  # the join's images are not published yet
+        assert target.sent == [] and director.pushes == 0
+        assert director.status == "pending" and director.publishing
         assert director.last_error is not None
         assert "cannot publish the layout's images" in director.last_error
         assert "the bucket is unreachable" in director.last_error
-        assert any("the next change tries again" in w for w in director.warnings)
-        assert audit_steps(audit) == ["publish-failed"]
-        counting.failing = False
-        director.join(1002)  # the next change publishes everything it needs
+        assert any("trying again in" in w for w in director.warnings)
+        assert set(audit_steps(audit)) == {"publish-failed"}
+        counting.failing = False  # the outage ends: no new event is needed
         assert director.flush(timeout=10)
-        assert director.last_error is None and director.pushes == 1
+        assert director.last_error is None and director.pushes == 1 and not director.publishing
+        assert [r["uid"] for r in agora_emulator.layout_of(recording.sid)["layoutConfig"]] == [
+            "1001"
+        ]
+        director.join(1002)
+        assert director.flush(timeout=10) and director.pushes == 2
         pushed = agora_emulator.layout_of(recording.sid)
         assert [r["uid"] for r in pushed["layoutConfig"]] == ["1001", "1002"]
-        counting.failing = True  # a failure after a push keeps the pushed state
+        counting.failing = True  # a failure after a push keeps the pushed state on air
         director.set_name(1002, "Grace")
-        assert director.flush(timeout=10)
-        assert director.pushes == 1 and director.last_error is not None
+        assert not director.flush(timeout=0.5)
+        assert director.pushes == 2 and director.last_error is not None
         assert director.acknowledged == pushed
+        director.close()  # stops trying (leaving the block would wait for the publish)
     assert agora_emulator.layout_of(recording.sid) == pushed
-    assert target.missing == [] and len(target.sent) == 1
-    assert audit_steps(audit) == ["publish-failed", "sent", "publish-failed"]
+    assert target.missing == [] and len(target.sent) == 2
+    steps = audit_steps(audit)
+    assert steps.count("sent") == 2 and steps[-1] == "publish-failed"
+
+
+def test_people_who_join_during_a_publishing_outage_are_shown_once_it_ends(
+    agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
+) -> None:
+    folder = tmp_path / "assets"
+    counting = Counting(folder)
+    target = Checking(recording, folder)
+    options = DirectorOptions(backoff=0.05)
+    with Director(target, LAYOUT, assets=counting.publisher, options=options) as director:
+        director.join(1001)
+        assert director.flush(timeout=10)
+        counting.failing = True
+        director.join(1002)
+        director.join(1003)
+        assert not director.flush(timeout=0.3)
+        counting.failing = False
+        assert director.flush(timeout=10)  # no event came: the retry publishes and pushes
+        shown = agora_emulator.layout_of(recording.sid)["layoutConfig"]
+        assert [r["uid"] for r in shown] == ["1001", "1002"]  # the layout has two cells
+        assert director.status == "applied"
+    assert target.missing == []
 
 
 def test_a_styled_layout_without_a_publisher_is_pushed_without_images_with_one_warning(
@@ -313,12 +345,18 @@ def test_a_scenario_gives_names_and_renames(tmp_path: Path) -> None:
     ]
     steps, warnings = play_scenario(scenario, LAYOUT)
     assert warnings == []
-    # the rename changes only the images: a step of its own; the camera and the same
-    # name again change nothing
-    assert [step.at for step in steps] == [0, 5, 10]
-    assert steps[2].events == ("name 1002: Rear Admiral Hopper",)
-    assert steps[1].payload == steps[2].payload  # the images are not in a preview payload
-    assert steps[2].compilation.names == {"1001": "Ada Lovelace", "1002": "Rear Admiral Hopper"}
+    # the rename changes only the images: a step of its own; the camera going off shows
+    # 1002's card (a step of the picture only, nothing sent); the same name again changes
+    # nothing
+    assert [(step.at, step.sent) for step in steps] == [
+        (0, True),
+        (5, True),
+        (9, False),
+        (10, True),
+    ]
+    assert steps[3].events == ("name 1002: Rear Admiral Hopper",)
+    assert steps[1].payload == steps[3].payload  # the images are not in a preview payload
+    assert steps[3].compilation.names == {"1001": "Ada Lovelace", "1002": "Rear Admiral Hopper"}
     backgrounds = [
         next(a.name for a in step.compilation.assets if a.kind == "background") for step in steps
     ]
@@ -484,6 +522,32 @@ def test_a_bad_name_at_attach_is_400(service: DirectorService, emulator: Emulato
         timeout=5,
     )
     assert answer.status_code == 400 and answer.json()["field"] == "names.11"
+
+
+def test_a_layout_sent_as_text_may_read_no_local_file(
+    service: DirectorService, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "private.png"
+    secret.write_bytes((Path(__file__).parent.parent / "presets/images/on-air.png").read_bytes())
+    room = record(emulator, "room")
+    logo = f"decor:\n  - {{image: {secret}, x: 0, y: 0, w: 9px, h: 9px}}\n"
+    body = {
+        "cname": room.cname,
+        "uid": str(room.uid),
+        "resource_id": room.resource_id,
+        "sid": room.sid,
+        "layout": STYLED.replace("decor:\n", logo),
+    }
+    answer = requests.post(
+        f"{service.url}/recordings",
+        json=body,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    assert answer.status_code == 422, answer.text
+    assert "may name no local files" in answer.json()["error"]
+    published = tmp_path / "assets"
+    assert not published.exists() or not any(published.iterdir())  # nothing was published
 
 
 def test_names_set_by_put_survive_a_restart(emulator: EmulatorServer, tmp_path: Path) -> None:

@@ -15,13 +15,14 @@ import requests
 from conftest import fast_client
 from PIL import Image
 
-from layoutkit import parse_layout
+from layoutkit import load_layout, parse_layout
 from layoutkit.assets import CallablePublisher, FolderPublisher
 from layoutkit.compile.assets import InMemory
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.emulator import EmulatorServer
 from layoutkit.errors import AssetError, CompileError, LayoutValidationError
-from layoutkit.preview import PreviewOptions, draw_compilation
+from layoutkit.live.scenario import load_scenario, play_scenario
+from layoutkit.preview import PreviewOptions, draw_compilation, storyboard_images
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 from layoutkit.render.compose import pixel_box
 from layoutkit.render.style import clear_style_cache
@@ -423,3 +424,54 @@ regions:
     *_, right, bottom = video_box(compiled, "8")
     assert close(composite.getpixel((right - 3, bottom - 3)), CARD)
     assert json.loads(json.dumps(compiled.payload_json))["backgroundImage"].startswith(BASE)
+
+
+# --- scenarios: the storyboard shows a card once it appears --------------------------------
+
+
+def test_a_camera_going_off_shows_the_card_in_the_storyboard_without_sending(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "one.yaml").write_text(ONE.replace("uid: 7", "uid: 7\n    fit: crop"))
+    scenario = tmp_path / "show.yaml"
+    scenario.write_text(
+        "layout: one.yaml\n"
+        'names: {"7": Ada Lovelace}\n'
+        "events:\n"
+        '  - {at: 0s, join: "7"}\n'
+        '  - {at: 5s, camera_off: "7"}\n'
+        '  - {at: 9s, camera_on: "7"}\n'
+    )
+    loaded = load_scenario(scenario)
+    steps, warnings = play_scenario(loaded, load_layout(tmp_path / "one.yaml"))
+    assert warnings == []
+    assert [(step.at, step.sent) for step in steps] == [(0, True), (5, False), (9, False)]
+    assert steps[1].payload == steps[0].payload  # nothing new is sent
+    assert "sent" not in steps[0].to_json() and steps[1].to_json()["sent"] is False
+    frames = storyboard_images(steps)
+    on, off = frames[0][1], frames[1][1]
+    compiled = steps[1].compilation
+    left, top, *_ = video_box(compiled, "7")
+    corner = (left + 2, top + 2)
+    assert close(off.getpixel(corner), CARD) and not close(on.getpixel(corner), CARD)
+
+
+def test_a_layout_may_be_kept_to_the_files_of_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "layouts"
+    folder.mkdir()
+    logo = Path(__file__).resolve().parent.parent / "presets" / "images" / "on-air.png"
+    (folder / "logo.png").write_bytes(logo.read_bytes())
+    inside = ONE + "decor:\n  - {image: logo.png, x: 0, y: 0, width: 90px, height: 30px}\n"
+    (folder / "show.yaml").write_text(inside)
+    layout = load_layout(folder / "show.yaml")
+    layout.files_root = folder
+    assert compile_full(layout, ["7"], assets=InMemory()).style is not None
+    (folder / "out.yaml").write_text(inside.replace("logo.png", str(tmp_path / "x.png")))
+    outside = load_layout(folder / "out.yaml")
+    outside.files_root = folder
+    with pytest.raises(LayoutValidationError, match="outside the layouts folder"):
+        compile_full(outside, ["7"], assets=InMemory())
+    text = parse_layout(inside.replace("logo.png", str(folder / "logo.png")))
+    text.files_allowed = False
+    with pytest.raises(LayoutValidationError, match="may name no local files"):
+        compile_full(text, ["7"], assets=InMemory())

@@ -28,14 +28,16 @@ from pathlib import Path
 
 from layoutkit.assets.asset import Asset
 from layoutkit.assets.publisher import RememberingPublisher, check_base_url
-from layoutkit.errors import AssetError, LayoutkitError, safe_text
+from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.safefiles import write_new
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds a publish command may take (an upload of at most 6 MB)."""
 TAIL_LINES = 12
 TAIL_CHARS = 1500
-SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSW|PASSWD|KEY|CREDENTIAL|AUTH|SESSION|PRIVATE", re.I)
+SECRET_NAME = re.compile(
+    r"SECRET|TOKEN|PASSW|PASSWD|KEY|CREDENTIAL|AUTH|SESSION|PRIVATE|(^|_)PW($|_)", re.I
+)
 """Environment variables whose values never appear in a message."""
 MIN_SECRET_LENGTH = 4
 _PLACEHOLDER = re.compile(r"\{(path|name)\}")
@@ -58,7 +60,7 @@ def redact(text: str, env: Mapping[str, str]) -> str:
 def tail(output: bytes, env: Mapping[str, str]) -> str:
     """The last lines of a command's output as text for a message: secrets masked,
     control characters escaped, at most TAIL_LINES lines and TAIL_CHARS characters."""
-    text = redact(output.decode("utf-8", errors="replace"), env)
+    text = mask_urls(redact(output.decode("utf-8", errors="replace"), env))
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     shown = "\n".join(lines[-TAIL_LINES:])
     if len(shown) > TAIL_CHARS:
@@ -163,7 +165,8 @@ class CommandPublisher(RememberingPublisher):
             raise AssetError(
                 f"{what} did not finish within {self.timeout:g} s publishing "
                 f"{asset.describe()}; it was stopped",
-                hint="raise the timeout, or check the command by hand",
+                hint="check the command by hand; a slow upload needs a longer timeout "
+                "(CommandPublisher(..., timeout=SECONDS) in Python)",
             ) from None
         except BaseException:
             _stop(proc)

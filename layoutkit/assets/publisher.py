@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from layoutkit.assets.asset import Asset
-from layoutkit.errors import AssetError, LayoutkitError, safe_text
+from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.wire.profile import IMAGE_RULE, image_url_problem
 
 HTTP_HINT = "serve the assets over HTTPS; allow_http=True is only for a local emulator or tests"
@@ -47,13 +47,18 @@ def check_base_url(url: object, *, what: str, allow_http: bool = False) -> str:
     if not isinstance(url, str):
         raise AssetError(f"{what} is a URL string, not {type(url).__name__}")
     text = url.strip()
-    shown = safe_text(repr(text))
+    shown = safe_text(repr(mask_urls(text)))
     parts = urlsplit(text)
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme.lower() not in schemes or not parts.netloc:
         raise AssetError(
             f"{what} {shown}: {IMAGE_RULE}; this URL is not an https:// URL",
             hint=HTTP_HINT,
+        )
+    if "@" in parts.netloc:
+        raise AssetError(
+            f"{what} {shown}: a base URL holds no user name or password (Agora downloads "
+            "the images without credentials, and the URL is written into the payload)",
         )
     if parts.query or parts.fragment or any(c.isspace() for c in text):
         raise AssetError(
@@ -77,7 +82,7 @@ def check_returned_url(url: object, asset: Asset, *, who: str, allow_http: bool)
     problem = image_url_problem(checked)
     if problem is not None:
         raise AssetError(
-            f"{who} returned {safe_text(repr(text))} for {asset.describe()}: {problem}",
+            f"{who} returned {safe_text(repr(mask_urls(text)))} for {asset.describe()}: {problem}",
             hint=HTTP_HINT if "https" in problem else None,
         )
     return text
@@ -155,7 +160,7 @@ class RememberingPublisher:
 
 
 def _reason(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {safe_text(str(exc))}"
+    return f"{type(exc).__name__}: {safe_text(mask_urls(str(exc)))}"
 
 
 def _callable_name(fn: object) -> str:

@@ -140,6 +140,15 @@ def compile_command(
     if as_ == "start":
         _echo_json(result.transcoding_json)
     elif as_ == "layout-config":
+        if result.assets:  # the bare array has no place for the images
+            message = (
+                f"{file}: the bare layoutConfig leaves out the images this layout draws "
+                "(backgroundImage, backgroundConfig); send the whole clientRequest (--as "
+                "update) or transcodingConfig (--as start)"
+            )
+            if strict:
+                raise click.ClickException(message + " (--strict)")
+            click.echo(f"warning: {message}", err=True)
         _echo_json(result.payload_json.get("layoutConfig", []))
     else:
         _echo_json(result.payload_json)
@@ -158,7 +167,7 @@ def regions(
     vars_: tuple[str, ...],
 ) -> None:
     """Print the rectangles Agora will draw, in paint order, each with its user."""
-    result = _compile(file, count, participants, roles, vars_, hide=hide)
+    result = _compile(file, count, participants, roles, vars_, hide=hide, publish=False)
     _echo_json([region.to_json() for region in result.regions])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +28,7 @@ from layoutkit.errors import LayoutkitError, RenderError
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
     from layoutkit.client import Recording
+    from layoutkit.live.scenario import Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -178,12 +179,22 @@ def play(
     )
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
+    _echo_style_issues(steps)
+    if push and publisher is None and any(step.compilation.assets for step in steps):
+        raise click.UsageError(
+            "the layout draws names, frames, logos or cards into images Agora downloads; "
+            "to play it live, give --assets-dir DIR --assets-url https://... (or "
+            "--assets-command CMD --assets-url ...) to publish them"
+        )
     if as_json:
         _echo_json([step.to_json() for step in steps])
     else:
         for step in steps:
             click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
-            click.echo(f"          {json.dumps(step.payload, separators=(',', ':'))}")
+            if step.sent:
+                click.echo(f"          {json.dumps(step.payload, separators=(',', ':'))}")
+            else:
+                click.echo("          (a video-off picture shows or goes: nothing to send)")
     if not no_pictures and steps:
         options = PreviewOptions(clean=True, scale=scale)
         board = Path(storyboard or f"{path.stem}-storyboard.png")
@@ -208,6 +219,21 @@ def play(
             hide_audio_only,
             publisher,
         )
+
+
+def _echo_style_issues(steps: Sequence[Step]) -> None:
+    """What drawing the steps' names, frames and cards found (text cut, characters the
+    font cannot draw), each once."""
+    seen: set[str] = set()
+    for step in steps:
+        for issue in step.compilation.issues:
+            text = issue.format()
+            if text not in seen and any(k in issue.field for k in _STYLE_FIELDS):
+                seen.add(text)
+                click.echo(text, err=True)
+
+
+_STYLE_FIELDS = ("label", "card", "decor", "font", "frame")
 
 
 def _push_live(

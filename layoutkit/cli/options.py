@@ -154,6 +154,12 @@ def _compile(
         names=style.names,
         assets=style.publisher() if publish else InMemory(),
     )
+    if live and publish and not result.published:
+        raise click.UsageError(
+            "this layout draws names, frames, logos or cards into images Agora downloads; "
+            "a recording shows them only once they are published: give --assets-dir DIR "
+            "--assets-url https://... (or --assets-command CMD --assets-url ...)"
+        )
     _echo_issues(result, note=not live)
     return result
 

@@ -45,6 +45,7 @@ def finish_style(
     if compiled.style is None:
         return compiled
     drawn, issues = render_assets(compiled.style, styler)
+    issues += styler.covered(compiled.regions)
     if assets is None:
         issues.append(not_published(compiled, styler))
     if strict:

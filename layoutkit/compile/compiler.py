@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from layoutkit.compile.assets import finish_style
 from layoutkit.compile.binding import as_custom, bind_regions, empty_picture
@@ -138,7 +138,13 @@ def compile_full(
     given = check_names(names)
     shown = [p for p in people if p not in hide]
     parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
-    compiler = _Compiler(parsed, people, bound, strict, hide, participants is None, given)
+    compiler = _Compiler(
+        parsed, people, bound, strict, hide, participants is None, given, layout.vars
+    )
+    compiler.styler.files_root, compiler.styler.files_allowed = (
+        layout.files_root,
+        layout.files_allowed,
+    )
     return finish_style(compiler.run(), compiler.styler, assets, strict)
 
 
@@ -152,10 +158,11 @@ class _Compiler:
         hidden: frozenset[str],
         placeholders: bool,
         names: dict[str, str],
+        variables: Mapping[str, Any],
     ) -> None:
         self.doc = parsed.document
         self.names = names
-        self.styler = Styler(parsed.document, parsed.marks, names, roles)
+        self.styler = Styler(parsed.document, parsed.marks, names, roles, variables)
         self.placed: list[Placed] = []
         self.marks = parsed.marks
         self.people = people

@@ -11,7 +11,8 @@ Two steps, around the binding of users to regions:
 2. `Styler.plan`: once each region's user is known, the marks of the canvas background
    (decor in order, then each shown region's frame and label) and a card per person shown
    whose region (or the layout) asks for one. Label and card texts are Jinja expressions
-   evaluated for that person (`name`, `role`, `uid`, `index` and the layout's variables).
+   evaluated for that person (`name`, `role`, `uid`, `index` and the template variables
+   given with `--var`).
 
 Names: the name given for a uid (`--name UID=Alice`, `names=`), else the region's role
 (capitalised), else `User UID`.
@@ -178,8 +179,12 @@ class Styler:
         marks: SourceMap,
         names: Mapping[str, str],
         roles: Mapping[str, str],
+        variables: Mapping[str, Any] | None = None,
     ) -> None:
         self.doc = doc
+        self.variables = dict(variables or {})  # the template variables given (--var)
+        self.files_root: FilePath | None = None  # see `local_path`
+        self.files_allowed = True
         self.marks = marks
         self.names = names
         self.roles_of: dict[str, list[str]] = {}
@@ -188,9 +193,12 @@ class Styler:
         self.issues: list[Issue] = []
         self.places: dict[str, Path] = {}  # `where` of a mark -> its layout path
         self.first_path: Path = ()  # the first style value, where notes about all go
+        self.decor_items: list[tuple[Path, PixelRect, str]] = []  # images and texts drawn
 
     def error(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("error", path, message))
+        issue = self.marks.issue("error", path, message)
+        if issue not in self.issues:  # one card's problem, once for all its people
+            self.issues.append(issue)
 
     def where(self, path: Path) -> str:
         """The place of a layout value as `file:line:column` (what render messages lead
@@ -201,11 +209,22 @@ class Styler:
         return text
 
     def local_path(self, value: str, path: Path) -> str:
-        """A file named in the layout, relative to the file that names it."""
+        """A file named in the layout, relative to the file that names it; an error when
+        the layout may name no files, or none outside its folder (`Layout.files_root`)."""
         file = FilePath(value).expanduser()
         mark = self.marks.find(path)
         if not file.is_absolute() and mark is not None and FilePath(mark.source).is_file():
             file = FilePath(mark.source).parent / file
+        if not self.files_allowed:
+            self.error(
+                path,
+                "this layout was given as text and may name no local files; put it and its "
+                "files in the service's layouts folder and name it as a file",
+            )
+        elif self.files_root is not None:
+            root = self.files_root.resolve()
+            if not file.resolve().is_relative_to(root):
+                self.error(path, f"{value!r} is outside the layouts folder; keep files in it")
         return str(file)
 
     def plan(
@@ -288,7 +307,7 @@ class Styler:
         if uid is None:
             return ""
         role = role or next(iter(self.roles_of.get(uid, [])), None)
-        names: dict[str, Any] = dict(self.doc.variables)
+        names: dict[str, Any] = dict(self.variables)
         names.update(
             name=self.name_of(uid, role),
             role=role or "",
@@ -345,10 +364,37 @@ class Styler:
         if item.image is not None:
             where = (*path, "image")
             file = self.local_path(item.image, where)
+            self.decor_items.append((path, rect, f"the image {item.image}"))
             return ImageMark(rect, file, item.fit, self.where(where))
         if item.fill is not None:
             return FillMark(rect, item.fill)
+        self.decor_items.append((path, rect, f"the text {item.text!r}"))
         return self._text_mark(item, rect, item.text or "", (*path, "text"))
+
+    def covered(self, regions: Sequence[ResolvedRegion]) -> list[Issue]:
+        """Warnings for decor images and texts the video covers (opaque regions that
+        show someone are painted over the background, and so over them)."""
+        canvas = self.doc.canvas
+        issues = []
+        for path, rect, what in self.decor_items:
+            for number, region in enumerate(regions, 1):
+                if region.uid is None or region.alpha < 1 or region.width <= 0:
+                    continue
+                if region.height <= 0 or region.x >= 1 or region.y >= 1:
+                    continue
+                box = pixel_rect(region.x, region.y, region.width, region.height, canvas)
+                if _overlap(rect, box):
+                    issues.append(
+                        self.marks.issue(
+                            "warning",
+                            path,
+                            f"{what} lies under the video of uid {region.uid} (region "
+                            f"{number}, {box}), which hides what it covers; move it where "
+                            "no video is",
+                        )
+                    )
+                    break
+        return issues
 
     def _decor_rect(self, item: DecorSpec, path: Path) -> PixelRect | None:
         cw, ch = self.doc.canvas.width, self.doc.canvas.height
@@ -412,6 +458,10 @@ class Styler:
             if warning.startswith(where + ": "):
                 return self.marks.issue(severity, path, warning[len(where) + 2 :])  # type: ignore[arg-type]
         return self.marks.issue(severity, (), warning)  # type: ignore[arg-type]
+
+
+def _overlap(a: PixelRect, b: PixelRect) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
 
 
 def _first_style(doc: LayoutDocument, placed: Sequence[Placed]) -> Path:

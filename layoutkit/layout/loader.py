@@ -57,6 +57,10 @@ class Layout:
     def __init__(self, source: _Source, vars: Mapping[str, Any] | None) -> None:
         self._source = source
         self.vars: dict[str, Any] = dict(vars or {})
+        # the local files (logos, card images, fonts) it may draw: anywhere (None), only
+        # inside this folder, or none at all (`files_allowed` False: a layout sent as text)
+        self.files_root: Path | None = None
+        self.files_allowed = True
         self.templated = is_template(source.text)
         self._cache: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ParsedLayout] = {}
         self._default = self.parse()

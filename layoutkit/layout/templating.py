@@ -167,7 +167,12 @@ def render_template_lines(
         name_match = _UNDEFINED_RE.search(str(exc))
         name = name_match.group(1) if name_match else None
         hint = None
-        if name:
+        if name in EXPRESSION_NAMES:
+            hint = (
+                f"a label's or card's text is an expression without braces, evaluated for "
+                f"each person: write text: {name}"
+            )
+        elif name:
             hint = (
                 f"pass it with --var {name}=VALUE (vars= in Python) or give a default: "
                 f"{{{{ {name} | default(...) }}}}"
@@ -204,6 +209,8 @@ def render_template_lines(
     return "".join(chunks), tracker.finish()
 
 
+EXPRESSION_NAMES = ("name", "role", "uid", "index")
+"""What a label's or card's text expression knows of the person it is for."""
 MAX_EXPRESSION_TEXT = 1000
 """The longest text a label's or card's expression may give (characters)."""
 
@@ -239,6 +246,11 @@ def evaluate_expression(source: str, names: dict[str, Any]) -> str:
         raise ValueError(f"{source!r}: recursion too deep") from None
     finally:
         template_budget.finish(token)
+    if not (value is None or isinstance(value, str | int | float)):
+        raise ValueError(
+            f"{source!r} gives {type(value).__name__}, not text; call a method with () "
+            "(name.upper()) or use a filter (name | upper)"
+        )
     if len(text) > MAX_EXPRESSION_TEXT:
         raise ValueError(
             f"{source!r} gives {len(text):,} characters; a label holds at most "

@@ -18,13 +18,16 @@ compile publishes the images it needs before their URLs go into the state, so no
 ever names a file that is not there; the publisher remembers what it published, so
 unchanged images are not published again. The publishing happens in the thread that
 gave the event, with the compile, so a slow upload holds up only this director's events.
-A failed publish (AssetError) changes nothing: it is reported (`warnings`,
-`last_error`, an audit line `publish-failed`) and the next change tries again. Without
+A failed publish (AssetError) changes nothing on air: it is reported (`warnings`,
+`last_error`, an audit line `publish-failed`) and tried again with a growing delay (up to
+`PUBLISH_RETRY_MAX` seconds) until it succeeds or a later change replaces it; meanwhile
+`status` is `pending`, `publishing` is True and `flush` waits. Without
 a publisher the states leave the images out, with one warning (`no-publisher`).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 
 _RosterCopy = tuple[list[str], dict[str, str], frozenset[str], dict[str, str]]
 # people, roles, hidden, names
+PUBLISH_RETRY_MAX = 30.0
+"""The longest wait, in seconds, before a failed publish is tried again."""
 
 
 class Director(PushLoop):
@@ -82,6 +87,9 @@ class Director(PushLoop):
         self._installed = 0  # the number of the event whose compiled state was installed last
         self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self._unpublished_told = False  # the one warning of a styled layout not published
+        self._retry: tuple[str, int, _RosterCopy] | None = None  # a state whose publish failed
+        self._retry_delay = 0.0
+        self._retry_timer: threading.Timer | None = None
         super().__init__(recording, options, audit, clock)
         if participants:
             self._seed([str(uid) for uid in participants])
@@ -139,8 +147,11 @@ class Director(PushLoop):
         except AssetError as exc:  # nothing is pushed: no state names a missing file
             problem = f"{cause}: cannot publish the layout's images: {exc.message}"
             with self._cond:
+                if number < self._applied and self._retry is None:
+                    return  # a later change is being installed; it publishes for itself
                 self.last_error = problem
-                self._warn(f"{problem}; the next change tries again")
+                delay = self._schedule_retry(cause, number, roster)
+                self._warn(f"{problem}; trying again in {delay:g} s")
             self._record(cause, {}, "publish-failed", exc.message)
             return
         except LayoutkitError as exc:
@@ -155,9 +166,73 @@ class Director(PushLoop):
                 return
             self._installed = number
             self.last_error = None
+            self._retry, self._retry_delay = None, 0.0
+            self._cond.notify_all()
             self._note_left_out(cause, compiled, payload)
             self._note_unpublished(cause, compiled, payload)
             self._want(payload, cause)
+
+    def _schedule_retry(self, cause: str, number: int, roster: _RosterCopy) -> float:
+        """After a failed publish (under `_cond`): try the same state again later, with a
+        growing delay (up to `PUBLISH_RETRY_MAX`), unless a later change comes first.
+        The delay, in seconds."""
+        self._retry = (cause, number, roster)
+        base = max(self.options.backoff, 0.05)
+        self._retry_delay = min(PUBLISH_RETRY_MAX, self._retry_delay * 2 or base)
+        if self._retry_timer is None:
+            timer = threading.Timer(self._retry_delay, self._retry_now)
+            timer.daemon = True
+            self._retry_timer = timer
+            timer.start()
+        return self._retry_delay
+
+    def _retry_now(self) -> None:
+        with self._cond:
+            self._retry_timer = None
+            wanted = self._retry
+            if wanted is None or self._closed or self.stopped is not None:
+                return
+            cause, number, roster = wanted
+            if number < self._applied:  # a later change came; its state is the one wanted
+                number, roster = self._applied, self._roster_copy()
+        self._install(cause if cause.endswith("(retry)") else f"{cause} (retry)", number, roster)
+
+    @property
+    def publishing(self) -> bool:
+        """True while the latest change waits for its images to be published (a publish
+        failed and is being tried again): the picture on air is an older one."""
+        with self._cond:
+            return self._retry is not None
+
+    @property
+    def status(self) -> Status:
+        """As `PushLoop.status`; `pending` too while a failed publish is tried again."""
+        base = super().status
+        with self._cond:
+            return "pending" if self._retry is not None and base != "stopped" else base
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """As `PushLoop.flush`, waiting also for a failed publish to succeed: False while
+        the latest change's images are still not published at the timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not super().flush(left):
+                return False
+            with self._cond:
+                if self._retry is None:
+                    return True
+                left = None if deadline is None else deadline - time.monotonic()
+                if self._closed or (left is not None and left <= 0):
+                    return False
+                self._cond.wait(left)
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            timer, self._retry_timer, self._retry = self._retry_timer, None, None
+        if timer is not None:
+            timer.cancel()
+        super().close(timeout)
 
     def _seed(self, people: list[str]) -> None:
         """Start from `people` in the channel: one state for all of them (not one per

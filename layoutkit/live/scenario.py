@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.assets import InMemory
+from layoutkit.compile.assets import InMemory, preview_payload
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.compile.participants import check_name
 from layoutkit.errors import (
@@ -78,9 +78,13 @@ class Step:
     video_off: frozenset[str]
     audio_only: frozenset[str]
     screens: frozenset[str] = frozenset()  # uids sharing a screen (previews draw slides)
+    sent: bool = True  # False: only the picture changed (a video-off card), no updateLayout
 
     def to_json(self) -> dict[str, Any]:
-        return {"at": self.at, "events": list(self.events), "payload": self.payload}
+        data = {"at": self.at, "events": list(self.events), "payload": self.payload}
+        if not self.sent:
+            data["sent"] = False
+        return data
 
 
 def parse_time(value: object) -> float:
@@ -216,6 +220,17 @@ def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[Ti
             continue
         elif "role" in item or "name" in item:
             kind, uid = ("role" if "role" in item else "name"), item.get("uid")
+            if uid is None:
+                error(
+                    where,
+                    f"a {kind} change names its person with uid: "
+                    + (
+                        '{at: 30s, name: Grace Hopper, uid: "1002"}'
+                        if kind == "name"
+                        else '{at: 1m, role: speaker, uid: "1001"}'
+                    ),
+                )
+                continue
         else:
             error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}")
             continue
@@ -289,7 +304,8 @@ def _play_scenario(
     roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
     steps: list[Step] = []
     warnings: list[str] = []
-    previous: tuple[dict[str, Any], tuple[str, ...]] | None = None  # payload, images
+    # what is sent (payload, images) and who shows a video-off picture
+    previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None = None
     sharing: set[str] = set()
     index = 0
     while index < len(scenario.events):
@@ -330,8 +346,9 @@ def _play_scenario(
                 f"at {at:g}s: not shown (no region left): {', '.join(compiled.not_shown)}"
             )
         payload = compiled.payload_json
-        picture = payload, tuple(asset.name for asset in compiled.assets)
-        if picture != previous:
+        sent = payload, tuple(asset.name for asset in compiled.assets)
+        carded = with_video_off_picture(compiled, roster.video_off())
+        if (sent, carded) != previous:
             steps.append(
                 Step(
                     at,
@@ -341,10 +358,22 @@ def _play_scenario(
                     roster.video_off(),
                     roster.audio_only_uids(),
                     frozenset(sharing),
+                    previous is None or sent != previous[0],
                 )
             )
-            previous = picture
+            previous = sent, carded
     return steps, warnings
+
+
+def with_video_off_picture(compiled: Compilation, video_off: frozenset[str]) -> frozenset[str]:
+    """Who of `video_off` Agora shows a picture for instead of their last frame (a card,
+    a placeholder, the default image): when that set changes, the picture does too,
+    though nothing is sent."""
+    payload, _ = preview_payload(compiled)
+    if payload.get("defaultUserBackgroundImage"):
+        return video_off & set(compiled.shown)
+    pictured = {entry.get("uid") for entry in payload.get("backgroundConfig") or []}
+    return frozenset(uid for uid in video_off if uid in pictured)
 
 
 def format_time(seconds: float) -> str:
@@ -361,4 +390,5 @@ __all__ = [
     "parse_time",
     "play_scenario",
     "scenario_layout",
+    "with_video_off_picture",
 ]

@@ -79,13 +79,16 @@ def compile_preview(
     names: Names | None = None,
 ) -> Compilation:
     """The compilation a preview draws: a styled layout's images drawn, not published;
-    given no `names`, the layout's sample names (`preview: {names: ...}`) for the people
-    holding those roles or uids."""
+    for stand-in participants (`count`) and no `names`, the layout's sample names
+    (`preview: {names: ...}`) for the people holding those roles or uids. Real
+    participants are drawn as their recording will show them: without sample names."""
     compiled = compile_full(
         layout, participants, roles, count=count, hidden=hidden, names=names, assets=InMemory()
     )
     spec = compiled.document.preview
     if names or spec is None or not spec.names or compiled.style is None:
+        return compiled
+    if not compiled.placeholders:  # real people: draw what their recording will show
         return compiled
     samples = _by_uid(compiled, spec.names.items())
     if not samples:
@@ -112,7 +115,13 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
 
     width, height = compiled.canvas
     spec = compiled.document.preview
-    if spec is not None and spec.video_off and not options.video_off and compiled.style:
+    if (
+        spec is not None
+        and spec.video_off
+        and not options.video_off
+        and compiled.style
+        and compiled.placeholders
+    ):
         sample = _by_uid(compiled, ((key, key) for key in spec.video_off))
         options = replace(options, video_off=frozenset(sample))
     payload, drawn = preview_payload(compiled)

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from layoutkit.cameras import MAX_CAMERA_ASPECT
 from layoutkit.cameras import check_camera_aspect as _check_shape
 from layoutkit.errors import RenderError
+from layoutkit.safefiles import kind_of
 
 RGB = tuple[int, int, int]
 MAX_SOURCE_PIXELS = 50_000_000
@@ -288,7 +289,18 @@ def open_image(
 ) -> Image.Image:
     """A local image converted to `mode`; RenderError names the file (and calls it
     `noun`) when it is missing, a folder, unreadable, not an image or over the pixel
-    budget."""
+    budget; a FIFO, a device or a socket is refused before it is opened (reading one
+    could wait forever)."""
+    try:
+        kind = Path(path).stat().st_mode
+    except FileNotFoundError:
+        raise RenderError(f"{path}: no such {noun} file") from None
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot use it ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(kind):
+        raise RenderError(f"{path}: is a folder, not {a_noun}")
+    if not stat.S_ISREG(kind):
+        raise RenderError(f"{path}: is {kind_of(kind)}, not {a_noun}")
     try:
         with Image.open(path) as opened:
             return _convert(opened, str(path), mode, noun)

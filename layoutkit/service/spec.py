@@ -244,8 +244,12 @@ def load_spec_layout(spec: AttachSpec, layouts: Path | None) -> Layout:
 
             return load(spec.preset, spec.vars)
         if spec.file is not None:
-            return load_layout(_layout_file(spec.file, layouts), spec.vars)
-        return parse_layout(spec.layout or "", spec.vars, source="layout")
+            loaded = load_layout(_layout_file(spec.file, layouts), spec.vars)
+            loaded.files_root = layouts  # its logos and fonts: inside the folder only
+            return loaded
+        given = parse_layout(spec.layout or "", spec.vars, source="layout")
+        given.files_allowed = False  # text from a request reads no file of this machine
+        return given
     except RequestError:
         raise
     except LayoutkitError as exc:
