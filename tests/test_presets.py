@@ -128,3 +128,5 @@ def test_the_wheel_ships_the_presets(tmp_path: Path) -> None:
     assert {f"layoutkit/_presets/{name}.yaml" for name in NAMES} <= files
     assert "layoutkit/library/gallery_templates/index.html" in files
     assert "layoutkit/py.typed" in files
+    assert "layoutkit/fonts/DejaVuSans.ttf" in files  # the font styled layouts draw in
+    assert "layoutkit/_presets/images/on-air.png" in files  # the talk show's logo
