@@ -37,6 +37,10 @@ _COLOR_RE = re.compile(COLOR_PATTERN)
 _ASPECT_RE = re.compile(ASPECT_PATTERN)
 
 
+MIN_FONT_PX = 6
+"""The smallest text size a layout may ask for and the style images draw (pixels)."""
+
+
 @dataclass(frozen=True)
 class Length:
     """A length as written: a fraction of the canvas, a percentage or pixels."""
@@ -213,6 +217,7 @@ __all__ = [
     "COLOR_PATTERN",
     "DECIMALS",
     "LENGTH_PATTERN",
+    "MIN_FONT_PX",
     "ROUNDING_UNIT",
     "Fit",
     "Length",

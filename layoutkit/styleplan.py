@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from layoutkit.geometry import MIN_FONT_PX
+
 Align = Literal["left", "center", "right"]
 Fit = Literal["fit", "crop"]
 
 ALIGNS: tuple[Align, ...] = ("left", "center", "right")
 FITS: tuple[Fit, ...] = ("fit", "crop")
-MIN_FONT_PX = 6
-"""The smallest text size a plan may ask for (the drawing's font is not drawn smaller)."""
 
 _HEX_RE = re.compile(r"#[0-9A-F]{6}")
 

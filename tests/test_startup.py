@@ -24,6 +24,8 @@ regions:
 """
 TEMPLATED = LAYOUT + "{% if count > 3 %}fps: 30{% endif %}\n"
 WATCHED = ("pydantic", "pydantic_core", "jinja2", "layoutkit.wire.base", "layoutkit.client")
+STYLE = ("layoutkit.compile.style", "layoutkit.compile.assets", "layoutkit.render.style")
+"""What only a styled layout (frames, labels, cards, decor) needs."""
 OTHER_COMMANDS = ("layoutkit.cli.api", "layoutkit.cli.service", "layoutkit.cli.live")
 
 RUN = """\
@@ -35,8 +37,9 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[0]
 
 
 def loaded(args: list[str]) -> set[str]:
-    """The modules among WATCHED and OTHER_COMMANDS a fresh `layoutkit ARGS` loaded."""
-    prefixes = ",".join((*WATCHED, *OTHER_COMMANDS))
+    """The modules among WATCHED, OTHER_COMMANDS and STYLE a fresh `layoutkit ARGS`
+    loaded."""
+    prefixes = ",".join((*WATCHED, *OTHER_COMMANDS, *STYLE))
     code = RUN.replace("sys.argv[0]", repr(prefixes))
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
@@ -80,6 +83,15 @@ def test_a_templated_file_loads_jinja2_and_still_no_pydantic(tmp_path: Path) -> 
     found = loaded(["compile", str(path), "--count", "5"])
     assert "jinja2" in found
     assert not found & {"pydantic", "pydantic_core", "layoutkit.wire.base"}
+
+
+def test_a_styled_file_loads_the_style_modules_and_still_no_pydantic(tmp_path: Path) -> None:
+    """The style check is not blind either: a label loads what draws it."""
+    path = tmp_path / "styled.yaml"
+    path.write_text(LAYOUT.replace("height: 1}", "height: 1, label: {}}"), encoding="utf-8")
+    found = loaded(["compile", str(path), "--count", "5"])
+    assert set(STYLE) <= found
+    assert not found & {"pydantic", "pydantic_core", "layoutkit.wire.base", "jinja2"}
 
 
 def test_every_command_loads_from_its_module_under_its_name() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from layoutkit.compile.compilation import Compilation
+from layoutkit.compile.compilation import Compilation, InMemory
 from layoutkit.compile.issues import sorted_issues, strict_issue
 from layoutkit.compile.style import Styler
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
@@ -30,11 +30,6 @@ NOT_PUBLISHED = (
     "the payload leaves them out and the recording would not show them; give "
     "--assets-dir DIR --assets-url https://... (or --assets-command), assets= in Python"
 )
-
-
-class InMemory:
-    """Not a publisher: the images stay in `Compilation.assets`, unnamed in the payload,
-    and no warning is given (what previews compile with)."""
 
 
 def finish_style(

@@ -80,4 +80,9 @@ class Compilation:
         return TranscodingConfig.model_validate(self.transcoding_json)
 
 
-__all__ = ["Compilation"]
+class InMemory:
+    """Not a publisher: a styled layout's images stay in `Compilation.assets`, unnamed in
+    the payload, and no warning is given (what previews compile with)."""
+
+
+__all__ = ["Compilation", "InMemory"]

@@ -9,15 +9,13 @@ check that every compilation's JSON is what those models accept and give back.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from layoutkit.compile.assets import finish_style
 from layoutkit.compile.binding import as_custom, bind_regions, empty_picture
 from layoutkit.compile.compilation import Compilation
 from layoutkit.compile.issues import sorted_issues, strict_issue
-from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
+from layoutkit.compile.lint import lint_document, lint_regions
 from layoutkit.compile.modes import resolve_builtin, resolve_payload
 from layoutkit.compile.participants import (
     ALL_COUNTS,
@@ -29,8 +27,8 @@ from layoutkit.compile.participants import (
     declared_counts,
     default_count,
 )
+from layoutkit.compile.payload import payload_json
 from layoutkit.compile.place import DraftRegion, Expander
-from layoutkit.compile.style import Insetter, Placed, StyledCell, Styler
 from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
 from layoutkit.layout.loader import Layout, ParsedLayout
@@ -42,7 +40,8 @@ from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_u
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
-    from layoutkit.compile.assets import InMemory
+    from layoutkit.compile.compilation import InMemory
+    from layoutkit.compile.style import Placed, StyledCell, Styler
     from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
 
 
@@ -138,14 +137,14 @@ def compile_full(
     given = check_names(names)
     shown = [p for p in people if p not in hide]
     parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
-    compiler = _Compiler(
-        parsed, people, bound, strict, hide, participants is None, given, layout.vars
-    )
-    compiler.styler.files_root, compiler.styler.files_allowed = (
-        layout.files_root,
-        layout.files_allowed,
-    )
-    return finish_style(compiler.run(), compiler.styler, assets, strict)
+    compiler = _Compiler(parsed, people, bound, strict, hide, participants is None, given)
+    compiler.layout = layout
+    compiled = compiler.run()
+    if compiled.style is None or compiler.styler is None:
+        return compiled
+    from layoutkit.compile.assets import finish_style  # a styled layout's images
+
+    return finish_style(compiled, compiler.styler, assets, strict)
 
 
 class _Compiler:
@@ -158,11 +157,11 @@ class _Compiler:
         hidden: frozenset[str],
         placeholders: bool,
         names: dict[str, str],
-        variables: Mapping[str, Any],
     ) -> None:
         self.doc = parsed.document
         self.names = names
-        self.styler = Styler(parsed.document, parsed.marks, names, roles, variables)
+        self.layout: Layout | None = None  # its variables and the files it may draw
+        self.styler: Styler | None = None  # made for a styled layout (`_style`)
         self.placed: list[Placed] = []
         self.marks = parsed.marks
         self.people = people
@@ -204,9 +203,12 @@ class _Compiler:
                 expander = Expander(doc.canvas, self.marks)
                 drafts = expander.expand(entries, entries_path)
                 self.issues.extend(expander.issues)
-                insetter = Insetter(doc.canvas, self.marks)
-                drafts, self.cells = insetter.inset(drafts)
-                self.issues.extend(insetter.issues)
+                if any(d.frame or d.label for d in drafts):
+                    from layoutkit.compile.style import Insetter
+
+                    insetter = Insetter(doc.canvas, self.marks)
+                    drafts, self.cells = insetter.inset(drafts)
+                    self.issues.extend(insetter.issues)
                 if not drafts and not any(i.severity == "error" for i in expander.issues):
                     self.error(
                         entries_path,
@@ -226,13 +228,17 @@ class _Compiler:
                 "remove them or set mode: custom",
             )
         focus_uid = self._focus(focus, focus_path, mode)
+        if doc.decor or doc.card or any(d.frame or d.label or d.card for d in drafts):
+            self._style()
         layout_config, backgrounds = self._bind(drafts, entries_path)
         builtin: list[ResolvedRegion] = []
         if mode != MixedVideoLayout.CUSTOM:
             builtin = resolve_builtin(mode, self.shown, focus_uid)
             mode, layout_config = self._builtin(mode, builtin)
-        style = self.styler.plan(background, self.placed, builtin)
-        self.issues.extend(self.styler.issues)
+        style = None
+        if self.styler is not None:
+            style = self.styler.plan(background, self.placed, builtin)
+            self.issues.extend(self.styler.issues)
         if style is not None and style.marks and doc.background_image is not None:
             self.error(
                 ("background_image",),
@@ -243,8 +249,8 @@ class _Compiler:
             self.issues = [strict_issue(i) for i in self.issues]
         if any(i.severity == "error" for i in self.issues):
             raise LayoutValidationError(sorted_issues(self.issues))
-        payload, transcoding = self._payload(
-            mode, background, layout_config, backgrounds, focus_uid
+        payload, transcoding = payload_json(
+            self.doc, mode, background, layout_config, backgrounds, focus_uid
         )
         return Compilation(
             payload,
@@ -263,6 +269,17 @@ class _Compiler:
             style,
             tuple((p.uid, p.styled) for p in self.placed if p.sent and p.styled is not None),
         )
+
+    def _style(self) -> None:
+        """Make the Styler of a styled layout (frames, labels, cards, decor)."""
+        from layoutkit.compile.style import Styler
+
+        layout = self.layout
+        variables = layout.vars if layout is not None else None
+        styler = Styler(self.doc, self.marks, self.names, self.roles, variables)
+        if layout is not None:
+            styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
+        self.styler = styler
 
     def _check_canvas(self) -> None:
         w, h = self.doc.canvas.width, self.doc.canvas.height
@@ -387,7 +404,10 @@ class _Compiler:
         for draft, uid, sent, (x, w, y, h), cell in zip(
             drafts, binding.uids, binding.sent, boxes, cells, strict=True
         ):
-            self.placed.append(Placed(draft, uid, sent, cell))
+            if self.styler is not None:
+                from layoutkit.compile.style import Placed
+
+                self.placed.append(Placed(draft, uid, sent, cell))
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
@@ -437,38 +457,6 @@ class _Compiler:
                 f"{len(self.shown)} people to show and room for {slots}: "
                 f"{_people(missing)} not shown; add regions, or a variant for this count",
             )
-
-    def _payload(
-        self,
-        mode: MixedVideoLayout,
-        background: str,
-        config: list[WireJson],
-        backgrounds: list[WireJson],
-        focus_uid: str | None,
-    ) -> tuple[WireJson, WireJson]:
-        """updateLayout's clientRequest and start's transcodingConfig as JSON, keys in the
-        order (and unset ones left out) as the wire models' `to_wire()` gives them."""
-        payload: WireJson = {"mixedVideoLayout": int(mode)}
-        if mode == MixedVideoLayout.VERTICAL and focus_uid is not None:
-            payload["maxResolutionUid"] = focus_uid
-        payload["backgroundColor"] = background
-        if self.doc.background_image is not None:
-            payload["backgroundImage"] = self.doc.background_image
-        if self.doc.placeholder_image is not None:
-            payload["defaultUserBackgroundImage"] = self.doc.placeholder_image
-        if mode == MixedVideoLayout.CUSTOM:
-            payload["layoutConfig"] = config
-        if backgrounds:
-            payload["backgroundConfig"] = backgrounds
-        canvas = self.doc.canvas
-        transcoding: WireJson = {
-            **copy.deepcopy(payload),
-            "width": canvas.width,
-            "height": canvas.height,
-            "fps": self.doc.fps,
-            "bitrate": bitrate_for(self.doc),
-        }
-        return payload, transcoding
 
 
 def _role_key(draft: DraftRegion) -> str:

@@ -28,12 +28,11 @@ from typing import Any
 
 from layoutkit.compile.place import DraftRegion
 from layoutkit.errors import Issue
-from layoutkit.geometry import Length, ResolvedRegion
+from layoutkit.geometry import MIN_FONT_PX, Length, ResolvedRegion
 from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.style_model import CardSpec, DecorSpec, LabelSpec
 from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.styleplan import (
-    MIN_FONT_PX,
     CardPlan,
     FillMark,
     FrameMark,

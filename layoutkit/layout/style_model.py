@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from layoutkit.geometry import Length
+from layoutkit.geometry import MIN_FONT_PX, Length
 from layoutkit.layout.fields import field, optional
 from layoutkit.layout.kinds import Choice, Integer, Text
 from layoutkit.layout.values import COLOR, FIT, LENGTH, TEXT, FitName, _Model, _model
-from layoutkit.styleplan import MIN_FONT_PX
 
 MAX_FONT_PX = 1000
 Align = Literal["left", "center", "right"]

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.assets import InMemory, preview_payload
+from layoutkit.compile.assets import preview_payload
+from layoutkit.compile.compilation import InMemory
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.compile.participants import check_name
 from layoutkit.errors import (

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
-from layoutkit.compile.assets import InMemory, preview_payload
+from layoutkit.compile.compilation import InMemory
 from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
 from layoutkit.compile.participants import Names
 from layoutkit.errors import LayoutError, RenderError
@@ -124,7 +124,11 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
     ):
         sample = _by_uid(compiled, ((key, key) for key in spec.video_off))
         options = replace(options, video_off=frozenset(sample))
-    payload, drawn = preview_payload(compiled)
+    payload, drawn = compiled.payload_json, dict[str, bytes]()
+    if compiled.assets:  # a styled layout: its images, as Agora will have them
+        from layoutkit.compile.assets import preview_payload
+
+        payload, drawn = preview_payload(compiled)
     urls: dict[str, Path | bytes] = {k: v for k, v in options.images.items() if not k.isdigit()}
     urls.update(drawn)
     render_options = RenderOptions(scale=options.scale, clean=options.clean, images=urls)

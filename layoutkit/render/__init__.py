@@ -16,7 +16,6 @@ from layoutkit.render.compose import Appearance, RenderOptions, canvas_size, com
 from layoutkit.render.gif import encode_gif
 from layoutkit.render.png import encode_png, write_png
 from layoutkit.render.sheet import render_sheet
-from layoutkit.render.style import StyleImages, clear_style_cache, render_style
 from layoutkit.wire.rules import ToWire, layout_json
 
 
@@ -48,13 +47,12 @@ def render_canvas(
 __all__ = [
     "Appearance",
     "RenderOptions",
-    "StyleImages",
-    "clear_style_cache",
     "encode_gif",
     "encode_png",
     "participant_color",
     "render_canvas",
     "render_sheet",
-    "render_style",
     "write_png",
 ]
+# the style images (`render.style`: render_style, StyleImages, clear_style_cache) are
+# imported from their module, so drawing a plain layout never loads it
