@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from service_helpers import (
     wait_until,
 )
 
+from layoutkit.assets import Asset, CallablePublisher, FolderPublisher
 from layoutkit.emulator import EmulatorServer
 from layoutkit.live.notifications import NotificationRouter
 from layoutkit.service import DirectorService
@@ -162,36 +162,40 @@ def test_a_malformed_event_type_is_a_400_not_dropped(service: DirectorService, k
     assert other.status_code == 200 and "ignored" in other.json()
 
 
-def test_a_slow_channel_holds_up_no_other(
-    service: DirectorService, emulator: EmulatorServer
-) -> None:
-    slow = (
-        "{% for i in range(90000) %}{% for j in range(35) %}{% endfor %}{% endfor %}"
-        "canvas: 640x360\n"
-        "regions:\n  - grid: {rows: 3, columns: 3}\n"
-    )
-    running = record(emulator, "slow")
-    body = attach_body(running)
-    body.pop("preset")
-    answer = requests.post(f"{service.url}/recordings", json=body | {"layout": slow}, timeout=30)
-    assert answer.status_code == 201, answer.text
-    started = time.monotonic()
-    compile_seconds = 0.0
+def test_a_slow_channel_holds_up_no_other(emulator: EmulatorServer, tmp_path: Path) -> None:
+    """A channel whose Director waits on a publish that does not finish: its callbacks
+    are still answered, and other channels' callbacks are answered and applied; once the
+    publish goes through, the slow channel's picture follows. No timing is compared: the
+    slow channel waits until the test lets it go."""
+    gate = threading.Event()
+    gate.set()
+    folder = tmp_path / "assets"
 
-    def slow_event() -> None:
-        nonlocal compile_seconds
-        notify(service, envelope(103, "slow", 21))
-        compile_seconds = time.monotonic() - started
+    def upload(asset: Asset) -> str:
+        assert gate.wait(30), "the test never let the publish go"
+        return FolderPublisher(folder, "http://cdn.invalid/a", allow_http=True).publish(asset)
 
-    worker = threading.Thread(target=slow_event)
-    worker.start()
-    time.sleep(0.02)  # the slow channel's compile is under way
-    quick = time.monotonic()
-    assert requests.get(f"{service.url}/healthz", timeout=10).status_code == 200
-    assert notify(service, envelope(103, "elsewhere", 31)).status_code == 200
-    others = time.monotonic() - quick
-    worker.join(30)
-    assert others < compile_seconds / 2, (others, compile_seconds)
+    publisher = CallablePublisher(upload, allow_http=True)
+    styled = "canvas: 640x360\nregions:\n  - grid: {columns: 2, label: {height: 20px}}\n"
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, assets=publisher
+    ) as service:
+        slow, other = record(emulator, "slow"), record(emulator, "elsewhere")
+        body = attach_body(slow)
+        body.pop("preset")
+        for answer in (
+            requests.post(f"{service.url}/recordings", json=body | {"layout": styled}, timeout=10),
+            requests.post(f"{service.url}/recordings", json=attach_body(other), timeout=10),
+        ):
+            assert answer.status_code == 201, answer.text
+        gate.clear()  # from now on, the slow channel's publish waits
+        assert notify(service, envelope(103, "slow", 21)).status_code == 200
+        assert requests.get(f"{service.url}/healthz", timeout=10).status_code == 200
+        assert notify(service, envelope(103, "elsewhere", 31)).status_code == 200
+        status_when(service.url, other.sid, lambda s: s["participants"] == ["31"])
+        assert not gate.is_set()  # all of it while the slow publish was still waiting
+        gate.set()
+        status_when(service.url, slow.sid, lambda s: s["participants"] == ["21"])
 
 
 def test_delete_and_post_of_one_sid_race_without_a_503(

@@ -45,6 +45,7 @@ from layoutkit.live.notifications import (
 )
 from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
+from layoutkit.service.handoff import Handoff
 from layoutkit.service.spec import (
     AttachSpec,
     RequestError,
@@ -137,8 +138,7 @@ class DirectorHub:
         # channel -> the uids of every recorder attached there, detached ones included (a
         # detached recording may still run): Agora's user list names them as hosts
         self._recorders: dict[str, set[str]] = {}
-        # channel -> (events routed, not yet handed to its directors; the lock of handing)
-        self._queues: dict[str, tuple[deque[tuple[Event, list[Attached]]], threading.Lock]] = {}
+        self._handoff = Handoff(self._lock)  # events routed, handed to directors after
         self._closed = False
         self.received = 0  # callbacks accepted (200)
         self.unsent: list[str] = []  # after close: the sids whose latest layout was not sent
@@ -190,35 +190,18 @@ class DirectorHub:
             stream = self.router.stream(channel)
             hosts = stream.hosts if stream is not None else []
             destroyed = notification.event_type == 102
-        self._hand(channel)
+        self._handoff.hand_later(channel)  # answered now; a slow publish waits in a worker
         if self.on_change is not None and (events or destroyed):
             self.on_change(channel, hosts, destroyed)
         return len(events)
 
     def _queue(self, channel: str, events: list[Event]) -> None:
         """Queue `events` for the directors attached to `channel` now (under `_lock`)."""
-        attached = self._on_channel(channel)
-        queue, _ = self._queues.setdefault(channel, (deque(), threading.Lock()))
-        queue.extend((event, attached) for event in events)
+        self._handoff.put(channel, events, self._on_channel(channel))
 
     def _hand(self, channel: str) -> None:
-        """Hand the channel's queued events to its directors, in order, outside `_lock`
-        (a director compiles in `handle`): whichever thread holds the channel's turn
-        drains the queue, so the order events were routed in is the order they arrive."""
-        with self._lock:
-            found = self._queues.get(channel)
-        if found is None:
-            return
-        queue, turn = found
-        with turn:
-            while True:
-                with self._lock:
-                    if not queue:
-                        return
-                    event, items = queue.popleft()
-                for item in items:
-                    if item.director is not None:
-                        item.director.handle(event)
+        """Hand the channel's queued events to its directors in this thread."""
+        self._handoff.hand(channel)
 
     def _on_channel(self, channel: str) -> list[Attached]:
         return [a for a in self._recordings.values() if a.spec.cname == channel]
@@ -289,8 +272,7 @@ class DirectorHub:
         now = self._shown(cname)
         missed = [Event("leave", u) for u in seeded if u not in now]
         missed += [Event("join", u) for u in now if u not in seeded]
-        queue, _ = self._queues.setdefault(cname, (deque(), threading.Lock()))
-        queue.extend((event, [item]) for event in missed)
+        self._handoff.put(cname, missed, [item])
 
     def _shown(self, cname: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """The channel's hosts in join order, without any recorder (under `_lock`)."""
@@ -468,8 +450,11 @@ class DirectorHub:
         return len(stored)
 
     def flush(self, timeout: float) -> bool:
-        """Wait until every recording's latest layout is finished (or `timeout`)."""
+        """Wait until every event is handed over and every recording's latest layout is
+        finished (or `timeout`)."""
         deadline = time.monotonic() + timeout
+        if not self._handoff.wait(timeout):
+            return False
         with self._lock:
             directors = [a.director for a in self._recordings.values() if a.director]
         done = True
