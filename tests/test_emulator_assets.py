@@ -299,6 +299,13 @@ def test_the_server_refuses_a_bad_base(published: Path) -> None:
 def test_assets_values_become_bases_and_folders(published: Path) -> None:
     assert _asset_folders((f"https://CDN.example.com/show={published}",)) == {BASE: published}
     assert _asset_folders(()) == {}
+    equals = published / "a=b"
+    equals.mkdir()
+    # an "=" in the folder (or in the URL's path): split where the rest is a folder
+    assert _asset_folders((f"https://cdn.example.com/show={equals}",)) == {BASE: equals}
+    assert _asset_folders((f"https://cdn.example.com/p=q/={published}",)) == {
+        "https://cdn.example.com/p=q/": published
+    }
 
 
 @pytest.mark.parametrize(

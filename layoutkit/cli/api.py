@@ -256,6 +256,12 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for value in values:
         url, equals, folder = value.partition("=")
+        # a URL or a folder holding "=": the first split whose right side is a folder
+        splits = [i for i, c in enumerate(value) if c == "="]
+        for at in splits:
+            if Path(value[at + 1 :]).expanduser().is_dir():
+                url, equals, folder = value[:at], "=", value[at + 1 :]
+                break
         if not equals or not url.strip() or not folder:
             raise click.BadParameter(
                 f"{value!r}: give URL=DIR, e.g. https://cdn.example.com/show/=./published",
