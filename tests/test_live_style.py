@@ -302,7 +302,8 @@ def test_a_slow_publish_holds_up_only_its_own_director(
         joining = threading.Thread(target=slow_director.join, args=(1001,), daemon=True)
         joining.start()
         assert inside.wait(10)
-        assert slow_director.status == "idle"
+        assert slow_director.status == "pending" and slow_director.publishing
+        assert not slow_director.flush(timeout=0.01)  # answers at once: not there yet
         other.join(2002)
         assert other.flush(timeout=10) and other.pushes == 1
         assert joining.is_alive()

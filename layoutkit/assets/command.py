@@ -102,6 +102,18 @@ class CommandPublisher(RememberingPublisher):
         self.base_url = check_base_url(base_url, what="the assets URL", allow_http=allow_http)
         self.timeout = float(timeout)
         self.env = None if env is None else dict(env)
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop every command still running (their process groups: each runs in its own
+        session, so a stopping service would leave it behind) and run no more."""
+        with self._lock:
+            self._closed = True
+            running = list(self._running)
+        for proc in running:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
     @property
     def program(self) -> str:
@@ -143,21 +155,32 @@ class CommandPublisher(RememberingPublisher):
             # looked up first: an unreadable folder on PATH would make exec say
             # "permission denied" for a program that is simply not there
             raise AssetError(f"{what} was not found", hint="install it, or give its full path")
+        with self._lock:  # started and known at once: `close` stops every one
+            if self._closed:
+                raise AssetError(f"{what} is not run for {asset.describe()}: it was closed")
+            try:
+                proc = subprocess.Popen(
+                    args,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=self.env,
+                    start_new_session=True,
+                )
+            except FileNotFoundError:
+                raise AssetError(
+                    f"{what} was not found", hint="install it, or give its full path"
+                ) from None
+            except OSError as exc:
+                raise AssetError(f"{what} cannot be run: {exc.strerror or exc}") from None
+            self._running.add(proc)
         try:
-            proc = subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=self.env,
-                start_new_session=True,
-            )
-        except FileNotFoundError:
-            raise AssetError(
-                f"{what} was not found", hint="install it, or give its full path"
-            ) from None
-        except OSError as exc:
-            raise AssetError(f"{what} cannot be run: {exc.strerror or exc}") from None
+            return self._wait(proc, asset, what)
+        finally:
+            with self._lock:
+                self._running.discard(proc)
+
+    def _wait(self, proc: subprocess.Popen[bytes], asset: Asset, what: str) -> tuple[int, bytes]:
         try:
             out, err = proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:

@@ -271,7 +271,8 @@ def _push_live(
     for warning in director.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not ok:
-        raise click.ClickException(f"not all pushed: {director.stopped or 'timed out'}")
+        why = director.stopped or director.last_error or "timed out"
+        raise click.ClickException(f"not all pushed: {why}")
     if director.last_error is not None:
         raise click.ClickException(f"not all pushed: {director.last_error}")
     click.echo(f"pushed {director.pushes} layouts live", err=True)

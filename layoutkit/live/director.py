@@ -88,6 +88,7 @@ class Director(PushLoop):
         self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self._unpublished_told = False  # the one warning of a styled layout not published
         self._retry: tuple[str, int, _RosterCopy] | None = None  # a state whose publish failed
+        self._settled = 0  # changes up to this number are installed (or cannot compile)
         self._retry_delay = 0.0
         self._retry_timer: threading.Timer | None = None
         super().__init__(recording, options, audit, clock)
@@ -107,6 +108,9 @@ class Director(PushLoop):
         with self._cond:
             if self.stopped is not None:
                 self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
+                return
+            if self._closed:
+                self._warn(f"{event}: the director is closed; ignored")
                 return
             applied = self._apply(event)
             if applied is None:
@@ -141,14 +145,19 @@ class Director(PushLoop):
 
     def _install(self, cause: str, number: int, roster: _RosterCopy) -> None:
         """Compile for `roster` (outside the lock) and make it the desired state, unless
-        a later change (numbered above `number`) was installed meanwhile."""
+        a later change (numbered above `number`) was installed meanwhile. A change is
+        *settled* once its state is installed or cannot be compiled; a failed publish
+        leaves it unsettled and tried again, and an older change's success never
+        clears a newer one's retry."""
         try:
             compiled = self._compile(roster)
         except AssetError as exc:  # nothing is pushed: no state names a missing file
             problem = f"{cause}: cannot publish the layout's images: {exc.message}"
             with self._cond:
-                if number < self._applied and self._retry is None:
-                    return  # a later change is being installed; it publishes for itself
+                if number < self._installed or self._closed:
+                    return  # a later state is in place (or nothing more is sent)
+                if self._retry is not None and self._retry[1] > number:
+                    return  # a later change's retry stands for this one too
                 self.last_error = problem
                 delay = self._schedule_retry(cause, number, roster)
                 self._warn(f"{problem}; trying again in {delay:g} s")
@@ -159,18 +168,30 @@ class Director(PushLoop):
             with self._cond:
                 self.last_error = f"{problem}: {exc.message}"
                 self._warn(self.last_error)
+                self._settle(number)
             return
         payload = compiled.payload_json
         with self._cond:
             if number < self._installed:  # a later event's state is in place already
                 return
             self._installed = number
-            self.last_error = None
-            self._retry, self._retry_delay = None, 0.0
-            self._cond.notify_all()
+            self._settle(number)
+            if self._retry is None or self._retry[1] <= number:
+                self.last_error = None
+                self._retry, self._retry_delay = None, 0.0
             self._note_left_out(cause, compiled, payload)
             self._note_unpublished(cause, compiled, payload)
             self._want(payload, cause)
+
+    def _settle(self, number: int) -> None:
+        """Changes up to `number` are done with (under `_cond`)."""
+        self._settled = max(self._settled, number)
+        self._cond.notify_all()
+
+    def _unsettled(self) -> bool:
+        """A change not yet installed: being compiled or published, or a publish to try
+        again (under `_cond`)."""
+        return self._retry is not None or self._settled < self._applied
 
     def _schedule_retry(self, cause: str, number: int, roster: _RosterCopy) -> float:
         """After a failed publish (under `_cond`): try the same state again later, with a
@@ -199,33 +220,38 @@ class Director(PushLoop):
 
     @property
     def publishing(self) -> bool:
-        """True while the latest change waits for its images to be published (a publish
-        failed and is being tried again): the picture on air is an older one."""
+        """True while the latest change waits for its picture (its compile or its images'
+        publishing is under way, or a failed publish is tried again): what is on air is
+        an older state."""
         with self._cond:
-            return self._retry is not None
+            return self._unsettled()
 
     @property
     def status(self) -> Status:
-        """As `PushLoop.status`; `pending` too while a failed publish is tried again."""
+        """As `PushLoop.status`; `pending` too while the latest change is not installed
+        (being compiled or published, or a failed publish tried again)."""
         base = super().status
         with self._cond:
-            return "pending" if self._retry is not None and base != "stopped" else base
+            return "pending" if base != "stopped" and self._unsettled() else base
 
     def flush(self, timeout: float | None = None) -> bool:
-        """As `PushLoop.flush`, waiting also for a failed publish to succeed: False while
-        the latest change's images are still not published at the timeout."""
+        """As `PushLoop.flush`, waiting also for every change so far to be installed (its
+        images published): False while one is not at the timeout, or once closed with
+        one left."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            with self._cond:
+                while self._unsettled() and self.stopped is None:
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if self._closed or (left is not None and left <= 0):
+                        return False
+                    self._cond.wait(left)
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not super().flush(left):
                 return False
             with self._cond:
-                if self._retry is None:
-                    return True
-                left = None if deadline is None else deadline - time.monotonic()
-                if self._closed or (left is not None and left <= 0):
-                    return False
-                self._cond.wait(left)
+                if not self._unsettled():
+                    return self.stopped is None
 
     def close(self, timeout: float = 5.0) -> None:
         with self._cond:

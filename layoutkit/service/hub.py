@@ -47,6 +47,7 @@ from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
 from layoutkit.service.handoff import Handoff
 from layoutkit.service.spec import (
+    MAX_NAMES,
     AttachSpec,
     RequestError,
     checked_name,
@@ -178,7 +179,7 @@ class DirectorHub:
         """Route a callback to its channel's directors; the number of roster events.
 
         Routing (the channel's stream) happens under the hub's lock; the directors get
-        the events outside it (`_queue`, `_hand`): a slow compile for one channel never
+        the events outside it (`_queue`, `service.handoff`): a slow compile for one channel never
         holds up another channel's callbacks (or `/healthz`)."""
         with self._lock:
             if self._closed:
@@ -198,10 +199,6 @@ class DirectorHub:
     def _queue(self, channel: str, events: list[Event]) -> None:
         """Queue `events` for the directors attached to `channel` now (under `_lock`)."""
         self._handoff.put(channel, events, self._on_channel(channel))
-
-    def _hand(self, channel: str) -> None:
-        """Hand the channel's queued events to its directors in this thread."""
-        self._handoff.hand(channel)
 
     def _on_channel(self, channel: str) -> list[Attached]:
         return [a for a in self._recordings.values() if a.spec.cname == channel]
@@ -239,7 +236,7 @@ class DirectorHub:
         finally:
             with self._lock:
                 self._attaching.discard(spec.sid)
-        self._hand(spec.cname)
+        self._handoff.hand_later(spec.cname)  # never behind a slow publish of the channel
         log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
         return self.describe(spec.sid)
 
@@ -304,7 +301,7 @@ class DirectorHub:
             shown = [u for u in users.shown if u not in recorders]
             events = self.router.open(cname).resync(shown)
             self._queue(cname, events)
-        self._hand(cname)
+        self._handoff.hand_later(cname)
         return events
 
     def detach(self, sid: str) -> bool:
@@ -341,14 +338,18 @@ class DirectorHub:
                     "a restart (see its errors); detach it and attach it again",
                     field="sid",
                 )
-            director = item.director
-        director.set_name(key, text)  # compiles and publishes: outside the lock
-        with self._lock:  # kept as the director has them now: the last writer is the latest
-            item.spec = replace(item.spec, names=director.names)
+            if key not in item.spec.names and len(item.spec.names) >= MAX_NAMES:
+                raise RequestError(
+                    400, f"a recording keeps at most {MAX_NAMES} names", field="name"
+                )
+            item.spec = replace(item.spec, names={**item.spec.names, key: text})
+            # after the channel's events so far, in its worker: never in this request
+            self._handoff.put(item.spec.cname, [Event("name", key, None, text)], [item])
             try:
                 self.store.set_spec(sid, item.spec.data())
             except StoreError as exc:  # the name applies now; a restart would lose it
                 log.error("%s", exc)
+        self._handoff.hand_later(item.spec.cname)
         return self.describe(sid)
 
     def attached(self, sid: str) -> Attached | None:
@@ -356,9 +357,15 @@ class DirectorHub:
             return self._recordings.get(sid)
 
     def acknowledged(self, sid: str, payload: dict[str, Any]) -> None:
-        """A push was acknowledged: keep it, so a restart knows the last layout."""
+        """A push was acknowledged: keep it and the participants' join order, so a
+        restart knows the last layout and keeps everyone in their place."""
+        with self._lock:
+            item = self._recordings.get(sid)
+        director = item.director if item is not None else None
         try:
             self.store.set_acknowledged(sid, payload)
+            if director is not None:
+                self.store.set_order(sid, director.participants)
         except StoreError as exc:
             log.error("%s", exc)
 
@@ -398,15 +405,17 @@ class DirectorHub:
             errors.append(director.stopped)
         if director.last_error and director.last_error not in errors:
             errors.append(director.last_error)
-        return found | {
-            "names": director.names,
-            "status": director.status,
-            "participants": director.participants,
-            "acknowledged": director.acknowledged,
-            "pending": director.pending,
-            "pushes": director.pushes,
-            "errors": errors[-MAX_ERRORS:],
-        }
+        return (
+            found
+            | {  # names: what the service was told (applied in the channel's order)
+                "status": director.status,
+                "participants": director.participants,
+                "acknowledged": director.acknowledged,
+                "pending": director.pending,
+                "pushes": director.pushes,
+                "errors": errors[-MAX_ERRORS:],
+            }
+        )
 
     # --- restart and shutdown ----------------------------------------------------------------
 
@@ -442,10 +451,12 @@ class DirectorHub:
                 continue
             with self._lock:
                 hosts = self._shown(item.spec.cname)
+            known = [u for u in self.store.order(row.sid) if u in hosts]  # their join order
+            hosts = known + [u for u in hosts if u not in known]
             director = self._director(item.spec, layout, hosts)  # compiles: outside the lock
             with self._lock:
                 self._register(Attached(item.spec, director, row.auto, row.attached_at), hosts)
-            self._hand(item.spec.cname)
+            self._handoff.hand_later(item.spec.cname)
         log.info("resumed %d recordings (%d notifications replayed)", len(stored), replayed)
         return len(stored)
 
@@ -470,11 +481,14 @@ class DirectorHub:
                 return
             self._closed = True
         self.flush(self.options.flush_timeout)
+        closer = getattr(self.options.assets, "close", None)
+        if callable(closer):  # uploads still running are stopped, not left behind
+            closer()
         self.limiter.close()
         with self._lock:
             items = list(self._recordings.values())
-        self.unsent = [
-            a.spec.sid for a in items if a.director is not None and a.director.pending is not None
+        self.unsent = [  # a push not sent, or a change whose images were not published
+            a.spec.sid for a in items if a.director is not None and a.director.status == "pending"
         ]
         for item in items:
             if item.director is not None:

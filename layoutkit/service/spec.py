@@ -164,10 +164,15 @@ def checked_name(uid: object, name: object, where: str) -> tuple[str, str]:
         raise RequestError(400, exc.message.removeprefix("names: "), field=where) from None
 
 
+MAX_NAMES = 1000
+"""The names one recording keeps (the people of a channel, with room for those who come)."""
+
+
 def _names(data: Mapping[str, Any]) -> dict[str, str]:
-    return dict(
-        checked_name(uid, name, f"names.{uid}") for uid, name in _mapping(data, "names").items()
-    )
+    given = _mapping(data, "names")
+    if len(given) > MAX_NAMES:
+        raise RequestError(400, f"gives {len(given)} names; at most {MAX_NAMES}", field="names")
+    return dict(checked_name(uid, name, f"names.{uid}") for uid, name in given.items())
 
 
 def _id(value: str | None, name: str) -> str:
@@ -284,6 +289,7 @@ def _layout_file(name: str, layouts: Path | None) -> Path:
 
 __all__ = [
     "MAX_LAYOUT_TEXT",
+    "MAX_NAMES",
     "OPTION_FIELDS",
     "AttachSpec",
     "RequestError",

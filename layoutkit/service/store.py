@@ -178,7 +178,22 @@ class Store:
             raise
 
     def remove_recording(self, sid: str) -> bool:
+        self._write("DELETE FROM meta WHERE key=?", (f"order:{sid}",))
         return self._write("DELETE FROM recordings WHERE sid=?", (sid,)).rowcount > 0
+
+    def set_order(self, sid: str, uids: list[str]) -> None:
+        """Keep the join order of a recording's participants as its Director last had it
+        (a restart rebuilds the channel from callbacks, which may not hold every join)."""
+        self._write(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"order:{sid}", json.dumps(uids)),
+        )
+
+    def order(self, sid: str) -> list[str]:
+        """The join order kept for `sid` (`set_order`), or []."""
+        rows = self._read("SELECT value FROM meta WHERE key=?", (f"order:{sid}",))
+        found = json.loads(rows[0][0]) if rows else []
+        return [str(u) for u in found] if isinstance(found, list) else []
 
     def set_spec(self, sid: str, spec: dict[str, Any]) -> None:
         """Replace a kept recording's attach request (names changed since the attach)."""
