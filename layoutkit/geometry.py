@@ -92,7 +92,12 @@ def parse_color(value: object) -> str:
             if len(digits) == 3:
                 digits = "".join(c * 2 for c in digits)
             return "#" + digits.upper()
-    raise ValueError(f'{value!r} is not a colour; write "#RRGGBB" or "#RGB", e.g. "#101820"')
+    why = ""
+    if isinstance(value, str) and value.strip().isalpha():
+        why = " (colour names are not read)"
+    elif isinstance(value, str) and len(value.strip()) == 9 and value.strip().startswith("#"):
+        why = " (Agora draws no transparency: give the colour without its alpha)"
+    raise ValueError(f'{value!r} is not a colour{why}; write "#RRGGBB" or "#RGB", e.g. "#101820"')
 
 
 def parse_aspect(value: object) -> float:

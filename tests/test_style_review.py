@@ -130,3 +130,67 @@ def test_a_name_change_without_a_uid_says_how_to_write_one(tmp_path: Path) -> No
     with pytest.raises(LayoutValidationError) as caught:
         load_scenario(scenario)
     assert "names its person with uid" in str(caught.value)
+
+
+# --- a first-time user's review ---------------------------------------------------------------
+
+
+def test_an_aspect_is_the_videos_inside_the_frame_and_beside_the_label() -> None:
+    text = (
+        "canvas: 1280x720\nregions:\n  - grid: {columns: 2, aspect: '16:9', "
+        "frame: {width: 4px}, label: {height: 8%}}\n"
+    )
+    compiled = compile_full(parse_layout(text), ["1", "2"], assets=InMemory())
+    for _, cell in compiled.cells:
+        assert abs(cell.video.width / cell.video.height - 16 / 9) < 0.01
+
+
+def test_a_cards_initials_are_the_persons_whatever_its_text() -> None:
+    text = "canvas: 640x360\ncard: {text: \"'Speaker'\"}\nmode: adaptive\n"
+    compiled = compile_full(parse_layout(text), ["7"], names={7: "Ada Lovelace"}, assets=InMemory())
+    assert compiled.style is not None
+    (card,) = compiled.style.cards
+    assert (card.text, card.initials) == ("Speaker", "AL")
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("frame: 6px", 'write it as {width: 6px, color: "#FFCC00"}'),
+        ("label: true", "write it as {}"),
+        ("label: {size: 20px}", "a size in pixels is a number: 20"),
+        ("frame: {color: yellow}", "colour names are not read"),
+        ("frame: {color: '#000000AA'}", "Agora draws no transparency"),
+        ("label: {text: Guest}", "for fixed text, quote it"),
+    ],
+)
+def test_a_newcomers_mistakes_say_how_to_write_it(value: str, words: str) -> None:
+    (message,) = messages(layout_text(value))
+    assert words in message
+
+
+def test_a_decor_item_needs_its_size() -> None:
+    (message,) = messages(layout_text(extra="decor:\n  - {text: Hi, x: 0, y: 0, height: 9px}\n"))
+    assert "missing required key 'width'" in message
+
+
+def test_long_text_shrinks_no_further_than_legible() -> None:
+    compiled = compile_full(
+        parse_layout(layout_text("label: {height: 16px, size: 11}")), ["7"], assets=InMemory()
+    )
+    assert compiled.style is not None
+    (strip,) = compiled.style.marks
+    assert getattr(strip, "min_size", 0) == 9
+
+
+def test_preview_takes_video_off_uids_with_commas_and_warns_of_strangers(tmp_path: Path) -> None:
+    layout = tmp_path / "show.yaml"
+    layout.write_text(
+        "canvas: 640x360\ncard: {}\nregions:\n  - grid: {columns: 2}\n", encoding="utf-8"
+    )
+    out = tmp_path / "p.png"
+    args = ["preview", str(layout), "--participants", "7,8", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--video-off", "7,8,99", "--name", "42=Nobody"])
+    assert result.exit_code == 0, result.output
+    assert "--video-off 99: not among the participants (7, 8)" in result.stderr
+    assert "--name 42: not among the participants" in result.stderr

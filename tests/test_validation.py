@@ -117,7 +117,10 @@ def test_regions_with_a_built_in_mode() -> None:
 
 def test_bad_colour() -> None:
     issue = the(load_issues("mode: floating\nbackground: red\n"))
-    assert issue.message == '\'red\' is not a colour; write "#RRGGBB" or "#RGB", e.g. "#101820"'
+    assert issue.message == (
+        "'red' is not a colour (colour names are not read); "
+        'write "#RRGGBB" or "#RGB", e.g. "#101820"'
+    )
     assert (issue.line, issue.column, issue.field) == (2, 13, "background")
 
 

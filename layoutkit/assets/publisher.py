@@ -27,7 +27,10 @@ from layoutkit.assets.asset import Asset
 from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.wire.profile import IMAGE_RULE, image_url_problem
 
-HTTP_HINT = "serve the assets over HTTPS; allow_http=True is only for a local emulator or tests"
+HTTP_HINT = (
+    "serve the assets over HTTPS; http only for a local emulator or tests "
+    "(--assets-allow-http, allow_http=True in Python)"
+)
 
 
 @runtime_checkable

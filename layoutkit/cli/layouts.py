@@ -23,6 +23,7 @@ from layoutkit.cli.options import (
     _echo_issues,
     _echo_json,
     _load,
+    _note_strangers,
     _parse_hidden,
     _parse_participants,
     _parse_roles,
@@ -242,14 +243,14 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     "video_off",
     multiple=True,
     metavar="UID",
-    help="Draw this participant with the camera off.",
+    help="Draw this participant with the camera off (repeat, or UID,UID,...).",
 )
 @click.option(
     "--audio-only",
     "audio_only",
     multiple=True,
     metavar="UID",
-    help="Draw this participant as audio only.",
+    help="Draw this participant as audio only (repeat, or UID,UID,...).",
 )
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
 @style_options(assets=False)
@@ -288,8 +289,8 @@ def preview(
         clean=clean,
         cameras=_parse_cameras(cameras),
         images=_parse_images(images),
-        video_off=frozenset(video_off),
-        audio_only=frozenset(audio_only),
+        video_off=frozenset(_parse_hidden(video_off, "--video-off")),
+        audio_only=frozenset(_parse_hidden(audio_only, "--audio-only")),
     )
     bound = _parse_roles(roles)
     layout = _load(file, vars_)
@@ -302,6 +303,9 @@ def preview(
             layout, people, bound, count=count, hidden=_parse_hidden(hide), names=style.names
         )
         _echo_issues(compiled, note=False)
+        _note_strangers(compiled, "--name", list(style.names))
+        _note_strangers(compiled, "--video-off", sorted(options.video_off, key=int))
+        _note_strangers(compiled, "--audio-only", sorted(options.audio_only, key=int))
         data = encode_png(draw_compilation(compiled, options))
     if output == "-":
         sys.stdout.buffer.write(data)

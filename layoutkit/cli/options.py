@@ -161,11 +161,25 @@ def _compile(
             "--assets-url https://... (or --assets-command CMD --assets-url ...)"
         )
     _echo_issues(result, note=not live)
+    if not live:  # a recording's names may come before the people (a Director keeps them)
+        _note_strangers(result, "--name", list(style.names))
     return result
 
 
-def _parse_hidden(values: Sequence[str]) -> list[str]:
-    return _parse_participants(",".join(values), "--hide") or []
+def _parse_hidden(values: Sequence[str], option: str = "--hide") -> list[str]:
+    """Uids given to a repeatable option, each value one uid or UID,UID,..."""
+    return _parse_participants(",".join(values), option) or []
+
+
+def _note_strangers(result: Compilation, option: str, uids: Sequence[str]) -> None:
+    """A warning for uids an option names who are not among the participants."""
+    strangers = [uid for uid in dict.fromkeys(uids) if uid not in result.participants]
+    if strangers:
+        click.echo(
+            f"warning: {option} {', '.join(strangers)}: not among the participants "
+            f"({', '.join(result.participants) or 'none'}), so it changes nothing here",
+            err=True,
+        )
 
 
 def _echo_issues(result: Compilation, *, note: bool = True) -> None:
@@ -221,6 +235,7 @@ __all__ = [
     "_echo_issues",
     "_echo_json",
     "_load",
+    "_note_strangers",
     "_parse_hidden",
     "_parse_participants",
     "_parse_roles",

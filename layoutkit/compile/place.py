@@ -1,8 +1,9 @@
 """Region and grid entries -> rectangles in canvas fractions, with located issues.
 
 Lengths become fractions against the canvas, `right`/`bottom` anchors and `aspect` are
-applied, grids are cut into cells. Nothing here knows about participants: a region keeps
-its `uid` or `role` as written.
+applied (the aspect of the video: inside a `frame`, beside a `label`), grids are cut into
+cells. Nothing here knows about participants: a region keeps its `uid` or `role` as
+written.
 """
 
 from __future__ import annotations
@@ -83,14 +84,15 @@ class Expander:
         width = self._fraction(spec.width, cw)
         height = self._fraction(spec.height, ch)
         if spec.aspect is not None:
+            ex, ey = self._around(spec.frame, spec.label)  # the video's shape is the aspect
             if width is not None and height is not None:
                 self.warn(
                     (*path, "aspect"), "aspect is ignored when width and height are both given"
                 )
             elif width is not None:
-                height = width * cw / spec.aspect / ch
+                height = ((width * cw - ex) / spec.aspect + ey) / ch
             elif height is not None:
-                width = height * ch * spec.aspect / cw
+                width = ((height * ch - ey) * spec.aspect + ex) / cw
         ok = True
         if width is None:
             self.error(path, "missing 'width' (or 'height' with 'aspect')")
@@ -131,6 +133,13 @@ class Expander:
             spec.label,
             spec.card,
         )
+
+    def _around(self, frame: FrameSpec | None, label: LabelSpec | None) -> tuple[float, float]:
+        """The pixels a frame and a label take from a region's width and height (its
+        `aspect` is the video's, inside them)."""
+        band = 2 * frame.width.to_pixels(self.canvas.width) if frame is not None else 0.0
+        strip = label.height.to_pixels(self.canvas.height) if label is not None else 0.0
+        return max(band, 0.0), max(band, 0.0) + max(strip, 0.0)
 
     def _anchor(
         self,
@@ -208,6 +217,7 @@ class Expander:
         if not area_ok:
             return []
         drafts: list[DraftRegion] = []
+        ex, ey = self._around(spec.frame, spec.label)
         for index in range(cells):
             if spec.order == "row":
                 row, col = divmod(index, spec.columns)
@@ -216,11 +226,11 @@ class Expander:
             left = ax + pad_x + col * (cell_w + gap_x)
             top = ay + pad_y + row * (cell_h + gap_y)
             w, h = cell_w, cell_h
-            if spec.aspect is not None:
-                if w / h > spec.aspect:
-                    w = h * spec.aspect
+            if spec.aspect is not None:  # of the video, inside a frame and beside a label
+                if (w - ex) / max(h - ey, 1e-9) > spec.aspect:
+                    w = (h - ey) * spec.aspect + ex
                 else:
-                    h = w / spec.aspect
+                    h = (w - ex) / spec.aspect + ey
                 left += (cell_w - w) / 2
                 top += (cell_h - h) / 2
             who = people[index] if index < len(people) else None

@@ -45,6 +45,8 @@ from layoutkit.styleplan import (
 
 TEXT_SHARE = 0.6
 """A label's text size when not given: this share of its strip's height."""
+MIN_LEGIBLE_PX = 9
+"""How far text shrinks to fit when `min_size` is not given (then it is cut)."""
 _SIMPLE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 
@@ -343,7 +345,7 @@ class Styler:
         self, spec: LabelSpec | DecorSpec, rect: PixelRect, text: str, path: Path
     ) -> TextMark:
         size = spec.size or max(MIN_FONT_PX, round(rect.height * TEXT_SHARE))
-        low = spec.min_size or max(MIN_FONT_PX, size // 2)
+        low = spec.min_size or max(MIN_LEGIBLE_PX, size // 2)
         low = min(low, size)
         return TextMark(
             rect, text, size, low, spec.color, spec.background, spec.align, self.where(path)
@@ -388,8 +390,8 @@ class Styler:
                             "warning",
                             path,
                             f"{what} lies under the video of uid {region.uid} (region "
-                            f"{number}, {box}), which hides what it covers; move it where "
-                            "no video is",
+                            f"{number}), which hides what it covers; move it where no video "
+                            "is",
                         )
                     )
                     break
@@ -405,10 +407,6 @@ class Styler:
         ):
             if start is not None and end is not None:
                 self.error((*path, names[1]), f"give {names[0]} or {names[1]}, not both")
-                ok = False
-                continue
-            if size is None:
-                self.error(path, f"missing '{names[2]}': a decor item needs its size")
                 ok = False
                 continue
             length = _px(size, axis)
@@ -445,7 +443,7 @@ class Styler:
             box.height,
             spec.color,
             text,
-            initials(text),
+            initials(self.name_of(uid, role)),  # the person's, whatever the text says
             spec.text_color,
             image,
             where,

@@ -94,16 +94,18 @@ class Nested(Kind):
     mapping (`canvas: 1280x720`); `fragment` replaces the `$ref` to the model's schema
     (for a model the schema describes inline)."""
 
-    __slots__ = ("before", "fragment", "model")
+    __slots__ = ("before", "example", "fragment", "model")
 
     def __init__(
         self,
         model: type,
         before: Callable[[Any], Any] | None = None,
         fragment: JsonSchema | None = None,
+        example: str | None = None,
     ) -> None:
         super().__init__(titled=False)
         self.model, self.before, self.fragment = model, before, fragment
+        self.example = example  # how the mapping is written, for a value that is not one
 
     def read(self, value: Any, loc: Loc, problems: list[Problem]) -> Any:
         if self.before is not None:
@@ -111,6 +113,12 @@ class Nested(Kind):
                 value = self.before(value)
             except ValueError as exc:
                 return fail(problems, loc, str(exc))
+        if self.example is not None and not isinstance(value, dict):
+            return fail(
+                problems,
+                loc,
+                f"expected a mapping, got {kind_name(value)}; write it as {self.example}",
+            )
         return read_model(self.model, value, loc, problems)
 
     def schema(self) -> JsonSchema:

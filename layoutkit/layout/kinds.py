@@ -89,16 +89,16 @@ def number(value: object) -> float | None:
 class Integer(Kind):
     """A whole number within bounds."""
 
-    __slots__ = ("ge", "le")
+    __slots__ = ("ge", "hint", "le")
 
-    def __init__(self, ge: int | None = None, le: int | None = None) -> None:
+    def __init__(self, ge: int | None = None, le: int | None = None, hint: str = "") -> None:
         super().__init__()
-        self.ge, self.le = ge, le
+        self.ge, self.le, self.hint = ge, le, hint
 
     def read(self, value: Any, loc: Loc, problems: list[Problem]) -> Any:
         found = whole_number(value)
         if found is None:
-            return fail(problems, loc, f"{value!r} is not a whole number")
+            return fail(problems, loc, f"{value!r} is not a whole number{self.hint}")
         wrong = _bounds(value, found, self.ge, self.le)
         return found if wrong is None else fail(problems, loc, wrong)
 

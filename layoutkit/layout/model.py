@@ -25,7 +25,16 @@ from layoutkit.layout.fields import (
     read_document,
 )
 from layoutkit.layout.kinds import Choice, Integer, ListOf, MapOf, Number, Parsed, Text
-from layoutkit.layout.style_model import PATH, CardSpec, DecorSpec, FrameSpec, LabelSpec
+from layoutkit.layout.style_model import (
+    CARD,
+    FRAME,
+    LABEL,
+    PATH,
+    CardSpec,
+    DecorSpec,
+    FrameSpec,
+    LabelSpec,
+)
 from layoutkit.layout.values import (
     _COUNT_RE,
     _COUNT_SCHEMAS,
@@ -87,9 +96,9 @@ class RegionSpec(_Model):
     fit: FitName = field(FIT, default="crop")
     placeholder: str | None = optional(URL)
     fill: FillName | None = optional(FILL)
-    frame: FrameSpec | None = optional(Nested(FrameSpec))
-    label: LabelSpec | None = optional(Nested(LabelSpec))
-    card: CardSpec | None = optional(Nested(CardSpec))
+    frame: FrameSpec | None = optional(FRAME)
+    label: LabelSpec | None = optional(LABEL)
+    card: CardSpec | None = optional(CARD)
 
 
 @_model
@@ -112,9 +121,9 @@ class GridSpec(_Model):
     roles: list[str] | None = optional(ListOf(ROLE_NAME))
     uids: list[str] | None = optional(ListOf(UID))
     fill: FillName | None = optional(FILL)
-    frame: FrameSpec | None = optional(Nested(FrameSpec))
-    label: LabelSpec | None = optional(Nested(LabelSpec))
-    card: CardSpec | None = optional(Nested(CardSpec))
+    frame: FrameSpec | None = optional(FRAME)
+    label: LabelSpec | None = optional(LABEL)
+    card: CardSpec | None = optional(CARD)
 
 
 @_model
@@ -269,7 +278,7 @@ class LayoutDocument(_Model):
     variants: list[Variant] | None = optional(ListOf(Nested(Variant)))
     preview: PreviewSpec | None = optional(Nested(PreviewSpec))
     decor: list[DecorSpec] | None = optional(ListOf(Nested(DecorSpec)))
-    card: CardSpec | None = optional(Nested(CardSpec))
+    card: CardSpec | None = optional(CARD)
     font: str | None = optional(PATH)
 
     @property

@@ -65,7 +65,7 @@ STYLE_DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "size": ("The text's size in pixels (default 60% of the strip).", [28]),
         "min_size": (
             "The smallest size long text is shrunk to before it is cut with ... "
-            "(default half of size).",
+            "(default half of size, at least 9).",
             [14],
         ),
         "color": ("The text's colour (default white).", ["#FFFFFF"]),

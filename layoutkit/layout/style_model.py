@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from layoutkit.geometry import MIN_FONT_PX, Length
-from layoutkit.layout.fields import field, optional
+from layoutkit.layout.fields import Nested, field, optional
 from layoutkit.layout.kinds import Choice, Integer, Text
 from layoutkit.layout.values import COLOR, FIT, LENGTH, TEXT, FitName, _Model, _model
 
@@ -21,7 +21,7 @@ Align = Literal["left", "center", "right"]
 ALIGN = Choice(("left", "center", "right"))
 EXPRESSION = Text(min_length=1)
 PATH = Text(min_length=1)
-FONT_SIZE = Integer(ge=MIN_FONT_PX, le=MAX_FONT_PX)
+FONT_SIZE = Integer(ge=MIN_FONT_PX, le=MAX_FONT_PX, hint="; a size in pixels is a number: 20")
 
 
 @_model
@@ -73,8 +73,8 @@ class DecorSpec(_Model):
     y: Length | None = optional(LENGTH)
     right: Length | None = optional(LENGTH)
     bottom: Length | None = optional(LENGTH)
-    width: Length | None = optional(LENGTH, aliases=("w",))
-    height: Length | None = optional(LENGTH, aliases=("h",))
+    width: Length = field(LENGTH, aliases=("w",))
+    height: Length = field(LENGTH, aliases=("h",))
     fit: FitName = field(FIT, default="fit")
     size: int | None = optional(FONT_SIZE)
     min_size: int | None = optional(FONT_SIZE)
@@ -83,4 +83,17 @@ class DecorSpec(_Model):
     align: Align = field(ALIGN, default="center")
 
 
-__all__ = ["MAX_FONT_PX", "CardSpec", "DecorSpec", "FrameSpec", "LabelSpec"]
+FRAME = Nested(FrameSpec, example='{width: 6px, color: "#FFCC00"}')
+LABEL = Nested(LabelSpec, example="{} (a strip with the name), or {height: 40px, ...}")
+CARD = Nested(CardSpec, example='{} (the default card), or {color: "#334455"}')
+
+__all__ = [
+    "CARD",
+    "FRAME",
+    "LABEL",
+    "MAX_FONT_PX",
+    "CardSpec",
+    "DecorSpec",
+    "FrameSpec",
+    "LabelSpec",
+]

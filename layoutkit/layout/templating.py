@@ -237,7 +237,10 @@ def evaluate_expression(source: str, names: dict[str, Any]) -> str:
         text = "" if value is None else str(value)
     except UndefinedError as exc:
         known = ", ".join(sorted(k for k in names if not k.startswith("_")))
-        raise ValueError(f"{exc} in {source!r}; the names it can use are {known}") from None
+        raise ValueError(
+            f"{exc} in {source!r}; the names it can use are {known}; for fixed text, "
+            f"quote it: text: \"'{source}'\""
+        ) from None
     except (_LimitError, SecurityError) as exc:
         raise ValueError(f"{source!r}: {exc}") from None
     except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:

@@ -305,7 +305,8 @@ def _fits(face: Font, text: str, width: int, height: int, pad: int) -> bool:
 
 
 def _pad(size: int) -> int:
-    return max(1, size // 4)
+    """The room left and right of a line of text `size` px (a third of the size)."""
+    return max(2, size // 3)
 
 
 def fit_text(
@@ -411,7 +412,7 @@ def draw_text_line(
 
 
 INITIALS_SHARE = 0.34  # of the card's smaller side
-NAME_SHARE = 0.09
+NAME_SHARE = 0.11
 
 
 def paint_card(
@@ -434,7 +435,7 @@ def paint_card(
         image.paste(picture, (0, 0), picture)
     short = min(w, h)
     big = max(6, round(short * INITIALS_SHARE))
-    small = max(6, round(short * NAME_SHARE))
+    small = max(9, round(short * NAME_SHARE))  # legible on a small card too
     top = round(h * 0.18)
     initials = PixelRect(0, top, w, max(1, round(h * 0.46)))
     name_top = min(h - 1, initials.bottom)
