@@ -24,7 +24,12 @@ regions:
 """
 TEMPLATED = LAYOUT + "{% if count > 3 %}fps: 30{% endif %}\n"
 WATCHED = ("pydantic", "pydantic_core", "jinja2", "layoutkit.wire.base", "layoutkit.client")
-STYLE = ("layoutkit.compile.style", "layoutkit.compile.assets", "layoutkit.render.style")
+STYLE = (
+    "layoutkit.compile.style",
+    "layoutkit.compile.assets",
+    "layoutkit.render.style",
+    "layoutkit.assets",
+)
 """What only a styled layout (frames, labels, cards, decor) needs."""
 OTHER_COMMANDS = ("layoutkit.cli.api", "layoutkit.cli.service", "layoutkit.cli.live")
 

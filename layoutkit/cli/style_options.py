@@ -6,7 +6,6 @@ layout draws, and where its images are published. A command decorated with
 from __future__ import annotations
 
 import functools
-import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -33,11 +32,13 @@ class StyleArgs:
 
     def publisher(self) -> Publisher | None:
         """The publisher the options name, or None (AssetError for a bad folder or URL)."""
+        if self.assets_url is None:
+            return None  # (without importing the publishers: a plain compile starts fast)
         from layoutkit.assets import CommandPublisher, FolderPublisher
 
-        if self.assets_url is None:
-            return None
         if self.assets_command is not None:
+            import shlex
+
             return CommandPublisher(
                 shlex.split(self.assets_command), self.assets_url, allow_http=self.allow_http
             )
@@ -79,6 +80,8 @@ def check_assets(folder: str | None, url: str | None, command: str | None) -> No
             "--assets-url needs --assets-dir DIR (where the files go) or --assets-command CMD"
         )
     if command is not None:
+        import shlex
+
         try:
             argv = shlex.split(command)
         except ValueError as exc:
