@@ -4,12 +4,12 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 - `notify(body, headers)`: a callback is verified (401 otherwise), parsed, written to the
   store (503 when it cannot be, so Agora sends it again), turned into roster events by
   the channel's stream (duplicates, stale and out-of-order events, the recorder and the
-  audience dropped) and handed to every Director attached to that channel; then 200.
+  audience dropped); 200, and the channel's worker hands the events to its Directors.
 - `attach(request)`: a running recording joins (409 if it is attached already, 422 if
   its layout does not load or compile for who is in the channel); its Director starts
   from the channel's hosts: those the notifications showed, else Agora's user list.
 - `set_name(sid, uid, name)`: the name a styled layout writes for a person (kept with
-  the recording, so a restart keeps it); Notifications carry no names.
+  the recording; Notifications carry no names), after the channel's events so far.
 - `resume()`: after a restart, the kept callbacks are replayed to rebuild each channel,
   each channel with an attached recording is resynchronised from the user list, then
   every recording's Director starts and pushes the layout for who is there.
@@ -17,7 +17,7 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
   `rate_limit` requests per `window`), so no channel starves and the App ID's limit
   holds; the service's client makes one attempt per call, so each request is one turn.
 - With `HubOptions.assets`, every Director publishes its styled layout's images there
-  (one publisher for all: it remembers what is published, so no file goes twice).
+  (one publisher for all, which remembers what is published).
 """
 
 from __future__ import annotations
