@@ -1,0 +1,48 @@
+"""What the style image tests share: a small canvas, colours, pixel reads, plans."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from layoutkit.styleplan import CardPlan, Mark, StylePlan
+
+W, H = 320, 180
+BG = "#101820"
+RED, GREEN, BLUE, WHITE = "#FF0000", "#00FF00", "#0000FF", "#FFFFFF"
+RGB = tuple[int, int, int]
+
+
+def pixel(image: Image.Image, x: int, y: int) -> RGB:
+    value = image.getpixel((x, y))
+    assert isinstance(value, tuple)
+    return value[0], value[1], value[2]
+
+
+def close(a: RGB, b: RGB, tolerance: int = 12) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def plan(*marks: Mark, cards: tuple[CardPlan, ...] = ()) -> StylePlan:
+    return StylePlan(W, H, BG, marks, cards)
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    return image.convert("RGB")
+
+
+def make_images(folder: Path) -> dict[str, Path]:
+    """A red 40×20 PNG, a logo with a transparent corner, a file that is not an image."""
+    wide = folder / "wide.png"
+    Image.new("RGB", (40, 20), (255, 0, 0)).save(wide)
+    logo = folder / "logo.png"
+    picture = Image.new("RGBA", (20, 20), (0, 0, 255, 255))
+    picture.paste((0, 0, 0, 0), (0, 0, 10, 10))
+    picture.save(logo)
+    text = folder / "notes.png"
+    text.write_text("not a picture", encoding="utf-8")
+    return {"wide": wide, "logo": logo, "text": text}
