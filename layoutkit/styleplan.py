@@ -74,6 +74,15 @@ class PixelRect:
     def bottom(self) -> int:
         return self.y + self.height
 
+    def overlaps(self, other: PixelRect) -> bool:
+        """Whether the two rectangles share a pixel."""
+        return (
+            self.x < other.right
+            and other.x < self.right
+            and self.y < other.bottom
+            and other.y < self.bottom
+        )
+
     def box(self) -> tuple[int, int, int, int]:
         """(left, top, right, bottom), right and bottom exclusive."""
         return self.x, self.y, self.right, self.bottom

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from layoutkit.cli.options import account_options
+from layoutkit.cli.style_options import StyleArgs, style_options
 
 if TYPE_CHECKING:
     from layoutkit.service.autorecord import AutoRule
@@ -69,23 +70,7 @@ def _rules(path: str | None) -> list[AutoRule]:
 @click.option("--rate-limit", type=click.IntRange(1, 10), default=10, show_default=True)
 @click.option("--no-resync", is_flag=True, help="Never read Agora's user list (attach, restart).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every notification and push.")
-@click.option(
-    "--assets-dir",
-    metavar="DIR",
-    help="Publish styled layouts' images (backgrounds, cards) into DIR ...",
-)
-@click.option("--assets-url", metavar="URL", help="... which is served at this https URL.")
-@click.option(
-    "--assets-command",
-    metavar="CMD",
-    help="Or publish each new image by running CMD ({path} and {name} replaced; no shell), "
-    "e.g. 'aws s3 cp {path} s3://bucket/{name}'.",
-)
-@click.option(
-    "--assets-allow-http",
-    is_flag=True,
-    help="Accept an http assets URL (a local emulator; Agora needs https).",
-)
+@style_options(assets=True, names=False)
 @account_options
 def serve(
     host: str,
@@ -96,14 +81,11 @@ def serve(
     rate_limit: int,
     no_resync: bool,
     verbose: bool,
-    assets_dir: str | None,
-    assets_url: str | None,
-    assets_command: str | None,
-    assets_allow_http: bool,
     app_id: str | None,
     customer_id: str | None,
     customer_secret: str | None,
     base_url: str,
+    style: StyleArgs,
 ) -> None:
     """Run the director service: Agora Notifications at POST /agora/notifications keep
     every attached recording's layout right (POST/GET/DELETE /recordings; names with
@@ -114,14 +96,10 @@ def serve(
     Notifications secret, required) and LAYOUTKIT_SERVICE_TOKEN (the bearer token of
     /recordings, required unless --host is a loopback address). Put it behind an HTTPS
     proxy for Agora (see the README). SIGTERM or Ctrl-C stops it cleanly."""
-    from layoutkit.cli.style_options import StyleArgs, check_assets
     from layoutkit.client import CloudRecordingClient, RetryPolicy
     from layoutkit.service.server import DirectorService
 
-    check_assets(assets_dir, assets_url, assets_command)
-    publisher = StyleArgs(
-        {}, assets_dir, assets_url, assets_command, assets_allow_http
-    ).publisher()  # a bad folder or URL is refused before the service starts
+    publisher = style.publisher()  # a bad folder or URL is refused before the service starts
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -162,7 +140,7 @@ def serve(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     _announce(service, db, rules)
     if publisher is not None:
-        how = "--assets-command" if assets_command is not None else "--assets-dir"
+        how = "--assets-command" if style.assets_command is not None else "--assets-dir"
         click.echo(f"  images:        styled layouts' images published ({how})", err=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:

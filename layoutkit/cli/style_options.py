@@ -67,7 +67,7 @@ def parse_names(values: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def check_assets(folder: str | None, url: str | None, command: str | None) -> None:
+def _check_assets(folder: str | None, url: str | None, command: str | None) -> None:
     if folder is not None and command is not None:
         raise click.UsageError("give --assets-dir or --assets-command, not both")
     if url is None and (folder is not None or command is not None):
@@ -92,8 +92,9 @@ def check_assets(folder: str | None, url: str | None, command: str | None) -> No
             raise click.BadParameter("the command is empty", param_hint="--assets-command")
 
 
-def style_options(*, assets: bool) -> Callable[[F], F]:
-    """`--name` (and with `assets`, the publishing options), passed on as `style`."""
+def style_options(*, assets: bool, names: bool = True) -> Callable[[F], F]:
+    """`--name` (unless not `names`) and, with `assets`, the publishing options, passed
+    on as `style`."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -102,27 +103,28 @@ def style_options(*, assets: bool) -> Callable[[F], F]:
             url = kwargs.pop("assets_url", None)
             command = kwargs.pop("assets_command", None)
             allow_http = kwargs.pop("assets_allow_http", False)
-            check_assets(folder, url, command)
-            kwargs["style"] = StyleArgs(
-                parse_names(kwargs.pop("names")), folder, url, command, allow_http
-            )
+            _check_assets(folder, url, command)
+            given = parse_names(kwargs.pop("names", ()))
+            kwargs["style"] = StyleArgs(given, folder, url, command, allow_http)
             return func(*args, **kwargs)
 
-        options = [
-            click.option(
-                "--name",
-                "names",
-                multiple=True,
-                metavar="UID=NAME",
-                help="The name a styled layout writes for this person (repeat).",
+        options = []
+        if names:
+            options.append(
+                click.option(
+                    "--name",
+                    "names",
+                    multiple=True,
+                    metavar="UID=NAME",
+                    help="The name a styled layout writes for this person (repeat).",
+                )
             )
-        ]
         if assets:
             options += [
                 click.option(
                     "--assets-dir",
                     metavar="DIR",
-                    help="Publish a styled layout's images (background, cards) into DIR ...",
+                    help="Publish styled layouts' images (backgrounds, cards) into DIR ...",
                 ),
                 click.option(
                     "--assets-url",
@@ -149,4 +151,4 @@ def style_options(*, assets: bool) -> Callable[[F], F]:
     return decorate
 
 
-__all__ = ["StyleArgs", "check_assets", "parse_names", "style_options"]
+__all__ = ["StyleArgs", "parse_names", "style_options"]

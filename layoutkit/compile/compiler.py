@@ -137,8 +137,7 @@ def compile_full(
     given = check_names(names)
     shown = [p for p in people if p not in hide]
     parsed = layout.parse(shown, {r: u for r, u in bound.items() if u not in hide})
-    compiler = _Compiler(parsed, people, bound, strict, hide, participants is None, given)
-    compiler.layout = layout
+    compiler = _Compiler(layout, parsed, people, bound, strict, hide, participants is None, given)
     compiled = compiler.run()
     if compiled.style is None or compiler.styler is None:
         return compiled
@@ -150,6 +149,7 @@ def compile_full(
 class _Compiler:
     def __init__(
         self,
+        layout: Layout,
         parsed: ParsedLayout,
         people: tuple[str, ...],
         roles: dict[str, str],
@@ -160,7 +160,7 @@ class _Compiler:
     ) -> None:
         self.doc = parsed.document
         self.names = names
-        self.layout: Layout | None = None  # its variables and the files it may draw
+        self.layout = layout  # its variables and the files it may draw
         self.styler: Styler | None = None  # made for a styled layout (`_style`)
         self.placed: list[Placed] = []
         self.marks = parsed.marks
@@ -275,10 +275,8 @@ class _Compiler:
         from layoutkit.compile.style import Styler
 
         layout = self.layout
-        variables = layout.vars if layout is not None else None
-        styler = Styler(self.doc, self.marks, self.names, self.roles, variables)
-        if layout is not None:
-            styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
+        styler = Styler(self.doc, self.marks, self.names, self.roles, layout.vars)
+        styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
         self.styler = styler
 
     def _check_canvas(self) -> None:

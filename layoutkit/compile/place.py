@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from layoutkit.errors import Issue
-from layoutkit.geometry import Fit, Length
+from layoutkit.geometry import Fit, Length, Rect
 from layoutkit.layout.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
 from layoutkit.layout.style_model import CardSpec, FrameSpec, LabelSpec
 from layoutkit.layout.yaml import Path, SourceMap
@@ -40,6 +40,10 @@ class DraftRegion:
     frame: FrameSpec | None = None  # drawn around the video (`compile.style`)
     label: LabelSpec | None = None
     card: CardSpec | None = None
+
+    @property
+    def rect(self) -> Rect:
+        return Rect(self.x, self.y, self.width, self.height)
 
 
 class Expander:

@@ -28,7 +28,7 @@ from typing import Any
 
 from layoutkit.compile.place import DraftRegion
 from layoutkit.errors import Issue
-from layoutkit.geometry import MIN_FONT_PX, Length, ResolvedRegion
+from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
 from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.style_model import CardSpec, DecorSpec, LabelSpec
 from layoutkit.layout.yaml import Path, SourceMap
@@ -63,14 +63,13 @@ class StyledCell:
     strip: PixelRect | None
 
 
-def pixel_rect(x: float, y: float, width: float, height: float, canvas: Canvas) -> PixelRect:
-    """A rectangle in canvas fractions, in whole pixels (edges at round(f·size), as the
-    preview draws it), kept inside the canvas and at least 1×1."""
+def pixel_rect(rect: Rect, canvas: Canvas) -> PixelRect:
+    """A rectangle in canvas fractions, in whole pixels (`Rect.to_pixels`, as the preview
+    draws it), kept inside the canvas and at least 1×1."""
     cw, ch = canvas.width, canvas.height
-    left = min(max(round(x * cw), 0), cw - 1)
-    top = min(max(round(y * ch), 0), ch - 1)
-    right = min(max(round((x + width) * cw), left + 1), cw)
-    bottom = min(max(round((y + height) * ch), top + 1), ch)
+    left, top, right, bottom = rect.to_pixels(cw, ch)
+    left, top = min(max(left, 0), cw - 1), min(max(top, 0), ch - 1)
+    right, bottom = min(max(right, left + 1), cw), min(max(bottom, top + 1), ch)
     return PixelRect(left, top, right - left, bottom - top)
 
 
@@ -112,7 +111,7 @@ class Insetter:
         cw, ch = self.canvas.width, self.canvas.height
         if draft.width <= 0 or draft.height <= 0 or draft.x >= 1 or draft.y >= 1:
             return None  # Agora draws nothing there; the compiler says so
-        cell = pixel_rect(draft.x, draft.y, draft.width, draft.height, self.canvas)
+        cell = pixel_rect(draft.rect, self.canvas)
         framed, strip = cell, None
         if draft.label is not None:
             height = _px(draft.label.height, ch)
@@ -262,7 +261,7 @@ class Styler:
                         "has one video-off picture",
                     )
                 continue
-            video = pixel_rect(draft.x, draft.y, draft.width, draft.height, canvas)
+            video = pixel_rect(draft.rect, canvas)
             cards.append(self._card(spec, spec_path, uid, draft.role, number, video))
         if doc.card is not None:
             for number, region in enumerate(builtin, 1):
@@ -270,7 +269,7 @@ class Styler:
                     continue
                 if region.x >= 1 or region.y >= 1:
                     continue
-                box = pixel_rect(region.x, region.y, region.width, region.height, canvas)
+                box = pixel_rect(region.rect, canvas)
                 cards.append(self._card(doc.card, ("card",), region.uid, None, number, box))
         if not marks and not cards:
             return None
@@ -292,11 +291,15 @@ class Styler:
             return draft.card, (*draft.path, "card")
         return self.doc.card, ("card",)
 
+    def role_of(self, uid: str, role: str | None) -> str | None:
+        """The region's role, else the first role bound to the person."""
+        return role or next(iter(self.roles_of.get(uid, [])), None)
+
     def name_of(self, uid: str, role: str | None) -> str:
         given = self.names.get(uid)
         if given:
             return given
-        role = role or next(iter(self.roles_of.get(uid, [])), None)
+        role = self.role_of(uid, role)
         if role:
             return role.replace("-", " ").replace("_", " ").capitalize()
         return f"User {uid}"
@@ -307,7 +310,7 @@ class Styler:
         """The text of a label or card for this person (nothing for an empty region)."""
         if uid is None:
             return ""
-        role = role or next(iter(self.roles_of.get(uid, [])), None)
+        role = self.role_of(uid, role)
         names: dict[str, Any] = dict(self.variables)
         names.update(
             name=self.name_of(uid, role),
@@ -383,8 +386,8 @@ class Styler:
                     continue
                 if region.height <= 0 or region.x >= 1 or region.y >= 1:
                     continue
-                box = pixel_rect(region.x, region.y, region.width, region.height, canvas)
-                if _overlap(rect, box):
+                box = pixel_rect(region.rect, canvas)
+                if rect.overlaps(box):
                     issues.append(
                         self.marks.issue(
                             "warning",
@@ -455,10 +458,6 @@ class Styler:
             if warning.startswith(where + ": "):
                 return self.marks.issue(severity, path, warning[len(where) + 2 :])  # type: ignore[arg-type]
         return self.marks.issue(severity, (), warning)  # type: ignore[arg-type]
-
-
-def _overlap(a: PixelRect, b: PixelRect) -> bool:
-    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
 
 
 def _first_style(doc: LayoutDocument, placed: Sequence[Placed]) -> Path:

@@ -122,9 +122,7 @@ def canvas_size(width: int, height: int, scale: float) -> tuple[int, int]:
 
 def pixel_box(region: ResolvedRegion, width: int, height: int) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) in output pixels; the edge at fraction f is round(f·size)."""
-    left, top = round(region.x * width), round(region.y * height)
-    right = round((region.x + region.width) * width)
-    bottom = round((region.y + region.height) * height)
+    left, top, right, bottom = region.rect.to_pixels(width, height)
     return left, top, max(right, left + 1), max(bottom, top + 1)
 
 
