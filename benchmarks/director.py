@@ -38,7 +38,8 @@ def events(count: int, seed: int) -> list[Event]:
 
 
 def fresh(emulator: EmulatorServer) -> tuple[Recording, int]:
-    client = CloudRecordingClient("bench", "c", "s", base_url=emulator.url)
+    storage = {"vendor": 1, "region": 0, "bucket": "b", "accessKey": "a", "secretKey": "s"}
+    client = CloudRecordingClient("bench", "c", "s", base_url=emulator.url, storage=storage)
     emulator.join("room", 1, app_id="bench")
     recording = client.record("room", 99)
     time.sleep(1.2)  # let the rate window of acquire and start pass

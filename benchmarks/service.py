@@ -78,8 +78,9 @@ from layoutkit.emulator.notify import Faults, NotificationSender
 from layoutkit.emulator.state import RATE_LIMIT, RATE_WINDOW
 from layoutkit.errors import NotificationError
 from layoutkit.library.presets import load
+from layoutkit.live.channels import NotificationRouter
 from layoutkit.live.director import Director
-from layoutkit.live.notifications import NotificationRouter, parse_verified
+from layoutkit.live.notifications import parse_verified
 from layoutkit.service import DirectorService
 
 APP, CUSTOMER, CUSTOMER_SECRET, NOTIFY_SECRET = "bench", "cid", "csecret", "notify-s3cret"

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 APP_ID = "test-app-id"
 CUSTOMER_ID = "test-customer-id"
 CUSTOMER_SECRET = "test-customer-secret"
+STORAGE = {
+    "vendor": 1,
+    "region": 0,
+    "bucket": "layoutkit-test-bucket",
+    "accessKey": "test-access-key",
+    "secretKey": "test-secret-key",
+}
+"""The storageConfig `agora_client` puts into every start (Agora requires one; the
+emulator uploads nothing)."""
 
 
 @pytest.fixture
@@ -40,7 +49,7 @@ def agora_emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
-    """A client of `agora_emulator`, with short retry delays."""
+    """A client of `agora_emulator`, with short retry delays and `STORAGE` for starts."""
     from layoutkit.client import CloudRecordingClient, RetryPolicy
 
     return CloudRecordingClient(
@@ -50,7 +59,15 @@ def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
         base_url=agora_emulator.url,
         timeout=5.0,
         retry=RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.1),
+        storage=STORAGE,
     )
 
 
-__all__ = ["APP_ID", "CUSTOMER_ID", "CUSTOMER_SECRET", "agora_client", "agora_emulator"]
+__all__ = [
+    "APP_ID",
+    "CUSTOMER_ID",
+    "CUSTOMER_SECRET",
+    "STORAGE",
+    "agora_client",
+    "agora_emulator",
+]

@@ -838,6 +838,8 @@ LAYOUT = [
     },
     {"height": 1.0, "width": 0.5, "x_axis": 0.5, "y_axis": 0.0},
 ]
+# the storageConfig the captured Go and Node start bodies elide ("...": Agora requires one)
+ELIDED_STORAGE = {"vendor": 1, "region": 0, "bucket": "b", "accessKey": "ak", "secretKey": "sk"}
 # bodies as real clients send them (docs/agora.md#requests-as-other-clients-send-them)
 REAL_CLIENTS: dict[str, dict[str, Any]] = {
     "python": {
@@ -906,6 +908,7 @@ REAL_CLIENTS: dict[str, dict[str, Any]] = {
             "cname": "chan",
             "uid": "123",
             "clientRequest": {
+                "storageConfig": ELIDED_STORAGE,
                 "recordingConfig": {
                     "transcodingConfig": {
                         "width": 640,
@@ -934,7 +937,7 @@ REAL_CLIENTS: dict[str, dict[str, Any]] = {
                             },
                         ],
                     }
-                }
+                },
             },
         },
         "update": {
@@ -964,6 +967,7 @@ REAL_CLIENTS: dict[str, dict[str, Any]] = {
             "cname": "chan",
             "uid": "123",
             "clientRequest": {
+                "storageConfig": ELIDED_STORAGE,
                 "recordingConfig": {
                     "transcodingConfig": {
                         "width": 640,
@@ -972,7 +976,7 @@ REAL_CLIENTS: dict[str, dict[str, Any]] = {
                         "bitrate": 500,
                         "mixedVideoLayout": 1,
                     }
-                }
+                },
             },
         },
         "update": {

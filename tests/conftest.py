@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from client_helpers import client_of
 from hypothesis import settings
 
-from layoutkit.client import CloudRecordingClient, RetryPolicy
+from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer, ManualClock
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
@@ -66,12 +67,6 @@ def unpaced_emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
 
 def fast_client(emulator: EmulatorServer, attempts: int = 2) -> CloudRecordingClient:
     """A client of `emulator` with short retry delays and no pacing of its own, for
-    emulators started without the 10-per-second limit."""
-    return CloudRecordingClient(
-        APP_ID,
-        CUSTOMER_ID,
-        CUSTOMER_SECRET,
-        base_url=emulator.url,
-        retry=RetryPolicy(attempts=attempts, backoff=0.01, max_backoff=0.02),
-        rate_limit=100_000,
-    )
+    emulators started without the 10-per-second limit (`client_helpers.client_of`, two
+    attempts by default)."""
+    return client_of(emulator, attempts)

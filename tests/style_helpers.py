@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 from PIL import Image
 
+from layoutkit.render.style import STYLE_FONT
 from layoutkit.styleplan import CardPlan, Mark, StylePlan
 
 W, H = 320, 180
@@ -46,3 +48,34 @@ def make_images(folder: Path) -> dict[str, Path]:
     text = folder / "notes.png"
     text.write_text("not a picture", encoding="utf-8")
     return {"wide": wide, "logo": logo, "text": text}
+
+
+def tables(font: bytes) -> dict[str, tuple[int, int]]:
+    """The font's table directory: tag -> (offset, length)."""
+    count = struct.unpack(">H", font[4:6])[0]
+    found = {}
+    for index in range(count):
+        entry = font[12 + 16 * index : 28 + 16 * index]
+        tag, _checksum, offset, length = struct.unpack(">4sIII", entry)
+        found[tag.decode("latin-1")] = (offset, length)
+    return found
+
+
+def damaged_font(path: Path, first_glyph: int = 0) -> Path:
+    """A copy of the shipped DejaVu Sans whose glyph data (the `glyf` table) is
+    overwritten with 0xFF from glyph `first_glyph` on (its offset read from `loca`)."""
+    font = bytearray(Path(STYLE_FONT).read_bytes())
+    found = tables(bytes(font))
+    head, _ = found["head"]
+    long_offsets = struct.unpack(">h", font[head + 50 : head + 52])[0] == 1
+    loca, _ = found["loca"]
+    if long_offsets:
+        start = struct.unpack(">I", font[loca + 4 * first_glyph : loca + 4 * first_glyph + 4])[0]
+    else:
+        start = (
+            2 * struct.unpack(">H", font[loca + 2 * first_glyph : loca + 2 * first_glyph + 2])[0]
+        )
+    glyf, length = found["glyf"]
+    font[glyf + start : glyf + length] = b"\xff" * (length - start)
+    path.write_bytes(font)
+    return path

@@ -7,33 +7,30 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from client_helpers import STORAGE, STORAGE_SECRETS, record_cli
 
 from layoutkit.cli import cli
 from layoutkit.emulator import EmulatorServer
-from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_SECRET
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml")
 
 
-def run(emulator: EmulatorServer, *args: str) -> tuple[int, str, str]:
-    env = {
-        "AGORA_APP_ID": APP_ID,
-        "AGORA_CUSTOMER_ID": CUSTOMER_ID,
-        "AGORA_CUSTOMER_SECRET": CUSTOMER_SECRET,
-        "AGORA_BASE_URL": emulator.url,
-    }
-    result = CliRunner(env=env).invoke(cli, ["record", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+@pytest.fixture
+def storage(tmp_path: Path) -> str:
+    """A storageConfig file for `record start --storage`."""
+    path = tmp_path / "storage.json"
+    path.write_text(json.dumps(STORAGE))
+    return str(path)
 
 
-def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer) -> None:
+def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer, storage: str) -> None:
     agora_emulator.join("room", 1001)
-    code, out, err = run(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
+    code, out, err = record_cli(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
     assert code == 0
     assert f"-> POST {agora_emulator.url}/v1/apps/{APP_ID}/cloud_recording/acquire" in err
     rid = json.loads(out)["resourceId"]
-    code, out, err = run(
+    code, out, err = record_cli(
         agora_emulator,
         "start",
         "--resource-id",
@@ -42,6 +39,8 @@ def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer) -> No
         "room",
         "--uid",
         "99",
+        "--storage",
+        storage,
         "--layout",
         EXAMPLE,
         "--participants",
@@ -50,7 +49,7 @@ def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer) -> No
     assert code == 0, err
     sid = json.loads(out)["sid"]
     assert agora_emulator.layout_of(sid)["mixedVideoLayout"] == 3
-    code, out, err = run(
+    code, out, err = record_cli(
         agora_emulator,
         "update-layout",
         EXAMPLE,
@@ -69,27 +68,28 @@ def test_record_commands_drive_a_recording(agora_emulator: EmulatorServer) -> No
     )
     assert code == 0, err
     assert agora_emulator.layout_of(sid)["layoutConfig"][1]["uid"] == "1002"
-    code, out, _ = run(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
+    code, out, _ = record_cli(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
     assert code == 0 and "status" in json.loads(out)["serverResponse"]
-    code, out, _ = run(
+    code, out, _ = record_cli(
         agora_emulator, "stop", "--resource-id", rid, "--sid", sid, "--cname", "room", "--uid", "99"
     )
     assert code == 0 and json.loads(out)["serverResponse"]["uploadingStatus"] == "uploaded"
-    code, out, err = run(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
+    code, out, err = record_cli(agora_emulator, "query", "--resource-id", rid, "--sid", sid)
     assert code == 3 and out == ""
     assert "query: HTTP 404, code 404: failed to find worker" in err
     assert "Traceback" not in err and CUSTOMER_SECRET not in err
 
 
-def test_update_layout_with_a_payload_file(agora_emulator: EmulatorServer, tmp_path: Path) -> None:
-    code, out, _ = run(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
+def test_update_layout_with_a_payload_file(
+    agora_emulator: EmulatorServer, tmp_path: Path, storage: str
+) -> None:
+    code, out, _ = record_cli(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
     rid = json.loads(out)["resourceId"]
-    sid = json.loads(
-        run(agora_emulator, "start", "--resource-id", rid, "--cname", "room", "--uid", "99")[1]
-    )["sid"]
+    start = ("start", "--resource-id", rid, "--cname", "room", "--uid", "99", "--storage", storage)
+    sid = json.loads(record_cli(agora_emulator, *start)[1])["sid"]
     payload = tmp_path / "payload.json"
     payload.write_text(json.dumps({"mixedVideoLayout": 1, "backgroundColor": "#102030"}))
-    code, _, err = run(
+    code, _, err = record_cli(
         agora_emulator,
         "update-layout",
         "--payload",
@@ -105,7 +105,7 @@ def test_update_layout_with_a_payload_file(agora_emulator: EmulatorServer, tmp_p
     )
     assert code == 0, err
     assert agora_emulator.layout_of(sid) == {"mixedVideoLayout": 1, "backgroundColor": "#102030"}
-    code, _, err = run(
+    code, _, err = record_cli(
         agora_emulator,
         "update-layout",
         "--resource-id",
@@ -121,9 +121,42 @@ def test_update_layout_with_a_payload_file(agora_emulator: EmulatorServer, tmp_p
 
 
 def test_bad_requests_are_refused_before_sending(agora_emulator: EmulatorServer) -> None:
-    code, _, err = run(agora_emulator, "acquire", "--cname", "bad/name", "--uid", "99")
+    code, _, err = record_cli(agora_emulator, "acquire", "--cname", "bad/name", "--uid", "99")
     assert code == 3 and "acquire: cname" in err and "1013" in err
     assert agora_emulator.state.requests == []
+
+
+def test_start_says_how_to_give_the_storage(
+    agora_emulator: EmulatorServer, tmp_path: Path, storage: str
+) -> None:
+    ids = ("--resource-id", "rid", "--cname", "room", "--uid", "99")
+    code, out, err = record_cli(agora_emulator, "start", *ids)
+    assert code == 2 and out == ""
+    assert "Agora needs a storageConfig" in err and "--storage" in err and "--request" in err
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"storageConfig": STORAGE}))
+    code, _, err = record_cli(agora_emulator, "start", *ids, "--request", str(request), "--storage",
+                       storage)  # fmt: skip
+    assert code == 2 and "keep one" in err
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({**STORAGE, "region": 17}))
+    code, _, err = record_cli(agora_emulator, "start", *ids, "--storage", str(broken))
+    assert code == 3 and "clientRequest.storageConfig: region 17 is not a region" in err
+    assert not any(secret in err for secret in STORAGE_SECRETS)
+    assert agora_emulator.state.requests == []  # nothing was sent
+
+
+def test_start_takes_the_storage_from_the_request_file(
+    agora_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    code, out, _ = record_cli(agora_emulator, "acquire", "--cname", "room", "--uid", "99")
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"storageConfig": STORAGE}))
+    rid = json.loads(out)["resourceId"]
+    ids = ("--resource-id", rid, "--cname", "room", "--uid", "99")
+    code, out, err = record_cli(agora_emulator, "start", *ids, "--request", str(request))
+    assert code == 0, err
+    assert json.loads(out)["sid"]
 
 
 def test_missing_credentials_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ documented status as the right exception, re-acquiring stale resources, no secre
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from layoutkit.wire.catalog import ENDPOINT_ERRORS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml"
 FAST = RetryPolicy(attempts=1)
+STORAGE = {"vendor": 1, "region": 0, "bucket": "bucket", "accessKey": "ak", "secretKey": "sk"}
+AUDIO_OF_1001 = {"streamSubscribe": {"audioUidList": {"subscribeAudioUids": ["1001"]}}}
 
 
 def make_client(
@@ -42,6 +45,7 @@ def make_client(
         retry=retry,
         clock=clock or ManualClock(),
         rate_limit=rate_limit,
+        storage=STORAGE,
     )
 
 
@@ -283,7 +287,7 @@ def test_every_documented_answer_becomes_the_right_exception(
     reason: str,
 ) -> None:
     recording: Recording | None = None
-    if endpoint in ("query", "updateLayout", "stop"):
+    if endpoint in ("query", "update", "updateLayout", "stop"):
         recording = client.record("room", 99)
     resource = client.acquire("room", 98) if endpoint == "start" else None
     emulator.inject(Answer(status, code, reason))
@@ -294,15 +298,15 @@ def test_every_documented_answer_becomes_the_right_exception(
         elif endpoint == "start":
             assert resource is not None
             client.start(resource)
-        elif endpoint == "query":
-            assert recording is not None
-            recording.query()
-        elif endpoint == "updateLayout":
-            assert recording is not None
-            recording.update_layout({"mixedVideoLayout": 1})
         else:
             assert recording is not None
-            recording.stop()
+            calls: dict[str, Callable[[], object]] = {
+                "query": recording.query,
+                "update": lambda: recording.update(AUDIO_OF_1001),
+                "updateLayout": lambda: recording.update_layout({"mixedVideoLayout": 1}),
+                "stop": recording.stop,
+            }
+            calls[endpoint]()
     error = info.value
     assert (error.status_code, error.code, error.reason) == (status, code, reason)
     assert f"HTTP {status}, code {code}: {reason}" in str(error)

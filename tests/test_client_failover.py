@@ -1,7 +1,8 @@
 """The client and the emulator around failures, over real HTTP on loopback: updateLayout
 goes to the recording's own mode path; one updateLayout in flight per recording, other
-recordings in parallel; 206 with code 65 repeated where repeating is safe; the emulator's
-simulated failover (outage) and its control API."""
+recordings in parallel; 206 with code 65 repeated where repeating is safe, never on start;
+the emulator's simulated failover (outage) and its control API. (stop, which is repeated
+only when Agora asks, is test_client_stop.py.)"""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 import requests
-from conftest import fast_client
+from client_helpers import assert_one_in_flight, client_of, faults, logged
 
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import Answer, EmulatorServer, ManualClock
@@ -30,19 +30,10 @@ def fast_emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def client_of(emulator: EmulatorServer, attempts: int = 4) -> CloudRecordingClient:
-    return fast_client(emulator, attempts)
-
-
-def logged(emulator: EmulatorServer) -> list[dict[str, Any]]:
-    answer = requests.get(f"{emulator.url}/_emulator/requests", timeout=5)
-    assert answer.status_code == 200
-    rows: list[dict[str, Any]] = answer.json()
-    return rows
-
-
-def faults(emulator: EmulatorServer, body: dict[str, Any]) -> requests.Response:
-    return requests.post(f"{emulator.url}/_emulator/faults", json=body, timeout=5)
+@pytest.fixture
+def paced_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
+    """A client of the plugin's emulator (real time, 10 requests per second), paced."""
+    return client_of(agora_emulator, rate_limit=10)
 
 
 # --- the mode path -----------------------------------------------------------------------
@@ -81,11 +72,7 @@ def test_one_update_in_flight_per_recording_from_many_threads(
     jobs = [(rec, {"mixedVideoLayout": i % 3}) for i in range(24) for rec in (first, second)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda job: job[0].update_layout(job[1]), jobs))
-    state = fast_emulator.state
-    assert [r.status for r in state.requests if r.endpoint == "updateLayout"] == [200] * 48
-    for recording in (first, second):
-        assert state.max_in_flight_sid[("updateLayout", recording.sid)] == 1
-    assert len(client.layout_turns) == 0  # no lock left behind
+    assert_one_in_flight(fast_emulator, "updateLayout", (first, second), client.layout_turns, 48)
 
 
 def test_different_recordings_are_not_serialized(fast_emulator: EmulatorServer) -> None:
@@ -113,10 +100,10 @@ def test_different_recordings_are_not_serialized(fast_emulator: EmulatorServer) 
 
 
 def test_206_code_65_is_repeated_on_query_and_update_layout(
-    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+    agora_emulator: EmulatorServer, paced_client: CloudRecordingClient
 ) -> None:
     agora_emulator.join("room", 1001)
-    recording = agora_client.record("room", 99)
+    recording = paced_client.record("room", 99)
     agora_emulator.inject(Answer(206, 65, "request not completed"))
     assert recording.query().sid == recording.sid
     agora_emulator.inject(Answer(206, 65, "request not completed"))
@@ -143,21 +130,16 @@ def test_206_code_65_past_the_retries_is_not_completed_error(
     assert (info.value.status_code, info.value.code) == (206, 65)
 
 
-def test_206_code_65_on_start_and_stop_is_never_repeated(
-    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+def test_206_code_65_on_start_is_never_repeated(
+    agora_emulator: EmulatorServer, paced_client: CloudRecordingClient
 ) -> None:
     agora_emulator.join("room", 1001)
-    resource = agora_client.acquire("room", 99)
+    resource = paced_client.acquire("room", 99)
     agora_emulator.inject(Answer(206, 65, "request not completed"))
     with pytest.raises(NotCompletedError):
-        agora_client.start(resource)
-    recording = agora_client.record("room", 98)
-    agora_emulator.inject(Answer(206, 65, "request not completed"))
-    with pytest.raises(NotCompletedError):
-        recording.stop()
+        paced_client.start(resource)
     answers = [(r.endpoint, r.status) for r in agora_emulator.state.requests]
-    assert answers.count(("start", 206)) == 1 and answers.count(("stop", 206)) == 1
-    assert [e for e, _ in answers].count("stop") == 1
+    assert answers == [("acquire", 200), ("start", 206)]
 
 
 # --- the emulator's failover -------------------------------------------------------------

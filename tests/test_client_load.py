@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
+from client_helpers import client_of
+
+from layoutkit.client import Recording
 from layoutkit.emulator import EmulatorServer
 from layoutkit.errors import ApiError
-from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 
 def most_in_one_second(times: list[float]) -> int:
@@ -23,10 +24,10 @@ def most_in_one_second(times: list[float]) -> int:
 
 
 def test_50_concurrent_updates_from_8_threads_stay_within_10_per_second(
-    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+    agora_emulator: EmulatorServer,
 ) -> None:
     agora_emulator.join("room", 1001)
-    recording = agora_client.record("room", 99)
+    recording = client_of(agora_emulator, rate_limit=10).record("room", 99)
     payloads = [{"mixedVideoLayout": i % 3, "backgroundColor": f"#0000{i:02X}"} for i in range(50)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(recording.update_layout, payloads))
@@ -40,15 +41,7 @@ def test_50_concurrent_updates_from_8_threads_stay_within_10_per_second(
 def test_query_and_update_succeed_through_30_percent_failures(
     agora_emulator: EmulatorServer,
 ) -> None:
-    client = CloudRecordingClient(
-        APP_ID,
-        CUSTOMER_ID,
-        CUSTOMER_SECRET,
-        base_url=agora_emulator.url,
-        timeout=0.2,
-        retry=RetryPolicy(attempts=10, backoff=0.005, max_backoff=0.02),
-        rate_limit=1000,
-    )
+    client = client_of(agora_emulator, attempts=10, rate_limit=1000, timeout=0.2)
     agora_emulator.join("room", 1001)
     agora_emulator.state.fault_delay = 0.4
     agora_emulator.chaos(0.3, seed=7)

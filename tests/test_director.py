@@ -9,15 +9,16 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from director_helpers import start_recording
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layoutkit import compile_layout, parse_layout
-from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
+from layoutkit.client import CloudRecordingClient, RetryPolicy
 from layoutkit.emulator import EmulatorServer
 from layoutkit.live.director import Director, DirectorOptions
 from layoutkit.live.roster import Event, Roster
-from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, STORAGE
 
 LAYOUT = parse_layout("""
 canvas: 1280x720
@@ -38,11 +39,6 @@ variants:
 
 def expected(roster: Roster) -> dict[str, object]:
     return compile_layout(LAYOUT, roster.visible(), roster.roles).to_wire()
-
-
-def start_recording(emulator: EmulatorServer, client: CloudRecordingClient) -> Recording:
-    emulator.join("room", 1)
-    return client.record("room", 99)
 
 
 def test_a_join_pushes_the_compiled_layout(
@@ -105,7 +101,9 @@ def test_random_event_sequences_end_in_the_final_layout(events: list[tuple[str, 
     with EmulatorServer(
         app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET
     ) as emulator:
-        client = CloudRecordingClient(APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, base_url=emulator.url)
+        client = CloudRecordingClient(
+            APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, base_url=emulator.url, storage=STORAGE
+        )
         recording = start_recording(emulator, client)
         roster = Roster()
         before = dict(emulator.layout_of(recording.sid))
@@ -131,6 +129,7 @@ def test_converges_through_30_percent_failures(agora_emulator: EmulatorServer) -
         base_url=agora_emulator.url,
         timeout=0.2,
         retry=RetryPolicy(attempts=2, backoff=0.01, max_backoff=0.02),
+        storage=STORAGE,
     )
     recording = start_recording(agora_emulator, client)
     agora_emulator.state.fault_delay = 0.3
@@ -223,10 +222,10 @@ def test_bad_events_warn_and_the_director_goes_on(
         director.leave(42)
         director.join(1)
         director.join(1)
-        director.camera_off(77)
+        director.camera_off(77)  # not here yet: kept for their join, no warning
         director.share_start(9)
         assert director.flush(timeout=10)
-        assert len(director.warnings) == 3
+        assert len(director.warnings) == 2
         assert director.participants == ["1", "9"]
 
 

@@ -10,15 +10,14 @@ import io
 import json
 import random
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
-from conftest import fast_client
+from client_helpers import client_of, faults
+from service_helpers import wait_until
 
 from layoutkit import compile_layout, parse_layout
-from layoutkit.client import CloudRecordingClient, Recording
+from layoutkit.client import Recording
 from layoutkit.emulator import Answer, EmulatorServer, ManualClock
 from layoutkit.live.director import Director, DirectorOptions
 from layoutkit.live.roster import Event, Roster
@@ -43,19 +42,13 @@ def emulator(unpaced_emulator: EmulatorServer) -> EmulatorServer:
     return unpaced_emulator
 
 
-def client_of(emulator: EmulatorServer, attempts: int = 2) -> CloudRecordingClient:
-    return fast_client(emulator, attempts)
-
-
 def start_recording(emulator: EmulatorServer, attempts: int = 2) -> Recording:
     emulator.join("room", 1)
     return client_of(emulator, attempts).record("room", 99)
 
 
 def outage(emulator: EmulatorServer, seconds: float) -> None:
-    answer = requests.post(
-        f"{emulator.url}/_emulator/faults", json={"kind": "outage", "seconds": seconds}, timeout=5
-    )
+    answer = faults(emulator, {"kind": "outage", "seconds": seconds})
     assert answer.status_code == 200, answer.text
 
 
@@ -69,13 +62,6 @@ def lines(audit: io.StringIO) -> list[dict[str, Any]]:
 
 def steps(audit: io.StringIO) -> list[str]:
     return [line["step"] for line in lines(audit)]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_a_30s_failover_during_a_burst_converges(

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from director_helpers import Target, start_recording
 
 from layoutkit import parse_layout
-from layoutkit.client import CloudRecordingClient, Recording
+from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import Answer, EmulatorServer
 from layoutkit.live.director import MAX_WARNINGS, Director
 
@@ -15,11 +16,6 @@ canvas: 1280x720
 regions:
   - grid: {rows: 2, columns: 2, gap: 4px}
 """)
-
-
-def start_recording(emulator: EmulatorServer, client: CloudRecordingClient) -> Recording:
-    emulator.join("room", 1)
-    return client.record("room", 99)
 
 
 def uids_of(layout: dict[str, object]) -> list[str]:
@@ -78,10 +74,6 @@ def test_flush_is_false_when_agora_refused_the_latest_state(
 
 
 def test_warnings_are_bounded() -> None:
-    class Target:
-        def update_layout(self, layout: object) -> None:
-            return None
-
     with Director(Target(), LAYOUT) as director:
         for _ in range(MAX_WARNINGS * 3):
             director.leave(7)  # not in the channel: a warning each time

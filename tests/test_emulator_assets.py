@@ -15,6 +15,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 from conftest import fast_client
+from emulator_helpers import with_storage
 from PIL import Image
 
 from layoutkit.cli import cli
@@ -240,7 +241,7 @@ def test_the_composite_draws_the_published_background_and_card(
     server.join("room", 1001)
     server.join("room", 1002)
     server.set_media("room", 1002, "video_off")
-    with client.record("room", 99) as recording:
+    with client.record("room", 99, with_storage()) as recording:
         recording.update_layout(styled(BASE + "0a1b2c.jpg", BASE + "3d4e5f.jpg"))
         picture = composite(server, recording.sid)
         assert picture.width == w  # (a caption strip below lists the missing images)
@@ -262,7 +263,7 @@ def test_images_published_after_the_layout_show_up_and_bad_ones_stay_missing(
 ) -> None:
     w, h = DEFAULT_WIDTH, DEFAULT_HEIGHT
     server.join("room", 1001)
-    with client.record("room", 99) as recording:
+    with client.record("room", 99, with_storage()) as recording:
         recording.update_layout(
             {**styled(BASE + "late.jpg", BASE + "broken.jpg"), "backgroundColor": "#102030"}
         )

@@ -17,6 +17,7 @@ from wsgiref.validate import validator
 
 import pytest
 import requests
+from emulator_helpers import with_storage
 from PIL import Image
 
 from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
@@ -141,7 +142,7 @@ def test_participants_join_change_media_and_leave(server: EmulatorServer, api: C
     assert (left.status_code, left.json()) == (200, {"participants": ["1001", "1003"]})
     state = api.get("/state").json()
     assert state["channels"] == [
-        {"appId": APP_ID, "cname": "room", "participants": ["1001", "1003"]}
+        {"appId": APP_ID, "cname": "room", "profile": "live", "participants": ["1001", "1003"]}
     ]
     assert server.state.channel(APP_ID, "room").uids() == ["1001", "1003"]
 
@@ -216,7 +217,7 @@ def test_recordings_their_summary_picture_and_composite(
     assert api.get("/recordings").json() == []
     server.join("room", 1001)
     server.join("room", 1002, media="video_off")
-    recording = client.record("room", 99)
+    recording = client.record("room", 99, with_storage())
     listed = api.get("/recordings").json()
     assert [r["sid"] for r in listed] == [recording.sid]
     one = api.get(f"/recordings/{recording.sid}")
@@ -276,7 +277,7 @@ def test_an_idle_recording_ends_when_the_control_api_looks(
     server: EmulatorServer, api: Control, client: CloudRecordingClient, clock: ManualClock
 ) -> None:
     server.join("room", 1001)
-    recording = client.record("room", 99, {"recordingConfig": {"maxIdleTime": 5}})
+    recording = client.record("room", 99, with_storage({"recordingConfig": {"maxIdleTime": 5}}))
     api.delete(people() + "/1001")
     clock.advance(6)
     assert api.get(f"/recordings/{recording.sid}").json()["endedBy"] == "maxIdleTime"
@@ -372,7 +373,7 @@ def test_an_outage_answers_404_for_running_recordings_until_it_ends(
     server: EmulatorServer, api: Control, client: CloudRecordingClient, clock: ManualClock
 ) -> None:
     server.join("room", 1001)
-    recording = client.record("room", 99)
+    recording = client.record("room", 99, with_storage())
     started = api.post("/faults", {"kind": "outage", "seconds": 30})
     assert started.status_code == 200
     assert started.json() == {"faults": 0, "outageUntil": clock() + 30}
@@ -397,7 +398,7 @@ def test_deleting_faults_clears_the_queue_and_ends_an_outage(
     server: EmulatorServer, api: Control, client: CloudRecordingClient
 ) -> None:
     server.join("room", 1001)
-    recording = client.record("room", 99)
+    recording = client.record("room", 99, with_storage())
     api.post("/faults", {"kind": "500", "count": 5})
     api.post("/faults", {"kind": "outage", "seconds": 600})
     assert query(server, recording).status_code == 404
@@ -552,7 +553,7 @@ def test_a_bug_in_a_control_route_is_a_json_500(
     def broken() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(server.state, "expire_idle", broken)
+    monkeypatch.setattr(server.state, "tick", broken)
     answer = api.get("/recordings")
     assert (answer.status_code, answer.json()) == (
         500,
@@ -610,7 +611,7 @@ def test_query_through_the_app_and_a_bug_in_the_service_is_a_json_500(
     server: EmulatorServer, client: CloudRecordingClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.join("room", 1001)
-    recording = client.record("room", 99)
+    recording = client.record("room", 99, with_storage())
     assert query(server, recording).json()["serverResponse"]["status"] >= 1
 
     def broken(*args: object) -> None:
@@ -700,7 +701,7 @@ def test_a_whole_recording_through_wsgi(wsgi_app: EmulatorApp) -> None:
     )
     assert status == "200 OK"
     rid = json.loads(body)["resourceId"]
-    start = {"cname": "room", "uid": "99", "clientRequest": {}}
+    start = {"cname": "room", "uid": "99", "clientRequest": with_storage()}
     status, _, body = call_wsgi(
         app,
         "POST",

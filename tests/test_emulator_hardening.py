@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from socket_helpers import read_all, responses
 
 from layoutkit.emulator import EmulatorApp, EmulatorServer, EmulatorState
 from layoutkit.emulator.http import Request
@@ -44,32 +45,7 @@ def exchange(emulator: EmulatorServer, data: bytes, wait: float = 5.0) -> bytes:
     """Send raw bytes, read until the server closes the connection (or `wait` passes)."""
     with socket.create_connection(address(emulator), timeout=wait) as conn:
         conn.sendall(data)
-        received = b""
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                chunk = conn.recv(65536)
-            except (TimeoutError, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            received += chunk
-        return received
-
-
-def responses(raw: bytes) -> list[tuple[int, dict[str, str], bytes]]:
-    """The HTTP/1.1 responses in `raw`: status, headers (lower-case), body."""
-    found = []
-    while raw:
-        head, _, rest = raw.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {
-            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
-        }
-        length = int(headers.get("content-length", "0"))
-        found.append((int(lines[0].split()[1]), headers, rest[:length]))
-        raw = rest[length:]
-    return found
+        return read_all(conn, wait)
 
 
 def auth() -> str:

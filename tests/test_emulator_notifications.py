@@ -9,97 +9,20 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
 from click.testing import CliRunner
+from emulator_helpers import FAST, SECRET, Receiver, notifying_emulator, with_storage
+from emulator_helpers import receiver as receiver  # the fixture
 
 from layoutkit.cli import cli
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
-SECRET = "n0tify-s3cret"
 AUTH = (CUSTOMER_ID, CUSTOMER_SECRET)
-FAST = (0.05, 0.1, 0.2)  # retry intervals for tests
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.body)
-        return data
-
-
-class Receiver:
-    """A tiny HTTP server on 127.0.0.1 that records every POST and answers `statuses`
-    in turn (then 200); `refuse[event_type]` more of that event type answered 500."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.statuses: list[int] = []
-        self.refuse: dict[int, int] = {}
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with outer.lock:
-                    outer.received.append(
-                        Received({k.lower(): v for k, v in self.headers.items()}, body)
-                    )
-                    status = outer.statuses.pop(0) if outer.statuses else 200
-                    kind = json.loads(body).get("eventType")
-                    if outer.refuse.get(kind, 0) > 0:
-                        outer.refuse[kind] -= 1
-                        status = 500
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/agora/events"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-
-    def wait(self, count: int, timeout: float = 5.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.received) >= count:
-                    return list(self.received)
-            time.sleep(0.01)
-        with self.lock:
-            raise AssertionError(f"{len(self.received)} notifications, wanted {count}")
-
-    def events(self, count: int) -> list[tuple[int, Any]]:
-        got = self.wait(count)[:count]
-        return [(r.json["eventType"], r.json["payload"].get("uid")) for r in got]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver()
-    yield running
-    running.close()
 
 
 @pytest.fixture
@@ -107,16 +30,7 @@ def make_emulator(receiver: Receiver) -> Iterator[Callable[..., EmulatorServer]]
     started: list[EmulatorServer] = []
 
     def make(**kwargs: Any) -> EmulatorServer:
-        emulator = EmulatorServer(
-            app_ids=(APP_ID,),
-            customer_id=CUSTOMER_ID,
-            customer_secret=CUSTOMER_SECRET,
-            rate_limit=None,
-            notify_url=receiver.url,
-            notify_secret=SECRET,
-            notify_retry_intervals=FAST,
-            **kwargs,
-        ).start()
+        emulator = notifying_emulator(receiver, **kwargs)
         started.append(emulator)
         return emulator
 
@@ -156,17 +70,30 @@ def test_join_and_leave_send_signed_envelopes(emulator: EmulatorServer, receiver
         assert received.headers["agora-signature-v2"] == want_v2
         assert received.headers["content-type"] == "application/json"
         envelope = received.json
-        assert set(envelope) == {"noticeId", "productId", "eventType", "notifyMs", "sid", "payload"}
+        # Agora's reference: no envelope sid (the envelopeSid switch adds one)
+        assert set(envelope) == {"noticeId", "productId", "eventType", "notifyMs", "payload"}
         assert envelope["productId"] == 1
-        assert isinstance(envelope["noticeId"], str) and isinstance(envelope["notifyMs"], int)
+        assert envelope["noticeId"].endswith(f":{envelope['eventType']}")
+        assert isinstance(envelope["notifyMs"], int)
         assert envelope["payload"]["channelName"] == "studio"
     assert len({r.json["noticeId"] for r in got}) == 4
     joined, second, left = got[1].json["payload"], got[2].json["payload"], got[3].json["payload"]
     assert joined["uid"] == 1001 and joined["platform"] == 7 and "clientType" not in joined
-    assert isinstance(joined["ts"], int) and "reason" not in joined
+    assert isinstance(joined["ts"], int) and "reason" not in joined and "duration" not in joined
     assert second["uid"] == 1002 and second["platform"] == 2
-    assert left["uid"] == 1001 and left["reason"] == 1
-    assert left["clientSeq"] > joined["clientSeq"]
+    assert left["uid"] == 1001 and left["reason"] == 1 and left["duration"] >= 0
+    assert left["clientSeq"] > joined["clientSeq"] > 2**32  # a Uint64, as Agora's
+
+
+def test_the_envelope_sid_switch_adds_a_sid(emulator: EmulatorServer, receiver: Receiver) -> None:
+    set_to = control(emulator, "notifications/faults", {"envelopeSid": True})
+    assert set_to["faults"]["envelopeSid"] is True
+    emulator.join("room", 5)
+    got = receiver.wait(2)
+    assert all(isinstance(r.json["sid"], str) and len(r.json["sid"]) == 32 for r in got)
+    url = f"{emulator.url}/_emulator/notifications/faults"
+    assert requests.post(url, json={"envelopeSid": 1}, timeout=5).status_code == 400
+    assert requests.delete(url, timeout=5).json()["faults"]["envelopeSid"] is False
 
 
 def test_last_member_leaving_destroys_the_channel(
@@ -197,7 +124,10 @@ def test_audience_joins_leaves_and_changes_role(
     for received in receiver.wait(6)[1:]:
         payload = received.json["payload"]
         by_uid.setdefault(payload["uid"], []).append(payload["clientSeq"])
-    assert by_uid == {1: [1, 2, 3], 2: [1, 2]}
+    assert [len(seqs) for seqs in by_uid.values()] == [3, 2]
+    assert all(seqs == sorted(set(seqs)) for seqs in by_uid.values())  # increasing per user
+    for received in receiver.wait(6)[3:5]:  # role changes: no platform
+        assert set(received.json["payload"]) == {"channelName", "uid", "clientSeq", "ts"}
 
 
 def test_the_recorder_joins_when_recording_starts_and_leaves_when_it_stops(
@@ -205,7 +135,7 @@ def test_the_recorder_joins_when_recording_starts_and_leaves_when_it_stops(
 ) -> None:
     emulator.join("studio", 1001)
     client = CloudRecordingClient(APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, base_url=emulator.url)
-    with client.record("studio", 99):
+    with client.record("studio", 99, with_storage()):
         receiver.wait(3)
     assert receiver.events(4) == [(101, None), (103, 1001), (103, 99), (104, 99)]
     recorder = receiver.wait(4)[2].json["payload"]
@@ -220,7 +150,10 @@ def test_a_500_is_retried_and_the_list_shows_it(
     emulator.join("room", 5)
     got = receiver.wait(4)  # 101 refused twice, 103 meanwhile, then 101 again
     assert [r.json["eventType"] for r in got] == [101, 103, 101, 101]
-    assert got[0].body == got[2].body == got[3].body  # the same notice, signed the same
+    resent = [got[0].json, got[2].json, got[3].json]  # the same notice, notifyMs stamped anew
+    assert len({r["noticeId"] for r in resent}) == 1
+    assert resent[0]["payload"] == resent[1]["payload"] == resent[2]["payload"]
+    assert [r["notifyMs"] for r in resent] == sorted(r["notifyMs"] for r in resent)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         listed = control(emulator, "notifications")
@@ -280,7 +213,7 @@ def test_duplicates_share_a_notice_id(emulator: EmulatorServer, receiver: Receiv
     got = receiver.wait(4)
     ids = [r.json["noticeId"] for r in got]
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]
-    assert got[0].body == got[1].body
+    assert got[0].json["payload"] == got[1].json["payload"]
     listed = control(emulator, "notifications")["notifications"]
     assert [n["duplicate"] for n in listed] == [False, True, False, True]
 
@@ -328,11 +261,16 @@ def test_notifications_off_without_a_url() -> None:
         EmulatorServer(notify_url="http://127.0.0.1:1/")
 
 
-def test_the_sender_stops_with_the_server(make_emulator: Callable[..., EmulatorServer]) -> None:
+def test_the_sender_and_the_ticker_stop_with_the_server(
+    make_emulator: Callable[..., EmulatorServer],
+) -> None:
     emulator = make_emulator()
     emulator.join("room", 5)
     emulator.stop()
-    assert not any(t.name == "emulator-notify" and t.is_alive() for t in threading.enumerate())
+    assert not any(
+        t.name in ("emulator-notify", "emulator-tick") and t.is_alive()
+        for t in threading.enumerate()
+    )
 
 
 # --- the channel management API's user list ----------------------------------------------
@@ -340,7 +278,8 @@ def test_the_sender_stops_with_the_server(make_emulator: Callable[..., EmulatorS
 
 def users(emulator: EmulatorServer, cname: str, suffix: str = "", **kw: Any) -> Any:
     url = f"{emulator.url}/dev/v1/channel/user/{APP_ID}/{cname}{suffix}"
-    return requests.get(url, auth=kw.get("auth", AUTH), timeout=5)
+    headers = kw.get("headers", {"Content-Type": "application/json"})
+    return requests.get(url, auth=kw.get("auth", AUTH), headers=headers, timeout=5)
 
 
 def test_user_list_with_hosts_audience_and_the_recorder(emulator: EmulatorServer) -> None:
@@ -348,7 +287,7 @@ def test_user_list_with_hosts_audience_and_the_recorder(emulator: EmulatorServer
     emulator.join("live", 2, role="audience")
     emulator.join("live", 3)
     client = CloudRecordingClient(APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, base_url=emulator.url)
-    with client.record("live", 99):
+    with client.record("live", 99, with_storage()):
         answer = users(emulator, "live")
         assert answer.status_code == 200
         assert answer.json() == {
@@ -356,15 +295,15 @@ def test_user_list_with_hosts_audience_and_the_recorder(emulator: EmulatorServer
             "data": {
                 "channel_exist": True,
                 "mode": 2,
-                "total": 4,
                 "broadcasters": [1, 3, 99],
                 "audience": [2],
+                "audience_total": 1,
             },
         }
         hosts = users(emulator, "live", "/hosts_only").json()
         assert hosts == {
             "success": True,
-            "data": {"channel_exist": True, "mode": 2, "total": 3, "broadcasters": [1, 3, 99]},
+            "data": {"channel_exist": True, "mode": 2, "broadcasters": [1, 3, 99]},
         }
     emulator.set_role("live", 2, "host")
     assert users(emulator, "live").json()["data"]["broadcasters"] == [1, 2, 3]
@@ -373,14 +312,26 @@ def test_user_list_with_hosts_audience_and_the_recorder(emulator: EmulatorServer
 def test_user_list_of_an_unknown_channel(emulator: EmulatorServer) -> None:
     assert users(emulator, "nobody-here").json() == {
         "success": True,
-        "data": {"channel_exist": False, "mode": 2, "total": 0, "broadcasters": [], "audience": []},
+        "data": {"channel_exist": False},
     }
 
 
-def test_user_list_needs_credentials_and_a_known_app(emulator: EmulatorServer) -> None:
+def test_user_list_needs_credentials_a_json_content_type_and_a_known_app(
+    emulator: EmulatorServer,
+) -> None:
     assert users(emulator, "live", auth=None).status_code == 401
     assert users(emulator, "live", auth=(CUSTOMER_ID, "wrong")).status_code == 401
-    other = requests.get(f"{emulator.url}/dev/v1/channel/user/other-app/live", auth=AUTH, timeout=5)
+    bare = users(emulator, "live", headers={})
+    assert bare.status_code == 415 and "application/json" in bare.json()["message"]
+    assert users(emulator, "live", headers={"Content-Type": "text/plain"}).status_code == 415
+    with_charset = {"Content-Type": "application/json;charset=utf-8"}
+    assert users(emulator, "live", headers=with_charset).status_code == 200
+    other = requests.get(
+        f"{emulator.url}/dev/v1/channel/user/other-app/live",
+        auth=AUTH,
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
     assert other.status_code == 400
     post = requests.post(f"{emulator.url}/dev/v1/channel/user/{APP_ID}/live", auth=AUTH, timeout=5)
     assert post.status_code == 404

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from conftest import fast_client
+from emulator_helpers import with_storage
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -130,7 +131,7 @@ def test_every_region_names_its_user_and_the_emulator_draws_what_regions_says(
     cname = f"prop{next(_channels)}"
     for uid in people:
         server.join(cname, uid, media="video_off" if uid in hidden else "video")
-    recording = client.record(cname, RECORDER_UID)
+    recording = client.record(cname, RECORDER_UID, with_storage())
     recording.update_layout(payload)
     drawn = picture(server, recording.sid)
     assert boxes(drawn) == [r.to_json() for r in compiled.regions], name
@@ -168,7 +169,7 @@ def test_the_director_hides_people_in_every_mode(
     people = ["1", "2", "3", "4", "5"]
     for uid in people:
         agora_emulator.join("room", uid)
-    recording: Recording = agora_client.record("room", 99)
+    recording: Recording = agora_client.record("room", 99, with_storage())
     options = DirectorOptions(
         hide_camera_off=hide == "camera_off", hide_audio_only=hide == "audio_only"
     )
@@ -200,7 +201,7 @@ def test_the_control_api_sets_what_each_participant_sends(
         {"uid": "2", "media": "audio_only"},
     ]
     requests.post(base, json={"uid": "3", "publishing": False}, timeout=5)
-    recording = agora_client.record("room", 99)
+    recording = agora_client.record("room", 99, with_storage())
     recording.update_layout({"mixedVideoLayout": 1})
     drawn = picture(agora_emulator, recording.sid)
     # adaptive for the two who publish; uid 3 publishes nothing and takes no place
@@ -229,7 +230,7 @@ def test_uid_less_regions_are_filled_in_join_order_by_the_emulator(
 ) -> None:
     for uid in ("5", "6", "7"):
         agora_emulator.join("room", uid)
-    recording = agora_client.record("room", 99)
+    recording = agora_client.record("room", 99, with_storage())
     half = {"y_axis": 0.0, "width": 0.5, "height": 1.0}
     recording.update_layout(
         {

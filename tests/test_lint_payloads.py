@@ -166,8 +166,8 @@ def test_a_region_off_the_canvas() -> None:
     assert place(right) == ("warning", 2, 54)
     assert right.message == (
         "x_axis + width = 0.75 + 0.5 = 1.25: the region runs 0.25 past the right edge of the "
-        "canvas, and Agora cuts that part off (keep x_axis + width within 1: width at most "
-        "0.25, or x_axis at most 0.5)"
+        "canvas, and Agora's reference requires x_axis + width <= 1 (keep x_axis + width "
+        "within 1: width at most 0.25, or x_axis at most 0.5)"
     )
     bottom = only(text, "bottom edge")
     assert place(bottom) == ("warning", 3, 66)

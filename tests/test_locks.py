@@ -10,21 +10,19 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from director_helpers import Target, spy_compiles
 
-import layoutkit.live.director as director_module
 import layoutkit.render
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient
-from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.emulator import EmulatorServer, control
 from layoutkit.emulator.http import Request, Response
 from layoutkit.emulator.requestlog import RequestLog
 from layoutkit.emulator.state import EmulatorState
-from layoutkit.layout.loader import Layout
 from layoutkit.live.director import Director
 from layoutkit.pytest_plugin import APP_ID
 
@@ -44,52 +42,8 @@ bogus: 1
 """
 
 
-class Target:
-    """A recording that keeps every layout it is sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def update_layout(self, layout: Mapping[str, Any]) -> object:
-        with self._lock:
-            self.sent.append(dict(layout))
-        return None
-
-
 def expected(people: Sequence[str]) -> dict[str, object]:
     return compile_layout(parse_layout(SLOW), list(people)).to_wire()
-
-
-real_compile = compile_full
-
-
-def spy_compiles(
-    monkeypatch: pytest.MonkeyPatch,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    """Call `before(people)` before each of the director's compiles and `after(people)`
-    once it is done."""
-
-    def spy(
-        layout: Layout,
-        participants: Sequence[str | int] | None = None,
-        roles: Mapping[str, str | int] | None = None,
-        *,
-        hidden: Collection[str | int] | None = None,
-        **style: Any,
-    ) -> Compilation:
-        people = [str(p) for p in participants or []]
-        if before is not None:
-            before(people)
-        try:
-            return real_compile(layout, participants, roles, hidden=hidden, **style)
-        finally:
-            if after is not None:
-                after(people)
-
-    monkeypatch.setattr(director_module, "compile_full", spy)
 
 
 def in_thread(work: Any, *args: Any) -> threading.Thread:

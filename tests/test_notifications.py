@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layoutkit.errors import LayoutkitError, NotificationError
+from layoutkit.live.channels import ChannelStream, NotificationRouter
 from layoutkit.live.notifications import (
     ChannelPayload,
-    ChannelStream,
     Notification,
-    NotificationRouter,
+    RecordingPayload,
     UserPayload,
     parse_notification,
     parse_verified,
@@ -143,7 +143,7 @@ def test_parse_verified_refuses_a_bad_signature() -> None:
     assert caught.value.field == "Agora-Signature-V2"
 
 
-def notice_payload(body: bytes) -> ChannelPayload | UserPayload:
+def notice_payload(body: bytes) -> ChannelPayload | UserPayload | RecordingPayload:
     return parse_notification(body).payload
 
 
@@ -184,7 +184,7 @@ def test_an_unknown_event_type_is_named() -> None:
     with pytest.raises(NotificationError) as caught:
         parse_notification(body_of(109, uid=1))
     assert caught.value.field == "eventType"
-    assert "unknown event type 109" in str(caught.value) and isinstance(
+    assert "event type 109 of productId 1 is not followed" in str(caught.value) and isinstance(
         caught.value, LayoutkitError
     )
     assert caught.value.exit_code == 1
@@ -194,13 +194,12 @@ def test_an_unknown_event_type_is_named() -> None:
     ("drop", "field"),
     [
         ("noticeId", "noticeId"),
+        ("productId", "productId"),
         ("eventType", "eventType"),
         ("payload", "payload"),
-        ("notifyMs", "notifyMs"),
         ("payload.uid", "payload.uid"),
         ("payload.clientSeq", "payload.clientSeq"),
         ("payload.channelName", "payload.channelName"),
-        ("payload.platform", "payload.platform"),
         ("payload.ts", "payload.ts"),
     ],
 )

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 import requests
-from agora_rules import REAL_CLIENTS
+from agora_rules import ELIDED_STORAGE, REAL_CLIENTS
 
 from layoutkit.emulator import EmulatorServer
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
@@ -83,7 +83,7 @@ def test_query_without_content_type_and_stop_with_empty_client_request(
     ).json()["resourceId"]
     sid = http.post(
         f"{url}/resourceid/{rid}/mode/mix/start",
-        json={"cname": "c", "uid": "5", "clientRequest": {}},
+        json={"cname": "c", "uid": "5", "clientRequest": {"storageConfig": ELIDED_STORAGE}},
         timeout=5,
     ).json()["sid"]
     answer = http.get(

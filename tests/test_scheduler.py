@@ -18,7 +18,7 @@ from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
 from layoutkit.emulator import EmulatorServer
 from layoutkit.live.director import Director
 from layoutkit.live.scheduler import FairLimiter, FairTarget, LimiterClosedError
-from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET, STORAGE
 
 
 class FakeTime:
@@ -279,6 +279,7 @@ def test_20_directors_share_one_app_id_limit_against_the_emulator() -> None:
                 base_url=emulator.url,
                 retry=RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.1),
                 rate_limit=1000,  # only the shared FairLimiter paces
+                storage=STORAGE,
             )
             emulator.join(f"room-{n}", 1)
             limiter.acquire("setup")

@@ -133,7 +133,16 @@ def test_serve_prints_its_url_answers_and_stops_on_sigterm(emulator: EmulatorSer
     try:
         url = serving.url()
         health = requests.get(f"{url}/healthz", timeout=5)
-        assert health.status_code == 200 and health.json() == {"ok": True, "recordings": 0}
+        assert health.status_code == 200
+        assert health.json() == {
+            "ok": True,
+            "recordings": 0,
+            "channels": 0,
+            "notifications": dict.fromkeys(
+                ("kept", "refused", "unusable", "ignored", "stale", "unkept"), 0
+            ),
+            "user_lists_read": 0,
+        }
         assert f"POST {url}/agora/notifications" in serving.stderr
         assert "0 recordings resumed" in serving.stderr
         assert requests.get(f"{url}/recordings", timeout=5).json() == {"recordings": []}
@@ -206,7 +215,8 @@ def test_listening_beyond_loopback_needs_the_token(emulator: EmulatorServer) -> 
         ),
         (
             'auto_record:\n  - channels: "a-*"\n    preset: grid-3x3\n    uid: "9"\n'
-            "    request: {storageConfig: {vendor: 1}}\n"
+            "    request: {storageConfig: {vendor: 1, region: 0, bucket: b, accessKey: a,"
+            " secretKey: s}}\n"
             '  - channels: "b-*"\n    presets: solo\n    uid: "9"\n    request: {}\n',
             ["auto_record[1].presets", "unknown field"],
         ),

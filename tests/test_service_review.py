@@ -32,7 +32,7 @@ from service_helpers import (
 
 from layoutkit.assets import Asset, CallablePublisher, FolderPublisher
 from layoutkit.emulator import EmulatorServer
-from layoutkit.live.notifications import NotificationRouter
+from layoutkit.live.channels import NotificationRouter
 from layoutkit.service import DirectorService
 from layoutkit.service.autorecord import ConfigError, parse_rules
 
@@ -152,10 +152,13 @@ def test_duplicate_keys_are_refused(service: DirectorService, emulator: Emulator
 
 
 @pytest.mark.parametrize("kind", ['"103"', "true", "1.5"])
-def test_a_malformed_event_type_is_a_400_not_dropped(service: DirectorService, kind: str) -> None:
+def test_a_malformed_event_type_is_answered_200_and_counted_unusable(
+    service: DirectorService, kind: str
+) -> None:
     body = envelope(103, "room", 11).replace(b'"eventType": 103', f'"eventType": {kind}'.encode())
     answer = notify(service, body)
-    assert answer.status_code == 400 and answer.json()["field"] == "eventType"
+    assert answer.status_code == 200 and "eventType" in answer.json()["ignored"]
+    assert service.hub.intake.counts.unusable == 1
     other = notify(
         service, envelope(103, "room", 11).replace(b'"eventType": 103', b'"eventType": 201')
     )

@@ -95,8 +95,33 @@ def test_notifications_are_kept_in_arrival_order_and_marked_done(store: Store) -
     assert [n.body for n in kept] == bodies
     assert [n.done for n in kept] == [False, True, False, True, False]
     assert [n.seq for n in kept] == seqs
-    store.forget_channel("room")
-    assert list(store.notifications()) == []
+
+
+def test_a_kept_notice_id_is_known_until_pruned() -> None:
+    store = Store(None, max_notifications=5)
+    try:
+        store.add_notification("2000001428:4330:103", "room", b"{}")
+        assert store.has_notice("2000001428:4330:103")
+        assert not store.has_notice("2000001428:4330:104")
+        for i in range(1000):
+            store.add_notification(f"n{i}", "room", b"{}")
+        assert not store.has_notice("2000001428:4330:103")  # pruned with the oldest rows
+    finally:
+        store.close()
+
+
+def test_a_stored_row_that_cannot_be_read_is_named_and_the_others_load(tmp_path: Path) -> None:
+    db = tmp_path / "service.db"
+    store = Store(db)
+    store.add_recording("good", "room", SPEC, auto=False)
+    store.add_recording("bad", "room", SPEC, auto=False)
+    store._write("UPDATE recordings SET spec='{not json' WHERE sid='bad'")
+    rows = {row.sid: row for row in store.recordings()}
+    store.close()
+    assert rows["good"].problem is None and rows["good"].spec == SPEC
+    assert rows["bad"].spec == {}
+    assert rows["bad"].problem is not None
+    assert str(db) in rows["bad"].problem and "recording bad" in rows["bad"].problem
 
 
 def test_old_notifications_are_pruned_past_the_limit() -> None:

@@ -165,7 +165,9 @@ def test_no_variant_matches() -> None:
 def test_region_crossing_the_edge() -> None:
     text = "canvas: 1280x720\nregions:\n  - {x: 0.6, y: 0, width: 0.5, height: 0.5}\n"
     issue = the(compile_issues(text, count=1), "warning")
-    assert issue.message == "region 1 crosses the right edge (x + width = 1.1); Agora cuts it off"
+    assert issue.message == (
+        "region 1 crosses the right edge (x + width = 1.1); Agora requires x_axis + width <= 1"
+    )
     assert (issue.line, issue.column, issue.field) == (3, 9, "regions[0].x")
 
 

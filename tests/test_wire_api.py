@@ -286,8 +286,41 @@ def test_query_status_keeps_its_name() -> None:
         {"resourceId": "r", "sid": "s", "serverResponse": {"status": "5"}}
     )
     status = reply.server_response.status
-    assert status is not None and status.name == "IN_PROGRESS"
+    assert isinstance(status, RecordingStatus) and status.name == "IN_PROGRESS"
     assert reply.to_wire()["serverResponse"]["status"] == 5
+
+
+@pytest.mark.parametrize("number", [9, 21, 42, "99", 2**31])
+def test_an_unknown_query_status_is_kept_as_its_number(number: int | str) -> None:
+    body = {"resourceId": "r", "sid": "s", "serverResponse": {"status": number}}
+    for reply in (QueryResponse.model_validate(body), StopResponse.model_validate(body)):
+        status = reply.server_response.status
+        assert status == int(number) and not isinstance(status, RecordingStatus)
+        assert reply.to_wire()["serverResponse"]["status"] == int(number)
+
+
+@pytest.mark.parametrize("status", [True, "in progress", 1.5, [5]])
+def test_a_status_that_is_not_a_number_is_refused(status: object) -> None:
+    body = {"resourceId": "r", "sid": "s", "serverResponse": {"status": status}}
+    with pytest.raises(ValidationError, match="status"):
+        QueryResponse.model_validate(body)
+
+
+def test_uint64_numbers_in_answers_are_read_whole() -> None:
+    biggest = 2**64 - 1  # Agora's Uint64 fields (sliceStartTime is milliseconds)
+    body = {
+        "resourceId": "r",
+        "sid": "s",
+        "serverResponse": {
+            "sliceStartTime": biggest,
+            "fileListMode": "json",
+            "fileList": [{"fileName": "a.m3u8", "sliceStartTime": str(biggest)}],
+        },
+    }
+    reply = QueryResponse.model_validate(body)
+    files = reply.server_response.file_list
+    assert reply.server_response.slice_start_time == biggest
+    assert isinstance(files, list) and files[0].slice_start_time == biggest
 
 
 def test_codes_that_differ_per_endpoint() -> None:

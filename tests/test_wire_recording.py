@@ -758,8 +758,8 @@ def test_recording_status_names() -> None:
     for status in RecordingStatus:
         for sent in (status.value, str(status.value)):
             assert ServerResponse.model_validate({"status": sent}).status == status
-    with pytest.raises(ValidationError):
-        ServerResponse.model_validate({"status": 9})
+    unknown = ServerResponse.model_validate({"status": 9}).status  # a status named later
+    assert unknown == 9 and not isinstance(unknown, RecordingStatus)
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,12 @@ the answer as JSON on standard output; API errors exit with status 3."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -22,10 +24,20 @@ from layoutkit.cli.style_options import StyleArgs, style_options
 
 if TYPE_CHECKING:
     from layoutkit.client import CloudRecordingClient
+    from layoutkit.wire.api import RecordingMode
 
 F = TypeVar("F", bound=Callable[..., Any])
 MODES = click.Choice(["mix", "individual", "web"])
 MAX_JSON_BYTES = 1 << 20  # a request body file
+STORAGE_EXAMPLE = (
+    '{"vendor": 1, "region": 0, "bucket": "my-bucket", "accessKey": "...", "secretKey": "..."}'
+)
+LIST_OPTIONS = (
+    ("--subscribe-audio", "subscribe_audio"),
+    ("--unsubscribe-audio", "unsubscribe_audio"),
+    ("--subscribe-video", "subscribe_video"),
+    ("--unsubscribe-video", "unsubscribe_video"),
+)
 
 
 def _client(
@@ -61,7 +73,7 @@ def _json_file(path: str | None, what: str) -> dict[str, Any]:
 
 @click.group()
 def record() -> None:
-    """Call the Cloud Recording REST API: acquire, start, update-layout, query, stop."""
+    """Call the Cloud Recording REST API: acquire, start, update, update-layout, query, stop."""
 
 
 @record.command()
@@ -91,6 +103,12 @@ def acquire(
 @click.option("--mode", type=MODES, default="mix", show_default=True)
 @click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
 @click.option(
+    "--storage",
+    "storage_file",
+    metavar="FILE",
+    help="The storageConfig, a JSON file: where Agora uploads the files (or give it in --request).",
+)
+@click.option(
     "--layout",
     "layout_file",
     metavar="LAYOUT.yaml",
@@ -106,6 +124,7 @@ def start(
     uid: str,
     mode: str,
     request_file: str | None,
+    storage_file: str | None,
     layout_file: str | None,
     count: int | None,
     participants: str | None,
@@ -118,8 +137,10 @@ def start(
     base_url: str,
     style: StyleArgs,
 ) -> None:
-    """Start recording with a resource id."""
+    """Start recording with a resource id. Agora needs a storageConfig: --storage FILE, or
+    one in the --request file."""
     request = _json_file(request_file, "--request")
+    _put_storage(request, storage_file)
     if layout_file is not None:
         compiled = _compile(
             layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
@@ -143,24 +164,73 @@ def start(
     )
 
 
+def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
+    """The --storage file into the request; a usage error saying how to give a
+    storageConfig when there is none, or two."""
+    if storage_file is None:
+        if request.get("storageConfig") is None:
+            raise click.UsageError(
+                "Agora needs a storageConfig (where it uploads the files): give --storage "
+                f"FILE, a JSON file such as {STORAGE_EXAMPLE}, or --request FILE with "
+                "storageConfig in it"
+            )
+        return
+    if request.get("storageConfig") is not None:
+        raise click.UsageError(
+            "the --request file has a storageConfig and --storage gives another: keep one"
+        )
+    request["storageConfig"] = _json_file(storage_file, "--storage")
+
+
+@dataclass(frozen=True)
+class _Running:
+    """The running recording an update command changes, as `_running_options` gave it."""
+
+    resource_id: str
+    sid: str
+    cname: str
+    uid: str
+    mode: RecordingMode
+
+    @property
+    def ids(self) -> tuple[str, str, str, str]:
+        """resource id, sid, cname, uid: the client's first arguments for it."""
+        return self.resource_id, self.sid, self.cname, self.uid
+
+
+def _running_options(payload_help: str, mode_help: str) -> Callable[[F], F]:
+    """`--payload` (a ready clientRequest, `payload_help`) and the options that name a
+    running recording: `--resource-id`, `--sid`, `--cname`, `--uid` and `--mode`
+    (`mode_help`: which modes Agora takes the change in), passed on as `running`."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            names = ("resource_id", "sid", "cname", "uid", "mode")
+            kwargs["running"] = _Running(*(kwargs.pop(name) for name in names))
+            return func(*args, **kwargs)
+
+        options = [
+            click.option("--payload", "payload_file", metavar="JSON", help=payload_help),
+            click.option("--resource-id", required=True),
+            click.option("--sid", required=True),
+            click.option("--cname", required=True),
+            click.option("--uid", required=True),
+            click.option("--mode", type=MODES, default="mix", show_default=True, help=mode_help),
+        ]
+        decorated: Any = wrapper
+        for option in reversed(options):
+            decorated = option(decorated)
+        return cast("F", decorated)
+
+    return decorate
+
+
 @record.command(name="update-layout")
 @click.argument("layout_file", metavar="[LAYOUT.yaml]", required=False)
-@click.option(
-    "--payload",
-    "payload_file",
-    metavar="JSON",
-    help="A ready clientRequest instead of a layout file.",
-)
-@click.option("--resource-id", required=True)
-@click.option("--sid", required=True)
-@click.option("--cname", required=True)
-@click.option("--uid", required=True)
-@click.option(
-    "--mode",
-    type=MODES,
-    default="mix",
-    show_default=True,
-    help="The recording's mode (Agora takes updateLayout in mix mode only).",
+@_running_options(
+    "A ready clientRequest instead of a layout file.",
+    "The recording's mode (Agora takes updateLayout in mix mode only).",
 )
 @_people_options
 @style_options(assets=True)
@@ -169,11 +239,6 @@ def start(
 def update_layout(
     layout_file: str | None,
     payload_file: str | None,
-    resource_id: str,
-    sid: str,
-    cname: str,
-    uid: str,
-    mode: str,
     count: int | None,
     participants: str | None,
     roles: tuple[str, ...],
@@ -184,6 +249,7 @@ def update_layout(
     customer_secret: str | None,
     base_url: str,
     style: StyleArgs,
+    running: _Running,
 ) -> None:
     """Replace the layout of a running mix recording."""
     if (layout_file is None) == (payload_file is None):
@@ -195,15 +261,108 @@ def update_layout(
     else:
         payload = _json_file(payload_file, "--payload")
     client = _client(app_id, customer_id, customer_secret, base_url)
-    answer = client.update_layout(
-        resource_id,
-        sid,
-        cname,
-        uid,
-        payload,
-        mode=mode,  # type: ignore[arg-type]
-    )
-    _echo_json(answer.to_wire())
+    _echo_json(client.update_layout(*running.ids, payload, running.mode).to_wire())
+
+
+def _uid_list(value: str | None, option: str) -> list[str] | None:
+    """UID,UID,... (or '#allstream#') -> the uid strings; BadParameter naming the uid."""
+    if value is None:
+        return None
+    from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE
+    from layoutkit.wire.rules import check_uid
+
+    uids = [part.strip() for part in value.split(",") if part.strip()]
+    if not 1 <= len(uids) <= MAX_SUBSCRIBE:
+        raise click.BadParameter(
+            f"give 1 to {MAX_SUBSCRIBE} uids, e.g. {option} 1001,1002 (or '{ALL_STREAMS}')",
+            param_hint=option,
+        )
+    try:
+        return [uid if uid == ALL_STREAMS else check_uid(uid) for uid in uids]
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{exc} (or '{ALL_STREAMS}' for everyone)", param_hint=option
+        ) from None
+
+
+def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dict[str, Any]:
+    """The update clientRequest from --payload or the list options (one of the two)."""
+    given = {name: value for name, value in lists.items() if value is not None}
+    if (payload_file is None) == (not given):
+        raise click.UsageError(
+            "give the lists (--subscribe-audio, --unsubscribe-audio, --subscribe-video, "
+            "--unsubscribe-video) or --payload JSON (one of them)"
+        )
+    if payload_file is not None:
+        return _json_file(payload_file, "--payload")
+    for media in ("audio", "video"):
+        if f"subscribe_{media}" in given and f"unsubscribe_{media}" in given:
+            raise click.UsageError(
+                f"give --subscribe-{media} (only these users' {media}) or "
+                f"--unsubscribe-{media} (everyone's but theirs), not both"
+            )
+    from layoutkit.wire.subscription import UpdateClientRequest
+
+    uids = {
+        name: _uid_list(value, option)
+        for option, name in LIST_OPTIONS
+        if (value := given.get(name)) is not None
+    }
+    return UpdateClientRequest.lists(**uids).to_wire()
+
+
+def _list_options(func: F) -> F:
+    helps = {
+        "--subscribe-audio": "Record only these users' audio ('#allstream#': everyone's).",
+        "--unsubscribe-audio": "Record everyone's audio but these users'.",
+        "--subscribe-video": "Record only these users' video ('#allstream#': everyone's).",
+        "--unsubscribe-video": "Record everyone's video but these users'.",
+    }
+    for option, name in reversed(LIST_OPTIONS):
+        func = click.option(option, name, metavar="UID,UID,...", help=helps[option])(func)
+    return func
+
+
+@record.command(name="update")
+@_running_options(
+    'A ready clientRequest ({"streamSubscribe": ...}) instead of the list options.',
+    "The recording's mode (Agora takes subscription lists in mix and individual modes).",
+)
+@_list_options
+@account_options
+def update(
+    payload_file: str | None,
+    subscribe_audio: str | None,
+    unsubscribe_audio: str | None,
+    subscribe_video: str | None,
+    unsubscribe_video: str | None,
+    app_id: str | None,
+    customer_id: str | None,
+    customer_secret: str | None,
+    base_url: str,
+    running: _Running,
+) -> None:
+    """Replace the subscription lists of a running mix or individual recording.
+
+    The lists say whose audio and whose video the recording takes from now on. For each
+    media, list the users to record or the users to leave out, not both (at most 32
+    uids; '#allstream#', quoted, records everyone); a media given no list is left out
+    of the request. For example, only 1001's and 1002's audio, and everyone's video but
+    1003's:
+
+    \b
+      layoutkit record update --resource-id RID --sid SID --cname room --uid 99 \\
+        --subscribe-audio 1001,1002 --unsubscribe-video 1003
+    """
+    lists = {
+        "subscribe_audio": subscribe_audio,
+        "unsubscribe_audio": unsubscribe_audio,
+        "subscribe_video": subscribe_video,
+        "unsubscribe_video": unsubscribe_video,
+    }
+    payload = _subscription(payload_file, lists)
+    client = _client(app_id, customer_id, customer_secret, base_url)
+    _echo_json(client.update(*running.ids, payload, running.mode).to_wire())
 
 
 @record.command()
@@ -246,6 +405,13 @@ def stop(
     """Stop a recording; prints the uploaded files."""
     client = _client(app_id, customer_id, customer_secret, base_url)
     answer = client.stop(resource_id, sid, cname, uid, mode)  # type: ignore[arg-type]
+    if answer.already_stopped:
+        click.echo(
+            "note: Agora asked for the stop again, and the repeat was answered 400 code 49: "
+            "an earlier try (or the recording's own exit) stopped the recording, so no file "
+            "list comes with this answer (the files are in the storage)",
+            err=True,
+        )
     _echo_json(answer.to_wire())
 
 
@@ -369,4 +535,4 @@ def emulator(
         server.stop()
 
 
-__all__ = ["acquire", "emulator", "query", "record", "start", "stop", "update_layout"]
+__all__ = ["acquire", "emulator", "query", "record", "start", "stop", "update", "update_layout"]

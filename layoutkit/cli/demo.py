@@ -42,6 +42,13 @@ CUSTOMER_SECRET = "demo-secret"
 CNAME = "demo-room"
 RECORDER_UID = "99999"
 ROLES = {"host": "1001", "screen": "1003"}
+DEMO_STORAGE = {  # Agora requires one; the emulator uploads nothing
+    "vendor": 1,
+    "region": 0,
+    "bucket": "demo-bucket",
+    "accessKey": "demo-access-key",
+    "secretKey": "demo-secret-key",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[DemoStep
                 "transcodingConfig": compile_start(layout, people, ROLES).to_wire(),
             },
             "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
+            "storageConfig": DEMO_STORAGE,
         }
         recording = client.start(resource, request)
         say(f"recording started: sid {recording.sid}")

@@ -68,8 +68,35 @@ def _rules(path: str | None) -> list[AutoRule]:
     help="YAML with auto_record rules: record channels matching a pattern by itself.",
 )
 @click.option("--rate-limit", type=click.IntRange(1, 10), default=10, show_default=True)
-@click.option("--no-resync", is_flag=True, help="Never read Agora's user list (attach, restart).")
-@click.option("-v", "--verbose", is_flag=True, help="Log every notification and push.")
+@click.option(
+    "--no-resync",
+    is_flag=True,
+    help="Never read Agora's user list (attach, restart, gaps, every --resync-interval).",
+)
+@click.option(
+    "--resync-interval",
+    type=click.FloatRange(min=5, max=86_400),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="Read each directed channel's user list this often (jittered), so a callback "
+    "that never arrived is corrected.",
+)
+@click.option(
+    "--notify-window",
+    type=click.FloatRange(min=30, max=86_400),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="A callback Agora sent longer ago than this (notifyMs) is taken for a replay: "
+    "answered 200 and ignored.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log every notification (type, channel, uid, what it did) and every push.",
+)
 @style_options(assets=True, names=False)
 @account_options
 def serve(
@@ -80,6 +107,8 @@ def serve(
     config_file: str | None,
     rate_limit: int,
     no_resync: bool,
+    resync_interval: float,
+    notify_window: float,
     verbose: bool,
     app_id: str | None,
     customer_id: str | None,
@@ -134,6 +163,8 @@ def serve(
             rules=rules,
             rate_limit=rate_limit,
             resync=not no_resync,
+            resync_interval=resync_interval,
+            notify_window=notify_window,
             assets=publisher,
         )
     except OSError as exc:

@@ -1,5 +1,6 @@
-"""A typed client of the Agora Cloud Recording REST API: acquire, start, update_layout,
-query, stop. Every request is checked with the wire models before it leaves; answers are
+"""A typed client of the Agora Cloud Recording REST API: acquire, start, update (the
+subscription lists), update_layout, query, stop, and the channel management API's user
+list. Every request is checked with the wire models before it leaves; answers are
 parsed into response models; errors map to the `layoutkit.errors` tree with Agora's code,
 reason and a hint. Works against Agora or the local emulator (`base_url`)."""
 
@@ -19,13 +20,14 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from layoutkit.client.transport import (
+    AskedAgain,
     RateLimiter,
     RetryPolicy,
     Transport,
     check_base_url,
     redact_text,
 )
-from layoutkit.errors import ApiError, NotFoundError
+from layoutkit.errors import ApiError, ApiStatusError, NotFoundError
 from layoutkit.wire.api import (
     AcquireClientRequest,
     AcquireRequest,
@@ -35,7 +37,14 @@ from layoutkit.wire.api import (
     StopClientRequest,
     StopRequest,
 )
-from layoutkit.wire.channel import USER_LIST_PATH, ChannelUsers, ChannelUsersResponse
+from layoutkit.wire.base import WireModel
+from layoutkit.wire.channel import (
+    HOSTS_ONLY,
+    USER_LIST_PATH,
+    USER_LIST_RATE,
+    ChannelUsers,
+    ChannelUsersResponse,
+)
 from layoutkit.wire.layout import UpdateLayoutClientRequest, UpdateLayoutRequest
 from layoutkit.wire.replies import (
     AcquireResponse,
@@ -43,13 +52,24 @@ from layoutkit.wire.replies import (
     StartResponse,
     StopResponse,
     UpdateLayoutResponse,
+    UpdateResponse,
 )
+from layoutkit.wire.storage import StorageConfig
+from layoutkit.wire.subscription import UpdateClientRequest, UpdateRequest
 
 if TYPE_CHECKING:
     from layoutkit.layout.loader import Layout
 
 DEFAULT_BASE_URL = "https://api.sd-rtn.com"
 RESOURCE_TTL = 300.0  # a resource id must be used by start within 5 minutes
+DUPLICATE_STOP = (400, 49)  # Agora: a second stop, or a stop while the recording exits
+STORAGE = "storageConfig"
+NO_STORAGE = (
+    "start: storageConfig is missing, and Agora's current start reference requires it "
+    "(where the files are uploaded): give the clientRequest a storageConfig (vendor, "
+    "region, bucket, accessKey, secretKey), or the client one for every start "
+    "(CloudRecordingClient(..., storage=...))"
+)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -111,17 +131,33 @@ def _check(model: type[M], body: Any, what: str, **context: Any) -> M:
         raise ApiError(f"{what}: {problems}") from None
 
 
+def _wire(client_request: WireModel | Mapping[str, Any]) -> dict[str, Any]:
+    """A clientRequest given as a model or as a mapping, as a dict to check and send."""
+    if isinstance(client_request, WireModel):
+        return client_request.to_wire()
+    return dict(client_request)
+
+
+def _body(cname: str, uid: str | int, client_request: dict[str, Any]) -> dict[str, Any]:
+    """The body of a request about a recording: its cname, its uid and the clientRequest."""
+    return {"cname": cname, "uid": uid, "clientRequest": client_request}
+
+
 class CloudRecordingClient:
     """Calls the Cloud Recording REST API of one App ID.
 
     Credentials come from the arguments or the environment (AGORA_APP_ID,
     AGORA_CUSTOMER_ID, AGORA_CUSTOMER_SECRET). Requests are limited to 10 per second
-    across all threads of this client; query and updateLayout are retried with backoff on
-    connection errors, timeouts, 5xx and 206 with code 65; start and stop are never sent
-    twice. At most one updateLayout per recording is in flight: threads pushing to the
-    same recording take turns (`layout_turns`), other recordings go on in parallel.
-    `on_request(method, url)` is called before each request is sent (the command line
-    prints it), with secret-looking query values hidden.
+    across all threads of this client; query, update, updateLayout and the user list are
+    retried with backoff on connection errors, timeouts, 5xx and 206 with code 65; stop is
+    sent again only when Agora asks for it (206 with code 65, 504 with code 62), and start
+    never. At most one updateLayout and one update per recording is in flight: threads
+    pushing to the same recording take turns (`layout_turns`, `update_turns`), other
+    recordings go on in parallel. `on_request(method, url)` is called before each request
+    is sent (the command line prints it), with secret-looking query values hidden.
+
+    `storage` is the storageConfig of every start whose clientRequest has none (Agora
+    requires one; a start with neither is refused before it is sent).
 
     Credentials are sent as `Authorization: Basic base64(utf8(customer_id:secret))`,
     encoded by the client itself, so any Unicode secret works and no encoding error can
@@ -143,6 +179,7 @@ class CloudRecordingClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         on_request: Callable[[str, str], None] | None = None,
+        storage: StorageConfig | Mapping[str, Any] | None = None,
     ) -> None:
         app = app_id or os.environ.get("AGORA_APP_ID")
         key = customer_id or os.environ.get("AGORA_CUSTOMER_ID")
@@ -161,17 +198,24 @@ class CloudRecordingClient:
         self.customer_id = key
         self.base_url = check_base_url(base_url)
         self._clock = clock
+        if storage is not None and not isinstance(storage, StorageConfig):
+            storage = _check(StorageConfig, dict(storage), "storage")
+        self._storage = storage
         self.layout_turns = OnePerRecording()
-        limiter = RateLimiter(rate_limit, sleep=sleep)
-        self._transport = Transport(
-            self.base_url,
-            (key, secret),
-            session,
-            timeout,
-            limiter,
-            retry or RetryPolicy(),
-            sleep,
-            on_request,
+        self.update_turns = OnePerRecording()
+        session = session or requests.Session()
+        self._transport, self._users = (  # the user list is another API with its own limit
+            Transport(
+                self.base_url,
+                (key, secret),
+                session,
+                timeout,
+                RateLimiter(limit, sleep=sleep),
+                retry or RetryPolicy(),
+                sleep,
+                on_request,
+            )
+            for limit in (rate_limit, USER_LIST_RATE)
         )
 
     def __repr__(self) -> str:
@@ -187,7 +231,7 @@ class CloudRecordingClient:
     def _path(self, tail: str) -> str:
         return f"/v1/apps/{quote(self.app_id, safe='')}/cloud_recording/{tail}"
 
-    # --- the five calls -------------------------------------------------------------------
+    # --- the six calls --------------------------------------------------------------------
 
     def acquire(
         self,
@@ -198,17 +242,8 @@ class CloudRecordingClient:
         scene: int | None = None,
     ) -> Resource:
         """A resource id for one recording; start it within 5 minutes."""
-        request = _check(
-            AcquireRequest,
-            {
-                "cname": cname,
-                "uid": uid,
-                "clientRequest": AcquireClientRequest(
-                    resourceExpiredHour=resource_expired_hour, scene=scene
-                ).to_wire(),
-            },
-            "acquire",
-        )
+        wanted = AcquireClientRequest(resourceExpiredHour=resource_expired_hour, scene=scene)
+        request = _check(AcquireRequest, _body(cname, uid, wanted.to_wire()), "acquire")
         body = self._transport.call(
             "acquire", "POST", self._path("acquire"), request.to_wire(), repeatable=True
         )
@@ -225,7 +260,10 @@ class CloudRecordingClient:
         uid: str | int | None = None,
     ) -> Recording:
         """Start recording. A Resource older than 5 minutes is acquired again first.
-        Never retried: a repeated start would be answered "already started"."""
+        Never retried: a repeated start would be answered "already started". The
+        clientRequest needs a storageConfig, or the client's `storage` is put in; with
+        neither, an ApiError before anything is sent (no resource id is used up)."""
+        payload = self._start_payload(client_request)
         if isinstance(resource, Resource):
             if self._clock() - resource.acquired_at >= RESOURCE_TTL:
                 resource = self.acquire(resource.cname, resource.uid)
@@ -234,20 +272,45 @@ class CloudRecordingClient:
             resource_id = resource
         if cname is None or uid is None:
             raise ApiError("start: give the cname and uid the resource id was acquired with")
-        payload = (
-            client_request.to_wire()
-            if isinstance(client_request, StartClientRequest)
-            else dict(client_request or {})
-        )
-        request = _check(
-            StartRequest, {"cname": cname, "uid": uid, "clientRequest": payload}, "start", mode=mode
-        )
+        request = _check(StartRequest, _body(cname, uid, payload), "start", mode=mode)
         path = self._path(f"resourceid/{quote(resource_id, safe='')}/mode/{mode}/start")
         body = self._transport.call("start", "POST", path, request.to_wire(), repeatable=False)
         reply = _check(StartResponse, body, "start answer")
         return Recording(
             self, reply.resource_id or resource_id, reply.sid, mode, request.cname, request.uid
         )
+
+    def _start_payload(
+        self, client_request: StartClientRequest | Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """The start clientRequest as a dict, with the client's storage put in where it
+        has none; an ApiError saying how to give one when neither has it."""
+        payload = _wire(client_request if client_request is not None else {})
+        if payload.get(STORAGE) is not None:
+            return payload
+        if self._storage is None:
+            raise ApiError(NO_STORAGE)
+        return {**payload, STORAGE: self._storage.to_wire()}
+
+    def update(
+        self,
+        resource_id: str,
+        sid: str,
+        cname: str,
+        uid: str | int,
+        subscription: UpdateClientRequest | Mapping[str, Any],
+        mode: RecordingMode = "mix",
+    ) -> UpdateResponse:
+        """Replace the subscription lists of a running recording (mix or individual):
+        `{"streamSubscribe": {"audioUidList": {...}, "videoUidList": {...}}}`, or
+        `UpdateClientRequest.lists(subscribe_audio=[...], unsubscribe_video=[...])`.
+        For one media, a subscribe list (only these; `["#allstream#"]` for everyone) or
+        an unsubscribe list (everyone but these), not both. Calls for one recording wait
+        for each other, as Agora asks: one request in flight, retries included."""
+        payload = _wire(subscription)
+        request = _check(UpdateRequest, _body(cname, uid, payload), "update", mode=mode).to_wire()
+        body = self._push("update", self.update_turns, resource_id, sid, mode, request)
+        return _check(UpdateResponse, body, "update answer")
 
     def update_layout(
         self,
@@ -262,23 +325,29 @@ class CloudRecordingClient:
         only; the request goes to the recording's own `mode` path all the same, so the
         service's answer (not a silent mix-mode call) is what comes back. Calls for one
         recording wait for each other: one request in flight, retries included."""
-        payload = (
-            layout.to_wire() if isinstance(layout, UpdateLayoutClientRequest) else dict(layout)
-        )
-        request = _check(
-            UpdateLayoutRequest,
-            {"cname": cname, "uid": uid, "clientRequest": payload},
-            "updateLayout",
-        )
+        payload = _wire(layout)
+        request = _check(UpdateLayoutRequest, _body(cname, uid, payload), "updateLayout").to_wire()
+        body = self._push("updateLayout", self.layout_turns, resource_id, sid, mode, request)
+        return _check(UpdateLayoutResponse, body, "updateLayout answer")
+
+    def _push(
+        self,
+        endpoint: str,
+        turns: OnePerRecording,
+        resource_id: str,
+        sid: str,
+        mode: RecordingMode,
+        request: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Send a checked change of a running recording (`update`, `updateLayout`) to its
+        own mode path, taking the recording's turn in `turns`: one in flight per
+        recording, retries included. Returns the answer's JSON body."""
         path = self._path(
             f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}"
-            f"/mode/{quote(mode, safe='')}/updateLayout"
+            f"/mode/{quote(mode, safe='')}/{endpoint}"
         )
-        with self.layout_turns.hold(resource_id, sid):
-            body = self._transport.call(
-                "updateLayout", "POST", path, request.to_wire(), repeatable=True
-            )
-        return _check(UpdateLayoutResponse, body, "updateLayout answer")
+        with turns.hold(resource_id, sid):
+            return self._transport.call(endpoint, "POST", path, request, repeatable=True)
 
     def query(self, resource_id: str, sid: str, mode: RecordingMode = "mix") -> QueryResponse:
         """The recording's status and files so far."""
@@ -298,31 +367,37 @@ class CloudRecordingClient:
         *,
         async_stop: bool | None = None,
     ) -> StopResponse:
-        """Stop recording; the answer lists the uploaded files."""
-        request = _check(
-            StopRequest,
-            {
-                "cname": cname,
-                "uid": uid,
-                "clientRequest": StopClientRequest(async_stop=async_stop).to_wire(),
-            },
-            "stop",
-            mode=mode,
-        )
+        """Stop recording; the answer lists the uploaded files. Sent again (at most
+        `RetryPolicy.attempts` times in all) while Agora answers 206 with code 65 or 504
+        with code 62, as it asks; when such a repeat is answered 400 with code 49, an
+        earlier try (or the recording's own exit) stopped it, and the answer is
+        `StopResponse.stopped_before(...)`: `already_stopped` True, no file list."""
+        wanted = StopClientRequest(async_stop=async_stop).to_wire()
+        request = _check(StopRequest, _body(cname, uid, wanted), "stop", mode=mode)
         path = self._path(
             f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/stop"
         )
-        body = self._transport.call("stop", "POST", path, request.to_wire(), repeatable=False)
+        asked = AskedAgain()
+        try:
+            body = self._transport.call(
+                "stop", "POST", path, request.to_wire(), repeatable=False, retry_if=asked
+            )
+        except ApiStatusError as exc:
+            if asked.times and (exc.status_code, exc.code) == DUPLICATE_STOP:
+                return StopResponse.stopped_before(resource_id, sid, request.cname, request.uid)
+            raise
         return _check(StopResponse, body, "stop answer")
 
     def channel_users(self, cname: str, *, hosts_only: bool = False) -> ChannelUsers:
         """Who is in the channel now (Agora's channel management API, same credentials):
-        hosts and audience in live broadcast, users in communication. The service reads
-        it to resynchronise a channel after a restart. Retried like query."""
+        hosts and audience in live broadcast, users in communication, nobody in a channel
+        that does not exist (`channel_exist` False); `.shown` is who a layout may show.
+        The service reads it to resynchronise a channel after a restart. Retried like
+        query."""
         path = USER_LIST_PATH.format(
             app_id=quote(self.app_id, safe=""), cname=quote(cname, safe="")
-        ) + ("/hosts_only" if hosts_only else "")
-        body = self._transport.call("user list", "GET", path, None, repeatable=True)
+        ) + (HOSTS_ONLY if hosts_only else "")
+        body = self._users.call("user list", "GET", path, None, repeatable=True)
         return _check(ChannelUsersResponse, body, "user list answer").data
 
     def record(
@@ -333,8 +408,11 @@ class CloudRecordingClient:
         *,
         mode: RecordingMode = "mix",
     ) -> Recording:
-        """acquire, then start: a running Recording (use it in a `with` block)."""
-        return self.start(self.acquire(cname, uid), client_request, mode=mode)
+        """acquire, then start: a running Recording (use it in a `with` block). A
+        clientRequest without storage (and no client `storage`) is refused before the
+        acquire."""
+        payload = self._start_payload(client_request)
+        return self.start(self.acquire(cname, uid), payload, mode=mode)
 
 
 class Recording:
@@ -383,6 +461,12 @@ class Recording:
             self.resource_id, self.sid, self.cname, self.uid, payload, self.mode
         )
 
+    def update(self, subscription: UpdateClientRequest | Mapping[str, Any]) -> UpdateResponse:
+        """Replace the subscription lists (`CloudRecordingClient.update`)."""
+        return self.client.update(
+            self.resource_id, self.sid, self.cname, self.uid, subscription, self.mode
+        )
+
     def query(self) -> QueryResponse:
         return self.client.query(self.resource_id, self.sid, self.mode)
 
@@ -415,6 +499,8 @@ class Recording:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DUPLICATE_STOP",
+    "NO_STORAGE",
     "RESOURCE_TTL",
     "CloudRecordingClient",
     "OnePerRecording",

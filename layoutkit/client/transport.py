@@ -43,8 +43,10 @@ SECRET_KEYS = frozenset(
     {"token", "secret", "salt", "stsToken", "accessKey", "secretKey", "customer_secret"}
 )
 REDACTED = "***"
+JSON_UTF8 = "application/json;charset=utf-8"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 NOT_COMPLETED = (206, 65)  # Agora: "request not completed", repeat the request
+ASKED_AGAIN = frozenset({NOT_COMPLETED, (504, 62)})  # Agora: repeat the request (stop too)
 TRANSIENT: tuple[type[ApiError], ...] = (
     TransportError,
     ServerError,
@@ -186,6 +188,27 @@ class RetryPolicy:
         return base * (0.5 + random.random() / 2)
 
 
+def asked_again(exc: ApiError) -> bool:
+    """Whether the answer is one of Agora's "repeat the request": 206 with code 65
+    (request not completed) or 504 with code 62 (request timeout)."""
+    return isinstance(exc, ApiStatusError) and (exc.status_code, exc.code) in ASKED_AGAIN
+
+
+class AskedAgain:
+    """The retry rule of a call that is repeated only when Agora asks for it (stop):
+    `asked_again`, counting the answers that asked (`times`), so that the caller knows a
+    later answer came to a repeated request."""
+
+    def __init__(self) -> None:
+        self.times = 0
+
+    def __call__(self, exc: ApiError) -> bool:
+        if asked_again(exc):
+            self.times += 1
+            return True
+        return False
+
+
 class Transport:
     """Sends one API call, with rate limit and retries, and returns the JSON body."""
 
@@ -217,11 +240,14 @@ class Transport:
         body: dict[str, Any] | None,
         *,
         repeatable: bool,
+        retry_if: Callable[[ApiError], bool] | None = None,
     ) -> dict[str, Any]:
         """The JSON object of a successful answer; ApiError subclasses otherwise.
 
-        `repeatable` calls (query, updateLayout) are retried on connection errors,
-        timeouts, 5xx and 206 with code 65 (NotCompletedError); every call is retried on
+        `repeatable` calls (query, update, updateLayout, the user list) are retried on
+        connection errors, timeouts, 5xx and 206 with code 65 (NotCompletedError); a call
+        that is not is retried on the transient failures `retry_if` accepts (stop: the
+        answers in which Agora asks for it again, `AskedAgain`). Every call is retried on
         429, which the gateway answers before anything is done. When the retries run out
         the last of those exceptions is raised (all of them are transient, `TRANSIENT`).
         """
@@ -231,7 +257,11 @@ class Transport:
             try:
                 return self._once(endpoint, method, url, body)
             except TRANSIENT as exc:
-                retry = isinstance(exc, RateLimitError) or repeatable
+                retry = (
+                    isinstance(exc, RateLimitError)
+                    or repeatable
+                    or (retry_if is not None and retry_if(exc))
+                )
                 attempt += 1
                 if not retry or attempt >= self.retry.attempts:
                     raise
@@ -249,9 +279,12 @@ class Transport:
         if self.on_request is not None:
             self.on_request(method, shown)
         log.debug("%s %s %s", method, shown, json.dumps(redact(body)) if body is not None else "")
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json;charset=utf-8"
+        # Agora's references give every request, a GET too, Content-Type application/json
+        # (the channel management API answers 415 without it)
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json" if body is None else JSON_UTF8,
+        }
         failure = ""
         try:
             response = self.session.request(
@@ -351,16 +384,20 @@ def _status_hint(status: int) -> str | None:
 
 
 __all__ = [
+    "ASKED_AGAIN",
+    "JSON_UTF8",
     "REDACTED",
     "SECRET_KEYS",
     "SECRET_PARTS",
     "SECRET_WORDS",
     "TRANSIENT",
+    "AskedAgain",
     "BasicAuth",
     "RateLimiter",
     "RetryPolicy",
     "Transport",
     "answer",
+    "asked_again",
     "check_base_url",
     "error_fields",
     "is_secret_name",

@@ -79,7 +79,7 @@ def lint_regions(
                 draft,
                 (*draft.path, draft.x_field),
                 f"region {number} crosses the right edge (x + width = {rect.right:.6g}); "
-                "Agora cuts it off",
+                "Agora requires x_axis + width <= 1",
             )
         if rect.bottom > 1 + 1e-9:
             warn(
@@ -87,7 +87,7 @@ def lint_regions(
                 draft,
                 (*draft.path, draft.y_field),
                 f"region {number} crosses the bottom edge (y + height = {rect.bottom:.6g}); "
-                "Agora cuts it off",
+                "Agora requires y_axis + height <= 1",
             )
         if min(w_px, h_px) < MIN_SIDE_PX:
             warn(

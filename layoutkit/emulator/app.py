@@ -1,6 +1,7 @@
 """The emulator's request handling: a route table, the gateway's checks (route, Basic
-auth, App ID, 10 requests per second), injected faults, then the service. Also a WSGI
-callable, so the app can be served by any WSGI server."""
+auth, App ID, 10 requests per second), injected faults and failovers, then the service;
+the channel management API's user list (which, as Agora's, takes only `Content-Type:
+application/json`). Also a WSGI callable, so the app can be served by any WSGI server."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ _MODE = r"/mode/(?P<mode>mix|individual|web)"
 API_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(_API + r"/acquire$"), "acquire"),
     ("POST", re.compile(_API + _RID + _MODE + r"/start$"), "start"),
+    ("POST", re.compile(_API + _RID + _SID + _MODE + r"/update$"), "update"),
     ("POST", re.compile(_API + _RID + _SID + _MODE + r"/updateLayout$"), "updateLayout"),
     ("GET", re.compile(_API + _RID + _SID + _MODE + r"/query$"), "query"),
     ("POST", re.compile(_API + _RID + _SID + _MODE + r"/stop$"), "stop"),
@@ -50,6 +52,7 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/_emulator/recordings$"), "recordings"),
     ("GET", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)$"), "recording"),
     ("GET", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)/composite\.png$"), "composite"),
+    ("POST", re.compile(r"^/_emulator/recordings/(?P<sid>[^/]+)/failover$"), "failover"),
     ("POST", re.compile(r"^/_emulator/faults$"), "faults"),
     ("DELETE", re.compile(r"^/_emulator/faults$"), "faults"),
     ("POST", re.compile(r"^/_emulator/chaos$"), "chaos"),
@@ -58,12 +61,14 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/_emulator/notifications$"), "notifications"),
     ("POST", re.compile(r"^/_emulator/notifications/faults$"), "notifications"),
     ("DELETE", re.compile(r"^/_emulator/notifications/faults$"), "notifications"),
+    ("POST", re.compile(r"^/_emulator/notifications/health-check$"), "health"),
 ]
 # Agora's channel management REST API: the users in a channel
 USERS_ROUTE = re.compile(
     r"^/dev/v1/channel/user/(?P<app>[^/]+)/(?P<cname>[^/]+)(?P<hosts>/hosts_only)?/?$"
 )
 NO_ROUTE = "no Route matched with those values"
+UNSUPPORTED = "Unsupported Media Type: send Content-Type: application/json"
 
 
 def _match(
@@ -102,8 +107,8 @@ class EmulatorApp:
             if found is None:
                 return gateway_error(404, NO_ROUTE)
             request.params = found[1]
-            if found[0] == "notifications":
-                return self._safe(lambda: self._notifications(request))
+            if found[0] in ("notifications", "health"):
+                return self._safe(lambda: self._notifications(request, found[0]))
             return self._safe(lambda: control.handle(self.state, request, found[0]))
         if path.startswith("/dev/v1/channel/user/"):
             return self._users(request, path)
@@ -130,7 +135,8 @@ class EmulatorApp:
             return gateway_error(400, "appid is invalid")
         if self.state.over_rate(app):
             return gateway_error(429, "API rate limit exceeded")
-        if self.state.in_outage(endpoint):  # a failover: the sid's worker cannot be found
+        # a failover: the sid's worker cannot be found
+        if self.state.in_outage(endpoint, request.params.get("sid")):
             params = request.params
             return service_error(*service.NOT_FOUND, resourceId=params["rid"], sid=params["sid"])
         fault = self.state.next_fault()
@@ -150,13 +156,15 @@ class EmulatorApp:
             time.sleep(self.state.latency)
         return self._safe(lambda: self._service(endpoint, request))
 
-    def _notifications(self, request: Request) -> Response:
+    def _notifications(self, request: Request, route: str) -> Response:
         body: Any = None
         if request.method == "POST":
             try:
                 body = loads(request.body.decode("utf-8")) if request.body.strip() else {}
             except (UnicodeDecodeError, ValueError, RecursionError):
                 body = None
+        if route == "health":
+            return notify.health(self.notifications, body)
         return notify.control(self.notifications, request, body)
 
     def _users(self, request: Request, path: str) -> Response:
@@ -166,13 +174,19 @@ class EmulatorApp:
             response = gateway_error(404, NO_ROUTE)
         else:
             app, cname = _unquote(found["app"]), _unquote(found["cname"])
-            response = self._auth(request.headers.get("authorization")) or (
-                gateway_error(400, "appid is invalid")
-                if not self.state.app_ok(app)
-                else reply(200, user_list(self.state, app, cname, hosts_only=bool(found["hosts"])))
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            response = (
+                self._auth(request.headers.get("authorization"))
+                or (gateway_error(415, UNSUPPORTED) if kind != "application/json" else None)
+                or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
+                or self._user_list(app, cname, hosts_only=bool(found["hosts"]))
             )
         self.state.log(request.method, path, "channelUsers", None, response.status)
         return response
+
+    def _user_list(self, app: str, cname: str, *, hosts_only: bool) -> Response:
+        self.state.tick()
+        return reply(200, user_list(self.state, app, cname, hosts_only=hosts_only))
 
     def _auth(self, header: str | None) -> Response | None:
         if not header:
@@ -198,6 +212,7 @@ class EmulatorApp:
         handlers: dict[str, Callable[[Any, Request, dict[str, Any]], Response]] = {
             "acquire": service.acquire,
             "start": service.start,
+            "update": service.update,
             "updateLayout": service.update_layout,
             "stop": service.stop,
         }

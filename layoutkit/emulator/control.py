@@ -1,5 +1,6 @@
-"""The `/_emulator/` control API: channel participants, recordings with their current
-layout and history, a PNG of the composite, injected faults, the request log, the clock.
+"""The `/_emulator/` control API: channel participants (and a channel's profile),
+recordings with their current layout and history, subscription lists and failovers, a
+failover on demand, a PNG of the composite, injected faults, the request log, the clock.
 No credentials needed; not rate limited; not in the request log. Since anyone's browser
 can reach 127.0.0.1, `refuse` turns away what a web page could send: a `Host` that is not
 one of the emulator's addresses (DNS rebinding), a foreign `Origin`, and a body that is
@@ -14,15 +15,18 @@ from typing import Any
 from layoutkit.emulator.assets import ImageStatus, image_urls
 from layoutkit.emulator.http import Request, Response, loads, reply
 from layoutkit.emulator.state import (
+    FAILOVER_SECONDS,
     FAULT_KINDS,
     MAX_OUTAGE,
     MEDIA_STATES,
+    PROFILES,
     ROLES,
     Answer,
     EmulatorState,
     Fault,
     ManualClock,
     MediaState,
+    Profile,
     Recording,
     Role,
 )
@@ -93,6 +97,17 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
             "status": recording.status(state.clock()),
             "ended": recording.ended is not None,
             "endedBy": recording.ended_by,
+            "exiting": state.exiting(recording),
+            "profile": state.channel(recording.app_id, recording.cname).profile,
+            "recorderUid": recording.recorder_uid,
+            "failover": _failover(state, recording),
+            "failovers": [
+                {"time": f.time, "oldUid": f.old_uid, "newUid": f.new_uid}
+                for f in recording.failovers
+            ],
+            "streamTypes": recording.stream_types,
+            "subscription": recording.subscription,
+            "updates": [{"time": u.time, "request": u.request} for u in recording.updates],
             "participants": state.participants_of(recording),
             "people": people(state, recording.app_id, recording.cname),
             "picture": picture(state, recording),
@@ -100,6 +115,14 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
             "images": images(state, recording),
             "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
         }
+
+
+def _failover(state: EmulatorState, recording: Recording) -> dict[str, Any] | None:
+    """The failover under way: until when the sid answers 404, and the uid the recorder
+    rejoins with."""
+    if recording.failover_until is None:
+        return None
+    return {"until": recording.failover_until, "newUid": recording.next_uid}
 
 
 def images(state: EmulatorState, recording: Recording) -> dict[str, ImageStatus]:
@@ -144,16 +167,23 @@ def _role(body: dict[str, Any], default: Role | None) -> Role | Response | None:
     return role
 
 
+def _profile(body: dict[str, Any]) -> Profile | Response | None:
+    profile = body.get("profile")
+    if profile is not None and profile not in PROFILES:
+        return _error(400, f"profile: one of {', '.join(PROFILES)}")
+    return profile
+
+
 def handle(state: EmulatorState, request: Request, route: str) -> Response:
     """Dispatch a control route (already matched by name)."""
     params = request.params
     if route == "state":
         with state.lock:
-            state.expire_idle()
+            state.tick()
             everything = {
                 "recordings": [summary(state, r) for r in state.recordings.values()],
                 "channels": [
-                    {"appId": a, "cname": c, "participants": ch.uids()}
+                    {"appId": a, "cname": c, "profile": ch.profile, "participants": ch.uids()}
                     for (a, c), ch in state.channels.items()
                 ],
                 "faults": len(state.faults),
@@ -161,24 +191,7 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
             }
         return reply(200, everything)
     if route == "join":
-        body = _body(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            uid = check_uid(body.get("uid"))
-        except ValueError:
-            return _error(400, f"uid: give an integer uid from 1 to {UID_MAX}")
-        media = _media(body)
-        if isinstance(media, Response):
-            return media
-        role = _role(body, None)
-        if isinstance(role, Response):
-            return role
-        platform = body.get("platform", 7)
-        if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
-            return _error(400, "platform: Agora's platform number (0..99)")
-        state.join(params["app"], params["cname"], uid, media=media, role=role, platform=platform)
-        return reply(200, {"participants": people(state, params["app"], params["cname"])})
+        return _join(state, request)
     if route == "participant":
         body = _body(request)
         if isinstance(body, Response):
@@ -196,7 +209,10 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
             if isinstance(media, Response):
                 return media
             if role is not None and role != person.role:
-                state.set_role(params["app"], params["cname"], params["uid"], role)
+                try:
+                    state.set_role(params["app"], params["cname"], params["uid"], role)
+                except ValueError as exc:
+                    return _error(400, str(exc))
             state.set_media(params["app"], params["cname"], params["uid"], media)
         return reply(200, {"participants": people(state, params["app"], params["cname"])})
     if route == "leave":
@@ -207,12 +223,14 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
         return reply(200, {"participants": uids})
     if route == "recordings":
         with state.lock:
-            state.expire_idle()
+            state.tick()
             listed = [summary(state, r) for r in state.recordings.values()]
         return reply(200, listed)
+    if route == "failover":
+        return _failover_now(state, request)
     if route in ("recording", "composite"):
         with state.lock:
-            state.expire_idle()
+            state.tick()
             recording = state.recordings.get(params["sid"])
             if recording is None:
                 return _error(404, f"no recording with sid {params['sid']}")
@@ -253,6 +271,66 @@ def handle(state: EmulatorState, request: Request, route: str) -> Response:
         state.clock.advance(float(seconds))
         return reply(200, {"now": state.clock()})
     return _error(404, "no such control route")
+
+
+def _join(state: EmulatorState, request: Request) -> Response:
+    """`POST .../participants {"uid", "media", "role", "platform", "profile"}`."""
+    params = request.params
+    body = _body(request)
+    if isinstance(body, Response):
+        return body
+    try:
+        uid = check_uid(body.get("uid"))
+    except ValueError:
+        return _error(400, f"uid: give an integer uid from 1 to {UID_MAX}")
+    media = _media(body)
+    if isinstance(media, Response):
+        return media
+    role = _role(body, None)
+    if isinstance(role, Response):
+        return role
+    profile = _profile(body)
+    if isinstance(profile, Response):
+        return profile
+    platform = body.get("platform", 7)
+    if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
+        return _error(400, "platform: Agora's platform number (0..99)")
+    try:
+        state.join(
+            params["app"],
+            params["cname"],
+            uid,
+            media=media,
+            role=role,
+            platform=platform,
+            profile=profile,
+        )
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return reply(200, {"participants": people(state, params["app"], params["cname"])})
+
+
+def _failover_now(state: EmulatorState, request: Request) -> Response:
+    """`POST /_emulator/recordings/{sid}/failover {"seconds": 30}`: Agora's failover of
+    a running recording (`EmulatorState.failover`)."""
+    body = _body(request)
+    if isinstance(body, Response):
+        return body
+    seconds = body.get("seconds", FAILOVER_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return _error(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+    with state.lock:
+        state.tick()
+        recording = state.recordings.get(request.params["sid"])
+        if recording is None:
+            return _error(404, f"no recording with sid {request.params['sid']}")
+        try:
+            new_uid = state.failover(recording, float(seconds))
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return reply(
+            200, {"sid": recording.sid, "newUid": new_uid, **(_failover(state, recording) or {})}
+        )
 
 
 def _faults(state: EmulatorState, request: Request) -> Response:
@@ -339,7 +417,7 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
             if path is None:
                 continue
             try:
-                load_picture(path)  # cached: the drawing below uses it again
+                load_picture(path, (width, height), cover=True)  # as a background is drawn
             except RenderError:
                 continue  # not an image: Agora's download fails, the image is missing
             pictures[url] = path

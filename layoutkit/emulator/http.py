@@ -27,11 +27,14 @@ def invalid(reason: str) -> Response:
     return service_error(400, 2, reason)
 
 
-def describe(exc: ValidationError) -> str:
-    """A one-line account of validation errors, naming each field."""
+def describe(exc: ValidationError, prefix: str = "") -> str:
+    """A one-line account of validation errors, naming each field (under `prefix`, the
+    path of the validated part in the whole body)."""
     parts = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+        path = [prefix] if prefix else []
+        path += [str(p) for p in error["loc"] if not str(p).startswith("function-")]
+        where = ".".join(path)
         message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)

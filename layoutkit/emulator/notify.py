@@ -1,10 +1,13 @@
-"""The emulator's Notifications sender: it POSTs signed channel events to a URL the way
-Agora does (a JSON envelope, `Agora-Signature` = hex HMAC-SHA1 and `Agora-Signature-V2` =
-hex HMAC-SHA256 of the raw body with the secret), from a background thread fed by a
-bounded queue. Anything but a 200 within the timeout, or no connection, is sent again
-after growing intervals, a bounded number of times. Faults for tests: duplicates,
-reordering, delays, failed first attempts, drawn from a seeded random generator.
-The secret is kept only to sign: never logged, shown or put in a repr."""
+"""The emulator's Notifications sender: it POSTs signed events to a URL the way Agora
+does (a JSON envelope of `noticeId`, ending in `:eventType` as Agora's do, `productId`,
+`eventType`, `notifyMs`, stamped again on each resend, and `payload`; `Agora-Signature` =
+hex HMAC-SHA1 and `Agora-Signature-V2` = hex HMAC-SHA256 of the raw body with the secret),
+from a background thread fed by a bounded queue. Anything but a 200 within the timeout,
+or no connection, is sent again after growing intervals, a bounded number of times.
+Agora's reference gives the envelope no `sid`; real traffic often carries one, which the
+`envelopeSid` switch adds. Faults for tests: duplicates, reordering, delays, failed first
+attempts, drawn from a seeded random generator. The secret is kept only to sign: never
+logged, shown or put in a repr."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layoutkit.emulator.http import Request, Response, reply
-from layoutkit.emulator.presence import Event
+from layoutkit.emulator.presence import RTC_EVENT_TYPES, Event, health_check
 from layoutkit.wire.base import check_url
 
 log = logging.getLogger("layoutkit.emulator.notify")
@@ -35,7 +38,6 @@ TIMEOUT = 10.0  # Agora wants a 200 within 10 s
 MAX_QUEUE = 1000  # notices waiting to be sent; past it new ones are dropped
 MAX_KEPT = 1000  # notices listed by `/_emulator/notifications` (the newest)
 HOLD = 1.0  # seconds a notice held back for reordering waits for the next one
-PRODUCT_RTC = 1
 MAX_DELAY = 60.0
 
 
@@ -62,12 +64,14 @@ def sign(secret: str, body: bytes) -> tuple[str, str]:
 @dataclass
 class Faults:
     """Ratios of notices sent twice or swapped with the next one, seconds every notice
-    waits before its first attempt, and how many next notices lose their first attempt."""
+    waits before its first attempt, how many next notices lose their first attempt, and
+    whether envelopes carry a `sid` as real traffic often does (`envelope_sid`)."""
 
     duplicate: float = 0.0
     reorder: float = 0.0
     delay: float = 0.0
     fail: int = 0
+    envelope_sid: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,29 +79,47 @@ class Faults:
             "reorder": self.reorder,
             "delay": self.delay,
             "fail": self.fail,
+            "envelopeSid": self.envelope_sid,
         }
+
+
+def notice_id(event_type: int) -> str:
+    """A new notice id shaped as Agora's: three numbers, the last the event type."""
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.randbelow(10**4)}:{event_type}"
 
 
 @dataclass
 class Notice:
-    """One delivery: a body (a duplicate shares its noticeId and body) and its attempts."""
+    """One delivery of an event: its envelope without `notifyMs`, which each attempt
+    stamps (a duplicate shares the noticeId and payload), and its attempts."""
 
     notice_id: str
     event_type: int
-    body: bytes
+    envelope: dict[str, Any]
     duplicate: bool = False
     fail_first: bool = False
     status: str = "queued"  # queued, held, retrying, delivered, failed, dropped
     attempts: list[dict[str, Any]] = field(default_factory=list)
+    body: bytes | None = None  # the last body sent
+
+    def render(self, notify_ms: int) -> bytes:
+        """The body of an attempt at `notify_ms`, in the field order of Agora's example."""
+        envelope = dict(self.envelope)
+        payload = envelope.pop("payload")
+        return json.dumps(
+            {**envelope, "notifyMs": notify_ms, "payload": payload}, separators=(",", ":")
+        ).encode("utf-8")
 
     def to_json(self) -> dict[str, Any]:
+        """The notice as `/_emulator/notifications` lists it: `body` is the last one sent
+        (before a first attempt, the envelope without `notifyMs`)."""
         return {
             "noticeId": self.notice_id,
             "eventType": self.event_type,
             "duplicate": self.duplicate,
             "status": self.status,
             "attempts": list(self.attempts),
-            "body": json.loads(self.body),
+            "body": json.loads(self.body) if self.body is not None else dict(self.envelope),
         }
 
 
@@ -147,18 +169,17 @@ class NotificationSender:
 
     def submit(self, event: Event) -> Notice:
         """Wrap an event in Agora's envelope and queue it (with the faults applied)."""
-        envelope = {
-            "noticeId": f"{secrets.token_hex(8)}-{int(time.time() * 1000)}",
-            "productId": PRODUCT_RTC,
-            "eventType": event.event_type,
-            "notifyMs": int(time.time() * 1000),
-            "sid": secrets.token_hex(16),
-            "payload": event.payload,
-        }
-        body = json.dumps(envelope, separators=(",", ":")).encode("utf-8")
-        notice = Notice(envelope["noticeId"], event.event_type, body)  # type: ignore[arg-type]
         with self._cond:
             faults = self.faults
+            envelope: dict[str, Any] = {
+                "noticeId": notice_id(event.event_type),
+                "productId": event.product_id,
+                "eventType": event.event_type,
+            }
+            if faults.envelope_sid:
+                envelope["sid"] = secrets.token_hex(16)
+            envelope["payload"] = event.payload
+            notice = Notice(envelope["noticeId"], event.event_type, envelope)
             if faults.fail > 0:
                 faults.fail -= 1
                 notice.fail_first = True
@@ -174,7 +195,7 @@ class NotificationSender:
                 self._queue(notice, now + faults.delay)
             if twice:
                 self._queue(
-                    Notice(notice.notice_id, notice.event_type, body, duplicate=True),
+                    Notice(notice.notice_id, notice.event_type, envelope, duplicate=True),
                     now + faults.delay,
                 )
             if held is not None:  # the one held back goes after this one
@@ -243,8 +264,10 @@ class NotificationSender:
     def _run(self) -> None:
         while (found := self._next()) is not None:
             notice, attempt = found
-            outcome = self._attempt(notice, attempt)
+            body = notice.render(int(time.time() * 1000))
+            outcome = self._attempt(notice, attempt, body)
             with self._cond:
+                notice.body = body
                 notice.attempts.append(outcome)
                 if outcome.get("status") == 200:
                     notice.status = "delivered"
@@ -261,14 +284,14 @@ class NotificationSender:
                         attempt + 1,
                     )
 
-    def _attempt(self, notice: Notice, attempt: int) -> dict[str, Any]:
+    def _attempt(self, notice: Notice, attempt: int, body: bytes) -> dict[str, Any]:
         sent = time.time()
         if attempt == 0 and notice.fail_first and not notice.duplicate:
             return {"time": sent, "status": None, "error": "failed (injected)"}
-        sha1, sha256 = sign(self._secret, notice.body)
+        sha1, sha256 = sign(self._secret, body)
         request = urllib.request.Request(
             self.url,
-            data=notice.body,
+            data=body,
             method="POST",
             headers={
                 "Content-Type": "application/json",
@@ -289,12 +312,15 @@ class NotificationSender:
             return {"time": sent, "status": None, "error": type(reason).__name__}
 
 
+OFF = "notifications are off: start with a notify URL and secret"
+
+
 def control(sender: NotificationSender | None, request: Request, body: Any) -> Response:
     """`GET /_emulator/notifications`: what was sent and how it went;
     `POST /_emulator/notifications/faults {"duplicate", "reorder", "delay", "fail",
-    "seed"}` sets the faults (`DELETE` clears them)."""
+    "seed", "envelopeSid"}` sets the faults (`DELETE` clears them)."""
     if sender is None:
-        return reply(400, {"error": "notifications are off: start with a notify URL and secret"})
+        return reply(400, {"error": OFF})
     if request.method == "GET":
         faults = sender.current_faults()
         return reply(
@@ -324,9 +350,42 @@ def control(sender: NotificationSender | None, request: Request, body: Any) -> R
         return reply(400, {"error": "fail: a whole number from 0 to 1000"})
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         return reply(400, {"error": "seed: a whole number"})
-    chosen = Faults(ratios["duplicate"], ratios["reorder"], float(delay), fail)
+    envelope_sid = body.get("envelopeSid", False)
+    if not isinstance(envelope_sid, bool):
+        return reply(400, {"error": "envelopeSid: true or false"})
+    chosen = Faults(ratios["duplicate"], ratios["reorder"], float(delay), fail, envelope_sid)
     sender.set_faults(chosen, seed)
     return reply(200, {"faults": chosen.to_json()})
+
+
+def health_check_types(body: Any) -> tuple[int, ...] | str:
+    """The event types a health check asks for (`{"eventTypes": [...]}`, by default
+    every RTC channel event type), or what is wrong with the request."""
+    if not isinstance(body, dict):
+        return "send a JSON object"
+    kinds = body.get("eventTypes", list(RTC_EVENT_TYPES))
+    known = ", ".join(map(str, RTC_EVENT_TYPES))
+    if (
+        not isinstance(kinds, list)
+        or not kinds
+        or any(isinstance(k, bool) or k not in RTC_EVENT_TYPES for k in kinds)
+        or len(set(kinds)) < len(kinds)
+    ):
+        return f"eventTypes: a list of different RTC channel event types ({known})"
+    return tuple(kinds)
+
+
+def health(sender: NotificationSender | None, body: Any) -> Response:
+    """`POST /_emulator/notifications/health-check {"eventTypes": [...]}`: the Console's
+    health check, one callback per subscribed event type (channel `test_webhook`, uid
+    12121212); answers which were sent."""
+    if sender is None:
+        return reply(400, {"error": OFF})
+    kinds = health_check_types(body)
+    if isinstance(kinds, str):
+        return reply(400, {"error": kinds})
+    notices = [sender.submit(event) for event in health_check(kinds)]
+    return reply(200, {"sent": [n.event_type for n in notices]})
 
 
 __all__ = [
@@ -338,5 +397,8 @@ __all__ = [
     "Notice",
     "NotificationSender",
     "control",
+    "health",
+    "health_check_types",
+    "notice_id",
     "sign",
 ]

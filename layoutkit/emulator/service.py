@@ -1,20 +1,32 @@
-"""The five Cloud Recording calls as the emulator answers them: same statuses, codes and
+"""The six Cloud Recording calls as the emulator answers them: same statuses, codes and
 bodies as the real service (docs/agora.md#status-and-error-codes).
 Bodies are checked on the models' JSON path (`json_context`): a wrong JSON type is a 400
-with code 2, as at Agora."""
+with code 2, as at Agora. A channel name Agora refuses is answered as its references
+say: acquire 400 with code 401 "invalid_channel_name" (the current status codes), start
+400 with code 1013 (the older code list; the current start table names no code for it).
+Start requires `storageConfig`, as Agora's current start reference marks it."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from layoutkit.emulator.http import Request, Response, describe, invalid, reply, service_error
-from layoutkit.emulator.state import DEFAULT_MAX_IDLE, RESOURCE_TTL, EmulatorState, Recording
+from layoutkit.emulator.state import (
+    DEFAULT_MAX_IDLE,
+    RESOURCE_TTL,
+    STREAMS_AUDIO_AND_VIDEO,
+    EmulatorState,
+    Recording,
+    Resource,
+)
+from layoutkit.emulator.updates import UpdateError, check_update, from_start
 from layoutkit.wire.api import (
     AcquireRequest,
     RecordingMode,
+    StartRequest,
     StopRequest,
     file_types,
     validate_start,
@@ -22,15 +34,33 @@ from layoutkit.wire.api import (
 from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
+from layoutkit.wire.subscription import UpdateRequest
 
 NOT_FOUND = (404, 404, "failed to find worker")
-DUPLICATE_STOP = (400, 49, "invalid operation")  # a second stop of a stopped recording
+# a stop while the recording exits (after a stop, or maxIdleTime): a duplicate stop
+DUPLICATE_STOP = (400, 49, "invalid operation")
+ACQUIRE_BAD_CHANNEL = (400, 401, "invalid_channel_name")
+START_BAD_CHANNEL = (400, 1013, "invalid channel name")
+NO_STORAGE = (
+    "Start: clientRequest.storageConfig: Field required (the third-party cloud storage the "
+    "files go to: vendor, region, bucket, accessKey, secretKey)"
+)
+
+
+def _bad_channel_name(exc: ValidationError, body: dict[str, Any]) -> bool:
+    """Whether the error is a `cname` string that is no channel name (not a missing one,
+    nor one of another JSON type)."""
+    return isinstance(body.get("cname"), str) and any(
+        e["loc"] == ("cname",) and e["type"] == "value_error" for e in exc.errors()
+    )
 
 
 def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     try:
         parsed = AcquireRequest.model_validate(body, context=json_context())
     except ValidationError as exc:
+        if _bad_channel_name(exc, body):
+            return service_error(*ACQUIRE_BAD_CHANNEL)
         return invalid(f"Acquire: {describe(exc)}")
     resource = state.new_resource(request.params["app"], parsed.cname, parsed.uid)
     return reply(
@@ -50,7 +80,11 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
         try:
             parsed = validate_start(body, mode, json_types=True)
         except ValidationError as exc:
+            if _bad_channel_name(exc, body):
+                return service_error(*START_BAD_CHANNEL)
             return invalid(f"Start: {describe(exc)}")
+        if parsed.client_request.storage_config is None:
+            return invalid(NO_STORAGE)
         echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": rid}
         if (parsed.cname, parsed.uid) != (resource.cname, resource.uid):
             return service_error(400, 432, "cname or uid do not match the resource id", **echo)
@@ -65,27 +99,45 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
                 f"uid {parsed.uid} is used by someone in the channel; the recording "
                 "needs a uid no user in the channel has"
             )
-        config = parsed.client_request.recording_config
-        transcoding = config.transcoding_config if config else None
-        layout = None
-        size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
-        if transcoding is not None:
-            wire = transcoding.to_wire()
-            layout = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
-            size = transcoding.size()
-        max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
-        recording = state.start(resource, mode, file_types(parsed), max_idle, layout, size)
+        recording = _start(state, resource, mode, parsed)
     return reply(200, {**echo, "sid": recording.sid})
+
+
+def _start(
+    state: EmulatorState, resource: Resource, mode: RecordingMode, parsed: StartRequest
+) -> Recording:
+    """The recording a valid start makes: its layout and canvas, maxIdleTime, streams
+    and subscription lists."""
+    config = parsed.client_request.recording_config
+    transcoding = config.transcoding_config if config else None
+    layout = None
+    size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
+    if transcoding is not None:
+        wire = transcoding.to_wire()
+        layout = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
+        size = transcoding.size()
+    max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
+    streams = config.stream_types if config and config.stream_types is not None else None
+    return state.start(
+        resource,
+        mode,
+        file_types(parsed),
+        max_idle,
+        layout,
+        size,
+        stream_types=STREAMS_AUDIO_AND_VIDEO if streams is None else streams,
+        subscription=from_start(config),
+    )
 
 
 def _find(
     state: EmulatorState, request: Request, *, stopping: bool = False
 ) -> Recording | Response:
     """The recording a sid route names, or the error answer. An ended recording is 404
-    "failed to find worker", except that stopping (`stopping`) a recording already ended
-    by a stop is 400 with code 49, Agora's answer to a duplicate stop."""
+    "failed to find worker", except that stopping (`stopping`) a recording that is still
+    exiting (after a stop, or maxIdleTime) is 400 with code 49, as at Agora."""
     app, rid, sid = request.params["app"], request.params["rid"], request.params["sid"]
-    state.expire_idle()
+    state.tick()
     resource = state.resources.get(rid)
     if resource is None:
         return service_error(400, 1001, "resource id cannot be decrypted")
@@ -95,8 +147,8 @@ def _find(
     if (
         stopping
         and recording is not None
-        and recording.ended_by == "stop"
         and recording.resource_id == rid
+        and state.exiting(recording)
     ):
         return service_error(*DUPLICATE_STOP, **_echo(recording))
     if recording is None or recording.ended is not None:
@@ -127,21 +179,59 @@ def _same_caller(recording: Recording, cname: str, uid: str) -> Response | None:
     return None
 
 
+_Body = TypeVar("_Body", StopRequest, UpdateLayoutRequest, UpdateRequest)
+
+
+def _sid_call(
+    state: EmulatorState,
+    request: Request,
+    body: dict[str, Any],
+    call: tuple[str, type[_Body]],
+    *,
+    stopping: bool = False,
+) -> tuple[Recording, _Body] | Response:
+    """The recording a sid route names and its body, checked with the call's model on
+    the JSON path for the recording's mode; or the answer: the route's (`_find`), 400
+    with code 2 naming the call and the field, 432 for another recording's cname or uid.
+    Under `state.lock`."""
+    name, model = call
+    found = _find(state, request, stopping=stopping)
+    if isinstance(found, Response):
+        return found
+    try:
+        parsed = model.model_validate(body, context=json_context(mode=found.mode))
+    except ValidationError as exc:
+        return invalid(f"{name}: {describe(exc)}")
+    mismatch = _same_caller(found, parsed.cname, parsed.uid)
+    return (found, parsed) if mismatch is None else mismatch
+
+
 def update_layout(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     if request.params["mode"] != "mix":
         return invalid("updateLayout works in mix mode only")
     with state.lock:
-        found = _find(state, request)
-        if isinstance(found, Response):
-            return found
-        try:
-            parsed = UpdateLayoutRequest.model_validate(body, context=json_context(mode="mix"))
-        except ValidationError as exc:
-            return invalid(f"UpdateLayout: {describe(exc)}")
-        mismatch = _same_caller(found, parsed.cname, parsed.uid)
-        if mismatch is not None:
-            return mismatch
+        called = _sid_call(state, request, body, ("UpdateLayout", UpdateLayoutRequest))
+        if isinstance(called, Response):
+            return called
+        found, parsed = called
         state.set_layout(found, parsed.client_request.to_wire())
+        return reply(200, _echo(found))
+
+
+def update(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
+    """The subscription lists (and web page recording settings, storage) of a running
+    recording: the body checked by the wire model, then what needs the recording
+    (`updates`); the accepted change is recorded."""
+    with state.lock:
+        called = _sid_call(state, request, body, ("Update", UpdateRequest))
+        if isinstance(called, Response):
+            return called
+        found, parsed = called
+        try:
+            accepted = check_update(parsed.client_request, found.stream_types)
+        except UpdateError as exc:
+            return invalid(f"Update: {exc}")
+        state.record_update(found, accepted)
         return reply(200, _echo(found))
 
 
@@ -159,16 +249,10 @@ def query(state: EmulatorState, request: Request) -> Response:
 
 def stop(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     with state.lock:
-        found = _find(state, request, stopping=True)
-        if isinstance(found, Response):
-            return found
-        try:
-            parsed = StopRequest.model_validate(body, context=json_context(mode=found.mode))
-        except ValidationError as exc:
-            return invalid(f"Stop: {describe(exc)}")
-        mismatch = _same_caller(found, parsed.cname, parsed.uid)
-        if mismatch is not None:
-            return mismatch
+        called = _sid_call(state, request, body, ("Stop", StopRequest), stopping=True)
+        if isinstance(called, Response):
+            return called
+        found = called[0]
         state.end(found, "stop")
         if not found.published:
             return service_error(206, 435, "no recorded data", **_echo(found))
@@ -220,4 +304,16 @@ def _millis(unix_time: float) -> int:
     return round(unix_time * 1000)
 
 
-__all__ = ["acquire", "files", "query", "start", "stop", "update_layout"]
+__all__ = [
+    "ACQUIRE_BAD_CHANNEL",
+    "DUPLICATE_STOP",
+    "NOT_FOUND",
+    "START_BAD_CHANNEL",
+    "acquire",
+    "files",
+    "query",
+    "start",
+    "stop",
+    "update",
+    "update_layout",
+]

@@ -1,6 +1,7 @@
 """The emulated service's state: resources, recordings, channel participants, layouts and
-their history, injected faults, the request log. Time comes from an injectable clock, so
-tests can expire resource ids and idle recordings without waiting."""
+their history, subscription lists, injected faults and failovers, the request log. Time
+comes from an injectable clock, so tests can expire resource ids and idle recordings, and
+end failovers, without waiting; `tick` makes what is due happen."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
+from layoutkit.wire.rules import UID_MAX
 
 RESOURCE_TTL = 300.0
 DEFAULT_MAX_IDLE = 30
@@ -32,8 +34,20 @@ RATE_LIMIT = 10
 RATE_WINDOW = 1.0
 FaultKind = Literal["500", "504", "timeout", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "504", "timeout", "drop")
-OUTAGE_ENDPOINTS = ("query", "updateLayout", "stop")  # the calls on a running recording's sid
+# the calls on a running recording's sid: answered 404 during a failover
+OUTAGE_ENDPOINTS = ("query", "update", "updateLayout", "stop")
 MAX_OUTAGE = 3600.0
+FAILOVER_SECONDS = 30.0  # Agora: a server process failure is switched over within 30 s
+# How long a recording "exits" after it ended (a stop, maxIdleTime): a stop meanwhile is
+# answered 400 with code 49, afterwards 404. Agora documents both answers, not how long
+# exiting takes (it uploads the last files): an assumption.
+EXIT_SECONDS = 30.0
+# Cloud Recording events (productId 3) the emulator sends, with their `details`
+SESSION_EXIT = 11  # {"msgName": "session_exit", "exitStatus": 0}: the recording ended
+SESSION_FAILOVER = 12  # {"msgName": "session_failover", "newUid": int}
+EXIT_NORMAL = 0
+LEAVE_TIMED_OUT = 2  # a leave's `reason`: Agora heard nothing from the client for 10 s
+STREAMS_AUDIO_AND_VIDEO = 2  # recordingConfig.streamTypes by default
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,10 @@ MediaState = Literal["video", "video_off", "audio_only", "not_publishing"]
 MEDIA_STATES: tuple[MediaState, ...] = ("video", "video_off", "audio_only", "not_publishing")
 Role = Literal["host", "audience"]
 ROLES: tuple[Role, ...] = ("host", "audience")
+# A channel's profile, fixed by the first to join an empty channel: "live" broadcasting
+# (hosts and audience) or "communication" (everyone is a user, and a host here).
+Profile = Literal["live", "communication"]
+PROFILES: tuple[Profile, ...] = ("live", "communication")
 
 # Agora mixes the streams it receives: someone in the channel who publishes nothing is
 # taken to have no place in the picture (neither a region of a built-in mode nor a
@@ -99,8 +117,15 @@ class Member:
 
 @dataclass
 class Channel:
+    """Who is in a channel, since when no host has been (`idle_since`: maxIdleTime counts
+    from then; audience members do not keep a recording busy), and its profile."""
+
     participants: list[Member] = field(default_factory=list)
-    empty_since: float | None = None
+    idle_since: float | None = None
+    profile: Profile = "live"
+
+    def has_host(self) -> bool:
+        return any(p.role == "host" for p in self.participants)
 
     def uids(self) -> list[str]:
         return [p.uid for p in self.participants]
@@ -130,6 +155,23 @@ class LayoutChange:
 
 
 @dataclass
+class Update:
+    """What one accepted `update` request changed (its clientRequest as recorded)."""
+
+    time: float
+    request: dict[str, Any]
+
+
+@dataclass
+class Failover:
+    """One failover of a recording: when, and the recorder's uid before and after."""
+
+    time: float
+    old_uid: str
+    new_uid: str
+
+
+@dataclass
 class Recording:
     sid: str
     resource_id: str
@@ -149,6 +191,20 @@ class Recording:
     ended: float | None = None
     ended_by: str | None = None
     wall: float = field(default_factory=time.time)
+    stream_types: int = STREAMS_AUDIO_AND_VIDEO
+    # streamSubscribe as start or the last `update` set it ({} when all is subscribed)
+    subscription: dict[str, Any] = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
+    # the uid the recorder is in the channel with: `uid` until a failover gives it a new
+    # one; None while it is switched over (`failover_until`, then `next_uid`)
+    recorder_uid: str | None = None
+    failover_until: float | None = None
+    next_uid: str | None = None
+    failovers: list[Failover] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.recorder_uid is None:
+            self.recorder_uid = self.uid
 
     def status(self, now: float) -> int:
         """0..8 as query reports it: starting up over 2 s, then 5 once someone published."""
@@ -190,6 +246,9 @@ class EmulatorState:
         self.faults: deque[Fault] = deque()
         self.fault_delay = 2.0
         self.outage_until: float | None = None  # see `outage`
+        self.sid_outages: dict[str, float] = {}  # sid -> end of its failover's 404s
+        # (app, cname, uid) -> the `reason` of that user's next leave (default: they quit)
+        self.leave_reasons: dict[tuple[str, str, str], int] = {}
         self.latency = 0.0  # real seconds each API request is held, in flight, before it runs
         self._chaos: tuple[float, tuple[FaultKind, ...], random.Random] | None = None
         self.requests = RequestLog(maxlen=log_size)  # the last `log_size` API requests
@@ -201,10 +260,16 @@ class EmulatorState:
         self._recent: dict[str, deque[float]] = {}
         # called under the lock after every change of who is in a channel (Notifications)
         self.on_change: Callable[[], None] | None = None
+        # called under the lock with each Cloud Recording event: (recording, type, details)
+        self.on_recording_event: Callable[[Recording, int, dict[str, Any]], None] | None = None
 
     def changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
+
+    def recording_event(self, recording: Recording, kind: int, details: dict[str, Any]) -> None:
+        if self.on_recording_event is not None:
+            self.on_recording_event(recording, kind, details)
 
     def __repr__(self) -> str:
         return f"EmulatorState(app_ids={self.app_ids!r}, customer_id={self.customer_id!r})"
@@ -261,25 +326,37 @@ class EmulatorState:
 
     def outage(self, seconds: float) -> None:
         """Simulate Agora's high-availability failover: for `seconds` of this state's clock,
-        query, updateLayout and stop answer 404 "failed to find worker" for every sid, while
+        query, update, updateLayout and stop answer 404 "failed to find worker" for every
+        sid (`failover` does it for one recording, its recorder rejoining), while
         the recordings go on (afterwards the same sids work again). 0 ends an outage."""
         if not 0 <= seconds <= MAX_OUTAGE:
             raise ValueError(f"outage: give 0 to {MAX_OUTAGE:g} seconds")
         with self.lock:
             self.outage_until = self.clock() + seconds if seconds > 0 else None
 
-    def in_outage(self, endpoint: str) -> bool:
-        """True when a request to `endpoint` falls in a simulated failover."""
+    def in_outage(self, endpoint: str, sid: str | None = None) -> bool:
+        """True when a request to `endpoint` (for `sid`) falls in a simulated failover:
+        the `outage` of every sid, or a failover of this recording."""
+        if endpoint not in OUTAGE_ENDPOINTS:
+            return False
         with self.lock:
-            if self.outage_until is not None and self.clock() >= self.outage_until:
+            now = self.clock()
+            if self.outage_until is not None and now >= self.outage_until:
                 self.outage_until = None
-            return self.outage_until is not None and endpoint in OUTAGE_ENDPOINTS
+            until = self.sid_outages.get(sid or "")
+            return self.outage_until is not None or (until is not None and now < until)
 
     def clear_faults(self) -> None:
-        """No more queued faults, and the end of any outage."""
+        """No more queued faults, the end of any outage, and of every failover (the
+        recorders rejoin at once)."""
         with self.lock:
             self.faults.clear()
             self.outage_until = None
+            now = self.clock()
+            for recording in self.recordings.values():
+                if recording.failover_until is not None:
+                    recording.failover_until = now
+            self.tick()
 
     def enter(self, endpoint: str, sid: str | None = None) -> None:
         """A request to `endpoint` (for `sid`, on the sid routes) is being handled; tracks
@@ -311,7 +388,7 @@ class EmulatorState:
 
     def channel(self, app_id: str, cname: str) -> Channel:
         with self.lock:
-            return self.channels.setdefault((app_id, cname), Channel(empty_since=self.clock()))
+            return self.channels.setdefault((app_id, cname), Channel(idle_since=self.clock()))
 
     def join(
         self,
@@ -323,28 +400,60 @@ class EmulatorState:
         media: MediaState | None = None,
         role: Role | None = None,
         platform: int = 7,
+        profile: Profile | None = None,
     ) -> None:
         """`uid` joins the channel (a second join changes nothing but its media and, if
-        given, its role)."""
+        given, its role). The first to join an empty channel sets its `profile` (live
+        broadcasting when not given); ValueError for another profile than the channel's,
+        or for a role in a communication channel."""
         with self.lock:
-            self.expire_idle()
+            self.tick()
             channel = self.channel(app_id, cname)
+            self._set_profile(channel, app_id, cname, profile)
+            if role == "audience" and channel.profile == "communication":
+                raise ValueError(NO_ROLES.format(cname=cname))
             state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
                 channel.participants.append(Member(uid, state, role or "host", platform))
             elif role is not None:
                 self.set_role(app_id, cname, uid, role)
-            channel.empty_since = None
+            self._mark_idle(channel)
             self.set_media(app_id, cname, uid, state)
             self.changed()
 
+    def _set_profile(
+        self, channel: Channel, app_id: str, cname: str, profile: Profile | None
+    ) -> None:
+        """An empty channel (nobody, no recorder) takes the profile of its first user."""
+        if not channel.participants and not self.active(app_id, cname):
+            channel.profile = profile or "live"
+        elif profile is not None and profile != channel.profile:
+            raise ValueError(
+                f"profile: channel {cname} is in the {channel.profile} profile already; "
+                "a profile is set by the first to join an empty channel"
+            )
+
+    def _mark_idle(self, channel: Channel) -> None:
+        """maxIdleTime counts from the moment no host is left (audience may remain)."""
+        if channel.has_host():
+            channel.idle_since = None
+        elif channel.idle_since is None:
+            channel.idle_since = self.clock()
+
     def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> bool:
-        """`uid` becomes a host or an audience member; False when not in the channel."""
+        """`uid` becomes a host or an audience member; False when not in the channel,
+        ValueError in a communication channel (no roles there)."""
         with self.lock:
-            person = self.channel(app_id, cname).find(uid)
+            channel = self.channel(app_id, cname)
+            person = channel.find(uid)
             if person is None:
                 return False
+            if channel.profile == "communication":
+                if role == "host":  # everyone is a user: nothing changes
+                    return True
+                raise ValueError(NO_ROLES.format(cname=cname))
             person.role = role
+            self._mark_idle(channel)
             self.set_media(app_id, cname, uid, person.media)
             self.changed()
             return True
@@ -365,12 +474,11 @@ class EmulatorState:
 
     def leave(self, app_id: str, cname: str, uid: str) -> bool:
         with self.lock:
-            self.expire_idle()
+            self.tick()
             channel = self.channel(app_id, cname)
             before = len(channel.participants)
             channel.participants = [p for p in channel.participants if p.uid != uid]
-            if not channel.participants and channel.empty_since is None:
-                channel.empty_since = self.clock()
+            self._mark_idle(channel)
             self.changed()
             return len(channel.participants) < before
 
@@ -398,6 +506,9 @@ class EmulatorState:
         max_idle: int,
         layout: dict[str, Any] | None,
         size: tuple[int, int],
+        *,
+        stream_types: int = STREAMS_AUDIO_AND_VIDEO,
+        subscription: dict[str, Any] | None = None,
     ) -> Recording:
         with self.lock:
             sid = secrets.token_hex(16)
@@ -413,6 +524,8 @@ class EmulatorState:
                 file_types,
                 max_idle,
                 *size,
+                stream_types=stream_types,
+                subscription=subscription or {},
             )
             if layout is not None:
                 recording.layout = layout
@@ -430,26 +543,94 @@ class EmulatorState:
             recording.layout = layout
             recording.history.append(LayoutChange(self.clock(), layout))
 
-    def end(self, recording: Recording, why: str) -> None:
+    def record_update(self, recording: Recording, request: dict[str, Any]) -> None:
+        """An accepted `update`: its streamSubscribe replaces the subscription lists."""
         with self.lock:
-            if recording.ended is None:
-                recording.ended = self.clock()
-                recording.ended_by = why
-                self.changed()  # the recorder leaves
+            if "streamSubscribe" in request:
+                recording.subscription = request["streamSubscribe"]
+            recording.updates.append(Update(self.clock(), request))
 
-    def expire_idle(self) -> None:
-        """End recordings whose channel has been empty for longer than maxIdleTime."""
+    def end(self, recording: Recording, why: str, at: float | None = None) -> None:
+        """The recording ends (at `at`, by default now): the recorder leaves and Agora
+        sends session_exit."""
+        with self.lock:
+            if recording.ended is not None:
+                return
+            recording.ended = self.clock() if at is None else at
+            recording.ended_by = why
+            recording.failover_until = recording.next_uid = None
+            self.sid_outages.pop(recording.sid, None)
+            self.changed()  # the recorder leaves
+            details = {"msgName": "session_exit", "exitStatus": EXIT_NORMAL}
+            self.recording_event(recording, SESSION_EXIT, details)
+
+    def exiting(self, recording: Recording) -> bool:
+        """Whether the recording has ended and is still exiting (EXIT_SECONDS)."""
+        with self.lock:
+            ended = recording.ended
+            return ended is not None and self.clock() < ended + EXIT_SECONDS
+
+    def tick(self) -> None:
+        """Make what is due by now happen: recordings idle past maxIdleTime end, the
+        recorders of finished failovers rejoin."""
         with self.lock:
             now = self.clock()
-            for recording in self.recordings.values():
-                if recording.ended is not None:
-                    continue
-                channel = self.channel(recording.app_id, recording.cname)
-                since = channel.empty_since
-                if since is not None and now - max(since, recording.started) > recording.max_idle:
-                    recording.ended = max(since, recording.started) + recording.max_idle
-                    recording.ended_by = "maxIdleTime"
-                    self.changed()
+            for recording in list(self.recordings.values()):
+                if recording.ended is None:
+                    self._rejoin_if_due(recording, now)
+                    self._expire_if_idle(recording, now)
+
+    def _expire_if_idle(self, recording: Recording, now: float) -> None:
+        since = self.channel(recording.app_id, recording.cname).idle_since
+        if since is None:
+            return
+        fires = max(since, recording.started) + recording.max_idle
+        if now > fires:
+            self.end(recording, "maxIdleTime", at=fires)
+
+    def failover(self, recording: Recording, seconds: float = FAILOVER_SECONDS) -> str:
+        """Agora's high-availability failover of a running recording: the recorder leaves
+        the channel at once (as timed out), Agora sends session_failover with the new
+        uid, query / update / updateLayout / stop answer 404 for `seconds`, then the
+        recorder rejoins with the new random uid and the recording goes on with its
+        layout. The new uid; ValueError when the recording has ended or is failing over."""
+        if not 0 < seconds <= MAX_OUTAGE:
+            raise ValueError(f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+        with self.lock:
+            if recording.ended is not None:
+                raise ValueError(f"recording {recording.sid} has ended")
+            old = recording.recorder_uid
+            if old is None:
+                raise ValueError(f"recording {recording.sid} is failing over already")
+            now = self.clock()
+            new = self._free_uid(recording.app_id, recording.cname)
+            if self.on_change is not None:  # read (and dropped) by the Notifications
+                self.leave_reasons[(recording.app_id, recording.cname, old)] = LEAVE_TIMED_OUT
+            recording.recorder_uid, recording.next_uid = None, new
+            recording.failover_until = self.sid_outages[recording.sid] = now + seconds
+            recording.failovers.append(Failover(now, old, new))
+            self.changed()  # the recorder leaves
+            details = {"msgName": "session_failover", "newUid": int(new)}
+            self.recording_event(recording, SESSION_FAILOVER, details)
+            return new
+
+    def _rejoin_if_due(self, recording: Recording, now: float) -> None:
+        if recording.failover_until is None or now < recording.failover_until:
+            return
+        recording.recorder_uid, recording.next_uid = recording.next_uid, None
+        recording.failover_until = None
+        self.sid_outages.pop(recording.sid, None)
+        self.changed()  # the recorder rejoins with its new uid
+
+    def _free_uid(self, app_id: str, cname: str) -> str:
+        """A random uid nobody in the channel has (a recorder's new uid)."""
+        taken = set(self.channel(app_id, cname).uids()) | {
+            uid for r in self.active(app_id, cname) for uid in (r.recorder_uid, r.next_uid)
+        }
+        while True:
+            uid = str(secrets.randbelow(UID_MAX) + 1)
+            if uid not in taken:
+                return uid
 
     def participants_of(self, recording: Recording) -> list[str]:
         return self.channel(recording.app_id, recording.cname).uids()
@@ -465,20 +646,35 @@ class EmulatorState:
             return [(r, media.get(r.uid) if r.uid is not None else None) for r in regions]
 
 
+NO_ROLES = (
+    "role: channel {cname} is in the communication profile, where everyone is a user "
+    "(no hosts, no audience)"
+)
+
+
 __all__ = [
     "DEFAULT_MAX_IDLE",
+    "EXIT_NORMAL",
+    "EXIT_SECONDS",
+    "FAILOVER_SECONDS",
     "FAULT_KINDS",
+    "LEAVE_TIMED_OUT",
     "MAX_OUTAGE",
     "MEDIA_STATES",
     "OUTAGE_ENDPOINTS",
+    "PROFILES",
     "RATE_LIMIT",
     "RATE_WINDOW",
     "RESOURCE_TTL",
     "ROLES",
+    "SESSION_EXIT",
+    "SESSION_FAILOVER",
     "SILENT_USERS_TAKE_NO_REGION",
+    "STREAMS_AUDIO_AND_VIDEO",
     "Answer",
     "Channel",
     "EmulatorState",
+    "Failover",
     "Fault",
     "FaultKind",
     "LayoutChange",
@@ -486,7 +682,9 @@ __all__ = [
     "ManualClock",
     "MediaState",
     "Member",
+    "Profile",
     "Recording",
     "Resource",
     "Role",
+    "Update",
 ]

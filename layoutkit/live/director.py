@@ -22,7 +22,26 @@ A failed publish (AssetError) changes nothing on air: it is reported (`warnings`
 `last_error`, an audit line `publish-failed`) and tried again with a growing delay (up to
 `PUBLISH_RETRY_MAX` seconds) until it succeeds or a later change replaces it; meanwhile
 `status` is `pending`, `publishing` is True and `flush` waits. Without
-a publisher the states leave the images out, with one warning (`no-publisher`).
+a publisher the states leave the images out, with one warning (`no-publisher`). The
+compiling, publishing and installing is the base class's, `live.installer.Installer`.
+
+What people send comes from the app's clients: `set_media(uid, video=..., audio=...)`
+(`camera_off`, `camera_on`, `audio_only` say the same); the roster's rule says who sends
+only audio (`live.roster`), and a report for someone not in the channel yet applies when
+they join. The active speaker comes from them too: `set_speaker(uid)` moves a layout's
+`speaker` role with the hysteresis of `live.speaker` (`speaker_hold`, `speaker_interval`),
+on the director's `clock`, by a timer when no further report comes.
+
+Nothing raised while following a recording kills the thread that gave the event, a
+timer or the push worker: a layout that cannot compile, or images that cannot be
+published, is `last_error` (as above); anything unexpected (a bug, a corrupt font file's
+OSError) is `last_error` too, with `status` `error`, an audit line `error` and a
+`warnings` entry, until a later change is installed. `warnings` is what the author or
+operator should know; `last_error` and `last_refusal` say why the latest change is not on
+air (see `live.pusher`).
+
+A Director built without `participants` compiles and publishes nothing until it is
+seeded (`seed`, which a service calls in a worker thread) or given an event.
 """
 
 from __future__ import annotations
@@ -35,31 +54,28 @@ from typing import IO, TYPE_CHECKING
 
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.compile.participants import Names, check_name, check_names
-from layoutkit.errors import AssetError, CompileError, LayoutkitError
+from layoutkit.errors import CompileError
 from layoutkit.layout.loader import Layout
+from layoutkit.layout.roles import known_roles
 from layoutkit.live.audit import AUDIT_STEPS
+from layoutkit.live.installer import Change, Installer, Snapshot
 from layoutkit.live.pusher import (
     MAX_WARNINGS,
     TRANSIENT,
     DirectorOptions,
     LayoutTarget,
     Payload,
-    PushLoop,
     Status,
 )
-from layoutkit.live.roster import Event, EventKind, Roster
+from layoutkit.live.roster import MEDIA_KINDS, Event, EventKind, Roster
+from layoutkit.live.speaker import SPEAKER_ROLE, SpeakerFollower
 from layoutkit.wire.rules import check_uid
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
 
-_RosterCopy = tuple[list[str], dict[str, str], frozenset[str], dict[str, str]]
-# people, roles, hidden, names
-PUBLISH_RETRY_MAX = 30.0
-"""The longest wait, in seconds, before a failed publish is tried again."""
 
-
-class Director(PushLoop):
+class Director(Installer):
     """Follows participant events and pushes the layout for who is there."""
 
     def __init__(
@@ -78,46 +94,61 @@ class Director(PushLoop):
         """`participants`: who is in the channel already, in join order (a service that
         attaches to a running recording); their layout is the first state sent.
         `names`: uid -> the name a styled layout writes (CompileError for a bad one).
-        `assets`: where a styled layout's images are published (see the module)."""
-        self.layout = layout
-        self.assets = assets
+        `assets`: where a styled layout's images are published (see the module).
+        `clock`: the time the debounce, the 404 grace period and the speaker's
+        hysteresis are measured on."""
         self.roster = Roster(roles=dict(roles or {}), names=check_names(names))
-        self.last_error: str | None = None  # why the latest change could not be compiled
-        self._applied = 0  # events applied to the roster, numbered in the order applied
-        self._installed = 0  # the number of the event whose compiled state was installed last
-        self._left_out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-        self._unpublished_told = False  # the one warning of a styled layout not published
-        self._retry: tuple[str, int, _RosterCopy] | None = None  # a state whose publish failed
-        self._settled = 0  # changes up to this number are installed (or cannot compile)
-        self._retry_delay = 0.0
-        self._retry_timer: threading.Timer | None = None
-        super().__init__(recording, options, audit, clock)
+        chosen = options or DirectorOptions()
+        self._speaker = SpeakerFollower(
+            chosen.speaker_hold, chosen.speaker_interval, self.roster.roles.get(SPEAKER_ROLE)
+        )
+        self._speaker_timer: threading.Timer | None = None
+        self._speaker_layout: tuple[Layout, bool] | None = None  # the layout, has `speaker`
+        super().__init__(recording, layout, assets, chosen, audit, clock)
         if participants:
-            self._seed([str(uid) for uid in participants])
+            self.seed(participants)
 
     # --- events ----------------------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
         """Apply one participant event; never raises for a bad event (see `warnings`).
+        A `speaker` event is a report of the active speaker (`set_speaker`).
 
         The event changes the roster under the lock, which also takes a copy of it; the
         layout is compiled for the copy outside the lock (`status`, `flush` and the worker
         never wait for a compile); the result is installed under the lock only if no later
         event's state was installed meanwhile, so a slow compile never overwrites a newer
         state and the latest event's state wins."""
-        with self._cond:
-            if self.stopped is not None:
-                self._warn(f"{event}: the director has stopped ({self.stopped}); ignored")
-                return
-            if self._closed:
-                self._warn(f"{event}: the director is closed; ignored")
-                return
-            applied = self._apply(event)
-            if applied is None:
-                return
-            self._applied += 1
-            number, roster = self._applied, self._roster_copy()
-        self._install(str(applied), number, roster)
+        if event.kind == "speaker":
+            self.set_speaker(event.uid)
+        else:
+            self._handle((event,))
+
+    def _handle(self, events: Sequence[Event]) -> None:
+        """Apply `events` together (one change, one compile); never raises."""
+        cause = "; ".join(str(event) for event in events)
+        try:
+            with self._cond:
+                if not self._open(cause):
+                    return
+                applied = [done for e in events if (done := self._apply(e)) is not None]
+                if not applied:
+                    return
+                change = self._change("; ".join(str(done) for done in applied))
+        except Exception as exc:  # a bug: never in the caller's thread
+            self._failed(cause, self._applied, exc)
+            return
+        self._install(*change)
+
+    def _open(self, cause: str) -> bool:
+        """Whether the director takes changes; a warning when not (under `_cond`)."""
+        if self.stopped is not None:
+            self._warn(f"{cause}: the director has stopped ({self.stopped}); ignored")
+            return False
+        if self._closed:
+            self._warn(f"{cause}: the director is closed; ignored")
+            return False
+        return True
 
     def _apply(self, event: Event) -> Event | None:
         """Apply `event` to the roster (under `_cond`): the event as applied (its uid
@@ -141,164 +172,42 @@ class Director(PushLoop):
         if problem is not None:
             self._warn(problem)
             return None
+        if event.kind == "leave":
+            self._speaker.forget(uid)
+        if event.kind in MEDIA_KINDS and uid not in self.roster.people:
+            return None  # a report kept for when they join: nothing to compile yet
         return event
 
-    def _install(self, cause: str, number: int, roster: _RosterCopy) -> None:
-        """Compile for `roster` (outside the lock) and make it the desired state, unless
-        a later change (numbered above `number`) was installed meanwhile. A change is
-        *settled* once its state is installed or cannot be compiled; a failed publish
-        leaves it unsettled and tried again, and an older change's success never
-        clears a newer one's retry."""
+    def seed(self, participants: Sequence[str | int]) -> None:
+        """Start from `participants`, who are in the channel already, in join order (a
+        service attaching to a running recording): one state for all of them (not one
+        per person), so the first push already shows everyone. Anyone already here (an
+        event came first) is skipped without a warning; an invalid uid is a warning.
+        Seeding nobody new changes nothing: the recording keeps its layout until the
+        first event. Never raises (see `last_error`); call it in any thread."""
+        people = [str(uid) for uid in participants]
+        cause = f"attached with {len(people)} participants"
         try:
-            compiled = self._compile(roster)
-        except AssetError as exc:  # nothing is pushed: no state names a missing file
-            problem = f"{cause}: cannot publish the layout's images: {exc.message}"
             with self._cond:
-                if number < self._installed or self._closed:
-                    return  # a later state is in place (or nothing more is sent)
-                if self._retry is not None and self._retry[1] > number:
-                    return  # a later change's retry stands for this one too
-                self.last_error = problem
-                delay = self._schedule_retry(cause, number, roster)
-                self._warn(f"{problem}; trying again in {delay:g} s")
-            self._record(cause, {}, "publish-failed", exc.message)
+                if not self._open(cause):
+                    return
+                joined = [uid for uid in people if self._seed_one(uid)]
+                if not joined:
+                    return
+                change = self._change(f"attached with {len(self.roster.people)} participants")
+        except Exception as exc:  # a bug: never in the caller's thread
+            self._failed(cause, self._applied, exc)
             return
-        except LayoutkitError as exc:
-            problem = f"{cause}: cannot compile the layout for {len(roster[0])} participants"
-            with self._cond:
-                self.last_error = f"{problem}: {exc.message}"
-                self._warn(self.last_error)
-                self._settle(number)
-            return
-        payload = compiled.payload_json
-        with self._cond:
-            if number < self._installed:  # a later event's state is in place already
-                return
-            self._installed = number
-            self._settle(number)
-            if self._retry is None or self._retry[1] <= number:
-                self.last_error = None
-                self._retry, self._retry_delay = None, 0.0
-            self._note_left_out(cause, compiled, payload)
-            self._note_unpublished(cause, compiled, payload)
-            self._want(payload, cause)
+        self._install(*change)
 
-    def _settle(self, number: int) -> None:
-        """Changes up to `number` are done with (under `_cond`)."""
-        self._settled = max(self._settled, number)
-        self._cond.notify_all()
-
-    def _unsettled(self) -> bool:
-        """A change not yet installed: being compiled or published, or a publish to try
-        again (under `_cond`)."""
-        return self._retry is not None or self._settled < self._applied
-
-    def _schedule_retry(self, cause: str, number: int, roster: _RosterCopy) -> float:
-        """After a failed publish (under `_cond`): try the same state again later, with a
-        growing delay (up to `PUBLISH_RETRY_MAX`), unless a later change comes first.
-        The delay, in seconds."""
-        self._retry = (cause, number, roster)
-        base = max(self.options.backoff, 0.05)
-        self._retry_delay = min(PUBLISH_RETRY_MAX, self._retry_delay * 2 or base)
-        if self._retry_timer is None:
-            timer = threading.Timer(self._retry_delay, self._retry_now)
-            timer.daemon = True
-            self._retry_timer = timer
-            timer.start()
-        return self._retry_delay
-
-    def _retry_now(self) -> None:
-        with self._cond:
-            self._retry_timer = None
-            wanted = self._retry
-            if wanted is None or self._closed or self.stopped is not None:
-                return
-            cause, number, roster = wanted
-            if number < self._applied:  # a later change came; its state is the one wanted
-                number, roster = self._applied, self._roster_copy()
-        self._install(cause if cause.endswith("(retry)") else f"{cause} (retry)", number, roster)
-
-    @property
-    def publishing(self) -> bool:
-        """True while the latest change waits for its picture (its compile or its images'
-        publishing is under way, or a failed publish is tried again): what is on air is
-        an older state."""
-        with self._cond:
-            return self._unsettled()
-
-    @property
-    def status(self) -> Status:
-        """As `PushLoop.status`; `pending` too while the latest change is not installed
-        (being compiled or published, or a failed publish tried again)."""
-        base = super().status
-        with self._cond:
-            return "pending" if base != "stopped" and self._unsettled() else base
-
-    def flush(self, timeout: float | None = None) -> bool:
-        """As `PushLoop.flush`, waiting also for every change so far to be installed (its
-        images published): False while one is not at the timeout, or once closed with
-        one left."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            with self._cond:
-                while self._unsettled() and self.stopped is None:
-                    left = None if deadline is None else deadline - time.monotonic()
-                    if self._closed or (left is not None and left <= 0):
-                        return False
-                    self._cond.wait(left)
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not super().flush(left):
+    def _seed_one(self, uid: str) -> bool:
+        """Join `uid` when seeding, unless already here (under `_cond`); whether joined."""
+        try:
+            if check_uid(uid) in self.roster.people:
                 return False
-            with self._cond:
-                if not self._unsettled():
-                    return self.stopped is None
-
-    def close(self, timeout: float = 5.0) -> None:
-        with self._cond:
-            timer, self._retry_timer, self._retry = self._retry_timer, None, None
-        if timer is not None:
-            timer.cancel()
-        super().close(timeout)
-
-    def _seed(self, people: list[str]) -> None:
-        """Start from `people` in the channel: one state for all of them (not one per
-        person), so the first push already shows everyone."""
-        with self._cond:
-            for uid in people:
-                self._apply(Event("join", uid))
-            self._applied += 1
-            number, roster = self._applied, self._roster_copy()
-        self._install(f"attached with {len(roster[0])} participants", number, roster)
-
-    def _note_left_out(self, cause: str, compiled: Compilation, payload: Payload) -> None:
-        """An audit line (and a warning for people without a region) whenever who is
-        left out of the picture changes."""
-        hidden = tuple(u for u in compiled.participants if u in compiled.hidden)
-        left_out = (hidden, compiled.not_shown)
-        if left_out == self._left_out:
-            return
-        self._left_out = left_out
-        parts = []
-        if hidden:
-            parts.append(f"hidden: {', '.join(hidden)}")
-        if compiled.not_shown:
-            parts.append(f"not shown, no region left: {', '.join(compiled.not_shown)}")
-            self._warn(f"{cause}: {parts[-1]}")
-        self._record(cause, payload, "left-out", "; ".join(parts) or "everyone is shown")
-
-    def _note_unpublished(self, cause: str, compiled: Compilation, payload: Payload) -> None:
-        """Once: a warning and an audit line that the layout's images are left out, as
-        nothing publishes them (a styled layout and no `assets=`)."""
-        if compiled.published or self._unpublished_told:
-            return
-        self._unpublished_told = True
-        text = (
-            "the layout draws images (frames, labels, decor, cards) and no publisher was "
-            "given, so the recording shows the layout without them; give a publisher "
-            "(--assets-dir DIR --assets-url URL, assets= in Python)"
-        )
-        self._warn(f"{cause}: {text}")
-        self._record(cause, payload, "no-publisher", text)
+        except ValueError:
+            pass  # `_apply` says why, as a warning
+        return self._apply(Event("join", uid)) is not None
 
     def desired_for_roster(self) -> Payload:
         """The clientRequest compiled for the current participant set."""
@@ -309,10 +218,10 @@ class Director(PushLoop):
         join order, with the people the options hide left out (by explicit uids, in every
         mode, so Agora cannot put them back)."""
         with self._cond:
-            roster = self._roster_copy()
+            roster = self._snapshot()
         return self._compile(roster)
 
-    def _roster_copy(self) -> _RosterCopy:
+    def _snapshot(self) -> Snapshot:
         """What a compile needs from the roster (take it under `_cond`)."""
         hidden = self.roster.hidden(
             hide_camera_off=self.options.hide_camera_off,
@@ -320,7 +229,7 @@ class Director(PushLoop):
         )
         return list(self.roster.people), dict(self.roster.roles), hidden, dict(self.roster.names)
 
-    def _compile(self, roster: _RosterCopy) -> Compilation:
+    def _compile(self, roster: Snapshot) -> Compilation:
         """Compile (and, given a publisher, publish the images; AssetError if that fails)."""
         people, roles, hidden, names = roster
         return compile_full(
@@ -349,13 +258,121 @@ class Director(PushLoop):
         self._event("role", uid, role)
 
     def camera_off(self, uid: str | int) -> None:
+        """`uid`'s video is off (`set_media(uid, video=False)`)."""
         self._event("camera_off", uid)
 
     def camera_on(self, uid: str | int) -> None:
+        """`uid`'s video is on (`set_media(uid, video=True)`)."""
         self._event("camera_on", uid)
 
     def audio_only(self, uid: str | int) -> None:
+        """`uid` sends only audio (`set_media(uid, video=False, audio=True)`)."""
         self._event("audio_only", uid)
+
+    def set_media(
+        self, uid: str | int, *, video: bool | None = None, audio: bool | None = None
+    ) -> None:
+        """What `uid` sends, as the app's clients report it: `video` (the camera) and
+        `audio` (the microphone) on or off; None leaves one as it was. Someone whose
+        video is off and audio on sends only audio (`hide_audio_only`); someone whose
+        video is off is left out by `hide_camera_off`. A report for someone not in the
+        channel yet is kept (for at most MAX_PEOPLE people) and applies when they join.
+        Both states change together: one new picture at most. Never raises for a bad
+        uid (a warning)."""
+        events: list[Event] = []
+        if video is not None:
+            events.append(Event("camera_on" if video else "camera_off", str(uid)))
+        if audio is not None:
+            events.append(Event("audio_on" if audio else "audio_off", str(uid)))
+        if events:
+            self._handle(events)
+
+    def set_speaker(self, uid: str | int | None) -> None:
+        """The active speaker is `uid` (None: nobody speaks), as the app's clients report
+        it. A layout's `speaker` role (one it knows: `layout.roles.known_roles`) follows
+        with hysteresis: a new speaker takes the role after holding it `speaker_hold`
+        seconds, and the role moves at most once per `speaker_interval` seconds, by a
+        timer when no further report comes; the move keeps the person's other roles.
+        Silence never moves the role away from the last speaker. A report for someone
+        not in the channel is ignored, as is every report when the layout has no
+        `speaker` role (one warning says so). Never raises (a bad uid is a warning)."""
+        try:
+            key = None if uid is None else check_uid(uid)
+        except ValueError as exc:
+            with self._cond:
+                self._warn(f"speaker {uid}: {exc}; ignored")
+            return
+        self._speaker_report(key)
+
+    def _speaker_report(self, key: str | None) -> None:
+        change = None
+        try:
+            with self._cond:
+                if self._closed or self.stopped is not None or not self._follows_speaker():
+                    return
+                if key is not None and key not in self.roster.people:
+                    return  # not in the channel (yet): ignored
+                self._speaker.report(key, self._clock())
+                change = self._speaker_step()
+        except Exception as exc:  # a bug: never in the caller's thread
+            self._failed(f"speaker {key}", self._applied, exc)
+        if change is not None:
+            self._install(*change)
+
+    def _follows_speaker(self) -> bool:
+        """Whether the layout has a `speaker` role (under `_cond`); once, a warning when
+        it has none."""
+        if self._speaker_layout is None or self._speaker_layout[0] is not self.layout:
+            known = SPEAKER_ROLE in known_roles(self.layout)
+            self._speaker_layout = (self.layout, known)
+            if not known:
+                self._warn(
+                    "the active speaker is reported, but the layout has no role named "
+                    f"{SPEAKER_ROLE!r}: the reports change nothing (give a region "
+                    f"`role: {SPEAKER_ROLE}` to follow the speaker)"
+                )
+        return self._speaker_layout[1]
+
+    def _speaker_step(self) -> Change | None:
+        """Move the speaker role if the hysteresis says so now, and make sure a timer
+        looks again when a move may come later (under `_cond`)."""
+        now = self._clock()
+        self._speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
+        uid = self._speaker.due(now)
+        change = None
+        if uid is not None:
+            if self.roster.apply(Event("speaker", uid)) is None:
+                change = self._change(f"speaker role to {uid}")
+            else:
+                self._speaker.forget(uid)  # gone meanwhile: no move waits for them
+        at = self._speaker.next_check()
+        if at is not None and self._speaker_timer is None:
+            timer = threading.Timer(max(at - now, 0.01), self._speaker_wake)
+            timer.daemon = True
+            self._speaker_timer = timer
+            timer.start()
+        return change
+
+    def _speaker_wake(self) -> None:
+        """The timer: move the role if it is due now (the clock may be the caller's)."""
+        change = None
+        try:
+            with self._cond:
+                self._speaker_timer = None
+                if self._closed or self.stopped is not None:
+                    return
+                change = self._speaker_step()
+        except Exception as exc:  # a bug: never a dead timer without a word
+            self._failed("speaker", self._applied, exc)
+        if change is not None:
+            self._install(*change)
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            timer, self._speaker_timer = self._speaker_timer, None
+        if timer is not None:
+            timer.cancel()
+        super().close(timeout)
 
     def share_start(self, uid: str | int, role: str | None = None) -> None:
         self._event("share", uid, role)
@@ -369,6 +386,12 @@ class Director(PushLoop):
     def participants(self) -> list[str]:
         with self._cond:
             return list(self.roster.people)
+
+    @property
+    def speaker(self) -> str | None:
+        """Who has the `speaker` role now (None: nobody)."""
+        with self._cond:
+            return self.roster.roles.get(SPEAKER_ROLE)
 
     @property
     def names(self) -> dict[str, str]:

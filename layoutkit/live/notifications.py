@@ -1,17 +1,25 @@
 """Agora Notifications (channel events) as the live source of joins and leaves.
 
-Agora POSTs one JSON callback per channel event to your HTTPS endpoint
+Agora POSTs one JSON callback per event to your HTTPS endpoint
 (https://docs.agora.io/en/api-reference/api-ref/rtc/channel-event-types; summarised in
-docs/agora.md): an envelope (`noticeId`, `productId`, `eventType`, `notifyMs`, `sid`,
-`payload`) signed with the Notifications secret in `Agora-Signature-V2` (hex HMAC-SHA256
-of the raw body) and `Agora-Signature` (hex HMAC-SHA1). Callbacks can arrive late, twice or
-out of order; `clientSeq` orders one user's events.
+docs/agora.md): an envelope (`noticeId`, `productId`, `eventType`, `notifyMs`, `payload`;
+real traffic often adds a `sid`, which the reference does not list) signed with the
+Notifications secret in `Agora-Signature-V2` (hex HMAC-SHA256 of the raw body) and
+`Agora-Signature` (hex HMAC-SHA1). Callbacks can arrive late, twice or out of order;
+`clientSeq` orders one user's events.
+
+Two products are read: 1, RTC channel events (101-108, 111, 112), and 3, Cloud Recording's
+own events 11 (`session_exit`) and 12 (`session_failover`, with the recorder's new uid).
+Fields Agora leaves out are optional (`platform` on 111/112, `clientType` unless the
+platform is 6, the envelope's `sid`); those it adds are kept (`reason`, `duration`,
+`account`, `lastUid`).
 
 - `verify_signature` / `sign`: the signatures, over the raw bytes, compared in constant time;
-- `parse_notification`: raw bytes → `Notification`, or a `NotificationError` naming the field;
-- `ChannelStream`: one channel's callbacks → `roster.Event` joins and leaves of the hosts
-  (duplicates dropped, stale events ignored, the recorder and the audience never shown);
-- `NotificationRouter`: a stream per channel name, at most `max_channels` of them.
+- `parse_notification`: raw bytes → `Notification`, or a `NotificationError` naming the field
+  (`UnknownEventError` for another product's events and events this module does not follow);
+- `Notification.is_health_test`: the Console's health test (channel `test_webhook`).
+
+Who is in each channel follows from these in `live.channels`.
 """
 
 from __future__ import annotations
@@ -19,19 +27,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections import OrderedDict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from layoutkit.errors import NotificationError
-from layoutkit.live.roster import Event
 from layoutkit.wire.base import UID_MAX
 
 SIGNATURE_V2 = "Agora-Signature-V2"  # hex HMAC-SHA256 of the raw body
 SIGNATURE_V1 = "Agora-Signature"  # hex HMAC-SHA1 of the raw body
 MAX_BODY_BYTES = 64 * 1024  # a channel event is a few hundred bytes
 MAX_UID = UID_MAX  # Agora's uids are unsigned 32-bit integers
+UINT64_MAX = 2**64 - 1  # clientSeq is a Uint64
+RTC_PRODUCT = 1  # productId of RTC channel events
+RECORDING_PRODUCT = 3  # productId of Cloud Recording events
+HEALTH_CHANNEL = "test_webhook"  # the Console's health test sends this channel...
+HEALTH_UID = 12121212  # ...and this uid, one callback per subscribed event type
 
 EVENT_TYPES: dict[int, str] = {
     101: "channel created",
@@ -45,10 +56,12 @@ EVENT_TYPES: dict[int, str] = {
     111: "audience became host",
     112: "host became audience",
 }
+RECORDING_EVENTS: dict[int, str] = {
+    11: "session_exit",  # the recording ended
+    12: "session_failover",  # the recorder moved to another server, with a new uid
+}
 CHANNEL_EVENTS = frozenset({101, 102})
 LEAVE_EVENTS = frozenset({104, 106, 108})  # the events that carry a `reason`
-HOST_EVENTS = frozenset({103, 107, 111})  # after these the user is shown
-NOT_HOST_EVENTS = frozenset({104, 105, 106, 108, 112})  # after these the user is not shown
 
 PLATFORMS: dict[int, str] = {
     0: "other",
@@ -61,6 +74,7 @@ PLATFORMS: dict[int, str] = {
 }
 LINUX = 6
 CLIENT_TYPES: dict[int, str] = {3: "on-premise recording", 10: "Cloud Recording"}
+"""The `clientType`s of recorders (only sent with platform 6); 8, a mini program, is a person."""
 
 
 def _signatures(body: bytes, secret: str) -> tuple[str, str]:
@@ -107,10 +121,11 @@ def verify_signature(body: bytes, headers: Mapping[str, str], secret: str) -> bo
 
 @dataclass(frozen=True)
 class ChannelPayload:
-    """The payload of 101 (channel created) and 102 (channel destroyed)."""
+    """The payload of 101 (channel created) and 102 (channel destroyed, with `lastUid`)."""
 
     channel_name: str
     ts: int  # seconds
+    last_uid: int | None = None  # 102: the last user to leave
 
 
 @dataclass(frozen=True)
@@ -119,20 +134,46 @@ class UserPayload:
 
     channel_name: str
     uid: int
-    platform: int  # PLATFORMS
-    client_seq: int  # orders this user's events
+    platform: int | None  # PLATFORMS; not sent with 111 and 112
+    client_seq: int  # orders this user's events (Uint64)
     ts: int  # seconds
     client_type: int | None = None  # only with platform 6 (Linux): CLIENT_TYPES
     reason: int | None = None  # why the user left (104, 106, 108)
+    duration: int | None = None  # seconds the user was in the channel (leaves)
+    account: str | None = None  # the user account, on newer pages
 
     @property
     def is_recorder(self) -> bool:
-        """A recorder (Cloud Recording, or on-premise recording) in the channel."""
+        """A recorder (Cloud Recording, or on-premise recording) as its callback says;
+        in communication channels (107/108, no `clientType`) only its uid tells."""
         return self.platform == LINUX and self.client_type in CLIENT_TYPES
 
     @property
     def platform_name(self) -> str:
+        if self.platform is None:
+            return "platform not given"
         return PLATFORMS.get(self.platform, f"unknown platform {self.platform}")
+
+
+@dataclass(frozen=True)
+class RecordingPayload:
+    """The payload of a Cloud Recording event (productId 3): which recording (`sid`), of
+    which channel (`cname`) and recorder (`uid`), and the event's `details`."""
+
+    channel_name: str  # `cname`
+    uid: str  # the recorder's uid as Agora gives it
+    sid: str
+    sequence: int
+    details: Mapping[str, Any]
+    msg_name: str  # details.msgName: session_exit, session_failover
+    new_uid: int | None = None  # 12: the recorder's uid after the failover
+
+    def describe(self) -> str:
+        """The details in words (Agora's reason for an exit), for logs and status."""
+        rest = ", ".join(
+            f"{key} {_kind(value)}" for key, value in self.details.items() if key != "msgName"
+        )
+        return f"{self.msg_name} ({rest})" if rest else self.msg_name
 
 
 @dataclass(frozen=True)
@@ -142,17 +183,34 @@ class Notification:
     notice_id: str
     product_id: int
     event_type: int
-    notify_ms: int
-    sid: str
-    payload: ChannelPayload | UserPayload
+    notify_ms: int | None  # when Agora sent it (ms); updated on each resend
+    sid: str | None  # not in Agora's reference, often in real traffic
+    payload: ChannelPayload | UserPayload | RecordingPayload
 
     @property
     def event_name(self) -> str:
+        if self.product_id == RECORDING_PRODUCT:
+            return RECORDING_EVENTS[self.event_type]
         return EVENT_TYPES[self.event_type]
 
     @property
     def channel_name(self) -> str:
         return self.payload.channel_name
+
+    @property
+    def is_health_test(self) -> bool:
+        """The Agora Console's health test (channel `test_webhook`): answered, never used."""
+        return self.channel_name == HEALTH_CHANNEL
+
+    def summary(self) -> str:
+        """The event in a few words for a log line: type, channel, uid (no secret)."""
+        payload = self.payload
+        who = ""
+        if isinstance(payload, UserPayload):
+            who = f" uid {payload.uid}"
+        elif isinstance(payload, RecordingPayload):
+            who = f" sid {payload.sid}"
+        return f"{self.event_type} {self.event_name} in {self.channel_name!r}{who}"
 
 
 def _kind(value: object) -> str:
@@ -175,12 +233,21 @@ def _int(data: Mapping[str, Any], key: str, where: str, low: int = 0, high: int 
     return value
 
 
+def _opt_int(data: Mapping[str, Any], key: str, where: str, high: int = 2**63) -> int | None:
+    """An integer Agora may leave out (absent or null: None)."""
+    return None if data.get(key) is None else _int(data, key, where, high=high)
+
+
 def _str(data: Mapping[str, Any], key: str, where: str, *, empty: bool = False) -> str:
     value = _get(data, key, where)
     if not isinstance(value, str) or not (value or empty):
         what = "a string" if empty else "a non-empty string"
         raise NotificationError(f"expected {what}, got {_kind(value)}", field=where + key)
     return value
+
+
+def _opt_str(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    return None if data.get(key) is None else _str(data, key, where, empty=True)
 
 
 def _load(body: bytes) -> dict[str, Any]:
@@ -198,58 +265,113 @@ def _load(body: bytes) -> dict[str, Any]:
 
 
 class UnknownEventError(NotificationError):
-    """A well-formed callback of an event type this module does not follow (another
-    product's, or a channel event it has no use for): field `eventType`."""
+    """A well-formed callback of an event this module does not follow (another product's,
+    or an event type of products 1 and 3 it has no use for): field `eventType` or
+    `productId`. Answered 200 and ignored."""
 
 
 def parse_payload(event_type: int, payload: Mapping[str, Any]) -> ChannelPayload | UserPayload:
-    """The typed payload of a channel event (fields named `payload.X` in errors)."""
+    """The typed payload of an RTC channel event (fields named `payload.X` in errors)."""
     where = "payload."
     channel = _str(payload, "channelName", where)
     ts = _int(payload, "ts", where)
     if event_type in CHANNEL_EVENTS:
-        return ChannelPayload(channel_name=channel, ts=ts)
-    platform = _int(payload, "platform", where, high=255)
-    client_type = None
-    if payload.get("clientType") is not None:
-        client_type = _int(payload, "clientType", where, high=255)
-    # a leave without its reason is still a leave: `reason` is read when Agora sends it
-    reason = _int(payload, "reason", where, high=2**31) if "reason" in payload else None
+        last = _opt_int(payload, "lastUid", where, high=MAX_UID)
+        return ChannelPayload(channel_name=channel, ts=ts, last_uid=last)
+    # 111/112 carry no platform; a leave without its reason is still a leave
     return UserPayload(
         channel_name=channel,
         uid=_int(payload, "uid", where, low=1, high=MAX_UID),
-        platform=platform,
-        client_seq=_int(payload, "clientSeq", where, low=-(2**63)),
+        platform=_opt_int(payload, "platform", where, high=255),
+        client_seq=_int(payload, "clientSeq", where, high=UINT64_MAX),
         ts=ts,
-        client_type=client_type,
-        reason=reason,
+        client_type=_opt_int(payload, "clientType", where, high=255),
+        reason=_opt_int(payload, "reason", where, high=2**31),
+        duration=_opt_int(payload, "duration", where),
+        account=_opt_str(payload, "account", where),
+    )
+
+
+def _uid_text(payload: Mapping[str, Any], key: str, where: str) -> str:
+    """A recorder uid Agora writes as a string (or a number): its digits."""
+    value = _get(payload, key, where)
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not text.isdigit() or not 0 < int(text) <= MAX_UID:
+        raise NotificationError(
+            f"expected a uid from 1 to {MAX_UID}, got {_kind(value)}", field=where + key
+        )
+    return str(int(text))
+
+
+def parse_recording_payload(event_type: int, payload: Mapping[str, Any]) -> RecordingPayload:
+    """The typed payload of Cloud Recording event 11 or 12 (fields named `payload.X`)."""
+    where = "payload."
+    details = _get(payload, "details", where)
+    if not isinstance(details, dict):
+        raise NotificationError(
+            f"expected a JSON object, got {_kind(details)}", field=where + "details"
+        )
+    msg_name = details.get("msgName")
+    if not isinstance(msg_name, str) or not msg_name:
+        msg_name = RECORDING_EVENTS[event_type]
+    new_uid = None
+    if event_type == 12:
+        new_uid = int(_uid_text(details, "newUid", "payload.details."))
+    return RecordingPayload(
+        channel_name=_str(payload, "cname", where),
+        uid=_uid_text(payload, "uid", where),
+        sid=_str(payload, "sid", where),
+        sequence=_opt_int(payload, "sequence", where) or 0,
+        details=details,
+        msg_name=msg_name,
+        new_uid=new_uid,
+    )
+
+
+def _event_kind(data: Mapping[str, Any]) -> tuple[int, int]:
+    """(productId, eventType) of an event this module follows; UnknownEventError for
+    another product's or an event type it does not follow."""
+    product = _int(data, "productId", "")
+    event_type = _int(data, "eventType", "")
+    if product == RTC_PRODUCT and event_type in EVENT_TYPES:
+        return product, event_type
+    if product == RECORDING_PRODUCT and event_type in RECORDING_EVENTS:
+        return product, event_type
+    if product not in (RTC_PRODUCT, RECORDING_PRODUCT):
+        raise UnknownEventError(
+            f"productId {product} is not followed (1: RTC channel events, 3: Cloud Recording)",
+            field="productId",
+        )
+    known = EVENT_TYPES if product == RTC_PRODUCT else RECORDING_EVENTS
+    raise UnknownEventError(
+        f"event type {event_type} of productId {product} is not followed; "
+        f"the events followed are {', '.join(str(t) for t in known)}",
+        field="eventType",
     )
 
 
 def parse_notification(body: bytes) -> Notification:
     """Raw callback bytes → a `Notification`; a `NotificationError` naming the field for a
-    body that is not a JSON object, an event type this module does not know (only the
-    channel events 101-108, 111, 112), or a field missing or of the wrong type."""
+    body that is not a JSON object or has a field missing or of the wrong type;
+    `UnknownEventError` for an event of another product, or one not followed (products 1
+    and 3 other than 101-108, 111, 112, 11 and 12)."""
     data = _load(body)
-    event_type = _int(data, "eventType", "")
-    if event_type not in EVENT_TYPES:
-        known = ", ".join(str(t) for t in EVENT_TYPES)
-        product = data.get("productId")
-        raise UnknownEventError(
-            f"unknown event type {event_type} (productId {_kind(product)}); "
-            f"the channel events are {known}",
-            field="eventType",
-        )
+    product, event_type = _event_kind(data)
     payload = _get(data, "payload", "")
     if not isinstance(payload, dict):
         raise NotificationError(f"expected a JSON object, got {_kind(payload)}", field="payload")
+    parsed: ChannelPayload | UserPayload | RecordingPayload
+    if product == RECORDING_PRODUCT:
+        parsed = parse_recording_payload(event_type, payload)
+    else:
+        parsed = parse_payload(event_type, payload)
     return Notification(
         notice_id=_str(data, "noticeId", ""),
-        product_id=_int(data, "productId", ""),
+        product_id=product,
         event_type=event_type,
-        notify_ms=_int(data, "notifyMs", ""),
-        sid=_str(data, "sid", "", empty=True),
-        payload=parse_payload(event_type, payload),
+        notify_ms=_opt_int(data, "notifyMs", ""),
+        sid=_opt_str(data, "sid", ""),
+        payload=parsed,
     )
 
 
@@ -264,242 +386,29 @@ def parse_verified(body: bytes, headers: Mapping[str, str], secret: str) -> Noti
     return parse_notification(body)
 
 
-@dataclass
-class _User:
-    seq: int  # the clientSeq of the last applied event
-    host: bool = False
-    order: tuple[int, int] = (0, 0)  # (ts, arrival) of the event that made them a host
-
-
-class ChannelStream:
-    """One channel's notifications → the `Event`s that keep a roster of its hosts.
-
-    - a `noticeId` seen among the last `max_notices` is a duplicate and changes nothing;
-    - a user's event with a `clientSeq` at or below the last applied one for that uid is
-      stale and ignored, so a late arrival never undoes newer state: whether someone is
-      shown follows their newest event whatever the arrival order;
-    - 103 / 107 / 111 make the user a host (a `join`), 104 / 108 / 112 and the audience's
-      105 / 106 make them not one (a `leave` when they were); the audience is never shown;
-    - the recorder (platform 6 with clientType 10 or 3) is never laid out;
-    - 102 (channel destroyed) is everyone leaving, and user events dated (`ts`) before it
-      are stale; 101 changes nothing.
-
-    `hosts` lists the hosts in join order: by the `ts` of the event that made them a
-    host, then by arrival. At most `max_users` uids are remembered (those who are not hosts
-    are forgotten first, oldest first); `duplicates`, `stale` and `ignored` count what
-    was dropped.
-    """
-
-    def __init__(self, channel: str, *, max_notices: int = 10_000, max_users: int = 10_000):
-        if max_notices < 1 or max_users < 1:
-            raise ValueError("max_notices and max_users must be at least 1")
-        self.channel = channel
-        self.max_users = max_users
-        self._notices: deque[str] = deque(maxlen=max_notices)
-        self._notice_set: set[str] = set()
-        self._users: OrderedDict[int, _User] = OrderedDict()
-        self._arrivals = 0
-        self._destroyed_ts: int | None = None
-        self.duplicates = 0
-        self.stale = 0
-        self.ignored = 0  # the recorder, or a new uid while every remembered one is a host
-
-    @property
-    def hosts(self) -> list[str]:
-        """The uids shown, in join order."""
-        shown = [(u.order, uid) for uid, u in self._users.items() if u.host]
-        return [str(uid) for _, uid in sorted(shown)]
-
-    def _remember(self, notice_id: str) -> bool:
-        """False when `notice_id` is a duplicate; else remember it (bounded)."""
-        if notice_id in self._notice_set:
-            return False
-        if len(self._notices) == self._notices.maxlen:
-            self._notice_set.discard(self._notices[0])
-        self._notices.append(notice_id)
-        self._notice_set.add(notice_id)
-        return True
-
-    def apply(self, notification: Notification) -> list[Event]:
-        """The roster events `notification` gives (often none)."""
-        if notification.channel_name != self.channel:
-            raise NotificationError(
-                f"{notification.channel_name!r} is not this stream's channel {self.channel!r}",
-                field="payload.channelName",
-            )
-        if not self._remember(notification.notice_id):
-            self.duplicates += 1
-            return []
-        payload = notification.payload
-        if isinstance(payload, ChannelPayload):
-            return self._destroyed(payload.ts) if notification.event_type == 102 else []
-        if payload.is_recorder:
-            self.ignored += 1
-            return []
-        return self._user_event(notification.event_type, payload)
-
-    def _destroyed(self, ts: int) -> list[Event]:
-        self._destroyed_ts = max(ts, self._destroyed_ts or ts)
-        events = []
-        for uid in self.hosts:
-            user = self._users[int(uid)]
-            if user.order[0] <= ts:  # a host who joined after it is in the next session
-                user.host = False
-                events.append(Event("leave", uid))
-        return events
-
-    def _user_event(self, event_type: int, payload: UserPayload) -> list[Event]:
-        uid, seq = payload.uid, payload.client_seq
-        user = self._users.get(uid)
-        too_old = self._destroyed_ts is not None and payload.ts < self._destroyed_ts
-        if too_old or (user is not None and seq <= user.seq):
-            self.stale += 1
-            return []
-        if user is None:
-            if not self._make_room():
-                self.ignored += 1
-                return []
-            user = self._users[uid] = _User(seq)
-        self._users.move_to_end(uid)
-        user.seq = seq
-        self._arrivals += 1
-        host = event_type in HOST_EVENTS
-        if host == user.host:
-            return []
-        user.host = host
-        if host:
-            user.order = (payload.ts, self._arrivals)
-            return [Event("join", str(uid))]
-        return [Event("leave", str(uid))]
-
-    def resync(self, hosts: Sequence[str | int]) -> list[Event]:
-        """Make the hosts those of Agora's user list (`hosts`, in its order), after a gap
-        in the notifications or a restart: the events that take the stream there (leaves
-        first, then joins). A host added here has no `clientSeq` yet, so any later event
-        of theirs applies; hosts it did not know join after those it did, in list order."""
-        wanted: list[int] = []
-        for uid in hosts:
-            number = int(uid)
-            if number not in wanted:
-                wanted.append(number)
-        events = [Event("leave", uid) for uid in self.hosts if int(uid) not in wanted]
-        for event in events:
-            self._users[int(event.uid)].host = False
-        # hosts the stream missed join after the ones it knows (their join time is unknown)
-        last = max((u.order[0] for u in self._users.values() if u.host), default=0)
-        for number in wanted:
-            user = self._users.get(number)
-            if user is not None and user.host:
-                continue
-            if user is None:
-                if not self._make_room():
-                    self.ignored += 1
-                    continue
-                user = self._users[number] = _User(0)
-            self._arrivals += 1
-            user.host, user.order = True, (last, self._arrivals)
-            events.append(Event("join", str(number)))
-        return events
-
-    def drop(self, uid: str | int) -> list[Event]:
-        """`uid` is a recorder (learnt from elsewhere than its callbacks, e.g. a user list,
-        which names recorders as hosts): no longer a host; its `leave` if it was one."""
-        user = self._users.get(int(uid))
-        if user is None or not user.host:
-            return []
-        user.host = False
-        return [Event("leave", str(int(uid)))]
-
-    def _make_room(self) -> bool:
-        if len(self._users) < self.max_users:
-            return True
-        for uid, user in self._users.items():
-            if not user.host:
-                del self._users[uid]
-                return True
-        return False
-
-
-class NotificationRouter:
-    """A `ChannelStream` per channel name: `handle` gives (channel, events). At most
-    `max_channels` streams are kept besides the pinned ones; past that the one used least
-    recently and not pinned is forgotten (a channel that comes back starts afresh).
-    `pin(channel)` keeps a channel's stream whatever the traffic elsewhere (a channel
-    whose recording is being directed: forgetting it would forget who is in it)."""
-
-    def __init__(
-        self, *, max_channels: int = 1_000, max_notices: int = 10_000, max_users: int = 10_000
-    ):
-        if max_channels < 1:
-            raise ValueError("max_channels must be at least 1")
-        self.max_channels = max_channels
-        self._max_notices = max_notices
-        self._max_users = max_users
-        self._streams: OrderedDict[str, ChannelStream] = OrderedDict()
-        self._pinned: set[str] = set()
-
-    def pin(self, channel: str) -> ChannelStream:
-        """Keep `channel`'s stream (started if needed) until `unpin`."""
-        self._pinned.add(channel)
-        return self.open(channel)
-
-    def unpin(self, channel: str) -> None:
-        self._pinned.discard(channel)
-
-    @property
-    def channels(self) -> list[str]:
-        """The channels followed, least recently used first."""
-        return list(self._streams)
-
-    def stream(self, channel: str) -> ChannelStream | None:
-        return self._streams.get(channel)
-
-    def open(self, channel: str) -> ChannelStream:
-        """The channel's stream, started (empty) if it was not followed yet."""
-        stream = self._streams.get(channel)
-        if stream is None:
-            if len(self._streams) - len(self._pinned & self._streams.keys()) >= self.max_channels:
-                oldest = next((c for c in self._streams if c not in self._pinned), None)
-                if oldest is not None:
-                    del self._streams[oldest]
-            stream = ChannelStream(
-                channel, max_notices=self._max_notices, max_users=self._max_users
-            )
-            self._streams[channel] = stream
-        self._streams.move_to_end(channel)
-        return stream
-
-    def handle(self, notification: Notification) -> tuple[str, list[Event]]:
-        channel = notification.channel_name
-        return channel, self.open(channel).apply(notification)
-
-    def handle_body(
-        self, body: bytes, headers: Mapping[str, str], secret: str
-    ) -> tuple[str, list[Event]]:
-        """Verify, parse and route a raw callback (`parse_verified`, then `handle`)."""
-        return self.handle(parse_verified(body, headers, secret))
-
-
 __all__ = [
     "CHANNEL_EVENTS",
     "CLIENT_TYPES",
     "EVENT_TYPES",
-    "HOST_EVENTS",
+    "HEALTH_CHANNEL",
+    "HEALTH_UID",
     "LEAVE_EVENTS",
     "MAX_BODY_BYTES",
-    "NOT_HOST_EVENTS",
     "PLATFORMS",
+    "RECORDING_EVENTS",
+    "RECORDING_PRODUCT",
+    "RTC_PRODUCT",
     "SIGNATURE_V1",
     "SIGNATURE_V2",
     "ChannelPayload",
-    "ChannelStream",
     "Notification",
     "NotificationError",
-    "NotificationRouter",
+    "RecordingPayload",
     "UnknownEventError",
     "UserPayload",
     "parse_notification",
     "parse_payload",
+    "parse_recording_payload",
     "parse_verified",
     "sign",
     "verify_signature",

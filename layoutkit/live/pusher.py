@@ -10,7 +10,16 @@ minute during a failover while the recording goes on: the latest state is retrie
 backoff, a success ends the grace period, and only 404s that outlast `not_found_grace`
 (an unbroken run, measured on `clock`) stop the loop, with a report in `stopped`. A
 state Agora refuses for good is not retried: `flush` then returns False, and
-`status`/`last_refusal` say why. Every step is written to the audit log.
+`status`/`last_refusal` say why. Anything else the target raises (a bug, a broken
+connection object) is not retried either: it is the recording's error (`status` is
+`error`, `last_error` says what, and a `warnings` entry), never a dead worker; the worker
+goes on with the next state, and an unexpected exception in the worker itself (a failing
+audit stream) ends that attempt the same way. Every step is written to the audit log.
+
+`warnings` and the errors are kept apart: `warnings` is what the author or operator
+should know (bad events, people left out, retried publishes), while `last_refusal`
+(Agora refused the latest state) and `last_error` (it could not be made or sent) say
+why the latest state is not on air.
 
 `PushLoop` is the base of `live.director.Director`, which decides the states (`_want`).
 """
@@ -33,14 +42,18 @@ from layoutkit.errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    mask_urls,
+    safe_text,
 )
 from layoutkit.live.audit import AuditLog
+from layoutkit.live.speaker import DEFAULT_HOLD, DEFAULT_INTERVAL, check_timing
 
 log = logging.getLogger("layoutkit.live.director")
 Payload = dict[str, Any]
 TRANSIENT = (TransportError, ServerError, RateLimitError, NotCompletedError)
 MAX_WARNINGS = 100  # the latest warnings kept in `Director.warnings`
-Status = Literal["idle", "pending", "applied", "refused", "stopped"]
+Status = Literal["idle", "pending", "applied", "refused", "error", "stopped"]
+MAX_ERROR_TEXT = 300  # characters of an unexpected exception kept in an error
 
 
 class LayoutTarget(Protocol):
@@ -55,12 +68,37 @@ class LayoutTarget(Protocol):
 
 @dataclass(frozen=True)
 class DirectorOptions:
+    """How a Director follows a recording. ValueError for a speaker timing that is not a
+    number of seconds from 0 to its maximum (`live.speaker.MAX_HOLD`, `MAX_INTERVAL`)."""
+
     debounce: float = 0.0  # seconds of quiet before a new state is sent
-    hide_camera_off: bool = False  # leave camera-off participants out of the picture
-    hide_audio_only: bool = False  # leave audio-only participants out of the picture
+    hide_camera_off: bool = False  # leave people whose video is off out of the picture
+    hide_audio_only: bool = False  # leave people who send only audio out (video off, audio on)
     backoff: float = 0.2  # first retry delay after a transient error
     max_backoff: float = 5.0
     not_found_grace: float = 90.0  # seconds of 404s (a failover) before the director stops
+    speaker_hold: float = DEFAULT_HOLD  # seconds a new active speaker holds before the role moves
+    speaker_interval: float = DEFAULT_INTERVAL  # the speaker role moves at most once in this
+
+    def __post_init__(self) -> None:
+        check_timing(self.speaker_hold, self.speaker_interval)
+
+
+def exception_text(exc: BaseException) -> str:
+    """An unexpected exception as an error says it: its type and message, with URLs'
+    credentials masked and control characters escaped, at most MAX_ERROR_TEXT long."""
+    text = safe_text(mask_urls(f"{type(exc).__name__}: {exc}"))
+    return text if len(text) <= MAX_ERROR_TEXT else text[: MAX_ERROR_TEXT - 3] + "..."
+
+
+@dataclass
+class _Tries:
+    """The worker's state across attempts: the next retry delay, the current run of 404s
+    (until a success), and the target's `take_turn` if it has one."""
+
+    delay: float
+    turn: Callable[[], object] | None
+    lost: _NotFound | None = None
 
 
 @dataclass
@@ -86,10 +124,17 @@ class PushLoop:
     ) -> None:
         self.recording = recording
         self.options = options or DirectorOptions()
-        self.warnings: list[str] = []  # the latest MAX_WARNINGS, oldest first
-        self.warnings_dropped = 0  # warnings pushed out of `warnings` by newer ones
+        self.warnings: list[str] = []
+        """What the author or operator should know (a bad event, people left out of the
+        picture, a publish tried again, an error): the latest MAX_WARNINGS, oldest first.
+        Not the errors: see `last_refusal` and `last_error`."""
+        self.warnings_dropped = 0
+        """Warnings pushed out of `warnings` by newer ones."""
         self.stopped: str | None = None
-        self.last_refusal: str | None = None  # why the latest finished state was refused
+        """Why the director stopped for good (the recording has ended), or None."""
+        self.last_refusal: str | None = None
+        """Why Agora refused the latest finished state for good (`status` `refused`)."""
+        self._push_error: str | None = None  # the latest finished state raised unexpectedly
         self.pushes = 0
         self._clock = clock
         self._cond = threading.Condition()
@@ -100,7 +145,9 @@ class PushLoop:
         self._acked: Payload | None = None
         self._last_event = clock()
         self._closed = False
+        self._resend_version = -1  # a version `resend` asked for: sent even if acknowledged
         self._audit = AuditLog(audit)
+        self._audit_failing = False  # the last audit line could not be written
         self._worker = threading.Thread(target=self._run, name="layoutkit-director", daemon=True)
         self._worker.start()
 
@@ -110,6 +157,17 @@ class PushLoop:
         if payload != self._desired:
             self._desired, self._cause = payload, cause
             self._version += 1
+            self._cond.notify_all()
+
+    def resend(self, cause: str) -> None:
+        """Send the latest state again even though it has not changed (after Agora's
+        failover the new recorder may not have it); nothing when there is none yet."""
+        with self._cond:
+            if self._desired is None or self._closed:
+                return
+            self._cause = cause
+            self._version += 1
+            self._resend_version = self._version
             self._cond.notify_all()
 
     # --- state -----------------------------------------------------------------------------
@@ -129,23 +187,35 @@ class PushLoop:
             return None if done else self._desired
 
     @property
+    def last_error(self) -> str | None:
+        """The recording's error: why the latest state is not on air for a reason other
+        than Agora's refusal (sending it raised unexpectedly); None once a later state
+        finishes."""
+        with self._cond:
+            return self._push_error
+
+    @property
     def status(self) -> Status:
-        """stopped; pending (a state not yet finished); refused (the latest state was
-        refused for good, see `last_refusal`); applied; idle (nothing to send yet)."""
+        """stopped; pending (a state not yet finished); error (sending the latest state
+        raised unexpectedly, see `last_error`); refused (the latest state was refused for
+        good, see `last_refusal`); applied; idle (nothing to send yet)."""
         with self._cond:
             if self.stopped is not None:
                 return "stopped"
             if self._done_version < self._version:
                 return "pending"
+            if self._push_error is not None:
+                return "error"
             if self.last_refusal is not None:
                 return "refused"
             return "applied" if self._acked is not None else "idle"
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until the latest state is finished: True when it was applied, False when it
-        was refused for good (see `last_refusal`), or the director stopped, was closed or
-        the timeout passed. During a 404 grace period it keeps waiting: the grace period
-        ends in an acknowledgement or a stop. `timeout` is real seconds."""
+        was refused for good (see `last_refusal`) or could not be sent (`last_error`), or
+        the director stopped, was closed or the timeout passed. During a 404 grace period it
+        keeps waiting: the grace period ends in an acknowledgement or a stop. `timeout` is
+        real seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._done_version < self._version and self.stopped is None:
@@ -153,7 +223,7 @@ class PushLoop:
                 if self._closed or (left is not None and left <= 0):
                     return False
                 self._cond.wait(left)
-            return self.stopped is None and self.last_refusal is None
+            return self.stopped is None and self.last_refusal is None and self._push_error is None
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker (pending states are dropped; call `flush` first to send them).
@@ -185,9 +255,9 @@ class PushLoop:
                 if self._desired is not None and self._done_version < self._version:
                     quiet = self._last_event + self.options.debounce - self._clock()
                     if quiet <= 0:
-                        if self._desired == self._acked:
+                        if self._on_air():
                             self._done_version = self._version
-                            self.last_refusal = None
+                            self.last_refusal = self._push_error = None
                             self._cond.notify_all()
                             continue
                         return self._desired, self._version, self._cause
@@ -196,70 +266,113 @@ class PushLoop:
                     self._cond.wait()
 
     def _run(self) -> None:
-        delay = self.options.backoff
-        lost: _NotFound | None = None  # the current run of 404s, until a success
-        turn: Callable[[], object] | None = getattr(self.recording, "take_turn", None)
-        while (job := self._next()) is not None:
-            payload, version, cause = job
+        """The worker: send each latest state until closed or stopped. It never dies of
+        an exception: an unexpected one (a bug, a failing audit stream, a broken clock)
+        ends that attempt as the recording's error, and after a pause the worker goes on."""
+        tries = _Tries(self.options.backoff, getattr(self.recording, "take_turn", None))
+        while True:
+            job: tuple[Payload, int, str] | None = None
             try:
-                if turn is not None:
-                    turn()  # wait for the turn first, then send what is latest by then
-                    latest = self._latest()
-                    if latest is None:
-                        continue
-                    payload, version, cause = latest
-                self.recording.update_layout(payload)
-            except NotFoundError as exc:
-                lost = self._not_found(lost, cause, payload, exc.message)
-                wait = self._grace_wait(lost, delay)
-                if wait is None:
-                    self._stop(lost, cause, payload)
+                job = self._next()
+                if job is None or not self._attempt(job, tries):
                     return
-                self._record(
-                    cause,
-                    payload,
-                    "grace-retry",
-                    f"not found: retry in {wait:.2f}s ({self._lasted(lost)}): {exc.message}",
-                )
-                delay = min(delay * 2, self.options.max_backoff)
-                if not self._pause(wait):
-                    self._record(cause, payload, "grace-end", f"closed: {self._lasted(lost)}")
+            except Exception as exc:
+                self._crashed(job, exc)
+                if not self._pause(max(tries.delay, 0.05)):  # a broken clock never spins
                     return
-                continue
-            except TRANSIENT as exc:
-                self._record(cause, payload, "retry", f"retry in {delay:.2f}s: {exc.message}")
-                self._pause(delay)
-                delay = min(delay * 2, self.options.max_backoff)
-                continue
-            except ApiStatusError as exc:
-                self._record(cause, payload, "refused", f"refused: {exc.message}")
-                self._finish(version, None, f"refused: {exc.message}")
-                continue
-            except Exception as exc:  # a bug in a target must not kill the director
-                log.exception("update_layout failed")
-                self._record(cause, payload, "error", f"error: {type(exc).__name__}: {exc}")
-                self._finish(version, None, f"error: {type(exc).__name__}: {exc}")
-                continue
-            delay = self.options.backoff
-            self._record(cause, payload, "sent", "ok")
-            if lost is not None:
-                text = (
-                    f"recovered: the recording answered again after {lost.attempts} "
-                    f"404s over {lost.last - lost.since:.1f}s"
-                )
-                self._record(cause, payload, "grace-end", text)
-                log.info("director: %s", text)
-                lost = None
-            self._finish(version, payload)
+                tries.delay = min(tries.delay * 2, self.options.max_backoff)
+
+    def _attempt(self, job: tuple[Payload, int, str], tries: _Tries) -> bool:
+        """Send one state (after the target's turn, the latest by then) and handle the
+        answer; False when the worker must end (the recording has ended, or closed)."""
+        payload, version, cause = job
+        try:
+            if tries.turn is not None:
+                tries.turn()  # wait for the turn first, then send what is latest by then
+                latest = self._latest()
+                if latest is None:
+                    return True
+                payload, version, cause = latest
+            self.recording.update_layout(payload)
+        except NotFoundError as exc:
+            return self._on_not_found(tries, cause, payload, exc.message)
+        except TRANSIENT as exc:
+            self._record(cause, payload, "retry", f"retry in {tries.delay:.2f}s: {exc.message}")
+            self._pause(tries.delay)
+            tries.delay = min(tries.delay * 2, self.options.max_backoff)
+            return True
+        except ApiStatusError as exc:
+            self._record(cause, payload, "refused", f"refused: {exc.message}")
+            self._finish(version, None, f"refused: {exc.message}")
+            return True
+        except Exception as exc:  # a bug in a target must not kill the director
+            log.error("update_layout failed", exc_info=exc)
+            text = f"error: {exception_text(exc)}"
+            self._record(cause, payload, "error", text)
+            self._finish(version, None, error=f"{cause}: {text}")
+            return True
+        self._on_sent(tries, cause, payload, version)
+        return True
+
+    def _on_not_found(self, tries: _Tries, cause: str, payload: Payload, reason: str) -> bool:
+        """A 404: retry within the grace period, or stop once it is over (False)."""
+        lost = tries.lost = self._not_found(tries.lost, cause, payload, reason)
+        wait = self._grace_wait(lost, tries.delay)
+        if wait is None:
+            self._stop(lost, cause, payload)
+            return False
+        self._record(
+            cause,
+            payload,
+            "grace-retry",
+            f"not found: retry in {wait:.2f}s ({self._lasted(lost)}): {reason}",
+        )
+        tries.delay = min(tries.delay * 2, self.options.max_backoff)
+        if not self._pause(wait):
+            self._record(cause, payload, "grace-end", f"closed: {self._lasted(lost)}")
+            return False
+        return True
+
+    def _on_sent(self, tries: _Tries, cause: str, payload: Payload, version: int) -> None:
+        """The recording took `payload`: the backoff starts again, a 404 run ends."""
+        tries.delay = self.options.backoff
+        self._record(cause, payload, "sent", "ok")
+        lost, tries.lost = tries.lost, None
+        if lost is not None:
+            text = (
+                f"recovered: the recording answered again after {lost.attempts} "
+                f"404s over {lost.last - lost.since:.1f}s"
+            )
+            self._record(cause, payload, "grace-end", text)
+            log.info("director: %s", text)
+        self._finish(version, payload)
+
+    def _crashed(self, job: tuple[Payload, int, str] | None, exc: Exception) -> None:
+        """The worker raised outside the target (a bug, a broken clock): the attempt
+        ends as an error."""
+        log.error("director worker failed", exc_info=exc)
+        text = f"error: {exception_text(exc)}"
+        if job is None:
+            with self._cond:
+                self._warn(f"the director's worker: {text}")
+            return
+        payload, version, cause = job
+        self._finish(version, None, error=f"{cause}: {text}")
+        self._record(cause, payload, "error", text)
 
     def _latest(self) -> tuple[Payload, int, str] | None:
         """The state to send now, without waiting; None if nothing is left to send."""
         with self._cond:
             if self._closed or self.stopped is not None or self._desired is None:
                 return None
-            if self._done_version >= self._version or self._desired == self._acked:
+            if self._done_version >= self._version or self._on_air():
                 return None  # `_next` marks a state equal to the acknowledged one done
             return self._desired, self._version, self._cause
+
+    def _on_air(self) -> bool:
+        """The latest state is the acknowledged one, and no `resend` asked for it again
+        (under `_cond`): nothing to send."""
+        return self._desired == self._acked and self._resend_version != self._version
 
     def _pause(self, seconds: float) -> bool:
         """Wait `seconds` (real time); False when the director was closed meanwhile."""
@@ -309,12 +422,24 @@ class PushLoop:
             self._cond.notify_all()
         log.warning("director stopped: %s", report)
 
-    def _finish(self, version: int, acked: Payload | None, refusal: str | None = None) -> None:
+    def _finish(
+        self,
+        version: int,
+        acked: Payload | None,
+        refusal: str | None = None,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """State `version` is finished: acknowledged (`acked`), refused for good
+        (`refusal`) or failed unexpectedly (`error`, also a warning)."""
         with self._cond:
             if acked is not None:
                 self._acked = acked
                 self.pushes += 1
             self.last_refusal = refusal
+            self._push_error = error
+            if error is not None:
+                self._warn(error)
             self._done_version = max(self._done_version, version)
             self._cond.notify_all()
 
@@ -326,8 +451,19 @@ class PushLoop:
         log.warning("%s", message)
 
     def _record(self, cause: str, payload: Payload, step: str, result: str) -> None:
-        """One audit line (`AuditLog.write`; steps in `AUDIT_STEPS`)."""
-        self._audit.write(cause, payload, step, result)
+        """One audit line (`AuditLog.write`; steps in `AUDIT_STEPS`). An audit log that
+        cannot be written (a full disk, a closed stream) stops nothing: a warning says
+        so, once until a line is written again."""
+        try:
+            self._audit.write(cause, payload, step, result)
+        except Exception as exc:
+            log.error("cannot write the audit log", exc_info=exc)
+            with self._cond:
+                if not self._audit_failing:
+                    self._audit_failing = True
+                    self._warn(f"the audit log cannot be written: {exception_text(exc)}")
+            return
+        self._audit_failing = False
 
 
 def _describe(payload: Payload) -> str:
@@ -343,6 +479,7 @@ def _describe(payload: Payload) -> str:
 
 
 __all__ = [
+    "MAX_ERROR_TEXT",
     "MAX_WARNINGS",
     "TRANSIENT",
     "DirectorOptions",
@@ -350,4 +487,5 @@ __all__ = [
     "Payload",
     "PushLoop",
     "Status",
+    "exception_text",
 ]

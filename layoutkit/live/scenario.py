@@ -10,19 +10,29 @@ events:
   - {at: 20s, name: Rear Admiral Hopper, uid: "1002"}   # a new name, like `role:`
   - {at: 30s, share: "1003"}      # joins if needed and takes the role `screen`
   - {at: 45s, camera_off: "1002"}
+  - {at: 46s, uid: "1002", video: false, audio: true}   # what the app reports
   - {at: 50s, role: guest, uid: "1002"}
+  - {at: 55s, speaker: "1001"}    # the active speaker, as the app reports it
   - {at: 1m, leave: "1002"}
 ```
-`play_scenario` gives the exact sequence of updateLayout payloads (a payload equal to the
-previous one, with the same images, is not sent again; events at the same time are sent
-as one, latest wins). A styled layout's images are drawn in memory (`InMemory`): the
-steps' payloads leave them out and their compilations hold them, for the previews.
+`video:` and `audio:` (true or false, with `uid:`) are the app's reports of a person's
+camera and microphone, like `camera_off`, `camera_on`, `audio_off`, `audio_on` and
+`audio_only` (video off, audio on: the person sends only audio); a report for someone
+who has not joined yet applies when they join. `speaker:` reports the active speaker: a
+layout's `speaker` role follows it as the Director's does (`live.speaker`: after
+`speaker_hold` seconds, at most once per `speaker_interval`), so the role moves at a
+time of its own, in a step `speaker role to UID`; with a layout that has no `speaker`
+role the reports change nothing (a warning says so).
+
+The entries are read by `live.scenario_entries`. `play_scenario` gives the exact
+sequence of updateLayout payloads (a payload equal to the previous one, with the same
+images, is not sent again; events at the same time are sent as one, latest wins). A
+styled layout's images are drawn in memory (`InMemory`): the steps' payloads leave them
+out and their compilations hold them, for the previews.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,23 +50,18 @@ from layoutkit.errors import (
     LayoutValidationError,
 )
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
+from layoutkit.layout.roles import known_roles
 from layoutkit.layout.template_context import command_budget
-from layoutkit.layout.yaml import SourceMap, parse_yaml
-from layoutkit.live.roster import EVENT_KINDS, Event, EventKind, Roster
+from layoutkit.layout.yaml import parse_yaml
+from layoutkit.live.roster import MEDIA_KINDS, Event, Roster
+from layoutkit.live.scenario_entries import MAX_TIME, TimedEvent, parse_events, parse_time
+from layoutkit.live.speaker import (
+    DEFAULT_HOLD,
+    DEFAULT_INTERVAL,
+    SPEAKER_ROLE,
+    SpeakerFollower,
+)
 from layoutkit.safefiles import read_limited
-from layoutkit.wire.rules import check_uid
-
-MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
-_TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
-_KEYS = {"at", "uid", "role", *EVENT_KINDS}
-_NAMED = ("join", "share")  # the events that may also give the person's name
-
-
-@dataclass(frozen=True)
-class TimedEvent:
-    at: float
-    event: Event
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,25 +93,6 @@ class Step:
         return data
 
 
-def parse_time(value: object) -> float:
-    """`30`, `"30s"`, `"1m"`, `"1m30s"`, `"1.5s"` -> seconds (0 to MAX_TIME)."""
-    seconds: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) if abs(value) < 1e300 else math.inf
-    elif isinstance(value, str) and value.strip():
-        match = _TIME_RE.match(value)
-        if match and (match.group(1) or match.group(2)):
-            seconds = float(match.group(1) or 0) * 60 + float(match.group(2) or 0)
-    if seconds is None:
-        raise ValueError(f'{str(value)[:40]!r} is not a time; write seconds (30, "30s") or "1m30s"')
-    if not 0 <= seconds <= MAX_TIME:  # also refuses nan and inf
-        raise ValueError(
-            f"{str(value)[:40]} is not a time from 0 to {MAX_TIME / 3600:g} hours; "
-            'write seconds (30, "30s") or "1m30s"'
-        )
-    return seconds
-
-
 def load_scenario(path: Path) -> Scenario:
     """Read a scenario file; every problem is reported at once, located."""
     source = str(path)
@@ -136,7 +122,7 @@ def load_scenario(path: Path) -> Scenario:
             )
     roles = _roles(data.get("roles"), error)
     names = _names(data.get("names"), error)
-    events = _events(data.get("events"), marks, error)
+    events = parse_events(data.get("events"), marks, error)
     layout_path = None
     if isinstance(data.get("layout"), str):
         layout_path = (path.parent / data["layout"]).resolve()
@@ -178,96 +164,6 @@ def _names(value: Any, error: Callable[..., None]) -> dict[str, str]:
     return names
 
 
-def _events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[TimedEvent]:
-    if not isinstance(value, list) or not value:
-        error(("events",), 'events is a list of `- {at: 0s, join: "1001"}` entries')
-        return []
-    events: list[TimedEvent] = []
-    last = 0.0
-    for index, item in enumerate(value):
-        where: tuple[str | int, ...] = ("events", index)
-        if not isinstance(item, dict):
-            error(where, 'an event is a mapping like {at: 5s, join: "1002"}')
-            continue
-        for key in item:
-            if key not in _KEYS:
-                error(
-                    (*where, key),
-                    f"unknown key {key!r}; events are {', '.join(EVENT_KINDS)}",
-                    key=True,
-                )
-        try:
-            at = parse_time(item.get("at"))
-        except ValueError as exc:
-            error((*where, "at"), str(exc))
-            continue
-        if at < last:
-            error(
-                (*where, "at"),
-                f"{item.get('at')} comes before the previous event "
-                f"({last:g}s); keep events in time order",
-            )
-        last = max(last, at)
-        kinds = [k for k in EVENT_KINDS if k in item and k not in ("role", "name")]
-        kind: EventKind
-        if len(kinds) > 1:
-            error(where, f"one event per entry, not {' and '.join(kinds)}")
-            continue
-        if kinds:
-            kind = kinds[0]
-            uid = item[kind]
-        elif "role" in item and "name" in item:
-            error(where, "one event per entry: a role change or a name, not both")
-            continue
-        elif "role" in item or "name" in item:
-            kind, uid = ("role" if "role" in item else "name"), item.get("uid")
-            if uid is None:
-                error(
-                    where,
-                    f"a {kind} change names its person with uid: "
-                    + (
-                        '{at: 30s, name: Grace Hopper, uid: "1002"}'
-                        if kind == "name"
-                        else '{at: 1m, role: speaker, uid: "1001"}'
-                    ),
-                )
-                continue
-        else:
-            error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}")
-            continue
-        try:
-            uid = check_uid(uid)
-        except ValueError:
-            error(
-                (*where, kind if kind not in ("role", "name") else "uid"), f"{uid!r} is not a uid"
-            )
-            continue
-        role = item.get("role")
-        name = None
-        if "name" in item:
-            if kind != "name" and kind not in _NAMED:
-                error(
-                    (*where, "name"),
-                    f"a {kind} gives no name; give it on its own "
-                    '({at: 5s, name: Ada Lovelace, uid: "1001"}) or with a join',
-                )
-                continue
-            try:
-                _, name = check_name(uid, item["name"])
-            except CompileError as exc:
-                error((*where, "name"), exc.message)
-                continue
-        mark = marks.find(where)
-        events.append(
-            TimedEvent(
-                at,
-                Event(kind, uid, str(role) if role is not None else None, name),
-                mark.line if mark else None,
-            )
-        )
-    return events
-
-
 def scenario_layout(scenario: Scenario, layout: Layout | str | Path | None) -> Layout:
     """The layout to play: the one given, else the scenario's `layout:`."""
     if isinstance(layout, Layout):
@@ -287,49 +183,127 @@ def play_scenario(
     *,
     hide_camera_off: bool = False,
     hide_audio_only: bool = False,
+    speaker_hold: float = DEFAULT_HOLD,
+    speaker_interval: float = DEFAULT_INTERVAL,
 ) -> tuple[list[Step], list[str]]:
-    """The updateLayout payloads the scenario causes, and warnings about its events."""
+    """The updateLayout payloads the scenario causes, and warnings about its events.
+    `speaker_hold` and `speaker_interval` are the Director's options of the same names
+    (ValueError outside 0 to their maximum)."""
+    player = _Player(
+        scenario,
+        layout,
+        (hide_camera_off, hide_audio_only),
+        SpeakerFollower(speaker_hold, speaker_interval, scenario.roles.get(SPEAKER_ROLE)),
+    )
     with command_budget():
-        return _play_scenario(
-            scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
-        )
+        player.play()
+    return player.steps, player.warnings
 
 
-def _play_scenario(
-    scenario: Scenario,
-    layout: Layout,
-    *,
-    hide_camera_off: bool = False,
-    hide_audio_only: bool = False,
-) -> tuple[list[Step], list[str]]:
-    roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
-    steps: list[Step] = []
-    warnings: list[str] = []
-    # what is sent (payload, images) and who shows a video-off picture
-    previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None = None
-    sharing: set[str] = set()
-    index = 0
-    while index < len(scenario.events):
-        at = scenario.events[index].at
-        names: list[str] = []
-        while index < len(scenario.events) and scenario.events[index].at == at:
-            timed = scenario.events[index]
-            problem = roster.apply(timed.event)
-            if problem:
-                warnings.append(f"{scenario.source}:{timed.line}: {problem}")
-            else:
-                names.append(str(timed.event))
-                if timed.event.kind == "share":
-                    sharing.add(timed.event.uid)
-                elif timed.event.kind in ("unshare", "leave"):
-                    sharing.discard(timed.event.uid)
-            index += 1
+class _Player:
+    """Plays a scenario: the roster, the speaker's hysteresis and the steps so far."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        layout: Layout,
+        hide: tuple[bool, bool],
+        speaker: SpeakerFollower,
+    ) -> None:
+        self.scenario = scenario
+        self.layout = layout
+        self.hide_camera_off, self.hide_audio_only = hide
+        self.speaker = speaker
+        self.follows_speaker = SPEAKER_ROLE in known_roles(layout)
+        self.roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
+        self.steps: list[Step] = []
+        self.warnings: list[str] = []
+        # what is sent (payload, images) and who shows a video-off picture
+        self.previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None
+        self.previous = None
+        self.sharing: set[str] = set()
+        self.told_no_speaker = False
+
+    def play(self) -> None:
+        """Every moment in time order: the events' times, and the times the speaker
+        role moves between them (and after the last)."""
+        events, index = self.scenario.events, 0
+        while True:
+            self.speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
+            check = self.speaker.next_check()
+            at = events[index].at if index < len(events) else None
+            if check is not None and (at is None or check < at):
+                self.moment(check, self.speaker_move(check))
+                continue
+            if at is None:
+                return
+            names: list[str] = []
+            while index < len(events) and events[index].at == at:
+                names.extend(self.apply(events[index]))
+                index += 1
+            self.speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
+            self.moment(at, names + self.speaker_move(at))
+
+    def apply(self, timed: TimedEvent) -> list[str]:
+        """Apply one event: what it did, for the step's caption ([] for nothing)."""
+        event = timed.event
+        if event.kind == "speaker":
+            self.report_speaker(timed)
+            return []
+        problem = self.roster.apply(event)
+        if problem:
+            self.warnings.append(f"{self.scenario.source}:{timed.line}: {problem}")
+            return []
+        if event.kind == "share":
+            self.sharing.add(event.uid)
+        elif event.kind in ("unshare", "leave"):
+            self.sharing.discard(event.uid)
+        if event.kind == "leave":
+            self.speaker.forget(event.uid)
+        if event.kind in MEDIA_KINDS and event.uid not in self.roster.people:
+            return []  # kept for when they join
+        return [str(event)]
+
+    def report_speaker(self, timed: TimedEvent) -> None:
+        """A report of the active speaker, for the hysteresis (or a warning)."""
+        where = f"{self.scenario.source}:{timed.line}"
+        if not self.follows_speaker:
+            if not self.told_no_speaker:
+                self.told_no_speaker = True
+                self.warnings.append(
+                    f"{where}: the layout has no role named {SPEAKER_ROLE!r}; the speaker "
+                    "events change nothing"
+                )
+            return
+        if timed.event.uid not in self.roster.people:
+            self.warnings.append(
+                f"{where}: speaker {timed.event.uid}, who is not in the channel; ignored"
+            )
+            return
+        self.speaker.report(timed.event.uid, timed.at)
+
+    def speaker_move(self, at: float) -> list[str]:
+        """The speaker role's move due at `at`, applied: its caption ([] for none)."""
+        uid = self.speaker.due(at)
+        if uid is None:
+            return []
+        if self.roster.apply(Event("speaker", uid)) is not None:
+            self.speaker.forget(uid)  # gone meanwhile: no move waits for them
+            return []
+        return [f"speaker role to {uid}"]
+
+    def moment(self, at: float, names: list[str]) -> None:
+        """After the events at `at` (captioned `names`): a step when the picture
+        changed."""
         if not names:
-            continue
-        hidden = roster.hidden(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
+            return
+        roster = self.roster
+        hidden = roster.hidden(
+            hide_camera_off=self.hide_camera_off, hide_audio_only=self.hide_audio_only
+        )
         try:
             compiled = compile_full(
-                layout,
+                self.layout,
                 list(roster.people),
                 roster.roles,
                 hidden=hidden,
@@ -337,33 +311,33 @@ def _play_scenario(
                 assets=InMemory(),
             )
         except LayoutkitError as exc:
-            warnings.append(
+            self.warnings.append(
                 f"at {at:g}s: cannot compile for {len(roster.people) - len(hidden)} "
                 f"participants shown: {exc.message}"
             )
-            continue
+            return
         if compiled.not_shown:
-            warnings.append(
+            self.warnings.append(
                 f"at {at:g}s: not shown (no region left): {', '.join(compiled.not_shown)}"
             )
         payload = compiled.payload_json
         sent = payload, tuple(asset.name for asset in compiled.assets)
         carded = with_video_off_picture(compiled, roster.video_off())
-        if (sent, carded) != previous:
-            steps.append(
-                Step(
-                    at,
-                    tuple(names),
-                    payload,
-                    compiled,
-                    roster.video_off(),
-                    roster.audio_only_uids(),
-                    frozenset(sharing),
-                    previous is None or sent != previous[0],
-                )
+        if (sent, carded) == self.previous:
+            return
+        self.steps.append(
+            Step(
+                at,
+                tuple(names),
+                payload,
+                compiled,
+                roster.video_off(),
+                roster.audio_only_uids(),
+                frozenset(self.sharing),
+                self.previous is None or sent != self.previous[0],
             )
-            previous = sent, carded
-    return steps, warnings
+        )
+        self.previous = sent, carded
 
 
 def with_video_off_picture(compiled: Compilation, video_off: frozenset[str]) -> frozenset[str]:
@@ -383,6 +357,7 @@ def format_time(seconds: float) -> str:
 
 
 __all__ = [
+    "MAX_TIME",
     "Scenario",
     "Step",
     "TimedEvent",

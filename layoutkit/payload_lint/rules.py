@@ -350,7 +350,9 @@ def _duplicate(uid: object, index: int, path: Path, first: dict[str, int], out: 
 
 
 def _edges(region: Mapping[str, Any], path: Path, out: Findings) -> None:
-    """A region that runs past the right or bottom edge of the canvas."""
+    """A region that runs past the right or bottom edge of the canvas: Agora's reference
+    says to keep `x_axis + width <= 1` and `y_axis + height <= 1`, and not what it draws
+    of a region that does not."""
     for start, size, edge in (("x_axis", "width", "right"), ("y_axis", "height", "bottom")):
         a, b = number(region.get(start)), number(region.get(size))
         if a is None or b is None or not (0 <= a <= 1 and 0 <= b <= 1):
@@ -362,8 +364,8 @@ def _edges(region: Mapping[str, Any], path: Path, out: Findings) -> None:
             what = f"starts at the {edge} edge of the canvas, so Agora draws nothing of it"
         else:
             what = (
-                f"runs {end - 1:.6g} past the {edge} edge of the canvas, and Agora cuts "
-                "that part off"
+                f"runs {end - 1:.6g} past the {edge} edge of the canvas, and Agora's reference "
+                f"requires {start} + {size} <= 1"
             )
         out.warn(
             (*path, size),

@@ -1,7 +1,15 @@
 """Pictures that stand for participants: a synthetic camera picture (its own colour and a
 framing pattern that makes cropping visible), a shared screen drawn as a slide, or a real
 picture loaded from a file or from bytes; their name labels; and the fonts (the built-in
-one, and TTF/OTF files)."""
+one, and TTF/OTF files).
+
+Picture files are held to a budget: measured by their header before anything is decoded
+(at most MAX_SOURCE_PIXELS, less for formats that take more memory to decode, only the
+IMAGE_FORMATS), and decoded at the size they are drawn (`open_image(max_size=...)`), so a
+large logo is held at full size only while it is decoded and every cached copy is small.
+Font files are looked at with `os.stat` before FreeType reads them (a regular file of at
+most MAX_FONT_BYTES), and one whose glyphs FreeType cannot draw is a RenderError naming
+it (`font_damaged`)."""
 
 from __future__ import annotations
 
@@ -10,11 +18,14 @@ import functools
 import hashlib
 import io
 import math
+import os
 import stat
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
@@ -24,8 +35,21 @@ from layoutkit.errors import RenderError
 from layoutkit.safefiles import kind_of
 
 RGB = tuple[int, int, int]
+Size = tuple[int, int]
 MAX_SOURCE_PIXELS = 50_000_000
+"""The most pixels an image file may have, read from its header before it is decoded."""
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
+"""The formats pictures are read in (Pillow's names; JPEG takes in a camera's MPO). Others are
+not even tried: the memory they take to decode is not known here (and Pillow reads EPS
+with Ghostscript)."""
+DECODE_COST = {"WEBP": 4}
+"""Formats that take more memory to decode than a PNG (4 bytes a pixel), how many times;
+their pixel budget is MAX_SOURCE_PIXELS divided by it."""
+TILE_SIDE = 512  # decoded pixels are converted and reduced a TILE_SIDE² tile at a time
 CAMERA_CACHE_BYTES = 64 << 20  # the drawn camera pictures kept for reuse
+PICTURE_CACHE_BYTES = 64 << 20  # the decoded picture files kept for reuse
+MAX_FONT_BYTES = 50 << 20
+"""The largest font file read (a CJK font is about 20 MB), checked before FreeType opens it."""
 MIN_TEXT_PX = 14  # the smallest text drawn, in pixels of the picture as finally shown
 WHITE: RGB = (255, 255, 255)
 
@@ -274,23 +298,150 @@ def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _convert(opened: Image.Image, name: str, mode: str, noun: str) -> Image.Image:
+def drawn_size(size: Size, box: Size, *, cover: bool = False) -> Size:
+    """The size a picture of `size` is drawn at in a `box`: whole inside it at its own
+    shape (`compose.contain`, a logo fitted), or with `cover` the smallest size at its
+    shape that covers the box, to be cropped (`compose.cover`); rounded as they round."""
+    pw, ph = size
+    bw, bh = box
+    if cover:
+        factor = max(bw / pw, bh / ph)
+        return max(bw, round(pw * factor)), max(bh, round(ph * factor))
+    factor = min(bw / pw, bh / ph)
+    return max(1, round(pw * factor)), max(1, round(ph * factor))
+
+
+Area = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _drawn_part(size: Size, box: Size | None, cover: bool) -> tuple[Area, Size]:
+    """The part of a picture of `size` that shows in `box` (all of it; with `cover`, the
+    centre at the box's shape, what `compose.cover` keeps), in its pixels, and the size
+    to decode that part at: the size it is drawn at, but never larger than it is."""
+    pw, ph = size
+    whole: Area = (0.0, 0.0, float(pw), float(ph))
+    if box is None:
+        return whole, size
+    box = max(1, box[0]), max(1, box[1])
+    if not cover:
+        drawn = drawn_size(size, box)
+        return whole, size if drawn[0] >= pw or drawn[1] >= ph else drawn
+    bw, bh = box
+    factor = max(bw / pw, bh / ph)
+    vw, vh = min(pw, bw / factor), min(ph, bh / factor)
+    area = ((pw - vw) / 2, (ph - vh) / 2, (pw + vw) / 2, (ph + vh) / 2)
+    return area, box if factor < 1 else (max(1, round(vw)), max(1, round(vh)))
+
+
+def _check_pixels(opened: Image.Image, name: str, noun: str, box: Size | None) -> None:
+    """RenderError when the opened picture (its size read from the header, nothing
+    decoded yet) is over the budget of its format."""
     w, h = opened.size
-    if w * h > MAX_SOURCE_PIXELS:
-        raise RenderError(
-            f"{name}: the {noun} is {w}×{h}; {noun}s are limited to "
-            f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels"
+    cost = DECODE_COST.get(opened.format or "", 1)
+    limit = MAX_SOURCE_PIXELS // cost
+    if w * h <= limit:
+        return
+    kind = _FORMAT_TITLES.get(opened.format or "", opened.format)
+    why = f" for a {kind} image, which takes {cost} times the memory to decode" if cost > 1 else ""
+    raise RenderError(
+        f"{name}: the {noun} is {w}×{h} pixels, over the limit of "
+        f"{limit / 1_000_000:g} megapixels{why}; {_shrink_hint(box)}"
+    )
+
+
+_FORMAT_TITLES = {"WEBP": "WebP"}
+
+
+def _shrink_hint(box: Size | None) -> str:
+    drawn = f", {box[0]}×{box[1]} px" if box is not None else ""
+    return f"save a smaller copy (about the size it is drawn at{drawn}) and use that"
+
+
+def _pixel_area(area: Area, size: Size) -> Box:
+    """`area` in whole pixels of a picture of `size`, inside it and at least 1×1."""
+    w, h = size
+    left, top = min(max(0, round(area[0])), w - 1), min(max(0, round(area[1])), h - 1)
+    right, bottom = max(left + 1, min(w, round(area[2]))), max(top + 1, min(h, round(area[3])))
+    return left, top, right, bottom
+
+
+def _factor(have: int, want: int) -> int:
+    """The whole factor a side of `have` pixels is reduced by towards `want` (never
+    under it), at most TILE_SIDE."""
+    return max(1, min(have // want, TILE_SIDE))
+
+
+def _reduce_part(image: Image.Image, area: Box, size: Size, mode: str) -> Image.Image:
+    """The `area` of a decoded picture in `mode`, reduced by whole factors towards `size`
+    (each pixel the mean of a block; never under `size`): a tile of at most TILE_SIDE²
+    pixels at a time is cut, converted and reduced, so the only full-size picture held
+    is the decoded one."""
+    left, top, right, bottom = area
+    kx, ky = _factor(right - left, size[0]), _factor(bottom - top, size[1])
+    cols, rows = kx * max(1, TILE_SIDE // kx), ky * max(1, TILE_SIDE // ky)
+    out = Image.new(mode, (-(-(right - left) // kx), -(-(bottom - top) // ky)))
+    for y in range(top, bottom, rows):
+        for x in range(left, right, cols):
+            tile = image.crop((x, y, min(right, x + cols), min(bottom, y + rows))).convert(mode)
+            if (kx, ky) != (1, 1):
+                tile = tile.reduce((kx, ky))
+            out.paste(tile, ((x - left) // kx, (y - top) // ky))
+    return out
+
+
+def _decode(
+    opened: Image.Image, name: str, mode: str, noun: str, box: Size | None, cover: bool
+) -> tuple[Image.Image, Size]:
+    """An opened (not yet decoded) picture checked against the budget by its header,
+    then decoded: a JPEG by its decoder at a half, quarter or eighth of its size when
+    that is still as large as it is drawn (`draft`), then what shows in `box` reduced
+    (`_reduce_part`). Returns it and the size to resample it to, once the full-size
+    picture is let go."""
+    _check_pixels(opened, name, noun, box)
+    whole = opened.size
+    area, size = _drawn_part(whole, box, cover)
+    if size != whole:
+        aw, ah = area[2] - area[0], area[3] - area[1]
+        opened.draft(None, (math.ceil(whole[0] * size[0] / aw), math.ceil(whole[1] * size[1] / ah)))
+        sx, sy = opened.size[0] / whole[0], opened.size[1] / whole[1]
+        area = (area[0] * sx, area[1] * sy, area[2] * sx, area[3] * sy)
+    opened.load()
+    part = _pixel_area(area, opened.size)
+    if part == (0, 0, *opened.size) and opened.mode == mode and size == opened.size:
+        return opened, size
+    return _reduce_part(opened, part, size, mode), size
+
+
+def _resampled(image: Image.Image, size: Size) -> Image.Image:
+    return image if image.size == size else image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _open_errors(
+    name: str, noun: str, a_noun: str, exc: Exception, box: Size | None
+) -> RenderError:
+    """The RenderError for what Pillow raised opening or decoding a picture."""
+    if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        return RenderError(
+            f"{name}: the {noun} is far over the limit of "
+            f"{MAX_SOURCE_PIXELS / 1_000_000:g} megapixels; {_shrink_hint(box)}"
         )
-    return opened.convert(mode)
+    return RenderError(f"{name}: not {a_noun} Pillow can read as {_FORMAT_NAMES}")
 
 
-def open_image(
-    path: Path, mode: str = "RGB", noun: str = "picture", a_noun: str = "a picture"
-) -> Image.Image:
-    """A local image converted to `mode`; RenderError names the file (and calls it
-    `noun`) when it is missing, a folder, unreadable, not an image or over the pixel
-    budget; a FIFO, a device or a socket is refused before it is opened (reading one
-    could wait forever)."""
+_FORMAT_NAMES = "PNG, JPEG, BMP, GIF, TIFF or WebP"
+_PILLOW_ERRORS = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,  # when warnings are errors; over the budget anyway
+    OSError,
+    ValueError,
+    SyntaxError,
+)
+
+
+def _check_file(path: Path, noun: str, a_noun: str) -> None:
+    """RenderError unless `path` is a regular file (a FIFO, a device or a socket is
+    refused before it is opened: reading one could wait forever)."""
     try:
         kind = Path(path).stat().st_mode
     except FileNotFoundError:
@@ -301,60 +452,132 @@ def open_image(
         raise RenderError(f"{path}: is a folder, not {a_noun}")
     if not stat.S_ISREG(kind):
         raise RenderError(f"{path}: is {kind_of(kind)}, not {a_noun}")
+
+
+def open_image(
+    path: Path,
+    mode: str = "RGB",
+    noun: str = "picture",
+    a_noun: str = "a picture",
+    *,
+    max_size: Size | None = None,
+    cover: bool = False,
+) -> Image.Image:
+    """A local image converted to `mode`; RenderError names the file (and calls it
+    `noun`) when it is missing, a folder, unreadable, not an image in one of
+    IMAGE_FORMATS or over the pixel budget (read from its header, before decoding); a
+    FIFO, a device or a socket is refused before it is opened.
+
+    `max_size`: the box it is drawn in. It is then decoded at the size it is drawn
+    (`drawn_size`), never larger than it is: all of it fitted inside the box, or with
+    `cover` the part that covers the box, at the box's size; so a 7000×7000 logo drawn
+    at 300×100 is held at full size only while it is decoded."""
+    _check_file(path, noun, a_noun)
     try:
-        with Image.open(path) as opened:
-            return _convert(opened, str(path), mode, noun)
+        # from a file object, so Pillow never maps the file into memory (a file truncated
+        # while mapped would crash the process)
+        with Path(path).open("rb") as file:
+            return _load(file, str(path), mode, noun, a_noun, max_size, cover)
     except FileNotFoundError:
         raise RenderError(f"{path}: no such {noun} file") from None
     except IsADirectoryError:
         raise RenderError(f"{path}: is a folder, not {a_noun}") from None
     except PermissionError:
         raise RenderError(f"{path}: permission denied") from None
-    except Image.DecompressionBombError as exc:
-        raise RenderError(f"{path}: the {noun} is too large to open safely") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise RenderError(f"{path}: not {a_noun} Pillow can read (PNG, JPEG, BMP, ...)") from exc
+    except OSError as exc:  # opening it failed otherwise
+        raise _open_errors(str(path), noun, a_noun, exc, max_size) from None
 
 
 def open_image_bytes(
-    data: bytes, name: str, mode: str = "RGB", noun: str = "picture", a_noun: str = "a picture"
+    data: bytes,
+    name: str,
+    mode: str = "RGB",
+    noun: str = "picture",
+    a_noun: str = "a picture",
+    *,
+    max_size: Size | None = None,
+    cover: bool = False,
 ) -> Image.Image:
     """An encoded image (PNG, JPEG, BMP, ...) held in memory, converted to `mode`; the
-    same limits and messages as `open_image`, naming the image `name` (its URL)."""
+    same limits, messages and `max_size` as `open_image`, naming the image `name` (its
+    URL)."""
+    return _load(io.BytesIO(data), name, mode, noun, a_noun, max_size, cover)
+
+
+def _load(
+    file: IO[bytes], name: str, mode: str, noun: str, a_noun: str, box: Size | None, cover: bool
+) -> Image.Image:
+    """What `open_image` and `open_image_bytes` do once they hold the encoded picture:
+    open, check and decode it (`_decode`) and resample it to the size it is drawn at;
+    RenderError naming it `name` for what Pillow raises."""
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            return _convert(opened, name, mode, noun)
-    except Image.DecompressionBombError as exc:
-        raise RenderError(f"{name}: the {noun} is too large to open safely") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise RenderError(f"{name}: not {a_noun} Pillow can read (PNG, JPEG, BMP, ...)") from exc
+        with _open(file) as opened:
+            image, size = _decode(opened, name, mode, noun, box, cover)
+        return _resampled(image, size)
+    except _PILLOW_ERRORS as exc:
+        raise _open_errors(name, noun, a_noun, exc, box) from None
 
 
-@functools.lru_cache(maxsize=32)
-def load_picture(path: Path) -> Image.Image:
-    """A local picture as RGB; RenderError names the file when it cannot be used."""
-    return open_image(path)
+def _open(file: IO[bytes]) -> Image.Image:
+    """`Image.open` in IMAGE_FORMATS, without Pillow's DecompressionBombWarning on the
+    main thread (the command line): a picture that large is over MAX_SOURCE_PIXELS,
+    refused just after with a clearer message. Not on other threads: catching warnings
+    is not thread-safe."""
+    if threading.current_thread() is not threading.main_thread():
+        return Image.open(file, formats=IMAGE_FORMATS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(file, formats=IMAGE_FORMATS)
+
+
+PICTURES = PictureCache(max_bytes=PICTURE_CACHE_BYTES)
+"""Pictures decoded from files, by path, modification time, size and drawn size."""
+
+
+def load_picture(path: Path, max_size: Size | None = None, *, cover: bool = False) -> Image.Image:
+    """A local picture as RGB, decoded at the size it is drawn in `max_size` (see
+    `open_image`); cached by its path, modification time and byte size (a file changed
+    on disk is read again) and the drawn size: treat it as read-only. RenderError names
+    the file when it cannot be used."""
+    try:
+        info = Path(path).stat()
+        stamp = info.st_mtime_ns, info.st_size
+    except (OSError, ValueError):
+        stamp = -1, -1  # opening it says what is wrong
+    key = ("file", str(Path(path).absolute()), *stamp, max_size, cover)
+    return PICTURES.get(key, lambda: open_image(path, max_size=max_size, cover=cover))
 
 
 BYTES_CACHE = PictureCache(max_bytes=32 << 20)
 """Pictures decoded from bytes, by the bytes' hash (a preview may draw one card often)."""
 
 
-def load_picture_bytes(data: bytes, name: str) -> Image.Image:
-    """An encoded picture held in memory as RGB (cached by a hash of the bytes: treat it
-    as read-only); RenderError names it `name` (its URL) when it cannot be used."""
+def load_picture_bytes(
+    data: bytes, name: str, max_size: Size | None = None, *, cover: bool = False
+) -> Image.Image:
+    """An encoded picture held in memory as RGB, decoded at the size it is drawn in
+    `max_size` (see `open_image`; cached by a hash of the bytes and the drawn size:
+    treat it as read-only); RenderError names it `name` (its URL) when it cannot be
+    used."""
     digest = hashlib.blake2b(data, digest_size=20).digest()
-    return BYTES_CACHE.get(("bytes", digest), lambda: open_image_bytes(data, name))
+    key = ("bytes", digest, max_size, cover)
+    return BYTES_CACHE.get(
+        key, lambda: open_image_bytes(data, name, max_size=max_size, cover=cover)
+    )
 
 
 FONT_FIX = "give the path of a .ttf or .otf file"
 
 
+FONT_PROBE = "Ag"  # drawn once as a font is opened: damaged glyph data fails at once
+
+
 @functools.lru_cache(maxsize=64)
 def _truetype(path: str, mtime_ns: int, size: int) -> Font:
     del mtime_ns  # part of the key: a font file changed on disk is read again
+    _font_file(path)  # what FreeType opens is what was checked
     try:
-        return ImageFont.truetype(path, size)
+        face = ImageFont.truetype(path, size)
     except (OSError, ValueError) as exc:
         try:
             with Path(path).open("rb"):
@@ -366,11 +589,26 @@ def _truetype(path: str, mtime_ns: int, size: int) -> Font:
         except OSError:
             pass
         raise RenderError(f"{path}: not a font Pillow can read; {FONT_FIX}") from exc
+    try:
+        face.getbbox(FONT_PROBE)
+    except (OSError, ValueError) as exc:
+        raise font_damaged(path, exc) from None
+    return face
 
 
-def font_stamp(path: str) -> int:
-    """The modification time (ns) of the font file at `path`; RenderError naming it when
-    it is missing, a folder or cannot be looked at."""
+def font_damaged(path: str, exc: Exception) -> RenderError:
+    """The RenderError for a font FreeType opened but cannot draw or measure text with
+    (`exc`, what it raised): its glyph tables are damaged."""
+    return RenderError(
+        f"{path}: the font is damaged: FreeType cannot draw its glyphs ({exc}); copy or "
+        "download it again, or give the path of another .ttf or .otf file"
+    )
+
+
+def _font_file(path: str) -> os.stat_result:
+    """What `os.stat` says of the font file at `path`, checked before FreeType reads it:
+    RenderError naming it when it is missing, cannot be looked at, is a folder, a FIFO,
+    a device or a socket, or is over MAX_FONT_BYTES (a 3 GB file is refused unread)."""
     try:
         info = Path(path).stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -382,14 +620,27 @@ def font_stamp(path: str) -> int:
     if stat.S_ISDIR(info.st_mode):
         raise RenderError(f"{path}: is a folder, not a font; {FONT_FIX}")
     if not stat.S_ISREG(info.st_mode):
-        raise RenderError(f"{path}: is not a regular file; {FONT_FIX}")
-    return info.st_mtime_ns
+        raise RenderError(f"{path}: is {kind_of(info.st_mode)}, not a font; {FONT_FIX}")
+    if info.st_size > MAX_FONT_BYTES:
+        raise RenderError(
+            f"{path}: the font file is {info.st_size:,} bytes, over the limit of "
+            f"{MAX_FONT_BYTES // (1 << 20)} MB (a CJK font is about 20 MB); {FONT_FIX} "
+            "of at most that size"
+        )
+    return info
+
+
+def font_stamp(path: str) -> int:
+    """The modification time (ns) of the font file at `path`; RenderError naming it when
+    it is missing, cannot be looked at, is not a regular file or is over MAX_FONT_BYTES."""
+    return _font_file(path).st_mtime_ns
 
 
 def font_at(path: str, size: int, stamp: int | None = None) -> Font:
     """The TTF/OTF font file at `path` at `size` pixels (at least 6), cached by path,
-    modification time and size; RenderError names the file when it is missing, a folder,
-    unreadable or not a font. `stamp`: `font_stamp(path)`, when already known."""
+    modification time and size; RenderError names the file when it is missing, not a
+    regular file, too large, unreadable, not a font or damaged (`font_damaged`: it
+    cannot draw "Ag"). `stamp`: `font_stamp(path)`, when already known."""
     return _truetype(path, font_stamp(path) if stamp is None else stamp, max(6, size))
 
 
@@ -397,20 +648,31 @@ __all__ = [
     "BYTES_CACHE",
     "CAMERA_CACHE",
     "CAMERA_CACHE_BYTES",
+    "DECODE_COST",
     "FONT_FIX",
+    "FONT_PROBE",
     "FOOTER_SHARE",
+    "IMAGE_FORMATS",
     "MAX_CAMERA_ASPECT",
+    "MAX_FONT_BYTES",
+    "MAX_SOURCE_PIXELS",
     "MIN_TEXT_PX",
+    "PICTURES",
+    "PICTURE_CACHE_BYTES",
     "RGB",
     "SLIDE_PAGE",
+    "TILE_SIDE",
     "TITLE_BAR_SHARE",
     "Box",
     "Font",
     "PictureCache",
+    "Size",
     "check_camera_aspect",
     "draw_label",
+    "drawn_size",
     "font",
     "font_at",
+    "font_damaged",
     "font_stamp",
     "load_picture",
     "load_picture_bytes",

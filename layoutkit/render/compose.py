@@ -1,7 +1,12 @@
 """The canvas as Agora composes it: background, then each region in paint order, its
 picture scaled to cover (crop) or to fit inside with black bars, blended by its alpha.
 A region with no area, or wholly off the canvas (starting at its right or bottom edge),
-draws nothing."""
+draws nothing.
+
+A user whose video is off shows, in the steady state Agora reaches after about 3.5 s
+(it keeps the last frame only that long): their background image (`backgroundConfig`,
+else `defaultUserBackgroundImage`), else the canvas's `backgroundImage`, else the
+background colour (develop/composite-mode of Agora's current docs)."""
 
 from __future__ import annotations
 
@@ -74,18 +79,22 @@ class Drawn:
     """What composing did, for the annotations: which region showed what."""
 
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
-    # "video", "screen", "placeholder", "card", "empty", "off canvas", "no area", ...
+    # "video", "screen", "placeholder", "card", "background", "empty", "off canvas",
+    # "no area", ...
     shown: list[str] = field(default_factory=list)
     missing_images: list[str] = field(default_factory=list)
 
 
-def stand_in(url: str, local: Path | bytes) -> Image.Image:
+def stand_in(
+    url: str, local: Path | bytes, size: tuple[int, int], *, fill: bool = True
+) -> Image.Image:
     """The picture standing in for the image at `url`: a local file, or encoded bytes
-    (named by `url` in errors, without its query, which may hold a signature); RGB,
+    (named by `url` in errors, without its query, which may hold a signature), decoded
+    at about the `size` it is drawn (`fill`: covering it, else fitting in it); RGB,
     cached (treat it as read-only)."""
     if isinstance(local, bytes):
-        return load_picture_bytes(local, url_name(url))
-    return load_picture(local)
+        return load_picture_bytes(local, url_name(url), size, cover=fill)
+    return load_picture(local, size, cover=fill)
 
 
 def url_name(url: str) -> str:
@@ -151,6 +160,7 @@ def contain(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 NOT_DRAWN = ("off canvas", "no area")  # what a region Agora draws nothing of shows
+BACKGROUND = "background"  # a user without video and without an image of their own
 
 
 def colors_of(people: Mapping[str, Appearance]) -> dict[str, RGB]:
@@ -174,7 +184,7 @@ def camera_tile(
     pixels: the regions painted over it)."""
     w, h = size
     if person.image is not None:
-        picture = load_picture(person.image)
+        picture = load_picture(person.image, size, cover=fit != "fit")
         return contain(picture, size) if fit == "fit" else cover(picture, size)
     aspect = check_camera_aspect(person.camera_aspect)
     base = color or participant_color(0)
@@ -238,10 +248,12 @@ def compose(
     if background:
         local = options.images.get(background)
         if local is not None:
-            canvas.paste(cover(stand_in(background, local), size), (0, 0))
+            canvas.paste(cover(stand_in(background, local, size), size), (0, 0))
         else:
             drawn.missing_images.append(background)
     floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
+    # what a region of a user without video and without an image of their own shows
+    backdrop = canvas.copy() if any(p.video_off for p in people.values()) else None
     colors = colors_of(people)
     boxes = [pixel_box(region, *size) for region in regions]
     for index, region in enumerate(regions):
@@ -262,6 +274,8 @@ def compose(
             if later.uid in people and later.alpha > 0 and later.width > 0 and later.height > 0
         ]
         tile, what = _region_tile(payload, person, tile_size, region, options, drawn, color, above)
+        if what == BACKGROUND and backdrop is not None:
+            tile = backdrop.crop(box)
         if floating and index > 0 and person is not None and person.audio_only:
             tile, what = None, "transparent"
         drawn.shown.append(what)
@@ -294,17 +308,18 @@ def _region_tile(
             if local is None:
                 drawn.missing_images.append(url)
                 return Image.new("RGB", size, (96, 96, 104)), "card"
-            picture = stand_in(url, local)
+            picture = stand_in(url, local, size, fill=fit != "fit")
             return (contain(picture, size) if fit == "fit" else cover(picture, size)), "placeholder"
         if person.audio_only:
             return None, "audio only"
-        return camera_tile(person, size, region.fit, color, options, above), "last frame"
+        return None, BACKGROUND  # video off: the canvas's background image or colour
     return camera_tile(person, size, region.fit, color, options, above), (
         "screen" if person.screen and person.image is None else "video"
     )
 
 
 __all__ = [
+    "BACKGROUND",
     "MAX_PIXELS",
     "MAX_SCALE",
     "MAX_SIDE",

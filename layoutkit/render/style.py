@@ -6,20 +6,24 @@ with layoutkit (`STYLE_FONT`): a line is drawn at its size, shrunk down to its m
 strip, then cut with an ellipsis (a warning names the text and its place); characters the
 font has no glyph for (and control characters) show as the font's missing-glyph box, with
 a warning. Images and the font are local files; one that is missing, is not an image (a
-font) or is over the pixel budget is a `RenderError` naming its place. Every JPEG is at
-most Agora's 6 MB (`wire.profile.MAX_IMAGE_BYTES`).
+font) or is over the pixel budget (a font file over 50 MB) is a `RenderError` naming its
+place, and so is a font whose glyphs FreeType cannot draw (damaged glyph tables), when it
+is opened or whenever text is measured or drawn. Images are decoded at the size they are
+drawn (`camera.open_image`). Every JPEG is at most Agora's 6 MB
+(`wire.profile.MAX_IMAGE_BYTES`).
 
 `render_style` remembers its last few results: the same plan, whose files have not
 changed on disk, gives the same (read-only) `StyleImages` without drawing again."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -27,7 +31,15 @@ from types import MappingProxyType
 from PIL import Image, ImageDraw
 
 from layoutkit.errors import RenderError, safe_text
-from layoutkit.render.camera import Font, font_at, font_stamp, open_image
+from layoutkit.render.camera import (
+    Font,
+    Size,
+    drawn_size,
+    font_at,
+    font_damaged,
+    font_stamp,
+    open_image,
+)
 from layoutkit.render.compose import MAX_PIXELS, MAX_SIDE, cover, hex_rgb
 from layoutkit.styleplan import (
     CardPlan,
@@ -147,7 +159,7 @@ class Typeface:
 
     def stamp(self) -> int:
         """The font file's modification time (ns); a located RenderError when the file is
-        missing, a folder or not a font."""
+        missing, not a regular file, over 50 MB, not a font or damaged."""
         try:
             stamp = font_stamp(self.file)
             font_at(self.file, _PROBE_PX, stamp)  # a file that is not a font fails here
@@ -161,6 +173,16 @@ class Typeface:
             return font_at(self.file, size)
         except RenderError as exc:
             raise _located(exc, self.where) from None
+
+    @contextlib.contextmanager
+    def drawing(self) -> Iterator[None]:
+        """Text measured and drawn in this font inside: what FreeType raises there (an
+        OSError: glyph data damaged past what opening it checks) becomes a RenderError
+        naming the font file (`font_damaged`), led by `where`."""
+        try:
+            yield
+        except OSError as exc:
+            raise _located(font_damaged(self.file, exc), self.where) from None
 
 
 def _located(exc: RenderError, where: str) -> RenderError:
@@ -231,16 +253,17 @@ def _inclusive(rect: PixelRect) -> tuple[int, int, int, int]:
 
 
 def _paste_image(canvas: Image.Image, mark: ImageMark) -> None:
-    picture = load_image(mark.path, mark.where)
     size = (mark.rect.width, mark.rect.height)
-    if mark.fit == "crop":
+    crop = mark.fit == "crop"
+    picture = load_image(mark.path, mark.where, size, cover=crop)  # decoded at its drawn size
+    if crop:
         tile = cover(picture, size)
         canvas.paste(tile, (mark.rect.x, mark.rect.y), tile)
         return
-    pw, ph = picture.size
-    factor = min(size[0] / pw, size[1] / ph)
-    sw, sh = max(1, round(pw * factor)), max(1, round(ph * factor))
-    scaled = picture.resize((sw, sh), Image.Resampling.BILINEAR)
+    sw, sh = drawn_size(picture.size, size)
+    scaled = (
+        picture.resize((sw, sh), Image.Resampling.BILINEAR) if picture.size != (sw, sh) else picture
+    )
     at = (mark.rect.x + (size[0] - sw) // 2, mark.rect.y + (size[1] - sh) // 2)
     canvas.paste(scaled, at, scaled)
 
@@ -249,14 +272,19 @@ def _place(where: str) -> str:
     return f"{where}: " if where else ""
 
 
-@functools.lru_cache(maxsize=4)  # a logo used by several marks is read once
-def _load(path: Path, mtime_ns: int, size: int) -> Image.Image:
-    return open_image(path, "RGBA", "image", "an image")
+@functools.lru_cache(maxsize=16)  # a logo used by several marks is read once
+def _load(path: Path, mtime_ns: int, size: int, box: Size | None, crop: bool) -> Image.Image:
+    del mtime_ns, size  # part of the key: a file changed on disk is read again
+    return open_image(path, "RGBA", "image", "an image", max_size=box, cover=crop)
 
 
-def load_image(path: str, where: str = "") -> Image.Image:
-    """A local image as RGBA (transparency kept, for logos); RenderError led by `where`
-    when it is missing, not an image or over the pixel budget."""
+def load_image(
+    path: str, where: str = "", max_size: Size | None = None, *, cover: bool = False
+) -> Image.Image:
+    """A local image as RGBA (transparency kept, for logos), decoded at the size it is
+    drawn in the box `max_size` (fitted, or with `cover` covering it; see
+    `camera.open_image`), so only that size is kept; RenderError led by `where` when it
+    is missing, not an image or over the pixel budget."""
     file = Path(path)
     try:
         info = file.stat()
@@ -264,7 +292,7 @@ def load_image(path: str, where: str = "") -> Image.Image:
     except (OSError, ValueError):
         stamp = -1, -1  # opening it says what is wrong
     try:
-        return _load(file, *stamp)
+        return _load(file, *stamp, max_size, cover)
     except RenderError as exc:
         raise RenderError(exc.message, source=where or None) from None
 
@@ -275,7 +303,8 @@ def can_draw(char: str, font: str | None = None, font_where: str = "") -> bool:
     characters never draw. A font file that cannot be used is a RenderError led by
     `font_where`."""
     face = Typeface(font, font_where)
-    return _can_draw(char, face.file, face.stamp())
+    with face.drawing():
+        return _can_draw(char, face.file, face.stamp())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -323,7 +352,9 @@ def fit_text(
     `width`×`height` in the font (the TTF/OTF file `font`, or STYLE_FONT), and the
     text (cut, with an ellipsis, when even `min_size` is too wide). Text still too tall at
     `min_size` is given at `min_size`."""
-    return _fit_text(text, size, min_size, width, height, Typeface(font, font_where).at)
+    face = Typeface(font, font_where)
+    with face.drawing():
+        return _fit_text(text, size, min_size, width, height, face.at)
 
 
 def _fit_text(
@@ -370,9 +401,16 @@ def draw_text_line(
 ) -> None:
     """Write `mark.text` on `tile` (its strip, already painted) in the font (the TTF/OTF
     file `font`, or STYLE_FONT), warning when it had to be cut or has characters
-    the font cannot draw."""
-    width, height = tile.size
+    the font cannot draw. A font FreeType cannot draw with is a RenderError naming it."""
     typeface = Typeface(font, font_where)
+    with typeface.drawing():
+        _draw_text_line(tile, mark, warnings, typeface)
+
+
+def _draw_text_line(
+    tile: Image.Image, mark: TextMark, warnings: list[str], typeface: Typeface
+) -> None:
+    width, height = tile.size
     text, missing = _drawable(mark.text, typeface)
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
@@ -431,7 +469,7 @@ def paint_card(
     w, h = card.width, card.height
     image = Image.new("RGB", (w, h), hex_rgb(card.color))
     if card.image is not None:
-        picture = cover(load_image(card.image, card.where), (w, h))
+        picture = cover(load_image(card.image, card.where, (w, h), cover=True), (w, h))
         image.paste(picture, (0, 0), picture)
     short = min(w, h)
     big = max(6, round(short * INITIALS_SHARE))

@@ -113,8 +113,31 @@ def parse_rules(data: Any, source: str) -> list[AutoRule]:
         except RequestError as exc:
             message = exc.message.removeprefix(f"{exc.field}: ")
             raise ConfigError(f"{where}.{exc.field or 'uid'}: {message}") from None
-        rules.append(AutoRule(channels, spec, _env(request, f"{where}.request")))
+        request = _env(request, f"{where}.request")
+        check_request(request, f"{where}.request")
+        rules.append(AutoRule(channels, spec, request))
     return rules
+
+
+def check_request(request: dict[str, Any], where: str) -> None:
+    """ConfigError unless `request`, with the transcodingConfig the service adds, is a
+    start clientRequest Agora takes (checked as the client checks it before sending)."""
+    from pydantic import ValidationError
+
+    from layoutkit.wire.api import StartClientRequest
+
+    trial = copy.deepcopy(request)
+    config = trial.setdefault("recordingConfig", {})
+    if isinstance(config, dict):
+        config.setdefault("transcodingConfig", {"width": 640, "height": 360})
+    try:
+        StartClientRequest.model_validate(trial, context={"mode": "mix"})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(
+            f"{where}.{path}: {first['msg']}; this is the start clientRequest Agora is sent"
+        ) from None
 
 
 def check_rules(rules: list[AutoRule], layouts: Path | None) -> None:
@@ -142,6 +165,8 @@ class AutoRecorder:
         self._worker = threading.Thread(target=self._run, name="layoutkit-auto", daemon=True)
         self._worker.start()
         self.log: list[str] = []  # what it did, newest last (bounded)
+        hub.on_change = self.observe
+        hub.on_end = self.ended
 
     def rule_for(self, cname: str) -> AutoRule | None:
         return next((r for r in self.rules if r.matches(cname)), None)
@@ -150,6 +175,12 @@ class AutoRecorder:
         """A channel changed (called by the hub after each callback's events)."""
         if self.rule_for(channel) is not None:
             self._jobs.put((channel, list(hosts), destroyed))
+
+    def ended(self, channel: str, sid: str) -> None:
+        """Agora ended recording `sid` (event 11): if it was ours, forget it, so the
+        channel is recorded again while hosts remain."""
+        if self.rule_for(channel) is not None:
+            self._jobs.put((channel, [f"ended:{sid}"], False))
 
     def adopt(self) -> None:
         """After a restart: the recordings the service started itself, by channel."""
@@ -165,10 +196,15 @@ class AutoRecorder:
                 self._step(channel, hosts, destroyed)
             except LimiterClosedError:
                 return
-            except Exception:  # one channel's failure never stops the others
-                log.exception("auto-record of %s failed", channel)
+            except Exception as exc:  # one channel's failure never stops the others
+                self._note(
+                    f"auto-record {channel}: failed ({type(exc).__name__}: {exc})", failed=True
+                )
 
     def _step(self, channel: str, hosts: list[str], destroyed: bool) -> None:
+        if hosts and hosts[0].startswith("ended:"):
+            self._ended(channel, hosts[0].removeprefix("ended:"))
+            return
         sid = self._started.get(channel)
         if sid is not None and (destroyed or not hosts):
             self._stop(channel, sid)
@@ -176,6 +212,15 @@ class AutoRecorder:
             failed = self._failed.get(channel)
             if failed is None or time.monotonic() - failed >= RETRY_AFTER:
                 self._start(channel, hosts)
+
+    def _ended(self, channel: str, sid: str) -> None:
+        if self._started.get(channel) != sid:
+            return
+        del self._started[channel]
+        self._note(f"auto-record {channel}: Agora ended {sid}")
+        hosts = self.hub.hosts_of(channel, exclude=set())
+        if hosts:  # still hosts there: record the channel again
+            self._step(channel, hosts, False)
 
     def _note(self, text: str, *, failed: bool = False) -> None:
         (log.warning if failed else log.info)("%s", safe_text(text))
@@ -193,6 +238,7 @@ class AutoRecorder:
             transcoding = compile_full(layout, people, spec.roles).transcoding_json
             request = copy.deepcopy(rule.request)
             request.setdefault("recordingConfig", {})["transcodingConfig"] = transcoding
+            self.hub.mark_recorder(channel, spec.uid)  # its recorder is never a host
             limiter.acquire(("auto", channel))
             resource = client.acquire(channel, spec.uid)
             limiter.acquire(("auto", channel))
@@ -241,6 +287,7 @@ __all__ = [
     "AutoRecorder",
     "AutoRule",
     "ConfigError",
+    "check_request",
     "check_rules",
     "parse_rules",
     "spec_for",

@@ -1,23 +1,28 @@
 """The service's core: many recordings of one App ID, each kept in its layout by its own
 Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 
-- `notify(body, headers)`: a callback is verified (401 otherwise), parsed, written to the
-  store (503 when it cannot be, so Agora sends it again), turned into roster events by
-  the channel's stream (duplicates, stale and out-of-order events, the recorder and the
-  audience dropped); 200, and the channel's worker hands the events to its Directors.
+- `notify(body, headers)`: a callback is judged and kept (`service.intake`: 401 a bad
+  signature, 200 for what no retry can fix, 503 when it cannot be kept), then acted on:
+  RTC channel events become roster events by the channel's stream (duplicates, stale and
+  out-of-order events, recorders and the audience dropped) and the channel's worker
+  hands them to its Directors; Cloud Recording's own events end a recording (11) or
+  follow its recorder to a new uid (12).
 - `attach(request)`: a running recording joins (409 if it is attached already, 422 if
-  its layout does not load or compile for who is in the channel); its Director starts
-  from the channel's hosts: those the notifications showed, else Agora's user list.
-- `set_name(sid, uid, name)`: the name a styled layout writes for a person (kept with
-  the recording; Notifications carry no names), after the channel's events so far.
+  its layout does not load, compile or draw for who is in the channel); its Director is
+  started in the channel's worker from the channel's hosts (those the notifications
+  showed, else Agora's user list), so the answer never waits on a publisher.
+- What the app knows and Agora does not tell: `set_name` (the name a styled layout
+  writes), `set_media` (camera and microphone), `set_speaker` (the active speaker); each
+  applied after the channel's events so far.
+- Reconciliation (`service.reconcile`): every directed channel's user list is read
+  periodically and after any gap, on a limiter of its own; differences become events.
 - `resume()`: after a restart, the kept callbacks are replayed to rebuild each channel,
   each channel with an attached recording is resynchronised from the user list, then
-  every recording's Director starts and pushes the layout for who is there.
+  every recording's Director starts and pushes the layout for who is there. A stored
+  recording that cannot be read is skipped, named.
 - Every push takes a turn on one `FairLimiter` (round-robin across recordings, at most
   `rate_limit` requests per `window`), so no channel starves and the App ID's limit
   holds; the service's client makes one attempt per call, so each request is one turn.
-- With `HubOptions.assets`, every Director publishes its styled layout's images there
-  (one publisher for all, which remembers what is published).
 """
 
 from __future__ import annotations
@@ -25,27 +30,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from layoutkit.compile.compiler import compile_full
-from layoutkit.errors import ApiError, LayoutkitError, NotificationError, TransportError
+from layoutkit.errors import ApiError
 from layoutkit.layout.loader import Layout
+from layoutkit.live.channels import NotificationRouter
 from layoutkit.live.director import Director
-from layoutkit.live.notifications import (
-    Notification,
-    NotificationRouter,
-    UnknownEventError,
-    parse_notification,
-    verify_signature,
-)
+from layoutkit.live.notifications import Notification, RecordingPayload
 from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
-from layoutkit.service.handoff import Handoff
+from layoutkit.service.handoff import Handoff, Task
+from layoutkit.service.intake import NOTIFY_WINDOW, Intake
+from layoutkit.service.reconcile import RESYNC_INTERVAL, Reconciler
+from layoutkit.service.recordings import Attached, RecordingTarget, check_drawable, describe
 from layoutkit.service.spec import (
     MAX_NAMES,
     AttachSpec,
@@ -55,14 +56,16 @@ from layoutkit.service.spec import (
     parse_spec,
 )
 from layoutkit.service.store import Store, StoreError
+from layoutkit.wire.channel import USER_LIST_RATE
+from layoutkit.wire.rules import check_uid
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
-    from layoutkit.client import CloudRecordingClient, Recording
+    from layoutkit.client import CloudRecordingClient
 
 log = logging.getLogger("layoutkit.service")
-MAX_ERRORS = 20  # recent errors kept per recording
 Answer = tuple[int, dict[str, Any]]
+MAX_ENDED = 1_000  # ended recordings still described by GET /recordings/{sid}
 
 
 @dataclass(frozen=True)
@@ -70,15 +73,18 @@ class HubOptions:
     """`notify_secret`: the Notifications secret the callbacks are signed with;
     `layouts`: the folder `file` names are read from; `rate_limit` per `window` seconds:
     the App ID's allowance shared by every recording; `resync`: read Agora's user list
-    when a channel's hosts are not known from notifications (attach, restart);
-    `assets`: where every Director publishes a styled layout's images (None: the
-    layouts are pushed without them, with a warning)."""
+    (attach, restart, gaps and every `resync_interval` seconds); `notify_window`: how
+    old a callback may be (`notifyMs`) before it is taken for a replay; `assets`: where
+    every Director publishes a styled layout's images (None: the layouts are pushed
+    without them, with a warning)."""
 
     notify_secret: str
     layouts: Path | None = None
     rate_limit: int = 10
     window: float = 1.15
     resync: bool = True
+    resync_interval: float = RESYNC_INTERVAL
+    notify_window: float = NOTIFY_WINDOW
     flush_timeout: float = 10.0  # seconds shutdown waits for pending layouts, in all
     assets: Publisher | None = None
 
@@ -86,38 +92,9 @@ class HubOptions:
         return f"HubOptions(layouts={self.layouts!r}, rate_limit={self.rate_limit})"
 
 
-@dataclass
-class Attached:
-    """One recording the service keeps in its layout."""
-
-    spec: AttachSpec
-    director: Director | None  # None when its layout cannot be loaded after a restart
-    auto: bool
-    attached_at: float
-    errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
-
-
-class _Turns:
-    """The Director's target: a fair turn (taken before the Director chooses the state,
-    so the latest state goes out), the push, then the acknowledged layout kept."""
-
-    def __init__(self, hub: DirectorHub, sid: str, recording: Recording) -> None:
-        self.hub, self.sid, self.recording = hub, sid, recording
-
-    def take_turn(self) -> None:
-        try:
-            self.hub.limiter.acquire(self.sid)
-        except LimiterClosedError:  # stopping: the Director treats it as transient
-            raise TransportError("the service is stopping; not sent") from None
-
-    def update_layout(self, layout: Mapping[str, Any]) -> object:
-        answer = self.recording.update_layout(layout)
-        self.hub.acknowledged(self.sid, dict(layout))
-        return answer
-
-
 class DirectorHub:
-    """Directors for the recordings of one App ID, fed by its Notifications."""
+    """Directors for the recordings of one App ID, fed by its Notifications. `clock`
+    (monotonic seconds) paces reconciliation; `wall` (Unix seconds) judges `notifyMs`."""
 
     def __init__(
         self,
@@ -126,89 +103,155 @@ class DirectorHub:
         options: HubOptions,
         *,
         on_grant: Callable[[Hashable, float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.store = store
         self.options = options
         self.limiter = FairLimiter(options.rate_limit, options.window, on_grant=on_grant)
+        self.user_limiter = FairLimiter(USER_LIST_RATE, 1.0)  # never updateLayout's turns
+        self.intake = Intake(options.notify_secret, store, options.notify_window, wall)
         self.router = NotificationRouter()
         self.on_change: Callable[[str, list[str], bool], None] | None = None  # auto-record
+        self.on_end: Callable[[str, str], None] | None = None  # (channel, sid): it ended
         self._lock = threading.RLock()  # streams, the recordings and event order
         self._recordings: dict[str, Attached] = {}
+        self._ended: OrderedDict[str, Attached] = OrderedDict()
         self._attaching: set[str] = set()  # sids being attached (checked, not yet kept)
         # channel -> the uids of every recorder attached there, detached ones included (a
         # detached recording may still run): Agora's user list names them as hosts
         self._recorders: dict[str, set[str]] = {}
-        self._handoff = Handoff(self._lock)  # events routed, handed to directors after
+        self._handoff = Handoff(self._lock, on_error=self._task_failed)
+        self.reconciler: Reconciler | None = None
+        if options.resync and options.resync_interval > 0:
+            self.reconciler = Reconciler(
+                self._directed, self.resync, interval=options.resync_interval, clock=clock
+            )
         self._closed = False
-        self.received = 0  # callbacks accepted (200)
         self.unsent: list[str] = []  # after close: the sids whose latest layout was not sent
+
+    @property
+    def received(self) -> int:
+        """Callbacks kept and acted on."""
+        return self.intake.counts.kept
 
     # --- notifications -----------------------------------------------------------------------
 
     def notify(self, body: bytes, headers: Mapping[str, str]) -> Answer:
         """Handle one callback: (HTTP status, JSON answer)."""
-        if not verify_signature(body, headers, self.options.notify_secret):
-            log.warning("notification refused: bad or missing signature")
-            return 401, {"error": "the signature does not match the body and the secret"}
-        try:
-            notification = parse_notification(body)
-        except UnknownEventError as exc:  # another product's events: taken, not used
-            log.info("notification ignored: %s", exc.message)
-            return 200, {"ok": True, "ignored": exc.message}
-        except NotificationError as exc:
-            log.warning("notification refused: %s", exc.message)
-            return 400, {"error": exc.message, "field": exc.field}
-        try:
-            seq = self.store.add_notification(
-                notification.notice_id, notification.channel_name, body
-            )
-        except StoreError as exc:
-            log.error("notification not kept, answered 503 so Agora sends it again: %s", exc)
-            return 503, {"error": "the service cannot keep the notification now; retry"}
+        verdict = self.intake.take(body, headers)
+        if verdict.gap and self.reconciler is not None:
+            self.reconciler.gap()  # a callback was lost: the user lists say who is there
+        notification = verdict.notification
+        if notification is None:
+            return verdict.answer
         applied = self._apply(notification)
         try:
-            self.store.mark_done(seq)
+            self.store.mark_done(verdict.seq)
         except StoreError as exc:  # kept already: a restart replays it
             log.error("%s", exc)
-        with self._lock:
-            self.received += 1
         return 200, {"ok": True, "events": applied}
 
     def _apply(self, notification: Notification) -> int:
-        """Route a callback to its channel's directors; the number of roster events.
+        """Act on a kept callback; the number of roster events it gave.
 
         Routing (the channel's stream) happens under the hub's lock; the directors get
-        the events outside it (`_queue`, `service.handoff`): a slow compile for one channel never
+        the events outside it (`service.handoff`): a slow compile for one channel never
         holds up another channel's callbacks (or `/healthz`)."""
+        if isinstance(notification.payload, RecordingPayload):
+            self._recording_event(notification, notification.payload)
+            return 0
         with self._lock:
             if self._closed:
                 return 0
             channel, events = self.router.handle(notification)
-            if not self._on_channel(channel):
-                log.info("notification for %r (no recording attached): followed", channel)
-            self._queue(channel, events)
+            receivers = self._on_channel(channel)
+            self._handoff.put(channel, events, receivers)
             stream = self.router.stream(channel)
-            hosts = stream.hosts if stream is not None else []
-            destroyed = notification.event_type == 102
+            hosts = self._shown(channel) if stream is not None else []
+        log.info(
+            "notification %s: %s for %d recordings",
+            notification.summary(),
+            ", ".join(str(e) for e in events) or "no change",
+            len(receivers),
+        )
         self._handoff.hand_later(channel)  # answered now; a slow publish waits in a worker
+        destroyed = notification.event_type == 102
         if self.on_change is not None and (events or destroyed):
             self.on_change(channel, hosts, destroyed)
         return len(events)
 
-    def _queue(self, channel: str, events: list[Event]) -> None:
-        """Queue `events` for the directors attached to `channel` now (under `_lock`)."""
-        self._handoff.put(channel, events, self._on_channel(channel))
-
     def _on_channel(self, channel: str) -> list[Attached]:
         return [a for a in self._recordings.values() if a.spec.cname == channel]
+
+    def _directed(self) -> list[str]:
+        with self._lock:
+            return sorted({a.spec.cname for a in self._recordings.values()})
+
+    # --- Cloud Recording's own events --------------------------------------------------------
+
+    def _recording_event(self, notification: Notification, payload: RecordingPayload) -> None:
+        with self._lock:
+            item = self._recordings.get(payload.sid)
+        if item is None:
+            log.info("notification %s: no such recording attached", notification.summary())
+            return
+        log.info("notification %s: %s", notification.summary(), payload.describe())
+        if notification.event_type == 11:
+            self._end(item, f"Agora ended the recording: {payload.describe()}")
+        elif payload.new_uid is not None:
+            self._failover(item, str(payload.new_uid))
+
+    def _end(self, item: Attached, reason: str) -> None:
+        """Stop directing a recording that ended (at once: no push is sent after it)."""
+        sid, cname = item.spec.sid, item.spec.cname
+        with self._lock:
+            if self._recordings.pop(sid, None) is None:
+                return
+            item.ended = reason
+            item.note(reason)
+            self._ended[sid] = item
+            while len(self._ended) > MAX_ENDED:
+                self._ended.popitem(last=False)
+            if not self._on_channel(cname):
+                self.router.unpin(cname)
+        self._forget(sid)
+        if item.director is not None:
+            item.director.close(timeout=0.0)
+        if self.on_end is not None:
+            self.on_end(cname, sid)
+
+    def _failover(self, item: Attached, new_uid: str) -> None:
+        """The recorder rejoined with `new_uid`: never a participant; the latest layout
+        goes to the new worker again."""
+        cname = item.spec.cname
+        text = f"session_failover: the recorder rejoined as uid {new_uid}; layout sent again"
+        with self._lock:
+            item.note(text)
+            self._mark_recorder(cname, new_uid)
+            director = item.director
+            if director is not None:
+                self._handoff.call(cname, lambda: director.resend(text), item)
+        self._handoff.hand_later(cname)
+
+    def mark_recorder(self, cname: str, uid: str) -> None:
+        """`uid` records `cname` (the auto-recorder's, before it starts): never laid out."""
+        with self._lock:
+            self._mark_recorder(cname, uid)
+        self._handoff.hand_later(cname)
+
+    def _mark_recorder(self, cname: str, uid: str) -> None:
+        self._recorders.setdefault(cname, set()).add(uid)
+        events = self.router.open(cname).mark_recorder(uid)
+        self._handoff.put(cname, events, self._on_channel(cname))
 
     # --- attaching -------------------------------------------------------------------------
 
     def attach(self, data: Mapping[str, Any], *, auto: bool = False) -> dict[str, Any]:
         """Attach a running recording (the JSON of `POST /recordings`); its status.
         RequestError: 400 a bad field, 409 attached already, 422 a layout that does not
-        load or compile, 503 the store cannot keep it."""
+        load, compile or draw, 503 the store cannot keep it."""
         spec = parse_spec(data)
         layout = load_spec_layout(spec, self.options.layouts)
         with self._lock:  # the sid is taken now: a second attach of it is a 409 at once
@@ -217,59 +260,63 @@ class DirectorHub:
             self._attaching.add(spec.sid)
         try:
             hosts = self.hosts_of(spec.cname, exclude={spec.uid})
-            try:
-                compile_full(layout, hosts, spec.roles, names=spec.names)
-            except LayoutkitError as exc:
-                raise RequestError(
-                    422,
-                    f"the layout does not compile for the {len(hosts)} people in "
-                    f"{spec.cname}: {exc}",
-                    field="layout",
-                ) from None
+            check_drawable(layout, spec, hosts)
             try:
                 self.store.add_recording(spec.sid, spec.cname, spec.data(), auto=auto)
             except StoreError as exc:
                 raise RequestError(503, exc.message) from None
-            director = self._director(spec, layout, hosts)  # compiles: outside the lock
+            director = self._director(spec, layout)  # compiles nothing until seeded
             with self._lock:
-                self._register(Attached(spec, director, auto, time.time()), hosts)
+                self._register(Attached(spec, director, auto))
         finally:
             with self._lock:
                 self._attaching.discard(spec.sid)
-        self._handoff.hand_later(spec.cname)  # never behind a slow publish of the channel
+        self._handoff.hand_later(spec.cname)  # seeded there: never behind a publish here
         log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
         return self.describe(spec.sid)
 
-    def _director(self, spec: AttachSpec, layout: Layout, hosts: list[str]) -> Director:
-        """A Director for the recording, started from `hosts` (it compiles for them)."""
+    def _director(self, spec: AttachSpec, layout: Layout) -> Director:
+        """A Director for the recording, with nobody yet (`_register` seeds it)."""
         from layoutkit.client import Recording
 
         recording = Recording(self.client, spec.resource_id, spec.sid, "mix", spec.cname, spec.uid)
         return Director(
-            _Turns(self, spec.sid, recording),
+            RecordingTarget(recording, self.limiter, self.acknowledged),
             layout,
             spec.roles,
             options=spec.director_options(),
-            participants=hosts,
             names=spec.names,
             assets=self.options.assets,
         )
 
-    def _register(self, item: Attached, seeded: list[str]) -> None:
-        """Keep a recording whose director started from `seeded` (under `_lock`): its
-        channel is pinned (who is in a directed channel is never forgotten), its recorder
-        is no host there for any director, and the events that came while the director
-        was being built are queued for it (the caller hands them over after the lock)."""
+    def _register(self, item: Attached, order: list[str] | None = None) -> None:
+        """Keep a recording (under `_lock`): its channel is pinned (who is in a directed
+        channel is never forgotten), its recorder is no host there for any director, and
+        its Director is seeded in the channel's worker with the hosts the channel has now
+        (in `order` first), before any event that comes after."""
         cname, uid = item.spec.cname, item.spec.uid
-        self._recordings[item.spec.sid] = item
         self.router.pin(cname)
-        self._recorders.setdefault(cname, set()).add(uid)
-        stream = self.router.stream(cname)
-        self._queue(cname, stream.drop(uid) if stream is not None else [])
-        now = self._shown(cname)
-        missed = [Event("leave", u) for u in seeded if u not in now]
-        missed += [Event("join", u) for u in now if u not in seeded]
-        self._handoff.put(cname, missed, [item])
+        if self.reconciler is not None:
+            self.reconciler.add(cname)
+        self._mark_recorder(cname, uid)
+        self._recordings[item.spec.sid] = item
+        hosts = self._shown(cname)
+        if order:
+            known = [u for u in order if u in hosts]
+            hosts = known + [u for u in hosts if u not in known]
+        item.seeding = hosts
+        self._handoff.call(cname, self._seed(item, hosts), item)
+
+    def _seed(self, item: Attached, hosts: list[str]) -> Task:
+        def task() -> None:
+            try:
+                if item.director is not None and hosts:
+                    item.director.seed(hosts)
+            finally:
+                with self._lock:
+                    item.seeding = None
+
+        return task
 
     def _shown(self, cname: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """The channel's hosts in join order, without any recorder (under `_lock`)."""
@@ -288,19 +335,32 @@ class DirectorHub:
             return self._shown(cname, exclude)
 
     def resync(self, cname: str, *, exclude: set[str] | None = None) -> list[Event]:
-        """Read the channel's user list and make its stream (and directors) agree; the
-        events that took them there. The recorders known here (and `exclude`) are never
-        hosts. An API error is logged and changes nothing."""
+        """Read the channel's user list (a turn on the user-list limiter) and make its
+        stream (and directors) agree; the events that took them there. The recorders
+        known here (and `exclude`) are never hosts; callbacks that arrive while the list
+        is read win over it. An API error is logged and changes nothing."""
+        with self._lock:
+            mark = self.router.open(cname).mark()
         try:
+            self.user_limiter.acquire(("users", cname))
             users = self.client.channel_users(cname)
+        except LimiterClosedError:
+            return []
         except ApiError as exc:
             log.warning("user list of %s unavailable, kept what is known: %s", cname, exc)
             return []
         with self._lock:
             recorders = (exclude or set()) | self._recorders.get(cname, set())
             shown = [u for u in users.shown if u not in recorders]
-            events = self.router.open(cname).resync(shown)
-            self._queue(cname, events)
+            events = self.router.open(cname).resync(shown, since=mark)
+            receivers = self._on_channel(cname)
+            self._handoff.put(cname, events, receivers)
+            if events:
+                text = "reconciled with Agora's user list: " + ", ".join(map(str, events))
+                for item in receivers:
+                    item.note(text)
+        if events:
+            log.info("user list of %s: %s", cname, ", ".join(map(str, events)))
         self._handoff.hand_later(cname)
         return events
 
@@ -309,48 +369,94 @@ class DirectorHub:
         with self._lock:  # the stored row goes with the entry, so a new attach can follow
             item = self._recordings.pop(sid, None)
             if item is None:
-                return False
+                return self._ended.pop(sid, None) is not None
             if not self._on_channel(item.spec.cname):
                 self.router.unpin(item.spec.cname)
-            try:
-                self.store.remove_recording(sid)
-            except StoreError as exc:
-                log.error("%s", exc)
+            self._forget(sid)
         if item.director is not None:
             item.director.close()
         log.info("detached %r", sid)
         return True
 
-    def set_name(self, sid: str, uid: object, name: object) -> dict[str, Any]:
-        """Show `name` for `uid` in recording `sid` (its Director recompiles and pushes
-        when the picture changes); the recording's state. RequestError: 400 a bad uid or
-        name, 404 not attached, 409 its layout could not be loaded after a restart."""
+    def _forget(self, sid: str) -> None:
+        try:
+            self.store.remove_recording(sid)
+        except StoreError as exc:
+            log.error("%s", exc)
+
+    # --- what the app knows ------------------------------------------------------------------
+
+    def _live_item(self, sid: str) -> Attached:
+        """The attached recording `sid` with a Director (RequestError 404 / 409)."""
         with self._lock:
             item = self._recordings.get(sid)
         if item is None:
             raise RequestError(404, f"no recording {sid} is attached", field="sid")
+        if item.director is None:
+            raise RequestError(
+                409,
+                f"recording {sid} has no director: its layout could not be loaded after "
+                "a restart (see its errors); detach it and attach it again",
+                field="sid",
+            )
+        return item
+
+    def _later(self, item: Attached, task: Task) -> dict[str, Any]:
+        """Run `task` after the channel's events so far, in its worker: never in this
+        request; the recording's state."""
+        with self._lock:
+            self._handoff.call(item.spec.cname, task, item)
+        self._handoff.hand_later(item.spec.cname)
+        return self.describe(item.spec.sid)
+
+    def set_name(self, sid: str, uid: object, name: object) -> dict[str, Any]:
+        """Show `name` for `uid` in recording `sid` (its Director recompiles and pushes
+        when the picture changes); the recording's state. RequestError: 400 a bad uid or
+        name, 404 not attached, 409 its layout could not be loaded after a restart."""
+        item = self._live_item(sid)
         key, text = checked_name(uid, name, "name")
         with self._lock:
-            if item.director is None:
-                raise RequestError(
-                    409,
-                    f"recording {sid} has no director: its layout could not be loaded after "
-                    "a restart (see its errors); detach it and attach it again",
-                    field="sid",
-                )
             if key not in item.spec.names and len(item.spec.names) >= MAX_NAMES:
                 raise RequestError(
                     400, f"a recording keeps at most {MAX_NAMES} names", field="name"
                 )
             item.spec = replace(item.spec, names={**item.spec.names, key: text})
-            # after the channel's events so far, in its worker: never in this request
-            self._handoff.put(item.spec.cname, [Event("name", key, None, text)], [item])
             try:
                 self.store.set_spec(sid, item.spec.data())
             except StoreError as exc:  # the name applies now; a restart would lose it
                 log.error("%s", exc)
-        self._handoff.hand_later(item.spec.cname)
-        return self.describe(sid)
+        director = item.director
+        assert director is not None
+        return self._later(item, lambda: director.handle(Event("name", key, None, text)))
+
+    def set_media(
+        self, sid: str, uid: object, *, video: bool | None = None, audio: bool | None = None
+    ) -> dict[str, Any]:
+        """What the app's clients report of `uid`'s camera (`video`) and microphone
+        (`audio`): hiding (`hide_camera_off`, `hide_audio_only`) follows it. The
+        recording's state; RequestError 400 a bad uid, 404 / 409 as `set_name`."""
+        item = self._live_item(sid)
+        key = _checked_uid(uid)
+        item.note(f"reported: {key} video {_word(video)}, audio {_word(audio)}")
+        director = item.director
+        assert director is not None
+        return self._later(item, lambda: director.set_media(key, video=video, audio=audio))
+
+    def set_speaker(self, sid: str, uid: object) -> dict[str, Any]:
+        """The active speaker the app's clients report (None: nobody speaks); a layout's
+        `speaker` role follows it with hysteresis (`speaker_hold`, `speaker_interval`)."""
+        item = self._live_item(sid)
+        key = None if uid is None else _checked_uid(uid)
+        director = item.director
+        assert director is not None
+        return self._later(item, lambda: director.set_speaker(key))
+
+    def _task_failed(self, key: object, exc: Exception) -> None:
+        """A Director's work raised (it should not): the recording's error, not a dead
+        worker."""
+        if isinstance(key, Attached):
+            with self._lock:
+                key.fail(f"internal error while directing: {type(exc).__name__}: {exc}")
 
     def attached(self, sid: str) -> Attached | None:
         with self._lock:
@@ -376,89 +482,60 @@ class DirectorHub:
             return list(self._recordings)
 
     def describe(self, sid: str) -> dict[str, Any]:
-        """A recording's state: who is in it, the last acknowledged layout, what is
-        pending, recent errors (RequestError 404 when it is not attached)."""
-        item = self.attached(sid)
-        if item is None:
-            raise RequestError(404, f"no recording {sid} is attached", field="sid")
-        spec, director = item.spec, item.director
-        errors = list(item.errors)
-        found: dict[str, Any] = {
-            "sid": spec.sid,
-            "cname": spec.cname,
-            "uid": spec.uid,
-            "resource_id": spec.resource_id,
-            "mode": spec.mode,
-            "layout": spec.layout_name,
-            "roles": spec.roles,
-            "names": spec.names,
-            "options": spec.options,
-            "auto": item.auto,
-            "attached_at": datetime.fromtimestamp(item.attached_at, UTC).isoformat(),
-        }
-        if director is None:
-            return found | {"status": "broken", "participants": [], "errors": errors}
-        errors += director.warnings[-MAX_ERRORS:]
-        if director.last_refusal:
-            errors.append(director.last_refusal)
-        if director.stopped:
-            errors.append(director.stopped)
-        if director.last_error and director.last_error not in errors:
-            errors.append(director.last_error)
-        return (
-            found
-            | {  # names: what the service was told (applied in the channel's order)
-                "status": director.status,
-                "participants": director.participants,
-                "acknowledged": director.acknowledged,
-                "pending": director.pending,
-                "pushes": director.pushes,
-                "errors": errors[-MAX_ERRORS:],
-            }
-        )
+        """A recording's state (`service.recordings.describe`); RequestError 404 when it
+        is neither attached nor recently ended."""
+        with self._lock:
+            item = self._recordings.get(sid) or self._ended.get(sid)
+            if item is None:
+                raise RequestError(404, f"no recording {sid} is attached", field="sid")
+            return describe(item)
+
+    def counts(self) -> dict[str, Any]:
+        """What `/healthz` shows: recordings, channels followed, callbacks by outcome."""
+        with self._lock:
+            recordings, channels = len(self._recordings), len(self.router.channels)
+        found: dict[str, Any] = {"recordings": recordings, "channels": channels}
+        found["notifications"] = self.intake.counts.as_json()
+        if self.reconciler is not None:
+            found["user_lists_read"] = self.reconciler.reads
+        return found
 
     # --- restart and shutdown ----------------------------------------------------------------
 
     def resume(self) -> int:
-        """Rebuild from the store: replay the kept callbacks, resynchronise each channel
-        with an attached recording from the user list, restart its Director. The number
+        """Rebuild from the store after a restart (`service.restart.resume`): the number
         of recordings resumed."""
-        replayed = 0
+        from layoutkit.service.restart import resume
+
+        return resume(self)
+
+    def replay(self, notification: Notification) -> None:
+        """Rebuild a channel's stream from a kept callback (`resume`): no Director yet."""
         with self._lock:
-            for kept in self.store.notifications():
-                try:
-                    notification = parse_notification(kept.body)
-                except NotificationError:
-                    continue
-                self.router.handle(notification)
-                replayed += 1
-        stored = self.store.recordings()
-        with self._lock:  # the recorders are known before any user list is read
-            for row in stored:
-                spec = parse_spec(row.spec)
-                self._recordings[spec.sid] = Attached(spec, None, row.auto, row.attached_at)
-                self._recorders.setdefault(spec.cname, set()).add(spec.uid)
-        for cname in sorted({row.cname for row in stored}):
-            if self.options.resync:
-                self.resync(cname)
-        for row in stored:
-            item = self._recordings[row.sid]
-            try:
-                layout = load_spec_layout(item.spec, self.options.layouts)
-            except RequestError as exc:
-                item.errors.append(f"after a restart: {exc.message}")
-                log.error("recording %s not resumed: %s", row.sid, exc.message)
-                continue
-            with self._lock:
-                hosts = self._shown(item.spec.cname)
-            known = [u for u in self.store.order(row.sid) if u in hosts]  # their join order
-            hosts = known + [u for u in hosts if u not in known]
-            director = self._director(item.spec, layout, hosts)  # compiles: outside the lock
-            with self._lock:
-                self._register(Attached(item.spec, director, row.auto, row.attached_at), hosts)
-            self._handoff.hand_later(item.spec.cname)
-        log.info("resumed %d recordings (%d notifications replayed)", len(stored), replayed)
-        return len(stored)
+            self.router.handle(notification)
+
+    def keep_stored(self, item: Attached) -> None:
+        """A recording read back from the store (`resume`), its Director not yet built:
+        its recorder is known at once, before any user list is read."""
+        with self._lock:
+            self._recordings[item.spec.sid] = item
+            self._recorders.setdefault(item.spec.cname, set()).add(item.spec.uid)
+
+    def restart(self, item: Attached, layout: Layout) -> None:
+        """Give a stored recording its Director again (`resume`), in the join order it
+        last had."""
+        director = self._director(item.spec, layout)
+        with self._lock:
+            self._register(
+                Attached(item.spec, director, item.auto, item.attached_at),
+                self.store.order(item.spec.sid),
+            )
+        self._handoff.hand_later(item.spec.cname)
+
+    def start(self) -> None:
+        """Start reconciling (after `resume`)."""
+        if self.reconciler is not None:
+            self.reconciler.start()
 
     def flush(self, timeout: float) -> bool:
         """Wait until every event is handed over and every recording's latest layout is
@@ -475,16 +552,19 @@ class DirectorHub:
 
     def close(self) -> None:
         """Finish what is pending (up to `flush_timeout`), stop every Director, close the
-        limiter and the store. The recordings themselves go on."""
+        limiters and the store. The recordings themselves go on."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        if self.reconciler is not None:
+            self.reconciler.close()
         self.flush(self.options.flush_timeout)
         closer = getattr(self.options.assets, "close", None)
         if callable(closer):  # uploads still running are stopped, not left behind
             closer()
         self.limiter.close()
+        self.user_limiter.close()
         with self._lock:
             items = list(self._recordings.values())
         self.unsent = [  # a push not sent, or a change whose images were not published
@@ -499,4 +579,15 @@ class DirectorHub:
         return f"DirectorHub({len(self._recordings)} recordings, {self.store!r})"
 
 
-__all__ = ["MAX_ERRORS", "Attached", "DirectorHub", "HubOptions", "LimiterClosedError"]
+def _checked_uid(uid: object) -> str:
+    try:
+        return check_uid(uid if isinstance(uid, str) else str(uid))
+    except ValueError as exc:
+        raise RequestError(400, str(exc), field="uid") from None
+
+
+def _word(value: bool | None) -> str:
+    return "unchanged" if value is None else ("on" if value else "off")
+
+
+__all__ = ["Attached", "DirectorHub", "HubOptions", "LimiterClosedError"]

@@ -22,6 +22,8 @@ from layoutkit.httpd import Handler, Request, Response, ThreadedServer, handler_
 from layoutkit.service.app import ServiceApp, error
 from layoutkit.service.autorecord import AutoRecorder, AutoRule, ConfigError, check_rules
 from layoutkit.service.hub import DirectorHub, HubOptions
+from layoutkit.service.intake import NOTIFY_WINDOW
+from layoutkit.service.reconcile import RESYNC_INTERVAL
 from layoutkit.service.store import Store
 
 if TYPE_CHECKING:
@@ -85,11 +87,17 @@ class DirectorService:
         rate_limit: int = 10,
         window: float = 1.15,
         resync: bool = True,
+        resync_interval: float = RESYNC_INTERVAL,
+        notify_window: float = NOTIFY_WINDOW,
         flush_timeout: float = 10.0,
         on_grant: Callable[[Hashable, float], None] | None = None,
         assets: Publisher | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`assets`: where every Director publishes a styled layout's images."""
+        """`assets`: where every Director publishes a styled layout's images;
+        `resync_interval`: seconds between two reads of each directed channel's user
+        list (with `resync`); `notify_window`: seconds after which a callback is taken
+        for a replay; `clock` paces the reconciliation (tests hold it)."""
         if not notify_secret:
             raise ConfigError(
                 "give the Notifications secret (--notify-secret-env or "
@@ -111,19 +119,22 @@ class DirectorService:
             rate_limit=rate_limit,
             window=window,
             resync=resync,
+            resync_interval=resync_interval,
+            notify_window=notify_window,
             flush_timeout=flush_timeout,
             assets=assets,
         )
+        if rules:
+            check_rules(rules, options.layouts)  # before anything is opened
         self.store = Store(db)
-        self.hub = DirectorHub(client, self.store, options, on_grant=on_grant)
+        self.hub = DirectorHub(client, self.store, options, on_grant=on_grant, clock=clock)
         self.auto: AutoRecorder | None = None
         try:
             self.resumed = self.hub.resume()
             if rules:
-                check_rules(rules, options.layouts)
                 self.auto = AutoRecorder(self.hub, rules)
                 self.auto.adopt()
-                self.hub.on_change = self.auto.observe
+            self.hub.start()
             self._app = _Counting(ServiceApp(self.hub, token))
             handler = handler_for(_Handler, self._app, error)
             self._server = ThreadedServer((host, port), handler)

@@ -16,6 +16,7 @@ from layoutkit.compile.participants import check_name
 from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
+from layoutkit.live.speaker import MAX_HOLD, MAX_INTERVAL
 from layoutkit.wire.base import check_cname, check_uid
 
 MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
@@ -25,7 +26,12 @@ OPTION_FIELDS: dict[str, type] = {
     "hide_camera_off": bool,
     "hide_audio_only": bool,
     "not_found_grace": float,
+    "speaker_hold": float,
+    "speaker_interval": float,
 }
+MAX_SECONDS = 86_400.0
+"""The longest a seconds option may be, unless OPTION_MAXIMA says less."""
+OPTION_MAXIMA: dict[str, float] = {"speaker_hold": MAX_HOLD, "speaker_interval": MAX_INTERVAL}
 _KEYS = {
     "cname",
     "uid",
@@ -135,12 +141,18 @@ def _options(data: Mapping[str, Any]) -> dict[str, Any]:
         if kind is bool and not isinstance(value, bool):
             raise RequestError(400, "must be true or false", field=f"options.{key}")
         if kind is float:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise RequestError(400, "must be a number of seconds", field=f"options.{key}")
-            if not 0 <= value <= 86_400:
-                raise RequestError(400, "must be 0..86400 seconds", field=f"options.{key}")
-            options[key] = float(value)
+            options[key] = _seconds(key, value)
     return options
+
+
+def _seconds(key: str, value: object) -> float:
+    """A seconds option: a number from 0 to its maximum (RequestError 400 otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RequestError(400, "must be a number of seconds", field=f"options.{key}")
+    top = OPTION_MAXIMA.get(key, MAX_SECONDS)
+    if not 0 <= value <= top:  # also refuses nan
+        raise RequestError(400, f"must be 0..{top:g} seconds", field=f"options.{key}")
+    return float(value)
 
 
 def _roles(data: Mapping[str, Any]) -> dict[str, str]:
@@ -290,7 +302,9 @@ def _layout_file(name: str, layouts: Path | None) -> Path:
 __all__ = [
     "MAX_LAYOUT_TEXT",
     "MAX_NAMES",
+    "MAX_SECONDS",
     "OPTION_FIELDS",
+    "OPTION_MAXIMA",
     "AttachSpec",
     "RequestError",
     "checked_name",

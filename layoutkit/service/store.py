@@ -62,12 +62,16 @@ class StoreError(LayoutkitError):
 
 @dataclass(frozen=True)
 class StoredRecording:
+    """A kept recording; `problem` says why its row cannot be used (then `spec` is {}):
+    the service skips it, naming the database and the sid, and starts."""
+
     sid: str
     cname: str
     spec: dict[str, Any]
     auto: bool
     attached_at: float
     acknowledged: dict[str, Any] | None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,13 @@ class StoredNotification:
 
 
 def _json(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else dict(json.loads(text))
+    """A kept JSON object; ValueError for anything else."""
+    if text is None:
+        return None
+    found = json.loads(text)
+    if not isinstance(found, dict):
+        raise ValueError(f"not a JSON object but {type(found).__name__}")
+    return found
 
 
 class Store:
@@ -203,21 +213,24 @@ class Store:
         self._write("UPDATE recordings SET acknowledged=? WHERE sid=?", (json.dumps(payload), sid))
 
     def recordings(self) -> list[StoredRecording]:
+        """Every kept recording, in attach order; a row that cannot be read has its
+        `problem` set (the others are unaffected)."""
         rows = self._read(
             "SELECT sid, cname, spec, auto, attached_at, acknowledged FROM recordings "
             "ORDER BY attached_at, sid"
         )
-        return [
-            StoredRecording(
-                sid,
-                cname,
-                json.loads(spec),
-                bool(auto),
-                at,
-                None if ack is None else json.loads(ack),
+        return [self._recording(*row) for row in rows]
+
+    def _recording(
+        self, sid: Any, cname: Any, spec: Any, auto: Any, at: Any, ack: Any
+    ) -> StoredRecording:
+        try:
+            return StoredRecording(
+                str(sid), str(cname), _json(spec) or {}, bool(auto), float(at), _json(ack)
             )
-            for sid, cname, spec, auto, at, ack in rows
-        ]
+        except (TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+            problem = f"{self._where()}: recording {sid}: its stored row cannot be read ({exc})"
+            return StoredRecording(str(sid), str(cname), {}, bool(auto), 0.0, None, problem)
 
     # --- notifications ---------------------------------------------------------------------
 
@@ -232,6 +245,12 @@ class Store:
             self._prune()
         return int(cursor.lastrowid or 0)
 
+    def has_notice(self, notice_id: str) -> bool:
+        """Whether a callback with this `noticeId` was kept (among the newest
+        `max_notifications`)."""
+        rows = self._read("SELECT 1 FROM notifications WHERE notice_id=? LIMIT 1", (notice_id,))
+        return bool(rows)
+
     def mark_done(self, seq: int) -> None:
         self._write("UPDATE notifications SET done=1 WHERE seq=?", (seq,))
 
@@ -242,10 +261,6 @@ class Store:
         )
         for seq, notice, channel, body, done in rows:
             yield StoredNotification(seq, notice, channel, bytes(body), bool(done))
-
-    def forget_channel(self, channel: str) -> None:
-        """Drop a channel's callbacks (no recording of it is attached any more)."""
-        self._write("DELETE FROM notifications WHERE channel=?", (channel,))
 
     def _prune(self) -> None:
         self._write(

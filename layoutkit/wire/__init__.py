@@ -54,10 +54,22 @@ _EXPORTS: dict[str, str] = {
             "StartResponse",
             "StopResponse",
             "UpdateLayoutResponse",
+            "UpdateResponse",
         ),
         "replies",
     ),
     **dict.fromkeys(("StorageConfig", "Vendor"), "storage"),
+    **dict.fromkeys(
+        (
+            "AudioUidList",
+            "StreamSubscribe",
+            "UpdateClientRequest",
+            "UpdateRequest",
+            "VideoUidList",
+            "validate_update",
+        ),
+        "subscription",
+    ),
 }
 
 if TYPE_CHECKING:
@@ -96,15 +108,25 @@ if TYPE_CHECKING:
         StartResponse,
         StopResponse,
         UpdateLayoutResponse,
+        UpdateResponse,
     )
     from layoutkit.wire.rules import MixedVideoLayout, RenderMode
     from layoutkit.wire.storage import StorageConfig, Vendor
+    from layoutkit.wire.subscription import (
+        AudioUidList,
+        StreamSubscribe,
+        UpdateClientRequest,
+        UpdateRequest,
+        VideoUidList,
+        validate_update,
+    )
 
 __all__ = [
     "SUPPORTED_FPS",
     "AcquireClientRequest",
     "AcquireRequest",
     "AcquireResponse",
+    "AudioUidList",
     "BackgroundConfig",
     "CodeInfo",
     "DecryptionMode",
@@ -128,17 +150,23 @@ __all__ = [
     "StopRequest",
     "StopResponse",
     "StorageConfig",
+    "StreamSubscribe",
     "TranscodingConfig",
+    "UpdateClientRequest",
     "UpdateLayoutClientRequest",
     "UpdateLayoutRequest",
     "UpdateLayoutResponse",
+    "UpdateRequest",
+    "UpdateResponse",
     "Vendor",
+    "VideoUidList",
     "WireModel",
     "describe_code",
     "image_url_problem",
     "json_context",
     "recommended_bitrate",
     "validate_start",
+    "validate_update",
 ]
 
 

@@ -73,6 +73,25 @@ SUBSCRIBE_UID_GROUPS: dict[int, tuple[int, int]] = {
 }
 """`subscribeUidGroup`: the estimated peak number of subscribed uids, as a group."""
 UID_GROUPS_TEXT = ", ".join(f"{g}: {lo}-{hi} uids" for g, (lo, hi) in SUBSCRIBE_UID_GROUPS.items())
+ALL_STREAMS = "#allstream#"  # in a subscribe list: every user's streams
+
+
+def check_uid_strings(uids: list[str]) -> list[str]:
+    """A subscribe or unsubscribe list as Agora takes it: uid strings of digits only (sent
+    as they are: no spaces or signs), or `"#allstream#"`. A ValueError names the first
+    entry that is neither."""
+    for uid in uids:
+        if uid == ALL_STREAMS:
+            continue
+        try:
+            if not uid.isdigit():
+                raise ValueError(uid)
+            check_uid(uid)
+        except ValueError:
+            raise ValueError(
+                f"{uid!r} is not a uid string (1..{UID_MAX}) or {ALL_STREAMS!r}"
+            ) from None
+    return uids
 
 
 class AcquireClientRequest(WireModel):
@@ -146,18 +165,7 @@ class RecordingConfig(WireModel):
     )
     @classmethod
     def _uid_strings(cls, value: list[str] | None) -> list[str] | None:
-        for uid in value or []:
-            if uid == "#allstream#":
-                continue
-            try:
-                if not uid.isdigit():  # sent as it is: only digits, no spaces or signs
-                    raise ValueError(uid)
-                check_uid(uid)
-            except ValueError:
-                raise ValueError(
-                    f"{uid!r} is not a uid string (1..{UID_MAX}) or '#allstream#'"
-                ) from None
-        return value
+        return None if value is None else check_uid_strings(value)
 
     @field_validator("salt")
     @classmethod
@@ -280,13 +288,19 @@ class StopRequest(WireModel):
     )
 
 
+def mode_context(mode: RecordingMode, *, json_types: bool = False) -> dict[str, Any]:
+    """The validation context of a body sent for a recording mode (from the URL): the
+    mode's rules, and with `json_types` (a body read from raw JSON) its JSON types too.
+    A ValueError names a mode that is none."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not a recording mode; use {', '.join(MODES)}")
+    return json_context(mode=mode) if json_types else {"mode": mode}
+
+
 def validate_start(body: Any, mode: RecordingMode, *, json_types: bool = False) -> StartRequest:
     """A start body checked with the rules of its recording mode (from the URL); with
     `json_types`, a body read from raw JSON, whose JSON types are checked too."""
-    if mode not in MODES:
-        raise ValueError(f"mode {mode!r} is not a recording mode; use {', '.join(MODES)}")
-    context = json_context(mode=mode) if json_types else {"mode": mode}
-    return StartRequest.model_validate(body, context=context)
+    return StartRequest.model_validate(body, context=mode_context(mode, json_types=json_types))
 
 
 def file_types(request: StartRequest) -> tuple[str, ...]:
@@ -297,6 +311,7 @@ def file_types(request: StartRequest) -> tuple[str, ...]:
 
 
 __all__ = [
+    "ALL_STREAMS",
     "MAX_IDLE_TIME",
     "MAX_SUBSCRIBE",
     "MODES",
@@ -315,6 +330,8 @@ __all__ = [
     "StartRequest",
     "StopClientRequest",
     "StopRequest",
+    "check_uid_strings",
     "file_types",
+    "mode_context",
     "validate_start",
 ]

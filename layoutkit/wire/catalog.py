@@ -26,7 +26,8 @@ _CODES = [
         49,
         "invalid operation",
         "the recording was already stopped, so this is a duplicate stop: do not stop it "
-        "again; the first stop's answer lists the files",
+        "again; the first stop's answer lists the files (Agora also answers it while the "
+        "recording is exiting on its own: removed from the channel, or maxIdleTime)",
     ),
     CodeInfo(50, "stop timed out waiting for uploads", "query later, or stop with async_stop"),
     CodeInfo(
@@ -37,12 +38,13 @@ _CODES = [
     CodeInfo(
         62,
         "request timeout",
-        "the service timed out; retry (query and updateLayout are safe to repeat)",
+        "the service timed out; retry (the client repeats query, update, updateLayout and stop)",
     ),
     CodeInfo(
         65,
         "request not completed",
-        "Agora asks to repeat the request (query and updateLayout are safe to repeat)",
+        "Agora asks to repeat the request (the client repeats query, update, updateLayout "
+        "and stop; a start it leaves to you: one that went through answers 201 code 7)",
     ),
     CodeInfo(109, "token expired", "generate a new token for the recording uid"),
     CodeInfo(110, "token invalid", "the token must be for the recording uid and this channel"),
@@ -116,6 +118,12 @@ ENDPOINT_ERRORS: dict[str, list[tuple[int, int, str]]] = {
         (500, 62, "request timeout"),
     ],
     "query": [
+        (206, 65, "request not completed"),
+        (400, 2, "invalid parameter"),
+        (404, 404, "failed to find worker"),
+        (504, 62, "request timeout"),
+    ],
+    "update": [
         (206, 65, "request not completed"),
         (400, 2, "invalid parameter"),
         (404, 404, "failed to find worker"),

@@ -7,7 +7,14 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from layoutkit.wire.base import JSON_INTEGER, WireModel
 
@@ -58,15 +65,30 @@ class FileListEntry(WireModel):
     slice_start_time: Number | None = Field(None, alias="sliceStartTime")
 
 
+_STATUSES = frozenset(s.value for s in RecordingStatus)
+
+
+def _status(value: object) -> object:
+    """A status number as its RecordingStatus when it has a name, else the number itself:
+    a status Agora adds later is kept, never refused. A boolean is not a status."""
+    value = _number(value)
+    if isinstance(value, bool):
+        raise ValueError("a status is a number, not a boolean")
+    if isinstance(value, int) and value in _STATUSES:
+        return RecordingStatus(value)
+    return value
+
+
 class ServerResponse(WireModel):
     """`serverResponse` of query and stop. `status` stays a RecordingStatus (an int that
-    has a name); on the wire it is the number."""
+    has a name) when Agora's list names it, and a plain int otherwise (a status the list
+    does not know yet is kept as its number); on the wire it is the number."""
 
     model_config = ConfigDict(**{**WireModel.model_config, "use_enum_values": False})
 
     file_list_mode: Literal["string", "json"] | None = Field(None, alias="fileListMode")
     file_list: str | list[FileListEntry] | None = Field(None, alias="fileList")
-    status: Annotated[RecordingStatus, BeforeValidator(_number)] | None = None
+    status: Annotated[RecordingStatus | int, BeforeValidator(_status)] | None = None
     slice_start_time: Number | None = Field(None, alias="sliceStartTime")
     uploading_status: UploadingStatus | None = Field(None, alias="uploadingStatus")
     extension_service_state: list[dict[str, Any]] | None = Field(
@@ -101,6 +123,13 @@ class UpdateLayoutResponse(_Echo):
     sid: str
 
 
+class UpdateResponse(_Echo):
+    """update's answer (the subscription lists): the ids echoed."""
+
+    resource_id: str = Field(alias="resourceId")
+    sid: str
+
+
 class QueryResponse(_Echo):
     resource_id: str = Field(alias="resourceId")
     sid: str
@@ -108,7 +137,35 @@ class QueryResponse(_Echo):
 
 
 class StopResponse(QueryResponse):
-    """stop's answer: as query's, with `uploadingStatus` in serverResponse."""
+    """stop's answer: as query's, with `uploadingStatus` in serverResponse.
+
+    `already_stopped` is True for the answer the client makes up when Agora answers a
+    repeated stop (sent again because Agora asked: 206 code 65, 504 code 62) with 400
+    code 49: an earlier try, or the recording's own exit, stopped it. That answer has
+    the ids and an empty serverResponse: no file list (the first try's answer was lost;
+    the files are in the storage, and Cloud Recording event 31 lists them). It is never
+    sent by Agora and never part of `to_wire()`."""
+
+    _already_stopped: bool = PrivateAttr(default=False)
+
+    @property
+    def already_stopped(self) -> bool:
+        return self._already_stopped
+
+    @classmethod
+    def stopped_before(cls, resource_id: str, sid: str, cname: str, uid: str) -> Self:
+        """The answer that stands for a recording a repeated stop found stopped already."""
+        reply = cls.model_validate(
+            {
+                "cname": cname,
+                "uid": uid,
+                "resourceId": resource_id,
+                "sid": sid,
+                "serverResponse": {},
+            }
+        )
+        reply._already_stopped = True
+        return reply
 
 
 class ServiceError(_Echo):
@@ -150,5 +207,6 @@ __all__ = [
     "StopResponse",
     "TrackType",
     "UpdateLayoutResponse",
+    "UpdateResponse",
     "UploadingStatus",
 ]

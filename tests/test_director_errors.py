@@ -1,0 +1,137 @@
+"""Nothing unexpected kills a Director's thread: an exception from the layout target, from
+the compile (an OSError, as FreeType raises for a corrupt font) or from the audit stream
+becomes the recording's error (`last_error`, `status` "error", a warning, an audit line)
+and the next change goes on as usual. Warnings and errors stay apart."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from director_helpers import spy_compiles
+
+from layoutkit import parse_layout
+from layoutkit.live.director import Director
+
+LAYOUT = parse_layout("""
+canvas: 1280x720
+regions:
+  - grid: {rows: 2, columns: 2, gap: 4px}
+""")
+
+
+class Flaky:
+    """A layout target that raises an unexpected exception for layouts showing `bad`,
+    and takes the others (what it took, in order)."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad = bad
+        self.sent: list[dict[str, Any]] = []
+
+    def update_layout(self, layout: Mapping[str, Any]) -> object:
+        if any(region.get("uid") == self.bad for region in layout.get("layoutConfig", [])):
+            raise KeyError("a bug in the target")
+        self.sent.append(dict(layout))
+        return None
+
+
+class BrokenOnce(io.StringIO):
+    """An audit stream whose first write fails (a full disk)."""
+
+    failed = False
+
+    def write(self, text: str) -> int:
+        if not self.failed:
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        return super().write(text)
+
+
+def state(director: Director) -> tuple[str, str | None]:
+    """The status and the error, read afresh."""
+    return director.status, director.last_error
+
+
+def test_a_target_that_raises_is_the_recordings_error_and_the_worker_goes_on() -> None:
+    target = Flaky(bad="2")
+    audit = io.StringIO()
+    with Director(target, LAYOUT, audit=audit) as director:
+        director.join(1)
+        assert director.flush(timeout=10)
+        director.join(2)
+        assert director.flush(timeout=10) is False
+        assert director.status == "error"
+        assert director.last_error == "join 2: error: KeyError: 'a bug in the target'"
+        assert director.last_refusal is None  # Agora refused nothing
+        assert director.warnings == [director.last_error]
+        director.leave(2)  # back to a layout the target takes: the worker is alive
+        director.join(3)
+        assert director.flush(timeout=10)
+        assert state(director) == ("applied", None)
+        assert director.warnings == ["join 2: error: KeyError: 'a bug in the target'"]
+    steps = [json.loads(line)["step"] for line in audit.getvalue().splitlines()]
+    assert steps == ["sent", "error", "sent"]
+    assert len(target.sent) == 2
+
+
+def test_a_compile_that_raises_oserror_is_an_error_not_a_dead_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def corrupt_font(people: list[str]) -> None:
+        if "3" in people:
+            raise OSError("cannot open resource")  # FreeType, reading a damaged font
+
+    spy_compiles(monkeypatch, before=corrupt_font)
+    audit = io.StringIO()
+    target = Flaky(bad="none")
+    with Director(target, LAYOUT, audit=audit) as director:
+        director.join(1)
+        assert director.flush(timeout=10)
+        director.join(3)  # returns: the caller's thread lives on
+        assert director.flush(timeout=10) is False
+        assert director.status == "error"
+        assert director.last_error == "join 3: error: OSError: cannot open resource"
+        assert director.warnings == [director.last_error]
+        assert director.participants == ["1", "3"]
+        director.leave(3)
+        assert director.flush(timeout=10)
+        assert state(director) == ("applied", None)
+    lines = [json.loads(line) for line in audit.getvalue().splitlines()]
+    assert [(line["event"], line["step"]) for line in lines] == [
+        ("join 1", "sent"),
+        ("join 3", "error"),
+    ]  # leaving 3 gives the state sent already: nothing new to send
+    assert len(target.sent) == 1
+
+
+def test_a_failing_audit_stream_stops_nothing_and_is_a_warning() -> None:
+    target = Flaky(bad="none")
+    audit = BrokenOnce()
+    with Director(target, LAYOUT, audit=audit) as director:
+        director.join(1)  # sent; its audit line cannot be written
+        assert director.flush(timeout=10)
+        director.join(2)
+        assert director.flush(timeout=10)
+        assert state(director) == ("applied", None)
+        assert director.warnings == [
+            "the audit log cannot be written: OSError: [Errno 28] No space left on device"
+        ]
+    assert [len(layout["layoutConfig"]) for layout in target.sent] == [1, 2]
+    assert [json.loads(line)["event"] for line in audit.getvalue().splitlines()] == ["join 2"]
+
+
+def test_warnings_and_errors_are_kept_apart() -> None:
+    target = Flaky(bad="none")
+    with Director(target, LAYOUT) as director:
+        director.leave(7)  # a bad event: a warning, not an error
+        director.join(1)
+        assert director.flush(timeout=10)
+        assert director.warnings == ["leave for 7, who is not in the channel; ignored"]
+        assert (director.last_error, director.last_refusal, director.status) == (
+            None,
+            None,
+            "applied",
+        )

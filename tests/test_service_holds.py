@@ -1,0 +1,298 @@
+"""The director service against what a red team tried (the callback and recording side;
+the HTTP side is in test_service_http_hardening): replays, channels without end, stored
+rows and rules that cannot be used, slow publishers, layouts that cannot be drawn, a
+recorder without clientType, a Director's work that raises; and what `serve -v` logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from service_helpers import (
+    NOTIFY_SECRET,
+    RECORDER,
+    attach,
+    attach_body,
+    described,
+    envelope,
+    layout_uids,
+    make_emulator,
+    record,
+    service_client,
+    signature_headers,
+    status_when,
+)
+from style_helpers import damaged_font
+
+from layoutkit.assets import Asset, CallablePublisher
+from layoutkit.emulator import EmulatorServer
+from layoutkit.live.roster import Event
+from layoutkit.pytest_plugin import APP_ID
+from layoutkit.service import DirectorService, Store
+from layoutkit.service.autorecord import ConfigError, parse_rules
+from layoutkit.service.handoff import Handoff
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    running = make_emulator(notify=False)
+    yield running
+    running.stop()
+
+
+def post(service: DirectorService, body: bytes) -> requests.Response:
+    return requests.post(
+        service.notifications_url, data=body, headers=signature_headers(body), timeout=5
+    )
+
+
+def with_fields(body: bytes, **fields: Any) -> bytes:
+    data = json.loads(body)
+    data.update(fields)
+    return json.dumps(data).encode()
+
+
+def test_a_replayed_old_callback_is_acknowledged_and_ignored(emulator: EmulatorServer) -> None:
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET) as service:
+        hour_ago = int((time.time() - 3600) * 1000)
+        answer = post(service, with_fields(envelope(103, "paid", 7), notifyMs=hour_ago))
+        assert answer.status_code == 200 and "replay" in answer.json()["ignored"]
+        assert service.hub.router.stream("paid") is None
+
+
+def test_a_seen_notice_id_is_ignored_however_many_channels_came_between(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "service.db"
+    first = envelope(103, "paid", 7)
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, db=db) as one:
+        assert post(one, first).json() == {"ok": True, "events": 1}
+        for n in range(1_100):  # more channels than the router keeps streams for
+            one.hub.notify(*_signed(envelope(101, f"other-{n}")))
+        assert post(one, first).json()["ignored"].startswith("noticeId")
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, db=db) as two:
+        assert "ignored" in post(two, first).json()  # durably: after a restart too
+
+
+def _signed(body: bytes) -> tuple[bytes, dict[str, str]]:
+    return body, signature_headers(body)
+
+
+def test_channels_that_end_leave_nothing_behind(emulator: EmulatorServer) -> None:
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET) as service:
+        for n in range(2_000):
+            cname = f"room-{n}"
+            for body in (envelope(101, cname), envelope(103, cname, 5), envelope(104, cname, 5)):
+                assert service.hub.notify(*_signed(body))[0] == 200
+            assert service.hub.notify(*_signed(envelope(102, cname)))[0] == 200
+        assert service.hub.flush(30)
+        assert service.hub.router.channels == []
+        assert service.hub._handoff.channels == 0
+
+
+def test_a_bad_stored_row_is_skipped_named_and_the_service_starts(
+    emulator: EmulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "service.db"
+    good, bad = record(emulator, "good"), record(emulator, "bad")
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, db=db) as one:
+        attach(one.url, good)
+        attach(one.url, bad)
+    invalid = record(emulator, "invalid")
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, db=db) as one:
+        attach(one.url, invalid)
+    store = Store(db)
+    store._write("UPDATE recordings SET spec='{oops' WHERE sid=?", (bad.sid,))
+    spec = json.dumps(attach_body(invalid) | {"uid": "not-a-uid"})  # JSON, no longer valid
+    store._write("UPDATE recordings SET spec=? WHERE sid=?", (spec, invalid.sid))
+    store.close()
+    with (
+        caplog.at_level(logging.ERROR, "layoutkit.service"),
+        DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, db=db) as two,
+    ):
+        assert two.resumed == 1 and two.hub.sids() == [good.sid]
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 2
+    assert all(str(db) in line for line in skipped)
+    assert bad.sid in skipped[0] and invalid.sid in skipped[1] and "uid" in skipped[1]
+
+
+def test_an_auto_record_request_agora_would_refuse_fails_at_start_up(
+    emulator: EmulatorServer,
+) -> None:
+    storage = {"vendor": 1, "region": 0, "bucket": "b", "accessKey": "a", "secretKey": "s"}
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(
+            [
+                {
+                    "channels": "town-*",
+                    "preset": "grid-3x3",
+                    "uid": RECORDER,
+                    "request": {"storageConfig": storage, "recordingConfig": {"maxIdleTime": 1}},
+                }
+            ],
+            "service.yaml",
+        )
+    assert "service.yaml: auto_record[0].request.recordingConfig.maxIdleTime" in str(caught.value)
+
+
+def test_attach_answers_without_waiting_on_a_hanging_publisher(emulator: EmulatorServer) -> None:
+    release = threading.Event()
+
+    def hanging(asset: Asset) -> str:
+        release.wait(60)
+        return f"https://cdn.example.com/{asset.name}"
+
+    emulator.join("slow", 1001, app_id=APP_ID)
+    recording = record(emulator, "slow")
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, assets=CallablePublisher(hanging)
+    ) as service:
+        started = time.monotonic()
+        state = attach(service.url, recording, preset="talk-show")
+        assert time.monotonic() - started < 10  # the publisher holds for 60 s
+        assert state["status"] == "pending"
+        release.set()
+        status_when(service.url, recording.sid, lambda s: s["status"] == "applied")
+
+
+def test_a_layout_with_a_damaged_font_is_refused_at_attach_not_at_the_first_join(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    damaged_font(layouts / "broken.ttf")
+    (layouts / "named.yaml").write_text(
+        "canvas: 1280x720\nfont: broken.ttf\n"
+        "regions:\n  - grid: {columns: 2, rows: 1, label: {text: name}}\n",
+        encoding="utf-8",
+    )
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, layouts=layouts
+    ) as service:
+        answer = requests.post(
+            f"{service.url}/recordings",
+            json=attach_body(record(emulator, "fonts"), file="named.yaml"),
+            timeout=10,
+        )
+        assert answer.status_code == 422, answer.text
+        assert "broken.ttf" in answer.json()["error"] and answer.json()["field"] == "layout"
+        assert service.hub.sids() == []
+
+
+def test_a_reported_camera_off_hides_the_person_with_hide_camera_off(
+    emulator: EmulatorServer,
+) -> None:
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, resync=False
+    ) as service:
+        recording = record(emulator, "cams")
+        options = {"hide_camera_off": True, "debounce": 0}
+        attach(service.url, recording, preset="grid-2x2", options=options)
+        for uid in (1001, 1002):
+            assert post(service, envelope(103, "cams", uid)).ok
+        url = f"{service.url}/recordings/{recording.sid}/participants/1002"
+        assert requests.put(url, json={"video": False}, timeout=5).status_code == 200
+        assert service.hub.flush(10)
+        assert layout_uids(emulator.layout_of(recording.sid)) == ["1001"]
+        assert requests.put(url, json={"video": True}, timeout=5).status_code == 200
+        assert service.hub.flush(10)
+        assert layout_uids(emulator.layout_of(recording.sid)) == ["1001", "1002"]
+
+
+def test_a_layout_text_naming_a_local_font_is_refused_even_in_an_empty_channel(
+    emulator: EmulatorServer,
+) -> None:
+    layout = (
+        "canvas: 1280x720\nfont: /usr/share/fonts/any.ttf\n"
+        "regions:\n  - grid: {columns: 2, rows: 1, label: {text: name}}\n"
+    )
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET) as service:
+        answer = requests.post(
+            f"{service.url}/recordings",
+            json=attach_body(record(emulator, "empty"), layout=layout),
+            timeout=10,
+        )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "layout" and "any.ttf" in answer.json()["error"]
+
+
+def test_the_recordings_own_uid_joining_without_client_type_is_never_drawn(
+    emulator: EmulatorServer,
+) -> None:
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, resync=False
+    ) as service:
+        recording = record(emulator, "talk")
+        attach(service.url, recording)
+        assert post(service, envelope(107, "talk", 1001)).ok
+        assert post(service, envelope(107, "talk", int(RECORDER))).ok  # no clientType
+        assert service.hub.flush(10)
+        assert described(service.url, recording.sid)["participants"] == ["1001"]
+
+
+class _Raising:
+    def handle(self, event: Event) -> None:
+        raise OSError("execution context too long (FreeType)")
+
+
+class _Receiver:
+    director = _Raising()
+
+
+def test_a_failing_task_becomes_an_error_and_the_channels_worker_goes_on() -> None:
+    failures: list[tuple[object, Exception]] = []
+    handled: list[str] = []
+    lock = threading.RLock()
+    handoff = Handoff(lock, on_error=lambda key, exc: failures.append((key, exc)))
+    receiver = _Receiver()
+    with lock:
+        handoff.put("room", [Event("join", "1")], [receiver])
+        handoff.call("room", lambda: handled.append("next"))
+    handoff.hand_later("room")
+    assert handoff.wait(10)
+    assert handled == ["next"]
+    assert failures[0][0] is receiver and isinstance(failures[0][1], OSError)
+    assert handoff.channels == 0
+
+
+def test_verbose_logs_every_notification_and_push_without_secrets(
+    emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, "layoutkit"),
+        DirectorService(
+            service_client(emulator), notify_secret=NOTIFY_SECRET, resync=False
+        ) as service,
+    ):
+        recording = record(emulator, "loud")
+        attach(service.url, recording, options={"debounce": 0})
+        assert post(service, envelope(103, "loud", 1001)).ok
+        assert service.hub.flush(10)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(
+        "103 host joined in 'loud' uid 1001" in line and "join 1001" in line for line in lines
+    )
+    assert any(f"push {recording.sid} (regions for 1001): accepted" in line for line in lines)
+    assert not any(NOTIFY_SECRET in line for line in lines)
+
+
+def test_warnings_are_listed_apart_from_errors(emulator: EmulatorServer) -> None:
+    with DirectorService(
+        service_client(emulator), notify_secret=NOTIFY_SECRET, resync=False
+    ) as service:
+        recording = record(emulator, "many")
+        attach(service.url, recording, preset="grid-2x2", options={"debounce": 0})
+        for uid in range(1, 6):  # five hosts for four cells: one is left out
+            assert post(service, envelope(103, "many", uid)).ok
+        assert service.hub.flush(10)
+        status = described(service.url, recording.sid)
+    assert status["errors"] == []
+    assert any("not shown" in w for w in status["warnings"])
