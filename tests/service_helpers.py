@@ -9,9 +9,10 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import pytest
 import requests
 
 from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
@@ -67,6 +68,14 @@ def make_emulator(*, notify: bool = True, **kwargs: Any) -> EmulatorServer:
     if emulator.notifications is not None:
         emulator.notifications.hold = 0.2  # a notice held back for reordering waits less
     return emulator.start()
+
+
+@pytest.fixture(name="emulator")
+def quiet_emulator() -> Iterator[EmulatorServer]:
+    """The `emulator` of a test that posts the callbacks itself: one that sends none."""
+    running = make_emulator(notify=False)
+    yield running
+    running.stop()
 
 
 def service_client(emulator: EmulatorServer) -> CloudRecordingClient:
@@ -258,6 +267,7 @@ __all__ = [
     "notices_settled",
     "own_client",
     "picture",
+    "quiet_emulator",
     "record",
     "service_client",
     "shows_exactly",

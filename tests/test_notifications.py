@@ -405,3 +405,24 @@ def test_any_interleaving_ends_as_each_users_events_in_order(case: Delivery) -> 
             assert roster.apply(event) is None  # never a join twice or a leave of nobody
     assert set(stream.hosts) == expected
     assert set(roster.people) == expected
+
+
+def test_a_user_list_older_than_a_recent_callback_does_not_undo_it() -> None:
+    now = [100.0]
+    stream = ChannelStream("studio", clock=lambda: now[0])
+    feed(stream, notice(103, uid=5), notice(103, uid=6))
+    now[0] = 200.0
+    feed(stream, notice(104, uid=6))  # left at 200; a list read just before still has them
+    assert stream.resync(["5", "6"], since=195.0) == []  # 6 stays gone
+    assert stream.hosts == ["5"]
+    assert stream.resync([], since=195.0) == [Event("leave", "5")]  # 5's join was long ago
+    now[0] = 300.0
+    assert stream.resync(["6"], since=295.0) == [Event("join", "6")]  # the list wins later
+
+
+def test_resync_never_makes_a_recorder_a_host() -> None:
+    stream = ChannelStream("studio")
+    stream.mark_recorder(900001)
+    assert stream.resync(["900001", "7"]) == [Event("join", "7")]
+    feed(stream, notice(107, uid=900001))  # a communication channel: no clientType
+    assert stream.hosts == ["7"]

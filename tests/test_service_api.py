@@ -20,13 +20,15 @@ from service_helpers import (
     described,
     envelope,
     layout_uids,
-    make_emulator,
     nothing_pending,
     picture,
     record,
     service_client,
     signature_headers,
     status_when,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.client import Recording
@@ -43,13 +45,6 @@ regions:
   - {x: 0, y: 0, width: 1, height: 1}
 {% endif %}
 """
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)  # the tests send the callbacks themselves
-    yield running
-    running.stop()
 
 
 @pytest.fixture

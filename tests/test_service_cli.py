@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,14 @@ import requests
 from service_helpers import (
     NOTIFY_SECRET,
     attach,
-    make_emulator,
     nothing_pending,
     picture,
     record,
     status_when,
     wait_until,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.emulator import EmulatorServer
@@ -101,13 +102,6 @@ class Serving:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)
-    yield running
-    running.stop()
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -24,12 +24,14 @@ from service_helpers import (
     described,
     emulated,
     layout_uids,
-    make_emulator,
     record,
     service_client,
     signature_headers,
     status_when,
     wait_until,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.client import Recording
@@ -89,13 +91,6 @@ def test_every_documented_body_parses_with_the_fields_agora_adds(kind: str, even
     assert parsed.event_type == int(event) and parsed.product_id == body["productId"]
     assert parsed.sid is None  # Agora's reference examples carry no envelope sid
     assert parsed.is_health_test == (kind == "rtc")  # the RTC examples are the health test's
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)  # the test sends Agora's bodies itself
-    yield running
-    running.stop()
 
 
 @pytest.fixture

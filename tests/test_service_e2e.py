@@ -27,6 +27,7 @@ from service_helpers import (
     most_in_window,
     nothing_pending,
     notices_settled,
+    own_client,
     record,
     service_client,
     shows_exactly,
@@ -302,5 +303,42 @@ def test_matching_channels_are_recorded_by_themselves(emulator: EmulatorServer) 
         emulator.set_role("auto-1", 22, "host")  # a host again: recorded again
         (again,) = wait_until(lambda: attached("auto-1"), what="a second recording")
         assert again["sid"] != auto["sid"] and again["auto"] is True
+    finally:
+        service.stop()
+
+
+def test_a_recording_agora_ends_is_recorded_again_while_hosts_remain(
+    emulator: EmulatorServer,
+) -> None:
+    rules = parse_rules(
+        [
+            {
+                "channels": "again-*",
+                "preset": "grid-3x3",
+                "uid": RECORDER,
+                "request": {"storageConfig": STORAGE},
+            }
+        ],
+        "service.yaml",
+    )
+    service = serve(emulator, rules=rules)
+    try:
+        emulator.join("again-1", 41)
+        first = wait_until(lambda: service.hub.sids(), what="the first recording attached")[0]
+        item = service.hub.attached(first)
+        assert item is not None
+        # Agora ends it (here: a stop from elsewhere); its event 11 reaches the service
+        own_client(emulator).stop(item.spec.resource_id, first, "again-1", RECORDER)
+        status = wait_until(
+            lambda: (
+                service.hub.describe(first)["status"] == "stopped" and service.hub.describe(first)
+            ),
+            what="the first recording stopped by Agora's event 11",
+        )
+        assert "session_exit" in status["ended"]
+        second = wait_until(
+            lambda: [s for s in service.hub.sids() if s != first], what="a new recording"
+        )[0]
+        wait_until(lambda: shows_exactly(emulator, second, "again-1"), what="41 in the new picture")
     finally:
         service.stop()

@@ -9,7 +9,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,13 @@ from service_helpers import (
     described,
     envelope,
     layout_uids,
-    make_emulator,
     record,
     service_client,
     signature_headers,
     status_when,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 from style_helpers import damaged_font
 
@@ -38,13 +39,6 @@ from layoutkit.pytest_plugin import APP_ID
 from layoutkit.service import DirectorService, Store
 from layoutkit.service.autorecord import ConfigError, parse_rules
 from layoutkit.service.handoff import Handoff
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)
-    yield running
-    running.stop()
 
 
 def post(service: DirectorService, body: bytes) -> requests.Response:

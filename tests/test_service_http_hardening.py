@@ -22,11 +22,13 @@ from service_helpers import (
     attach_body,
     described,
     envelope,
-    make_emulator,
     record,
     service_client,
     signature_headers,
     wait_until,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.client import Recording
@@ -36,13 +38,6 @@ from layoutkit.service import DirectorService
 PAGE = "http://evil.example"
 JSON_TYPE = {"Content-Type": "application/json"}
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)  # the tests send the callbacks themselves
-    yield running
-    running.stop()
 
 
 @pytest.fixture

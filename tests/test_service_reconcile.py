@@ -5,19 +5,19 @@ reads take turns on a limiter of their own, never updateLayout's."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
-import pytest
 import requests
 from service_helpers import (
     NOTIFY_SECRET,
     attach,
     described,
-    make_emulator,
     record,
     service_client,
     signature_headers,
     status_when,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.emulator import EmulatorServer
@@ -32,13 +32,6 @@ class HeldClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)  # no callback ever reaches the service
-    yield running
-    running.stop()
 
 
 def test_a_join_never_delivered_is_corrected_within_one_period(emulator: EmulatorServer) -> None:

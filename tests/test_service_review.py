@@ -22,12 +22,14 @@ from service_helpers import (
     TOKEN,
     attach_body,
     envelope,
-    make_emulator,
     record,
     service_client,
     signature_headers,
     status_when,
     wait_until,
+)
+from service_helpers import (
+    quiet_emulator as quiet_emulator,
 )
 
 from layoutkit.assets import Asset, CallablePublisher, FolderPublisher
@@ -35,13 +37,6 @@ from layoutkit.emulator import EmulatorServer
 from layoutkit.live.channels import NotificationRouter
 from layoutkit.service import DirectorService
 from layoutkit.service.autorecord import ConfigError, parse_rules
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    running = make_emulator(notify=False)
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ newest event whatever the arrival order. Recorders and the audience are never sh
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from layoutkit.errors import NotificationError
@@ -34,7 +35,7 @@ class _User:
     seq: int  # the clientSeq of the last applied event
     host: bool = False
     order: tuple[int, int] = (0, 0)  # (ts, arrival) of the event that made them a host
-    changed: int = 0  # the arrival number of their last applied event
+    changed: float | None = None  # when their last callback was applied (the stream's clock)
 
 
 class ChannelStream:
@@ -65,9 +66,11 @@ class ChannelStream:
         max_notices: int = 10_000,
         max_users: int = 10_000,
         destroyed_ts: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         """`destroyed_ts`: when the channel was last destroyed (a stream started again
-        after its 102 still takes older user events as stale)."""
+        after its 102 still takes older user events as stale); `clock`: when callbacks
+        are applied, for `resync`'s `since`."""
         if max_notices < 1 or max_users < 1:
             raise ValueError("max_notices and max_users must be at least 1")
         self.channel = channel
@@ -78,6 +81,7 @@ class ChannelStream:
         self._recorders: set[int] = set()
         self._arrivals = 0
         self._destroyed_ts = destroyed_ts
+        self._clock = clock
         self.duplicates = 0
         self.stale = 0
         self.ignored = 0  # the recorder, or a new uid while every remembered one is a host
@@ -148,7 +152,7 @@ class ChannelStream:
         self._users.move_to_end(uid)
         user.seq = seq
         self._arrivals += 1
-        user.changed = self._arrivals
+        user.changed = self._clock()
         host = event_type in HOST_EVENTS
         if host == user.host:
             return []
@@ -158,25 +162,25 @@ class ChannelStream:
             return [Event("join", str(uid))]
         return [Event("leave", str(uid))]
 
-    def mark(self) -> int:
-        """A point in the stream's history: give it to `resync` to keep what happened
-        after it (take it before reading the user list)."""
-        return self._arrivals
-
-    def resync(self, hosts: Sequence[str | int], since: int | None = None) -> list[Event]:
+    def resync(self, hosts: Sequence[str | int], since: float | None = None) -> list[Event]:
         """Make the hosts those of Agora's user list (`hosts`, in its order), after a gap
         in the notifications, a restart or periodically: the events that take the stream
         there (leaves first, then joins). A host added here has no `clientSeq` yet, so any
         later event of theirs applies; hosts it did not know join after those it did, in
-        list order. Recorders are never hosts. With `since` (a `mark` taken before the
-        list was read), a user whose callback arrived after it keeps what it said: the
-        list may be older than that callback."""
+        list order. Recorders are never hosts. With `since` (a time on the stream's
+        clock), a user whose callback was applied at or after it keeps what the callback
+        said: the list may be older than that callback (it is read while callbacks come,
+        and Agora's list may lag behind its events)."""
         wanted: list[int] = []
         for uid in hosts:
             number = int(uid)
             if number not in wanted and number not in self._recorders:
                 wanted.append(number)
-        fresh = {n for n, u in self._users.items() if since is not None and u.changed > since}
+        fresh = {
+            n
+            for n, u in self._users.items()
+            if since is not None and u.changed is not None and u.changed >= since
+        }
         wanted = [n for n in wanted if n not in fresh]
         events = [
             Event("leave", uid)
@@ -248,6 +252,7 @@ class NotificationRouter:
         max_notices: int = 10_000,
         max_users: int = 10_000,
         max_destroyed: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
     ):
         if max_channels < 1 or max_destroyed < 1:
             raise ValueError("max_channels and max_destroyed must be at least 1")
@@ -258,6 +263,7 @@ class NotificationRouter:
         self._streams: OrderedDict[str, ChannelStream] = OrderedDict()
         self._pinned: set[str] = set()
         self._destroyed: OrderedDict[str, int] = OrderedDict()  # channel -> ts of its 102
+        self._clock = clock
 
     def pin(self, channel: str) -> ChannelStream:
         """Keep `channel`'s stream (started if needed) until `unpin`."""
@@ -288,6 +294,7 @@ class NotificationRouter:
                 max_notices=self._max_notices,
                 max_users=self._max_users,
                 destroyed_ts=self._destroyed.get(channel),
+                clock=self._clock,
             )
             self._streams[channel] = stream
         self._streams.move_to_end(channel)

@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("layoutkit.service")
 Answer = tuple[int, dict[str, Any]]
 MAX_ENDED = 1_000  # ended recordings still described by GET /recordings/{sid}
+RESYNC_GRACE = 10.0
+"""Seconds a user's callback outweighs Agora's user list: the list is read while callbacks
+come and may lag behind them, so a user whose callback came this recently keeps it."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ class DirectorHub:
         self.limiter = FairLimiter(options.rate_limit, options.window, on_grant=on_grant)
         self.user_limiter = FairLimiter(USER_LIST_RATE, 1.0)  # never updateLayout's turns
         self.intake = Intake(options.notify_secret, store, options.notify_window, wall)
-        self.router = NotificationRouter()
+        self.router = NotificationRouter(clock=clock)
+        self._clock = clock
         self.on_change: Callable[[str, list[str], bool], None] | None = None  # auto-record
         self.on_end: Callable[[str, str], None] | None = None  # (channel, sid): it ended
         self._lock = threading.RLock()  # streams, the recordings and event order
@@ -338,9 +342,9 @@ class DirectorHub:
         """Read the channel's user list (a turn on the user-list limiter) and make its
         stream (and directors) agree; the events that took them there. The recorders
         known here (and `exclude`) are never hosts; callbacks that arrive while the list
-        is read win over it. An API error is logged and changes nothing."""
-        with self._lock:
-            mark = self.router.open(cname).mark()
+        is read, or `RESYNC_GRACE` seconds before, win over it. An API error is logged and
+        changes nothing."""
+        since = self._clock() - RESYNC_GRACE  # what callbacks said since then stands
         try:
             self.user_limiter.acquire(("users", cname))
             users = self.client.channel_users(cname)
@@ -352,7 +356,7 @@ class DirectorHub:
         with self._lock:
             recorders = (exclude or set()) | self._recorders.get(cname, set())
             shown = [u for u in users.shown if u not in recorders]
-            events = self.router.open(cname).resync(shown, since=mark)
+            events = self.router.open(cname).resync(shown, since=since)
             receivers = self._on_channel(cname)
             self._handoff.put(cname, events, receivers)
             if events:
