@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 from pathlib import Path
 
 from PIL import Image
@@ -79,3 +80,26 @@ def damaged_font(path: Path, first_glyph: int = 0) -> Path:
     font[glyf + start : glyf + length] = b"\xff" * (length - start)
     path.write_bytes(font)
     return path
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def write_png(path: Path, width: int, height: int, row: bytes | None = None) -> None:
+    """An RGBA PNG written a row at a time (no full-size picture in the test's memory):
+    every row `row` (width × 4 bytes), or, with no row, a header and no pixel data
+    (what Pillow reads before decoding is all there is)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    packer = zlib.compressobj(1)
+    data = b""
+    if row is not None:
+        assert len(row) == width * 4
+        line = b"\0" + row
+        data = b"".join(packer.compress(line) for _ in range(height)) + packer.flush()
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data or zlib.compress(b"\0"))
+        + _chunk(b"IEND", b"")
+    )

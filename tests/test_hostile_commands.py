@@ -15,15 +15,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
+from memory_helpers import peak_from_now, status_kib
 
 from layoutkit.cli import cli
-from layoutkit.layout.template_budget import MAX_COMMAND_SECONDS
 
-# a command's template time is capped at MAX_COMMAND_SECONDS in all; the rest of its work
-# (compiling, drawing) is bounded too, so a few seconds of margin cover a busy machine
-SECONDS_PER_COMMAND = MAX_COMMAND_SECONDS + 4.0
+# a command's template time is capped at MAX_COMMAND_SECONDS in all, and the rest of its
+# work (compiling, drawing) is bounded too; the slowest command here takes about 5 s of CPU
+# on its own (300 joins, each compiling a templated layout again). A hang or a blow-up is
+# caught with ten times that: its own CPU time (this thread's, whatever else the machine
+# does), and its wall time (a command blocked on a FIFO or a lock) within twice that
+SECONDS_PER_COMMAND = 10 * 5.0
+WALL_SECONDS_PER_COMMAND = 2 * SECONDS_PER_COMMAND
 MEMORY_BUDGET_KIB = 500 * 1024  # growth of the peak resident size during one command
 
 
@@ -34,6 +38,9 @@ def _budget(examples: int) -> settings:
         max_examples=int(os.environ.get("LAYOUTKIT_HOSTILE_EXAMPLES", examples)),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
+        # no explain phase: after a first failure it traces every later run, which makes
+        # each command many times slower and turns one failure into a cascade of timeouts
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )
 
 
@@ -48,33 +55,19 @@ OPTION_ERROR = re.compile(
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def _status_kib(field: str) -> int:
-    with Path("/proc/self/status").open(encoding="ascii") as status:
-        found = re.search(rf"^{field}:\s+(\d+) kB", status.read(), re.MULTILINE)
-    assert found is not None, field
-    return int(found[1])
-
-
-def _peak_from_now() -> int:
-    """The resident size now, in KiB, and the process's peak reset to it (Linux's
-    clear_refs 5), so what a command adds is measured whatever tests ran before it in
-    this worker."""
-    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-    return _status_kib("VmRSS")
-
-
 def check_command(args: Sequence[str], cwd: Path, files: Sequence[Path]) -> Result:
     """Invoke `layoutkit ARGS` in `cwd` and check what every outcome must satisfy."""
     runner = CliRunner()
-    before_kib = _peak_from_now()
-    start = time.monotonic()
+    before_kib = peak_from_now()
+    start, cpu_start = time.monotonic(), time.thread_time()
     with contextlib.chdir(cwd):  # a default output lands in the test's folder
         result = runner.invoke(cli, list(args))
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, time.thread_time() - cpu_start
     output = result.output if len(result.output) < 3000 else f"...{result.output[-2000:]}"
     shown = f"layoutkit {' '.join(map(repr, args))}\nexit {result.exit_code}\n{output}"
-    assert elapsed < SECONDS_PER_COMMAND, f"took {elapsed:.1f} s: {shown}"
-    grown = _status_kib("VmHWM") - before_kib
+    assert cpu < SECONDS_PER_COMMAND, f"took {cpu:.1f} s of CPU: {shown}"
+    assert elapsed < WALL_SECONDS_PER_COMMAND, f"took {elapsed:.1f} s: {shown}"
+    grown = status_kib("VmHWM") - before_kib
     assert grown < MEMORY_BUDGET_KIB, f"peak memory grew by {grown // 1024} MiB: {shown}"
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{type(result.exception).__name__}: {result.exception}\n{shown}"

@@ -8,16 +8,14 @@ or with the largest PNG accepted as a full-canvas card, stays under 300 MB."""
 from __future__ import annotations
 
 import io
-import struct
-import subprocess
-import sys
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from memory_helpers import preview_peak_kib
 from PIL import Image
+from style_helpers import write_png
 
 from layoutkit.cli import cli
 from layoutkit.errors import RenderError
@@ -36,29 +34,6 @@ from layoutkit.styleplan import CardPlan
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
 
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def write_png(path: Path, width: int, height: int, row: bytes | None = None) -> None:
-    """An RGBA PNG written a row at a time (no full-size picture in the test's memory):
-    every row `row` (width × 4 bytes), or, with no row, a header and no pixel data
-    (what Pillow reads before decoding is all there is)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    packer = zlib.compressobj(1)
-    data = b""
-    if row is not None:
-        assert len(row) == width * 4
-        line = b"\0" + row
-        data = b"".join(packer.compress(line) for _ in range(height)) + packer.flush()
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", data or zlib.compress(b"\0"))
-        + _chunk(b"IEND", b"")
-    )
-
-
 LOGO_LAYOUT = """canvas: 1280x720
 decor:
   - {image: IMAGE, x: 10px, y: 10px, width: 300px, height: 100px}
@@ -69,18 +44,6 @@ CARD_LAYOUT = """canvas: 1920x1080
 card: {image: IMAGE}
 regions:
   - {uid: 1, x: 0, y: 0, width: 100%, height: 100%}
-"""
-
-# VmHWM, the peak of this process's own memory: getrusage's ru_maxrss would carry over the
-# parent's peak across fork and exec (a big pytest worker would make any preview look big)
-PEAK_RSS = """
-import re, sys
-from layoutkit.cli import cli
-try:
-    cli.main(["preview", *sys.argv[1:]], prog_name="layoutkit")
-finally:
-    with open("/proc/self/status") as status:
-        print("peak-kib", re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1))
 """
 
 
@@ -100,14 +63,7 @@ def test_a_preview_with_a_huge_png_stays_under_300_mb(
     layout = tmp_path / "show.yaml"
     layout.write_text(layout_text.replace("IMAGE", str(logo)), encoding="utf-8")
     output = tmp_path / "show.png"
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK_RSS, str(layout), *args, "-o", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    peak_mib = int(done.stdout.split("peak-kib")[-1]) / 1024
+    peak_mib = preview_peak_kib(str(layout), *args, "-o", str(output)) / 1024
     assert peak_mib < 300, peak_mib  # about 410 MB when it was decoded and converted whole
     with Image.open(output) as shown:
         drawn = shown.convert("RGB")

@@ -3,15 +3,13 @@ shapes, sheets at a large scale; scenario times outside 0..24 h are located erro
 
 from __future__ import annotations
 
-import resource
-import subprocess
-import sys
 import time
 from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from memory_helpers import peak_from_now, preview_peak_kib, status_kib
 
 from layoutkit.cli import cli
 from layoutkit.live.scenario import MAX_TIME, parse_time
@@ -36,19 +34,10 @@ def test_an_absurd_camera_shape_is_a_usage_error_not_gigabytes(shape: str, tmp_p
 def test_a_sheet_at_scale_4_of_a_1080p_layout_stays_small(tmp_path: Path) -> None:
     layout = tmp_path / "hd.yaml"
     layout.write_text("canvas: 1920x1080\nmode: adaptive\n", encoding="utf-8")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    command = str(Path(sys.executable).parent / "layoutkit")
     output = str(tmp_path / "sheet.png")
-    done = subprocess.run(
-        [command, "preview", str(layout), "--sheet", "--scale", "4", "-o", output],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_kib = preview_peak_kib(str(layout), "--sheet", "--scale", "4", "-o", output)
     # 2.5 GB before the scale stopped at 1 on sheets; about 115 MB now
-    assert max(peak_kib, before) < 400 * 1024
+    assert peak_kib < 400 * 1024
     assert (tmp_path / "sheet.png").stat().st_size > 0
 
 
@@ -109,11 +98,11 @@ def test_a_1_mb_flat_yaml_list_is_read_quickly_with_bounded_memory(tmp_path: Pat
     path = tmp_path / "flat.yaml"
     path.write_text("tags:\n" + "".join(f"  - t{i}\n" for i in range(95_000)), encoding="utf-8")
     assert 900_000 < path.stat().st_size <= 1 << 20
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_from_now()
     started = time.monotonic()
     result = CliRunner().invoke(cli, ["validate", str(path)])
     elapsed = time.monotonic() - started
-    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    grown_mib = (status_kib("VmHWM") - before) / 1024
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert elapsed < 8  # 10 s before; about 2 s here
     assert grown_mib < 400

@@ -266,7 +266,8 @@ variants:
 
 
 def test_20_directors_share_one_app_id_limit_against_the_emulator() -> None:
-    limiter = FairLimiter()  # 10 in any 1.15 s, for every request of this App ID
+    granted: list[float] = []
+    limiter = FairLimiter(on_grant=lambda key, at: granted.append(at))  # 10 in any 1.15 s
     with EmulatorServer(
         app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET
     ) as emulator:
@@ -312,6 +313,9 @@ def test_20_directors_share_one_app_id_limit_against_the_emulator() -> None:
     assert [r["status"] for r in api].count(429) == 0
     assert all(r["status"] == 200 for r in api)
     assert sum(r["endpoint"] == "updateLayout" for r in api) >= 20
-    worst = most_in_any_window([r["time"] for r in api], 1.0)
-    print(f"most requests in any second: {worst} of {len(api)}")
-    assert worst <= 10
+    # the emulator, which answers 429 past Agora's 10 a second, refused none (above); the
+    # limiter never let more than 10 go in any window of its own (the arrival times at the
+    # emulator would also count how a busy machine bunches requests on their way)
+    worst = most_in_any_window(granted, limiter.window)
+    print(f"most requests granted in any {limiter.window} s: {worst} of {len(granted)}")
+    assert worst <= 10 and len(granted) == len(api)

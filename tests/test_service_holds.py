@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -30,7 +32,7 @@ from service_helpers import (
 from service_helpers import (
     quiet_emulator as quiet_emulator,
 )
-from style_helpers import damaged_font
+from style_helpers import damaged_font, write_png
 
 from layoutkit.assets import Asset, CallablePublisher
 from layoutkit.emulator import EmulatorServer
@@ -290,3 +292,44 @@ def test_warnings_are_listed_apart_from_errors(emulator: EmulatorServer) -> None
         status = described(service.url, recording.sid)
     assert status["errors"] == []
     assert any("not shown" in w for w in status["warnings"])
+
+
+ATTACH_A_HUGE_LOGO = """
+import re, sys
+sys.path.insert(0, sys.argv[2])
+from service_helpers import NOTIFY_SECRET, attach, make_emulator, record, service_client
+from service_helpers import status_when
+from layoutkit.pytest_plugin import APP_ID
+from layoutkit.service import DirectorService
+emulator = make_emulator(notify=False)
+emulator.join("logo", 1001, app_id=APP_ID)
+with DirectorService(
+    service_client(emulator), notify_secret=NOTIFY_SECRET, layouts=sys.argv[1]
+) as service:
+    recording = record(emulator, "logo")
+    attach(service.url, recording, file="logo.yaml")
+    status_when(service.url, recording.sid, lambda s: s["status"] == "applied", timeout=60)
+    with open("/proc/self/status") as status:
+        print("peak-kib", re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1))
+emulator.stop()
+"""
+
+
+def test_attaching_a_layout_with_a_7000_px_logo_stays_under_300_mb(tmp_path: Path) -> None:
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    write_png(layouts / "logo.png", 7000, 7000, bytes((200, 30, 30, 160)) * 7000)
+    (layouts / "logo.yaml").write_text(
+        "canvas: 1280x720\ndecor:\n  - {image: logo.png, x: 10px, y: 10px, width: 300px,"
+        " height: 100px}\nregions:\n  - grid: {columns: 2, rows: 1}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", ATTACH_A_HUGE_LOGO, str(layouts), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak_mib = int(done.stdout.split("peak-kib")[-1]) / 1024
+    assert peak_mib < 300, peak_mib  # 249 MB held after the attach when decoded whole

@@ -102,8 +102,10 @@ class ChannelStream:
         self._notice_set.add(notice_id)
         return True
 
-    def apply(self, notification: Notification) -> list[Event]:
-        """The roster events `notification` gives (often none)."""
+    def apply(self, notification: Notification, *, replayed: bool = False) -> list[Event]:
+        """The roster events `notification` gives (often none). `replayed`: a callback
+        kept before a restart, applied again; it is no news, so a user list read now
+        may correct it (`resync`'s `since`)."""
         if notification.channel_name != self.channel:
             raise NotificationError(
                 f"{notification.channel_name!r} is not this stream's channel {self.channel!r}",
@@ -120,7 +122,7 @@ class ChannelStream:
         if payload.is_recorder or payload.uid in self._recorders:
             self.ignored += 1
             return []
-        return self._user_event(notification.event_type, payload)
+        return self._user_event(notification.event_type, payload, replayed)
 
     @property
     def destroyed_ts(self) -> int | None:
@@ -137,7 +139,7 @@ class ChannelStream:
                 events.append(Event("leave", uid))
         return events
 
-    def _user_event(self, event_type: int, payload: UserPayload) -> list[Event]:
+    def _user_event(self, event_type: int, payload: UserPayload, replayed: bool) -> list[Event]:
         uid, seq = payload.uid, payload.client_seq
         user = self._users.get(uid)
         too_old = self._destroyed_ts is not None and payload.ts < self._destroyed_ts
@@ -152,7 +154,7 @@ class ChannelStream:
         self._users.move_to_end(uid)
         user.seq = seq
         self._arrivals += 1
-        user.changed = self._clock()
+        user.changed = None if replayed else self._clock()  # a replay is no news
         host = event_type in HOST_EVENTS
         if host == user.host:
             return []
@@ -300,10 +302,14 @@ class NotificationRouter:
         self._streams.move_to_end(channel)
         return stream
 
-    def handle(self, notification: Notification) -> tuple[str, list[Event]]:
+    def handle(
+        self, notification: Notification, *, replayed: bool = False
+    ) -> tuple[str, list[Event]]:
+        """(channel, events) of a callback; `replayed`: one kept before a restart, which
+        Agora's user list may correct (`ChannelStream.resync`)."""
         channel = notification.channel_name
         stream = self.open(channel)
-        events = stream.apply(notification)
+        events = stream.apply(notification, replayed=replayed)
         if notification.event_type == 102 and notification.product_id == RTC_PRODUCT:
             self._forget_destroyed(stream)
         return channel, events

@@ -516,7 +516,7 @@ class DirectorHub:
     def replay(self, notification: Notification) -> None:
         """Rebuild a channel's stream from a kept callback (`resume`): no Director yet."""
         with self._lock:
-            self.router.handle(notification)
+            self.router.handle(notification, replayed=True)
 
     def keep_stored(self, item: Attached) -> None:
         """A recording read back from the store (`resume`), its Director not yet built:
