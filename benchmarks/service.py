@@ -408,6 +408,7 @@ def run_service(trace: Trace, args: argparse.Namespace, faults: Faults) -> Outco
         rate_limit=LIMIT,
         window=WINDOW,
         flush_timeout=1.0,
+        resync=not args.no_resync,
     )
     sender_of(emulator).url = service.notifications_url
     emulator.start()
@@ -578,6 +579,9 @@ def main() -> None:
         "--db", action="store_true", help="the service's SQLite in a file (default: memory)"
     )
     parser.add_argument("--quick", action="store_true", help="20 recordings for 10 s")
+    parser.add_argument(
+        "--no-resync", action="store_true", help="the service never reads user lists"
+    )
     args = parser.parse_args()
     if args.quick:
         args.recordings, args.duration, args.drain = 20, 10.0, 15.0
