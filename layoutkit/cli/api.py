@@ -346,9 +346,9 @@ def update(
 
     The lists say whose audio and whose video the recording takes from now on. For each
     media, list the users to record or the users to leave out, not both (at most 32
-    uids; '#allstream#', quoted, records everyone); a media given no list is left out
-    of the request. For example, only 1001's and 1002's audio, and everyone's video but
-    1003's:
+    uids; '#allstream#', quoted, records everyone). Each call replaces the whole
+    subscription: a media given no list is then recorded from nobody, so give both. For
+    example, only 1001's and 1002's audio, and everyone's video but 1003's:
 
     \b
       layoutkit record update --resource-id RID --sid SID --cname room --uid 99 \\
