@@ -18,6 +18,8 @@ import requests
 from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
 from layoutkit.emulator import EmulatorServer
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
+from layoutkit.service import DirectorService
+from layoutkit.service.autorecord import AutoRule, parse_rules
 
 T = TypeVar("T")
 
@@ -76,6 +78,19 @@ def quiet_emulator() -> Iterator[EmulatorServer]:
     running = make_emulator(notify=False)
     yield running
     running.stop()
+
+
+@pytest.fixture(name="guarded")
+def guarded_service(emulator: EmulatorServer) -> Iterator[DirectorService]:
+    """A service of `emulator` on loopback with the bearer token TOKEN."""
+    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, token=TOKEN) as s:
+        yield s
+
+
+def auto_rules(channels: str, **extra: Any) -> list[AutoRule]:
+    """One auto-record rule for `channels`: grid-3x3, RECORDER, the test storage."""
+    rule = {"channels": channels, "preset": "grid-3x3", "uid": RECORDER}
+    return parse_rules([rule | {"request": {"storageConfig": STORAGE}} | extra], "service.yaml")
 
 
 def service_client(emulator: EmulatorServer) -> CloudRecordingClient:
@@ -256,9 +271,11 @@ __all__ = [
     "TOKEN",
     "attach",
     "attach_body",
+    "auto_rules",
     "described",
     "emulated",
     "envelope",
+    "guarded_service",
     "hosts",
     "layout_uids",
     "make_emulator",

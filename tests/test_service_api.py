@@ -28,6 +28,9 @@ from service_helpers import (
     status_when,
 )
 from service_helpers import (
+    guarded_service as guarded_service,
+)
+from service_helpers import (
     quiet_emulator as quiet_emulator,
 )
 
@@ -64,12 +67,6 @@ def service(emulator: EmulatorServer, layouts: Path) -> Iterator[DirectorService
         service_client(emulator), notify_secret=NOTIFY_SECRET, layouts=layouts
     ) as running:
         yield running
-
-
-@pytest.fixture
-def guarded(emulator: EmulatorServer) -> Iterator[DirectorService]:
-    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, token=TOKEN) as s:
-        yield s
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ import pytest
 import requests
 from service_helpers import (
     NOTIFY_SECRET,
-    RECORDER,
-    STORAGE,
     attach,
+    auto_rules,
     described,
     emulated,
     layout_uids,
@@ -44,7 +43,6 @@ from layoutkit.live.notifications import (
     verify_signature,
 )
 from layoutkit.service import DirectorService
-from layoutkit.service.autorecord import parse_rules
 
 DOCUMENTED = json.loads(
     (Path(__file__).parent / "data" / "agora_notifications.json").read_text(encoding="utf-8")
@@ -215,17 +213,7 @@ def test_a_failover_pushes_again_and_never_draws_the_new_recorder_uid(
 def test_the_consoles_health_test_is_answered_and_starts_no_recording(
     emulator: EmulatorServer,
 ) -> None:
-    rules = parse_rules(
-        [
-            {
-                "channels": "*",
-                "preset": "grid-3x3",
-                "uid": RECORDER,
-                "request": {"storageConfig": STORAGE},
-            }
-        ],
-        "service.yaml",
-    )
+    rules = auto_rules("*")
     with DirectorService(
         service_client(emulator), notify_secret=NOTIFY_SECRET, rules=rules
     ) as service:

@@ -17,8 +17,8 @@ import requests
 from service_helpers import (
     NOTIFY_SECRET,
     RECORDER,
-    STORAGE,
     attach,
+    auto_rules,
     described,
     emulated,
     hosts,
@@ -38,7 +38,6 @@ from service_helpers import (
 from layoutkit.client import Recording
 from layoutkit.emulator import EmulatorServer
 from layoutkit.service import DirectorService
-from layoutkit.service.autorecord import parse_rules
 
 CHANNELS = ("east", "west", "north")
 WINDOW = 1.15  # the service's rate window (10 requests in any WINDOW seconds)
@@ -251,18 +250,7 @@ def test_a_second_service_on_the_same_database_is_refused(
 
 
 def test_matching_channels_are_recorded_by_themselves(emulator: EmulatorServer) -> None:
-    rules = parse_rules(
-        [
-            {
-                "channels": "auto-*",
-                "preset": "grid-3x3",
-                "uid": RECORDER,
-                "options": {"not_found_grace": 0.5},
-                "request": {"storageConfig": STORAGE},
-            }
-        ],
-        "service.yaml",
-    )
+    rules = auto_rules("auto-*", options={"not_found_grace": 0.5})
     service = serve(emulator, rules=rules)
     url = service.url
 
@@ -310,17 +298,7 @@ def test_matching_channels_are_recorded_by_themselves(emulator: EmulatorServer) 
 def test_a_recording_agora_ends_is_recorded_again_while_hosts_remain(
     emulator: EmulatorServer,
 ) -> None:
-    rules = parse_rules(
-        [
-            {
-                "channels": "again-*",
-                "preset": "grid-3x3",
-                "uid": RECORDER,
-                "request": {"storageConfig": STORAGE},
-            }
-        ],
-        "service.yaml",
-    )
+    rules = auto_rules("again-*")
     service = serve(emulator, rules=rules)
     try:
         emulator.join("again-1", 41)

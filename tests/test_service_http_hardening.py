@@ -28,6 +28,9 @@ from service_helpers import (
     wait_until,
 )
 from service_helpers import (
+    guarded_service as guarded_service,
+)
+from service_helpers import (
     quiet_emulator as quiet_emulator,
 )
 
@@ -45,12 +48,6 @@ def service(emulator: EmulatorServer) -> Iterator[DirectorService]:
     """The documented default: loopback, no token."""
     with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET) as running:
         yield running
-
-
-@pytest.fixture
-def guarded(emulator: EmulatorServer) -> Iterator[DirectorService]:
-    with DirectorService(service_client(emulator), notify_secret=NOTIFY_SECRET, token=TOKEN) as s:
-        yield s
 
 
 @pytest.fixture
