@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from layoutkit import safefiles
 from layoutkit.assets import (
     MAX_IMAGE_BYTES,
     Asset,
@@ -340,22 +339,56 @@ def test_eight_threads_publishing_one_asset_publish_it_once(tmp_path: Path) -> N
 def test_eight_threads_writing_one_asset_into_a_folder_write_it_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from layoutkit.assets import folder as folder_module
-
     writes: list[Path] = []
-    real = safefiles.write_atomic
+    real = FolderPublisher._place
 
-    def slow_write(path: Path, data: bytes) -> None:
+    def slow_write(publisher: FolderPublisher, path: Path, data: bytes) -> None:
         writes.append(path)
         time.sleep(0.05)
-        real(path, data)
+        real(publisher, path, data)
 
-    monkeypatch.setattr(folder_module, "write_atomic", slow_write)
+    monkeypatch.setattr(FolderPublisher, "_place", slow_write)
     asset = jpeg("folder")
     results = publish_from_threads(FolderPublisher(tmp_path, BASE), asset, 8)
     assert results == [f"{BASE}/{asset.name}"] * 8
     assert writes == [tmp_path / asset.name]
     assert entries(tmp_path) == [asset.name]
+
+
+@pytest.mark.parametrize("target_exists", [False, True])
+def test_a_link_planted_under_an_images_name_is_never_written_through(
+    tmp_path: Path, target_exists: bool
+) -> None:
+    folder, outside = tmp_path / "assets", tmp_path / "elsewhere" / "owned.jpg"
+    folder.mkdir()
+    outside.parent.mkdir()
+    asset = jpeg("planted")
+    if target_exists:
+        outside.write_bytes(asset.data)  # even the same bytes: a link is refused
+    (folder / asset.name).symlink_to(outside)
+    with pytest.raises(AssetError, match="is a symbolic link") as refused:
+        FolderPublisher(folder, BASE).publish(asset)
+    assert str(folder / asset.name) in str(refused.value)
+    assert outside.exists() == target_exists  # nothing created or changed through it
+    assert entries(folder) == [asset.name]  # no temporary file left behind
+
+
+def test_a_link_planted_while_the_file_is_written_wins_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "owned.jpg"
+    asset = jpeg("raced")
+    publisher = FolderPublisher(tmp_path / "assets", BASE)
+    real = FolderPublisher._place
+
+    def plant_first(self: FolderPublisher, path: Path, data: bytes) -> None:
+        path.symlink_to(outside)  # between the check and the write
+        real(self, path, data)
+
+    monkeypatch.setattr(FolderPublisher, "_place", plant_first)
+    with pytest.raises(AssetError, match="is a symbolic link"):
+        publisher.publish(asset)
+    assert not outside.exists()
 
 
 def test_publish_all_gives_every_url_or_none(tmp_path: Path) -> None:

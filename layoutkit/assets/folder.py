@@ -4,20 +4,26 @@ https://...`): each file written atomically as `DIR/NAME`, its URL `BASE/NAME`.
 Names are content hashes, so a file that exists with the same bytes is the file wanted:
 it is reused, not written again (its mtime is kept). A file with the name but other bytes
 was changed outside layoutkit; it is never replaced, an AssetError says so. A file removed
-from the folder after it was published is written again when it is next published. Nothing
-half-written is ever left in the folder (`safefiles.write_atomic`: a temporary file, then
-a rename).
+from the folder after it was published is written again when it is next published.
+
+Names are predictable, so a link planted in the folder under one must never be followed:
+a file is written beside its name (a private temporary file), then given the name with a
+hard link, which fails if anything, a symbolic link included, has the name meanwhile (the
+`O_EXCL|O_NOFOLLOW` of a rename); an existing link is an AssetError naming it. Nothing
+half-written is ever left in the folder.
 """
 
 from __future__ import annotations
 
+import os
 import stat
+import tempfile
 from pathlib import Path
 
 from layoutkit.assets.asset import Asset
 from layoutkit.assets.publisher import RememberingPublisher, check_base_url
 from layoutkit.errors import AssetError, LayoutkitError
-from layoutkit.safefiles import kind_of, read_limited, write_atomic
+from layoutkit.safefiles import kind_of, read_limited
 from layoutkit.wire.profile import MAX_IMAGE_BYTES
 
 
@@ -63,11 +69,17 @@ class FolderPublisher(RememberingPublisher):
     def _existing(self, asset: Asset) -> str | None:
         path = self.path_of(asset)
         try:
-            mode = path.stat().st_mode
+            mode = path.lstat().st_mode  # a link is never followed
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise AssetError(f"{path}: cannot look at the file ({exc.strerror or exc})") from None
+        if stat.S_ISLNK(mode):
+            raise AssetError(
+                f"{path}: is a symbolic link; refusing to write through it (an image's name "
+                "is predictable, so a link planted under it could send the file anywhere)",
+                hint="remove the link; the assets folder holds only the published images",
+            )
         if not stat.S_ISREG(mode):
             raise AssetError(
                 f"{path}: is {kind_of(mode)}, not a regular file; refusing to replace it",
@@ -95,10 +107,32 @@ class FolderPublisher(RememberingPublisher):
             ) from None
         path = self.path_of(asset)
         try:
-            write_atomic(path, asset.data)
-        except LayoutkitError as exc:
-            raise AssetError(f"{asset.describe()}: {exc}") from None
+            self._place(path, asset.data)
+        except FileExistsError:  # something took the name meanwhile: judged as it stands
+            found = self._existing(asset)
+            if found is None:
+                raise AssetError(f"{path}: appeared and went while it was written") from None
+            return found
+        except OSError as exc:
+            raise AssetError(
+                f"{asset.describe()}: cannot write {path} ({exc.strerror or exc})"
+            ) from None
         return self.url_of(asset)
+
+    def _place(self, path: Path, data: bytes) -> None:
+        """`path` created holding `data`, never through a link (FileExistsError when the
+        name is taken): written in full beside it, then hard-linked to the name."""
+        fd, name = tempfile.mkstemp(dir=self.folder, prefix=".layoutkit-", suffix=".part")
+        temporary = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            temporary.chmod(0o644)  # served by a web server: readable by others
+            path.hardlink_to(temporary)  # fails on any existing name; follows no link
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 __all__ = ["FolderPublisher"]
