@@ -36,13 +36,12 @@ from service_helpers import (
 from layoutkit.client import Recording
 from layoutkit.emulator import EmulatorServer
 from layoutkit.live.notifications import (
-    HEALTH_CHANNEL,
-    HEALTH_UID,
     parse_notification,
     sign,
     verify_signature,
 )
 from layoutkit.service import DirectorService
+from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
 
 DOCUMENTED = json.loads(
     (Path(__file__).parent / "data" / "agora_notifications.json").read_text(encoding="utf-8")

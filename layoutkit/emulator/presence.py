@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from layoutkit.emulator.state import EmulatorState
+from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
 
 PRODUCT_RTC = 1  # the envelope's productId of RTC channel events
 # Agora's Notifications event types for RTC channel events
@@ -37,8 +38,6 @@ RECORDER_CLIENT_TYPE = 10  # Cloud Recording
 LEAVE_REASON = 1  # the user left normally
 MAX_AUDIENCE_LISTED = 10_000  # the user list names the first 10,000 audience members
 # the Console's health check: one callback per subscribed event type, for this user
-HEALTH_CHANNEL = "test_webhook"
-HEALTH_UID = 12121212
 HEALTH_PLATFORM = 1  # as Agora's examples of these callbacks
 HEALTH_DURATION = 600
 
@@ -249,8 +248,6 @@ __all__ = [
     "AUDIENCE_TO_HOST",
     "CHANNEL_CREATED",
     "CHANNEL_DESTROYED",
-    "HEALTH_CHANNEL",
-    "HEALTH_UID",
     "HOST_JOINED",
     "HOST_LEFT",
     "HOST_TO_AUDIENCE",

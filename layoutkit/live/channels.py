@@ -224,9 +224,6 @@ class ChannelStream:
         user.host = False
         return [Event("leave", str(number))]
 
-    def is_recorder(self, uid: str | int) -> bool:
-        return int(uid) in self._recorders
-
     def _make_room(self) -> bool:
         if len(self._users) < self.max_users:
             return True

@@ -33,6 +33,7 @@ from typing import Any
 
 from layoutkit.errors import NotificationError
 from layoutkit.wire.base import UID_MAX
+from layoutkit.wire.channel import HEALTH_CHANNEL
 
 SIGNATURE_V2 = "Agora-Signature-V2"  # hex HMAC-SHA256 of the raw body
 SIGNATURE_V1 = "Agora-Signature"  # hex HMAC-SHA1 of the raw body
@@ -41,8 +42,6 @@ MAX_UID = UID_MAX  # Agora's uids are unsigned 32-bit integers
 UINT64_MAX = 2**64 - 1  # clientSeq is a Uint64
 RTC_PRODUCT = 1  # productId of RTC channel events
 RECORDING_PRODUCT = 3  # productId of Cloud Recording events
-HEALTH_CHANNEL = "test_webhook"  # the Console's health test sends this channel...
-HEALTH_UID = 12121212  # ...and this uid, one callback per subscribed event type
 
 EVENT_TYPES: dict[int, str] = {
     101: "channel created",
@@ -390,8 +389,6 @@ __all__ = [
     "CHANNEL_EVENTS",
     "CLIENT_TYPES",
     "EVENT_TYPES",
-    "HEALTH_CHANNEL",
-    "HEALTH_UID",
     "LEAVE_EVENTS",
     "MAX_BODY_BYTES",
     "PLATFORMS",

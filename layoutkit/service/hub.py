@@ -172,17 +172,19 @@ class DirectorHub:
             channel, events = self.router.handle(notification)
             receivers = self._on_channel(channel)
             self._handoff.put(channel, events, receivers)
-            stream = self.router.stream(channel)
-            hosts = self._shown(channel) if stream is not None else []
-        log.info(
-            "notification %s: %s for %d recordings",
-            notification.summary(),
-            ", ".join(str(e) for e in events) or "no change",
-            len(receivers),
-        )
+            destroyed = notification.event_type == 102
+            changed = self.on_change is not None and (events or destroyed)
+            hosts = self._shown(channel) if changed else []
+        if log.isEnabledFor(logging.INFO):  # `serve -v`; else nothing is formatted
+            done = ", ".join(str(e) for e in events) or "no change"
+            log.info(
+                "notification %s: %s for %d recordings",
+                notification.summary(),
+                done,
+                len(receivers),
+            )
         self._handoff.hand_later(channel)  # answered now; a slow publish waits in a worker
-        destroyed = notification.event_type == 102
-        if self.on_change is not None and (events or destroyed):
+        if changed and self.on_change is not None:
             self.on_change(channel, hosts, destroyed)
         return len(events)
 

@@ -20,6 +20,11 @@ from layoutkit.wire.base import WireModel
 COMMUNICATION = 1  # `mode`: the communication profile (everyone is a user)
 LIVE_BROADCAST = 2  # `mode`: the live-broadcast profile (hosts and audience)
 USER_LIST_PATH = "/dev/v1/channel/user/{app_id}/{cname}"
+HEALTH_CHANNEL = "test_webhook"
+"""The channel of Agora Console's Notifications health test (one callback per subscribed
+event type), which a service answers and never acts on."""
+HEALTH_UID = 12121212
+"""The uid of the health test's user events."""
 USER_LIST_RATE = 20
 """Agora's limit on the user list: 20 queries per second per account (not per App ID),
 apart from Cloud Recording's 10 per second per App ID."""
@@ -56,6 +61,8 @@ class ChannelUsersResponse(WireModel):
 __all__ = [
     "AUDIENCE_LISTED",
     "COMMUNICATION",
+    "HEALTH_CHANNEL",
+    "HEALTH_UID",
     "HOSTS_ONLY",
     "LIVE_BROADCAST",
     "USER_LIST_PATH",
