@@ -5,6 +5,7 @@ screen drawn as a slide. Written `W:H` (`16:9`, `9:16`), `screen` or `screen:W:H
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from layoutkit.geometry import parse_aspect
@@ -29,13 +30,34 @@ class CameraShape:
     screen: bool = False
 
     def __str__(self) -> str:
+        if self.screen:
+            return "screen" if self.aspect is None else f"screen:{self.ratio}"
+        return self.ratio
+
+    @property
+    def ratio(self) -> str:
+        """The shape as W:H (16:9 when none was given)."""
         from fractions import Fraction  # only to write a shape out
 
-        ratio = Fraction(self.aspect or 1).limit_denominator(100)
-        shape = "" if self.aspect is None else f"{ratio.numerator}:{ratio.denominator}"
-        if self.screen:
-            return f"screen:{shape}" if shape else "screen"
-        return shape or "16:9"
+        if self.aspect is None:
+            return "16:9"
+        ratio = Fraction(self.aspect).limit_denominator(100)
+        return f"{ratio.numerator}:{ratio.denominator}"
+
+
+def declared_shape(
+    keys: Sequence[str], cameras: Mapping[str, CameraShape], camera: CameraShape | None
+) -> CameraShape:
+    """The shape a layout's `preview:` declares for a participant known by `keys` (their
+    uid, then their roles): the first key `cameras` names; else `camera`, unless one of
+    the keys is the screen role; else a 16:9 camera."""
+    for key in keys:
+        found = cameras.get(key)
+        if found is not None:
+            return found
+    if camera is not None and SCREEN_ROLE not in keys:
+        return camera
+    return CameraShape()
 
 
 def check_camera_aspect(aspect: float) -> float:
@@ -82,5 +104,6 @@ __all__ = [
     "SHAPE_PATTERN",
     "CameraShape",
     "check_camera_aspect",
+    "declared_shape",
     "parse_camera_shape",
 ]

@@ -39,7 +39,7 @@ Severity = Literal["error", "warning"]
 
 _CONTROL_RE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1 (ESC too)
-    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"  # invisible and bidi controls
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffe\uffff]"  # invisible, bidi, non-chars
 )
 
 
@@ -51,8 +51,9 @@ def _escape(char: str) -> str:
 def safe_text(text: str) -> str:
     """`text` with control characters (C0 but tab and newline, DEL, C1, so ESC too) and
     invisible or bidi controls (zero-width, line/paragraph separators, embeddings,
-    overrides, isolates, BOM) written as `\\xNN` / `\\uNNNN`, so a name from a file can
-    neither drive the terminal nor reorder what is shown."""
+    overrides, isolates, BOM) and the non-characters U+FFFE, U+FFFF written as `\\xNN` /
+    `\\uNNNN`, so a name from a file can neither drive the terminal nor reorder what is
+    shown."""
     return _CONTROL_RE.sub(lambda m: _escape(m.group()), text)
 
 

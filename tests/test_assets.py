@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from layoutkit.assets import (
     MAX_IMAGE_BYTES,
@@ -23,6 +26,8 @@ from layoutkit.assets import (
     publish_all,
 )
 from layoutkit.assets.command import redact
+from layoutkit.cli import cli
+from layoutkit.emulator.assets import check_base
 from layoutkit.errors import LayoutkitError
 from layoutkit.wire.profile import IMAGE_RULE
 
@@ -30,6 +35,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"picture"
 BMP = b"BM" + b"\x00" * 60
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 BASE = "https://cdn.example.com/layouts"
+PRESETS = Path(__file__).resolve().parent.parent / "presets"  # talk-show is styled
 
 
 def jpeg(tag: str) -> Asset:
@@ -158,11 +164,91 @@ def test_folder_publisher_wants_an_https_base_url(tmp_path: Path) -> None:
     assert "not an https:// URL" in str(info.value) and "allow_http" in str(info.value)
     with pytest.raises(AssetError, match="not an https:// URL"):
         FolderPublisher(tmp_path, "cdn.example.com/x")
-    with pytest.raises(AssetError, match="no query, fragment or spaces"):
+    with pytest.raises(AssetError, match="no query string or fragment"):
         FolderPublisher(tmp_path, "https://cdn.example.com/x?sig=1")
     local = FolderPublisher(tmp_path, "http://127.0.0.1:8000/a", allow_http=True)
     assert local.publish(jpeg("x")).startswith("http://127.0.0.1:8000/a/")
     assert check_base_url(" https://h/x// ", what="u") == "https://h/x"
+
+
+# the URLs a base URL check refuses, and what the message says to fix; the first four
+# were accepted (or a traceback) before
+BROKEN_BASES = [
+    ("https://[::1", "close"),  # an IPv6 address's bracket left open: urllib's ValueError
+    ("https://cdn.example.com/a?", "no query string or fragment"),
+    ("https://cdn.example.com/a#", "no query string or fragment"),
+    ("https://cdn.example.com:99999/a", "'99999' is not a number from 1 to 65535"),
+    ("https://cdn.example.com/a#top", "no query string or fragment"),
+    ("https://cdn.example.com:0/a", "'0' is not a number from 1 to 65535"),
+    ("https://cdn.example.com:/a", "no port after it"),
+    ("https://:443/a", "has no host"),
+    ("https://cdn.exa%mple.com/a", "is not a host name"),
+    ("https://[zz]/a", "closed brackets"),
+    ("https://user@cdn.example.com/a", "user name or password"),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), BROKEN_BASES)
+def test_every_base_url_check_refuses_a_broken_url(tmp_path: Path, url: str, expected: str) -> None:
+    """check_base_url, the publishers and the emulator's folders: the same rules."""
+    checks: list[Callable[[], object]] = [
+        lambda: check_base_url(url, what="the base"),
+        lambda: FolderPublisher(tmp_path / "site", url),
+        lambda: CommandPublisher(["cp", "{path}", "/x/{name}"], url),
+        lambda: FolderPublisher(tmp_path / "site", url.replace("https:", "http:"), allow_http=True),
+    ]
+    for check in checks:
+        with pytest.raises(AssetError) as info:
+            check()
+        assert expected in str(info.value) and "Traceback" not in str(info.value)
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        check_base(url)
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(("url", "expected"), BROKEN_BASES[:5])
+def test_compile_refuses_a_broken_assets_url_naming_the_option(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    site = tmp_path / "site"
+    args = ["compile", str(PRESETS / "talk-show.yaml"), "--assets-dir", str(site)]
+    result = CliRunner().invoke(cli, [*args, "--assets-url", url])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"--assets-url {url!r}: ")
+    assert expected in result.stderr and "Traceback" not in result.output
+    assert result.stdout == "" and not site.exists()
+
+
+def test_the_emulator_refuses_a_broken_assets_url_as_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["emulator", "--assets", f"https://cdn:99999/={tmp_path}"])
+    assert result.exit_code == 2 and "not a number from 1 to 65535" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_sound_base_urls_are_kept(tmp_path: Path) -> None:
+    assert check_base_url("https://[::1]:8443/a/", what="u") == "https://[::1]:8443/a"
+    assert (
+        check_base_url("https://CDN.example.com:443/x", what="u") == "https://CDN.example.com:443/x"
+    )
+    assert check_base_url("https://cdn_1.example.com/", what="u") == "https://cdn_1.example.com"
+    assert check_base("https://[::1]:8443/a") == "https://[::1]:8443/a/"
+    publisher = FolderPublisher(tmp_path, "https://cdn.example.com:8443/show/")
+    assert publisher.publish(jpeg("port")).startswith("https://cdn.example.com:8443/show/")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://[::1/x.jpg", "closed brackets"),
+        ("https://bucket.example.com:99999/x.jpg", "not a number from 1 to 65535"),
+        ("https://bucket.example.com:99999/x.jpg?v=1", "not a number from 1 to 65535"),
+    ],
+)
+def test_a_url_returned_by_a_python_publisher_is_parsed_strictly(url: str, expected: str) -> None:
+    publisher = CallablePublisher(lambda asset: url)
+    with pytest.raises(AssetError, match=re.escape(expected)) as info:
+        publisher.publish(jpeg("returned"))
+    assert "returned" in str(info.value) and publisher.published(jpeg("returned")) is None
 
 
 def test_folder_publisher_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from layoutkit.cli import cli
@@ -212,3 +214,43 @@ def test_strict_unbound_role_exit_1(write_layout: Write) -> None:
     code, _, err = run("compile", str(path), "--strict")
     assert code == 1
     assert ":3:12: error: regions[0].role: role 'host' is used but never bound" in err
+
+
+# --- demo ------------------------------------------------------------------------------
+
+
+def test_demo_draws_the_screen_sharer_as_a_shared_screen(tmp_path: Path) -> None:
+    from PIL import Image, ImageStat
+
+    code, out, _ = run("demo", "-o", str(tmp_path))
+    assert code == 0
+    assert "1003 joins and shares a screen" in out
+    with Image.open(tmp_path / "03-3-people-screen.png") as picture:
+        rgb = picture.convert("RGB")
+    page = rgb.crop((20, 500, 940, 620))  # the screen's region (fit): a slide's light page
+    assert min(ImageStat.Stat(page).mean) > 220, "1003 is drawn as a camera, not a screen"
+    with Image.open(tmp_path / "02-2-people.png") as picture:
+        camera = picture.convert("RGB").crop((20, 500, 940, 620))  # the host's camera
+    assert min(ImageStat.Stat(camera).mean) < 200
+
+
+@pytest.mark.parametrize("service", [False, True], ids=["demo", "demo --service"])
+@pytest.mark.parametrize("kind", ["file", "fifo", "/dev/null"])
+def test_demo_output_that_is_not_a_folder_is_an_error(
+    tmp_path: Path, kind: str, service: bool
+) -> None:
+    if kind == "/dev/null":
+        target = Path("/dev/null")
+    else:
+        target = tmp_path / "out"
+        if kind == "file":
+            target.write_text("mine\n")
+        else:
+            os.mkfifo(target)  # opening it would block: it must only be looked at
+    code, out, err = run("demo", *(["--service"] if service else []), "-o", str(target))
+    assert code == 1
+    assert f"{target}: is " in err and "not a folder; -o must be a folder" in err
+    assert "Traceback" not in err and out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if kind == "/dev/null" else ["out"])
+    if kind == "file":
+        assert target.read_text() == "mine\n"

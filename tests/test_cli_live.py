@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -165,3 +166,88 @@ def test_watch_revalidates_rerenders_and_pushes_on_save(
     assert picture.exists()
     history = agora_emulator.state.recordings[target[3]].history
     assert [change.layout["mixedVideoLayout"] for change in history] == [1, 0]
+
+
+STYLED = """canvas: 640x360
+decor:
+  - {text: "The Show", x: 0, y: 0, width: 100%, height: 40px}
+regions:
+  - grid: {y: 40px, columns: 2, gap: 8px, roles: [host, guest], label: {height: 32px}}
+"""
+SHOW = """layout: show.yaml
+names: {"1001": Ada Lovelace}
+events:
+  - {at: 0s, join: "1001", role: host}
+  - {at: 5s, join: "1002", role: guest, name: Grace Hopper}
+  - {at: 10s, leave: "1002"}
+"""
+ASSETS_URL = "https://cdn.example.com/show"
+
+
+def play_styled_live(
+    tmp_path: Path, emulator: EmulatorServer, client: CloudRecordingClient, *more: str
+) -> tuple[int, str, str, list[dict[str, object]]]:
+    """`play --push` of a styled scenario: exit code, stdout, stderr and the bodies the
+    emulator took, in order."""
+    (tmp_path / "show.yaml").write_text(STYLED)
+    scenario = tmp_path / "show-scenario.yaml"
+    scenario.write_text(SHOW)
+    target = coordinates(emulator, client)
+    code, out, err = invoke(
+        "play", str(scenario), "--no-pictures", "--push", "--speed", "100",
+        "--assets-dir", str(tmp_path / "site"), "--assets-url", ASSETS_URL,
+        *more, *target, emulator=emulator,
+    )  # fmt: skip
+    took = [change.layout for change in emulator.state.recordings[target[3]].history]
+    return code, out, err, took
+
+
+def test_play_push_prints_each_body_the_recording_took(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, tmp_path: Path
+) -> None:
+    code, out, err, took = play_styled_live(tmp_path, agora_emulator, agora_client)
+    assert code == 0, err
+    lines = out.splitlines()
+    printed = [json.loads(line) for line in lines if line.startswith("          {")]
+    assert printed == took and len(took) >= 2
+    assert all(body["backgroundImage"].startswith(ASSETS_URL + "/") for body in printed)
+    assert re.fullmatch(r"\d\d:\d\d\.\d  join 1001 as host", lines[0])  # when it was pushed
+    assert f"pushed {len(took)} layouts live" in err
+
+
+def test_play_push_json_lists_the_bodies_pushed_and_the_audit_has_them(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    code, out, err, took = play_styled_live(
+        tmp_path, agora_emulator, agora_client, "--json", "--audit", str(audit)
+    )
+    assert code == 0, err
+    pushes = json.loads(out)
+    assert [push["payload"] for push in pushes] == took
+    assert pushes[-1]["events"] == ["leave 1002"]
+    assert all("backgroundImage" in push["payload"] for push in pushes)
+    entries = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [e["payload"] for e in entries if e["step"] == "sent"] == took
+
+
+def test_play_quiet_prints_no_warnings(tmp_path: Path) -> None:
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text(
+        f"layout: {ROOT / 'examples' / 'speaker-pip.yaml'}\n"
+        'events:\n  - {at: 0s, join: "1001"}\n  - {at: 1s, leave: "1009"}\n'
+    )
+    code, _, err = invoke("play", str(scenario), "--no-pictures")
+    assert code == 0 and "warning: " in err
+    code, out, err = invoke("play", str(scenario), "--no-pictures", "-q")
+    assert code == 0 and err == "" and out.startswith("00:00.0  join 1001")
+
+
+def test_watch_quiet_prints_no_warnings(tmp_path: Path) -> None:
+    layout = tmp_path / "live.yaml"
+    layout.write_text("canvas: 1280x720\nregions:\n  - {x: 0, y: 0, width: 360px, height: 640px}\n")
+    args = ["watch", str(layout), "-o", str(tmp_path / "live.png"), "--count", "1", "--polls", "1"]
+    code, out, err = invoke(*args)
+    assert code == 0 and "crops away" in err and "ok: wrote" in out
+    code, out, err = invoke(*args, "-q")
+    assert code == 0 and "warning" not in err and "ok: wrote" in out

@@ -9,7 +9,6 @@ failure instead."""
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from tool_helpers import find_tool
 
 from layoutkit import presets
 from layoutkit.errors import RenderError
@@ -129,12 +129,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 def find_chromium() -> str:
     """The Chromium to run; skips the test when there is none, or fails it when
     LAYOUTKIT_REQUIRE_BROWSER=1 says the browser test must run."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is not None:
-        return binary
-    if os.environ.get("LAYOUTKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{NO_CHROMIUM} (LAYOUTKIT_REQUIRE_BROWSER=1: the browser test must run)")
-    pytest.skip(NO_CHROMIUM)
+    return find_tool(("chromium", "chromium-browser"), NO_CHROMIUM, "LAYOUTKIT_REQUIRE_BROWSER")
 
 
 def test_a_missing_chromium_skips_the_browser_test_unless_it_is_required(
@@ -148,7 +143,8 @@ def test_a_missing_chromium_skips_the_browser_test_unless_it_is_required(
     with pytest.raises(pytest.skip.Exception):
         find_chromium()
     monkeypatch.setenv("LAYOUTKIT_REQUIRE_BROWSER", "1")
-    with pytest.raises(pytest.fail.Exception, match=r"^chromium not installed: .* must run\)$"):
+    required = r"^chromium not installed: .*_BROWSER=1: it must run\)$"
+    with pytest.raises(pytest.fail.Exception, match=required):
         find_chromium()
     found = {"chromium-browser": "/usr/bin/chromium-browser"}
     monkeypatch.setattr(shutil, "which", found.get)

@@ -68,6 +68,58 @@ def test_template_budget_stops_hostile_templates(tmp_path: Path, name: str) -> N
     assert "hostile.yaml:1" in out or "hostile.yaml:2" in out, out
 
 
+_TOO_MANY = "would hold more than 100000 items"
+LIST_TEMPLATES = {  # name: (template, what the message says)
+    "in_a_list": ("{% set a = ['x'] * 100000 %}\ntitle: {{ [a, a, a] | length }}\n", _TOO_MANY),
+    "in_a_dict": ("{% set a = ['x'] * 100000 %}\ntitle: {{ {'k': a, 'j': a} }}\n", _TOO_MANY),
+    "in_a_tuple": ("{% set a = ['x'] * 100000 %}\ntitle: {{ (a, a) | length }}\n", _TOO_MANY),
+    "mapped_repeat": ("title: \"{{ (range(1000) | map('string') | list) * 1000 }}\"\n", _TOO_MANY),
+    "nested_repeat": ('title: "{{ [[1] * 1000] * 1000 }}"\n', _TOO_MANY),
+    "sum": ('title: "{{ ([[1] * 1000] * 1000) | sum(start=[]) | length }}"\n', _TOO_MANY),
+    "sum_as_written": ('title: "{{ [[1]*1000]*1000 | sum(start=[]) }}"\n', "not iterable"),
+    "sum_of_big_lists": (
+        "{% set a = ['x'] * 100000 %}\ntitle: {{ ([a] * 1000) | sum(start=[]) | length }}\n",
+        _TOO_MANY,
+    ),
+    "sum_by_map": (
+        "{% set a = ['x'] * 50000 %}\n"
+        "title: {{ ([[a, a]] * 1000) | map('sum', start=[]) | list | length }}\n",
+        _TOO_MANY,
+    ),
+    "joined": ("{% set a = ['x'] * 60000 %}\ntitle: {{ (a + a) | length }}\n", _TOO_MANY),
+    "sorted_generator": (
+        "title: \"{{ ([range(100000)] * 1000) | map('list') | sort | length }}\"\n",
+        _TOO_MANY,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_TEMPLATES))
+def test_template_budget_covers_building_big_lists(tmp_path: Path, name: str) -> None:
+    template, message = LIST_TEMPLATES[name]
+    out = _validate(tmp_path, HEAD + "  - {x: 0, y: 0, width: 1, height: 1}\n" + template)
+    line = 4 + template.count("\n") - 1
+    assert f"hostile.yaml:{line}:" in out and ": error: template: " in out, out
+    assert message in out, out
+
+
+def test_sum_joins_many_lists_in_one_pass(tmp_path: Path) -> None:
+    # `sum` would copy the growing list once per list added: 1.25e9 copies for these
+    template = 'title: "{{ ([[1]] * 50000) | sum(start=[]) | length }}"\n'
+    path = tmp_path / "sum.yaml"
+    path.write_text(HEAD + "  - {x: 0, y: 0, width: 1, height: 1}\n" + template)
+    start = time.monotonic()
+    layout = load_layout(path, vars={"total": sum})
+    assert layout.document.title == "50000"
+    path.write_text(
+        HEAD
+        + "  - {x: 0, y: 0, width: 1, height: 1}\n"
+        + template.replace("([[1]] * 50000) | sum(start=[])", "total([[1]] * 50000, [])")
+    )
+    assert load_layout(path, vars={"total": sum}).document.title == "50000"  # as a global
+    assert time.monotonic() - start < MAX_SECONDS + MARGIN_SECONDS
+
+
 VALUES = {
     "inf": ".inf",
     "nan": ".nan",
@@ -94,6 +146,40 @@ def test_raw_control_characters_are_located(tmp_path: Path) -> None:
     out = _validate(tmp_path, HEAD + "  - {x\x1b[31m: 0, y: 0, width: 1, height: 1}\n")
     assert "hostile.yaml:3:7: error: the text holds a control character (\\x1b)" in out
     assert "remove it" in out and "\x1b" not in out
+
+
+def test_a_raw_u_fffe_is_located(tmp_path: Path) -> None:
+    out = _validate(tmp_path, HEAD + '  - {role: "ho\ufffest", x: 0, y: 0, width: 1, height: 1}\n')
+    assert "hostile.yaml:3:15: error: the text holds the character U+FFFE" in out, out
+    assert "remove it" in out and "\ufffe" not in out and "ho\\ufffest" in out
+
+
+def test_a_400_digit_pixel_length_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(HEAD + f"  - {{x: 0, y: 0, width: {'9' * 400}px, height: 1}}\n")
+    for command in ("compile", "validate", "preview"):
+        start = time.monotonic()
+        result = CliRunner().invoke(cli, [command, str(path)])
+        assert time.monotonic() - start < 50
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"{path}:3:25: error: regions[0].width: a number of over 300 digits is too " in (
+            result.output
+        )
+        assert 'pixels ("320px")' in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.yaml"]
+
+
+@pytest.mark.parametrize("written", ["1" + "0" * 305 + "%", "1.0e+300", "1000001px", "-2.0e+6"])
+def test_lengths_no_canvas_holds_are_located(tmp_path: Path, written: str) -> None:
+    out = _validate(tmp_path, HEAD + f"  - {{x: 0, y: 0, width: {written}, height: 1}}\n")
+    assert "hostile.yaml:3:25: error: regions[0].width: " in out, out
+    assert "is too large for a length (at most 1000000)" in out
+
+
+def test_a_400_digit_canvas_side_is_located(tmp_path: Path) -> None:
+    out = _validate(tmp_path, f"canvas: {'9' * 400}x720\nregions: [{{x: 0, y: 0, w: 1, h: 1}}]\n")
+    assert "hostile.yaml:1:9: error: canvas: a canvas side is written with more than 18" in out
 
 
 def test_control_characters_written_by_a_template_are_located(tmp_path: Path) -> None:
@@ -126,6 +212,7 @@ _NUMBERS = st.sampled_from(
         "3.5",
         "12px",
         "50%",
+        "9" * 400 + "px",
     ]
 )
 _TAGS = st.sampled_from(
@@ -142,7 +229,7 @@ _TAGS = st.sampled_from(
         "!!set ",
     ]
 )
-_CONTROLS = st.sampled_from(["", "\x1b[31m", "\x07", "\x9b", "\x7f", "\t", "\r"])
+_CONTROLS = st.sampled_from(["", "\x1b[31m", "\x07", "\x9b", "\x7f", "\t", "\r", "\ufffe"])
 _TEMPLATE_BITS = st.sampled_from(
     [
         "",
@@ -154,6 +241,8 @@ _TEMPLATE_BITS = st.sampled_from(
         "{{ [1] | batch(10**9, 0) | list }}",
         "{{ ('x' * 100000) | list | join(',') }}",
         "{{ 1.5 ** 10**6 }}",
+        "{% set a = ['x'] * 100000 %}{{ [a, a, a] | length }}",
+        "{{ ([[1] * 1000] * 1000) | sum(start=[]) }}",
     ]
 )
 

@@ -410,6 +410,19 @@ def test_a_bad_canvas_option_is_a_usage_error() -> None:
     assert "Invalid value for --canvas: 4000x10 is above what Agora records" in result.output
 
 
+@pytest.mark.parametrize("size", ["0x0", "0x720", "1280x0", "-5x100"])
+def test_a_canvas_below_the_smallest_is_called_so_with_the_range(size: str) -> None:
+    result = run("agora", str(EXAMPLES / "agora-start-grid.json"), "--canvas", size)
+    assert result.exit_code == 2
+    assert (
+        f"Invalid value for --canvas: {size} is below the smallest canvas Agora records; "
+        "give each side 1..1920 pixels and at most 1920x1080 in area" in result.output
+    )
+    assert "above" not in result.output
+    with pytest.raises(ValueError, match="below the smallest canvas"):
+        from_agora(str(EXAMPLES / "agora-start-grid.json"), canvas=(0, 0))
+
+
 def test_an_existing_output_needs_force(tmp_path: Path) -> None:
     out = tmp_path / "layout.yaml"
     out.write_text("keep me\n", encoding="utf-8")

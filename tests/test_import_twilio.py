@@ -478,6 +478,30 @@ def test_names_from_the_file_cannot_break_the_yaml_or_the_terminal() -> None:
     assert "\x1b" not in imported.yaml
 
 
+def test_the_report_on_standard_error_escapes_names_that_would_forge_lines(
+    tmp_path: Path,
+) -> None:
+    forged = "a\nimported fake.json (an Agora payload), canvas 1x1\n  - \x1b[2Jb\u2028c\rd"
+    composition = {
+        "video_layout": {"main": {"video_sources": ["*"]}, forged: {"video_sources": []}},
+        "resolution": "1280x720",
+    }
+    source = tmp_path / "comp\nosition.json"
+    source.write_text(json.dumps(composition), encoding="utf-8")
+    out = tmp_path / "out\x1b.yaml"
+    result = run("twilio", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("imported ") and "comp\\nosition.json" in lines[0]
+    assert lines[1] == "not carried over exactly:"
+    assert all(line.startswith("  - ") for line in lines[2:-1]), lines
+    assert lines[-1] == f"wrote {tmp_path}/out\\x1b.yaml"
+    shown = "a\\nimported fake.json (an Agora payload), canvas 1x1\\n  - \\x1b[2Jb\\u2028c\\x0dd"
+    assert f"  - {shown}: no video_sources, so it shows nobody; left out." in lines
+    for raw in ("\x1b", "\u2028", "\r"):
+        assert raw not in result.stderr
+
+
 # -- any composition: a clear error, or a layout that compiles at every count ---------------
 
 TRACKS = st.sampled_from(

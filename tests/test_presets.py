@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from layoutkit import (
     LayoutError,
@@ -130,3 +130,70 @@ def test_the_wheel_ships_the_presets(tmp_path: Path) -> None:
     assert "layoutkit/py.typed" in files
     assert "layoutkit/fonts/DejaVuSans.ttf" in files  # the font styled layouts draw in
     assert "layoutkit/_presets/images/on-air.png" in files  # the talk show's logo
+
+
+def _new(*args: str) -> Result:
+    result = CliRunner().invoke(cli, ["new", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def test_new_writes_nothing_when_a_file_stands_where_the_logo_folder_goes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "images").write_text("notes\n", encoding="utf-8")
+    target = tmp_path / "show.yaml"
+    result = _new(str(target), "--from", "talk-show")
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{tmp_path / 'images'}: is a regular file, where a folder for "
+        f"{tmp_path / 'images' / 'on-air.png'} must go; nothing was written" in result.stderr
+    )
+    assert "move or rename it" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]
+    assert (tmp_path / "images").read_text(encoding="utf-8") == "notes\n"
+    (tmp_path / "images").unlink()
+    assert _new(str(target), "--from", "talk-show").exit_code == 0  # the way is clear now
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "images",
+        "layoutkit.schema.json",
+        "show.yaml",
+    ]
+
+
+def test_new_refuses_a_folder_where_the_logo_goes_before_writing(tmp_path: Path) -> None:
+    (tmp_path / "images" / "on-air.png").mkdir(parents=True)
+    result = _new(str(tmp_path / "show.yaml"), "--from", "talk-show")
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'images' / 'on-air.png'}: is a folder" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]
+
+
+def test_new_removes_what_it_wrote_when_the_layout_itself_cannot_be_written(
+    tmp_path: Path,
+) -> None:
+    # a link to a name in /proc passes every check (its folder exists, nothing is there)
+    # but no one can create a file in /proc: the logo and the schema, written first, go
+    (tmp_path / "show.yaml").symlink_to("/proc/layoutkit-new-test.yaml")
+    result = _new(str(tmp_path / "show.yaml"), "--from", "talk-show")
+    assert result.exit_code == 1, result.output
+    assert "show.yaml: cannot write there" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["show.yaml"]
+
+
+def test_new_keeps_the_files_that_exist_beside_the_layout(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "on-air.png").write_bytes(b"my own logo")
+    (tmp_path / "layoutkit.schema.json").write_text("{}", encoding="utf-8")
+    result = _new(str(tmp_path / "show.yaml"), "--from", "talk-show")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "images" / "on-air.png").read_bytes() == b"my own logo"
+    assert (tmp_path / "layoutkit.schema.json").read_text(encoding="utf-8") == "{}"
+    assert result.stderr.count("wrote ") == 1
+
+
+def test_new_into_a_missing_folder_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    result = _new(str(tmp_path / "shows" / "show.yaml"), "--from", "talk-show")
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'shows'}: no such folder; nothing was written" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -180,6 +180,9 @@ REFUSED = [
     ("preview: {cams: {guest: '9:16'}}", "an unknown preview key"),
     ("preview: {camera: '16:0'}", "everyone's camera 0 high"),
     ("preview: {camera: {guest: '9:16'}}", "everyone's camera as a mapping"),
+    ("regions: [{x: 0, y: 0, width: 1, height: 1, accept: [crops]}]", "an unknown accept"),
+    ("regions: [{x: 0, y: 0, width: 1, height: 1, accept: crop}]", "accept not a list"),
+    ("regions: [{grid: {rows: 2, accept: [fit]}}]", "a grid accepting no such warning"),
 ]
 
 
@@ -263,6 +266,9 @@ ACCEPTED = [
     "preview: {cameras: {slides: ' Screen : 4:3 ', tall: '10/16'}}",
     "preview: null",
     "preview: {camera: '9:16', cameras: {screen: 'screen:16:10'}}",
+    "regions: [{x: 0, y: 0, width: 1, height: 1, accept: [crop, hidden, small]}]",
+    "regions: [{grid: {rows: 2, columns: 2, accept: [crop]}}]",
+    "regions: [{x: 0, y: 0, width: 1, height: 1, accept: []}]",
 ]
 
 

@@ -29,6 +29,7 @@ from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render import Appearance, RenderOptions, render_canvas
 from layoutkit.render.compose import hex_rgb
+from layoutkit.render.fonts import STYLE_FONT, font_chain
 from layoutkit.render.style import (
     RENDER_CACHE_SIZE,
     can_draw,
@@ -98,14 +99,16 @@ def test_text_is_fitted_with_the_plans_font() -> None:
     )
 
 
-def test_can_draw_answers_for_the_plans_font() -> None:
+def test_can_draw_answers_for_the_plans_font_and_the_chain_falls_back_past_it() -> None:
     assert can_draw("Ж") and can_draw("Ж", str(FONT))  # Cyrillic: both
     assert can_draw("ℵ") and not can_draw("ℵ", str(FONT))  # U+2135: DejaVu Sans only
     assert not can_draw("\n", str(FONT))
     mark = TextMark(PixelRect(0, 0, 300, 40), "ℵ0", 20, 8, WHITE, where="l.yaml:5:1")
     assert render_style(plan(mark)).warnings == ()
     fonted = StylePlan(W, H, BG, (mark,), font=str(FONT))
-    assert "U+2135" in render_style(fonted).warnings[0]
+    assert render_style(fonted).warnings == ()  # ℵ drawn in DejaVu Sans, 0 in the plan's
+    runs = font_chain(str(FONT)).split("ℵ0").runs
+    assert [(text, font.path) for text, (font, _) in runs] == [("ℵ", STYLE_FONT), ("0", str(FONT))]
 
 
 @pytest.mark.parametrize(

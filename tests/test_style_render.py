@@ -226,11 +226,11 @@ def test_a_shrunk_text_that_fits_gives_no_warning() -> None:
 def test_characters_the_font_cannot_draw_are_warned_about_and_drawn_as_boxes() -> None:
     assert can_draw("A") and can_draw(" ")
     assert not can_draw("\u674e") and not can_draw("\n")
-    mark = TextMark(PixelRect(0, 0, 300, 40), "Ann \u674e\nB", 20, 8, WHITE, where="l.yaml:3:9")
+    mark = TextMark(PixelRect(0, 0, 300, 40), "Ann \u0378\nB", 20, 8, WHITE, where="l.yaml:3:9")
     result = render_style(plan(mark))
     assert len(result.warnings) == 1
     warning = result.warnings[0]
-    assert warning.startswith("l.yaml:3:9: ") and "U+674E" in warning and "U+000A" in warning
+    assert warning.startswith("l.yaml:3:9: ") and "U+0378" in warning and "U+000A" in warning
     assert "\n" not in warning
 
 

@@ -89,7 +89,7 @@ def test_the_bare_layout_config_of_a_styled_layout_warns(tmp_path: Path) -> None
 
 
 def test_asset_urls_carry_no_credentials_and_messages_no_signatures(tmp_path: Path) -> None:
-    with pytest.raises(AssetError, match="no user name or password") as caught:
+    with pytest.raises(AssetError, match="holds a user name or password") as caught:
         FolderPublisher(tmp_path, "https://user:hunter2@cdn.example.com/show")
     assert "hunter2" not in str(caught.value)
     with pytest.raises(AssetError) as signed:
@@ -114,7 +114,7 @@ def test_play_says_what_drawing_found_once(tmp_path: Path) -> None:
     (tmp_path / "show.yaml").write_text(layout_text())
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
-        'layout: show.yaml\nnames: {"7": "Zoë 李"}\nevents:\n'
+        'layout: show.yaml\nnames: {"7": "Zoë \u0378"}\nevents:\n'
         '  - {at: 0s, join: "7"}\n  - {at: 5s, join: "8"}\n'
     )
     result = CliRunner().invoke(cli, ["play", str(scenario), "--no-pictures"])

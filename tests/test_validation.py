@@ -216,6 +216,71 @@ def test_crop_cutting_away_more_than_40_percent() -> None:
     assert (issue.line, issue.column, issue.field) == (3, 5, "regions[0]")
 
 
+TALL = "{x: 0, y: 0, width: 360px, height: 640px}"  # 9:16 on a 1280x720 canvas
+WIDE = "{x: 0, y: 0, width: 1280px, height: 720px}"  # 16:9
+
+
+def test_crop_judges_a_region_by_the_camera_the_layout_declares() -> None:
+    text = f"canvas: 1280x720\npreview: {{camera: '9:16'}}\nregions:\n  - {TALL}\n"
+    assert compile_issues(text, count=1) == []
+    wide = f"canvas: 1280x720\npreview: {{camera: '9:16'}}\nregions:\n  - {WIDE}\n"
+    issue = the(compile_issues(wide, count=1), "warning")
+    assert issue.message == (
+        "region 1 (1280×720 px) crops away 68% of a 9:16 camera picture; use fit: fit or a "
+        "shape closer to 9:16"
+    )
+
+
+def test_crop_judges_a_role_or_uid_by_its_own_declared_camera() -> None:
+    text = (
+        "canvas: 1280x720\n"
+        "preview: {camera: '9:16', cameras: {host: '16:9', '7': 'screen:4:3'}}\n"
+        "regions:\n"
+        "  - {role: host, x: 0, y: 0, width: 360px, height: 640px}\n"
+        "  - {uid: 7, x: 400px, y: 0, width: 360px, height: 640px}\n"
+        "  - {x: 800px, y: 0, width: 360px, height: 640px}\n"
+    )
+    issues = compile_issues(text, count=1, roles={"host": "5"})
+    assert [(i.line, i.message.split(";")[0]) for i in issues] == [
+        (4, "region 1 (360×640 px) crops away 68% of a 16:9 camera picture"),
+        (5, "region 2 (360×640 px) crops away 58% of a 4:3 shared screen"),
+    ]
+
+
+def test_accept_crop_silences_only_that_regions_crop_warning() -> None:
+    accepting = "{x: 0, y: 0, width: 360px, height: 640px, accept: [crop]}"
+    other = "{x: 400px, y: 0, width: 360px, height: 640px}"
+    text = f"canvas: 1280x720\nregions:\n  - {accepting}\n  - {other}\n"
+    issue = the(compile_issues(text, count=2), "warning")
+    assert issue.message.startswith("region 2 (360×640 px) crops away 68%")
+    assert (issue.line, issue.field) == (4, "regions[1]")
+
+
+def test_a_grid_accepts_for_every_cell() -> None:
+    grid = "{grid: {width: 720px, columns: 2, accept: [crop]}}"
+    assert compile_issues(f"canvas: 1280x720\nregions:\n  - {grid}\n", count=2) == []
+
+
+def test_accept_hidden_and_small_silence_those_warnings() -> None:
+    under = "{x: 0.1, y: 0.1, width: 10px, height: 10px, fit: fit, accept: [hidden, small]}"
+    text = f"canvas: 1280x720\nregions:\n  - {under}\n  - {FULL}\n"
+    assert compile_issues(text, count=2) == []
+
+
+def test_an_unknown_accept_value_is_a_located_error_with_did_you_mean() -> None:
+    text = "regions:\n  - {x: 0, y: 0, width: 1, height: 1, accept: [crop, hiden]}\n"
+    issue = the(load_issues(text))
+    assert issue.message == (
+        "'hiden' is not allowed; expected 'crop', 'hidden' or 'small'; did you mean 'hidden'?"
+    )
+    assert (issue.line, issue.column, issue.field) == (2, 54, "regions[0].accept[1]")
+
+
+def test_a_misspelt_choice_is_told_the_word_it_looks_like() -> None:
+    issue = the(load_issues("regions:\n  - {x: 0, y: 0, width: 1, height: 1, fit: fitt}\n"))
+    assert issue.message == "'fitt' is not allowed; expected 'crop' or 'fit'; did you mean 'fit'?"
+
+
 def test_strict_turns_warnings_into_errors() -> None:
     text = "canvas: 1280x720\nregions:\n  - {x: 0.6, y: 0, width: 0.5, height: 0.5}\n"
     issue = the(compile_issues(text, count=1, strict=True))

@@ -4,11 +4,21 @@
 The file is written whole to a private temporary folder first, under its own name, and
 `{path}` (that file) and `{name}` (its name) are put into the arguments; no shell is
 used, so each argument stays one argument whatever it holds. The command runs with no
-standard input, in its own process group, under a timeout (the group is killed when it
-passes). A non-zero exit is an AssetError with the end of what the command wrote to
-standard error (or standard output), with the values of secret-looking environment
-variables (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`, ...) masked; the arguments are
-not echoed, only the program's name.
+standard input, in its own process group (a session of its own), under a timeout
+(`--assets-timeout`, `timeout=`; the group is killed when it passes). Its exit status is
+its answer: once it has exited, what it left running in its group is killed and what it
+wrote is taken without waiting for its outputs to close (a helper such as ssh's
+ControlPersist master may hold them open). Of each output only the last `OUTPUT_CAP`
+bytes are kept; the rest is read and dropped, so a command that writes without end
+neither fills memory nor blocks. A non-zero exit is an AssetError with the end of what
+the command wrote to standard error (or standard output), with the values of
+secret-looking environment variables (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`, ...)
+masked; the arguments are not echoed, only the program's name.
+
+Interrupted while publishing in the main thread (Ctrl-C, or SIGTERM when the program
+has no handler of its own), the running commands' groups are killed at once and their
+temporary folders removed; then the signal has its usual effect (KeyboardInterrupt, the
+end of the process). `close()` does the same from any thread (the service calls it).
 
 What was published is remembered by name in this process; a new process publishes each
 file once again (the commands used for this, copies to a bucket, are safe to repeat).
@@ -19,12 +29,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 from layoutkit.assets.asset import Asset
 from layoutkit.assets.publisher import RememberingPublisher, check_base_url
@@ -33,6 +47,10 @@ from layoutkit.safefiles import write_new
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds a publish command may take (an upload of at most 6 MB)."""
+MAX_TIMEOUT = 3600.0
+"""The longest timeout a publish command may be given (an hour)."""
+OUTPUT_CAP = 64 * 1024
+"""Bytes kept of each of a command's outputs: the last ones, which say why it failed."""
 TAIL_LINES = 12
 TAIL_CHARS = 1500
 SECRET_NAME = re.compile(
@@ -42,6 +60,31 @@ SECRET_NAME = re.compile(
 MIN_SECRET_LENGTH = 4
 _PLACEHOLDER = re.compile(r"\{(path|name)\}")
 _KILL_WAIT = 5.0
+_POLL = 0.05  # seconds between looks at whether the command has exited
+_DRAIN_READS = 16  # reads of what is buffered once it has exited (a helper may write on)
+TIMEOUT_HINT = "--assets-timeout SECONDS on the command line, timeout=SECONDS in Python"
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return safe_text(repr(value))
+
+
+def check_timeout(value: object, *, what: str = "the publish command's timeout") -> float:
+    """`value` as a publish command's timeout in seconds: a number above 0 and at most
+    MAX_TIMEOUT; AssetError naming `what` otherwise."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        raise AssetError(
+            f"{what} is a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
+            f"not {_number(value)}",
+            hint=f"the default is {DEFAULT_TIMEOUT:g}; {TIMEOUT_HINT}",
+        )
+    return float(value)
 
 
 def redact(text: str, env: Mapping[str, str]) -> str:
@@ -68,10 +111,66 @@ def tail(output: bytes, env: Mapping[str, str]) -> str:
     return safe_text(shown)
 
 
+class _Outputs:
+    """A command's standard output and error, read as they come and never waited on
+    once the command has exited; the last OUTPUT_CAP bytes of each kept."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._streams = [s for s in (proc.stdout, proc.stderr) if s is not None]
+        self._selector = selectors.DefaultSelector()
+        self._kept: dict[int, bytearray] = {}  # standard output, then error
+        for stream in self._streams:
+            fd = stream.fileno()
+            os.set_blocking(fd, False)
+            self._selector.register(fd, selectors.EVENT_READ)
+            self._kept[fd] = bytearray()
+
+    def read(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for output and take what there is."""
+        for key, _ in self._selector.select(timeout):
+            self._read(key.fd)
+
+    def drain(self) -> None:
+        """Take what is buffered without waiting (the command has exited; a helper it
+        left, or its own children, may hold its outputs open)."""
+        for key in list(self._selector.get_map().values()):
+            for _ in range(_DRAIN_READS):
+                if not self._read(key.fd):
+                    break
+
+    def _read(self, fd: int) -> bool:
+        try:
+            chunk = os.read(fd, OUTPUT_CAP)
+        except BlockingIOError:
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._selector.unregister(fd)
+            return False
+        kept = self._kept[fd]
+        kept += chunk
+        if len(kept) > 2 * OUTPUT_CAP:  # trimmed now and then, not at every read
+            del kept[:-OUTPUT_CAP]
+        return True
+
+    def said(self) -> bytes:
+        """The end of the standard error or, when that is empty, of the standard output."""
+        out, err = (bytes(kept[-OUTPUT_CAP:]) for kept in self._kept.values())
+        return err if err.strip() else out
+
+    def close(self) -> None:
+        self._selector.close()
+        for stream in self._streams:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
 class CommandPublisher(RememberingPublisher):
     """Assets published by running `argv` (a list of arguments; `{path}` and `{name}`
     substituted) once per new file, served at `base_url` (https; http only with
-    `allow_http`). `env`: the command's environment (None: this process's)."""
+    `allow_http`). `timeout`: seconds each run may take (above 0, at most MAX_TIMEOUT).
+    `env`: the command's environment (None: this process's)."""
 
     def __init__(
         self,
@@ -96,22 +195,25 @@ class CommandPublisher(RememberingPublisher):
                 "the publish command never names the file: put {path} in its arguments",
                 hint='for example ["aws", "s3", "cp", "{path}", "s3://bucket/{name}"]',
             )
-        if not timeout > 0:
-            raise AssetError(f"the publish command's timeout is seconds above 0, not {timeout}")
         self.argv = args
         self.base_url = check_base_url(base_url, what="the assets URL", allow_http=allow_http)
-        self.timeout = float(timeout)
+        self.timeout = check_timeout(timeout)
         self.env = None if env is None else dict(env)
         self._running: set[subprocess.Popen[bytes]] = set()
         self._closed = False
+        self._interrupted = False
 
     def close(self) -> None:
         """Stop every command still running (their process groups: each runs in its own
         session, so a stopping service would leave it behind) and run no more."""
         with self._lock:
             self._closed = True
-            running = list(self._running)
-        for proc in running:
+        self._kill_running()
+
+    def _kill_running(self) -> None:
+        # no lock: a signal handler calls it, maybe while its own thread holds the lock
+        # (a set is copied whole under the GIL)
+        for proc in list(self._running):
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
 
@@ -131,7 +233,10 @@ class CommandPublisher(RememberingPublisher):
 
     def _upload(self, asset: Asset) -> str:
         what = f"the publish command {self.program!r}"
-        with tempfile.TemporaryDirectory(prefix="layoutkit-asset-") as folder:
+        with (
+            self._signals_end_commands(),
+            tempfile.TemporaryDirectory(prefix="layoutkit-asset-") as folder,
+        ):
             path = Path(folder) / asset.name
             try:
                 write_new(path, asset.data)
@@ -147,17 +252,48 @@ class CommandPublisher(RememberingPublisher):
             )
         return self.url_of(asset)
 
+    @contextlib.contextmanager
+    def _signals_end_commands(self) -> Iterator[None]:
+        """In the main thread: Ctrl-C, and SIGTERM when nothing else handles it, kill the
+        running commands at once; once the `with` is left (their temporary folders
+        removed), the signal has its usual effect. Elsewhere, nothing (`close` does it)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        caught: list[int] = []
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            caught.append(signum)
+            self._interrupted = True
+            self._kill_running()
+
+        usual = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+        previous = {s: signal.getsignal(s) for s in usual}
+        ours = [s for s in usual if previous[s] is usual[s]]
+        self._interrupted = False
+        for signum in ours:
+            signal.signal(signum, handler)
+        try:
+            yield
+        finally:
+            for signum in ours:
+                signal.signal(signum, previous[signum])
+            if caught:
+                signal.raise_signal(caught[0])  # KeyboardInterrupt, or the end
+
     def _run(self, args: list[str], asset: Asset, what: str) -> tuple[int, bytes]:
-        """The exit code and the standard error (or, when that is empty, the standard
-        output) of the command; AssetError when it cannot start or runs too long."""
+        """The exit code and the end of the standard error (or, when that is empty, the
+        standard output) of the command; AssetError when it cannot start or runs too
+        long."""
         search = (os.environ if self.env is None else self.env).get("PATH", os.defpath)
         if os.sep not in args[0] and shutil.which(args[0], path=search) is None:
             # looked up first: an unreadable folder on PATH would make exec say
             # "permission denied" for a program that is simply not there
             raise AssetError(f"{what} was not found", hint="install it, or give its full path")
         with self._lock:  # started and known at once: `close` stops every one
-            if self._closed:
-                raise AssetError(f"{what} is not run for {asset.describe()}: it was closed")
+            if self._closed or self._interrupted:
+                why = "it was closed" if self._closed else "layoutkit was interrupted"
+                raise AssetError(f"{what} is not run for {asset.describe()}: {why}")
             try:
                 proc = subprocess.Popen(
                     args,
@@ -174,6 +310,8 @@ class CommandPublisher(RememberingPublisher):
             except OSError as exc:
                 raise AssetError(f"{what} cannot be run: {exc.strerror or exc}") from None
             self._running.add(proc)
+        if self._interrupted:  # a signal came between the look above and the `add`
+            self._kill_running()
         try:
             return self._wait(proc, asset, what)
         finally:
@@ -181,20 +319,54 @@ class CommandPublisher(RememberingPublisher):
                 self._running.discard(proc)
 
     def _wait(self, proc: subprocess.Popen[bytes], asset: Asset, what: str) -> tuple[int, bytes]:
+        outputs = _Outputs(proc)
         try:
-            out, err = proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
+            exited = self._follow(proc, outputs)
+        except BaseException:
+            _stop(proc)
+            raise
+        finally:
+            outputs.close()
+        if not exited:
             _stop(proc)
             raise AssetError(
                 f"{what} did not finish within {self.timeout:g} s publishing "
                 f"{asset.describe()}; it was stopped",
-                hint="check the command by hand; a slow upload needs a longer timeout "
-                "(CommandPublisher(..., timeout=SECONDS) in Python)",
-            ) from None
-        except BaseException:
-            _stop(proc)
-            raise
-        return proc.returncode, (err if err.strip() else out)
+                hint=f"check the command by hand; a slow upload needs a longer timeout: "
+                f"{TIMEOUT_HINT}",
+            )
+        return _end_group(proc), outputs.said()
+
+    def _follow(self, proc: subprocess.Popen[bytes], outputs: _Outputs) -> bool:
+        """Read the command's outputs until it exits (True, its outputs drained of what
+        is buffered) or the timeout passes (False)."""
+        deadline = time.monotonic() + self.timeout
+        while not _exited(proc):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            outputs.read(min(left, _POLL))
+        outputs.drain()
+        return True
+
+
+def _exited(proc: subprocess.Popen[bytes]) -> bool:
+    """Whether the command has exited, leaving it unreaped: its process group cannot
+    be taken by another process before `_end_group` kills what is left in it."""
+    if proc.returncode is not None:
+        return True
+    try:
+        found = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return found is not None
+
+
+def _end_group(proc: subprocess.Popen[bytes]) -> int:
+    """Kill what the exited command left running in its process group; its exit code."""
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return proc.wait()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -203,17 +375,18 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(OSError):
         proc.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired, OSError, ValueError):
-        proc.communicate(timeout=_KILL_WAIT)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=_KILL_WAIT)
 
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
     "MIN_SECRET_LENGTH",
+    "OUTPUT_CAP",
     "SECRET_NAME",
     "CommandPublisher",
+    "check_timeout",
     "redact",
     "tail",
 ]

@@ -21,11 +21,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from layoutkit.assets.asset import Asset
 from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.wire.profile import IMAGE_RULE, image_url_problem
+from layoutkit.wire.rules import split_base_url
 
 HTTP_HINT = (
     "serve the assets over HTTPS; http only for a local emulator or tests "
@@ -44,48 +44,62 @@ class Publisher(Protocol):
 
 
 def check_base_url(url: object, *, what: str, allow_http: bool = False) -> str:
-    """A base URL assets are served at, without its trailing `/`: `https://` and a host,
-    no query or fragment (a name is appended to it). `http://` only with `allow_http`
-    (a local emulator, tests). AssetError says what is wrong, naming `what`."""
+    """A base URL assets are served at, without its trailing `/`: `https://`, a host and
+    a port of 1..65535 if any, no user name, query or fragment, not even an empty `?` or
+    `#` (a name is appended to it; `wire.rules.split_base_url`). `http://` only with
+    `allow_http` (a local emulator, tests). AssetError says what is wrong, naming `what`
+    (the option or parameter) and how to fix it."""
     if not isinstance(url, str):
         raise AssetError(f"{what} is a URL string, not {type(url).__name__}")
     text = url.strip()
-    shown = safe_text(repr(mask_urls(text)))
-    parts = urlsplit(text)
+    shown = safe_text(repr(_masked(text)))
     schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme.lower() not in schemes or not parts.netloc:
+    if text.partition("://")[0].lower() not in schemes:
         raise AssetError(
             f"{what} {shown}: {IMAGE_RULE}; this URL is not an https:// URL",
             hint=HTTP_HINT,
         )
-    if "@" in parts.netloc:
+    try:
+        split_base_url(text)
+    except ValueError as exc:
         raise AssetError(
-            f"{what} {shown}: a base URL holds no user name or password (Agora downloads "
-            "the images without credentials, and the URL is written into the payload)",
-        )
-    if parts.query or parts.fragment or any(c.isspace() for c in text):
-        raise AssetError(
-            f"{what} {shown}: a base URL has no query, fragment or spaces; each file's "
-            "name is appended to it after a '/'",
-        )
+            f"{what} {shown}: {safe_text(str(exc))}",
+            hint="a base URL is where the files are served, e.g. https://cdn.example.com/show",
+        ) from None
     return text.rstrip("/")
+
+
+def _masked(url: str) -> str:
+    """`url` as a message shows it: its query masked (it may hold a signature), but an
+    empty one shown as it is written."""
+    head, mark, rest = url.partition("?")
+    if mark and (not rest or rest.startswith("#")):
+        return mask_urls(head) + mark + rest
+    return mask_urls(url)
 
 
 def check_returned_url(url: object, asset: Asset, *, who: str, allow_http: bool) -> str:
     """The URL a publisher returned for `asset`, if Agora can load it (or, with
-    `allow_http`, the same but over http); else AssetError naming `who` and the asset."""
+    `allow_http`, the same but over http): before its query string it is a URL
+    `check_base_url` would take; else AssetError naming `who` and the asset."""
     if not isinstance(url, str):
         raise AssetError(
             f"{who} returned {type(url).__name__} for {asset.describe()}, not a URL string"
         )
     text = url.strip()
     checked = text
-    if allow_http and urlsplit(text).scheme.lower() == "http":
+    if allow_http and text[:7].lower() == "http://":
         checked = "https" + text[len("http") :]
-    problem = image_url_problem(checked)
+    try:
+        split_base_url(checked.partition("#")[0].partition("?")[0])
+    except ValueError as exc:
+        problem: str | None = str(exc)
+    else:
+        problem = image_url_problem(checked)
     if problem is not None:
         raise AssetError(
-            f"{who} returned {safe_text(repr(mask_urls(text)))} for {asset.describe()}: {problem}",
+            f"{who} returned {safe_text(repr(mask_urls(text)))} for {asset.describe()}: "
+            f"{safe_text(problem)}",
             hint=HTTP_HINT if "https" in problem else None,
         )
     return text

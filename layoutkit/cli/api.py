@@ -19,6 +19,7 @@ from layoutkit.cli.options import (
     _people_options,
     _vars_option,
     account_options,
+    quiet_option,
 )
 from layoutkit.cli.style_options import StyleArgs, style_options
 
@@ -117,6 +118,7 @@ def acquire(
 @_people_options
 @style_options(assets=True)
 @_vars_option
+@quiet_option
 @account_options
 def start(
     resource_id: str,
@@ -235,6 +237,7 @@ def _running_options(payload_help: str, mode_help: str) -> Callable[[F], F]:
 @_people_options
 @style_options(assets=True)
 @_vars_option
+@quiet_option
 @account_options
 def update_layout(
     layout_file: str | None,

@@ -1,20 +1,28 @@
 """`layoutkit demo`: the whole flow with no account. Starts the emulator on a free port,
 acquires, starts a mix recording with a layout, lets people join and leave while pushing
-the layout compiled for who is there, queries, stops, and writes a preview of each step.
+the layout compiled for who is there, queries, stops, and writes a preview of each step:
+the layout pushed, drawn as the preview code draws it, the screen sharer as a shared
+screen (a slide), not a camera.
 
 The emulator runs on a manual clock, so the recording's minutes pass in an instant.
 """
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from layoutkit.errors import OutputError
+
 if TYPE_CHECKING:
+    from layoutkit.client import CloudRecordingClient, Recording
+    from layoutkit.compile.compiler import Compilation
+    from layoutkit.emulator import ManualClock
     from layoutkit.layout.loader import Layout
 
 DEMO_LAYOUT = """\
@@ -49,6 +57,13 @@ DEMO_STORAGE = {  # Agora requires one; the emulator uploads nothing
     "accessKey": "demo-access-key",
     "secretKey": "demo-secret-key",
 }
+SHARER = ROLES["screen"]  # who shares a screen (drawn as a slide)
+EVENTS = (  # (uid, joins or leaves, what the demo says)
+    ("1002", True, "1002 (guest) joins"),
+    (SHARER, True, f"{SHARER} joins and shares a screen"),
+    ("1002", False, "1002 (guest) leaves"),
+)
+EVERYONE = tuple(dict.fromkeys([ROLES["host"], *(uid for uid, _, _ in EVENTS)]))  # join order
 
 
 @dataclass(frozen=True)
@@ -57,62 +72,73 @@ class DemoStep:
     picture: Path
 
 
+def out_folder(path: Path) -> Path:
+    """`path`, the folder the demo writes into, made if missing; OutputError, before
+    anything is written, when it is something else (a file, a FIFO, a device) or cannot
+    be made. A FIFO is looked at, never opened."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot use it as the output folder ({exc.strerror})") from None
+    if mode is not None and not stat.S_ISDIR(mode):
+        from layoutkit.safefiles import kind_of
+
+        raise OutputError(
+            f"{path}: is {kind_of(mode)}, not a folder; -o must be a folder",
+            hint="give a folder to write the pictures into; it is made if missing",
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot make the output folder ({exc.strerror})") from None
+    return path
+
+
+@dataclass
+class _Pictures:
+    """The demo's previews: one PNG per step in `folder`."""
+
+    folder: Path
+    say: Callable[[str], None]
+    steps: list[DemoStep] = field(default_factory=list)
+
+    def take(self, name: str, compiled: Compilation) -> None:
+        """The layout compiled for who is there, as pushed; who shares a screen is drawn
+        as a shared screen."""
+        from layoutkit.preview import PreviewOptions, draw_compilation
+        from layoutkit.render import write_png
+
+        sharing = frozenset({SHARER}) & set(compiled.participants)
+        options = PreviewOptions(screens=sharing, colors=EVERYONE)  # each keeps a colour
+        path = self.folder / f"{len(self.steps) + 1:02d}-{name}.png"
+        write_png(path, draw_compilation(compiled, options))
+        self.steps.append(DemoStep(name, path))
+        self.say(f"  preview: {path}")
+
+
 def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[DemoStep]:
-    """Run the demo; write one PNG per step into `out_dir`; return the steps."""
-    from layoutkit.client import CloudRecordingClient, RetryPolicy
-    from layoutkit.compile.compiler import compile_start
+    """Run the demo; write one PNG per step into `out_dir` (OutputError when it is not a
+    folder); return the steps."""
     from layoutkit.emulator import EmulatorServer, ManualClock
     from layoutkit.layout.loader import parse_layout
-    from layoutkit.render import write_png
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    pictures = _Pictures(out_folder(out_dir), say)
     layout = parse_layout(DEMO_LAYOUT)
     clock = ManualClock()
-    steps: list[DemoStep] = []
     with EmulatorServer(
         app_ids=(APP_ID,), customer_id=CUSTOMER_ID, customer_secret=CUSTOMER_SECRET, clock=clock
     ) as emulator:
         say(f"emulator listening on {emulator.url} (App ID {APP_ID})")
-        client = CloudRecordingClient(
-            APP_ID,
-            CUSTOMER_ID,
-            CUSTOMER_SECRET,
-            base_url=emulator.url,
-            retry=RetryPolicy(attempts=3, backoff=0.01),
-            on_request=lambda method, url: say(f"  -> {method} {_short(url)}"),
-        )
-        emulator.join(CNAME, ROLES["host"])
+        client = _client(emulator.url, say)
         people = [ROLES["host"]]
+        emulator.join(CNAME, people[0])
         say(f"1001 (host) joins {CNAME}; acquire and start a mix recording")
-        resource = client.acquire(CNAME, RECORDER_UID)
-        request = {
-            "recordingConfig": {
-                "channelType": 0,
-                "maxIdleTime": 30,
-                "transcodingConfig": compile_start(layout, people, ROLES).to_wire(),
-            },
-            "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
-            "storageConfig": DEMO_STORAGE,
-        }
-        recording = client.start(resource, request)
+        recording = _start(client, layout, people)
         say(f"recording started: sid {recording.sid}")
-
-        def snapshot(name: str) -> None:
-            answer = client.session.get(
-                f"{emulator.url}/_emulator/recordings/{recording.sid}/composite.png", timeout=10
-            )
-            path = out_dir / f"{len(steps) + 1:02d}-{name}.png"
-            write_png(path, answer.content)
-            steps.append(DemoStep(name, path))
-            say(f"  preview: {path}")
-
-        snapshot("host-alone")
-        events = (
-            ("1002", True, "1002 (guest) joins"),
-            ("1003", True, "1003 joins and shares a screen"),
-            ("1002", False, "1002 (guest) leaves"),
-        )
-        for uid, joins, what in events:
+        pictures.take("host-alone", _compiled(layout, people))
+        for uid, joins, what in EVENTS:
             clock.advance(10)
             if joins:
                 emulator.join(CNAME, uid)
@@ -121,20 +147,59 @@ def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[DemoStep
                 emulator.leave(CNAME, uid)
                 people.remove(uid)
             say(f"{what}; push the layout compiled for {', '.join(people)}")
-            recording.update_layout(_compiled(layout, people))
-            snapshot(f"{len(people)}-people" + ("-screen" if "1003" in people else ""))
-        status = recording.query().server_response.status
-        say(f"query: status {status} ({_status_name(status)})")
-        clock.advance(30)
-        stopped = recording.stop()
-        files = stopped.server_response.file_list
-        names = [f.file_name for f in files] if isinstance(files, list) else [files]
-        say(
-            f"stopped: uploading {stopped.server_response.uploading_status}; files: "
-            f"{', '.join(str(n) for n in names)}"
-        )
-    say(f"{len(steps)} previews in {out_dir}")
-    return steps
+            compiled = _compiled(layout, people)
+            recording.update_layout(compiled.payload_json)
+            pictures.take(
+                f"{len(people)}-people" + ("-screen" if SHARER in people else ""), compiled
+            )
+        _finish(recording, clock, say)
+    say(f"{len(pictures.steps)} previews in {out_dir}")
+    return pictures.steps
+
+
+def _client(url: str, say: Callable[[str], None]) -> CloudRecordingClient:
+    """A client of the emulator that says each request it makes."""
+    from layoutkit.client import CloudRecordingClient, RetryPolicy
+
+    return CloudRecordingClient(
+        APP_ID,
+        CUSTOMER_ID,
+        CUSTOMER_SECRET,
+        base_url=url,
+        retry=RetryPolicy(attempts=3, backoff=0.01),
+        on_request=lambda method, address: say(f"  -> {method} {_short(address)}"),
+    )
+
+
+def _start(client: CloudRecordingClient, layout: Layout, people: list[str]) -> Recording:
+    """Acquire and start a mix recording with the layout compiled for `people`."""
+    from layoutkit.compile.compiler import compile_start
+
+    resource = client.acquire(CNAME, RECORDER_UID)
+    request = {
+        "recordingConfig": {
+            "channelType": 0,
+            "maxIdleTime": 30,
+            "transcodingConfig": compile_start(layout, people, ROLES).to_wire(),
+        },
+        "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
+        "storageConfig": DEMO_STORAGE,
+    }
+    return client.start(resource, request)
+
+
+def _finish(recording: Recording, clock: ManualClock, say: Callable[[str], None]) -> None:
+    """Query the recording, then stop it and say the files it uploaded."""
+    status = recording.query().server_response.status
+    say(f"query: status {status} ({_status_name(status)})")
+    clock.advance(30)
+    stopped = recording.stop()
+    files = stopped.server_response.file_list
+    names = [f.file_name for f in files] if isinstance(files, list) else [files]
+    say(
+        f"stopped: uploading {stopped.server_response.uploading_status}; files: "
+        f"{', '.join(str(n) for n in names)}"
+    )
 
 
 def _short(url: str) -> str:
@@ -142,10 +207,10 @@ def _short(url: str) -> str:
     return "/".join(p if len(p) <= 24 else f"{p[:8]}..." for p in url.split("/"))
 
 
-def _compiled(layout: Layout, people: list[str]) -> dict[str, object]:
-    from layoutkit.compile.compiler import compile_layout
+def _compiled(layout: Layout, people: list[str]) -> Compilation:
+    from layoutkit.compile.compiler import compile_full
 
-    return compile_layout(layout, people, ROLES).to_wire()
+    return compile_full(layout, people, ROLES)
 
 
 def _status_name(status: int | None) -> str:
@@ -161,7 +226,7 @@ def _status_name(status: int | None) -> str:
     "out_dir",
     default="demo-output",
     show_default=True,
-    help="Where to write the previews of each step.",
+    help="The folder to write the previews of each step into (made if missing).",
 )
 @click.option(
     "--service",
@@ -171,14 +236,15 @@ def _status_name(status: int | None) -> str:
 )
 def demo(out_dir: str, service: bool) -> None:
     """Record a demo session against a local emulator: no account needed."""
+    folder = out_folder(Path(out_dir))  # not a folder: an error before anything runs
     if service:
         from layoutkit.cli.demo_service import run_service_demo
 
-        results = run_service_demo(Path(out_dir), say=click.echo)
+        results = run_service_demo(folder, say=click.echo)
         if not all(results.values()):
             raise click.ClickException("a recording does not show the people in its channel")
         return
-    run_demo(Path(out_dir), say=click.echo)
+    run_demo(folder, say=click.echo)
 
 
-__all__ = ["DEMO_LAYOUT", "DemoStep", "demo", "run_demo"]
+__all__ = ["DEMO_LAYOUT", "DemoStep", "demo", "out_folder", "run_demo"]

@@ -47,14 +47,15 @@ CHURN = [
 def run_service_demo(
     out_dir: Path, say: Callable[[str], None] = print, *, pause: float = 0.15
 ) -> dict[str, bool]:
-    """Run the demo; one composite PNG per recording in `out_dir`; channel -> whether
-    its recorded picture shows exactly the hosts in it."""
+    """Run the demo; one composite PNG per recording in `out_dir` (OutputError when it is
+    not a folder); channel -> whether its recorded picture shows exactly the hosts in it."""
+    from layoutkit.cli.demo import out_folder
     from layoutkit.client import CloudRecordingClient, RetryPolicy
     from layoutkit.emulator import EmulatorServer
     from layoutkit.service.autorecord import parse_rules
     from layoutkit.service.server import DirectorService
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_folder(out_dir)  # not a folder: OutputError before anything runs
     emulator = EmulatorServer(
         app_ids=(APP_ID,),
         customer_id=CUSTOMER_ID,

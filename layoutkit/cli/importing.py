@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from layoutkit.cli import MessageGroup
-from layoutkit.errors import safe_text
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 if TYPE_CHECKING:
@@ -115,18 +114,19 @@ def _target(output: str | None, force: bool, source: str) -> Path | None:
     replace the source). Checked before anything is imported."""
     if output is None or output == "-":
         return None
+    from layoutkit.importers.output import one_line
     from layoutkit.safefiles import check_output
 
     target = Path(output)
     final = check_output(target)
     if source != STDIN and _same_file(final, Path(source)):
         raise click.ClickException(
-            f"-o {safe_text(output)} is the file being imported; writing there would replace "
+            f"-o {one_line(output)} is the file being imported; writing there would replace "
             "it (pick another name for the layout)"
         )
     if target.exists() and not force:
         raise click.ClickException(
-            f"{safe_text(output)} exists; pick another name or add --force to replace it"
+            f"{one_line(output)} exists; pick another name or add --force to replace it"
         )
     return target
 
@@ -139,12 +139,15 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _finish(result: Imported, target: Path | None) -> None:
-    """The report on standard error, the layout to its place."""
+    """The report on standard error (each line one line: see `one_line`), the layout
+    to its place."""
+    from layoutkit.importers.output import one_line
+
     click.echo(result.summary(), err=True)
     if result.notes:
         click.echo("not carried over exactly:", err=True)
         for note in result.notes:
-            click.echo(f"  - {safe_text(note)}", err=True)
+            click.echo(f"  - {one_line(note)}", err=True)
     else:
         click.echo("everything was carried over exactly", err=True)
     if target is None:
@@ -153,7 +156,7 @@ def _finish(result: Imported, target: Path | None) -> None:
     from layoutkit.safefiles import write_atomic
 
     write_atomic(target, result.yaml.encode("utf-8"))
-    click.echo(f"wrote {safe_text(str(target))}", err=True)
+    click.echo(f"wrote {one_line(str(target))}", err=True)
 
 
 __all__ = ["agora", "import_group", "twilio"]

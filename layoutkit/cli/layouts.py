@@ -30,6 +30,9 @@ from layoutkit.cli.options import (
     _people_options,
     _split_pair,
     _vars_option,
+    quiet,
+    quiet_option,
+    warn,
 )
 from layoutkit.cli.style_options import StyleArgs, style_options
 
@@ -44,6 +47,7 @@ from layoutkit.cli.style_options import StyleArgs, style_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid.")
 @_vars_option
+@quiet_option
 def validate(
     files: tuple[str, ...],
     count: int | None,
@@ -74,7 +78,7 @@ def validate(
             click.echo(f"{safe_text(path)}: fails ({errors} error{'s' if errors != 1 else ''})")
             failed = True
             continue
-        _print_report(report)
+        _print_report(report.without_warnings() if quiet() else report)
         failed = failed or not report.ok
     if failed:
         sys.exit(1)
@@ -124,6 +128,7 @@ def _print_report(report: ValidationReport) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @style_options(assets=True)
 @_vars_option
+@quiet_option
 def compile_command(
     file: str,
     count: int | None,
@@ -149,7 +154,7 @@ def compile_command(
             )
             if strict:
                 raise click.ClickException(message + " (--strict)")
-            click.echo(f"warning: {message}", err=True)
+            warn(f"warning: {message}")
         _echo_json(result.payload_json.get("layoutConfig", []))
     else:
         _echo_json(result.payload_json)
@@ -159,6 +164,7 @@ def compile_command(
 @click.argument("file", type=click.Path(dir_okay=False))
 @_people_options
 @_vars_option
+@quiet_option
 def regions(
     file: str,
     count: int | None,
@@ -255,6 +261,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
 @style_options(assets=False)
 @_vars_option
+@quiet_option
 def preview(
     file: str,
     output: str | None,

@@ -4,13 +4,15 @@ optionally push each time a layout file is saved)."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +23,9 @@ from layoutkit.cli.options import (
     _people_options,
     _vars_option,
     account_options,
+    echo_issues,
+    quiet_option,
+    warn,
 )
 from layoutkit.cli.style_options import StyleArgs, style_options
 from layoutkit.errors import LayoutkitError, RenderError
@@ -28,7 +33,7 @@ from layoutkit.errors import LayoutkitError, RenderError
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
     from layoutkit.client import Recording
-    from layoutkit.live.scenario import Step
+    from layoutkit.live.scenario import Scenario, Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +75,7 @@ def _recording(
 @_people_options
 @style_options(assets=True)
 @_vars_option
+@quiet_option
 @_target_options(required=True)
 def apply(
     layout_file: str,
@@ -112,7 +118,12 @@ def apply(
     metavar="LAYOUT.yaml",
     help="The layout to play (default: the scenario's `layout:`).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the steps as a JSON array.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the steps as a JSON array (with --push, the bodies pushed).",
+)
 @click.option("--storyboard", metavar="PNG", help="Default: SCENARIO-storyboard.png.")
 @click.option("--gif", metavar="GIF", help="Default: SCENARIO.gif.")
 @click.option("--no-pictures", is_flag=True, help="Write neither storyboard nor GIF.")
@@ -129,6 +140,7 @@ def apply(
 )
 @click.option("--audit", metavar="JSONL", help="With --push: the audit log of every push.")
 @style_options(assets=True)
+@quiet_option
 @_target_options(required=False)
 def play(
     scenario_file: str,
@@ -157,11 +169,10 @@ def play(
 
     A styled layout writes the scenario's names (`names:`, `name` events; --name gives
     more, over the scenario's); with --push its images are published (--assets-dir and
-    --assets-url, or --assets-command) before each layout naming them is pushed."""
-    from layoutkit.live.scenario import format_time, load_scenario, play_scenario, scenario_layout
-    from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
-    from layoutkit.render import write_png
-    from layoutkit.render.png import write_bytes
+    --assets-url, or --assets-command) before each layout naming them is pushed. With
+    --push, each body is printed as the recording takes it, at the scenario's time then
+    (with --json, all of them at the end)."""
+    from layoutkit.live.scenario import load_scenario, play_scenario, scenario_layout
     from layoutkit.safefiles import check_output
 
     path = Path(scenario_file)
@@ -172,13 +183,13 @@ def play(
         scenario = replace(scenario, names={**scenario.names, **style.names})
     publisher = style.publisher()  # a bad folder or URL is refused before anything runs
     if publisher is not None and not push:
-        click.echo("note: the --assets options publish only with --push", err=True)
+        warn("note: the --assets options publish only with --push")
     layout = scenario_layout(scenario, layout_file)
     steps, warnings = play_scenario(
         scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
     )
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        warn(f"warning: {warning}")
     _echo_style_issues(steps)
     if push and publisher is None and any(step.compilation.assets for step in steps):
         raise click.UsageError(
@@ -186,90 +197,161 @@ def play(
             "to play it live, give --assets-dir DIR --assets-url https://... (or "
             "--assets-command CMD --assets-url ...) to publish them"
         )
-    if as_json:
-        _echo_json([step.to_json() for step in steps])
-    else:
-        for step in steps:
-            click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
-            if step.sent:
-                click.echo(f"          {json.dumps(step.payload, separators=(',', ':'))}")
-            else:
-                click.echo("          (a video-off picture shows or goes: nothing to send)")
+    if not push:  # pushed, the bodies are printed as they are sent
+        _echo_steps(steps, as_json)
     if not no_pictures and steps:
-        options = PreviewOptions(clean=True, scale=scale)
-        board = Path(storyboard or f"{path.stem}-storyboard.png")
-        movie = Path(gif or f"{path.stem}.gif")
-        try:
-            write_png(board, storyboard_png(steps, options))
-            write_bytes(movie, animation_gif(steps, options))
-        except RenderError as exc:  # say which scenario made the pictures
-            raise RenderError(f"{path}: {exc.message}") from None
-        click.echo(f"wrote {board} and {movie}", err=True)
+        _write_pictures(steps, path, scale, storyboard, gif)
     if push:
         recording = _recording(
             resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
         )
-        _push_live(
-            scenario,
-            layout,
-            recording,
-            speed,
-            audit,
-            hide_camera_off,
-            hide_audio_only,
-            publisher,
-        )
+        live = _Live(speed, audit, hide_camera_off, hide_audio_only, publisher, as_json)
+        _push_live(scenario, layout, recording, live)
+
+
+def _echo_steps(steps: Sequence[Step], as_json: bool) -> None:
+    """The payloads the scenario causes, with their times and events."""
+    from layoutkit.live.scenario import format_time
+
+    if as_json:
+        _echo_json([step.to_json() for step in steps])
+        return
+    for step in steps:
+        click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
+        if step.sent:
+            click.echo(f"          {_one_line(step.payload)}")
+        else:
+            click.echo("          (a video-off picture shows or goes: nothing to send)")
+
+
+def _one_line(payload: object) -> str:
+    return json.dumps(payload, separators=(",", ":"))
+
+
+def _write_pictures(
+    steps: Sequence[Step], path: Path, scale: float, storyboard: str | None, gif: str | None
+) -> None:
+    """The storyboard and the animated GIF of the steps."""
+    from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
+    from layoutkit.render import write_png
+    from layoutkit.render.png import write_bytes
+
+    options = PreviewOptions(clean=True, scale=scale)
+    board = Path(storyboard or f"{path.stem}-storyboard.png")
+    movie = Path(gif or f"{path.stem}.gif")
+    try:
+        write_png(board, storyboard_png(steps, options))
+        write_bytes(movie, animation_gif(steps, options))
+    except RenderError as exc:  # say which scenario made the pictures
+        raise RenderError(f"{path}: {exc.message}") from None
+    click.echo(f"wrote {board} and {movie}", err=True)
 
 
 def _echo_style_issues(steps: Sequence[Step]) -> None:
     """What drawing the steps' names, frames and cards found (text cut, characters the
     font cannot draw), each once."""
     seen: set[str] = set()
+    found = []
     for step in steps:
         for issue in step.compilation.issues:
             text = issue.format()
             if text not in seen and any(k in issue.field for k in _STYLE_FIELDS):
                 seen.add(text)
-                click.echo(text, err=True)
+                found.append(issue)
+    echo_issues(found)
 
 
 _STYLE_FIELDS = ("label", "card", "decor", "font", "frame")
 
 
-def _push_live(
-    scenario: Any,
-    layout: Any,
-    recording: Recording,
-    speed: float,
-    audit: str | None,
-    hide_camera_off: bool,
-    hide_audio_only: bool,
-    publisher: Publisher | None = None,
-) -> None:
-    from layoutkit.live.director import Director, DirectorOptions
+@dataclass(frozen=True)
+class _Live:
+    """How `play --push` plays the scenario live."""
 
-    options = DirectorOptions(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
-    director = Director(
-        recording,
-        layout,
-        scenario.roles,
-        options=options,
-        audit=Path(audit) if audit else None,
-        names=scenario.names,
-        assets=publisher,
+    speed: float
+    audit: str | None
+    hide_camera_off: bool
+    hide_audio_only: bool
+    publisher: Publisher | None
+    as_json: bool
+
+
+class _Pushes(io.StringIO):
+    """The director's audit stream (`live.audit`: JSON lines): each line goes on to the
+    --audit file, if any; each `sent` line holds a body the recording took and the event
+    that made it, which `show` prints (or, for --json, `pushed` keeps) as it comes."""
+
+    def __init__(self, audit: IO[str] | None, speed: float, as_json: bool) -> None:
+        super().__init__()
+        self.audit, self.speed, self.as_json = audit, speed, as_json
+        self.start = time.monotonic()
+        self.pushed: list[dict[str, Any]] = []
+
+    def write(self, text: str) -> int:
+        if self.audit is not None:
+            self.audit.write(text)
+        for line in text.splitlines():
+            entry = json.loads(line)
+            if entry.get("step") == "sent":
+                self.show(entry["event"], entry["payload"])
+        return len(text)
+
+    def flush(self) -> None:
+        if self.audit is not None:
+            self.audit.flush()
+
+    def show(self, cause: str, payload: dict[str, Any]) -> None:
+        """One body the recording took, at the scenario's time now."""
+        from layoutkit.live.scenario import format_time
+
+        at = round((time.monotonic() - self.start) * self.speed, 3)
+        self.pushed.append({"at": at, "events": [cause], "payload": payload})
+        if not self.as_json:
+            click.echo(f"{format_time(at)}  {cause}\n          {_one_line(payload)}")
+
+
+def _push_live(scenario: Scenario, layout: Any, recording: Recording, live: _Live) -> None:
+    """Play the scenario's events into the recording through a Director, in real time
+    (sped up by `live.speed`), printing each body as it is pushed."""
+    from layoutkit.live.director import Director, DirectorOptions
+    from layoutkit.safefiles import check_output
+
+    options = DirectorOptions(
+        hide_camera_off=live.hide_camera_off, hide_audio_only=live.hide_audio_only
     )
-    start = time.monotonic()
-    try:
-        for timed in scenario.events:
-            wait = start + timed.at / speed - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            director.handle(timed.event)
-        ok = director.flush(timeout=60)
-    finally:
-        director.close()
+    with ExitStack() as files:
+        audit = None
+        if live.audit is not None:
+            target = check_output(Path(live.audit))
+            audit = files.enter_context(target.open("a", encoding="utf-8"))
+        pushes = _Pushes(audit, live.speed, live.as_json)
+        director = Director(
+            recording,
+            layout,
+            scenario.roles,
+            options=options,
+            audit=pushes,
+            names=scenario.names,
+            assets=live.publisher,
+        )
+        try:
+            for timed in scenario.events:
+                wait = pushes.start + timed.at / live.speed - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                director.handle(timed.event)
+            ok = director.flush(timeout=60)
+        finally:
+            director.close()
+    if live.as_json:
+        _echo_json(pushes.pushed)
+    _report_push(director, ok)
+
+
+def _report_push(director: Any, ok: bool) -> None:
+    """The director's warnings, and whether everything was pushed (exit 1 if not)."""
     for warning in director.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        warn(f"warning: {warning}")
     if not ok:
         why = director.stopped or director.last_error or "timed out"
         raise click.ClickException(f"not all pushed: {why}")
@@ -287,6 +369,7 @@ def _push_live(
 @click.option("--push", is_flag=True, help="Also push each valid version live.")
 @click.option("--poll", type=click.FloatRange(min=0.05), default=0.5, show_default=True)
 @click.option("--polls", type=int, hidden=True, help="Stop after this many polls (tests).")
+@quiet_option
 @_target_options(required=False)
 def watch(
     layout_file: str,

@@ -1,6 +1,6 @@
 """What the commands share: the option decorators (`--var`, `--count`, `--participants`,
-`--role`, `--hide`), parsing their values, loading and compiling a layout file for a
-command, and printing issues and JSON."""
+`--role`, `--hide`, `-q`), parsing their values, loading and compiling a layout file for a
+command, and printing issues (warnings not with `-q`) and JSON."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from layoutkit.wire.profile import MAX_REGIONS
 if TYPE_CHECKING:
     from layoutkit.cli.style_options import StyleArgs
     from layoutkit.compile.compiler import Compilation
+    from layoutkit.errors import Issue
     from layoutkit.layout.loader import Layout
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -83,6 +84,39 @@ def _vars_option(func: F) -> F:
         metavar="NAME=VALUE",
         help="A template variable (VALUE read as YAML: 8 is a number).",
     )(func)
+
+
+QUIET = "layoutkit.quiet"  # the click context's meta key that -q sets
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[QUIET] = True
+    return value
+
+
+def quiet_option(func: F) -> F:
+    """`-q`/`--quiet`: the command prints no warnings or notes (errors still print)."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Print no warnings or notes (errors still print).",
+    )(func)
+
+
+def quiet() -> bool:
+    """Whether the running command was given -q."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and bool(ctx.meta.get(QUIET))
+
+
+def warn(text: str) -> None:
+    """A warning or note on standard error, unless -q."""
+    if not quiet():
+        click.echo(text, err=True)
 
 
 def _people_options(func: F) -> F:
@@ -175,24 +209,29 @@ def _note_strangers(result: Compilation, option: str, uids: Sequence[str]) -> No
     """A warning for uids an option names who are not among the participants."""
     strangers = [uid for uid in dict.fromkeys(uids) if uid not in result.participants]
     if strangers:
-        click.echo(
+        warn(
             f"warning: {option} {', '.join(strangers)}: not among the participants "
-            f"({', '.join(result.participants) or 'none'}), so it changes nothing here",
-            err=True,
+            f"({', '.join(result.participants) or 'none'}), so it changes nothing here"
         )
 
 
 def _echo_issues(result: Compilation, *, note: bool = True) -> None:
     """The compilation's warnings, and (with `note`) a note when its uids were made up."""
-    for issue in result.issues:
-        click.echo(issue.format(), err=True)
+    echo_issues(result.issues)
     if note and result.placeholders and result.participants:
-        click.echo(
+        warn(
             f"note: uids {', '.join(result.participants)} stand in for the participants; "
             "replace them with your users' uids, or pass --participants UID,UID,... "
-            "(in join order) to compile for real people",
-            err=True,
+            "(in join order) to compile for real people"
         )
+
+
+def echo_issues(issues: Sequence[Issue]) -> None:
+    """Issues on standard error, the warnings only without -q."""
+    hush = quiet()
+    for issue in issues:
+        if not (hush and issue.severity == "warning"):
+            click.echo(issue.format(), err=True)
 
 
 def _echo_json(data: object) -> None:
@@ -243,4 +282,8 @@ __all__ = [
     "_people_options",
     "_vars_option",
     "account_options",
+    "echo_issues",
+    "quiet",
+    "quiet_option",
+    "warn",
 ]

@@ -171,7 +171,8 @@ def serve(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     _announce(service, db, rules)
     if publisher is not None:
-        how = "--assets-command" if style.assets_command is not None else "--assets-dir"
+        timeout = getattr(publisher, "timeout", None)  # a command's, --assets-timeout
+        how = "--assets-dir" if timeout is None else f"--assets-command, {timeout:g} s at most"
         click.echo(f"  images:        styled layouts' images published ({how})", err=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -1,7 +1,7 @@
 """`--name UID=NAME` and the assets options (`--assets-dir DIR --assets-url URL`, or
-`--assets-command CMD --assets-url URL`): who the people are, for the names a styled
-layout draws, and where its images are published. A command decorated with
-`style_options` receives them as one `StyleArgs` (`style=`)."""
+`--assets-command CMD --assets-url URL [--assets-timeout SECONDS]`): who the people are,
+for the names a styled layout draws, and where its images are published. A command
+decorated with `style_options` receives them as one `StyleArgs` (`style=`)."""
 
 from __future__ import annotations
 
@@ -29,18 +29,25 @@ class StyleArgs:
     assets_url: str | None = None
     assets_command: str | None = None
     allow_http: bool = False
+    assets_timeout: float | None = None
 
     def publisher(self) -> Publisher | None:
-        """The publisher the options name, or None (AssetError for a bad folder or URL)."""
+        """The publisher the options name, or None (AssetError for a bad folder or URL,
+        naming the option)."""
         if self.assets_url is None:
             return None  # (without importing the publishers: a plain compile starts fast)
-        from layoutkit.assets import CommandPublisher, FolderPublisher
+        from layoutkit.assets import CommandPublisher, FolderPublisher, check_base_url
+        from layoutkit.assets.command import DEFAULT_TIMEOUT
 
+        check_base_url(self.assets_url, what="--assets-url", allow_http=self.allow_http)
         if self.assets_command is not None:
             import shlex
 
             return CommandPublisher(
-                shlex.split(self.assets_command), self.assets_url, allow_http=self.allow_http
+                shlex.split(self.assets_command),
+                self.assets_url,
+                timeout=DEFAULT_TIMEOUT if self.assets_timeout is None else self.assets_timeout,
+                allow_http=self.allow_http,
             )
         assert self.assets_dir is not None  # checked by style_options
         return FolderPublisher(self.assets_dir, self.assets_url, allow_http=self.allow_http)
@@ -67,9 +74,29 @@ def parse_names(values: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def _check_assets(folder: str | None, url: str | None, command: str | None) -> None:
+def _check_timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """`--assets-timeout`: seconds above 0, at most an hour (BadParameter otherwise)."""
+    if value is None:
+        return None
+    from layoutkit.assets.command import check_timeout
+    from layoutkit.errors import AssetError
+
+    try:
+        return check_timeout(value, what="the time a publish command may take")
+    except AssetError as exc:
+        raise click.BadParameter(exc.message, param_hint="--assets-timeout") from None
+
+
+def _check_assets(
+    folder: str | None, url: str | None, command: str | None, timeout: float | None
+) -> None:
     if folder is not None and command is not None:
         raise click.UsageError("give --assets-dir or --assets-command, not both")
+    if timeout is not None and command is None:
+        raise click.UsageError(
+            "--assets-timeout is how long each --assets-command run may take: give it with "
+            "--assets-command CMD (--assets-dir needs none)"
+        )
     if url is None and (folder is not None or command is not None):
         raise click.UsageError(
             "--assets-dir and --assets-command need --assets-url: the public https URL "
@@ -103,9 +130,10 @@ def style_options(*, assets: bool, names: bool = True) -> Callable[[F], F]:
             url = kwargs.pop("assets_url", None)
             command = kwargs.pop("assets_command", None)
             allow_http = kwargs.pop("assets_allow_http", False)
-            _check_assets(folder, url, command)
+            timeout = kwargs.pop("assets_timeout", None)
+            _check_assets(folder, url, command, timeout)
             given = parse_names(kwargs.pop("names", ()))
-            kwargs["style"] = StyleArgs(given, folder, url, command, allow_http)
+            kwargs["style"] = StyleArgs(given, folder, url, command, allow_http, timeout)
             return func(*args, **kwargs)
 
         options = []
@@ -136,6 +164,14 @@ def style_options(*, assets: bool, names: bool = True) -> Callable[[F], F]:
                     metavar="CMD",
                     help="Or publish each new image by running CMD ({path} and {name} "
                     "replaced; no shell), e.g. 'aws s3 cp {path} s3://bucket/{name}'.",
+                ),
+                click.option(
+                    "--assets-timeout",
+                    type=float,
+                    metavar="SECONDS",
+                    callback=_check_timeout,
+                    help="Stop an --assets-command still running after this long (its whole "
+                    "process group) and fail; at most 3600 (an hour).  [default: 120]",
                 ),
                 click.option(
                     "--assets-allow-http",

@@ -423,7 +423,7 @@ class _Compiler:
                 backgrounds.append(
                     {"uid": uid, "image_url": draft.placeholder, "render_mode": int(render_mode)}
                 )
-        self.issues.extend(lint_regions(drafts, every, self.doc.canvas, self.marks))
+        self.issues.extend(lint_regions(drafts, every, self.doc, self.marks))
         config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
         return config or empty_picture(), backgrounds
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from layoutkit.cameras import DEFAULT_ASPECT
+from layoutkit.cameras import DEFAULT_ASPECT, CameraShape, declared_shape
 from layoutkit.compile.place import DraftRegion
 from layoutkit.errors import Issue
 from layoutkit.geometry import Rect, crop_loss
@@ -29,52 +29,101 @@ CAMERA_ASPECT = DEFAULT_ASPECT
 def lint_regions(
     drafts: Sequence[DraftRegion],
     config: Sequence[Mapping[str, Any]],
-    canvas: Canvas,
+    document: LayoutDocument,
     marks: SourceMap,
 ) -> list[Issue]:
     """Regions off the canvas or with no area (Agora draws nothing of them), edge
-    crossings, regions hidden under opaque ones, tiny regions, heavy crops.
+    crossings, regions hidden under opaque ones, tiny regions, heavy crops (of the camera
+    shape the layout's `preview:` declares for who is shown, else 16:9).
 
     `config` is the regions' `layoutConfig` entries as JSON, one per draft. The cells of
-    one grid share a source place: each kind of warning is given once for it.
+    one grid share a source place: each kind of warning is given once for it. A warning
+    the region (or grid) accepts (`accept: [crop]`) is not given.
     """
-    issues: list[Issue] = []
-    seen: set[tuple[str, Path]] = set()
+    lint = _RegionLint(config, document, marks)
+    for index, draft in enumerate(drafts):
+        lint.region(index, draft)
+    return lint.issues
 
-    def warn(kind: str, draft: DraftRegion, path: Path, message: str) -> None:
-        if (kind, draft.path) not in seen:
-            seen.add((kind, draft.path))
-            issues.append(marks.issue("warning", path, message))
 
-    rects = [Rect(c["x_axis"], c["y_axis"], c["width"], c["height"]) for c in config]
-    for index, (draft, entry, rect) in enumerate(zip(drafts, config, rects, strict=True)):
-        number = index + 1
-        w_px, h_px = rect.width * canvas.width, rect.height * canvas.height
+class _RegionLint:
+    """The warnings about a custom layout's regions, each kind once per source place."""
+
+    def __init__(
+        self, config: Sequence[Mapping[str, Any]], document: LayoutDocument, marks: SourceMap
+    ) -> None:
+        self.config, self.document, self.marks = config, document, marks
+        self.canvas = document.canvas
+        self.rects = [Rect(c["x_axis"], c["y_axis"], c["width"], c["height"]) for c in config]
+        self.issues: list[Issue] = []
+        self.seen: set[tuple[str, Path]] = set()
+
+    def warn(self, kind: str, draft: DraftRegion, path: Path, message: str) -> None:
+        if (kind, draft.path) in self.seen:
+            return
+        self.seen.add((kind, draft.path))
+        if kind not in accepted(self.document, draft.path):
+            self.issues.append(self.marks.issue("warning", path, message))
+
+    def region(self, index: int, draft: DraftRegion) -> None:
+        rect, number = self.rects[index], index + 1
+        w_px, h_px = rect.width * self.canvas.width, rect.height * self.canvas.height
         problem = image_url_problem(draft.placeholder) if draft.placeholder else None
         if problem is not None:
-            warn("image", draft, (*draft.path, "placeholder"), problem)
-        edge = off_canvas_edge(rect, canvas)
+            self.warn("image", draft, (*draft.path, "placeholder"), problem)
+        if not self.drawn(draft, rect, number, (w_px, h_px)):
+            return
+        self.edges(draft, rect, number)
+        if min(w_px, h_px) < MIN_SIDE_PX:
+            self.warn(
+                "small",
+                draft,
+                draft.path,
+                f"region {number} is {w_px:.0f}×{h_px:.0f} px, under {MIN_SIDE_PX} px on a side",
+            )
+        above = range(index + 1, len(self.config))
+        cover = next(
+            (j for j in above if _opaque(self.config[j]) and self.rects[j].contains(rect)), None
+        )
+        if cover is not None:
+            self.warn(
+                "hidden",
+                draft,
+                draft.path,
+                f"region {number} is completely hidden under region {cover + 1}, which is "
+                "opaque and painted later",
+            )
+        if self.config[index].get("render_mode") != RenderMode.FIT:
+            self.crop(draft, self.config[index].get("uid"), number, (w_px, h_px))
+
+    def drawn(self, draft: DraftRegion, rect: Rect, number: int, size: tuple[float, float]) -> bool:
+        """Whether Agora draws anything of the region (a warning when not)."""
+        edge = off_canvas_edge(rect, self.canvas)
         if edge is not None:
             field = draft.x_field if edge == "right" else draft.y_field
-            warn(
+            self.warn(
                 "off",
                 draft,
                 (*draft.path, field),
                 f"region {number} is off the canvas (it starts at the {edge} edge): "
                 "Agora draws nothing of it",
             )
-            continue
+            return False
+        w_px, h_px = size
         if w_px <= 0 or h_px <= 0:
-            warn(
+            self.warn(
                 "small",
                 draft,
                 draft.path,
                 f"region {number} is {w_px:.0f}×{h_px:.0f} px: it has no area, so Agora "
                 "draws nothing of it",
             )
-            continue
+            return False
+        return True
+
+    def edges(self, draft: DraftRegion, rect: Rect, number: int) -> None:
         if rect.right > 1 + 1e-9:
-            warn(
+            self.warn(
                 "right",
                 draft,
                 (*draft.path, draft.x_field),
@@ -82,41 +131,51 @@ def lint_regions(
                 "Agora requires x_axis + width <= 1",
             )
         if rect.bottom > 1 + 1e-9:
-            warn(
+            self.warn(
                 "bottom",
                 draft,
                 (*draft.path, draft.y_field),
                 f"region {number} crosses the bottom edge (y + height = {rect.bottom:.6g}); "
                 "Agora requires y_axis + height <= 1",
             )
-        if min(w_px, h_px) < MIN_SIDE_PX:
-            warn(
-                "small",
+
+    def crop(
+        self, draft: DraftRegion, uid: str | None, number: int, size: tuple[float, float]
+    ) -> None:
+        """A warning when cropping the region's picture to it cuts most of it away."""
+        w_px, h_px = size
+        shape = self.shape(uid, draft.role)
+        loss = crop_loss(w_px / h_px, shape.aspect or CAMERA_ASPECT)
+        if loss > MAX_CROP_LOSS:
+            what = "shared screen" if shape.screen else "camera picture"
+            self.warn(
+                "crop",
                 draft,
                 draft.path,
-                f"region {number} is {w_px:.0f}×{h_px:.0f} px, under {MIN_SIDE_PX} px on a side",
+                f"region {number} ({w_px:.0f}×{h_px:.0f} px) crops away {loss:.0%} of a "
+                f"{shape.ratio} {what}; use fit: fit or a shape closer to {shape.ratio}",
             )
-        above = range(index + 1, len(config))
-        cover = next((j for j in above if _opaque(config[j]) and rects[j].contains(rect)), None)
-        if cover is not None:
-            warn(
-                "hidden",
-                draft,
-                draft.path,
-                f"region {number} is completely hidden under region {cover + 1}, which is "
-                "opaque and painted later",
-            )
-        if entry.get("render_mode") != RenderMode.FIT and h_px > 0:
-            loss = crop_loss(w_px / h_px, CAMERA_ASPECT)
-            if loss > MAX_CROP_LOSS:
-                warn(
-                    "crop",
-                    draft,
-                    draft.path,
-                    f"region {number} ({w_px:.0f}×{h_px:.0f} px) crops away {loss:.0%} of a "
-                    "16:9 camera picture; use fit: fit or a shape closer to 16:9",
-                )
-    return issues
+
+    def shape(self, uid: str | None, role: str | None) -> CameraShape:
+        """The picture the layout says the region shows (`preview: {camera, cameras}`)."""
+        spec = self.document.preview
+        if spec is None:
+            return CameraShape()
+        keys = [key for key in (uid, role) if key is not None]
+        return declared_shape(keys, spec.cameras, spec.camera)
+
+
+def accepted(document: LayoutDocument, path: Path) -> frozenset[str]:
+    """The warnings the region or grid at `path` in `document` accepts (`accept:`)."""
+    node: Any = document
+    for step in path:
+        if isinstance(step, int):
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+        else:
+            node = getattr(node, step, None)
+        if node is None:
+            return frozenset()
+    return frozenset(getattr(node, "accept", ()))
 
 
 def off_canvas_edge(rect: Rect, canvas: Canvas) -> str | None:
@@ -182,6 +241,7 @@ __all__ = [
     "CAMERA_ASPECT",
     "MAX_CROP_LOSS",
     "MIN_SIDE_PX",
+    "accepted",
     "bitrate_for",
     "lint_document",
     "lint_regions",

@@ -73,6 +73,11 @@ class ValidationReport:
         """The distinct issues; each one's `counts` are the counts it occurs at in any case."""
         return [f.issue for f in self.findings]
 
+    def without_warnings(self) -> ValidationReport:
+        """The report with its warnings left out (what `validate -q` prints)."""
+        kept = [f for f in self.findings if f.issue.severity != "warning"]
+        return replace(self, findings=kept)
+
     @property
     def cases(self) -> tuple[Case, ...]:
         return tuple(case for case, _ in self.checked)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import split_base_url
 
 ImageStatus = Literal["resolved", "not found", "not served here"]
 """What became of an image URL: a file stands in for it; a base serves the URL's place but
@@ -34,21 +35,21 @@ IMAGE_KEYS = ("backgroundImage", "defaultUserBackgroundImage")
 
 def check_base(url: str) -> str:
     """A base URL in the form resolution compares (scheme and host in lower case, the path
-    ending in `/`); ValueError saying what is wrong: not http(s), no host, a query string,
-    a fragment, a user name, a `\\` or `%` in the path."""
+    ending in `/`); ValueError saying what is wrong and how to fix it: not http(s), a
+    base URL `wire.rules.split_base_url` refuses (no host, a port outside 1..65535, a user
+    name, a query string or fragment, even an empty `?` or `#`), a `\\` or `%` in the
+    path."""
     text = url.strip()
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
-    if "?" in text or "#" in text:
-        raise ValueError(f"{url!r}: a base URL has no query string or fragment")
-    if "@" in parts.netloc:
-        raise ValueError(f"{url!r}: a base URL has no user name or password")
+    if text.partition("://")[0].lower() not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL: write https://HOST/PATH")
+    try:
+        parts = split_base_url(text)
+    except ValueError as exc:
+        raise ValueError(f"{url!r}: {exc}") from None
     if "\\" in parts.path or "%" in parts.path:
-        raise ValueError(f"{url!r}: a base URL's path has no '\\' or '%'")
+        raise ValueError(f"{url!r}: a base URL's path has no '\\' or '%': remove them")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{scheme}://{parts.netloc.lower()}{path}"
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
 
 
 def _name_under(url: str, base: str) -> str | None:

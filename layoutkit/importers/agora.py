@@ -38,7 +38,10 @@ from layoutkit.wire.profile import (
     recommended_bitrate,
 )
 
-_CANVAS_RE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")
+_CANVAS_RE = re.compile(r"^\s*([+-]?\d{1,5})\s*[xX×]\s*([+-]?\d{1,5})\s*$")
+_CANVAS_RANGE = (
+    f"each side 1..{MAX_SIDE_PX} pixels and at most 1920x1080 in area (e.g. 1280x720, 1080x1920)"
+)
 
 
 def parse_canvas(text: str) -> tuple[int, int]:
@@ -46,14 +49,17 @@ def parse_canvas(text: str) -> tuple[int, int]:
     match = _CANVAS_RE.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 1280x720")
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (1 <= width <= MAX_SIDE_PX and 1 <= height <= MAX_SIDE_PX) or (
-        width * height > MAX_AREA_PX
-    ):
+    return check_canvas(int(match.group(1)), int(match.group(2)))
+
+
+def check_canvas(width: int, height: int) -> tuple[int, int]:
+    """(width, height) if Agora records a canvas of that size; ValueError says the range."""
+    if width < 1 or height < 1:
         raise ValueError(
-            f"{width}x{height} is above what Agora records: at most {MAX_SIDE_PX} on a side "
-            "and 1920x1080 pixels in area (e.g. 1280x720, 1080x1920)"
+            f"{width}x{height} is below the smallest canvas Agora records; give {_CANVAS_RANGE}"
         )
+    if width > MAX_SIDE_PX or height > MAX_SIDE_PX or width * height > MAX_AREA_PX:
+        raise ValueError(f"{width}x{height} is above what Agora records; give {_CANVAS_RANGE}")
     return width, height
 
 
@@ -66,9 +72,12 @@ def from_agora(
     """An Agora start or updateLayout body (or its transcodingConfig, or a layoutConfig
     array) as a layoutkit layout: `data_or_path` is a path to a JSON file, JSON text, or
     the data. `canvas` (`(1280, 720)` or `"1280x720"`) is the recorded canvas when the
-    payload does not say it. Raises a LayoutError for input Agora would refuse, every
-    problem located (file, line, column) where the input is text."""
+    payload does not say it (ValueError for a size Agora does not record). Raises a
+    LayoutError for input Agora would refuse, every problem located (file, line, column)
+    where the input is text."""
     size = parse_canvas(canvas) if isinstance(canvas, str) else canvas
+    if size is not None:
+        check_canvas(*size)
     source = read_source(data_or_path, name=name, what="payload file", last_wins=True)
     reader = PayloadReader(source)
     payload = reader.read()

@@ -42,7 +42,14 @@ class Imported:
     def summary(self) -> str:
         """One line: what was imported, from where."""
         width, height = self.canvas
-        return f"imported {safe_text(self.source)} ({self.kind}), canvas {width}x{height}"
+        return f"imported {one_line(self.source)} ({self.kind}), canvas {width}x{height}"
+
+
+def one_line(text: str) -> str:
+    """`text` as one line of the report on standard error, as messages show text
+    (`errors.safe_text`, and a newline as `\\n`): a name from the file can neither drive
+    the terminal nor start a line of its own."""
+    return safe_text(text).replace("\n", "\\n")
 
 
 class Raw(str):
@@ -142,6 +149,7 @@ __all__ = [
     "flow",
     "header",
     "number",
+    "one_line",
     "px",
     "scalar",
     "trailing",

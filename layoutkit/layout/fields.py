@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 Loc = tuple[str | int, ...]
@@ -258,12 +258,21 @@ def _unknown(model: type, name: str, used: dict[str, Declared]) -> str:
     only = getattr(model, "ONLY_KEYS_HINT", None)
     if only is not None:
         return f"unknown key {name!r}; {only.format(name=name)}"
-    import difflib  # only for a document with an unknown key
-
     known = known_keys(model)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+    close = closest(name, known)
+    hint = f"did you mean {close!r}?" if close else f"known keys: {', '.join(known)}"
     return f"unknown key {name!r}; {hint}"
+
+
+def closest(word: object, known: Sequence[str]) -> str | None:
+    """The one of `known` that `word` looks like a typo of (the "did you mean" of keys
+    and of choices), or None."""
+    if not isinstance(word, str):
+        return None
+    import difflib  # only for a document with a mistake
+
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def read_document(model: type, data: Any) -> tuple[Any, list[Problem]]:
@@ -297,6 +306,7 @@ __all__ = [
     "Loc",
     "Nested",
     "Problem",
+    "closest",
     "declared",
     "fail",
     "field",

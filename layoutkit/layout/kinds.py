@@ -21,6 +21,7 @@ from layoutkit.layout.fields import (
     Kind,
     Loc,
     Problem,
+    closest,
     fail,
     kind_name,
     mapping_expected,
@@ -166,7 +167,7 @@ class Text(Kind):
 
 
 class Choice(Kind):
-    """One of a few words."""
+    """One of a few words (a word that looks like a typo of one is told which)."""
 
     __slots__ = ("options",)
 
@@ -179,7 +180,9 @@ class Choice(Kind):
             return value
         quoted = [repr(option) for option in self.options]
         expected = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-        return fail(problems, loc, f"{value!r} is not allowed; expected {expected}")
+        close = closest(value, self.options)
+        hint = f"; did you mean {close!r}?" if close is not None else ""
+        return fail(problems, loc, f"{value!r} is not allowed; expected {expected}{hint}")
 
     def schema(self) -> JsonSchema:
         if len(self.options) == 1:

@@ -68,6 +68,11 @@ from layoutkit.wire.profile import (
 )
 from layoutkit.wire.rules import MixedVideoLayout
 
+ACCEPTABLE = ("crop", "hidden", "small")
+"""The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
+region hidden under another, a small region (`compile.lint`)."""
+ACCEPT = ListOf(Choice(ACCEPTABLE))
+
 
 @_model
 class Canvas(_Model):
@@ -99,6 +104,7 @@ class RegionSpec(_Model):
     frame: FrameSpec | None = optional(FRAME)
     label: LabelSpec | None = optional(LABEL)
     card: CardSpec | None = optional(CARD)
+    accept: list[str] = field(ACCEPT, factory=list)
 
 
 @_model
@@ -124,6 +130,7 @@ class GridSpec(_Model):
     frame: FrameSpec | None = optional(FRAME)
     label: LabelSpec | None = optional(LABEL)
     card: CardSpec | None = optional(CARD)
+    accept: list[str] = field(ACCEPT, factory=list)
 
 
 @_model
@@ -305,6 +312,7 @@ def layout_json_schema() -> dict[str, Any]:
 
 
 __all__ = [
+    "ACCEPTABLE",
     "COUNT_PATTERN",
     "MODE_NAMES",
     "Canvas",

@@ -174,6 +174,12 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             "users in join order (not while someone is hidden).",
             ["agora"],
         ),
+        "accept": (
+            "Warnings about this region you accept, no longer printed: crop (it cuts away "
+            "much of the camera picture), hidden (under an opaque region), small (under "
+            "16 px on a side, or no area).",
+            [["crop"], ["crop", "hidden"]],
+        ),
         **STYLE_REGION_DOCS,
     },
     "GridSpec": {
@@ -198,6 +204,11 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "roles": ("The roles shown in the cells, in order (or `uids`).", [["a", "b", "c"]]),
         "uids": ("The users shown in the cells, in order (or `roles`).", [[1001, 1002]]),
         "fill": ("agora: leave every cell to Agora's join-order filling.", ["agora"]),
+        "accept": (
+            "Warnings about the cells you accept, no longer printed: crop, hidden, small "
+            "(as for a region).",
+            [["crop"]],
+        ),
         **STYLE_REGION_DOCS,
     },
     **STYLE_DOCS,
@@ -224,12 +235,14 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
     "PreviewSpec": {
         "camera": (
             'How previews draw everyone `cameras` does not name: a camera shape "W:H" '
-            '(16:9, 9:16) or "screen"; the screen role is always drawn as a screen.',
+            '(16:9, 9:16) or "screen"; the screen role is always drawn as a screen. Crop '
+            "warnings judge a region by this shape too.",
             ["9:16", "4:3"],
         ),
         "cameras": (
             'The picture previews draw for a role or uid: a camera shape "W:H" (16:9, '
-            '9:16), or "screen" / "screen:W:H" for a shared screen drawn as a slide.',
+            '9:16), or "screen" / "screen:W:H" for a shared screen drawn as a slide. Crop '
+            "warnings judge the region showing it by this shape too.",
             [{"guest": "9:16", "screen": "screen:4:3"}],
         ),
         "names": (

@@ -2,12 +2,16 @@
 
 Every render gets a `Budget` (in a context variable, so nothing in the template can reach
 it). Loops, calls and output pieces tick it; filters, methods and operators that can make
-large values check their sizes before doing the work. Going over raises `LimitError`,
-which the templating module turns into a located LayoutSyntaxError.
+large values check their sizes before doing the work. A list (tuple, dict) the template
+builds, written out or made by an operator, a filter or a call, holds at most MAX_ITEMS
+items counting those of the lists inside it (`items_in`), so `[a, a, a]` of a large `a`
+is refused, not only `a * 3`; `sum` over lists joins them in one pass. Going over raises
+`LimitError`, which the templating module turns into a located LayoutSyntaxError.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextvars
 import itertools
 import re
@@ -16,9 +20,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from jinja2 import nodes, pass_context
+from jinja2 import nodes, pass_context, pass_environment
+from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
+from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context
+from jinja2.visitor import NodeTransformer
 
 from layoutkit.layout.template_context import (
     COMMAND_TIME_LEFT,
@@ -137,6 +144,23 @@ def check_items(count: Any, what: str) -> None:
         raise LimitError(f"{what} would hold more than {MAX_ITEMS} items; keep templates small")
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def items_in(value: Any, limit: int = MAX_ITEMS) -> int:
+    """How many items `value` holds, counting those of the lists, tuples, dicts and sets
+    inside it, each time it appears (`[a, a]` holds 2 + twice what `a` holds); stops
+    counting past `limit`. 0 for anything else (a text's length is checked as text)."""
+    total, stack = 0, [value] if isinstance(value, _CONTAINERS) else []
+    while stack and total <= limit:
+        container = stack.pop()
+        total += len(container)
+        if total <= limit:
+            inside = container.values() if isinstance(container, dict) else container
+            stack += [item for item in inside if isinstance(item, _CONTAINERS)]
+    return total
+
+
 def check_width(width: Any, what: str = "a width") -> None:
     if isinstance(width, int) and abs(width) > MAX_WIDTH:
         raise LimitError(f"{what} over {MAX_WIDTH} is not allowed; keep templates small")
@@ -175,10 +199,16 @@ def check_replace(text: str, old: str, new: str, count: Any = None) -> None:
 
 
 def bounded_list(values: Iterable[Any], what: str) -> list[Any]:
+    """`list(values)`, refused as soon as it would hold more than MAX_ITEMS items counting
+    those inside its items (`items_in`), before the rest of a generator is made."""
     if isinstance(values, str):
         check_items(len(values), what)
-    items = list(itertools.islice(values, MAX_ITEMS + 1))
-    check_items(len(items), what)
+    items: list[Any] = []
+    total = 0
+    for item in itertools.islice(values, MAX_ITEMS + 1):
+        total += 1 + items_in(item, MAX_ITEMS - total)
+        check_items(total, what)
+        items.append(item)
     return items
 
 
@@ -204,14 +234,14 @@ def binop(op: str, left: Any, right: Any) -> None:
                 if isinstance(seq, str):
                     check_chars(len(seq) * times, "the repeated text")
                 elif isinstance(seq, list | tuple):
-                    check_items(len(seq) * times, "the repeated list")
+                    check_items(items_in(seq) * times, "the repeated list")
     elif op == "%" and isinstance(left, str):
         check_percent(left, right)
     elif op == "+":
         if isinstance(left, str) and isinstance(right, str):
             check_chars(len(left) + len(right), "the joined text")
         elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
-            check_items(len(left) + len(right), "the joined list")
+            check_items(items_in(left) + items_in(right), "the joined list")
 
 
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
@@ -254,8 +284,44 @@ def check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple
 def check_result(value: Any) -> None:
     if isinstance(value, str):
         check_chars(len(value), "a value")
-    elif isinstance(value, list | tuple):
-        check_items(len(value), "a list")
+    elif isinstance(value, _CONTAINERS):
+        check_items(items_in(value), "a list (counting the items of the lists inside it)")
+
+
+def safe_sum(iterable: Iterable[Any], /, start: Any = 0) -> Any:
+    """`sum` within the budget: numbers as `sum` adds them; lists (tuples) joined in one
+    pass, at most MAX_ITEMS items in all, where `sum` would copy the growing list once
+    per list added. What a template reaches as `sum`, as a filter or any other way."""
+    current().tick()
+    items = bounded_list(iterable, "the summed list")
+    if not isinstance(start, list | tuple):
+        result = builtins.sum(items, start)
+    else:
+        kind = list if isinstance(start, list) else tuple
+        for item in items:
+            if not isinstance(item, kind):
+                raise TypeError(
+                    f'can only concatenate {kind.__name__} (not "{type(item).__name__}") '
+                    f"to {kind.__name__}"
+                )
+        check_items(items_in(start) + builtins.sum(map(items_in, items)), "the summed list")
+        result = kind(itertools.chain(start, *items))
+    check_result(result)
+    return result
+
+
+@pass_environment
+def _sum(environment: Environment, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+    """Jinja's `sum` filter, adding with `safe_sum`."""
+    if attribute is not None:
+        iterable = map(make_attrgetter(environment, attribute), iterable)
+    return safe_sum(iterable, start)
+
+
+def callable_for(obj: Any) -> Any:
+    """What a template's call of `obj` runs: `safe_sum` for Python's `sum` (handed in
+    through `vars`, say), else `obj` itself."""
+    return safe_sum if obj is builtins.sum else obj
 
 
 def _guard(original: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., Any]:
@@ -312,6 +378,14 @@ def _as_list(value: Any) -> list[Any]:
     return bounded_list(value, "the list")
 
 
+def _collected(value: Any, *args: Any, **kwargs: Any) -> list[Any] | None:
+    """For a filter that collects what it is given (`sort`, `reverse`): a generator
+    (`map`, `select`) is collected within the budget first; a text, list or dict as is."""
+    if isinstance(value, str | list | tuple | dict):
+        return None
+    return bounded_list(value, "the list")
+
+
 def _tojson(value: Any, indent: Any = None) -> None:
     check_width(indent, "an indent")
     check_chars(size_of(value), "the JSON text")
@@ -337,6 +411,10 @@ FILTER_CHECKS: dict[str, Callable[..., Any]] = {
     "batch": _counted("batch"),
     "slice": _counted("slice"),
     "list": _as_list,
+    "sort": _collected,
+    "reverse": _collected,
+    "unique": _collected,
+    "groupby": _collected,
     "tojson": _tojson,
     "int": _int,
     "string": _string,
@@ -348,7 +426,9 @@ def guard_filters(filters: dict[str, Any]) -> None:
     filters.pop("pprint", None)
     for name, check in FILTER_CHECKS.items():
         filters[name] = _guard(filters[name], check)
+    filters["sum"] = _sum
     filters["_layout_loop"] = _loop
+    filters["_layout_built"] = _built
     filters["_layout_out"] = _out
     filters["_layout_concat"] = _concat
 
@@ -372,6 +452,14 @@ def _loop(context: Context, values: Any) -> Iterator[Any]:
 
 
 @pass_context
+def _built(context: Context, value: Any) -> Any:
+    """A list, tuple or dict written in the template, checked as it is made."""
+    current().tick()
+    check_result(value)
+    return value
+
+
+@pass_context
 def _out(context: Context, value: Any, line: int = 0, literal: bool = False) -> Any:
     budget = current()
     budget.write(size_of(value, MAX_TEMPLATE_CHARS))
@@ -385,9 +473,25 @@ def _concat(context: Context, values: list[Any]) -> str:
     return "".join(str(v) for v in values)
 
 
+class _Literals(NodeTransformer):
+    """Pass every list, tuple and dict the template writes out (`[a, a]`, `(a, b)`,
+    `{'k': a}`) through `_layout_built`; a tuple assigned to (`{% for k, v in ... %}`)
+    is left alone."""
+
+    def generic_visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        node = super().generic_visit(node, *args, **kwargs)
+        if isinstance(node, nodes.List | nodes.Dict) or (
+            isinstance(node, nodes.Tuple) and node.ctx == "load"
+        ):
+            return nodes.Filter(node, "_layout_built", [], [], None, None, lineno=node.lineno)
+        return node
+
+
 def instrument(tree: nodes.Template) -> nodes.Template:
     """Make loops tick the budget and count every piece of output and concatenation; each
-    piece of output also records its template line in `Budget.place` (the line map)."""
+    piece of output also records its template line in `Budget.place` (the line map); the
+    lists the template writes are checked as they are made."""
+    tree = _Literals().visit(tree)
     for loop in list(tree.find_all(nodes.For)):
         loop.iter = nodes.Filter(loop.iter, "_layout_loop", [], [], None, None, lineno=loop.lineno)
     for output in list(tree.find_all(nodes.Output)):
@@ -425,6 +529,7 @@ __all__ = [
     "Budget",
     "LimitError",
     "binop",
+    "callable_for",
     "check_call",
     "check_result",
     "command_budget",
@@ -432,7 +537,9 @@ __all__ = [
     "finish",
     "guard_filters",
     "instrument",
+    "items_in",
     "safe_range",
+    "safe_sum",
     "size_of",
     "start",
 ]

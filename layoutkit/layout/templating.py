@@ -79,6 +79,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         template_budget.current().tick()
+        obj = template_budget.callable_for(obj)
         args = template_budget.check_call(obj, args, kwargs)
         result = super().call(context, obj, *args, **kwargs)
         template_budget.check_result(result)

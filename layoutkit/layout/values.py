@@ -6,6 +6,7 @@ length, a colour, a mode, a uid, a camera shape is read, with its JSON Schema fr
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
@@ -15,12 +16,14 @@ from layoutkit.geometry import (
     CANVAS_PATTERN,
     COLOR_PATTERN,
     LENGTH_PATTERN,
+    Length,
     parse_aspect,
     parse_color,
     parse_length,
 )
 from layoutkit.layout.fields import JsonSchema
 from layoutkit.layout.kinds import Choice, Parsed, Text
+from layoutkit.layout.yaml import MAX_INT_DIGITS
 from layoutkit.wire.rules import UID_MAX, URL_PATTERN, MixedVideoLayout, check_uid, check_url
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
@@ -100,8 +103,36 @@ def _canvas(value: object) -> object:
         match = _CANVAS_RE.match(value)
         if not match:
             raise ValueError(f'{value!r} is not a canvas size; write "1280x720" or a mapping')
+        if max(len(match.group(1)), len(match.group(2))) > MAX_INT_DIGITS:
+            raise ValueError(
+                f"a canvas side is written with more than {MAX_INT_DIGITS} digits; write the "
+                'size in pixels, e.g. "1280x720"'
+            )
         return {"width": int(match.group(1)), "height": int(match.group(2))}
     return value
+
+
+LENGTH_LIMIT = 1_000_000.0
+"""The largest number a length may hold, whatever its unit: far past any canvas, and small
+enough that every sum and rounding done with it stays a finite float."""
+
+
+def _length(value: object) -> Length:
+    """`geometry.parse_length`, refusing a number no canvas holds (a 400-digit "999...px"
+    reads as infinity): ValueError says what to write instead."""
+    length = parse_length(value)
+    if not math.isfinite(length.value) or abs(length.value) > LENGTH_LIMIT:
+        raise ValueError(
+            f"{_shown(length)} is too large for a length (at most {LENGTH_LIMIT:.0f}); write a "
+            'fraction of the canvas (0.25), a percentage ("25%") or pixels ("320px")'
+        )
+    return length
+
+
+def _shown(length: Length) -> str:
+    if math.isinf(length.value):
+        return "a number of over 300 digits"
+    return f"{length.value:.6g}{'' if length.unit == 'frac' else length.unit}"
 
 
 def _not_kebab(value: str) -> str:
@@ -109,7 +140,7 @@ def _not_kebab(value: str) -> str:
 
 
 LENGTH = Parsed(
-    parse_length,
+    _length,
     {
         "anyOf": [{"type": "number"}, {"pattern": LENGTH_PATTERN, "type": "string"}],
         "description": 'a fraction of the canvas (0.25), a percentage ("25%") or pixels ("320px")',
@@ -184,6 +215,7 @@ __all__ = [
     "FILL",
     "FIT",
     "LENGTH",
+    "LENGTH_LIMIT",
     "MODE",
     "MODE_NAMES",
     "ROLE_NAME",

@@ -231,7 +231,10 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
     """
     lines = text.splitlines()
     _check_characters(text, source, lines)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader checks every character of a str here
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, source, lines) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -241,17 +244,6 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
         return data, builder.map
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, source, lines) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise LayoutSyntaxError(
-            f"the text holds the character U+{exc.character:04X}, which YAML does not allow",
-            source=source,
-            line=line,
-            column=column,
-            hint="remove it",
-            snippet=lines[line - 1] if line <= len(lines) else None,
-        ) from None
     except yaml.YAMLError:
         raise LayoutSyntaxError("YAML: the text cannot be read", source=source) from None
     except RecursionError:
@@ -260,6 +252,22 @@ def parse_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
         ) from None
     finally:
         loader.dispose()
+
+
+def _reader_error(
+    exc: yaml.reader.ReaderError, text: str, source: str, lines: list[str]
+) -> LayoutSyntaxError:
+    """A character YAML's reader refuses (U+FFFE, U+FFFF, a lone surrogate), located."""
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    return LayoutSyntaxError(
+        f"the text holds the character U+{exc.character:04X}, which YAML does not allow",
+        source=source,
+        line=line,
+        column=column,
+        hint="remove it; a layout is plain text",
+        snippet=lines[line - 1] if line <= len(lines) else None,
+    )
 
 
 def _check_characters(text: str, source: str, lines: list[str]) -> None:

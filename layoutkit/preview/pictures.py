@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from layoutkit.live.scenario import Step
     from layoutkit.render import Appearance
+    from layoutkit.render.fonts import FontChain
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,9 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
         payload, drawn = preview_payload(compiled)
     urls: dict[str, Path | bytes] = {k: v for k, v in options.images.items() if not k.isdigit()}
     urls.update(drawn)
-    render_options = RenderOptions(scale=options.scale, clean=options.clean, images=urls)
+    render_options = RenderOptions(
+        scale=options.scale, clean=options.clean, images=urls, font=_text_font(compiled)
+    )
     if options.min_text > render_options.min_text:
         render_options = replace(render_options, min_text=options.min_text)
     return render_canvas(
@@ -288,6 +291,16 @@ def storyboard_images(
     return frames
 
 
+def _text_font(compiled: Compilation) -> FontChain | None:
+    """The chain a styled layout's text is drawn in (with its `font:`), for the tags and
+    captions around it; None for a plain layout (the chain without a layout font)."""
+    if compiled.style is None or compiled.style.font is None:
+        return None
+    from layoutkit.render.fonts import font_chain
+
+    return font_chain(compiled.style.font, compiled.style.font_where)
+
+
 def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None) -> bytes:
     """A strip of every distinct picture of a scenario, captioned with time and events
     (text drawn large enough to stay legible in the strip's cells)."""
@@ -299,7 +312,8 @@ def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None)
         drawn_width = round(canvas_width * opts.scale)
         opts = replace(opts, min_text=max(opts.min_text, text_px_for(drawn_width)))
     frames = storyboard_images(steps, opts)
-    return encode_png(render_sheet(frames, columns=min(len(frames), 4)))
+    font = _text_font(steps[0].compilation) if steps else None
+    return encode_png(render_sheet(frames, columns=min(len(frames), 4), font=font))
 
 
 def animation_gif(steps: Sequence[Step], options: PreviewOptions | None = None) -> bytes:

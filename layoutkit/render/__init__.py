@@ -41,7 +41,7 @@ def render_canvas(
     canvas, drawn = compose(layout_json(payload), regions, size, people, opts)
     if opts.clean:
         return canvas
-    return annotate(canvas, regions, drawn, people, opts.min_text)
+    return annotate(canvas, regions, drawn, people, opts.min_text, opts.font)
 
 
 __all__ = [

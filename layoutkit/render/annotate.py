@@ -4,17 +4,19 @@ fall off the canvas, and a caption strip below listing what the picture cannot s
 Text is never smaller than `RenderOptions.min_text` (raised by sheets, whose cells shrink
 the picture), tags step aside (down inside their region, or to a shorter form) rather
 than cover one another, and a tag that finds no free place is left out: the caption
-still lists what matters."""
+still lists what matters. All of it is written in the font chain of `render.fonts`, as
+the style images' labels are (names in any script draw where a font has them)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PIL import Image, ImageDraw
 
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.render.camera import Box, Font, font
+from layoutkit.render import fonts
+from layoutkit.render.camera import Box
 from layoutkit.render.compose import NOT_DRAWN, Appearance, Drawn
 
 OUTLINE = (255, 255, 255)
@@ -36,8 +38,11 @@ def annotate(
     drawn: Drawn,
     people: Mapping[str, Appearance],
     min_text: int = 0,
+    font: fonts.FontChain | None = None,
 ) -> Image.Image:
-    """The canvas with outlines and tags, above a caption strip (a taller picture)."""
+    """The canvas with outlines and tags, above a caption strip (a taller picture); the
+    text in `font`, the chain the layout's own text is drawn in (`fonts.font_chain`)."""
+    chain = font or fonts.font_chain()
     width, height = canvas.size
     draw = ImageDraw.Draw(canvas)
     size = tag_size(width, height, min_text)
@@ -59,9 +64,9 @@ def annotate(
         zip(regions, drawn.boxes, drawn.shown, strict=True)
     ):
         if what not in NOT_DRAWN:
-            _tag(draw, index, region, box, what, people, size, taken, (width, height))
+            _tag(draw, index, region, box, what, people, (chain, size), taken, (width, height))
     lines = caption_lines(regions, drawn, people, width, height)
-    return _with_caption(canvas, lines, size)
+    return _with_caption(canvas, lines, chain, size)
 
 
 def _tag(
@@ -71,14 +76,14 @@ def _tag(
     box: Box,
     what: str,
     people: Mapping[str, Appearance],
-    size: int,
+    lettering: tuple[fonts.FontChain, int],
     taken: list[Box],
     canvas: tuple[int, int],
 ) -> None:
     """`#n · name (state)` at the top left of the region; moved down inside it, or
     shortened to `#n · name` and then `#n`, while it would cover another tag; left out
     when no place is free."""
-    face = font(size)
+    chain, size = lettering
     stroke = max(1, size // 10)
     name = _name(region, people)
     state = "" if what in ("video", "empty", "screen") else f" ({what})"
@@ -88,7 +93,8 @@ def _tag(
     width, height = canvas
     step = size + 2 * stroke + 2
     for text in texts:
-        ink = face.getbbox(text, stroke_width=stroke)
+        line = chain.line(text, size)
+        ink = line.bbox(stroke)
         w, h = math.ceil(ink[2] - ink[0]), math.ceil(ink[3])
         x = max(0, min(left + 4, width - w - 2))
         if left + 4 + w > min(right, width) and text != number:
@@ -97,14 +103,7 @@ def _tag(
         while y + h <= max(min(bottom, height) - 2, top + 3 + h):
             spot = (x, y, x + w, y + h)
             if not any(_overlap(spot, other) for other in taken):
-                draw.text(
-                    (x, y),
-                    text,
-                    font=face,
-                    fill=OUTLINE,
-                    stroke_width=stroke,
-                    stroke_fill=(0, 0, 0),
-                )
+                line.draw(draw, (x, y), fill=OUTLINE, stroke_width=stroke, stroke_fill=(0, 0, 0))
                 taken.append(spot)
                 return
             y += step
@@ -169,32 +168,33 @@ def caption_lines(
     return lines
 
 
-def _with_caption(canvas: Image.Image, lines: list[str], size: int) -> Image.Image:
+def _with_caption(
+    canvas: Image.Image, lines: list[str], chain: fonts.FontChain, size: int
+) -> Image.Image:
     """The canvas above a strip with `lines`, each wrapped to the picture's width."""
     if not lines:
         return canvas
     width, height = canvas.size
-    face = font(size)
     room = max(width - 16, size * 30)  # a tiny picture's caption is cut, not a tower
-    wrapped = [part for line in lines for part in _wrap(line, face, room)]
+    wrapped = [part for line in lines for part in _wrap(line, chain.line, size, room)]
     line_h = round(size * 1.4)
     strip = line_h * len(wrapped) + size
     out = Image.new("RGB", (width, height + strip), CAPTION_BG)
     out.paste(canvas, (0, 0))
     draw = ImageDraw.Draw(out)
     for n, line in enumerate(wrapped):
-        draw.text((8, height + size // 2 + n * line_h), line, font=face, fill=CAPTION_FG)
+        chain.line(line, size).draw(draw, (8, height + size // 2 + n * line_h), fill=CAPTION_FG)
     return out
 
 
-def _wrap(line: str, face: Font, room: int) -> list[str]:
-    """`line` in pieces of whole words that fit `room` pixels (continuations indented;
-    a single word wider than the room stands alone)."""
+def _wrap(line: str, measure: Callable[[str, int], fonts.Line], size: int, room: int) -> list[str]:
+    """`line` in pieces of whole words that fit `room` pixels at `size` (continuations
+    indented; a single word wider than the room stands alone)."""
     pieces: list[str] = []
     current = ""
     for word in line.split(" "):
         attempt = f"{current} {word}" if current else word
-        if current and face.getlength(attempt) > room:
+        if current and measure(attempt, size).length() > room:
             pieces.append(current)
             current = f"  {word}"
         else:

@@ -1,24 +1,19 @@
 """Pictures that stand for participants: a synthetic camera picture (its own colour and a
 framing pattern that makes cropping visible), a shared screen drawn as a slide, or a real
-picture loaded from a file or from bytes; their name labels; and the fonts (the built-in
-one, and TTF/OTF files).
+picture loaded from a file or from bytes; and their name labels (in the font chain of
+`render.fonts`).
 
 Picture files are held to a budget: measured by their header before anything is decoded
 (at most MAX_SOURCE_PIXELS, less for formats that take more memory to decode, only the
 IMAGE_FORMATS), and decoded at the size they are drawn (`open_image(max_size=...)`), so a
-large logo is held at full size only while it is decoded and every cached copy is small.
-Font files are looked at with `os.stat` before FreeType reads them (a regular file of at
-most MAX_FONT_BYTES), and one whose glyphs FreeType cannot draw is a RenderError naming
-it (`font_damaged`)."""
+large logo is held at full size only while it is decoded and every cached copy is small."""
 
 from __future__ import annotations
 
 import colorsys
-import functools
 import hashlib
 import io
 import math
-import os
 import stat
 import threading
 import warnings
@@ -27,11 +22,12 @@ from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import IO
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from layoutkit.cameras import MAX_CAMERA_ASPECT
 from layoutkit.cameras import check_camera_aspect as _check_shape
 from layoutkit.errors import RenderError
+from layoutkit.render import fonts, png_strips
 from layoutkit.safefiles import kind_of
 
 RGB = tuple[int, int, int]
@@ -48,8 +44,6 @@ their pixel budget is MAX_SOURCE_PIXELS divided by it."""
 TILE_SIDE = 512  # decoded pixels are converted and reduced a TILE_SIDE² tile at a time
 CAMERA_CACHE_BYTES = 64 << 20  # the drawn camera pictures kept for reuse
 PICTURE_CACHE_BYTES = 64 << 20  # the decoded picture files kept for reuse
-MAX_FONT_BYTES = 50 << 20
-"""The largest font file read (a CJK font is about 20 MB), checked before FreeType opens it."""
 MIN_TEXT_PX = 14  # the smallest text drawn, in pixels of the picture as finally shown
 WHITE: RGB = (255, 255, 255)
 
@@ -88,15 +82,6 @@ def shade(color: RGB, factor: float) -> RGB:
         round(color[1] + (255 - color[1]) * t),
         round(color[2] + (255 - color[2]) * t),
     )
-
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-@functools.lru_cache(maxsize=32)
-def font(size: int) -> Font:
-    """Pillow's built-in font at `size` pixels (no font files needed)."""
-    return ImageFont.load_default(size=max(6, size))
 
 
 class PictureCache:
@@ -249,11 +234,11 @@ def draw_label(
     left, top, right, bottom = area
     if bottom - top < size * room:
         return False
-    face = font(size)
     margin = max(2, size // 3)
     stroke = 0 if title_bar is not None else max(1, size // 10)
     for text in texts:
-        ink = face.getbbox(text, stroke_width=stroke)
+        written = fonts.line(text, size)
+        ink = written.bbox(stroke)
         w, h = math.ceil(ink[2] - ink[0]), math.ceil(ink[3])
         if w + 2 * margin > right - left:
             continue
@@ -261,10 +246,9 @@ def draw_label(
             spot = (x, y, x + w, y + h)
             if any(_overlap(spot, other) for other in avoid):
                 continue
-            ImageDraw.Draw(image).text(
+            written.draw(
+                ImageDraw.Draw(image),
                 (x, y),
-                text,
-                font=face,
                 fill=fill,
                 stroke_width=stroke,
                 stroke_fill=shade(color, 0.35),
@@ -390,21 +374,33 @@ def _reduce_part(image: Image.Image, area: Box, size: Size, mode: str) -> Image.
 
 
 def _decode(
-    opened: Image.Image, name: str, mode: str, noun: str, box: Size | None, cover: bool
+    opened: Image.Image,
+    name: str,
+    mode: str,
+    noun: str,
+    box: Size | None,
+    cover: bool,
+    file: IO[bytes] | None = None,
 ) -> tuple[Image.Image, Size]:
     """An opened (not yet decoded) picture checked against the budget by its header,
     then decoded: a JPEG by its decoder at a half, quarter or eighth of its size when
-    that is still as large as it is drawn (`draft`), then what shows in `box` reduced
-    (`_reduce_part`). Returns it and the size to resample it to, once the full-size
-    picture is let go."""
+    that is still as large as it is drawn (`draft`), a PNG a strip of rows at a time
+    (`png_strips`), then what shows in `box` reduced (`_reduce_part`). Returns it
+    and the size to resample it to, once the full-size picture is let go."""
     _check_pixels(opened, name, noun, box)
     whole = opened.size
     area, size = _drawn_part(whole, box, cover)
-    if size != whole:
+    if size != whole and opened.format == "JPEG":
         aw, ah = area[2] - area[0], area[3] - area[1]
         opened.draft(None, (math.ceil(whole[0] * size[0] / aw), math.ceil(whole[1] * size[1] / ah)))
         sx, sy = opened.size[0] / whole[0], opened.size[1] / whole[1]
         area = (area[0] * sx, area[1] * sy, area[2] * sx, area[3] * sy)
+    elif opened.format == "PNG" and file is not None:
+        part = _pixel_area(area, whole)
+        factors = _factor(part[2] - part[0], size[0]), _factor(part[3] - part[1], size[1])
+        by_strips = png_strips.reduced(file, part, factors, mode)
+        if by_strips is not None:
+            return by_strips, size
     opened.load()
     part = _pixel_area(area, opened.size)
     if part == (0, 0, *opened.size) and opened.mode == mode and size == opened.size:
@@ -512,7 +508,7 @@ def _load(
     RenderError naming it `name` for what Pillow raises."""
     try:
         with _open(file) as opened:
-            image, size = _decode(opened, name, mode, noun, box, cover)
+            image, size = _decode(opened, name, mode, noun, box, cover, file)
         return _resampled(image, size)
     except _PILLOW_ERRORS as exc:
         raise _open_errors(name, noun, a_noun, exc, box) from None
@@ -566,95 +562,14 @@ def load_picture_bytes(
     )
 
 
-FONT_FIX = "give the path of a .ttf or .otf file"
-
-
-FONT_PROBE = "Ag"  # drawn once as a font is opened: damaged glyph data fails at once
-
-
-@functools.lru_cache(maxsize=64)
-def _truetype(path: str, mtime_ns: int, size: int) -> Font:
-    del mtime_ns  # part of the key: a font file changed on disk is read again
-    _font_file(path)  # what FreeType opens is what was checked
-    try:
-        face = ImageFont.truetype(path, size)
-    except (OSError, ValueError) as exc:
-        try:
-            with Path(path).open("rb"):
-                pass
-        except PermissionError:
-            raise RenderError(
-                f"{path}: permission denied reading the font; make it readable or {FONT_FIX}"
-            ) from None
-        except OSError:
-            pass
-        raise RenderError(f"{path}: not a font Pillow can read; {FONT_FIX}") from exc
-    try:
-        face.getbbox(FONT_PROBE)
-    except (OSError, ValueError) as exc:
-        raise font_damaged(path, exc) from None
-    return face
-
-
-def font_damaged(path: str, exc: Exception) -> RenderError:
-    """The RenderError for a font FreeType opened but cannot draw or measure text with
-    (`exc`, what it raised): its glyph tables are damaged."""
-    return RenderError(
-        f"{path}: the font is damaged: FreeType cannot draw its glyphs ({exc}); copy or "
-        "download it again, or give the path of another .ttf or .otf file"
-    )
-
-
-def _font_file(path: str) -> os.stat_result:
-    """What `os.stat` says of the font file at `path`, checked before FreeType reads it:
-    RenderError naming it when it is missing, cannot be looked at, is a folder, a FIFO,
-    a device or a socket, or is over MAX_FONT_BYTES (a 3 GB file is refused unread)."""
-    try:
-        info = Path(path).stat()
-    except (FileNotFoundError, NotADirectoryError):
-        raise RenderError(f"{path}: no such font file; {FONT_FIX}") from None
-    except PermissionError:
-        raise RenderError(f"{path}: permission denied; make it readable or {FONT_FIX}") from None
-    except (OSError, ValueError) as exc:
-        raise RenderError(f"{path}: the font file cannot be read ({exc}); {FONT_FIX}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise RenderError(f"{path}: is a folder, not a font; {FONT_FIX}")
-    if not stat.S_ISREG(info.st_mode):
-        raise RenderError(f"{path}: is {kind_of(info.st_mode)}, not a font; {FONT_FIX}")
-    if info.st_size > MAX_FONT_BYTES:
-        raise RenderError(
-            f"{path}: the font file is {info.st_size:,} bytes, over the limit of "
-            f"{MAX_FONT_BYTES // (1 << 20)} MB (a CJK font is about 20 MB); {FONT_FIX} "
-            "of at most that size"
-        )
-    return info
-
-
-def font_stamp(path: str) -> int:
-    """The modification time (ns) of the font file at `path`; RenderError naming it when
-    it is missing, cannot be looked at, is not a regular file or is over MAX_FONT_BYTES."""
-    return _font_file(path).st_mtime_ns
-
-
-def font_at(path: str, size: int, stamp: int | None = None) -> Font:
-    """The TTF/OTF font file at `path` at `size` pixels (at least 6), cached by path,
-    modification time and size; RenderError names the file when it is missing, not a
-    regular file, too large, unreadable, not a font or damaged (`font_damaged`: it
-    cannot draw "Ag"). `stamp`: `font_stamp(path)`, when already known."""
-    return _truetype(path, font_stamp(path) if stamp is None else stamp, max(6, size))
-
-
 __all__ = [
     "BYTES_CACHE",
     "CAMERA_CACHE",
     "CAMERA_CACHE_BYTES",
     "DECODE_COST",
-    "FONT_FIX",
-    "FONT_PROBE",
     "FOOTER_SHARE",
     "IMAGE_FORMATS",
     "MAX_CAMERA_ASPECT",
-    "MAX_FONT_BYTES",
     "MAX_SOURCE_PIXELS",
     "MIN_TEXT_PX",
     "PICTURES",
@@ -664,16 +579,11 @@ __all__ = [
     "TILE_SIDE",
     "TITLE_BAR_SHARE",
     "Box",
-    "Font",
     "PictureCache",
     "Size",
     "check_camera_aspect",
     "draw_label",
     "drawn_size",
-    "font",
-    "font_at",
-    "font_damaged",
-    "font_stamp",
     "load_picture",
     "load_picture_bytes",
     "open_image",

@@ -34,6 +34,7 @@ from layoutkit.render.camera import (
     participant_color,
     synthetic_camera,
 )
+from layoutkit.render.fonts import FontChain
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode
 
 MAX_SCALE = 4.0
@@ -66,12 +67,15 @@ class RenderOptions:
     maps image URLs (background, placeholders) to what stands in for them: a local file,
     or the encoded image itself (JPEG, BMP, PNG bytes, e.g. the style images just drawn);
     `min_text` is the smallest text size in pixels of this picture (raise it when the
-    picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX."""
+    picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX;
+    `font` the chain tags and captions are drawn in (a styled layout's, with its
+    `font:`; None: the chain without one)."""
 
     scale: float = 1.0
     clean: bool = False
     images: Mapping[str, Path | bytes] = field(default_factory=dict)
     min_text: int = MIN_TEXT_PX
+    font: FontChain | None = None
 
 
 @dataclass

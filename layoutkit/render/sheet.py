@@ -1,4 +1,5 @@
-"""A contact sheet: several pictures, each shrunk into a cell with its caption."""
+"""A contact sheet: several pictures, each shrunk into a cell with its caption (in the
+font chain of `render.fonts`, as every text layoutkit draws)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from PIL import Image, ImageDraw
 
 from layoutkit.errors import RenderError
-from layoutkit.render.camera import font
+from layoutkit.render import fonts
 from layoutkit.render.compose import hex_rgb
 
 MAX_FRAMES = 64
@@ -22,8 +23,11 @@ def render_sheet(
     *,
     columns: int | None = None,
     background: str = "#1e1e1e",
+    font: fonts.FontChain | None = None,
 ) -> Image.Image:
-    """Frames in a grid, left to right then down, each captioned underneath."""
+    """Frames in a grid, left to right then down, each captioned underneath (in `font`,
+    the chain of the layout's own text; None: the chain without a layout font)."""
+    chain = font or fonts.font_chain()
     if not frames:
         raise RenderError("a sheet needs at least one picture")
     if len(frames) > MAX_FRAMES:
@@ -43,7 +47,8 @@ def render_sheet(
         x = pad + col * (CELL_WIDTH + pad)
         y = pad + row * (cell_h + caption_h + pad)
         sheet.paste(image.resize(_cell_size(image), Image.Resampling.BOX), (x, y))
-        draw.text((x, y + cell_h + 4), caption, font=font(CAPTION_SIZE), fill=(230, 230, 230))
+        caption_line = chain.line(caption, CAPTION_SIZE)
+        caption_line.draw(draw, (x, y + cell_h + 4), fill=(230, 230, 230))
     return sheet
 
 

@@ -1,29 +1,29 @@
 """A `StylePlan` drawn into the JPEG images Agora shows: the canvas background (frames,
 name strips, logos, rectangles around the video) and a card per user for video-off.
 
-Text uses the plan's font (a local TTF/OTF file) or, without one, DejaVu Sans shipped
-with layoutkit (`STYLE_FONT`): a line is drawn at its size, shrunk down to its minimum to fit its
-strip, then cut with an ellipsis (a warning names the text and its place); characters the
-font has no glyph for (and control characters) show as the font's missing-glyph box, with
-a warning. Images and the font are local files; one that is missing, is not an image (a
-font) or is over the pixel budget (a font file over 50 MB) is a `RenderError` naming its
-place, and so is a font whose glyphs FreeType cannot draw (damaged glyph tables), when it
-is opened or whenever text is measured or drawn. Images are decoded at the size they are
-drawn (`camera.open_image`). Every JPEG is at most Agora's 6 MB
-(`wire.profile.MAX_IMAGE_BYTES`).
+Text is drawn in the font chain of `render.fonts`, glyph by glyph: the plan's font (a
+local TTF/OTF file), DejaVu Sans shipped with layoutkit (`STYLE_FONT`), the `cjk`
+extra's Noto Sans CJK when installed, the machine's fonts (fontconfig). A line is drawn
+at its size, shrunk down to its minimum to fit its strip, then cut with an ellipsis (a
+warning names the text and its place); characters no font of the chain has a glyph for
+(and control characters) show as the missing-glyph box, with a warning saying how to get
+a font for them (once per drawing). Images and the font are local files; one that is
+missing, is not an image (a font) or is over the pixel budget (a font file over 50 MB)
+is a `RenderError` naming its place, and so is a font whose glyphs FreeType cannot draw
+(damaged glyph tables), when it is opened or whenever text is measured or drawn. Images
+are decoded at the size they are drawn (`camera.open_image`). Every JPEG is at most
+Agora's 6 MB (`wire.profile.MAX_IMAGE_BYTES`).
 
 `render_style` remembers its last few results: the same plan, whose files have not
 changed on disk, gives the same (read-only) `StyleImages` without drawing again."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import threading
-import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -31,16 +31,17 @@ from types import MappingProxyType
 from PIL import Image, ImageDraw
 
 from layoutkit.errors import RenderError, safe_text
-from layoutkit.render.camera import (
-    Font,
-    Size,
-    drawn_size,
-    font_at,
-    font_damaged,
-    font_stamp,
-    open_image,
-)
+from layoutkit.render.camera import Size, drawn_size, open_image
 from layoutkit.render.compose import MAX_PIXELS, MAX_SIDE, cover, hex_rgb
+from layoutkit.render.fonts import (
+    STYLE_FONT,
+    FontChain,
+    FontFile,
+    Line,
+    clear_font_caches,
+    font_chain,
+    how_to_draw,
+)
 from layoutkit.styleplan import (
     CardPlan,
     FillMark,
@@ -54,11 +55,10 @@ from layoutkit.styleplan import (
 from layoutkit.wire.profile import MAX_IMAGE_BYTES
 
 JPEG_QUALITY = 95  # sharp edges (frames, text) with little ringing
-STYLE_FONT = str(Path(__file__).resolve().parent.parent / "fonts" / "DejaVuSans.ttf")
-"""The font of every text a StylePlan draws unless it names one (`font:`)."""
-ELLIPSIS = "..."  # the preview's font has no "…"
-_ABSENT = "\U0010fffd"  # a private-use character no font draws: its mask is the box
-_PROBE_PX = 24
+ELLIPSIS = "..."
+MAX_LINE_CHARS = 1000
+"""The most characters of a text measured (a strip of the widest canvas shows fewer);
+a longer text is cut."""
 
 
 def _no_cards() -> Mapping[str, bytes]:
@@ -110,7 +110,7 @@ def clear_style_cache() -> None:
     with _rendered_lock:
         _rendered.clear()
     _load.cache_clear()
-    _can_draw.cache_clear()
+    clear_font_caches()
 
 
 def _files_of(plan: StylePlan) -> tuple[tuple[str, int, int], ...]:
@@ -144,51 +144,6 @@ def _draw_style(plan: StylePlan) -> StyleImages:
     return StyleImages(background, cards, tuple(warnings))
 
 
-@dataclass(frozen=True)
-class Typeface:
-    """The font text is drawn in: a local TTF/OTF file (`path`, `where` the place of the
-    layout value naming it) or, with no path, `STYLE_FONT` (DejaVu Sans, shipped with
-    layoutkit: Latin, Greek and Cyrillic with their accents)."""
-
-    path: str | None = None
-    where: str = ""
-
-    @property
-    def file(self) -> str:
-        return self.path or STYLE_FONT
-
-    def stamp(self) -> int:
-        """The font file's modification time (ns); a located RenderError when the file is
-        missing, not a regular file, over 50 MB, not a font or damaged."""
-        try:
-            stamp = font_stamp(self.file)
-            font_at(self.file, _PROBE_PX, stamp)  # a file that is not a font fails here
-        except RenderError as exc:
-            raise _located(exc, self.where) from None
-        return stamp
-
-    def at(self, size: int) -> Font:
-        """The font at `size` pixels (at least 6); a located RenderError as `stamp`."""
-        try:
-            return font_at(self.file, size)
-        except RenderError as exc:
-            raise _located(exc, self.where) from None
-
-    @contextlib.contextmanager
-    def drawing(self) -> Iterator[None]:
-        """Text measured and drawn in this font inside: what FreeType raises there (an
-        OSError: glyph data damaged past what opening it checks) becomes a RenderError
-        naming the font file (`font_damaged`), led by `where`."""
-        try:
-            yield
-        except OSError as exc:
-            raise _located(font_damaged(self.file, exc), self.where) from None
-
-
-def _located(exc: RenderError, where: str) -> RenderError:
-    return RenderError(exc.message, source=where or exc.source, hint=exc.hint)
-
-
 def encode_jpeg(image: Image.Image, what: str, limit: int | None = None) -> bytes:
     """`image` as JPEG bytes (no chroma subsampling, so thin coloured lines stay sharp);
     RenderError when over `limit` bytes (Agora's `MAX_IMAGE_BYTES`)."""
@@ -216,20 +171,20 @@ def paint_background(plan: StylePlan, warnings: list[str] | None = None) -> Imag
     """The canvas background as an RGB picture: the colour, then the marks in order, text
     in the plan's font. Warnings about text are appended to `warnings`."""
     _check_size(plan.width, plan.height, "the canvas")
-    face = Typeface(plan.font, plan.font_where)
-    face.stamp()  # a font that cannot be used is an error even with no text to draw
+    chain = font_chain(plan.font, plan.font_where)
+    chain.check()  # a font that cannot be used is an error even with no text to draw
     notes = warnings if warnings is not None else []
     canvas = Image.new("RGB", (plan.width, plan.height), hex_rgb(plan.background))
     for mark in plan.marks:
-        paint_mark(canvas, mark, notes, face)
+        paint_mark(canvas, mark, notes, chain)
     return canvas
 
 
 def paint_mark(
-    canvas: Image.Image, mark: Mark, warnings: list[str], face: Typeface | None = None
+    canvas: Image.Image, mark: Mark, warnings: list[str], chain: FontChain | None = None
 ) -> None:
-    """Paint one mark onto `canvas` (it stays inside its rectangle); text in `face`
-    (None: STYLE_FONT)."""
+    """Paint one mark onto `canvas` (it stays inside its rectangle); text in `chain`
+    (None: the chain without a font of the layout's)."""
     rect = mark.rect
     if isinstance(mark, FillMark):
         ImageDraw.Draw(canvas).rectangle(_inclusive(rect), fill=hex_rgb(mark.color))
@@ -241,8 +196,7 @@ def paint_mark(
         tile = canvas.crop(rect.box())
         if mark.background is not None:
             tile.paste(hex_rgb(mark.background), (0, 0, rect.width, rect.height))
-        face = face or Typeface()
-        draw_text_line(tile, mark, warnings, font=face.path, font_where=face.where)
+        _draw_text_line(tile, mark, warnings, chain or font_chain())
         canvas.paste(tile, (rect.x, rect.y))
     else:
         _paste_image(canvas, mark)
@@ -272,6 +226,11 @@ def _place(where: str) -> str:
     return f"{where}: " if where else ""
 
 
+def _quoted(text: str, most: int = 100) -> str:
+    """`text` as warnings quote it: its repr, the first `most` characters of a longer one."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}..."
+
+
 @functools.lru_cache(maxsize=16)  # a logo used by several marks is read once
 def _load(path: Path, mtime_ns: int, size: int, box: Size | None, crop: bool) -> Image.Image:
     del mtime_ns, size  # part of the key: a file changed on disk is read again
@@ -298,39 +257,16 @@ def load_image(
 
 
 def can_draw(char: str, font: str | None = None, font_where: str = "") -> bool:
-    """Whether the font (the TTF/OTF file `font`, or STYLE_FONT) has a
-    glyph for `char` (its mask differs from the missing-glyph box); control and format
-    characters never draw. A font file that cannot be used is a RenderError led by
-    `font_where`."""
-    face = Typeface(font, font_where)
-    with face.drawing():
-        return _can_draw(char, face.file, face.stamp())
+    """Whether the font (the TTF/OTF file `font`, or STYLE_FONT) itself has a glyph for
+    `char` (its mask differs from the missing-glyph box); control and format characters
+    never draw. A font file that cannot be used is a RenderError led by `font_where`.
+    (Text is drawn in the whole chain: `render.fonts.FontChain`.)"""
+    face = FontFile(font or STYLE_FONT, 0, font_where if font else "")
+    return face.has(char, face.stamp())
 
 
-@functools.lru_cache(maxsize=4096)
-def _can_draw(char: str, path: str, stamp: int) -> bool:
-    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-        return False
-    face = font_at(path, _PROBE_PX, stamp)
-    absent = face.getmask(_ABSENT)
-    mask = face.getmask(char)
-    return mask.size != absent.size or bytes(mask) != bytes(absent)
-
-
-def _drawable(text: str, face: Typeface) -> tuple[str, list[str]]:
-    """`text` with characters that would break the line (controls, separators) as the
-    missing-glyph box, and the characters the font cannot draw, each once."""
-    stamp = face.stamp()
-    missing = list(dict.fromkeys(c for c in text if not _can_draw(c, face.file, stamp)))
-    cleaned = "".join(
-        _ABSENT if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c for c in text
-    )
-    return cleaned, missing
-
-
-def _fits(face: Font, text: str, width: int, height: int, pad: int) -> bool:
-    ascent, descent = face.getmetrics() if hasattr(face, "getmetrics") else (height, 0)
-    return ascent + descent <= height and face.getlength(text) + 2 * pad <= width
+def _fits(line: Line, width: int, height: int, pad: int) -> bool:
+    return line.ascent + line.descent <= height and line.length() + 2 * pad <= width
 
 
 def _pad(size: int) -> int:
@@ -350,42 +286,52 @@ def fit_text(
 ) -> tuple[str, int]:
     """The largest size from `size` down to `min_size` at which `text` fits a strip of
     `width`×`height` in the font (the TTF/OTF file `font`, or STYLE_FONT), and the
-    text (cut, with an ellipsis, when even `min_size` is too wide). Text still too tall at
-    `min_size` is given at `min_size`."""
-    face = Typeface(font, font_where)
-    with face.drawing():
-        return _fit_text(text, size, min_size, width, height, face.at)
+    text (cut, with an ellipsis, when even `min_size` is too wide, or longer than
+    MAX_LINE_CHARS). Text still too tall at `min_size` is given at `min_size`."""
+    return _fit_text(text, size, min_size, width, height, font_chain(font, font_where))
 
 
 def _fit_text(
-    text: str, size: int, min_size: int, width: int, height: int, font: Callable[[int], Font]
+    text: str, size: int, min_size: int, width: int, height: int, chain: FontChain
 ) -> tuple[str, int]:
+    """`fit_text` in `chain`: a text of more than MAX_LINE_CHARS characters is cut."""
+    long = len(text) > MAX_LINE_CHARS
+    split = chain.split(text[:MAX_LINE_CHARS])
     low, high = min_size, max(min_size, min(size, height))
-    if _fits(font(low), text, width, height, _pad(low)):
+    if not long and _fits(split.at(low), width, height, _pad(low)):
         while low < high:  # the largest size that fits (widths grow with the size)
             mid = (low + high + 1) // 2
-            if _fits(font(mid), text, width, height, _pad(mid)):
+            if _fits(split.at(mid), width, height, _pad(mid)):
                 low = mid
             else:
                 high = mid - 1
         return text, low
-    face, pad = font(min_size), _pad(min_size)
-    if face.getlength(text) + 2 * pad <= width:
+    room = width - 2 * _pad(min_size)
+    if not long and split.at(min_size).length() <= room:
         return text, min_size  # as wide as it may be, too tall for the strip
+    return _cut(text[:MAX_LINE_CHARS], min_size, room, chain), min_size
+
+
+def _cut(text: str, size: int, room: int, chain: FontChain) -> str:
+    """The most of `text` that fits `room` px at `size` with an ellipsis after it ("" when
+    not even the ellipsis fits)."""
 
     def cut(keep: int) -> str:
         return text[:keep].rstrip() + ELLIPSIS
 
-    if face.getlength(ELLIPSIS) + 2 * pad > width:
-        return "", min_size
+    def fits(shown: str) -> bool:
+        return chain.line(shown, size).length() <= room
+
+    if not fits(ELLIPSIS):
+        return ""
     low, high = 0, len(text) - 1  # the most characters kept before the ellipsis
     while low < high:
         mid = (low + high + 1) // 2
-        if face.getlength(cut(mid)) + 2 * pad <= width:
+        if fits(cut(mid)):
             low = mid
         else:
             high = mid - 1
-    return cut(low), min_size
+    return cut(low)
 
 
 _ANCHOR = {"left": "lm", "center": "mm", "right": "rm"}
@@ -399,44 +345,37 @@ def draw_text_line(
     font: str | None = None,
     font_where: str = "",
 ) -> None:
-    """Write `mark.text` on `tile` (its strip, already painted) in the font (the TTF/OTF
-    file `font`, or STYLE_FONT), warning when it had to be cut or has characters
-    the font cannot draw. A font FreeType cannot draw with is a RenderError naming it."""
-    typeface = Typeface(font, font_where)
-    with typeface.drawing():
-        _draw_text_line(tile, mark, warnings, typeface)
+    """Write `mark.text` on `tile` (its strip, already painted) in the font chain of the
+    TTF/OTF file `font` (see `render.fonts`), warning when it had to be cut or has
+    characters no font of the chain can draw. A font FreeType cannot draw with is a
+    RenderError naming it."""
+    _draw_text_line(tile, mark, warnings, font_chain(font, font_where))
 
 
 def _draw_text_line(
-    tile: Image.Image, mark: TextMark, warnings: list[str], typeface: Typeface
+    tile: Image.Image, mark: TextMark, warnings: list[str], chain: FontChain
 ) -> None:
     width, height = tile.size
-    text, missing = _drawable(mark.text, typeface)
-    if missing:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
-        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-        warnings.append(
-            safe_text(
-                f"{_place(mark.where)}{mark.text!r} has characters the font cannot draw: "
-                f"{shown}{more}; they show as boxes"
-            )
-        )
-    if not text:
+    split = chain.split(mark.text[:MAX_LINE_CHARS])  # what may be shown
+    _say_missing(mark, split.missing, warnings)
+    for note in split.notes:
+        if f"{_place(mark.where)}{note}" not in warnings:
+            warnings.append(safe_text(f"{_place(mark.where)}{note}"))
+    if not mark.text:
         return
-    shown_text, size = _fit_text(text, mark.size, mark.min_size, width, height, typeface.at)
-    face = typeface.at(size)
-    ascent, descent = face.getmetrics() if hasattr(face, "getmetrics") else (size, 0)
-    if shown_text != text:
+    shown_text, size = _fit_text(mark.text, mark.size, mark.min_size, width, height, chain)
+    line = chain.line(shown_text, size)
+    if shown_text != mark.text:
         warnings.append(
             safe_text(
-                f"{_place(mark.where)}{mark.text!r} is too long for its {width}×{height} "
+                f"{_place(mark.where)}{_quoted(mark.text)} is too long for its {width}×{height} "
                 f"strip even at {mark.min_size} px; cut to {shown_text!r}"
             )
         )
-    elif ascent + descent > height:
+    elif line.ascent + line.descent > height:
         warnings.append(
             safe_text(
-                f"{_place(mark.where)}{mark.text!r}: the {height} px strip is too short "
+                f"{_place(mark.where)}{_quoted(mark.text)}: the {height} px strip is too short "
                 f"for text of {mark.min_size} px; its top and bottom are cut off"
             )
         )
@@ -444,8 +383,25 @@ def _draw_text_line(
         return
     pad = _pad(size)
     x = {"left": pad, "center": width / 2, "right": width - pad}[mark.align]
-    ImageDraw.Draw(tile).text(
-        (x, height / 2), shown_text, fill=hex_rgb(mark.color), font=face, anchor=_ANCHOR[mark.align]
+    line.draw(
+        ImageDraw.Draw(tile), (x, height / 2), fill=hex_rgb(mark.color), anchor=_ANCHOR[mark.align]
+    )
+
+
+def _say_missing(mark: TextMark, missing: tuple[str, ...], warnings: list[str]) -> None:
+    """The warning about characters no font can draw, with how to get a font for them
+    (said once among `warnings`)."""
+    if not missing:
+        return
+    shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    hint = how_to_draw(missing)
+    said = any(hint in warning for warning in warnings)
+    warnings.append(
+        safe_text(
+            f"{_place(mark.where)}{_quoted(mark.text)} has characters the fonts cannot draw: "
+            f"{shown}{more}; they show as boxes" + ("" if said else f"; to draw them, {hint}")
+        )
     )
 
 
@@ -464,7 +420,7 @@ def paint_card(
     initials large in the middle, the name below them, in the font (the TTF/OTF file
     `font`, or STYLE_FONT)."""
     _check_size(card.width, card.height, f"the card of user {card.uid}")
-    Typeface(font, font_where).stamp()
+    font_chain(font, font_where).check()
     notes = warnings if warnings is not None else []
     w, h = card.width, card.height
     image = Image.new("RGB", (w, h), hex_rgb(card.color))
@@ -502,10 +458,11 @@ __all__ = [
     "ELLIPSIS",
     "INITIALS_SHARE",
     "JPEG_QUALITY",
+    "MAX_LINE_CHARS",
     "NAME_SHARE",
     "RENDER_CACHE_SIZE",
+    "STYLE_FONT",
     "StyleImages",
-    "Typeface",
     "can_draw",
     "clear_style_cache",
     "draw_text_line",

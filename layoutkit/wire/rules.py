@@ -9,10 +9,12 @@ the rules (compiling and drawing a layout) starts without it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, Protocol
+from urllib.parse import SplitResult, urlsplit
 
 UID_MAX = 4_294_967_295
 CNAME_MAX_BYTES = 64
@@ -69,6 +71,63 @@ def check_url(value: object) -> str:
     if isinstance(value, str) and _URL_RE.fullmatch(value):
         return value
     raise ValueError(f"{value!r} is not an http(s) URL; write http://HOST/... or https://HOST/...")
+
+
+def split_base_url(url: str) -> SplitResult:
+    """`url` split, when files can be served under it (each name appended after a `/`):
+    `SCHEME://HOST[:PORT][/PATH]` with a host (letters, digits, `-`, `_`, `.`; or an IPv6
+    address in closed brackets), a port from 1 to 65535 when one is written, no user
+    name or password, no query string or fragment (not even an empty `?` or `#`), no
+    whitespace or control character. ValueError says what is wrong and how to fix it
+    (the caller names the URL). The one check of a base URL: the publishers and the
+    emulator's image folders call it; the scheme is theirs to check."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError("it holds a space or a control character: remove it (%20 for a space)")
+    if "?" in url or "#" in url:
+        raise ValueError(
+            "a base URL has no query string or fragment ('?' or '#', even with nothing "
+            "after it): remove it, since each file's name is appended after a '/'"
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(
+            f"its host cannot be read ({exc}): write SCHEME://HOST/PATH, an IPv6 address "
+            "in closed brackets ([::1])"
+        ) from None
+    if "@" in parts.netloc:
+        raise ValueError("it holds a user name or password ('@'): remove it")
+    name = _host_of(parts.netloc)
+    if not name:
+        raise ValueError("it has no host: write SCHEME://HOST/PATH")
+    if not _good_host(name):
+        raise ValueError(f"{name!r} is not a host name: write SCHEME://HOST/PATH")
+    return parts
+
+
+def _host_of(netloc: str) -> str:
+    """The host of `netloc`; ValueError for a port that is not 1..65535."""
+    if netloc.endswith("]"):  # an IPv6 address and no port
+        return netloc
+    name, colon, port = netloc.rpartition(":")
+    if not colon:
+        return netloc
+    if not port:
+        raise ValueError("a ':' with no port after it: write the port or remove the ':'")
+    if not (len(port) <= 5 and port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        shown = port if len(port) <= 12 else port[:12] + "…"
+        raise ValueError(f"the port {shown!r} is not a number from 1 to 65535: fix or remove it")
+    return name
+
+
+def _good_host(name: str) -> bool:
+    if name.startswith("[") and name.endswith("]"):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return False
+        return True
+    return all(c.isalnum() or c in "-._" for c in name)
 
 
 def check_cname(value: object, *, web: bool = False) -> str:
@@ -195,4 +254,5 @@ __all__ = [
     "json_kind",
     "layout_json",
     "region_json",
+    "split_base_url",
 ]
