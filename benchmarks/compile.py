@@ -1,7 +1,7 @@
 """Load and compile the examples at every count 1..17 each covers (a layout whose variants
 stop at 6 people is compiled at 1..6), next to the floor of validating the same
 output JSON with the wire models alone; and `layoutkit --version` start-up next to
-`python -c pass`. Run: python benchmarks/compile.py"""
+`python -c pass`. Run: python benchmarks/compile.py [--short]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from timing import median_time
+from timing import arguments, median_time
 
 from layoutkit import load_layout
 from layoutkit.compile.compiler import compile_full
@@ -61,7 +61,7 @@ def validate_floor(payloads: list[dict[str, Any]]) -> None:
         UpdateLayoutClientRequest.model_validate(payload)
 
 
-def startup(command: list[str], repeat: int = 7) -> float:
+def startup(command: list[str], repeat: int) -> float:
     def run() -> None:
         subprocess.run(command, check=True, capture_output=True)
 
@@ -69,10 +69,11 @@ def startup(command: list[str], repeat: int = 7) -> float:
 
 
 def main() -> None:
+    repeat = 2 if arguments(__doc__).parse_args().short else 15
     payloads = compile_all()
-    cold = median_time(15, compile_cold)
-    full = median_time(15, compile_all)
-    floor = median_time(15, lambda: validate_floor(payloads))
+    cold = median_time(repeat, compile_cold)
+    full = median_time(repeat, compile_all)
+    floor = median_time(repeat, lambda: validate_floor(payloads))
     n = len(payloads)
     print(f"layouts: {len(LAYOUTS)} files at the counts each covers = {n} compilations")
     print(f"{'':34}{'total ms':>10}{'per layout us':>16}")
@@ -82,8 +83,8 @@ def main() -> None:
     print(f"{'ratio cold / floor':34}{cold / floor:10.1f}x")
     print(f"{'ratio warm / floor':34}{full / floor:10.1f}x")
     exe = Path(sys.executable).parent / "layoutkit"
-    cli = startup([str(exe), "--version"])
-    bare = startup([sys.executable, "-c", "pass"])
+    cli = startup([str(exe), "--version"], min(repeat, 7))
+    bare = startup([sys.executable, "-c", "pass"], min(repeat, 7))
     print(f"{'layoutkit --version (ms)':34}{cli * 1e3:10.1f}")
     print(f"{'python -c pass (ms)':34}{bare * 1e3:10.1f}")
     print(f"{'ratio':34}{cli / bare:10.1f}x")

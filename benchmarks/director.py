@@ -1,12 +1,15 @@
 """Bursts of 100 and 1,000 participant events: the requests the director sends and the
 time until the final state is acknowledged, next to a naive loop that pushes once per
 event, against the same emulator (10 requests per second, as Agora).
-Run: python benchmarks/director.py   (the naive 1,000-event loop takes about 100 s)"""
+Run: python benchmarks/director.py   (the naive 1,000-event loop takes about 100 s;
+--short: one burst of 20)"""
 
 from __future__ import annotations
 
 import random
 import time
+
+from timing import arguments
 
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient, Recording
@@ -73,12 +76,13 @@ def naive(emulator: EmulatorServer, burst: list[Event]) -> tuple[int, float]:
 
 
 def main() -> None:
+    bursts = (20,) if arguments(__doc__).parse_args().short else (100, 1000)
     print(
         f"{'burst':>6} {'director req':>13} {'director s':>11} {'naive req':>10} "
         f"{'naive s':>8} {'time ratio':>11}"
     )
     with EmulatorServer(app_ids=("bench",), customer_id="c", customer_secret="s") as emulator:
-        for count in (100, 1000):
+        for count in bursts:
             burst = events(count, seed=count)
             d_req, d_time = directed(emulator, burst)
             n_req, n_time = naive(emulator, burst)

@@ -2,7 +2,7 @@
 work (new canvas, paste 17 tiles already scaled, save PNG), the style images of the same
 grid (frames, name strips, a title, a logo, 17 video-off cards; `render_style` cold and
 remembered), and a full 17-count sheet.
-Run: python benchmarks/render.py"""
+Run: python benchmarks/render.py [--short]   (--short: 2 runs of each)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image
-from timing import median_time
+from timing import arguments, median_time
 
 from layoutkit import load_layout, parse_layout
 from layoutkit.compile.assets import InMemory
@@ -99,6 +99,7 @@ def styled_plan(logo: Path) -> StylePlan:
 
 
 def main() -> None:
+    repeat = 2 if arguments(__doc__).parse_args().short else 21
     compiled = compile_full(parse_layout(LAYOUT), count=17)
     clean, annotated = PreviewOptions(clean=True), PreviewOptions()
     first = draw_compilation(compiled, clean)
@@ -113,7 +114,6 @@ def main() -> None:
         canvas.save(out, format="PNG", compress_level=COMPRESS_LEVEL)
         return out.getvalue()
 
-    repeat = 21
     base = median_time(repeat, floor)
     ours_clean = median_time(repeat, lambda: encode_png(draw_compilation(compiled, clean)))
 
@@ -148,8 +148,8 @@ def main() -> None:
 
         styled_whole = median_time(repeat, styled_preview)
     sheet_layout = load_layout(ROOT / "examples" / "grid-family.yaml")
-    sheet = median_time(5, lambda: render_sheet_png(sheet_layout))
-    print("1920x1080, 17 regions (median of 21 runs)")
+    sheet = median_time(min(repeat, 5), lambda: render_sheet_png(sheet_layout))
+    print(f"1920x1080, 17 regions (median of {repeat} runs)")
     rows = [
         ("floor: Pillow new + 17 pastes + PNG", base),
         ("layoutkit preview, clean", ours_clean),

@@ -1,7 +1,8 @@
-"""Timing helpers shared by the benchmark scripts."""
+"""What the benchmark scripts share: the median of timings, and the command line."""
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -17,4 +18,9 @@ def median_time(repeat: int, work: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-__all__ = ["median_time"]
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The command line of a benchmark: `--short` runs it in seconds (CI runs every
+    benchmark so, so that none can rot); its figures are then only a smoke test."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--short", action="store_true", help="a quick run, for CI")
+    return parser
