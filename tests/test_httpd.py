@@ -199,7 +199,7 @@ def test_keep_alive_gets_a_fresh_deadline_and_an_idle_connection_closes_quietly(
     two = b"POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
     with (
         serving(request_deadline=2.0) as server,
-        socket.create_connection(address(server), timeout=10) as conn,
+        socket.create_connection(address(server), timeout=30) as conn,
     ):
         conn.sendall(one + two)  # pipelined: both answered, in order
         answers = read_answers(conn, 2)
@@ -211,7 +211,7 @@ def test_keep_alive_gets_a_fresh_deadline_and_an_idle_connection_closes_quietly(
             assert status == 200
         start = time.monotonic()
         assert read_all(conn) == b""  # nothing sent: closed at the deadline, no 408
-        assert time.monotonic() - start < 10
+        assert time.monotonic() - start < 20  # the 2 s deadline, not a hang
 
 
 # idle connections cost nothing ---------------------------------------------------------------
