@@ -30,8 +30,9 @@ notification and asset errors, 2 for usage errors, 3 for API errors (`exit_code`
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -177,6 +178,23 @@ def _ranges(values: list[int]) -> str:
         if n is not None:
             start = prev = n
     return ",".join(spans)
+
+
+def did_you_mean(word: object, known: Iterable[str], n: int = 1) -> list[str]:
+    """The names in `known` that `word` looks like a typo of, best first, at most `n`:
+    the same name but for case, `_` and `-`, then the close ones (difflib's ratio of 0.6 or
+    more), then the one name that starts with `word`."""
+    if not isinstance(word, str):
+        return []
+    names = list(known)
+    same = [name for name in names if _squash(name) == _squash(word)]
+    close = difflib.get_close_matches(word, names, n=n, cutoff=0.6)
+    starting = [name for name in names if name.lower().startswith(word.lower())]
+    return list(dict.fromkeys([*same, *close, *starting[: len(starting) == 1]]))[:n]
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
 
 
 class LayoutkitError(Exception):
@@ -379,6 +397,7 @@ __all__ = [
     "ServerError",
     "Severity",
     "TransportError",
+    "did_you_mean",
     "format_path",
     "join_fields",
     "mask_urls",

@@ -123,9 +123,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 # Old import paths kept for users (README.md, docs/): each only re-exports its new home.
 SHIMS = {
-    "layoutkit.compiler": "layoutkit.compile.compiler",
     "layoutkit.director": "layoutkit.live.director",
-    "layoutkit.presets": "layoutkit.library.presets",
     "layoutkit.roles": "layoutkit.layout.roles",
     "layoutkit.schema": "layoutkit.layout.schema",
 }

@@ -10,14 +10,19 @@ layout loader does.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, format_path
+from layoutkit.errors import (
+    Issue,
+    LayoutSyntaxError,
+    LayoutValidationError,
+    did_you_mean,
+    format_path,
+)
 from layoutkit.jsonmarks import JsonMap, JsonPath, decode_json, decode_text
 from layoutkit.safefiles import read_limited
 from layoutkit.wire.rules import json_kind as kind_of
@@ -106,14 +111,8 @@ class Problems:
             if key in names:
                 continue
             name = str(key)
-            lowered = {n.lower().replace("_", ""): n for n in names}
-            starting = [n for n in names if n.lower().startswith(name.lower())]
-            close = (
-                lowered.get(name.lower().replace("_", ""))
-                or next(iter(difflib.get_close_matches(name, names, n=1, cutoff=0.6)), None)
-                or (starting[0] if len(starting) == 1 else None)
-            )
-            hint = f"; did you mean {close!r}?" if close else f" ({what} takes {_listed(names)})"
+            close = did_you_mean(name, names)
+            hint = f"; did you mean {close[0]!r}?" if close else f" ({what} takes {_listed(names)})"
             self.add((*path, name), f"unknown key {name!r}{hint}", key=True)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from layoutkit.compile.compiler import declared_counts
-from layoutkit.errors import PresetNotFoundError
+from layoutkit.errors import PresetNotFoundError, did_you_mean
 from layoutkit.layout.loader import Layout, load_layout
 from layoutkit.layout.model import GridEntry
-from layoutkit.layout.preset_files import find_preset_file, preset_names, suggest_preset
+from layoutkit.layout.preset_files import find_preset_file, preset_names
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def path_of(name: str) -> Path:
     """The preset's YAML file; PresetNotFoundError (with "did you mean") otherwise."""
     found = find_preset_file(name) if name else None
     if found is None:
-        close = suggest_preset(name)
+        close = did_you_mean(name, preset_names(), n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "see `layoutkit presets list`"
         raise PresetNotFoundError(f"no preset named {name!r}", hint=hint)
     return found

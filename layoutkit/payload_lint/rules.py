@@ -10,13 +10,12 @@ with a likely unintended result.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from layoutkit.errors import Severity
+from layoutkit.errors import Severity, did_you_mean
 from layoutkit.geometry import ROUNDING_UNIT
 from layoutkit.jsonmarks import JsonPath as Path
 from layoutkit.payload_lint.canvas import check_canvas, integer, number
@@ -403,13 +402,9 @@ def _squash(name: str) -> str:
 
 def _suggest(key: str, known: Sequence[str]) -> str | None:
     squashed = _squash(key)
-    same = [k for k in known if _squash(k) == squashed]
-    if same:
-        return same[0]
-    alias = _ALIASES.get(squashed)
-    if alias in known:
-        return alias
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    if _ALIASES.get(squashed) in known and all(_squash(k) != squashed for k in known):
+        return _ALIASES[squashed]
+    close = did_you_mean(key, known)
     return close[0] if close else None
 
 
