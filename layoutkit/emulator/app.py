@@ -19,6 +19,7 @@ from layoutkit.emulator.http import (
     BodyError,
     Request,
     Response,
+    control_answer,
     gateway_error,
     json_body,
     loads,
@@ -139,22 +140,27 @@ class EmulatorApp:
         if self.state.in_outage(endpoint, request.params.get("sid")):
             params = request.params
             return service_error(*service.NOT_FOUND, resourceId=params["rid"], sid=params["sid"])
+        faulted = self._fault()
+        if faulted is not None:
+            return faulted
+        if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
+            time.sleep(self.state.latency)
+        return self._safe(lambda: self._service(endpoint, request))
+
+    def _fault(self) -> Response | None:
+        """The answer of the next injected fault, or None when none is queued."""
         fault = self.state.next_fault()
         if isinstance(fault, Answer):
             return service_error(fault.status, fault.code, fault.reason)
         if fault == "500":
             return service_error(500, 500, "internal_error (injected)")
-        if fault == "504":
-            return service_error(504, 62, "request timeout")
-        if fault == "timeout":
+        if fault in ("504", "timeout"):
             response = service_error(504, 62, "request timeout")
-            response.delay = self.state.fault_delay
+            response.delay = self.state.fault_delay if fault == "timeout" else 0.0
             return response
         if fault == "drop":
             return Response(0, b"", drop=True)
-        if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
-            time.sleep(self.state.latency)
-        return self._safe(lambda: self._service(endpoint, request))
+        return None
 
     def _notifications(self, request: Request, route: str) -> Response:
         body: Any = None
@@ -164,8 +170,8 @@ class EmulatorApp:
             except (UnicodeDecodeError, ValueError, RecursionError):
                 body = None
         if route == "health":
-            return notify.health(self.notifications, body)
-        return notify.control(self.notifications, request, body)
+            return control_answer(lambda: notify.health(self.notifications, body))
+        return control_answer(lambda: notify.control(self.notifications, request, body))
 
     def _users(self, request: Request, path: str) -> Response:
         """The channel management API's user list, from the emulator's own channels."""

@@ -9,11 +9,12 @@ not `application/json` (a "simple" cross-site POST)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from layoutkit.emulator.assets import ImageStatus, image_urls
-from layoutkit.emulator.http import Request, Response, loads, reply
+from layoutkit.emulator.http import ControlError, Request, Response, control_answer, loads, reply
 from layoutkit.emulator.state import (
     FAILOVER_SECONDS,
     FAULT_KINDS,
@@ -74,14 +75,16 @@ def refuse(request: Request, hosts: frozenset[str] | None) -> Response | None:
     return None
 
 
-def _body(request: Request) -> dict[str, Any] | Response:
+def _body(request: Request) -> dict[str, Any]:
     if not request.body.strip():
         return {}
     try:
         data = loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return _error(400, "send a JSON object")
-    return data if isinstance(data, dict) else _error(400, "send a JSON object")
+        raise ControlError(400, "send a JSON object") from None
+    if not isinstance(data, dict):
+        raise ControlError(400, "send a JSON object")
+    return data
 
 
 def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
@@ -151,150 +154,85 @@ def picture(state: EmulatorState, recording: Recording) -> list[dict[str, Any]]:
         return [{**r.to_json(), "media": media} for r, media in state.picture(recording)]
 
 
-def _media(body: dict[str, Any]) -> MediaState | Response:
+def _media(body: dict[str, Any]) -> MediaState:
     media = body.get("media", "video" if body.get("publishing", True) is not False else None)
     if media is None:
         return "not_publishing"
     if media not in MEDIA_STATES:
-        return _error(400, f"media: one of {', '.join(MEDIA_STATES)}")
+        raise ControlError(400, f"media: one of {', '.join(MEDIA_STATES)}")
     return media  # type: ignore[no-any-return]
 
 
-def _role(body: dict[str, Any], default: Role | None) -> Role | Response | None:
-    role = body.get("role", default)
+def _role(body: dict[str, Any]) -> Role | None:
+    role = body.get("role")
     if role is not None and role not in ROLES:
-        return _error(400, f"role: one of {', '.join(ROLES)}")
+        raise ControlError(400, f"role: one of {', '.join(ROLES)}")
     return role
 
 
-def _profile(body: dict[str, Any]) -> Profile | Response | None:
+def _profile(body: dict[str, Any]) -> Profile | None:
     profile = body.get("profile")
     if profile is not None and profile not in PROFILES:
-        return _error(400, f"profile: one of {', '.join(PROFILES)}")
+        raise ControlError(400, f"profile: one of {', '.join(PROFILES)}")
     return profile
 
 
+def _seconds(body: dict[str, Any], default: float | None) -> float:
+    seconds = body.get("seconds", default)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ControlError(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+    return float(seconds)
+
+
+def _recording(state: EmulatorState, sid: str) -> Recording:
+    """The recording with `sid`, after the clock's tick (call under the state's lock)."""
+    state.tick()
+    recording = state.recordings.get(sid)
+    if recording is None:
+        raise ControlError(404, f"no recording with sid {sid}")
+    return recording
+
+
+def _not_in_channel(params: dict[str, str]) -> ControlError:
+    return ControlError(404, f"uid {params['uid']} is not in channel {params['cname']}")
+
+
 def handle(state: EmulatorState, request: Request, route: str) -> Response:
-    """Dispatch a control route (already matched by name)."""
-    params = request.params
-    if route == "state":
-        with state.lock:
-            state.tick()
-            everything = {
-                "recordings": [summary(state, r) for r in state.recordings.values()],
-                "channels": [
-                    {"appId": a, "cname": c, "profile": ch.profile, "participants": ch.uids()}
-                    for (a, c), ch in state.channels.items()
-                ],
-                "faults": len(state.faults),
-                "outageUntil": state.outage_until,
-            }
-        return reply(200, everything)
-    if route == "join":
-        return _join(state, request)
-    if route == "participant":
-        body = _body(request)
-        if isinstance(body, Response):
-            return body
-        if "media" not in body and "role" not in body:
-            return _error(400, f"media: give one of {', '.join(MEDIA_STATES)} (or a role)")
-        role = _role(body, None)
-        if isinstance(role, Response):
-            return role
-        with state.lock:
-            person = state.channel(params["app"], params["cname"]).find(params["uid"])
-            if person is None:
-                return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
-            media = _media(body) if "media" in body else person.media
-            if isinstance(media, Response):
-                return media
-            if role is not None and role != person.role:
-                try:
-                    state.set_role(params["app"], params["cname"], params["uid"], role)
-                except ValueError as exc:
-                    return _error(400, str(exc))
-            state.set_media(params["app"], params["cname"], params["uid"], media)
-        return reply(200, {"participants": people(state, params["app"], params["cname"])})
-    if route == "leave":
-        if not state.leave(params["app"], params["cname"], params["uid"]):
-            return _error(404, f"uid {params['uid']} is not in channel {params['cname']}")
-        with state.lock:
-            uids = state.channel(params["app"], params["cname"]).uids()
-        return reply(200, {"participants": uids})
-    if route == "recordings":
-        with state.lock:
-            state.tick()
-            listed = [summary(state, r) for r in state.recordings.values()]
-        return reply(200, listed)
-    if route == "failover":
-        return _failover_now(state, request)
-    if route in ("recording", "composite"):
-        with state.lock:
-            state.tick()
-            recording = state.recordings.get(params["sid"])
-            if recording is None:
-                return _error(404, f"no recording with sid {params['sid']}")
-            if route == "recording":
-                return reply(200, summary(state, recording))
-        return composite(state, recording)  # renders outside the lock
-    if route == "faults":
-        return _faults(state, request)
-    if route == "chaos":
-        return _chaos(state, request)
-    if route == "requests":
-        with state.lock:  # the log is appended to under the lock by every API request
-            logged = [
-                {
-                    "time": r.time,
-                    "wall": r.wall,
-                    "method": r.method,
-                    "path": r.path,
-                    "endpoint": r.endpoint,
-                    "appId": r.app_id,
-                    "status": r.status,
-                }
-                for r in state.requests
-            ]
-        return reply(200, logged)
-    if route == "clock":
-        body = _body(request)
-        if isinstance(body, Response):
-            return body
-        if not isinstance(state.clock, ManualClock):
-            return _error(
-                400,
-                "this emulator runs on the real clock; start it with a ManualClock to move time",
-            )
-        seconds = body.get("advance")
-        if not isinstance(seconds, int | float) or seconds < 0:
-            return _error(400, "advance: give a number of seconds >= 0")
-        state.clock.advance(float(seconds))
-        return reply(200, {"now": state.clock()})
-    return _error(404, "no such control route")
+    """Answer a control route (already matched by name): what its handler answers, or the
+    error it raised."""
+    handler = ROUTES.get(route)
+    if handler is None:
+        return _error(404, "no such control route")
+    return control_answer(lambda: handler(state, request))
+
+
+def _state(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/state`: every recording and channel, the faults queued, the outage."""
+    with state.lock:
+        state.tick()
+        everything = {
+            "recordings": [summary(state, r) for r in state.recordings.values()],
+            "channels": [
+                {"appId": a, "cname": c, "profile": ch.profile, "participants": ch.uids()}
+                for (a, c), ch in state.channels.items()
+            ],
+            "faults": len(state.faults),
+            "outageUntil": state.outage_until,
+        }
+    return reply(200, everything)
 
 
 def _join(state: EmulatorState, request: Request) -> Response:
     """`POST .../participants {"uid", "media", "role", "platform", "profile"}`."""
-    params = request.params
-    body = _body(request)
-    if isinstance(body, Response):
-        return body
+    params, body = request.params, _body(request)
     try:
         uid = check_uid(body.get("uid"))
     except ValueError:
-        return _error(400, f"uid: give an integer uid from 1 to {UID_MAX}")
-    media = _media(body)
-    if isinstance(media, Response):
-        return media
-    role = _role(body, None)
-    if isinstance(role, Response):
-        return role
-    profile = _profile(body)
-    if isinstance(profile, Response):
-        return profile
+        raise ControlError(400, f"uid: give an integer uid from 1 to {UID_MAX}") from None
+    media, role, profile = _media(body), _role(body), _profile(body)
     platform = body.get("platform", 7)
     if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
-        return _error(400, "platform: Agora's platform number (0..99)")
+        raise ControlError(400, "platform: Agora's platform number (0..99)")
     try:
         state.join(
             params["app"],
@@ -306,66 +244,90 @@ def _join(state: EmulatorState, request: Request) -> Response:
             profile=profile,
         )
     except ValueError as exc:
-        return _error(400, str(exc))
+        raise ControlError(400, str(exc)) from None
     return reply(200, {"participants": people(state, params["app"], params["cname"])})
+
+
+def _participant(state: EmulatorState, request: Request) -> Response:
+    """`POST .../participants/{uid} {"media", "role"}`: what someone sends, their role."""
+    params, body = request.params, _body(request)
+    if "media" not in body and "role" not in body:
+        raise ControlError(400, f"media: give one of {', '.join(MEDIA_STATES)} (or a role)")
+    role = _role(body)
+    with state.lock:
+        person = state.channel(params["app"], params["cname"]).find(params["uid"])
+        if person is None:
+            raise _not_in_channel(params)
+        media = _media(body) if "media" in body else person.media
+        if role is not None and role != person.role:
+            try:
+                state.set_role(params["app"], params["cname"], params["uid"], role)
+            except ValueError as exc:
+                raise ControlError(400, str(exc)) from None
+        state.set_media(params["app"], params["cname"], params["uid"], media)
+    return reply(200, {"participants": people(state, params["app"], params["cname"])})
+
+
+def _leave(state: EmulatorState, request: Request) -> Response:
+    """`DELETE .../participants/{uid}`."""
+    params = request.params
+    if not state.leave(params["app"], params["cname"], params["uid"]):
+        raise _not_in_channel(params)
+    with state.lock:
+        uids = state.channel(params["app"], params["cname"]).uids()
+    return reply(200, {"participants": uids})
+
+
+def _recordings(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/recordings`."""
+    with state.lock:
+        state.tick()
+        listed = [summary(state, r) for r in state.recordings.values()]
+    return reply(200, listed)
+
+
+def _one_recording(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/recordings/{sid}`."""
+    with state.lock:
+        return reply(200, summary(state, _recording(state, request.params["sid"])))
+
+
+def _composite(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/recordings/{sid}/composite.png`."""
+    with state.lock:
+        recording = _recording(state, request.params["sid"])
+    return composite(state, recording)  # renders outside the lock
 
 
 def _failover_now(state: EmulatorState, request: Request) -> Response:
     """`POST /_emulator/recordings/{sid}/failover {"seconds": 30}`: Agora's failover of
     a running recording (`EmulatorState.failover`)."""
-    body = _body(request)
-    if isinstance(body, Response):
-        return body
-    seconds = body.get("seconds", FAILOVER_SECONDS)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        return _error(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+    seconds = _seconds(_body(request), FAILOVER_SECONDS)
     with state.lock:
-        state.tick()
-        recording = state.recordings.get(request.params["sid"])
-        if recording is None:
-            return _error(404, f"no recording with sid {request.params['sid']}")
+        recording = _recording(state, request.params["sid"])
         try:
-            new_uid = state.failover(recording, float(seconds))
+            new_uid = state.failover(recording, seconds)
         except ValueError as exc:
-            return _error(400, str(exc))
+            raise ControlError(400, str(exc)) from None
         return reply(
             200, {"sid": recording.sid, "newUid": new_uid, **(_failover(state, recording) or {})}
         )
 
 
 def _faults(state: EmulatorState, request: Request) -> Response:
+    """`POST /_emulator/faults {"kind", "count", "delay"}` (or an outage of `seconds`);
+    `DELETE` clears them."""
     if request.method == "DELETE":
         state.clear_faults()
         return reply(200, {"faults": []})
     body = _body(request)
-    if isinstance(body, Response):
-        return body
     kind = str(body.get("kind", ""))
     if kind == "outage":
-        seconds = body.get("seconds")
-        if (
-            isinstance(seconds, bool)
-            or not isinstance(seconds, int | float)
-            or not 0 < seconds <= MAX_OUTAGE
-        ):
-            return _error(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
-        with state.lock:
-            state.outage(float(seconds))
-            answer = {"faults": len(state.faults), "outageUntil": state.outage_until}
-        return reply(200, answer)
+        return _outage(state, _seconds(body, None))
     count = body.get("count", 1)
     if not isinstance(count, int) or not 1 <= count <= 1000:
-        return _error(400, "count: a whole number from 1 to 1000")
-    fault: Fault
-    if kind == "answer":
-        status, code, reason = body.get("status"), body.get("code"), body.get("reason", "")
-        if not isinstance(status, int) or not 200 <= status <= 599 or not isinstance(code, int):
-            return _error(400, "answer: give status (200..599), code and reason")
-        fault = Answer(status, code, str(reason))
-    elif kind in FAULT_KINDS:
-        fault = kind
-    else:
-        return _error(400, f"kind: one of {', '.join(FAULT_KINDS)}, answer or outage")
+        raise ControlError(400, "count: a whole number from 1 to 1000")
+    fault = _fault(kind, body)
     delay = body.get("delay")
     with state.lock:
         if isinstance(delay, int | float) and 0 <= delay <= 60:
@@ -375,21 +337,72 @@ def _faults(state: EmulatorState, request: Request) -> Response:
     return reply(200, {"faults": queued})
 
 
+def _outage(state: EmulatorState, seconds: float) -> Response:
+    if not 0 < seconds <= MAX_OUTAGE:
+        raise ControlError(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+    with state.lock:
+        state.outage(seconds)
+        answer = {"faults": len(state.faults), "outageUntil": state.outage_until}
+    return reply(200, answer)
+
+
+def _fault(kind: str, body: dict[str, Any]) -> Fault:
+    if kind in FAULT_KINDS:
+        return kind
+    if kind != "answer":
+        raise ControlError(400, f"kind: one of {', '.join(FAULT_KINDS)}, answer or outage")
+    status, code, reason = body.get("status"), body.get("code"), body.get("reason", "")
+    if not isinstance(status, int) or not 200 <= status <= 599 or not isinstance(code, int):
+        raise ControlError(400, "answer: give status (200..599), code and reason")
+    return Answer(status, code, str(reason))
+
+
 def _chaos(state: EmulatorState, request: Request) -> Response:
+    """`POST /_emulator/chaos {"ratio", "kinds", "seed"}`: faults at random."""
     body = _body(request)
-    if isinstance(body, Response):
-        return body
     ratio = body.get("ratio", 0)
     kinds = body.get("kinds", list(FAULT_KINDS))
     seed = body.get("seed")
     if not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
-        return _error(400, "ratio: a number from 0 to 1")
+        raise ControlError(400, "ratio: a number from 0 to 1")
     if not isinstance(kinds, list) or not kinds or any(k not in FAULT_KINDS for k in kinds):
-        return _error(400, f"kinds: a list of {', '.join(FAULT_KINDS)}")
+        raise ControlError(400, f"kinds: a list of {', '.join(FAULT_KINDS)}")
     if seed is not None and not isinstance(seed, int):
-        return _error(400, "seed: a whole number")
+        raise ControlError(400, "seed: a whole number")
     state.set_chaos(float(ratio), tuple(kinds), seed)
     return reply(200, {"ratio": ratio, "kinds": kinds})
+
+
+def _requests(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/requests`: the API requests logged."""
+    with state.lock:  # the log is appended to under the lock by every API request
+        logged = [
+            {
+                "time": r.time,
+                "wall": r.wall,
+                "method": r.method,
+                "path": r.path,
+                "endpoint": r.endpoint,
+                "appId": r.app_id,
+                "status": r.status,
+            }
+            for r in state.requests
+        ]
+    return reply(200, logged)
+
+
+def _clock(state: EmulatorState, request: Request) -> Response:
+    """`POST /_emulator/clock {"advance": seconds}`: moves a ManualClock on."""
+    body = _body(request)
+    if not isinstance(state.clock, ManualClock):
+        raise ControlError(
+            400, "this emulator runs on the real clock; start it with a ManualClock to move time"
+        )
+    seconds = body.get("advance")
+    if not isinstance(seconds, int | float) or seconds < 0:
+        raise ControlError(400, "advance: give a number of seconds >= 0")
+    state.clock.advance(float(seconds))
+    return reply(200, {"now": state.clock()})
 
 
 def composite(state: EmulatorState, recording: Recording) -> Response:
@@ -429,6 +442,22 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
 
 
 _COMPOSITING = threading.Lock()
+
+# each control route's handler, by the name the app's route table gives it
+ROUTES: dict[str, Callable[[EmulatorState, Request], Response]] = {
+    "state": _state,
+    "join": _join,
+    "participant": _participant,
+    "leave": _leave,
+    "recordings": _recordings,
+    "recording": _one_recording,
+    "composite": _composite,
+    "failover": _failover_now,
+    "faults": _faults,
+    "chaos": _chaos,
+    "requests": _requests,
+    "clock": _clock,
+}
 
 
 __all__ = ["composite", "handle", "images", "summary"]

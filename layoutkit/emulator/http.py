@@ -4,6 +4,7 @@ and Agora's two error shapes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,6 +17,22 @@ def service_error(status: int, code: int, reason: str, **echo: Any) -> Response:
     return reply(
         status, {**{k: v for k, v in echo.items() if v is not None}, "code": code, "reason": reason}
     )
+
+
+class ControlError(Exception):
+    """A control API request refused: the status and the message (`{"error": ...}`)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def control_answer(work: Callable[[], Response]) -> Response:
+    """What a control API handler answers, or the error it raised."""
+    try:
+        return work()
+    except ControlError as exc:
+        return reply(exc.status, {"error": exc.message})
 
 
 def gateway_error(status: int, message: str) -> Response:
@@ -91,8 +108,10 @@ __all__ = [
     "MAX_BODY",
     "MAX_INT_DIGITS",
     "BodyError",
+    "ControlError",
     "Request",
     "Response",
+    "control_answer",
     "describe",
     "gateway_error",
     "invalid",

@@ -27,7 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from layoutkit.emulator.http import Request, Response, reply
+from layoutkit.emulator.http import ControlError, Request, Response, reply
 from layoutkit.emulator.presence import RTC_EVENT_TYPES, Event, health_check
 from layoutkit.wire.base import check_url
 
@@ -320,7 +320,7 @@ def control(sender: NotificationSender | None, request: Request, body: Any) -> R
     `POST /_emulator/notifications/faults {"duplicate", "reorder", "delay", "fail",
     "seed", "envelopeSid"}` sets the faults (`DELETE` clears them)."""
     if sender is None:
-        return reply(400, {"error": OFF})
+        raise ControlError(400, OFF)
     if request.method == "GET":
         faults = sender.current_faults()
         return reply(
@@ -336,26 +336,31 @@ def control(sender: NotificationSender | None, request: Request, body: Any) -> R
         sender.set_faults(Faults())
         return reply(200, {"faults": Faults().to_json()})
     if not isinstance(body, dict):
-        return reply(400, {"error": "send a JSON object"})
+        raise ControlError(400, "send a JSON object")
+    chosen, seed = faults_of(body), body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ControlError(400, "seed: a whole number")
+    sender.set_faults(chosen, seed)
+    return reply(200, {"faults": chosen.to_json()})
+
+
+def faults_of(body: dict[str, Any]) -> Faults:
+    """The notification faults a control request asks for."""
     ratios = {}
     for name in ("duplicate", "reorder"):
         value = body.get(name, 0)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            return reply(400, {"error": f"{name}: a ratio from 0 to 1"})
+            raise ControlError(400, f"{name}: a ratio from 0 to 1")
         ratios[name] = float(value)
-    delay, fail, seed = body.get("delay", 0), body.get("fail", 0), body.get("seed")
+    delay, fail = body.get("delay", 0), body.get("fail", 0)
     if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY:
-        return reply(400, {"error": f"delay: seconds from 0 to {MAX_DELAY:g}"})
+        raise ControlError(400, f"delay: seconds from 0 to {MAX_DELAY:g}")
     if isinstance(fail, bool) or not isinstance(fail, int) or not 0 <= fail <= 1000:
-        return reply(400, {"error": "fail: a whole number from 0 to 1000"})
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        return reply(400, {"error": "seed: a whole number"})
+        raise ControlError(400, "fail: a whole number from 0 to 1000")
     envelope_sid = body.get("envelopeSid", False)
     if not isinstance(envelope_sid, bool):
-        return reply(400, {"error": "envelopeSid: true or false"})
-    chosen = Faults(ratios["duplicate"], ratios["reorder"], float(delay), fail, envelope_sid)
-    sender.set_faults(chosen, seed)
-    return reply(200, {"faults": chosen.to_json()})
+        raise ControlError(400, "envelopeSid: true or false")
+    return Faults(ratios["duplicate"], ratios["reorder"], float(delay), fail, envelope_sid)
 
 
 def health_check_types(body: Any) -> tuple[int, ...] | str:
@@ -380,10 +385,10 @@ def health(sender: NotificationSender | None, body: Any) -> Response:
     health check, one callback per subscribed event type (channel `test_webhook`, uid
     12121212); answers which were sent."""
     if sender is None:
-        return reply(400, {"error": OFF})
+        raise ControlError(400, OFF)
     kinds = health_check_types(body)
     if isinstance(kinds, str):
-        return reply(400, {"error": kinds})
+        raise ControlError(400, kinds)
     notices = [sender.submit(event) for event in health_check(kinds)]
     return reply(200, {"sent": [n.event_type for n in notices]})
 

@@ -86,21 +86,31 @@ def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respo
         if parsed.client_request.storage_config is None:
             return invalid(NO_STORAGE)
         echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": rid}
-        if (parsed.cname, parsed.uid) != (resource.cname, resource.uid):
-            return service_error(400, 432, "cname or uid do not match the resource id", **echo)
-        if resource.sid is not None:
-            return service_error(201, 7, "already started", **echo, sid=resource.sid)
-        if state.clock() - resource.created >= RESOURCE_TTL:
-            return service_error(400, 433, "resource id expired", **echo)
-        if any(r.uid == parsed.uid for r in state.active(app, parsed.cname)):
-            return service_error(400, 53, "task conflict", **echo)
-        if parsed.uid in state.channel(app, parsed.cname).uids():
-            return invalid(
-                f"uid {parsed.uid} is used by someone in the channel; the recording "
-                "needs a uid no user in the channel has"
-            )
+        refused = _refused(state, resource, parsed, echo)
+        if refused is not None:
+            return refused
         recording = _start(state, resource, mode, parsed)
     return reply(200, {**echo, "sid": recording.sid})
+
+
+def _refused(
+    state: EmulatorState, resource: Resource, parsed: StartRequest, echo: dict[str, Any]
+) -> Response | None:
+    """Agora's answer to a valid start it will not run (under the state's lock), or None."""
+    if (parsed.cname, parsed.uid) != (resource.cname, resource.uid):
+        return service_error(400, 432, "cname or uid do not match the resource id", **echo)
+    if resource.sid is not None:
+        return service_error(201, 7, "already started", **echo, sid=resource.sid)
+    if state.clock() - resource.created >= RESOURCE_TTL:
+        return service_error(400, 433, "resource id expired", **echo)
+    if any(r.uid == parsed.uid for r in state.active(resource.app_id, parsed.cname)):
+        return service_error(400, 53, "task conflict", **echo)
+    if parsed.uid in state.channel(resource.app_id, parsed.cname).uids():
+        return invalid(
+            f"uid {parsed.uid} is used by someone in the channel; the recording "
+            "needs a uid no user in the channel has"
+        )
+    return None
 
 
 def _start(
