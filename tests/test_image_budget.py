@@ -20,7 +20,7 @@ from style_helpers import write_png
 
 from layoutkit.cli import cli
 from layoutkit.errors import RenderError
-from layoutkit.render import camera, png_strips
+from layoutkit.render import camera, png
 from layoutkit.render.camera import (
     PICTURES,
     drawn_size,
@@ -268,9 +268,9 @@ def test_a_png_decoded_by_strips_is_the_picture_decoded_whole(
         _noisy(mode, (613, 457)).save(path)
     else:
         _noisy(mode, (613, 457)).save(path, transparency=transparency)
-    monkeypatch.setattr(png_strips, "STRIP_BYTES", 5000)  # a few rows a strip: many strips
+    monkeypatch.setattr(png, "STRIP_BYTES", 5000)  # a few rows a strip: many strips
     by_strips = open_image(path, "RGBA", max_size=box, cover=cover)
-    monkeypatch.setattr(png_strips, "read_header", lambda file: None)
+    monkeypatch.setattr(png, "read_header", lambda file: None)
     whole = open_image(path, "RGBA", max_size=box, cover=cover)
     assert by_strips.size == whole.size
     assert by_strips.tobytes() == whole.tobytes()
@@ -280,7 +280,7 @@ def test_a_16_bit_png_is_decoded_whole_and_drawn_the_same(tmp_path: Path) -> Non
     path = tmp_path / "deep.png"
     Image.linear_gradient("L").resize((600, 400)).convert("I;16").save(path)
     with path.open("rb") as file:
-        assert png_strips.read_header(file) is None  # 16 bits a sample: not by strips
+        assert png.read_header(file) is None  # 16 bits a sample: not by strips
     shown = open_image(path, "RGB", max_size=(60, 40))
     assert shown.size == (60, 40)
 

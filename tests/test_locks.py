@@ -21,8 +21,7 @@ from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer, control
 from layoutkit.emulator.http import Request, Response
-from layoutkit.emulator.requestlog import RequestLog
-from layoutkit.emulator.state import EmulatorState
+from layoutkit.emulator.state import EmulatorState, RequestLog
 from layoutkit.live.director import Director
 from layoutkit.pytest_plugin import APP_ID
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from layoutkit.emulator.state import EmulatorState
+from layoutkit.emulator.state import EmulatorState, Recording
 from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
 
 PRODUCT_RTC = 1  # the envelope's productId of RTC channel events
@@ -240,6 +240,31 @@ def user_list(state: EmulatorState, app_id: str, cname: str, *, hosts_only: bool
         audience = [number(s.uid) for s in found if s.role == "audience"]
         data |= {"audience": audience[:MAX_AUDIENCE_LISTED], "audience_total": len(audience)}
     return {"success": True, "data": data}
+
+
+PRODUCT_CLOUD_RECORDING = 3
+SERVICE_CLOUD_RECORDING = 0  # serviceType of events 11 and 12
+
+
+class RecordingEvents:
+    """Numbers each recording's events with its own `sequence` and wraps them as Events."""
+
+    def __init__(self) -> None:
+        self._sequence: dict[str, int] = {}
+
+    def event(self, recording: Recording, kind: int, details: dict[str, Any]) -> Event:
+        sequence = self._sequence.get(recording.sid, 0)
+        self._sequence[recording.sid] = sequence + 1
+        payload = {
+            "cname": recording.cname,
+            "uid": recording.uid,
+            "sid": recording.sid,
+            "sequence": sequence,
+            "sendts": int(time.time() * 1000),
+            "serviceType": SERVICE_CLOUD_RECORDING,
+            "details": dict(details),
+        }
+        return Event(kind, recording.app_id, payload, PRODUCT_CLOUD_RECORDING)
 
 
 __all__ = [

@@ -21,10 +21,9 @@ from layoutkit.emulator.notify import (
     NotificationSender,
     health_check_types,
 )
-from layoutkit.emulator.presence import RTC_EVENT_TYPES, Presence, health_check
-from layoutkit.emulator.recording_events import RecordingEvents
-from layoutkit.emulator.requestlog import DEFAULT_LOG_SIZE
+from layoutkit.emulator.presence import RTC_EVENT_TYPES, Presence, RecordingEvents, health_check
 from layoutkit.emulator.state import (
+    DEFAULT_LOG_SIZE,
     FAILOVER_SECONDS,
     FAULT_KINDS,
     RATE_LIMIT,

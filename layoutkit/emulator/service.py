@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from layoutkit.emulator.http import Request, Response, describe, invalid, reply, service_error
 from layoutkit.emulator.state import (
@@ -22,9 +22,9 @@ from layoutkit.emulator.state import (
     Recording,
     Resource,
 )
-from layoutkit.emulator.updates import UpdateError, check_update, from_start
 from layoutkit.wire.api import (
     AcquireRequest,
+    RecordingConfig,
     RecordingMode,
     StartRequest,
     StopRequest,
@@ -34,7 +34,74 @@ from layoutkit.wire.api import (
 from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
-from layoutkit.wire.subscription import UpdateRequest
+from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
+
+AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes
+STORAGE_SHOWN = ("vendor", "region", "bucket")  # of an updated storageConfig: no keys
+
+
+class UpdateError(ValueError):
+    """What is wrong with an update for this recording, naming the field (Agora's 400,
+    code 2)."""
+
+
+def check_update(client_request: UpdateClientRequest, stream_types: int) -> dict[str, Any]:
+    """The update's clientRequest (valid as a body) as the recording records it, or
+    UpdateError when its lists ask for a media the recording does not take."""
+    if client_request.stream_subscribe is not None:
+        check_streams(client_request.stream_subscribe, stream_types)
+    recorded: dict[str, Any] = _declared(client_request)
+    if "storageConfig" in recorded:
+        storage = recorded["storageConfig"]
+        recorded["storageConfig"] = {k: storage[k] for k in STORAGE_SHOWN if k in storage}
+    return recorded
+
+
+def check_streams(lists: StreamSubscribe, stream_types: int) -> None:
+    """UpdateError for a list of a media the recording's `streamTypes` leaves out."""
+    for media, key, given, refused in (
+        ("audio", "audioUidList", lists.audio_uid_list, VIDEO_ONLY),
+        ("video", "videoUidList", lists.video_uid_list, AUDIO_ONLY),
+    ):
+        if given is not None and stream_types == refused:
+            only = "video" if refused == VIDEO_ONLY else "audio"
+            raise UpdateError(
+                f"clientRequest.streamSubscribe.{key}: the recording's streamTypes is "
+                f"{refused} ({only} only), so it has no {media} to subscribe to"
+            )
+
+
+def _declared(value: Any) -> Any:
+    """A model's declared fields as JSON under Agora's names, nested models likewise;
+    unknown keys (a model's extras) and unset fields are left out."""
+    if isinstance(value, BaseModel):
+        return {
+            field.serialization_alias or field.alias or name: _declared(item)
+            for name, field in type(value).model_fields.items()
+            if (item := getattr(value, name)) is not None
+        }
+    if isinstance(value, list):
+        return [_declared(item) for item in value]
+    return value
+
+
+def from_start(config: RecordingConfig | None) -> dict[str, Any]:
+    """The subscription lists a start request set, in `streamSubscribe`'s shape ({}: all
+    streams subscribed)."""
+    if config is None:
+        return {}
+    lists = {
+        "subscribe_audio": config.subscribe_audio_uids,
+        "unsubscribe_audio": config.unsubscribe_audio_uids,
+        "subscribe_video": config.subscribe_video_uids,
+        "unsubscribe_video": config.unsubscribe_video_uids,
+    }
+    given = {name: uids for name, uids in lists.items() if uids}
+    if not given:
+        return {}
+    built = UpdateClientRequest.lists(**given).stream_subscribe
+    return _declared(built) if built is not None else {}
+
 
 NOT_FOUND = (404, 404, "failed to find worker")
 # a stop while the recording exits (after a stop, or maxIdleTime): a duplicate stop

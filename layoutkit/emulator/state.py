@@ -16,17 +16,37 @@ from typing import Any, Literal
 
 from layoutkit.compile.modes import resolve_payload
 from layoutkit.emulator.assets import AssetFolders
-from layoutkit.emulator.requestlog import (
-    DEFAULT_LOG_SIZE,
-    MAX_LOGGED_PATH,
-    LoggedRequest,
-    RequestLog,
-)
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
 from layoutkit.wire.rules import UID_MAX
+
+DEFAULT_LOG_SIZE = 10_000
+MAX_LOGGED_PATH = 2048  # characters of a path kept in the log
+
+
+@dataclass
+class LoggedRequest:
+    time: float
+    wall: float
+    method: str
+    path: str
+    endpoint: str
+    app_id: str | None
+    status: int
+
+
+class RequestLog(deque[LoggedRequest]):
+    """The last `maxlen` requests, oldest first; compares equal to a list of the same."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, list):
+            return list(self) == other
+        return super().__eq__(other)
+
+    __hash__ = None
+
 
 RESOURCE_TTL = 300.0
 DEFAULT_MAX_IDLE = 30

@@ -13,7 +13,7 @@ resolution}`, or just the `video_layout` map of named regions. What it becomes:
 - a track name without `*` becomes a role (`role: teacher-screen-video`), a region with
   wildcards shows whoever is left; a region that can hold several sources (wildcards,
   several names, `max_rows`/`max_columns`) becomes a grid sized as Twilio sizes it for each
-  count (`twilio_grid`), or a region per cell when `cells_excluded` leaves gaps;
+  count (`plan`), or a region per cell when `cells_excluded` leaves gaps;
 - Twilio letterboxes every source, so every region is `fit: fit`.
 
 What does not carry over exactly (reuse policies other than the default, `trim`, more
@@ -26,16 +26,385 @@ and as comments at the top of the YAML.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from layoutkit.importers.output import Imported, header
+from layoutkit.importers.output import Imported, Value, flow, header, px, scalar, trailing
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
-from layoutkit.importers.twilio_grid import TwilioRegion, capacity_notes, plan
-from layoutkit.importers.twilio_yaml import layout_lines
 from layoutkit.wire.profile import MAX_REGIONS
+
+
+@dataclass(frozen=True)
+class TwilioRegion:
+    """One region of a `video_layout`, checked and clipped to the canvas (pixels)."""
+
+    name: str
+    x: int
+    y: int
+    width: int
+    height: int
+    z: int = 0
+    max_rows: int | None = None
+    max_columns: int | None = None
+    cells_excluded: frozenset[int] = frozenset()
+    roles: tuple[str, ...] = ()  # the exact track names it shows, as roles
+    crowd: bool = False  # it has wildcard sources: whoever is left
+
+    def cells(self) -> int | None:
+        """The cells its sources can use at most (None: no limit)."""
+        if self.max_rows is None or self.max_columns is None:
+            return None
+        total = self.max_rows * self.max_columns
+        return total - sum(1 for i in self.cells_excluded if i < total)
+
+    def capacity(self) -> int | None:
+        """How many of the people left over it can hold (None: as many as come)."""
+        if not self.crowd:
+            return 0
+        room = self.cells()
+        return None if room is None else max(room - len(self.roles), 0)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A region of the imported layout, in pixels of the canvas."""
+
+    origin: str  # the Twilio region it comes from
+    x: float
+    y: float
+    width: float
+    height: float
+    role: str | None = None
+    cell: int | None = None  # the Twilio cell number, for a region made of one cell
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid entry of the imported layout: its area in pixels, the cells used."""
+
+    origin: str
+    x: float
+    y: float
+    width: float
+    height: float
+    rows: int
+    columns: int
+    cells: int
+    roles: tuple[str, ...] = ()
+
+
+Entry = Box | Grid
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The picture for counts `low` to `high` (None: and above)."""
+
+    low: int
+    high: int | None
+    entries: tuple[Entry, ...]
+
+
+def cells_needed(sources: int, excluded: frozenset[int]) -> int:
+    """The cells a grid needs for `sources`, the excluded cells among them counted."""
+    needed = sources
+    for index in sorted(excluded):
+        if index >= needed:
+            break
+        needed += 1
+    return needed
+
+
+def grid_shape(max_rows: int | None, max_columns: int | None, cells: int) -> tuple[int, int]:
+    """(rows, columns) of a grid for `cells` cells under Twilio's limits (module doc)."""
+    cells = max(cells, 1)
+    if max_rows is None and max_columns is None:
+        columns = math.isqrt(cells - 1) + 1  # ceil(sqrt(cells))
+        return -(-cells // columns), columns
+    rows_cap = max_rows if max_rows is not None else cells
+    columns_cap = max_columns if max_columns is not None else cells
+    if max_columns is not None and (max_rows is None or max_columns <= max_rows):
+        return min(-(-cells // max_columns), rows_cap), min(cells, max_columns)
+    assert max_rows is not None
+    return min(cells, max_rows), min(-(-cells // max_rows), columns_cap)
+
+
+def used_cells(region: TwilioRegion, sources: int) -> tuple[int, int, list[int]]:
+    """(rows, columns, the cell numbers the sources take) for `sources` in `region`."""
+    rows, columns = grid_shape(
+        region.max_rows, region.max_columns, cells_needed(sources, region.cells_excluded)
+    )
+    free = [i for i in range(rows * columns) if i not in region.cells_excluded]
+    return rows, columns, free[:sources]
+
+
+def entries_for(region: TwilioRegion, sources: int) -> list[Entry]:
+    """What `region` holding `sources` people becomes: a region for a single role, a grid
+    when its cells are used from the first on, else a region per cell used."""
+    if not region.crowd and len(region.roles) == 1:
+        return [Box(region.name, region.x, region.y, region.width, region.height, region.roles[0])]
+    rows, columns, used = used_cells(region, sources)
+    if not used:
+        return []
+    if used == list(range(len(used))):
+        return [
+            Grid(
+                region.name,
+                region.x,
+                region.y,
+                region.width,
+                region.height,
+                rows,
+                columns,
+                len(used),
+                region.roles[: len(used)],
+            )
+        ]
+    cell_w, cell_h = region.width / columns, region.height / rows
+    boxes: list[Entry] = []
+    for order, index in enumerate(used):
+        row, col = divmod(index, columns)
+        role = region.roles[order] if order < len(region.roles) else None
+        boxes.append(
+            Box(
+                region.name,
+                region.x + col * cell_w,
+                region.y + row * cell_h,
+                cell_w,
+                cell_h,
+                role,
+                index,
+            )
+        )
+    return boxes
+
+
+def picture(regions: Sequence[TwilioRegion], count: int) -> list[Entry]:
+    """The entries for `count` people: every role region (the roles are assumed present
+    first), then the people left over in the wildcard regions, in paint order."""
+    roles = sum(len(r.roles) for r in regions)
+    left = max(count - roles, 0)
+    entries: list[Entry] = []
+    for region in regions:
+        share = 0
+        if region.crowd:
+            room = region.capacity()
+            share = left if room is None else min(left, room)
+            left -= share
+        sources = len(region.roles) + share
+        if sources:
+            entries.extend(entries_for(region, sources))
+    return entries
+
+
+def _mergeable(earlier: Sequence[Entry], later: Sequence[Entry]) -> bool:
+    """Whether `later` also draws `earlier`'s picture: the same entries, grids with at
+    least as many cells (the extra cells have nobody at the smaller count and are left
+    out of what is sent). No region with a role may come after a grid that grew: while
+    roles are unbound, people fill the regions in paint order, and the grid's extra cells
+    would take the person meant for that region."""
+    if len(earlier) != len(later):
+        return False
+    grew = False
+    for a, b in zip(earlier, later, strict=True):
+        if isinstance(a, Grid) and isinstance(b, Grid):
+            if replace(a, cells=b.cells) != b or b.cells < a.cells or (grew and b.roles):
+                return False
+            grew = grew or b.cells > a.cells
+        elif a != b or (grew and isinstance(b, Box) and b.role is not None):
+            return False
+    return True
+
+
+def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Variant]:
+    """The pictures for 1..`top` people, counts with the same picture merged; the last
+    variant is open-ended. One variant means the layout needs no variants."""
+    variants: list[Variant] = []
+    for count in range(1, top + 1):
+        entries = tuple(picture(regions, count))
+        if variants and _mergeable(variants[-1].entries, entries):
+            variants[-1] = Variant(variants[-1].low, count, entries)
+        else:
+            variants.append(Variant(count, count, entries))
+    if variants:
+        last = variants[-1]
+        variants[-1] = Variant(last.low, None, last.entries)
+    return variants
+
+
+def capacity_notes(
+    regions: Sequence[TwilioRegion],
+    sources: Mapping[str, Sequence[str]],
+    top: int = MAX_REGIONS,
+) -> list[str]:
+    """What the wildcard regions (in paint order; `sources`: each region's video_sources)
+    do not carry over: a grid reflows per count, a region after one that takes everyone is
+    never filled, the people are not picked by name, and at most 17 are drawn."""
+    notes: list[str] = []
+    crowds = [r.name for r in regions if r.crowd]
+    taker = next((r for r in regions if r.crowd and r.capacity() is None), None)
+    later = [] if taker is None else [r for r in regions[regions.index(taker) + 1 :] if r.crowd]
+    grids = [r.name for r in regions if (r.crowd or len(r.roles) > 1) and r not in later]
+    if grids:
+        notes.append(
+            f"{', '.join(grids)}: Twilio sizes a grid for the largest number of sources "
+            "shown at once and keeps each source in its cell; the layout has a picture "
+            "per number of people instead, so its grid reflows (cells move and resize) "
+            "when people leave."
+        )
+    for region in later:
+        assert taker is not None
+        patterns = ", ".join(t for t in sources.get(region.name, ()) if "*" in t)
+        notes.append(
+            f"{region.name}: never filled: {taker.name} comes before it in paint order "
+            "and takes everyone left (it has no max_rows and max_columns to cap it), and "
+            f"layoutkit cannot pick people by track name ({patterns}); bind people with "
+            "roles instead."
+        )
+    if len(crowds) > 1:
+        notes.append(
+            f"{', '.join(crowds)}: Twilio picks their tracks by name; layoutkit has no "
+            "track names, so it fills these wildcard regions in paint order with whoever "
+            "has no role, each up to what it holds."
+        )
+    rooms = [r.capacity() for r in regions if r.crowd]
+    roles = sum(len(r.roles) for r in regions)
+    if any(room is None for room in rooms) or roles + sum(r or 0 for r in rooms) > top:
+        notes.append(
+            f"Twilio's grids hold any number of sources; Agora draws at most {top} "
+            f"people, so the layout goes up to {top} (people past them are not shown)."
+        )
+    return notes
+
+
+_ANCHOR_RE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def layout_lines(
+    regions: Sequence[TwilioRegion],
+    variants: Sequence[Variant],
+    label: str,
+    canvas: tuple[int, int],
+) -> list[str]:
+    """The layout's YAML lines (after the header): title, canvas, the roles with what each
+    stands for, then the regions, or a variant per range of counts."""
+    cw, ch = canvas
+    lines = [f"title: {scalar(f'Imported from Twilio ({label})')}", f"canvas: {cw}x{ch}"]
+    roles = [(role, r.name) for r in regions for role in r.roles]
+    if roles:
+        lines.append("roles:")
+        for role, region in roles:
+            what = f"the track {role} (Twilio region {region})"
+            lines.append(f"  {scalar(role)}: {scalar(what)}")
+    screens = [role for role, _ in roles if "screen" in role.lower()]
+    if screens:  # how previews draw them; never sent to Agora
+        cameras = ", ".join(f"{scalar(role)}: screen" for role in screens)
+        lines.append("preview:" + trailing("previews draw these tracks as shared screens"))
+        lines.append(f"  cameras: {{{cameras}}}")
+    if len(variants) == 1:
+        lines.append("regions:" + trailing("list order = paint order, later on top"))
+        lines.extend(_entries(variants[0].entries, "  ", {}, set(), canvas))
+        return lines
+    lines.append("variants:" + trailing("one per number of people, as Twilio sizes its grids"))
+    anchors = _anchors(variants)
+    defined: set[Entry] = set()
+    for variant in variants:
+        when = (
+            f"{variant.low}+"
+            if variant.high is None
+            else str(variant.low)
+            if variant.low == variant.high
+            else f"{variant.low}-{variant.high}"
+        )
+        lines.append(f"  - when: {when}")
+        lines.append("    regions:")
+        lines.extend(_entries(variant.entries, "      ", anchors, defined, canvas))
+    return lines
+
+
+def _entries(
+    entries: Sequence[Entry],
+    indent: str,
+    anchors: Mapping[Entry, str],
+    defined: set[Entry],
+    canvas: tuple[int, int],
+) -> list[str]:
+    """One line per entry; an entry drawn in several variants is written once with a
+    YAML anchor (`&main`) and then named (`*main`); a grid's anchor is on its mapping."""
+    lines: list[str] = []
+    for entry in entries:
+        anchor = anchors.get(entry)
+        prefix = "grid: " if isinstance(entry, Grid) else ""
+        if anchor is not None and entry in defined:
+            text = f"{prefix}*{anchor}"
+        else:
+            body = _entry(entry, canvas)
+            text = f"{prefix}&{anchor} {body}" if anchor is not None else f"{prefix}{body}"
+            if anchor is not None:
+                defined.add(entry)
+        where = entry.origin
+        if isinstance(entry, Box) and entry.cell is not None:
+            where += f", cell {entry.cell}"
+        lines.append(f"{indent}- {text}" + trailing(where))
+    return lines
+
+
+def _entry(entry: Entry, canvas: tuple[int, int]) -> str:
+    """One entry as a flow mapping, in pixels of the canvas, every one fit: fit."""
+    cw, ch = canvas
+    if isinstance(entry, Box):
+        pairs: list[tuple[str, Value]] = []
+        if entry.role is not None:
+            pairs.append(("role", entry.role))
+        pairs += [
+            ("x", px(entry.x)),
+            ("y", px(entry.y)),
+            ("width", px(entry.width)),
+            ("height", px(entry.height)),
+            ("fit", "fit"),
+        ]
+        return flow(pairs)
+    grid: list[tuple[str, Value]] = []
+    if entry.x:
+        grid.append(("x", px(entry.x)))
+    if entry.y:
+        grid.append(("y", px(entry.y)))
+    if abs(entry.x + entry.width - cw) > 1e-9:
+        grid.append(("width", px(entry.width)))
+    if abs(entry.y + entry.height - ch) > 1e-9:
+        grid.append(("height", px(entry.height)))
+    grid += [("rows", entry.rows), ("columns", entry.columns)]
+    if entry.cells != entry.rows * entry.columns:
+        grid.append(("cells", entry.cells))
+    if entry.roles:
+        grid.append(("roles", list(entry.roles)))
+    grid.append(("fit", "fit"))
+    return flow(grid)
+
+
+def _anchors(variants: Sequence[Variant]) -> dict[Entry, str]:
+    """A YAML anchor name for each grid, and each region with a role, drawn in more
+    than one variant (the cells of a grid with gaps are written out each time)."""
+    seen: dict[Entry, int] = {}  # in order of first appearance, so names are stable
+    for variant in variants:
+        for entry in dict.fromkeys(variant.entries):
+            seen[entry] = seen.get(entry, 0) + 1
+    names: dict[Entry, str] = {}
+    used: set[str] = set()
+    for entry, times in seen.items():
+        if times < 2 or (isinstance(entry, Box) and entry.role is None):
+            continue
+        stem = _ANCHOR_RE.sub("-", entry.origin).strip("-") or "region"
+        name, n = stem, 2
+        while name in used:
+            name, n = f"{stem}-{n}", n + 1
+        used.add(name)
+        names[entry] = name
+    return names
+
 
 DEFAULT_RESOLUTION = (640, 480)
 MIN_SIDE, MAX_SIDE, MAX_PIXELS = 16, 1280, 921_600
@@ -473,14 +842,3 @@ def _matches(pattern: str, name: str) -> bool:
     """Twilio's wildcard: `*` matches any run of characters (none included)."""
     regex = ".*".join(re.escape(part) for part in pattern.split("*"))
     return re.fullmatch(regex, name) is not None
-
-
-__all__ = [
-    "COMPOSITION_KEYS",
-    "DEFAULT_RESOLUTION",
-    "MAX_PIXELS",
-    "MAX_SIDE",
-    "MIN_SIDE",
-    "REGION_KEYS",
-    "from_twilio",
-]

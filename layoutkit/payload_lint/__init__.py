@@ -21,8 +21,13 @@ from dataclasses import dataclass
 from layoutkit.errors import Issue, safe_text
 from layoutkit.jsonmarks import JsonMap, decode_json, decode_text
 from layoutkit.payload_lint.rules import Claim, Findings, check, quote
-from layoutkit.payload_lint.shapes import Shape, WireProblem, detect_shape, wire_problems
-from layoutkit.payload_lint.storage import locate_storage
+from layoutkit.payload_lint.shapes import (
+    Shape,
+    WireProblem,
+    detect_shape,
+    locate_storage,
+    wire_problems,
+)
 
 MAX_PAYLOAD_BYTES = 1 << 20
 """The largest payload file `layoutkit lint` reads (1 MiB, as layout files)."""

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw, UnidentifiedImageError
 from layoutkit.cameras import MAX_CAMERA_ASPECT
 from layoutkit.cameras import check_camera_aspect as _check_shape
 from layoutkit.errors import RenderError
-from layoutkit.render import fonts, png_strips
+from layoutkit.render import fonts, png
 from layoutkit.safefiles import kind_of
 
 RGB = tuple[int, int, int]
@@ -385,7 +385,7 @@ def _decode(
     """An opened (not yet decoded) picture checked against the budget by its header,
     then decoded: a JPEG by its decoder at a half, quarter or eighth of its size when
     that is still as large as it is drawn (`draft`), a PNG a strip of rows at a time
-    (`png_strips`), then what shows in `box` reduced (`_reduce_part`). Returns it
+    (`png.reduced`), then what shows in `box` reduced (`_reduce_part`). Returns it
     and the size to resample it to, once the full-size picture is let go."""
     _check_pixels(opened, name, noun, box)
     whole = opened.size
@@ -398,7 +398,7 @@ def _decode(
     elif opened.format == "PNG" and file is not None:
         part = _pixel_area(area, whole)
         factors = _factor(part[2] - part[0], size[0]), _factor(part[3] - part[1], size[1])
-        by_strips = png_strips.reduced(file, part, factors, mode)
+        by_strips = png.reduced(file, part, factors, mode)
         if by_strips is not None:
             return by_strips, size
     opened.load()

@@ -1,8 +1,6 @@
-"""Layout -> PNG: compile for a participant set, then draw what would be sent.
-
-The glue between the compiler and the renderer: `render` itself only sees the payload and
-the resolved regions.
-"""
+"""Previews: the glue from a layout through compile to render (pictures, sheets across
+counts, storyboards and GIFs of scenarios). The drawing itself is `layoutkit.render`,
+which never imports layout or compile; only this package joins them."""
 
 from __future__ import annotations
 
