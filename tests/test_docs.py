@@ -10,9 +10,13 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import queue
 import re
 import shlex
+import signal
 import subprocess
+import sys
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -421,3 +425,41 @@ def test_record_shortens_the_resource_id_it_echoes(
         resource_id not in echoed and f"/resourceid/{resource_id[:8]}.../mode/mix/start" in echoed
     )
     assert len(echoed) < 120
+
+
+def banner_of(server: subprocess.Popen[str]) -> list[str]:
+    """The lines a server prints on standard error up to the one that says how to remove
+    someone (each waited for at most 60 s, so a banner without it fails, never hangs)."""
+    assert server.stderr is not None
+    stream, lines = server.stderr, queue.Queue[str]()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    banner = [lines.get(timeout=60)]
+    while "remove" not in banner[-1]:
+        banner.append(lines.get(timeout=60))
+    return banner
+
+
+def test_the_emulator_banner_says_how_to_add_and_remove_people(tmp_path: Path) -> None:
+    """The curl commands `layoutkit emulator` prints at start-up add and remove someone."""
+    command = [sys.executable, "-m", "layoutkit", "emulator", "--port", "0"]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as server:
+        try:
+            banner = banner_of(server)
+            base = banner[0].split(" on ")[1].strip()
+            said = [line[line.index("curl ") :] for line in banner if "curl " in line]
+            assert len(said) == 2, banner
+            add, remove = (
+                shlex.split(line.replace("<appid>", "app").replace("<channel>", "room"))
+                for line in said
+            )
+            joined = {"participants": [{"uid": "1001", "media": "video"}]}
+            assert json.loads(curl(add, base)) == joined
+            assert json.loads(curl(remove, base)) == {"participants": []}
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
