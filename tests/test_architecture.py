@@ -52,17 +52,19 @@ def within(name: str, owner: str) -> bool:
     return name == owner or name.startswith(owner + ".")
 
 
-def test_only_render_imports_pillow() -> None:
-    assert all(within(m, "layoutkit.render") for m in importers_of("PIL"))
+# Which parts of layoutkit may import a third-party library (ARCHITECTURE.md).
+THIRD_PARTY: dict[str, tuple[str, ...]] = {
+    "PIL": ("layoutkit.render",),
+    "click": ("layoutkit.cli",),
+    "requests": ("layoutkit.client", "layoutkit.pytest_plugin"),
+}
 
 
-def test_only_cli_imports_click() -> None:
-    assert all(within(m, "layoutkit.cli") for m in importers_of("click"))
-
-
-def test_only_the_client_and_the_test_glue_import_requests() -> None:
-    allowed = ("layoutkit.client", "layoutkit.pytest_plugin")
-    assert all(any(within(m, a) for a in allowed) for m in importers_of("requests"))
+@pytest.mark.parametrize("library", sorted(THIRD_PARTY))
+def test_only_the_named_packages_import_a_library(library: str) -> None:
+    users = THIRD_PARTY[library]
+    wrong = {m for m in importers_of(library) if not any(within(m, u) for u in users)}
+    assert importers_of(library) and not wrong, wrong
 
 
 def test_client_and_emulator_never_import_each_other() -> None:
@@ -120,6 +122,22 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "layoutkit.library.presets",
         "layoutkit.client",
     ),
+}
+# Why each package may import what ALLOWED gives it, as ARCHITECTURE.md says.
+WHY: dict[str, str] = {
+    "layoutkit.layout": "reads a layout file; knows nothing of the later stages",
+    "layoutkit.compile": "compiles layouts; lazily draws and publishes a styled layout's images",
+    "layoutkit.render": "draws a payload's regions, never the authoring model",
+    "layoutkit.preview": "the glue: layout, compile, render, and scenarios for storyboards",
+    "layoutkit.live": "compiles the layout for who is in the channel",
+    "layoutkit.library": "presets are layouts; the gallery draws them",
+    "layoutkit.client": "lazily, to push a `Layout`",
+    "layoutkit.emulator": "what Agora draws, for the composite; lazily, render for its PNG",
+    "layoutkit.pytest_plugin": "fixtures: a client bound to an emulator",
+    "layoutkit.importers": "payloads -> layouts, compiled back (lazily) to check",
+    "layoutkit.payload_lint": "payloads as users send them: the wire rules only",
+    "layoutkit.assets": "images made public for Agora: the low modules only",
+    "layoutkit.service": "Directors over the client, layouts from the library",
 }
 # Old import paths kept for users (README.md, docs/): each only re-exports its new home.
 SHIMS = {
@@ -277,3 +295,73 @@ def test_all_is_real_where_declared(name: str) -> None:
     module = importlib.import_module(name)
     for item in getattr(module, "__all__", ()):
         assert hasattr(module, item), (name, item)
+
+
+ARCHITECTURE = PACKAGE.parent / "ARCHITECTURE.md"
+
+
+def rules_markdown() -> str:
+    """ARCHITECTURE.md's "Import rules" section, rendered from the rules this file checks
+    (`python tests/test_architecture.py` prints it)."""
+
+    def names(modules: tuple[str, ...]) -> str:
+        return ", ".join(f"`{m}`" for m in modules) or "nothing else"
+
+    low = tuple(m for m in LOW if m != "layoutkit")
+    lines = [
+        "## Import rules",
+        "",
+        "<!-- Rendered from the data of tests/test_architecture.py (`rules_markdown`), which",
+        "     checks every module's imports against it; a test fails when they differ. -->",
+        "",
+        "Every package imports its own modules, the package itself and the low modules:",
+        f"{names(low)}. Beyond them, inside layoutkit:",
+        "",
+        "| package | may also import | why |",
+        "|---|---|---|",
+        *(f"| `{p}` | {names(ALLOWED[p])} | {WHY[p]} |" for p in ALLOWED),
+        "",
+        "Third-party libraries:",
+        "",
+        *(f"- `{lib}` is imported only by {names(users)}" for lib, users in THIRD_PARTY.items()),
+        "- `layoutkit.client` and `layoutkit.emulator` never import each other",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def section(text: str, heading: str) -> str:
+    """A `## heading` section of a Markdown text, up to the next `## ` heading."""
+    start = text.index(f"\n{heading}\n") + 1
+    end = text.find("\n## ", start)
+    return text[start : end + 1 if end >= 0 else len(text)]
+
+
+def test_every_package_in_the_rules_says_why() -> None:
+    assert set(WHY) == set(ALLOWED)
+
+
+def test_architecture_md_states_the_rules_this_test_checks() -> None:
+    written = section(ARCHITECTURE.read_text(encoding="utf-8"), "## Import rules")
+    assert written.rstrip("\n") == rules_markdown().rstrip("\n"), (
+        "run `python tests/test_architecture.py` and paste what it prints"
+    )
+
+
+def test_architecture_md_has_a_line_for_every_module() -> None:
+    """The tree of ARCHITECTURE.md names every module of the package, and no other."""
+    block = section(ARCHITECTURE.read_text(encoding="utf-8"), "## The tree")
+    tree = block.split("```\n")[1]
+    path: list[str] = []
+    listed = set()
+    for line in tree.splitlines():
+        depth = (len(line) - len(line.lstrip())) // 2
+        path = [*path[:depth], line.split()[0]]
+        if path[-1].endswith(".py"):
+            listed.add("".join(path))
+    actual = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")}
+    assert listed == actual, {"missing": actual - listed, "gone": listed - actual}
+
+
+if __name__ == "__main__":
+    print(rules_markdown(), end="")

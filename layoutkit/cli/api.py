@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from layoutkit.cli.options import (
+    RECORDING_HELP,
     _compile,
     _echo_json,
     _people_options,
     _vars_option,
     account_options,
+    port_option,
     quiet_option,
+    short_url,
 )
 from layoutkit.cli.style_options import StyleArgs, style_options
 
@@ -33,6 +36,7 @@ MAX_JSON_BYTES = 1 << 20  # a request body file
 STORAGE_EXAMPLE = (
     '{"vendor": 1, "region": 0, "bucket": "my-bucket", "accessKey": "...", "secretKey": "..."}'
 )
+IDS = ("--resource-id", "--sid", "--cname", "--uid")  # what names a running recording
 LIST_OPTIONS = (
     ("--subscribe-audio", "subscribe_audio"),
     ("--unsubscribe-audio", "unsubscribe_audio"),
@@ -51,7 +55,7 @@ def _client(
         customer_id,
         customer_secret,
         base_url=base_url,
-        on_request=lambda method, url: click.echo(f"-> {method} {url}", err=True),
+        on_request=lambda method, url: click.echo(f"-> {method} {short_url(url)}", err=True),
     )
 
 
@@ -74,13 +78,19 @@ def _json_file(path: str | None, what: str) -> dict[str, Any]:
 
 @click.group()
 def record() -> None:
-    """Call the Cloud Recording REST API: acquire, start, update, update-layout, query, stop."""
+    """Call the Cloud Recording REST API.
+
+    The commands are acquire, start, update, update-layout, query and stop."""
 
 
 @record.command()
 @click.option("--cname", required=True, help="The channel to record.")
 @click.option("--uid", required=True, help="The recorder's uid in the channel.")
-@click.option("--resource-expired-hour", type=click.IntRange(1, 720))
+@click.option(
+    "--resource-expired-hour",
+    type=click.IntRange(1, 720),
+    help="How many hours the resource id stays usable (Agora's default: 72).",
+)
 @account_options
 def acquire(
     cname: str,
@@ -98,10 +108,10 @@ def acquire(
 
 
 @record.command()
-@click.option("--resource-id", required=True)
-@click.option("--cname", required=True)
-@click.option("--uid", required=True)
-@click.option("--mode", type=MODES, default="mix", show_default=True)
+@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
+@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
+@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
+@click.option("--mode", type=MODES, default="mix", show_default=True, help="The mode to record in.")
 @click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
 @click.option(
     "--storage",
@@ -214,10 +224,7 @@ def _running_options(payload_help: str, mode_help: str) -> Callable[[F], F]:
 
         options = [
             click.option("--payload", "payload_file", metavar="JSON", help=payload_help),
-            click.option("--resource-id", required=True),
-            click.option("--sid", required=True),
-            click.option("--cname", required=True),
-            click.option("--uid", required=True),
+            *(click.option(name, required=True, help=RECORDING_HELP[name]) for name in IDS),
             click.option("--mode", type=MODES, default="mix", show_default=True, help=mode_help),
         ]
         decorated: Any = wrapper
@@ -345,7 +352,9 @@ def update(
     base_url: str,
     running: _Running,
 ) -> None:
-    """Replace the subscription lists of a running mix or individual recording.
+    """Replace the subscription lists of a recording.
+
+    This works for a running mix or individual recording.
 
     The lists say whose audio and whose video the recording takes from now on. For each
     media, list the users to record or the users to leave out, not both (at most 32
@@ -369,9 +378,9 @@ def update(
 
 
 @record.command()
-@click.option("--resource-id", required=True)
-@click.option("--sid", required=True)
-@click.option("--mode", type=MODES, default="mix", show_default=True)
+@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
+@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
+@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
 @account_options
 def query(
     resource_id: str,
@@ -388,11 +397,11 @@ def query(
 
 
 @record.command()
-@click.option("--resource-id", required=True)
-@click.option("--sid", required=True)
-@click.option("--cname", required=True)
-@click.option("--uid", required=True)
-@click.option("--mode", type=MODES, default="mix", show_default=True)
+@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
+@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
+@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
+@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
+@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
 @account_options
 def stop(
     resource_id: str,
@@ -448,10 +457,15 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@port_option(8080)
 @click.option("--customer-id", help="Require these credentials (default: accept any).")
-@click.option("--customer-secret", envvar="EMULATOR_CUSTOMER_SECRET", show_envvar=True)
+@click.option(
+    "--customer-secret",
+    envvar="EMULATOR_CUSTOMER_SECRET",
+    show_envvar=True,
+    help="The customer secret required with --customer-id.",
+)
 @click.option("--app-id", "app_ids", multiple=True, help="Serve only these App IDs.")
 @click.option(
     "--log-size",
@@ -524,6 +538,13 @@ def emulator(
     click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
     click.echo(f"  control: {server.url}/_emulator/state", err=True)
     click.echo(f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>", err=True)
+    people = f"{server.url}/_emulator/apps/<appid>/channels/<channel>/participants"
+    click.echo("  add someone to a channel (a recording needs someone in it):", err=True)
+    click.echo(
+        f"    curl -X POST {people} -H 'Content-Type: application/json' -d '{{\"uid\": \"1001\"}}'",
+        err=True,
+    )
+    click.echo(f"  remove them:  curl -X DELETE {people}/1001", err=True)
     for base, folder in assets.items():
         click.echo(f"  images:  {base}<name> from {folder}", err=True)
     if notify_url is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from layoutkit.cli.options import short_url
 from layoutkit.errors import OutputError
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def _client(url: str, say: Callable[[str], None]) -> CloudRecordingClient:
         CUSTOMER_SECRET,
         base_url=url,
         retry=RetryPolicy(attempts=3, backoff=0.01),
-        on_request=lambda method, address: say(f"  -> {method} {_short(address)}"),
+        on_request=lambda method, address: say(f"  -> {method} {short_url(address)}"),
     )
 
 
@@ -202,11 +203,6 @@ def _finish(recording: Recording, clock: ManualClock, say: Callable[[str], None]
     )
 
 
-def _short(url: str) -> str:
-    """The URL with long ids cut to their first 8 characters."""
-    return "/".join(p if len(p) <= 24 else f"{p[:8]}..." for p in url.split("/"))
-
-
 def _compiled(layout: Layout, people: list[str]) -> Compilation:
     from layoutkit.compile.compiler import compile_full
 
@@ -235,7 +231,9 @@ def _status_name(status: int | None) -> str:
     "channels (two attached, one recorded by a rule).",
 )
 def demo(out_dir: str, service: bool) -> None:
-    """Record a demo session against a local emulator: no account needed."""
+    """Record a demo session against a local emulator.
+
+    No Agora account is needed."""
     folder = out_folder(Path(out_dir))  # not a folder: an error before anything runs
     if service:
         from layoutkit.cli.demo_service import run_service_demo

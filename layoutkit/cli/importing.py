@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 @click.group(name="import", cls=MessageGroup)
 def import_group() -> None:
-    """Make a layout from a Twilio composition or an Agora layout payload."""
+    """Make a layout from a Twilio or Agora payload.
+
+    The payload is a Twilio composition or an Agora layout payload."""
 
 
 _output_option = click.option(

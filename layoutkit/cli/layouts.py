@@ -55,8 +55,10 @@ def validate(
     roles: tuple[str, ...],
     vars_: tuple[str, ...],
 ) -> None:
-    """Check layout files at every participant count from 1 to 17, with no role bound and
-    with the roles their variants and template branches depend on."""
+    """Check layout files at every participant count.
+
+    Each file is checked at every count from 1 to 17 (or its `counts:`), with no role
+    bound and with the roles its variants and template branches depend on."""
     from layoutkit.compile.report import validate_layout
     from layoutkit.errors import LayoutError
 
@@ -140,8 +142,10 @@ def compile_command(
     vars_: tuple[str, ...],
     style: StyleArgs,
 ) -> None:
-    """Print the JSON Agora takes for this layout (with --assets-dir and --assets-url,
-    a styled layout's images are published and named in it)."""
+    """Print the JSON Agora takes for a layout.
+
+    With --assets-dir and --assets-url, a styled layout's images are published and named
+    in it."""
     result = _compile(file, count, participants, roles, vars_, strict, hide=hide, style=style)
     if as_ == "start":
         _echo_json(result.transcoding_json)
@@ -173,7 +177,9 @@ def regions(
     hide: tuple[str, ...],
     vars_: tuple[str, ...],
 ) -> None:
-    """Print the rectangles Agora will draw, in paint order, each with its user."""
+    """Print the rectangles Agora will draw, with their users.
+
+    The rectangles come in paint order, each naming the user drawn there."""
     result = _compile(file, count, participants, roles, vars_, hide=hide, publish=False)
     _echo_json([region.to_json() for region in result.regions])
 
@@ -279,8 +285,9 @@ def preview(
     vars_: tuple[str, ...],
     style: StyleArgs,
 ) -> None:
-    """Draw the recorded canvas as a PNG, as Agora will compose it (a styled layout's
-    names, frames, logos and video-off cards included)."""
+    """Draw the recorded canvas as a PNG, as Agora will compose it.
+
+    A styled layout's names, frames, logos and video-off cards are drawn too."""
     from layoutkit.preview import (
         PreviewOptions,
         compile_preview,
@@ -325,8 +332,10 @@ def preview(
 
 @click.command()
 def schema() -> None:
-    """Print the JSON Schema of the layout format, for editors (see the README:
-    `layoutkit schema > layoutkit.schema.json`)."""
+    """Print the JSON Schema of the layout format, for editors.
+
+    Save it beside your layouts (`layoutkit schema > layoutkit.schema.json`) and name it
+    on a layout's first line (docs/format.md#editor-schema)."""
     from layoutkit.layout.schema import layout_json_schema
 
     _echo_json(layout_json_schema())

@@ -17,8 +17,10 @@ STDIN_NAME = "<stdin>"
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def lint_command(files: tuple[str, ...], strict: bool) -> None:
-    """Check JSON payloads for Agora (- reads standard input): a start or updateLayout
-    body or its clientRequest, a transcodingConfig, or a layoutConfig array.
+    """Check JSON payloads before they reach Agora.
+
+    A file (- reads standard input) holds a start or updateLayout body or its
+    clientRequest, a transcodingConfig, or a layoutConfig array.
 
     Reports FILE:LINE:COLUMN: error|warning: FIELD: MESSAGE at each offending value:
     Agora's documented rules, and the mistakes it accepts without a word (string user

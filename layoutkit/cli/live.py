@@ -18,6 +18,7 @@ import click
 
 from layoutkit.cli.api import _client
 from layoutkit.cli.options import (
+    RECORDING_HELP,
     _compile,
     _echo_json,
     _people_options,
@@ -44,7 +45,7 @@ def _target_options(required: bool) -> Callable[[F], F]:
             func = click.option(
                 name,
                 required=required,
-                help="Of the running recording." if name == "--sid" else None,
+                help=RECORDING_HELP[name],
             )(func)
         return account_options(func)
 
@@ -94,8 +95,9 @@ def apply(
     base_url: str,
     style: StyleArgs,
 ) -> None:
-    """Push a layout into a running recording (one updateLayout); a styled layout's
-    images are published first (--assets-dir and --assets-url)."""
+    """Push a layout into a running recording (one updateLayout).
+
+    A styled layout's images are published first (--assets-dir and --assets-url)."""
     payload = _compile(
         layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
     ).payload_json
@@ -165,7 +167,9 @@ def play(
     base_url: str,
     style: StyleArgs,
 ) -> None:
-    """Play a scenario: the updateLayout payloads it causes, a storyboard and a GIF.
+    """Play a scenario: its payloads, a storyboard and a GIF.
+
+    The scenario's events are turned into the updateLayout payloads they cause.
 
     A styled layout writes the scenario's names (`names:`, `name` events; --name gives
     more, over the scenario's); with --push its images are published (--assets-dir and
@@ -367,7 +371,14 @@ def _report_push(director: Any, ok: bool) -> None:
 @style_options(assets=True)
 @_vars_option
 @click.option("--push", is_flag=True, help="Also push each valid version live.")
-@click.option("--poll", type=click.FloatRange(min=0.05), default=0.5, show_default=True)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.05),
+    default=0.5,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look at the file for a change.",
+)
 @click.option("--polls", type=int, hidden=True, help="Stop after this many polls (tests).")
 @quiet_option
 @_target_options(required=False)
@@ -392,8 +403,10 @@ def watch(
     base_url: str,
     style: StyleArgs,
 ) -> None:
-    """Re-validate and re-render a layout each time it is saved; optionally push it
-    (publishing a styled layout's images first, given --assets-dir and --assets-url)."""
+    """Check and draw a layout again each time it is saved.
+
+    With --push, each valid version is pushed live (a styled layout's images published
+    first, given --assets-dir and --assets-url)."""
     from layoutkit.layout.loader import MAX_FILE_BYTES
     from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation

@@ -20,6 +20,31 @@ if TYPE_CHECKING:
     from layoutkit.layout.loader import Layout
 
 F = TypeVar("F", bound=Callable[..., Any])
+RECORDING_HELP = {
+    "--resource-id": "The resource id acquire gave (valid for 5 minutes before start).",
+    "--sid": "The recording's sid, which start gave.",
+    "--cname": "The channel the recording is in.",
+    "--uid": "The recorder's uid: the uid the recording joins the channel with.",
+    "--mode": "The recording's mode.",
+}
+"""What each option naming a recording says in `--help`, for every command that has it."""
+
+
+def port_option(default: int) -> Callable[[F], F]:
+    """`--port`, the port a local server listens on."""
+    return click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=default,
+        show_default=True,
+        help="The port to listen on (0: any free port).",
+    )
+
+
+def short_url(url: str) -> str:
+    """The URL with long ids (a 300-character resource id) cut to their first 8
+    characters, as the commands echo it."""
+    return "/".join(p if len(p) <= 24 else f"{p[:8]}..." for p in url.split("/"))
 
 
 def _split_pair(value: str, option: str, example: str) -> tuple[str, str]:
@@ -270,6 +295,7 @@ def account_options(func: F) -> F:
 
 
 __all__ = [
+    "RECORDING_HELP",
     "_compile",
     "_echo_issues",
     "_echo_json",
@@ -283,7 +309,9 @@ __all__ = [
     "_vars_option",
     "account_options",
     "echo_issues",
+    "port_option",
     "quiet",
     "quiet_option",
+    "short_url",
     "warn",
 ]

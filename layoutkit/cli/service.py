@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from layoutkit.cli.options import account_options
+from layoutkit.cli.options import account_options, port_option
 from layoutkit.cli.style_options import StyleArgs, style_options
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _rules(path: str | None) -> list[AutoRule]:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8088, show_default=True)
+@port_option(8088)
 @click.option(
     "--db",
     metavar="FILE",
@@ -67,7 +67,14 @@ def _rules(path: str | None) -> list[AutoRule]:
     metavar="FILE",
     help="YAML with auto_record rules: record channels matching a pattern by itself.",
 )
-@click.option("--rate-limit", type=click.IntRange(1, 10), default=10, show_default=True)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(1, 10),
+    default=10,
+    show_default=True,
+    help="Requests per second to Agora for the App ID, at most Agora's 10 (counted over "
+    "1.15 s, a margin); give less when other code calls Agora with the same App ID.",
+)
 @click.option(
     "--no-resync",
     is_flag=True,
@@ -116,15 +123,17 @@ def serve(
     base_url: str,
     style: StyleArgs,
 ) -> None:
-    """Run the director service: Agora Notifications at POST /agora/notifications keep
-    every attached recording's layout right (POST/GET/DELETE /recordings; names with
+    """Run the director service for Agora Notifications.
+
+    Agora Notifications at POST /agora/notifications keep every attached recording's
+    layout right (POST/GET/DELETE /recordings; names with
     PUT /recordings/SID/names/UID). Styled layouts' images are published with
     --assets-dir DIR --assets-url URL (or --assets-command CMD --assets-url URL).
 
     Secrets come from the environment only: AGORA_NOTIFICATIONS_SECRET (the
     Notifications secret, required) and LAYOUTKIT_SERVICE_TOKEN (the bearer token of
     /recordings, required unless --host is a loopback address). Put it behind an HTTPS
-    proxy for Agora (see the README). SIGTERM or Ctrl-C stops it cleanly."""
+    proxy for Agora (see docs/service.md). SIGTERM or Ctrl-C stops it cleanly."""
     from layoutkit.client import CloudRecordingClient, RetryPolicy
     from layoutkit.service.server import DirectorService
 
