@@ -1,6 +1,7 @@
 """Previews: the glue from a layout through compile to render (pictures, sheets across
 counts, storyboards and GIFs of scenarios). The drawing itself is `layoutkit.render`,
-which never imports layout or compile; only this package joins them."""
+which never imports layout or compile; only this module joins them: compile for a
+participant set, then draw what would be sent."""
 
 from __future__ import annotations
 

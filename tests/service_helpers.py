@@ -142,7 +142,7 @@ def attach(url: str, recording: Recording, token: str | None = None, **extra: An
     """POST /recordings for `recording`; its answer's JSON (201 asserted)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     answer = requests.post(
-        f"{url}/recordings", json=attach_body(recording, **extra), headers=headers, timeout=5
+        f"{url}/recordings", json=attach_body(recording, **extra), headers=headers, timeout=30
     )
     assert answer.status_code == 201, answer.text
     return answer.json()

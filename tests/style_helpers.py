@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from layoutkit.render.style import STYLE_FONT
+from layoutkit.render.fonts import STYLE_FONT
 from layoutkit.styleplan import CardPlan, Mark, StylePlan
 
 W, H = 320, 180

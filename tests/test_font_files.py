@@ -17,9 +17,8 @@ from style_helpers import damaged_font
 
 from layoutkit.cli import cli
 from layoutkit.errors import RenderError
-from layoutkit.render.fonts import MAX_FONT_BYTES, font_at
+from layoutkit.render.fonts import MAX_FONT_BYTES, STYLE_FONT, font_at
 from layoutkit.render.style import (
-    STYLE_FONT,
     can_draw,
     clear_style_cache,
     fit_text,

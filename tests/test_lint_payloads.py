@@ -621,11 +621,12 @@ def test_a_key_given_again_forgets_what_its_earlier_value_held() -> None:
 def test_many_keys_given_again_are_read_at_once() -> None:
     """Forgetting what a replaced value held costs one pass, not one per repeated key."""
     text = '{"v": [' + ",".join(["0"] * 60_000) + "], " + ", ".join(['"a": []'] * 60_000) + "}"
-    started = time.perf_counter()
+    started = time.process_time()
     decoded = decode_json(text)
     assert not isinstance(decoded, Issue)
     assert len(decoded[1].duplicates) == 60_000 - 1
-    assert time.perf_counter() - started < 10  # the scan that forgot key by key took minutes
+    # CPU time, whatever else the machine runs: the scan that forgot key by key took minutes
+    assert time.process_time() - started < 10
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -381,27 +381,3 @@ def _status_hint(status: int) -> str | None:
         404: "check the URL, the resource id and the sid; the recording may have ended",
         429: "more than 10 requests per second for this App ID; slow down",
     }.get(status)
-
-
-__all__ = [
-    "ASKED_AGAIN",
-    "JSON_UTF8",
-    "REDACTED",
-    "SECRET_KEYS",
-    "SECRET_PARTS",
-    "SECRET_WORDS",
-    "TRANSIENT",
-    "AskedAgain",
-    "BasicAuth",
-    "RateLimiter",
-    "RetryPolicy",
-    "Transport",
-    "answer",
-    "asked_again",
-    "check_base_url",
-    "error_fields",
-    "is_secret_name",
-    "redact",
-    "redact_text",
-    "status_error",
-]

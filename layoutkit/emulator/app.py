@@ -278,5 +278,3 @@ _REASONS = {
     502: "Bad Gateway",
     504: "Gateway Timeout",
 }
-
-__all__ = ["API_ROUTES", "CONTROL_ROUTES", "USERS_ROUTE", "EmulatorApp"]

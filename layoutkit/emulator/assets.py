@@ -144,13 +144,3 @@ class AssetFolders:
 
     def __repr__(self) -> str:
         return f"AssetFolders({len(self.snapshot())} bases)"
-
-
-__all__ = [
-    "IMAGE_KEYS",
-    "AssetFolders",
-    "ImageStatus",
-    "check_base",
-    "image_urls",
-    "resolve_image",
-]

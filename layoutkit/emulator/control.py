@@ -458,6 +458,3 @@ ROUTES: dict[str, Callable[[EmulatorState, Request], Response]] = {
     "requests": _requests,
     "clock": _clock,
 }
-
-
-__all__ = ["composite", "handle", "images", "summary"]

@@ -391,19 +391,3 @@ def health(sender: NotificationSender | None, body: Any) -> Response:
         raise ControlError(400, kinds)
     notices = [sender.submit(event) for event in health_check(kinds)]
     return reply(200, {"sent": [n.event_type for n in notices]})
-
-
-__all__ = [
-    "MAX_KEPT",
-    "MAX_QUEUE",
-    "RETRY_INTERVALS",
-    "TIMEOUT",
-    "Faults",
-    "Notice",
-    "NotificationSender",
-    "control",
-    "health",
-    "health_check_types",
-    "notice_id",
-    "sign",
-]

@@ -265,30 +265,3 @@ class RecordingEvents:
             "details": dict(details),
         }
         return Event(kind, recording.app_id, payload, PRODUCT_CLOUD_RECORDING)
-
-
-__all__ = [
-    "AUDIENCE_JOINED",
-    "AUDIENCE_LEFT",
-    "AUDIENCE_TO_HOST",
-    "CHANNEL_CREATED",
-    "CHANNEL_DESTROYED",
-    "HOST_JOINED",
-    "HOST_LEFT",
-    "HOST_TO_AUDIENCE",
-    "MAX_AUDIENCE_LISTED",
-    "PRODUCT_RTC",
-    "RECORDER_CLIENT_TYPE",
-    "RECORDER_PLATFORM",
-    "RTC_EVENT_TYPES",
-    "USER_JOINED",
-    "USER_LEFT",
-    "Event",
-    "Presence",
-    "Seat",
-    "SeatRole",
-    "health_check",
-    "number",
-    "seats",
-    "user_list",
-]

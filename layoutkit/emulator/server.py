@@ -294,6 +294,3 @@ class EmulatorServer:
         if len(self.state.app_ids) == 1:
             return self.state.app_ids[0]
         raise ValueError("give app_id: the emulator serves more than one App ID")
-
-
-__all__ = ["EmulatorServer"]

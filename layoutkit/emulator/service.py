@@ -379,18 +379,3 @@ def _entry(name: str, track: str, uid: str, mixed: bool, start: int) -> dict[str
 
 def _millis(unix_time: float) -> int:
     return round(unix_time * 1000)
-
-
-__all__ = [
-    "ACQUIRE_BAD_CHANNEL",
-    "DUPLICATE_STOP",
-    "NOT_FOUND",
-    "START_BAD_CHANNEL",
-    "acquire",
-    "files",
-    "query",
-    "start",
-    "stop",
-    "update",
-    "update_layout",
-]

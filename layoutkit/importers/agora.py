@@ -465,13 +465,9 @@ class PayloadReader:
 
     # -- the fields ----------------------------------------------------------------------
 
-    def _fields(self, data: Mapping[str, Any] | list[Any], base: JsonPath) -> None:
+    def _canvas(self, data: Mapping[str, Any], base: JsonPath) -> None:
+        """The canvas size, frame rate and bitrate."""
         p = self.payload
-        if isinstance(data, list):
-            p.mode = 3
-            self._regions(data, base, {})
-            return
-        self.problems.unknown_keys(data, base, TRANSCODING_KEYS, "a layout payload")
         p.width = self._int(data, base, "width", 1, MAX_SIDE_PX)
         p.height = self._int(data, base, "height", 1, MAX_SIDE_PX)
         if p.width and p.height and p.width * p.height > MAX_AREA_PX:
@@ -489,21 +485,34 @@ class PayloadReader:
             )
             p.fps = None
         p.bitrate = self._int(data, base, "bitrate", 1, MAX_BITRATE_KBPS)
+
+    def _focus(self, focus: object, base: JsonPath) -> None:
+        """`maxResolutionUid`: who is large, in the vertical mode only."""
+        if focus is None:
+            return
+        uid = self._uid(focus, (*base, "maxResolutionUid"))
+        if self.payload.mode == 2:
+            self.payload.focus = uid
+        elif uid is not None:
+            self.notes.append(
+                f"maxResolutionUid {uid}: it only applies to the vertical mode "
+                f"(mixedVideoLayout 2), not {self.payload.mode}; left out."
+            )
+
+    def _fields(self, data: Mapping[str, Any] | list[Any], base: JsonPath) -> None:
+        p = self.payload
+        if isinstance(data, list):
+            p.mode = 3
+            self._regions(data, base, {})
+            return
+        self.problems.unknown_keys(data, base, TRANSCODING_KEYS, "a layout payload")
+        self._canvas(data, base)
         mode = self._int(data, base, "mixedVideoLayout", 0, 3)
         p.mode = mode or 0
         p.background = self._color(data, base)
         p.background_image = self._url(data, base, "backgroundImage")
         p.placeholder_image = self._url(data, base, "defaultUserBackgroundImage")
-        focus = data.get("maxResolutionUid")
-        if focus is not None:
-            uid = self._uid(focus, (*base, "maxResolutionUid"))
-            if p.mode == 2:
-                p.focus = uid
-            elif uid is not None:
-                self.notes.append(
-                    f"maxResolutionUid {uid}: it only applies to the vertical mode "
-                    f"(mixedVideoLayout 2), not {p.mode}; left out."
-                )
+        self._focus(data.get("maxResolutionUid"), base)
         backgrounds = self._backgrounds(data.get("backgroundConfig"), (*base, "backgroundConfig"))
         config = data.get("layoutConfig")
         if config is None:
@@ -660,19 +669,7 @@ class PayloadReader:
             if min(numbers) < 0:
                 continue
             x, y, w, h = numbers
-            for key, size in (("width", w), ("height", h)):
-                if size == 0:
-                    self.problems.add(
-                        (*where, key),
-                        "a region of zero size draws nothing; give it a size or remove it",
-                    )
-            for start, size, key, edge in ((x, w, "width", "right"), (y, h, "height", "bottom")):
-                if Decimal(repr(start)) + Decimal(repr(size)) > 1 + ROUNDING_UNIT:
-                    self.problems.add(
-                        (*where, key),
-                        f"the region runs past the {edge} edge ({start} + {size} > 1); "
-                        "Agora takes regions within the canvas",
-                    )
+            self._check_box(where, x, y, w, h)
             self.payload.regions.append(
                 AgoraRegion(
                     uid, x, y, w, h, round6(alpha if alpha is not None else 1.0), render_mode or 0
@@ -684,6 +681,22 @@ class PayloadReader:
                 "reads them."
             )
         self._placeholders(backgrounds)
+
+    def _check_box(self, where: JsonPath, x: float, y: float, w: float, h: float) -> None:
+        """A region of zero size, or one running past the canvas, is an error."""
+        for key, size in (("width", w), ("height", h)):
+            if size == 0:
+                self.problems.add(
+                    (*where, key),
+                    "a region of zero size draws nothing; give it a size or remove it",
+                )
+        for start, size, key, edge in ((x, w, "width", "right"), (y, h, "height", "bottom")):
+            if Decimal(repr(start)) + Decimal(repr(size)) > 1 + ROUNDING_UNIT:
+                self.problems.add(
+                    (*where, key),
+                    f"the region runs past the {edge} edge ({start} + {size} > 1); "
+                    "Agora takes regions within the canvas",
+                )
 
     def _fraction(
         self, entry: Mapping[str, Any], where: JsonPath, key: str, *, required: bool

@@ -137,20 +137,3 @@ def _unmarked(text: str) -> str:
     """Comment text that cannot start a Jinja2 tag (`{%` -> `{ %`): the loader would read
     the whole file as a template."""
     return _MARKER_RE.sub("{ ", text)
-
-
-__all__ = [
-    "COMMENT_WIDTH",
-    "Imported",
-    "Raw",
-    "Scalar",
-    "Value",
-    "comment",
-    "flow",
-    "header",
-    "number",
-    "one_line",
-    "px",
-    "scalar",
-    "trailing",
-]

@@ -739,44 +739,57 @@ class _Importer:
 
     # -- who is shown where --------------------------------------------------------------
 
+    def _tracks(self, region: TwilioRegion, taken: dict[str, str]) -> tuple[list[str], list[str]]:
+        """The region's exact track names not `taken` by an earlier region (now taken by
+        this one), and its wildcard patterns."""
+        roles: list[str] = []
+        patterns: list[str] = []
+        for track in self._sources[region.name]:
+            if "*" in track:
+                patterns.append(track)
+            elif track in taken:
+                self.notes.append(
+                    f"{region.name}: {track} is also in {taken[track]}; Twilio draws it "
+                    f"in both, layoutkit shows a person once (in {taken[track]})."
+                )
+            elif track not in roles:
+                roles.append(track)
+                taken[track] = region.name
+                if _SID_RE.match(track):
+                    self.notes.append(
+                        f"{region.name}: {track} is a track SID; it became the role "
+                        f"{track}: bind it to the person's uid with --role {track}=UID. "
+                        "Until it is bound, it counts as one of the people present and "
+                        f"is filled first: with 1 person, that person is drawn in "
+                        f"{region.name} ({region.width}x{region.height})."
+                    )
+        return roles, patterns
+
+    def _within_room(
+        self, region: TwilioRegion, roles: list[str], taken: dict[str, str]
+    ) -> list[str]:
+        """The roles the region's cells have room for (the others are free again)."""
+        room = region.cells()
+        if room is None or room >= len(roles):
+            return roles
+        shown, hidden = roles[:room], roles[room:]
+        self.notes.append(
+            f"{region.name}: {room} free cells for {len(roles)} tracks; "
+            f"{', '.join(hidden)} not shown (nor by Twilio at once)."
+        )
+        for track in hidden:
+            del taken[track]
+        return shown
+
     def _assign_sources(self, regions: list[TwilioRegion], base: JsonPath) -> list[TwilioRegion]:
         """Each region's exact track names become roles (a track in two regions stays in
         the first, in paint order); a region with wildcards shows whoever is left."""
         taken: dict[str, str] = {}
         out: list[TwilioRegion] = []
         for region in regions:
-            roles: list[str] = []
-            patterns: list[str] = []
-            for track in self._sources[region.name]:
-                if "*" in track:
-                    patterns.append(track)
-                elif track in taken:
-                    self.notes.append(
-                        f"{region.name}: {track} is also in {taken[track]}; Twilio draws it "
-                        f"in both, layoutkit shows a person once (in {taken[track]})."
-                    )
-                elif track not in roles:
-                    roles.append(track)
-                    taken[track] = region.name
-                    if _SID_RE.match(track):
-                        self.notes.append(
-                            f"{region.name}: {track} is a track SID; it became the role "
-                            f"{track}: bind it to the person's uid with --role {track}=UID. "
-                            "Until it is bound, it counts as one of the people present and "
-                            f"is filled first: with 1 person, that person is drawn in "
-                            f"{region.name} ({region.width}x{region.height})."
-                        )
-            room = region.cells()
-            if room is not None and room < len(roles):
-                shown, hidden = roles[:room], roles[room:]
-                self.notes.append(
-                    f"{region.name}: {room} free cells for {len(roles)} tracks; "
-                    f"{', '.join(hidden)} not shown (nor by Twilio at once)."
-                )
-                for track in hidden:
-                    del taken[track]
-                roles = shown
-            if room == 0:
+            roles, patterns = self._tracks(region, taken)
+            roles = self._within_room(region, roles, taken)
+            if region.cells() == 0:
                 self.notes.append(f"{region.name}: every cell is excluded; left out.")
                 continue
             if not roles and not patterns:

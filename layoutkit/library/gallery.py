@@ -133,6 +133,18 @@ def build_gallery(out_dir: Path, *, workers: int | None = None) -> list[str]:
     return names
 
 
+def _stage(staging: Path, files: dict[str, bytes]) -> None:
+    """Write the site's files into `staging`, readable by all."""
+    for relative, data in sorted(files.items()):
+        target = staging / relative
+        if ".." in Path(relative).parts or Path(relative).is_absolute():
+            raise OutputError(f"{relative}: not a file name inside the gallery")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_new(target, data)
+    for folder in [staging, *staging.rglob("*")]:
+        os.chmod(folder, 0o755 if folder.is_dir() else 0o644)  # noqa: PTH101
+
+
 def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write the site into a staging folder next to `out_dir`, then swap it in. A symlink
     to a folder is followed (the folder it points to is replaced, the link is kept); an
@@ -147,14 +159,7 @@ def _write_site(out_dir: Path, files: dict[str, bytes]) -> None:
         raise OutputError(f"{shown}: cannot write the gallery there ({exc.strerror})") from None
     old: Path | None = None
     try:
-        for relative, data in sorted(files.items()):
-            target = staging / relative
-            if ".." in Path(relative).parts or Path(relative).is_absolute():
-                raise OutputError(f"{relative}: not a file name inside the gallery")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_new(target, data)
-        for folder in [staging, *staging.rglob("*")]:
-            os.chmod(folder, 0o755 if folder.is_dir() else 0o644)  # noqa: PTH101
+        _stage(staging, files)
         if existing and _existing_folder(shown, out_dir):  # still a real folder: set it aside
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             out_dir.rename(old)  # over the empty folder just made
@@ -190,14 +195,3 @@ def _existing_folder(shown: Path, out_dir: Path) -> bool:
             hint="give the path of a folder (it is replaced whole) or of a new one",
         )
     return True
-
-
-__all__ = [
-    "CARD_SHOWN",
-    "CARD_WIDTH",
-    "SHOT_SHOWN",
-    "SHOT_WIDTH",
-    "Shot",
-    "build_gallery",
-    "render_preset",
-]

@@ -356,17 +356,24 @@ def _layout_object(obj: Mapping[str, Any], place: LayoutPlace, out: Findings) ->
         _regions(regions, (*path, "layoutConfig"), out)
     known = (*LAYOUT_KEYS, *CANVAS_KEYS) if place.canvas else LAYOUT_KEYS
     _typos(obj, path, known, (), out)
+    _canvas_keys(obj, place, mode, out)
+
+
+def _canvas_keys(
+    obj: Mapping[str, Any], place: LayoutPlace, mode: int | None, out: Findings
+) -> None:
+    """The canvas rules of a transcodingConfig; in an updateLayout, canvas keys ignored."""
     if place.canvas:
         for severity, where, message in check_canvas(obj, custom=mode == 3):
-            out.found.append(Finding(severity, (*path, *where), message))
-    else:
-        for key in (k for k in obj if k in CANVAS_KEYS):
-            out.warn(
-                (*path, key),
-                f"updateLayout cannot change the recording's canvas or quality: Agora "
-                f"ignores {key} here (set it in the start request's transcodingConfig)",
-                key=True,
-            )
+            out.found.append(Finding(severity, (*place.path, *where), message))
+        return
+    for key in (k for k in obj if k in CANVAS_KEYS):
+        out.warn(
+            (*place.path, key),
+            f"updateLayout cannot change the recording's canvas or quality: Agora "
+            f"ignores {key} here (set it in the start request's transcodingConfig)",
+            key=True,
+        )
 
 
 def _builtin_with_regions(mode: int | None, path: Path, out: Findings) -> None:
@@ -600,6 +607,3 @@ def _non_finite(data: Any, out: Findings) -> None:
             stack.extend(((*path, k), v) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
-
-
-__all__ = ["ALLSTREAM", "Claim", "Finding", "Findings", "check", "quote"]

@@ -257,15 +257,19 @@ def _readable(error: ErrorDetails, data: Any, path: Path) -> str:
         return f'"{name}" is empty: Agora requires a value here (write {what})'
     if kind in _TYPE_WORDS:
         return f"must be {_TYPE_WORDS[kind]}, not {json_kind(value)}"
-    message = error["msg"]
+    return _plain(error["msg"], value if number else None)
+
+
+def _plain(message: str, number: float | None) -> str:
+    """Pydantic's message in the linter's words (the number given first, when there is one)."""
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     if message.startswith("Input should be "):
         message = "must be " + message.removeprefix("Input should be ")
         message = message.replace("less than or equal to", "at most")
         message = message.replace("greater than or equal to", "at least")
-        if number:
-            message = f"{value:g}: {message}"
+        if number is not None:
+            message = f"{number:g}: {message}"
     return message
 
 
@@ -395,25 +399,3 @@ def _prefix_problems(
         if problem.path[:1] == (PREFIX,):
             found.append(WireProblem(path, problem.message, problem.kind))
     return found
-
-
-__all__ = [
-    "ACCEPTED",
-    "BACKGROUND_KEYS",
-    "BODY_KEYS",
-    "CANVAS_KEYS",
-    "CLIENT",
-    "LAYOUT_KEYS",
-    "RECORDING",
-    "REGION_KEYS",
-    "START_CLIENT_KEYS",
-    "TRANSCODING",
-    "LayoutPlace",
-    "Shape",
-    "WireProblem",
-    "detect_shape",
-    "layout_places",
-    "validate",
-    "value_at",
-    "wire_problems",
-]

@@ -230,6 +230,3 @@ def _dashed(draw: ImageDraw.ImageDraw, box: Box, color: tuple[int, int, int]) ->
     for y in range(top, bottom, dash * 2):
         draw.line((left, y, left, min(y + dash, bottom)), fill=color)
         draw.line((right, y, right, min(y + dash, bottom)), fill=color)
-
-
-__all__ = ["annotate", "caption_lines", "tag_size"]

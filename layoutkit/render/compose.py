@@ -248,13 +248,7 @@ def compose(
     layout fields as JSON, Agora's names)."""
     canvas = Image.new("RGB", size, hex_rgb(payload.get("backgroundColor")))
     drawn = Drawn()
-    background = payload.get("backgroundImage")
-    if background:
-        local = options.images.get(background)
-        if local is not None:
-            canvas.paste(cover(stand_in(background, local, size), size), (0, 0))
-        else:
-            drawn.missing_images.append(background)
+    _paint_background(canvas, payload.get("backgroundImage"), options, drawn)
     floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
     # what a region of a user without video and without an image of their own shows
     backdrop = canvas.copy() if any(p.video_off for p in people.values()) else None
@@ -283,14 +277,23 @@ def compose(
         if floating and index > 0 and person is not None and person.audio_only:
             tile, what = None, "transparent"
         drawn.shown.append(what)
-        if tile is None:
-            continue
-        if region.alpha >= 1.0:
-            canvas.paste(tile, box[:2])
-        elif region.alpha > 0:
-            mask = Image.new("L", tile_size, round(region.alpha * 255))
-            canvas.paste(tile, box[:2], mask)
+        if tile is not None and region.alpha > 0:
+            alpha = round(region.alpha * 255)
+            canvas.paste(tile, box[:2], Image.new("L", tile_size, alpha) if alpha < 255 else None)
     return canvas, drawn
+
+
+def _paint_background(
+    canvas: Image.Image, background: str | None, options: RenderOptions, drawn: Drawn
+) -> None:
+    """The payload's `backgroundImage` over the whole canvas, or noted as missing."""
+    if not background:
+        return
+    local = options.images.get(background)
+    if local is not None:
+        canvas.paste(cover(stand_in(background, local, canvas.size), canvas.size), (0, 0))
+    else:
+        drawn.missing_images.append(background)
 
 
 def _region_tile(
@@ -320,26 +323,3 @@ def _region_tile(
     return camera_tile(person, size, region.fit, color, options, above), (
         "screen" if person.screen and person.image is None else "video"
     )
-
-
-__all__ = [
-    "BACKGROUND",
-    "MAX_PIXELS",
-    "MAX_SCALE",
-    "MAX_SIDE",
-    "NOT_DRAWN",
-    "Appearance",
-    "Drawn",
-    "RenderOptions",
-    "camera_tile",
-    "canvas_size",
-    "colors_of",
-    "compose",
-    "contain",
-    "cover",
-    "hex_rgb",
-    "pixel_box",
-    "placeholder_url",
-    "stand_in",
-    "url_name",
-]

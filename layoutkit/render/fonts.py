@@ -549,29 +549,3 @@ def clear_font_caches() -> None:
     FONTCONFIG.clear()
     cjk_font.cache_clear()
     font_chain.cache_clear()
-
-
-__all__ = [
-    "ABSENT",
-    "CJK_EXTRA",
-    "FONTCONFIG",
-    "FONT_FIX",
-    "FONT_PROBE",
-    "MAX_FONT_BYTES",
-    "NEVER_DRAWN",
-    "STYLE_FONT",
-    "Font",
-    "FontChain",
-    "FontFile",
-    "Line",
-    "Split",
-    "cjk_font",
-    "clear_font_caches",
-    "font_at",
-    "font_chain",
-    "font_damaged",
-    "font_stamp",
-    "how_to_draw",
-    "line",
-    "machine_fonts",
-]

@@ -35,6 +35,3 @@ def encode_gif(frames: Sequence[Image.Image], durations_ms: Sequence[int]) -> by
         optimize=False,
     )
     return out.getvalue()
-
-
-__all__ = ["MAX_FRAMES", "encode_gif"]

@@ -194,6 +194,3 @@ def reduced(file: IO[bytes], part: Box, factors: tuple[int, int], mode: str) -> 
         out.paste(tile.reduce(factors) if factors != (1, 1) else tile, (0, (y - top) // ky))
         y += strip.height
     return out
-
-
-__all__ = ["COMPRESS_LEVEL", "encode_png", "write_bytes", "write_png"]

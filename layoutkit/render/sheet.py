@@ -67,6 +67,3 @@ def shrink_to_cell(image: Image.Image) -> Image.Image:
         return image
     height = max(1, round(CELL_WIDTH * image.height / image.width))
     return image.resize((CELL_WIDTH, height), Image.Resampling.BOX)
-
-
-__all__ = ["CELL_WIDTH", "MAX_CELL_HEIGHT", "MAX_FRAMES", "render_sheet", "shrink_to_cell"]

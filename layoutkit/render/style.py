@@ -452,26 +452,3 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
         if opened.format != "JPEG":
             raise RenderError("not a JPEG")
         return opened.size
-
-
-__all__ = [
-    "ELLIPSIS",
-    "INITIALS_SHARE",
-    "JPEG_QUALITY",
-    "MAX_LINE_CHARS",
-    "NAME_SHARE",
-    "RENDER_CACHE_SIZE",
-    "STYLE_FONT",
-    "StyleImages",
-    "can_draw",
-    "clear_style_cache",
-    "draw_text_line",
-    "encode_jpeg",
-    "fit_text",
-    "jpeg_size",
-    "load_image",
-    "paint_background",
-    "paint_card",
-    "paint_mark",
-    "render_style",
-]

@@ -308,30 +308,3 @@ def file_types(request: StartRequest) -> tuple[str, ...]:
     config = request.client_request.recording_file_config
     types = config.av_file_type if config is not None else None
     return tuple(types or ("hls",))
-
-
-__all__ = [
-    "ALL_STREAMS",
-    "MAX_IDLE_TIME",
-    "MAX_SUBSCRIBE",
-    "MODES",
-    "SALTED_MODES",
-    "SALT_BYTES",
-    "SUBSCRIBE_UID_GROUPS",
-    "UID_GROUPS_TEXT",
-    "WEB_SCENE",
-    "AcquireClientRequest",
-    "AcquireRequest",
-    "DecryptionMode",
-    "RecordingConfig",
-    "RecordingFileConfig",
-    "RecordingMode",
-    "StartClientRequest",
-    "StartRequest",
-    "StopClientRequest",
-    "StopRequest",
-    "check_uid_strings",
-    "file_types",
-    "mode_context",
-    "validate_start",
-]

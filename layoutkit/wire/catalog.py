@@ -157,6 +157,3 @@ def describe_code(code: int | None, endpoint: str | None = None) -> CodeInfo | N
         if row_code == code and (info is None or info.reason != reason):
             return CodeInfo(code, reason, "retry later; if it persists, ask Agora support")
     return info
-
-
-__all__ = ["CODES", "ENDPOINT_ERRORS", "GATEWAY_MESSAGES", "CodeInfo", "describe_code"]

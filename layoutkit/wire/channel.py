@@ -56,17 +56,3 @@ class ChannelUsers(WireModel):
 class ChannelUsersResponse(WireModel):
     success: bool
     data: ChannelUsers
-
-
-__all__ = [
-    "AUDIENCE_LISTED",
-    "COMMUNICATION",
-    "HEALTH_CHANNEL",
-    "HEALTH_UID",
-    "HOSTS_ONLY",
-    "LIVE_BROADCAST",
-    "USER_LIST_PATH",
-    "USER_LIST_RATE",
-    "ChannelUsers",
-    "ChannelUsersResponse",
-]

@@ -147,24 +147,3 @@ def image_url_problem(url: str) -> str | None:
 
 
 LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
-
-
-__all__ = [
-    "DEFAULT_BITRATE",
-    "DEFAULT_FPS",
-    "DEFAULT_HEIGHT",
-    "DEFAULT_WIDTH",
-    "FIVE_FPS_FACTOR",
-    "IMAGE_RULE",
-    "IMAGE_SUFFIXES",
-    "LOW_BITRATE_SHARE",
-    "MAX_AREA_PX",
-    "MAX_BITRATE_KBPS",
-    "MAX_IMAGE_BYTES",
-    "MAX_REGIONS",
-    "MAX_SIDE_PX",
-    "SUPPORTED_FPS",
-    "VIDEO_PROFILES",
-    "image_url_problem",
-    "recommended_bitrate",
-]

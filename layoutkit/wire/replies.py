@@ -193,20 +193,3 @@ class GatewayError(WireModel):
     """The gateway's error shape: `{"message": str}` (401, 404 route, 429)."""
 
     message: str
-
-
-__all__ = [
-    "AcquireResponse",
-    "FileListEntry",
-    "GatewayError",
-    "QueryResponse",
-    "RecordingStatus",
-    "ServerResponse",
-    "ServiceError",
-    "StartResponse",
-    "StopResponse",
-    "TrackType",
-    "UpdateLayoutResponse",
-    "UpdateResponse",
-    "UploadingStatus",
-]

@@ -226,18 +226,3 @@ class StorageConfig(WireModel):
                     "or a path"
                 )
         return self
-
-
-__all__ = [
-    "ANY_REGION",
-    "MAX_PREFIX_CHARS",
-    "QINIU",
-    "REGIONS",
-    "AlibabaRegion",
-    "BaiduRegion",
-    "HuaweiRegion",
-    "S3Region",
-    "StorageConfig",
-    "TencentRegion",
-    "Vendor",
-]

@@ -257,20 +257,3 @@ def validate_update(body: Any, mode: RecordingMode, *, json_types: bool = False)
     """An update body checked with the rules of its recording mode (from the URL); with
     `json_types`, a body read from raw JSON, whose JSON types are checked too."""
     return UpdateRequest.model_validate(body, context=mode_context(mode, json_types=json_types))
-
-
-__all__ = [
-    "SUBSCRIPTION_MODES",
-    "UPDATE_FIELDS",
-    "WEB_MODES",
-    "AudioUidList",
-    "RtmpOutput",
-    "RtmpPublishConfig",
-    "StreamSubscribe",
-    "UidStrings",
-    "UpdateClientRequest",
-    "UpdateRequest",
-    "VideoUidList",
-    "WebRecordingConfig",
-    "validate_update",
-]
