@@ -126,8 +126,6 @@ SHIMS = {
     "layoutkit.compiler": "layoutkit.compile.compiler",
     "layoutkit.director": "layoutkit.live.director",
     "layoutkit.presets": "layoutkit.library.presets",
-    "layoutkit.roles": "layoutkit.layout.roles",
-    "layoutkit.schema": "layoutkit.layout.schema",
 }
 
 
