@@ -66,7 +66,6 @@ def test_the_schema_command_prints_it() -> None:
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == SCHEMA
-    assert model.layout_json_schema() == SCHEMA  # the old import path still works
 
 
 @pytest.mark.parametrize("path", LAYOUT_FILES, ids=[p.name for p in LAYOUT_FILES])

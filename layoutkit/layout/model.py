@@ -304,13 +304,6 @@ def read_layout(data: Any) -> tuple[LayoutDocument | None, list[Problem]]:
     return document, problems
 
 
-def layout_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the layout format, for editors (built by `layoutkit.layout.schema`)."""
-    from layoutkit.layout.schema import layout_json_schema as build
-
-    return build()
-
-
 __all__ = [
     "ACCEPTABLE",
     "COUNT_PATTERN",
@@ -325,7 +318,6 @@ __all__ = [
     "RegionSpec",
     "Variant",
     "WhenSpec",
-    "layout_json_schema",
     "parse_count",
     "read_layout",
 ]
