@@ -14,8 +14,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from layoutkit.assets import Asset, Publisher, publish_all
-from layoutkit.compile.compilation import Compilation, InMemory
-from layoutkit.compile.issues import sorted_issues, strict_issue
+from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
 from layoutkit.compile.style import Styler
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
 from layoutkit.render.style import render_style

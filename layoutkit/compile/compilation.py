@@ -1,14 +1,16 @@
-"""What compiling a layout for one participant set gives (`compile.compiler`)."""
+"""What compiling a layout for one participant set gives (`compile.compiler`), and how its
+issues are ordered and made strict."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from layoutkit.assets import Asset
 from layoutkit.compile.style import StyledCell
 from layoutkit.errors import Issue
 from layoutkit.geometry import ResolvedRegion
+from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.model import LayoutDocument
 from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
@@ -72,9 +74,24 @@ class Compilation:
         return self.transcoding.to_wire()
 
 
+def strict_issue(issue: Issue) -> Issue:
+    """A warning made an error by --strict."""
+    if issue.severity != "warning":
+        return issue
+    return replace(issue, severity="error", message=issue.message + " (--strict)")
+
+
+def sorted_issues(issues: list[Issue]) -> list[Issue]:
+    """Errors first, in file order; one issue for what a template loop repeated."""
+    return sorted(
+        merge_repeats(issues),
+        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
+    )
+
+
 class InMemory:
     """Not a publisher: a styled layout's images stay in `Compilation.assets`, unnamed in
     the payload, and no warning is given (what previews compile with)."""
 
 
-__all__ = ["Compilation", "InMemory"]
+__all__ = ["Compilation", "InMemory", "sorted_issues", "strict_issue"]

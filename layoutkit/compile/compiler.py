@@ -13,8 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from layoutkit.assets import Publisher
 from layoutkit.compile.assets import finish_style
 from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
-from layoutkit.compile.compilation import Compilation, InMemory
-from layoutkit.compile.issues import sorted_issues, strict_issue
+from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
 from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.compile.modes import resolve_builtin, resolve_payload
 from layoutkit.compile.participants import (
