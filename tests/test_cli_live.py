@@ -188,13 +188,14 @@ def play_styled_live(
     tmp_path: Path, emulator: EmulatorServer, client: CloudRecordingClient, *more: str
 ) -> tuple[int, str, str, list[dict[str, object]]]:
     """`play --push` of a styled scenario: exit code, stdout, stderr and the bodies the
-    emulator took, in order."""
+    emulator took, in order. At speed 10 its events are 0.5 s apart, far above the time
+    of a push (tens of milliseconds), so a busy machine does not merge two of them."""
     (tmp_path / "show.yaml").write_text(STYLED)
     scenario = tmp_path / "show-scenario.yaml"
     scenario.write_text(SHOW)
     target = coordinates(emulator, client)
     code, out, err = invoke(
-        "play", str(scenario), "--no-pictures", "--push", "--speed", "100",
+        "play", str(scenario), "--no-pictures", "--push", "--speed", "10",
         "--assets-dir", str(tmp_path / "site"), "--assets-url", ASSETS_URL,
         *more, *target, emulator=emulator,
     )  # fmt: skip
