@@ -107,9 +107,9 @@ def test_vertical_with_a_hidden_focus_warns_and_shows_the_background_there() -> 
 def test_everyone_hidden_sends_one_region_of_zero_size() -> None:
     layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     compiled = compile_full(layout, ["1", "2"], {"speaker": "1"}, hidden=["1", "2"])
-    assert compiled.payload_json["layoutConfig"] == [EMPTY_PICTURE]
+    assert compiled.payload_json["layoutConfig"] == [EMPTY_PICTURE.to_wire()]
     assert all(r.width * r.height == 0 for r in compiled.regions)
-    assert compile_full(layout, []).payload_json["layoutConfig"] == [EMPTY_PICTURE]
+    assert compile_full(layout, []).payload_json["layoutConfig"] == [EMPTY_PICTURE.to_wire()]
 
 
 def test_hiding_someone_not_in_the_channel_is_a_compile_error() -> None:

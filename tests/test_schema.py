@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from layoutkit import geometry
 from layoutkit.cli import cli
 from layoutkit.errors import LayoutError
-from layoutkit.layout import model, values
+from layoutkit.layout import model
 from layoutkit.layout.loader import DEFAULT_TEMPLATE_PARTICIPANTS, load_layout, parse_layout
 from layoutkit.layout.schema import layout_json_schema
 from layoutkit.layout.templating import TemplateContext, is_template, render_template
@@ -66,7 +66,6 @@ def test_the_schema_command_prints_it() -> None:
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == SCHEMA
-    assert model.layout_json_schema() == SCHEMA  # the old import path still works
 
 
 @pytest.mark.parametrize("path", LAYOUT_FILES, ids=[p.name for p in LAYOUT_FILES])
@@ -84,8 +83,8 @@ def test_the_parsers_and_the_schema_share_their_patterns() -> None:
         geometry.LENGTH_PATTERN: geometry._LENGTH_RE.pattern,
         geometry.COLOR_PATTERN: geometry._COLOR_RE.pattern,
         geometry.ASPECT_PATTERN: geometry._ASPECT_RE.pattern,
-        geometry.CANVAS_PATTERN: values._CANVAS_RE.pattern,
-        model.COUNT_PATTERN: values._COUNT_RE.pattern,
+        geometry.CANVAS_PATTERN: model._CANVAS_RE.pattern,
+        model.COUNT_PATTERN: model._COUNT_RE.pattern,
     }
     for constant, parser in shared.items():
         assert constant == parser

@@ -1,7 +1,8 @@
-"""The compiler builds Agora's payloads as JSON, without pydantic; the wire models are made
-from that JSON only when asked for. Every preset at every count (some people hidden)
-compiles to JSON the wire models accept and give back unchanged; what Agora draws reads
-the same from the JSON and from the models; previews draw the same picture from both."""
+"""The compiler builds Agora's payloads once, as the wire models; the JSON sent is their
+`to_wire()`. Every preset at every count (some people hidden) compiles to JSON the wire
+models take back (on the emulator's strict JSON path too) and give back unchanged; what
+Agora draws reads the same from the JSON and from the models; previews draw the same
+picture from both."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from typing import Any
 import pytest
 
 from layoutkit import LayoutValidationError, parse_layout, presets
-from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, empty_picture
+from layoutkit.compile.binding import EMPTY_PICTURE, as_custom
 from layoutkit.compile.compiler import Compilation, compile_full
 from layoutkit.compile.modes import resolve_payload
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render import Appearance, RenderOptions, render_canvas
 from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest, json_context
-from layoutkit.wire.layout import LayoutFields, LayoutRegion
+from layoutkit.wire.layout import LayoutFields
 from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import RenderMode, layout_json, region_json
+from layoutkit.wire.rules import RenderMode, layout_json
 
 COUNTS = (0, 1, 2, 3, 5, 8, 12, MAX_REGIONS)
 
@@ -58,13 +59,11 @@ def test_every_preset_at_many_counts_compiles_to_what_the_wire_models_give(name:
     assert checked >= len(presets.info(name).counts)
 
 
-def test_the_wire_models_are_built_on_first_use_and_kept() -> None:
+def test_the_json_sent_is_the_wire_models_own_made_once() -> None:
     compiled = compile_full(parse_layout("mode: adaptive\n"), count=2)
-    assert "payload" not in vars(compiled) and "transcoding" not in vars(compiled)
     assert isinstance(compiled.payload, UpdateLayoutClientRequest)
-    assert compiled.payload is compiled.payload
     assert isinstance(compiled.transcoding, TranscodingConfig)
-    assert compiled.transcoding is compiled.transcoding
+    assert compiled.payload_json is compiled.payload_json
     assert compiled.payload_json == {"mixedVideoLayout": 1, "backgroundColor": "#000000"}
     assert list(compiled.transcoding_json) == [
         "mixedVideoLayout",
@@ -76,18 +75,22 @@ def test_the_wire_models_are_built_on_first_use_and_kept() -> None:
     ]
 
 
-def test_region_json_is_what_layout_region_gives() -> None:
-    for uid in (None, "7"):
-        for mode in RenderMode:
-            entry = region_json(uid, 0, 0.25, 1, 0.5, 1, mode)
-            assert LayoutRegion.model_validate(entry).to_wire() == entry
-            assert json.dumps(LayoutRegion.model_validate(entry).to_wire()) == json.dumps(entry)
-    assert LayoutRegion.model_validate(EMPTY_PICTURE).to_wire() == EMPTY_PICTURE
-    fresh = empty_picture()
-    fresh[0]["width"] = 1.0  # a copy: the constant stays as it is
-    assert EMPTY_PICTURE["width"] == 0.0
+def test_a_built_in_picture_as_custom_names_everyone_it_shows() -> None:
+    empty = {"x_axis": 0.0, "y_axis": 0.0, "width": 0.0, "height": 0.0, "alpha": 1.0}
+    assert EMPTY_PICTURE.to_wire() == {**empty, "render_mode": int(RenderMode.CROP)}
     drawn = [ResolvedRegion("3", 0.5, 0, 0.5, 1, "fit", 0.5), ResolvedRegion(None, 0, 0, 1, 1)]
-    assert as_custom(drawn) == [region_json("3", 0.5, 0, 0.5, 1, 0.5, RenderMode.FIT)]
+    (region,) = as_custom(drawn)
+    assert json.dumps(region.to_wire()) == json.dumps(
+        {
+            "uid": "3",
+            "x_axis": 0.5,
+            "y_axis": 0.0,
+            "width": 0.5,
+            "height": 1.0,
+            "alpha": 0.5,
+            "render_mode": int(RenderMode.FIT),
+        }
+    )
 
 
 def test_resolve_payload_takes_the_json_or_a_wire_model() -> None:

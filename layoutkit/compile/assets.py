@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 
-from layoutkit.compile.compilation import Compilation, InMemory
-from layoutkit.compile.issues import sorted_issues, strict_issue
+from layoutkit.assets import Asset, Publisher, publish_all
+from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
 from layoutkit.compile.style import Styler
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
+from layoutkit.render.style import render_style
 from layoutkit.styleplan import StylePlan
-from layoutkit.wire.rules import LAYOUT_KEYS, RenderMode, WireJson
+from layoutkit.wire.layout import BackgroundConfig, LayoutFields
+from layoutkit.wire.rules import RenderMode, WireJson
 
-if TYPE_CHECKING:
-    from layoutkit.assets import Asset, Publisher
+_Payload = TypeVar("_Payload", bound=LayoutFields)
 
 PREVIEW_URL = "layoutkit-preview:"
 """What a preview calls an image that is not published (never sent anywhere)."""
@@ -58,9 +59,6 @@ def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], l
     """The plan's images as assets (the background when anything is drawn on it, then
     a card per person), and the render's warnings located at their layout values.
     A missing or unreadable logo, card image or font is a located LayoutValidationError."""
-    from layoutkit.assets import Asset
-    from layoutkit.render.style import render_style
-
     try:
         images = render_style(plan)
     except RenderError as exc:
@@ -90,33 +88,36 @@ def not_published(compiled: Compilation, styler: Styler) -> Issue:
     )
 
 
-def with_urls(payload: WireJson, assets: Sequence[Asset], urls: Mapping[str, str]) -> WireJson:
+def with_urls(payload: _Payload, assets: Sequence[Asset], urls: Mapping[str, str]) -> _Payload:
     """`payload` (a clientRequest or a transcodingConfig) naming the assets' URLs:
-    the background as `backgroundImage`, each card in `backgroundConfig`."""
-    items = dict(payload)
-    cards: list[WireJson] = []
+    the background as `backgroundImage`, each card in `backgroundConfig`. The URLs are
+    taken as given: a publisher's (checked by `assets.publish_all`) or a preview's own
+    names (`PREVIEW_URL`), never sent."""
+    update: dict[str, Any] = {}
+    cards: list[BackgroundConfig] = []
     for asset in assets:
         url = urls[asset.name]
         if asset.kind == "background":
-            items["backgroundImage"] = url
-        else:
-            cards.append({"uid": asset.uid, "image_url": url, "render_mode": int(RenderMode.CROP)})
+            update["background_image"] = url
+        elif asset.uid is not None:  # a card, the person's
+            cards.append(
+                BackgroundConfig.model_construct(
+                    uid=asset.uid, image_url=url, render_mode=RenderMode.CROP
+                )
+            )
     if cards:
-        items["backgroundConfig"] = [*items.get("backgroundConfig", []), *cards]
-    order = [*LAYOUT_KEYS, *(key for key in items if key not in LAYOUT_KEYS)]
-    return {key: items[key] for key in order if key in items}
+        update["background_config"] = [*(payload.background_config or []), *cards]
+    return payload.model_copy(update=update)
 
 
 def publish(compiled: Compilation, publisher: Publisher) -> Compilation:
     """`compiled` with its assets published and their URLs in the payload (AssetError,
     and nothing named, when one cannot be published)."""
-    from layoutkit.assets import publish_all
-
     urls = publish_all(publisher, compiled.assets)
     return replace(
         compiled,
-        payload_json=with_urls(compiled.payload_json, compiled.assets, urls),
-        transcoding_json=with_urls(compiled.transcoding_json, compiled.assets, urls),
+        payload=with_urls(compiled.payload, compiled.assets, urls),
+        transcoding=with_urls(compiled.transcoding, compiled.assets, urls),
         urls=urls,
     )
 
@@ -129,7 +130,7 @@ def preview_payload(compiled: Compilation) -> tuple[WireJson, dict[str, bytes]]:
     if compiled.urls:
         return compiled.payload_json, {compiled.urls[a.name]: a.data for a in compiled.assets}
     urls = {asset.name: PREVIEW_URL + asset.name for asset in compiled.assets}
-    payload = with_urls(compiled.payload_json, compiled.assets, urls)
+    payload = with_urls(compiled.payload, compiled.assets, urls).to_wire()
     return payload, {urls[asset.name]: asset.data for asset in compiled.assets}
 
 

@@ -19,17 +19,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.wire.rules import RenderMode, WireJson, region_json
+from layoutkit.wire.layout import LayoutRegion
+from layoutkit.wire.rules import RenderMode
 
-EMPTY_PICTURE: WireJson = region_json(None, 0.0, 0.0, 0.0, 0.0, 1.0, RenderMode.CROP)
+EMPTY_PICTURE = LayoutRegion(
+    x_axis=0.0, y_axis=0.0, width=0.0, height=0.0, alpha=1.0, render_mode=RenderMode.CROP
+)
 """What a custom layout sends when nobody is to be shown: Agora needs at least one region
-in mode 3, and a region of zero size draws nothing whoever Agora puts in it (a
-`layoutConfig` entry as JSON; `empty_picture()` gives a copy to send)."""
-
-
-def empty_picture() -> list[WireJson]:
-    """The `layoutConfig` of an empty picture: a fresh copy of EMPTY_PICTURE."""
-    return [dict(EMPTY_PICTURE)]
+in mode 3, and a region of zero size draws nothing whoever Agora puts in it."""
 
 
 @dataclass(frozen=True)
@@ -91,22 +88,22 @@ def bind_regions(
     return Binding(tuple(uids), tuple(sent), not_shown, replace_agora)
 
 
-def as_custom(regions: Sequence[ResolvedRegion]) -> list[WireJson]:
-    """A built-in mode's picture as an explicit custom layoutConfig (JSON entries): the
-    regions that show someone, in paint order, each naming its user."""
+def as_custom(regions: Sequence[ResolvedRegion]) -> list[LayoutRegion]:
+    """A built-in mode's picture as an explicit custom layoutConfig: the regions that
+    show someone, in paint order, each naming its user."""
     return [
-        region_json(
-            region.uid,
-            region.x,
-            region.y,
-            region.width,
-            region.height,
-            region.alpha,
-            RenderMode.FIT if region.fit == "fit" else RenderMode.CROP,
+        LayoutRegion(
+            uid=region.uid,
+            x_axis=region.x,
+            y_axis=region.y,
+            width=region.width,
+            height=region.height,
+            alpha=region.alpha,
+            render_mode=RenderMode.FIT if region.fit == "fit" else RenderMode.CROP,
         )
         for region in regions
         if region.uid is not None
     ]
 
 
-__all__ = ["EMPTY_PICTURE", "Binding", "as_custom", "bind_regions", "empty_picture"]
+__all__ = ["EMPTY_PICTURE", "Binding", "as_custom", "bind_regions"]

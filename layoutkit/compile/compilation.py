@@ -1,31 +1,29 @@
-"""What compiling a layout for one participant set gives (`compile.compiler`)."""
+"""What compiling a layout for one participant set gives (`compile.compiler`), and how its
+issues are ordered and made strict."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from layoutkit.assets import Asset
+from layoutkit.compile.style import StyledCell
 from layoutkit.errors import Issue
 from layoutkit.geometry import ResolvedRegion
+from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.model import LayoutDocument
+from layoutkit.styleplan import StylePlan
+from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
 from layoutkit.wire.rules import WireJson
-
-if TYPE_CHECKING:
-    from layoutkit.assets import Asset
-    from layoutkit.compile.style import StyledCell
-    from layoutkit.styleplan import StylePlan
-    from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
 
 
 @dataclass(frozen=True)
 class Compilation:
     """Everything compiling a layout for one participant set gives.
 
-    `payload_json` is updateLayout's `clientRequest` and `transcoding_json` start's
-    `transcodingConfig`, as the JSON sent to Agora (exactly what `payload.to_wire()` and
-    `transcoding.to_wire()` give; treat them as read-only). `payload` and `transcoding`
-    are the wire models of the same, built on first use.
+    `payload` is updateLayout's `clientRequest` and `transcoding` start's
+    `transcodingConfig`; `payload_json` and `transcoding_json` are the JSON sent to
+    Agora (their `to_wire()`, made once; treat them as read-only).
 
     A styled layout (frames, labels, decor, cards) also gives `style`, what its images
     draw, and `assets`, those images (the canvas background, then a card per person).
@@ -33,8 +31,8 @@ class Compilation:
     a publisher, `assets=`); without one the payload leaves them out, and the preview
     draws them from `assets` (`compile.assets.preview_payload`)."""
 
-    payload_json: WireJson
-    transcoding_json: WireJson
+    payload: UpdateLayoutClientRequest
+    transcoding: TranscodingConfig
     regions: list[ResolvedRegion]
     participants: tuple[str, ...]
     roles: dict[str, str]
@@ -66,18 +64,29 @@ class Compilation:
         return self.document.canvas.width, self.document.canvas.height
 
     @cached_property
-    def payload(self) -> UpdateLayoutClientRequest:
-        """updateLayout's `clientRequest` as its wire model (loads pydantic)."""
-        from layoutkit.wire.layout import UpdateLayoutClientRequest
-
-        return UpdateLayoutClientRequest.model_validate(self.payload_json)
+    def payload_json(self) -> WireJson:
+        """updateLayout's `clientRequest` as the JSON sent to Agora."""
+        return self.payload.to_wire()
 
     @cached_property
-    def transcoding(self) -> TranscodingConfig:
-        """start's `transcodingConfig` as its wire model (loads pydantic)."""
-        from layoutkit.wire.layout import TranscodingConfig
+    def transcoding_json(self) -> WireJson:
+        """start's `transcodingConfig` as the JSON sent to Agora."""
+        return self.transcoding.to_wire()
 
-        return TranscodingConfig.model_validate(self.transcoding_json)
+
+def strict_issue(issue: Issue) -> Issue:
+    """A warning made an error by --strict."""
+    if issue.severity != "warning":
+        return issue
+    return replace(issue, severity="error", message=issue.message + " (--strict)")
+
+
+def sorted_issues(issues: list[Issue]) -> list[Issue]:
+    """Errors first, in file order; one issue for what a template loop repeated."""
+    return sorted(
+        merge_repeats(issues),
+        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
+    )
 
 
 class InMemory:
@@ -85,4 +94,4 @@ class InMemory:
     the payload, and no warning is given (what previews compile with)."""
 
 
-__all__ = ["Compilation", "InMemory"]
+__all__ = ["Compilation", "InMemory", "sorted_issues", "strict_issue"]

@@ -1,21 +1,20 @@
 """Layout + participants and roles -> Agora's payload, the regions Agora will draw, and
 located issues (errors stop compilation; warnings are reported beside the result).
 
-The payload is built as the JSON Agora takes (`Compilation.payload_json`,
-`transcoding_json`); the pydantic wire models of it (`Compilation.payload`,
-`transcoding`) are made only when asked for, so compiling loads no pydantic. The tests
-check that every compilation's JSON is what those models accept and give back.
+The payload is built once, as the wire models Agora's requests are checked by
+(`Compilation.payload`, `transcoding`); the JSON sent is what they give
+(`payload_json`, `transcoding_json`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from layoutkit.compile.binding import as_custom, bind_regions, empty_picture
-from layoutkit.compile.compilation import Compilation
-from layoutkit.compile.issues import sorted_issues, strict_issue
-from layoutkit.compile.lint import lint_document, lint_regions
+from layoutkit.assets import Publisher
+from layoutkit.compile.assets import finish_style
+from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
+from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
+from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
 from layoutkit.compile.modes import resolve_builtin, resolve_payload
 from layoutkit.compile.participants import (
     ALL_COUNTS,
@@ -27,22 +26,22 @@ from layoutkit.compile.participants import (
     declared_counts,
     default_count,
 )
-from layoutkit.compile.payload import payload_json
 from layoutkit.compile.place import DraftRegion, Expander
+from layoutkit.compile.style import Insetter, Placed, StyledCell, Styler
 from layoutkit.errors import Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
 from layoutkit.layout.loader import Layout, ParsedLayout
-from layoutkit.layout.model import Entry, Variant
+from layoutkit.layout.model import Entry, LayoutDocument, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
 from layoutkit.layout.yaml import Path
+from layoutkit.wire.layout import (
+    BackgroundConfig,
+    LayoutRegion,
+    TranscodingConfig,
+    UpdateLayoutClientRequest,
+)
 from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid, region_json
-
-if TYPE_CHECKING:
-    from layoutkit.assets import Publisher
-    from layoutkit.compile.compilation import InMemory
-    from layoutkit.compile.style import Placed, StyledCell, Styler
-    from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
+from layoutkit.wire.rules import MixedVideoLayout, RenderMode, check_uid
 
 
 def compile_layout(
@@ -141,8 +140,6 @@ def compile_full(
     compiled = compiler.run()
     if compiled.style is None or compiler.styler is None:
         return compiled
-    from layoutkit.compile.assets import finish_style  # a styled layout's images
-
     return finish_style(compiled, compiler.styler, assets, strict)
 
 
@@ -204,8 +201,6 @@ class _Compiler:
                 drafts = expander.expand(entries, entries_path)
                 self.issues.extend(expander.issues)
                 if any(d.frame or d.label for d in drafts):
-                    from layoutkit.compile.style import Insetter
-
                     insetter = Insetter(doc.canvas, self.marks)
                     drafts, self.cells = insetter.inset(drafts)
                     self.issues.extend(insetter.issues)
@@ -249,7 +244,7 @@ class _Compiler:
             self.issues = [strict_issue(i) for i in self.issues]
         if any(i.severity == "error" for i in self.issues):
             raise LayoutValidationError(sorted_issues(self.issues))
-        payload, transcoding = payload_json(
+        payload, transcoding = build_payload(
             self.doc, mode, background, layout_config, backgrounds, focus_uid
         )
         return Compilation(
@@ -272,8 +267,6 @@ class _Compiler:
 
     def _style(self) -> None:
         """Make the Styler of a styled layout (frames, labels, cards, decor)."""
-        from layoutkit.compile.style import Styler
-
         layout = self.layout
         styler = Styler(self.doc, self.marks, self.names, self.roles, layout.vars)
         styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
@@ -366,9 +359,9 @@ class _Compiler:
 
     def _bind(
         self, drafts: list[DraftRegion], entries_path: Path
-    ) -> tuple[list[WireJson], list[WireJson]]:
+    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
         """The layoutConfig of a custom layout, every region that shows someone naming
-        that person (see `binding`), and the backgroundConfig of its placeholders (JSON)."""
+        that person (see `binding`), and the backgroundConfig of its placeholders."""
         if not drafts:
             return [], []
         named: list[str | None] = []
@@ -396,21 +389,28 @@ class _Compiler:
                 "give them to hidden people too",
             )
         self._note_not_shown(binding.not_shown, sum(drawable), entries_path)
-        every: list[WireJson] = []
-        backgrounds: list[WireJson] = []
+        every: list[LayoutRegion] = []
+        backgrounds: list[BackgroundConfig] = []
         cells = self.cells or [None] * len(drafts)
         for draft, uid, sent, (x, w, y, h), cell in zip(
             drafts, binding.uids, binding.sent, boxes, cells, strict=True
         ):
             if self.styler is not None:
-                from layoutkit.compile.style import Placed
-
                 self.placed.append(Placed(draft, uid, sent, cell))
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
             render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
-            box = (_clamp(x), _clamp(y), _clamp(w), _clamp(h))
-            every.append(region_json(uid, *box, round6(draft.alpha), render_mode))
+            every.append(
+                LayoutRegion(
+                    uid=uid,
+                    x_axis=_clamp(x),
+                    y_axis=_clamp(y),
+                    width=_clamp(w),
+                    height=_clamp(h),
+                    alpha=round6(draft.alpha),
+                    render_mode=render_mode,
+                )
+            )
             if draft.placeholder is None:
                 continue
             if uid is None and draft.agora_fill:
@@ -421,15 +421,15 @@ class _Compiler:
                 )
             elif sent:
                 backgrounds.append(
-                    {"uid": uid, "image_url": draft.placeholder, "render_mode": int(render_mode)}
+                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
                 )
         self.issues.extend(lint_regions(drafts, every, self.doc, self.marks))
         config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
-        return config or empty_picture(), backgrounds
+        return config or [EMPTY_PICTURE], backgrounds
 
     def _builtin(
         self, mode: MixedVideoLayout, drawn: list[ResolvedRegion]
-    ) -> tuple[MixedVideoLayout, list[WireJson]]:
+    ) -> tuple[MixedVideoLayout, list[LayoutRegion]]:
         """A built-in mode as it is, or, while someone is hidden, its geometry for the
         people shown sent as a custom layout (built-in modes show everyone)."""
         placed = {r.uid for r in drawn if r.uid is not None}
@@ -437,7 +437,7 @@ class _Compiler:
         self._note_not_shown(missing, len(placed), ("mode",))
         if not self.hidden:
             return mode, []
-        return MixedVideoLayout.CUSTOM, as_custom(drawn) or empty_picture()
+        return MixedVideoLayout.CUSTOM, as_custom(drawn) or [EMPTY_PICTURE]
 
     def _note_not_shown(self, missing: tuple[str, ...], slots: int, path: Path) -> None:
         self.not_shown = missing
@@ -455,6 +455,32 @@ class _Compiler:
                 f"{len(self.shown)} people to show and room for {slots}: "
                 f"{_people(missing)} not shown; add regions, or a variant for this count",
             )
+
+
+def build_payload(
+    doc: LayoutDocument,
+    mode: MixedVideoLayout,
+    background: str,
+    config: list[LayoutRegion],
+    backgrounds: list[BackgroundConfig],
+    focus_uid: str | None,
+) -> tuple[UpdateLayoutClientRequest, TranscodingConfig]:
+    """The clientRequest and the transcodingConfig for a mode, the canvas colour, the
+    layoutConfig (custom) and the backgroundConfig (placeholders)."""
+    fields = {
+        "mixed_video_layout": mode,
+        "max_resolution_uid": focus_uid if mode == MixedVideoLayout.VERTICAL else None,
+        "background_color": background,
+        "background_image": doc.background_image,
+        "default_user_background_image": doc.placeholder_image,
+        "layout_config": config if mode == MixedVideoLayout.CUSTOM else None,
+        "background_config": backgrounds or None,
+    }
+    canvas = doc.canvas
+    transcoding = TranscodingConfig(
+        **fields, width=canvas.width, height=canvas.height, fps=doc.fps, bitrate=bitrate_for(doc)
+    )
+    return UpdateLayoutClientRequest(**fields), transcoding
 
 
 def _role_key(draft: DraftRegion) -> str:

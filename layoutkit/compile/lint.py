@@ -3,7 +3,7 @@ recording settings of a layout (fps, bitrate, image URLs)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from layoutkit.cameras import DEFAULT_ASPECT, CameraShape, declared_shape
@@ -12,6 +12,7 @@ from layoutkit.errors import Issue
 from layoutkit.geometry import Rect, crop_loss
 from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.yaml import Path, SourceMap
+from layoutkit.wire.layout import LayoutRegion
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
     LOW_BITRATE_SHARE,
@@ -28,7 +29,7 @@ CAMERA_ASPECT = DEFAULT_ASPECT
 
 def lint_regions(
     drafts: Sequence[DraftRegion],
-    config: Sequence[Mapping[str, Any]],
+    config: Sequence[LayoutRegion],
     document: LayoutDocument,
     marks: SourceMap,
 ) -> list[Issue]:
@@ -36,7 +37,7 @@ def lint_regions(
     crossings, regions hidden under opaque ones, tiny regions, heavy crops (of the camera
     shape the layout's `preview:` declares for who is shown, else 16:9).
 
-    `config` is the regions' `layoutConfig` entries as JSON, one per draft. The cells of
+    `config` is the regions' `layoutConfig` entries, one per draft. The cells of
     one grid share a source place: each kind of warning is given once for it. A warning
     the region (or grid) accepts (`accept: [crop]`) is not given.
     """
@@ -50,11 +51,11 @@ class _RegionLint:
     """The warnings about a custom layout's regions, each kind once per source place."""
 
     def __init__(
-        self, config: Sequence[Mapping[str, Any]], document: LayoutDocument, marks: SourceMap
+        self, config: Sequence[LayoutRegion], document: LayoutDocument, marks: SourceMap
     ) -> None:
         self.config, self.document, self.marks = config, document, marks
         self.canvas = document.canvas
-        self.rects = [Rect(c["x_axis"], c["y_axis"], c["width"], c["height"]) for c in config]
+        self.rects = [Rect(c.x_axis, c.y_axis, c.width, c.height) for c in config]
         self.issues: list[Issue] = []
         self.seen: set[tuple[str, Path]] = set()
 
@@ -93,8 +94,8 @@ class _RegionLint:
                 f"region {number} is completely hidden under region {cover + 1}, which is "
                 "opaque and painted later",
             )
-        if self.config[index].get("render_mode") != RenderMode.FIT:
-            self.crop(draft, self.config[index].get("uid"), number, (w_px, h_px))
+        if self.config[index].render_mode != RenderMode.FIT:
+            self.crop(draft, self.config[index].uid, number, (w_px, h_px))
 
     def drawn(self, draft: DraftRegion, rect: Rect, number: int, size: tuple[float, float]) -> bool:
         """Whether Agora draws anything of the region (a warning when not)."""
@@ -232,9 +233,8 @@ def lint_document(document: LayoutDocument, marks: SourceMap) -> list[Issue]:
     return issues
 
 
-def _opaque(entry: Mapping[str, Any]) -> bool:
-    alpha = entry.get("alpha")
-    return alpha is None or alpha >= 1.0
+def _opaque(entry: LayoutRegion) -> bool:
+    return entry.alpha is None or entry.alpha >= 1.0
 
 
 __all__ = [

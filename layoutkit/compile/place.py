@@ -13,8 +13,16 @@ from dataclasses import dataclass
 
 from layoutkit.errors import Issue
 from layoutkit.geometry import Fit, Length, Rect
-from layoutkit.layout.model import Canvas, Entry, GridEntry, GridSpec, RegionSpec
-from layoutkit.layout.style_model import CardSpec, FrameSpec, LabelSpec
+from layoutkit.layout.model import (
+    Canvas,
+    CardSpec,
+    Entry,
+    FrameSpec,
+    GridEntry,
+    GridSpec,
+    LabelSpec,
+    RegionSpec,
+)
 from layoutkit.layout.yaml import Path, SourceMap
 
 _EPS = 1e-9

@@ -29,8 +29,8 @@ from typing import Any
 from layoutkit.compile.place import DraftRegion
 from layoutkit.errors import Issue
 from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
-from layoutkit.layout.model import Canvas, LayoutDocument
-from layoutkit.layout.style_model import CardSpec, DecorSpec, LabelSpec
+from layoutkit.layout.model import Canvas, CardSpec, DecorSpec, LabelSpec, LayoutDocument
+from layoutkit.layout.templating import evaluate_expression
 from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.styleplan import (
     CardPlan,
@@ -321,8 +321,6 @@ class Styler:
         simple = _SIMPLE_NAME.fullmatch(expression)
         if simple and simple.group(1) in names:
             return str(names[simple.group(1)])
-        from layoutkit.layout.templating import evaluate_expression
-
         try:
             return evaluate_expression(expression, names)
         except ValueError as exc:

@@ -26,6 +26,7 @@ from layoutkit.layout.template_context import (
     is_template,
     template_lines,
 )
+from layoutkit.layout.templating import render_template_lines
 from layoutkit.layout.yaml import SourceMap, format_path, parse_yaml
 from layoutkit.safefiles import is_regular_file, read_limited
 
@@ -162,8 +163,6 @@ def _read_chain(
     text = source.text
     line_map = None
     if is_template(text):
-        from layoutkit.layout.templating import render_template_lines  # Jinja2: templates only
-
         templated.append(True)
         text, origins = render_template_lines(text, context, source.name)
         line_map = LineMap(template_lines(source.text), origins, context.describe())

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 _MARKERS = ("{{", "{%", "{#")
 _JINJA_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
@@ -54,8 +56,6 @@ def template_lines(text: str) -> list[str]:
 
 def parse_var(assignment: str) -> tuple[str, Any]:
     """`NAME=VALUE` from the command line; VALUE is read as a YAML scalar (8 -> int)."""
-    import yaml
-
     name, sep, raw = assignment.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
