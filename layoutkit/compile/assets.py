@@ -17,7 +17,6 @@ from layoutkit.assets import Asset, Publisher, publish_all
 from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
 from layoutkit.compile.style import Styler
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
-from layoutkit.render.style import render_style
 from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import BackgroundConfig, LayoutFields
 from layoutkit.wire.rules import RenderMode, WireJson
@@ -59,6 +58,10 @@ def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], l
     """The plan's images as assets (the background when anything is drawn on it, then
     a card per person), and the render's warnings located at their layout values.
     A missing or unreadable logo, card image or font is a located LayoutValidationError."""
+    # the drawing (Pillow) is loaded only for a layout that has images to draw: a plain
+    # layout's compile never needs it (start-up, benchmarks/startup.py)
+    from layoutkit.render.style import render_style
+
     try:
         images = render_style(plan)
     except RenderError as exc:
