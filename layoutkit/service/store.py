@@ -13,8 +13,10 @@ restart resumes every attached recording.
 One process owns a database file at a time: the connection takes an exclusive lock when
 it opens, so a second `layoutkit serve` on the same file is refused with a clear message
 instead of directing the same recordings twice. `path=None` keeps everything in memory
-(tests). Thread-safe (one connection, one lock). Nothing secret is stored: the attach
-request holds no credentials, and the Notifications secret never leaves the process.
+(`serve` without `--db`, tests), the notifications' noticeIds without their bodies
+(nothing is replayed from memory). Thread-safe (one connection, one lock). Nothing
+secret is stored: the attach request holds no credentials, and the Notifications secret
+never leaves the process.
 """
 
 from __future__ import annotations
@@ -235,10 +237,13 @@ class Store:
     # --- notifications ---------------------------------------------------------------------
 
     def add_notification(self, notice_id: str, channel: str, body: bytes) -> int:
-        """Write a verified callback (synced to disk) before it is answered; its number."""
+        """Write a verified callback (synced to disk) before it is answered; its number.
+        An in-memory store keeps its noticeId only: nothing replays what goes with the
+        process, so the memory kept per callback stays small."""
+        kept = body if self.path is not None else b""
         cursor = self._write(
             "INSERT INTO notifications (notice_id, channel, body, received_at) VALUES (?,?,?,?)",
-            (notice_id, channel, body, time.time()),
+            (notice_id, channel, kept, time.time()),
         )
         self._inserts += 1
         if self._inserts % _PRUNE_EVERY == 0:
