@@ -139,10 +139,6 @@ WHY: dict[str, str] = {
     "layoutkit.assets": "images made public for Agora: the low modules only",
     "layoutkit.service": "Directors over the client, layouts from the library",
 }
-# Old import paths kept for users (README.md, docs/): each only re-exports its new home.
-SHIMS = {
-    "layoutkit.director": "layoutkit.live.director",
-}
 
 
 def inner_imports(name: str) -> set[str]:
@@ -193,24 +189,14 @@ def test_layout_knows_nothing_of_later_stages() -> None:
             assert not bad, (name, bad)
 
 
-def test_the_top_level_is_low_modules_and_shims() -> None:
+def test_the_top_level_is_low_modules_and_stages() -> None:
     top = {n for n in MODULES if n.count(".") == 1 and not (PACKAGE / n.split(".")[1]).is_dir()}
     low = {m for m in LOW if m.count(".") == 1 and not (PACKAGE / m.split(".")[1]).is_dir()}
     stages = {n for n in ALLOWED if n.count(".") == 1 and not (PACKAGE / n[10:]).is_dir()}
-    assert top == low | stages | {"layoutkit.__main__"} | set(SHIMS), top
+    assert top == low | stages | {"layoutkit.__main__"}, top
     for name in low:
         low_imports = [m for m in LOW if m != "layoutkit"]
         assert all(any(within(i, m) for m in low_imports) for i in inner_imports(name)), name
-
-
-@pytest.mark.parametrize("old", sorted(SHIMS))
-def test_shims_only_re_export_their_new_home(old: str) -> None:
-    assert inner_imports(old) <= {SHIMS[old]} | {
-        f"{SHIMS[old]}.{n}" for n in importlib.import_module(old).__all__
-    }
-    module, new = importlib.import_module(old), importlib.import_module(SHIMS[old])
-    assert module.__all__ == new.__all__
-    assert all(getattr(module, n) is getattr(new, n) for n in new.__all__)
 
 
 def test_wire_and_geometry_stay_low() -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from director_helpers import start_recording
+from director_helpers import Target, start_recording
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -277,3 +278,25 @@ def test_screen_share_variant(
         assert director.flush(timeout=10)
         # back to the people grid: 1 takes the first cell, named
         assert agora_emulator.layout_of(recording.sid)["layoutConfig"][0]["uid"] == "1"
+
+
+def test_a_director_with_nothing_to_send_holds_no_thread() -> None:
+    """Its worker ends once the latest state is sent, and the next event starts one: a
+    thousand idle recordings are not a thousand threads."""
+    targets = [Target() for _ in range(50)]
+    directors = [Director(target, LAYOUT) for target in targets]
+    try:
+        for director in directors:
+            director.join(1)
+        assert all(director.flush(timeout=10) for director in directors)
+        deadline = time.monotonic() + 30
+        while any(d._worker is not None for d in directors) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert all(director._worker is None for director in directors)
+        for director in directors:
+            director.join(2)
+        assert all(director.flush(timeout=10) for director in directors)
+        assert all(len(target.sent) == 2 for target in targets)
+    finally:
+        for director in directors:
+            director.close()

@@ -15,6 +15,7 @@ from director_helpers import spy_compiles
 
 from layoutkit import parse_layout
 from layoutkit.live.director import Director
+from layoutkit.live.roster import Event, Roster
 
 LAYOUT = parse_layout("""
 canvas: 1280x720
@@ -135,3 +136,23 @@ def test_warnings_and_errors_are_kept_apart() -> None:
             None,
             "applied",
         )
+
+
+def test_an_event_whose_handling_raises_is_the_recordings_error_and_the_next_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Roster.apply
+
+    def failing(roster: Roster, event: Event) -> str | None:
+        if event.uid == "2":
+            raise OSError("execution context too long (FreeType)")
+        return original(roster, event)
+
+    monkeypatch.setattr(Roster, "apply", failing)
+    with Director(Flaky(bad="none"), LAYOUT) as director:
+        director.join(2)  # raises inside: never in the caller's thread
+        status, error = state(director)
+        assert status == "error" and error is not None and "OSError" in error
+        director.join(3)
+        assert director.flush(timeout=10)
+        assert state(director) == ("applied", None) and director.participants == ["3"]

@@ -230,8 +230,9 @@ def test_the_directors_audit_log_says_who_is_left_out() -> None:
     layout = parse_layout(SPEAKER_AND_THUMBNAILS)
     options = DirectorOptions(hide_camera_off=True)
     with Director(Accepting(), layout, {"speaker": "1"}, options=options, audit=audit) as director:
-        for uid in range(1, 8):
+        for uid in range(1, 8):  # a state is made per push, not per event: one each
             director.join(uid)
+            assert director.flush(timeout=5)
         director.camera_off(3)
         assert director.flush(timeout=5)
     lines = [json.loads(line) for line in audit.getvalue().splitlines()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,13 @@ def test_an_unchanged_picture_publishes_nothing_new(
     assert len(set(counting.uploads)) == len(counting.uploads)  # no file published twice
 
 
+def failed_once(director: Director) -> None:
+    """Wait (at most 30 s) until the director's worker reports its latest change's error."""
+    deadline = time.monotonic() + 30
+    while director.last_error is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_a_failed_publish_pushes_nothing_and_is_tried_again_until_it_succeeds(
     agora_emulator: EmulatorServer, recording: Recording, tmp_path: Path
 ) -> None:
@@ -211,6 +219,7 @@ def test_a_failed_publish_pushes_nothing_and_is_tried_again_until_it_succeeds(
         target, LAYOUT, assets=counting.publisher, audit=audit, options=options
     ) as director:
         director.join(1001)
+        failed_once(director)  # the worker tried to publish the join's images
         assert not director.flush(timeout=0.5)  # the join's images are not published yet
         assert target.sent == [] and director.pushes == 0
         assert director.status == "pending" and director.publishing
@@ -231,6 +240,7 @@ def test_a_failed_publish_pushes_nothing_and_is_tried_again_until_it_succeeds(
         assert [r["uid"] for r in pushed["layoutConfig"]] == ["1001", "1002"]
         counting.failing = True  # a failure after a push keeps the pushed state on air
         director.set_name(1002, "Grace")
+        failed_once(director)
         assert not director.flush(timeout=0.5)
         assert director.pushes == 2 and director.last_error is not None
         assert director.acknowledged == pushed
@@ -282,8 +292,8 @@ def test_a_styled_layout_without_a_publisher_is_pushed_without_images_with_one_w
 def test_a_slow_publish_holds_up_only_its_own_director(
     agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, tmp_path: Path
 ) -> None:
-    """The publishing happens in the thread that gave the event: another director (its
-    own thread) goes on meanwhile, and `status` answers."""
+    """The publishing happens in the director's own thread: the event returns at once,
+    another director (its own thread) goes on meanwhile, and `status` answers."""
     release, inside = threading.Event(), threading.Event()
 
     def slow(asset: Asset) -> str:
@@ -299,16 +309,14 @@ def test_a_slow_publish_holds_up_only_its_own_director(
     )
     other = Director(agora_client.record("other", 98), plain)
     try:
-        joining = threading.Thread(target=slow_director.join, args=(1001,), daemon=True)
-        joining.start()
+        slow_director.join(1001)  # returns before the publish
         assert inside.wait(10)
         assert slow_director.status == "pending" and slow_director.publishing
         assert not slow_director.flush(timeout=0.01)  # answers at once: not there yet
         other.join(2002)
         assert other.flush(timeout=10) and other.pushes == 1
-        assert joining.is_alive()
+        assert slow_director.publishing
         release.set()
-        joining.join(10)
         assert slow_director.flush(timeout=10) and slow_director.pushes == 1
     finally:
         release.set()

@@ -1,5 +1,6 @@
-"""Locks. The director compiles outside its lock: `status`, `flush` and other events never
-wait for a compile, and the latest event's state always wins over a slower, older compile.
+"""Locks. The state for a roster is a pure function of the roster; the director's own
+thread compiles it, so `status`, `flush` and other events never wait for a compile, and
+events that come during a compile end in one push of the latest roster.
 The emulator's control API reads shared state only under the state's lock, and draws the
 composite outside it."""
 
@@ -22,25 +23,11 @@ from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer, control
 from layoutkit.emulator.http import Request, Response
 from layoutkit.emulator.state import EmulatorState, RequestLog
-from layoutkit.live.director import Director
+from layoutkit.live.director import Director, RosterState, state_for
+from layoutkit.live.roster import Event, Roster
 from layoutkit.pytest_plugin import APP_ID
 
-# A compile is held up by the test itself (spy_compiles, waiting on an event), never by
-# a slow template, so no test depends on how fast the machine is. For five people the
-# layout has an unknown key, so it cannot be compiled. A Layout keeps what it rendered for a
-# participant set, so each test takes a new one.
-LAYOUT = """
-canvas: 1280x720
-regions:
-  - grid: {rows: 3, columns: 3, gap: 4px}
-{% if count == 5 %}
-bogus: 1
-{% endif %}
-"""
-
-
-def expected(people: Sequence[str]) -> dict[str, object]:
-    return compile_layout(parse_layout(LAYOUT), list(people)).to_wire()
+GRID = parse_layout("canvas: 640x360\nregions:\n  - grid: {rows: 3, columns: 3}\n")
 
 
 def in_thread(work: Any, *args: Any) -> threading.Thread:
@@ -49,106 +36,114 @@ def in_thread(work: Any, *args: Any) -> threading.Thread:
     return thread
 
 
-# --- the director -------------------------------------------------------------------------
+# --- the director: the state for a roster ------------------------------------------------
 
 
-def test_status_and_flush_answer_while_another_thread_compiles(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    target = Target()
-    with Director(target, parse_layout(LAYOUT)) as director:
-        director.join(1)
-        director.join(2)
-        assert director.flush(timeout=10)
-        inside, release, done_at = threading.Event(), threading.Event(), []
-
-        def before(people: list[str]) -> None:
-            if len(people) == 3:
-                inside.set()
-                assert release.wait(10)
-
-        def after(people: list[str]) -> None:
-            if len(people) == 3:
-                done_at.append(time.monotonic())
-
-        spy_compiles(monkeypatch, before, after)
-        joining = in_thread(lambda: director.join(3))
-        assert inside.wait(10)
-        status = director.status  # none of these waits for the compile
-        flushed = director.flush(timeout=0.01)
-        people = director.participants
-        answered_at = time.monotonic()
-        still_compiling = joining.is_alive()
-        release.set()
-        joining.join(10)
-        assert done_at and answered_at < done_at[0]
-        assert still_compiling
-        # the state for 1 and 2 is on air; 3's is being compiled: pending, not flushed
-        assert (status, flushed) == ("pending", False)
-        assert people == ["1", "2", "3"]  # the event itself is applied at once
-        assert director.flush(timeout=10)
-        assert director.acknowledged == expected(["1", "2", "3"])
-        assert target.sent[-1] == expected(["1", "2", "3"])
+def roster_after(events: Sequence[tuple[str, int]]) -> RosterState:
+    roster = Roster()
+    for kind, uid in events:
+        roster.apply(Event(kind, str(uid)))  # type: ignore[arg-type]
+    return RosterState(list(roster.people), dict(roster.roles), frozenset(), {})
 
 
-def test_a_slow_compile_never_overwrites_the_state_of_a_later_event(
+def test_the_state_for_a_roster_depends_on_the_final_roster_only() -> None:
+    layout = parse_layout("canvas: 640x360\nregions:\n  - grid: {rows: 3, columns: 3}\n")
+    rng = random.Random(3)
+    for _ in range(20):
+        events = [(rng.choice(("join", "leave")), rng.randint(1, 6)) for _ in range(30)]
+        roster = roster_after(events)
+        want = compile_layout(layout, roster.people).to_wire()
+        assert state_for(layout, roster).payload_json == want
+        again = roster_after([("join", int(uid)) for uid in roster.people])
+        assert state_for(layout, again).payload_json == want  # however it got there
+
+
+def test_the_state_for_a_roster_leaves_the_hidden_out_by_explicit_uids() -> None:
+    layout = parse_layout("canvas: 640x360\nregions:\n  - grid: {rows: 2, columns: 2}\n")
+    roster = RosterState(["1", "2", "3"], {}, frozenset({"2"}), {})
+    shown = [r["uid"] for r in state_for(layout, roster).payload_json["layoutConfig"]]
+    assert shown == ["1", "3"]
+
+
+# --- the director: its thread ---------------------------------------------------------------
+
+
+def test_events_return_at_once_while_the_worker_compiles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = Target()
     inside, release = threading.Event(), threading.Event()
 
     def before(people: list[str]) -> None:
+        if len(people) == 3:
+            inside.set()
+            assert release.wait(10)
+
+    with Director(target, GRID) as director:
+        director.join(1)
+        director.join(2)
+        assert director.flush(timeout=10)
+        spy_compiles(monkeypatch, before)
+        director.join(3)  # the worker compiles; the event is applied at once
+        assert inside.wait(10)
+        # none of these waits for the compile: the state for 1 and 2 is on air
+        assert (director.status, director.flush(timeout=0.01)) == ("pending", False)
+        assert director.participants == ["1", "2", "3"]
+        assert director.acknowledged == compile_layout(GRID, ["1", "2"]).to_wire()
+        release.set()
+        assert director.flush(timeout=10)
+        assert director.acknowledged == compile_layout(GRID, ["1", "2", "3"]).to_wire()
+        assert target.sent[-1] == director.acknowledged
+
+
+def test_events_during_a_compile_end_in_one_push_of_the_latest_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = Target()
+    inside, release = threading.Event(), threading.Event()
+    compiled: list[list[str]] = []
+
+    def before(people: list[str]) -> None:
+        compiled.append(people)
         if people == ["1", "2", "3"]:
             inside.set()
             assert release.wait(10)
 
-    with Director(target, parse_layout(LAYOUT)) as director:
+    with Director(target, GRID) as director:
         director.join(1)
         director.join(2)
         assert director.flush(timeout=10)
         spy_compiles(monkeypatch, before)
-        older = in_thread(lambda: director.join(3))  # held inside its compile
+        director.join(3)  # its compile is held
         assert inside.wait(10)
-        director.join(4)  # compiles for 1, 2, 3, 4 meanwhile, and is installed
+        director.join(4)
+        director.join(6)
+        director.leave(6)
+        release.set()
         assert director.flush(timeout=10)
-        assert director.acknowledged == expected(["1", "2", "3", "4"])
-        release.set()  # the compile for 1, 2, 3 ends now: it is too late to count
-        older.join(10)
-        assert not older.is_alive()
-        assert director.flush(timeout=10)
-        assert director.status == "applied"
-        assert director.acknowledged == expected(["1", "2", "3", "4"])
-    assert target.sent[-1] == expected(["1", "2", "3", "4"])
-    assert expected(["1", "2", "3"]) not in target.sent
+        assert director.acknowledged == compile_layout(GRID, ["1", "2", "3", "4"]).to_wire()
+    assert compile_layout(GRID, ["1", "2", "3"]).to_wire() not in target.sent  # superseded
+    assert compiled == [["1", "2", "3"], ["1", "2", "3", "4"]]  # never once per event
 
 
-def test_when_the_latest_event_cannot_compile_a_slower_earlier_one_still_counts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """As if the events had been handled one after the other: the state of the last event
-    that compiles."""
+def test_a_latest_roster_that_cannot_compile_keeps_the_state_on_air() -> None:
+    layout = parse_layout(
+        "canvas: 640x360\nregions:\n  - grid: {rows: 3, columns: 3}\n"
+        "{% if count == 5 %}\nbogus: 1\n{% endif %}\n"
+    )
     target = Target()
-    inside, release = threading.Event(), threading.Event()
-
-    def before(people: list[str]) -> None:
-        if people == ["1", "2", "3", "4"]:
-            inside.set()
-            assert release.wait(10)
-
-    with Director(target, parse_layout(LAYOUT)) as director:
-        for uid in (1, 2, 3):
+    with Director(target, layout) as director:
+        for uid in (1, 2, 3, 4):
             director.join(uid)
         assert director.flush(timeout=10)
-        spy_compiles(monkeypatch, before)
-        older = in_thread(lambda: director.join(4))
-        assert inside.wait(10)
-        director.join(5)  # five people cannot be compiled: a warning, no new state
-        assert any("cannot compile the layout for 5 participants" in w for w in director.warnings)
-        release.set()
-        older.join(10)
+        director.join(5)  # five people cannot be compiled: no new state
         assert director.flush(timeout=10)
-        assert director.acknowledged == expected(["1", "2", "3", "4"])
-        assert director.participants == ["1", "2", "3", "4", "5"]
+        assert director.last_error is not None
+        assert "cannot compile the layout for 5 participants" in director.last_error
+        assert director.acknowledged == compile_layout(layout, ["1", "2", "3", "4"]).to_wire()
+        director.leave(1)
+        assert director.flush(timeout=10) and director.last_error is None
+        assert director.acknowledged == compile_layout(layout, ["2", "3", "4", "5"]).to_wire()
 
 
 def test_threads_sending_events_at_once_end_on_the_state_of_the_final_roster(

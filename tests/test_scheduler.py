@@ -122,6 +122,37 @@ def test_each_waiting_key_is_served_once_before_any_key_twice() -> None:
         assert sorted(served[start : start + 5]) == keys, served  # type: ignore[type-var]
 
 
+class CountingCondition(threading.Condition):
+    """A Condition that counts how often its waiters wake up (every limiter's)."""
+
+    wakeups = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        woken = super().wait(timeout)
+        CountingCondition.wakeups += 1
+        return woken
+
+
+def test_a_grant_wakes_only_the_key_whose_turn_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "Condition", CountingCondition)
+    fake = FakeTime()
+    limiter = FairLimiter(1, 1.0, clock=fake.clock, sleep=fake.sleep)
+    limiter.acquire("warm-up")
+    fake.gate.clear()  # the first key sleeps for the slot until the gate opens
+    threads = []
+    for key in range(40):  # queued in this order, each waiting on its own condition
+        threads += run(lambda key=key: limiter.acquire(key))
+        wait_until(lambda key=key: key in limiter.waiting)
+    CountingCondition.wakeups = 0
+    fake.gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert limiter.granted == 41
+    # each key wakes once, when the key before it leaves the queue (a thundering herd
+    # would wake every waiter at every grant: about 40 * 40 / 2)
+    assert CountingCondition.wakeups <= 40
+
+
 def test_a_busy_key_delays_another_single_request_by_one_round_at_most() -> None:
     fake, grants = FakeTime(), Grants()
     limiter = FairLimiter(10, 1.15, clock=fake.clock, sleep=fake.sleep, on_grant=grants)

@@ -1,7 +1,7 @@
 """The director service against what a red team tried (the callback and recording side;
 the HTTP side is in test_service_http_hardening): replays, channels without end, stored
 rows and rules that cannot be used, slow publishers, layouts that cannot be drawn, a
-recorder without clientType, a Director's work that raises; and what `serve -v` logs."""
+recorder without clientType; and what `serve -v` logs."""
 
 from __future__ import annotations
 
@@ -36,11 +36,9 @@ from style_helpers import damaged_font, write_png
 
 from layoutkit.assets import Asset, CallablePublisher
 from layoutkit.emulator import EmulatorServer
-from layoutkit.live.roster import Event
 from layoutkit.pytest_plugin import APP_ID
 from layoutkit.service import DirectorService, Store
 from layoutkit.service.autorecord import ConfigError, parse_rules
-from layoutkit.service.handoff import Handoff
 
 
 def post(service: DirectorService, body: bytes) -> requests.Response:
@@ -90,7 +88,7 @@ def test_channels_that_end_leave_nothing_behind(emulator: EmulatorServer) -> Non
             assert service.hub.notify(*_signed(envelope(102, cname)))[0] == 200
         assert service.hub.flush(30)
         assert service.hub.router.channels == []
-        assert service.hub._handoff.channels == 0
+        assert service.hub._by_channel == {}
 
 
 def test_a_bad_stored_row_is_skipped_named_and_the_service_starts(
@@ -232,31 +230,6 @@ def test_the_recordings_own_uid_joining_without_client_type_is_never_drawn(
         assert post(service, envelope(107, "talk", int(RECORDER))).ok  # no clientType
         assert service.hub.flush(10)
         assert described(service.url, recording.sid)["participants"] == ["1001"]
-
-
-class _Raising:
-    def handle(self, event: Event) -> None:
-        raise OSError("execution context too long (FreeType)")
-
-
-class _Receiver:
-    director = _Raising()
-
-
-def test_a_failing_task_becomes_an_error_and_the_channels_worker_goes_on() -> None:
-    failures: list[tuple[object, Exception]] = []
-    handled: list[str] = []
-    lock = threading.RLock()
-    handoff = Handoff(lock, on_error=lambda key, exc: failures.append((key, exc)))
-    receiver = _Receiver()
-    with lock:
-        handoff.put("room", [Event("join", "1")], [receiver])
-        handoff.call("room", lambda: handled.append("next"))
-    handoff.hand_later("room")
-    assert handoff.wait(10)
-    assert handled == ["next"]
-    assert failures[0][0] is receiver and isinstance(failures[0][1], OSError)
-    assert handoff.channels == 0
 
 
 def test_verbose_logs_every_notification_and_push_without_secrets(

@@ -37,7 +37,8 @@ class FairLimiter:
     """At most `limit` requests in any `window` seconds, in fair turns across keys.
 
     `acquire(key)` blocks until the key is first in the queue and a slot is free, then
-    takes the slot. Thread-safe (one Condition). `close()` wakes every waiter with
+    takes the slot. Thread-safe (one lock, a condition per waiting key: a grant wakes the
+    next key only). `close()` wakes every waiter with
     `LimiterClosedError`. `clock` and `sleep` can be replaced (a fake clock whose `sleep`
     advances it); the default sleep ends at once when the limiter is closed. `on_grant(key,
     time)` is called under the lock at each grant, in grant order (metrics, tests). Only the
@@ -59,8 +60,10 @@ class FairLimiter:
         self._closing = threading.Event()
         self._sleep: Callable[[float], object] = sleep or self._closing.wait
         self._on_grant = on_grant  # called under the lock, in grant order: (key, time)
-        self._cond = threading.Condition()
-        self._queue: deque[Hashable] = deque()  # waiting keys, in turn order
+        self._lock = threading.Lock()
+        # waiting keys in turn order, each with its own condition: a grant wakes only the
+        # next key, never every waiter
+        self._queue: dict[Hashable, threading.Condition] = {}
         self._sent: deque[float] = deque()  # the times of the slots taken in the window
         self._closed = False
         self.granted = 0  # slots handed out so far
@@ -68,42 +71,44 @@ class FairLimiter:
     @property
     def waiting(self) -> list[Hashable]:
         """The keys waiting, in the order they will be served."""
-        with self._cond:
+        with self._lock:
             return list(self._queue)
 
     def acquire(self, key: Hashable) -> float:
         """Wait for `key`'s turn and a free slot, then take the slot; the time (on `clock`)
         it was taken. A key has at most one request waiting (`ValueError` for a second);
         `LimiterClosedError` once closed."""
-        with self._cond:
+        with self._lock:
             if self._closed:
                 raise LimiterClosedError("the limiter is closed")
             if key in self._queue:
                 raise ValueError(f"key {key!r} is already waiting for its turn")
-            self._queue.append(key)
+            turn = self._queue[key] = threading.Condition(self._lock)
             try:
                 while True:
                     if self._closed:
                         raise LimiterClosedError("the limiter was closed while waiting")
-                    if self._queue[0] == key:
-                        wait = self._free_in()
-                        if wait <= 0:
-                            now = self._clock()
-                            self._sent.append(now)
-                            self.granted += 1
-                            if self._on_grant is not None:
-                                self._on_grant(key, now)
-                            return now
-                        self._cond.release()  # sleep for the slot without the lock
-                        try:
-                            self._sleep(max(wait, 0.001))
-                        finally:
-                            self._cond.acquire()
-                    else:
-                        self._cond.wait()
+                    if next(iter(self._queue)) != key:
+                        turn.wait()  # woken when the key before it leaves the queue
+                        continue
+                    wait = self._free_in()
+                    if wait <= 0:
+                        now = self._clock()
+                        self._sent.append(now)
+                        self.granted += 1
+                        if self._on_grant is not None:
+                            self._on_grant(key, now)
+                        return now
+                    self._lock.release()  # sleep for the slot without the lock
+                    try:
+                        self._sleep(max(wait, 0.001))
+                    finally:
+                        self._lock.acquire()
             finally:
-                self._queue.remove(key)
-                self._cond.notify_all()  # the next key in the queue goes on
+                first = next(iter(self._queue)) == key
+                del self._queue[key]
+                if first and self._queue:
+                    self._queue[next(iter(self._queue))].notify()  # the next key goes on
 
     def _free_in(self) -> float:
         """Seconds until a slot is free (0 or less: free now). Under the lock."""
@@ -116,10 +121,11 @@ class FairLimiter:
 
     def close(self) -> None:
         """Wake every waiter with `LimiterClosedError`; later `acquire` calls fail at once."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             self._closing.set()
-            self._cond.notify_all()
+            for turn in self._queue.values():
+                turn.notify()
 
 
 class FairTarget:

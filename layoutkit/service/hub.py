@@ -4,16 +4,21 @@ Director, all fed by Agora Notifications and all sharing one fair rate limiter.
 - `notify(body, headers)`: a callback is judged and kept (`service.intake`: 401 a bad
   signature, 200 for what no retry can fix, 503 when it cannot be kept), then acted on:
   RTC channel events become roster events by the channel's stream (duplicates, stale and
-  out-of-order events, recorders and the audience dropped) and the channel's worker
-  hands them to its Directors; Cloud Recording's own events end a recording (11) or
-  follow its recorder to a new uid (12).
+  out-of-order events, recorders and the audience dropped), routed through an index of
+  the channel's recordings to their Directors; Cloud Recording's own events end a
+  recording (11) or follow its recorder to a new uid (12).
 - `attach(request)`: a running recording joins (409 if it is attached already, 422 if
   its layout does not load, compile or draw for who is in the channel); its Director is
-  started in the channel's worker from the channel's hosts (those the notifications
-  showed, else Agora's user list), so the answer never waits on a publisher.
+  seeded with the channel's hosts (those the notifications showed, else Agora's user
+  list).
 - What the app knows and Agora does not tell: `set_name` (the name a styled layout
   writes), `set_media` (camera and microphone), `set_speaker` (the active speaker); each
   applied after the channel's events so far.
+
+The hub only routes: under its lock (which keeps a channel's events in order) it hands
+each event to the Directors of the channel, which change their participant set and
+return; each Director's own worker compiles, publishes and pushes (`live.director`), so
+a callback is answered at once, however long a publisher takes.
 - Reconciliation (`service.reconcile`): every directed channel's user list is read
   periodically and after any gap, on a limiter of its own; differences become events.
 - `resume()`: after a restart, the kept callbacks are replayed to rebuild each channel,
@@ -43,7 +48,6 @@ from layoutkit.live.director import Director
 from layoutkit.live.notifications import Notification, RecordingPayload
 from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
-from layoutkit.service.handoff import Handoff, Task
 from layoutkit.service.intake import NOTIFY_WINDOW, Intake
 from layoutkit.service.reconcile import RESYNC_INTERVAL, Reconciler
 from layoutkit.service.recordings import Attached, RecordingTarget, check_drawable, describe
@@ -121,12 +125,12 @@ class DirectorHub:
         self.on_end: Callable[[str, str], None] | None = None  # (channel, sid): it ended
         self._lock = threading.RLock()  # streams, the recordings and event order
         self._recordings: dict[str, Attached] = {}
+        self._by_channel: dict[str, dict[str, Attached]] = {}  # cname -> sid -> recording
         self._ended: OrderedDict[str, Attached] = OrderedDict()
         self._attaching: set[str] = set()  # sids being attached (checked, not yet kept)
         # channel -> the uids of every recorder attached there, detached ones included (a
         # detached recording may still run): Agora's user list names them as hosts
         self._recorders: dict[str, set[str]] = {}
-        self._handoff = Handoff(self._lock, on_error=self._task_failed)
         self.reconciler: Reconciler | None = None
         if options.resync and options.resync_interval > 0:
             self.reconciler = Reconciler(
@@ -160,9 +164,9 @@ class DirectorHub:
     def _apply(self, notification: Notification) -> int:
         """Act on a kept callback; the number of roster events it gave.
 
-        Routing (the channel's stream) happens under the hub's lock; the directors get
-        the events outside it (`service.handoff`): a slow compile for one channel never
-        holds up another channel's callbacks (or `/healthz`)."""
+        Routing (the channel's stream, its recordings' Directors) happens under the hub's
+        lock, so a channel's events reach its Directors in order; a Director only
+        changes its participant set here (its worker compiles and pushes)."""
         if isinstance(notification.payload, RecordingPayload):
             self._recording_event(notification, notification.payload)
             return 0
@@ -171,7 +175,7 @@ class DirectorHub:
                 return 0
             channel, events = self.router.handle(notification)
             receivers = self._on_channel(channel)
-            self._handoff.put(channel, events, receivers)
+            _deliver(events, receivers)
             destroyed = notification.event_type == 102
             changed = self.on_change is not None and (events or destroyed)
             hosts = self._shown(channel) if changed else []
@@ -183,17 +187,32 @@ class DirectorHub:
                 done,
                 len(receivers),
             )
-        self._handoff.hand_later(channel)  # answered now; a slow publish waits in a worker
         if changed and self.on_change is not None:
             self.on_change(channel, hosts, destroyed)
         return len(events)
 
     def _on_channel(self, channel: str) -> list[Attached]:
-        return [a for a in self._recordings.values() if a.spec.cname == channel]
+        """The recordings attached in `channel` (under `_lock`), by the channel's index."""
+        return list(self._by_channel.get(channel, {}).values())
+
+    def _keep(self, item: Attached) -> None:
+        """Keep `item` as attached, in the index of its channel (under `_lock`)."""
+        self._recordings[item.spec.sid] = item
+        self._by_channel.setdefault(item.spec.cname, {})[item.spec.sid] = item
+
+    def _drop(self, sid: str) -> Attached | None:
+        """No longer keep recording `sid` (under `_lock`); the item, or None if unknown."""
+        item = self._recordings.pop(sid, None)
+        if item is not None:
+            here = self._by_channel.get(item.spec.cname, {})
+            here.pop(sid, None)
+            if not here:
+                self._by_channel.pop(item.spec.cname, None)
+        return item
 
     def _directed(self) -> list[str]:
         with self._lock:
-            return sorted({a.spec.cname for a in self._recordings.values()})
+            return sorted(self._by_channel)
 
     # --- Cloud Recording's own events --------------------------------------------------------
 
@@ -213,7 +232,7 @@ class DirectorHub:
         """Stop directing a recording that ended (at once: no push is sent after it)."""
         sid, cname = item.spec.sid, item.spec.cname
         with self._lock:
-            if self._recordings.pop(sid, None) is None:
+            if self._drop(sid) is None:
                 return
             item.ended = reason
             item.note(reason)
@@ -236,21 +255,18 @@ class DirectorHub:
         with self._lock:
             item.note(text)
             self._mark_recorder(cname, new_uid)
-            director = item.director
-            if director is not None:
-                self._handoff.call(cname, lambda: director.resend(text), item)
-        self._handoff.hand_later(cname)
+            if item.director is not None:
+                item.director.resend(text)
 
     def mark_recorder(self, cname: str, uid: str) -> None:
         """`uid` records `cname` (the auto-recorder's, before it starts): never laid out."""
         with self._lock:
             self._mark_recorder(cname, uid)
-        self._handoff.hand_later(cname)
 
     def _mark_recorder(self, cname: str, uid: str) -> None:
         self._recorders.setdefault(cname, set()).add(uid)
         events = self.router.open(cname).mark_recorder(uid)
-        self._handoff.put(cname, events, self._on_channel(cname))
+        _deliver(events, self._on_channel(cname))
 
     # --- attaching -------------------------------------------------------------------------
 
@@ -277,7 +293,6 @@ class DirectorHub:
         finally:
             with self._lock:
                 self._attaching.discard(spec.sid)
-        self._handoff.hand_later(spec.cname)  # seeded there: never behind a publish here
         log.info("attached %r (%r, %s)", spec.sid, spec.cname, spec.layout_name)
         return self.describe(spec.sid)
 
@@ -298,31 +313,20 @@ class DirectorHub:
     def _register(self, item: Attached, order: list[str] | None = None) -> None:
         """Keep a recording (under `_lock`): its channel is pinned (who is in a directed
         channel is never forgotten), its recorder is no host there for any director, and
-        its Director is seeded in the channel's worker with the hosts the channel has now
-        (in `order` first), before any event that comes after."""
+        its Director is seeded with the hosts the channel has now (in `order` first),
+        before any event that comes after."""
         cname, uid = item.spec.cname, item.spec.uid
         self.router.pin(cname)
         if self.reconciler is not None:
             self.reconciler.add(cname)
         self._mark_recorder(cname, uid)
-        self._recordings[item.spec.sid] = item
+        self._keep(item)
         hosts = self._shown(cname)
         if order:
             known = [u for u in order if u in hosts]
             hosts = known + [u for u in hosts if u not in known]
-        item.seeding = hosts
-        self._handoff.call(cname, self._seed(item, hosts), item)
-
-    def _seed(self, item: Attached, hosts: list[str]) -> Task:
-        def task() -> None:
-            try:
-                if item.director is not None and hosts:
-                    item.director.seed(hosts)
-            finally:
-                with self._lock:
-                    item.seeding = None
-
-        return task
+        if item.director is not None and hosts:
+            item.director.seed(hosts)
 
     def _shown(self, cname: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """The channel's hosts in join order, without any recorder (under `_lock`)."""
@@ -360,20 +364,19 @@ class DirectorHub:
             shown = [u for u in users.shown if u not in recorders]
             events = self.router.open(cname).resync(shown, since=since)
             receivers = self._on_channel(cname)
-            self._handoff.put(cname, events, receivers)
+            _deliver(events, receivers)
             if events:
                 text = "reconciled with Agora's user list: " + ", ".join(map(str, events))
                 for item in receivers:
                     item.note(text)
         if events:
             log.info("user list of %s: %s", cname, ", ".join(map(str, events)))
-        self._handoff.hand_later(cname)
         return events
 
     def detach(self, sid: str) -> bool:
         """Stop directing a recording (the recording itself goes on); False if unknown."""
         with self._lock:  # the stored row goes with the entry, so a new attach can follow
-            item = self._recordings.pop(sid, None)
+            item = self._drop(sid)
             if item is None:
                 return self._ended.pop(sid, None) is not None
             if not self._on_channel(item.spec.cname):
@@ -407,12 +410,11 @@ class DirectorHub:
             )
         return item
 
-    def _later(self, item: Attached, task: Task) -> dict[str, Any]:
-        """Run `task` after the channel's events so far, in its worker: never in this
-        request; the recording's state."""
+    def _later(self, item: Attached, task: Callable[[], None]) -> dict[str, Any]:
+        """Give the Director what the app reported, after the channel's events so far
+        (its worker makes the picture); the recording's state."""
         with self._lock:
-            self._handoff.call(item.spec.cname, task, item)
-        self._handoff.hand_later(item.spec.cname)
+            task()
         return self.describe(item.spec.sid)
 
     def set_name(self, sid: str, uid: object, name: object) -> dict[str, Any]:
@@ -456,13 +458,6 @@ class DirectorHub:
         director = item.director
         assert director is not None
         return self._later(item, lambda: director.set_speaker(key))
-
-    def _task_failed(self, key: object, exc: Exception) -> None:
-        """A Director's work raised (it should not): the recording's error, not a dead
-        worker."""
-        if isinstance(key, Attached):
-            with self._lock:
-                key.fail(f"internal error while directing: {type(exc).__name__}: {exc}")
 
     def attached(self, sid: str) -> Attached | None:
         with self._lock:
@@ -524,7 +519,7 @@ class DirectorHub:
         """A recording read back from the store (`resume`), its Director not yet built:
         its recorder is known at once, before any user list is read."""
         with self._lock:
-            self._recordings[item.spec.sid] = item
+            self._keep(item)
             self._recorders.setdefault(item.spec.cname, set()).add(item.spec.uid)
 
     def restart(self, item: Attached, layout: Layout) -> None:
@@ -536,7 +531,6 @@ class DirectorHub:
                 Attached(item.spec, director, item.auto, item.attached_at),
                 self.store.order(item.spec.sid),
             )
-        self._handoff.hand_later(item.spec.cname)
 
     def start(self) -> None:
         """Start reconciling (after `resume`)."""
@@ -544,11 +538,8 @@ class DirectorHub:
             self.reconciler.start()
 
     def flush(self, timeout: float) -> bool:
-        """Wait until every event is handed over and every recording's latest layout is
-        finished (or `timeout`)."""
+        """Wait until every recording's latest layout is finished (or `timeout`)."""
         deadline = time.monotonic() + timeout
-        if not self._handoff.wait(timeout):
-            return False
         with self._lock:
             directors = [a.director for a in self._recordings.values() if a.director]
         done = True
@@ -583,6 +574,14 @@ class DirectorHub:
 
     def __repr__(self) -> str:
         return f"DirectorHub({len(self._recordings)} recordings, {self.store!r})"
+
+
+def _deliver(events: list[Event], receivers: list[Attached]) -> None:
+    """Hand `events` to the Directors of `receivers`, in order (under the hub's lock)."""
+    for item in receivers:
+        if item.director is not None:
+            for event in events:
+                item.director.handle(event)
 
 
 def _checked_uid(uid: object) -> str:

@@ -49,7 +49,6 @@ class Attached:
     attached_at: float = field(default_factory=time.time)
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
     events: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS))
-    seeding: list[str] | None = None  # the hosts its Director is being started with
     ended: str | None = None  # why the recording ended (Agora's event 11), once it has
 
     def note(self, event: str) -> None:
@@ -69,10 +68,9 @@ def _director_errors(director: Director) -> list[str]:
 
 
 def _live(item: Attached, director: Director) -> dict[str, Any]:
-    seeding = item.seeding
     return {
-        "status": "pending" if seeding is not None else director.status,
-        "participants": seeding if seeding is not None else director.participants,
+        "status": director.status,
+        "participants": director.participants,
         "acknowledged": director.acknowledged,
         "pending": director.pending,
         "pushes": director.pushes,

@@ -13,8 +13,10 @@ restart resumes every attached recording.
 One process owns a database file at a time: the connection takes an exclusive lock when
 it opens, so a second `layoutkit serve` on the same file is refused with a clear message
 instead of directing the same recordings twice. `path=None` keeps everything in memory
-(tests). Thread-safe (one connection, one lock). Nothing secret is stored: the attach
-request holds no credentials, and the Notifications secret never leaves the process.
+(`serve` without `--db`, tests), the newest `MEMORY_NOTIFICATIONS` noticeIds without
+their bodies (nothing is replayed from memory; older repeats are stale by `notifyMs`).
+Thread-safe (one connection, one lock). Nothing secret is stored: the attach request
+holds no credentials, and the Notifications secret never leaves the process.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from layoutkit.errors import LayoutkitError
 
 SCHEMA_VERSION = 1
 MAX_NOTIFICATIONS = 200_000
+MEMORY_NOTIFICATIONS = 10_000  # the noticeIds an in-memory store keeps, at most
 _PRUNE_EVERY = 1_000  # inserts between two prunings of the notifications table
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,7 +103,9 @@ class Store:
         self, path: str | Path | None = None, *, max_notifications: int = MAX_NOTIFICATIONS
     ) -> None:
         self.path = None if path is None else Path(path)
-        self.max_notifications = max_notifications
+        self.max_notifications = (
+            max_notifications if path is not None else min(max_notifications, MEMORY_NOTIFICATIONS)
+        )
         self._lock = threading.Lock()
         self._inserts = 0
         self._closed = False
@@ -235,10 +240,13 @@ class Store:
     # --- notifications ---------------------------------------------------------------------
 
     def add_notification(self, notice_id: str, channel: str, body: bytes) -> int:
-        """Write a verified callback (synced to disk) before it is answered; its number."""
+        """Write a verified callback (synced to disk) before it is answered; its number.
+        An in-memory store keeps its noticeId only: nothing replays what goes with the
+        process, so the memory kept per callback stays small."""
+        kept = body if self.path is not None else b""
         cursor = self._write(
             "INSERT INTO notifications (notice_id, channel, body, received_at) VALUES (?,?,?,?)",
-            (notice_id, channel, body, time.time()),
+            (notice_id, channel, kept, time.time()),
         )
         self._inserts += 1
         if self._inserts % _PRUNE_EVERY == 0:
@@ -280,6 +288,7 @@ class Store:
 
 __all__ = [
     "MAX_NOTIFICATIONS",
+    "MEMORY_NOTIFICATIONS",
     "SCHEMA_VERSION",
     "Store",
     "StoreError",
