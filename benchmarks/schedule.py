@@ -51,8 +51,8 @@ set (or `--drain` seconds pass: "not settled"):
 - lag p50/p99: over every change, from the moment it was made until the layout shows its
   set or a newer channel state; no survivor bias (a superseded change counts too).
 
-Run: python benchmarks/schedule.py [--quick] [--recordings N] [--duration S] [--rate R]
-[--db] (defaults take about 3 minutes on 2 cores; --quick is 20 recordings for 10 s).
+Run: python benchmarks/schedule.py [--short] [--recordings N] [--duration S] [--rate R]
+[--db] (defaults take about 3 minutes on 2 cores; --short is 20 recordings for 10 s).
 """
 
 from __future__ import annotations
@@ -578,12 +578,12 @@ def main() -> None:
     parser.add_argument(
         "--db", action="store_true", help="the service's SQLite in a file (default: memory)"
     )
-    parser.add_argument("--quick", action="store_true", help="20 recordings for 10 s")
+    parser.add_argument("--short", action="store_true", help="20 recordings for 10 s, for CI")
     parser.add_argument(
         "--no-resync", action="store_true", help="the service never reads user lists"
     )
     args = parser.parse_args()
-    if args.quick:
+    if args.short:
         args.recordings, args.duration, args.drain = 20, 10.0, 15.0
     trace = make_trace(args.recordings, args.rate, args.duration, args.seed)
     faults = Faults(duplicate=args.duplicate, reorder=args.reorder, delay=args.delay)
