@@ -103,10 +103,7 @@ def _scan(jmap: JsonMap) -> None:
     pos = 0
 
     def here() -> JsonPath:
-        if not stack:
-            return ()
-        top = stack[-1]
-        return (*top.path, top.key if top.is_object and top.key is not None else top.index)
+        return _path_at(stack)
 
     while pos < size:
         char = text[pos]
@@ -128,26 +125,40 @@ def _scan(jmap: JsonMap) -> None:
                 top.index += 1
             pos += 1
         elif char == '"':
-            found = _STRING_RE.match(text, pos)
-            end = found.end() if found else size
-            frame = stack[-1] if stack else None
-            if frame is not None and frame.is_object and frame.key is None:
-                name = str(json.loads(text[pos:end]))
-                path = (*frame.path, name)
-                if name in frame.seen:
-                    jmap.duplicates.append((path, jmap.keys[path]))
-                frame.seen.add(name)
-                frame.key = name
-                jmap.keys[path] = pos
-            else:
-                jmap.values[here()] = pos
-            pos = end
+            pos = _scan_string(jmap, stack, pos)
         else:
             found = _SCALAR_RE.match(text, pos)
             jmap.values[here()] = pos
             pos = found.end() if found and found.end() > pos else pos + 1
     if jmap.duplicates:
         _forget_replaced(jmap)
+
+
+def _path_at(stack: list[_Frame]) -> JsonPath:
+    """The path of the value the scan is at, inside the open containers of `stack`."""
+    if not stack:
+        return ()
+    top = stack[-1]
+    return (*top.path, top.key if top.is_object and top.key is not None else top.index)
+
+
+def _scan_string(jmap: JsonMap, stack: list[_Frame], pos: int) -> int:
+    """Record the string at `pos`, a key or a value, and return where it ends."""
+    text = jmap.text
+    found = _STRING_RE.match(text, pos)
+    end = found.end() if found else len(text)
+    frame = stack[-1] if stack else None
+    if frame is not None and frame.is_object and frame.key is None:
+        name = str(json.loads(text[pos:end]))
+        path = (*frame.path, name)
+        if name in frame.seen:
+            jmap.duplicates.append((path, jmap.keys[path]))
+        frame.seen.add(name)
+        frame.key = name
+        jmap.keys[path] = pos
+    else:
+        jmap.values[_path_at(stack)] = pos
+    return end
 
 
 def _forget_replaced(jmap: JsonMap) -> None:
@@ -242,19 +253,22 @@ def _advice(msg: str, char: str, behind: str, ahead: str, what: str) -> str:
         if word is not None and word.group() in ("True", "False", "None", "undefined"):
             return "JSON writes true, false and null (lower case, no undefined)"
         return "a value is missing here, or is not written as JSON"
-    if msg.startswith("Expecting ',' delimiter"):
-        return "a comma is missing between two items (or a string is not closed)"
-    if msg.startswith("Expecting ':' delimiter"):
-        return 'a key must be followed by ":" and its value'
     if msg.startswith("Extra data"):
         return f"more text after the JSON value: a file holds one {what}"
-    if msg.startswith("Unterminated string"):
-        return "a string is not closed with a double quote"
-    if msg.startswith("Invalid control character"):
-        return r"a string holds a raw line break or tab; write \n or \t"
-    if msg.startswith("Invalid \\escape"):
-        return r"a backslash that is not an escape; write \\ for a backslash"
-    return "the text cannot be read as JSON here"
+    return next(
+        (advice for start, advice in _ADVICE.items() if msg.startswith(start)),
+        "the text cannot be read as JSON here",
+    )
+
+
+# What to fix for the rest of the JSON decoder's messages, by how the message starts.
+_ADVICE = {
+    "Expecting ',' delimiter": "a comma is missing between two items (or a string is not closed)",
+    "Expecting ':' delimiter": 'a key must be followed by ":" and its value',
+    "Unterminated string": "a string is not closed with a double quote",
+    "Invalid control character": r"a string holds a raw line break or tab; write \n or \t",
+    "Invalid \\escape": r"a backslash that is not an escape; write \\ for a backslash",
+}
 
 
 __all__ = ["JsonMap", "JsonPath", "decode_json", "decode_text"]

@@ -361,6 +361,22 @@ CANVASES = (
 def layout_texts(draw: st.DrawFn) -> str:
     """A layout file's text: usually valid, with a hostile value here and there."""
     level = draw(st.sampled_from([0, 0, 1, 3, 10, 30]))  # percent odds of a hostile value
+    text = _naming_keys(draw, level)
+    builtin = _rarely(draw, 5)
+    text += _mode_keys(draw, level, builtin)
+    text += _setting_keys(draw, level)
+    if level and _rarely(draw, 10):  # deep
+        depth = draw(st.integers(1, 300))
+        text += "tags: " + "[" * depth + "a" + "]" * depth + "\n"
+    if not builtin:  # Agora's own modes take no regions
+        text += _region_keys(draw, level)
+    if level and _rarely(draw, 3):
+        text += f"description: a{draw(st.sampled_from(TEMPLATE_BITS))}\n"
+    return text
+
+
+def _naming_keys(draw: st.DrawFn, level: int) -> str:
+    """A layout's canvas, title and name lines, each there or not."""
     text = ""
     if draw(st.integers(0, 3)):
         text += draw(_key_value("canvas", *CANVASES, level)) + "\n"
@@ -370,8 +386,13 @@ def layout_texts(draw: st.DrawFn) -> str:
         text += f"title: {_quoted(title)}\n"
     if _rarely(draw, 6):
         text += f"name: {draw(_value(['ok', 'my-layout'], ['a b', 'x' * 300, 'A'], level))}\n"
-    builtin = _rarely(draw, 5)
-    if builtin:  # Agora's own modes take no regions
+    return text
+
+
+def _mode_keys(draw: st.DrawFn, level: int, builtin: bool) -> str:
+    """A layout's mode line (one of Agora's own when `builtin`) and its focus."""
+    text = ""
+    if builtin:
         modes = ["adaptive", "floating", "vertical"]
         text += draw(_key_value("mode", modes, ["3", "7", "x", "custom"], level)) + "\n"
         if _rarely(draw, 2):
@@ -379,6 +400,12 @@ def layout_texts(draw: st.DrawFn) -> str:
             text += "\n"
     elif _rarely(draw, 5):
         text += draw(_key_value("mode", ["custom"], ["adaptive", "7"], level)) + "\n"
+    return text
+
+
+def _setting_keys(draw: st.DrawFn, level: int) -> str:
+    """A layout's fps, bitrate, counts and background lines, each there or not."""
+    text = ""
     if _rarely(draw, 6):
         text += draw(_key_value("fps", ["15", "30"], ["0", "61"], level)) + "\n"
     if _rarely(draw, 6):
@@ -388,12 +415,15 @@ def layout_texts(draw: st.DrawFn) -> str:
     if _rarely(draw, 6):
         text += draw(_key_value("background", ["'#101820'", "'#abc'"], ["red", "'#12345'"], level))
         text += "\n"
-    if level and _rarely(draw, 10):  # deep
-        depth = draw(st.integers(1, 300))
-        text += "tags: " + "[" * depth + "a" + "]" * depth + "\n"
-    if not builtin and draw(st.integers(0, 3)):
+    return text
+
+
+def _region_keys(draw: st.DrawFn, level: int) -> str:
+    """A custom layout's regions and variants, each there or not."""
+    text = ""
+    if draw(st.integers(0, 3)):
         text += "regions:\n" + draw(_entries("  ", level))
-    if not builtin and _rarely(draw, 3):
+    if _rarely(draw, 3):
         text += "variants:\n"
         for _ in range(draw(st.integers(1, 4))):
             text += f"  - {draw(_key_value('when', *WHENS, level))}\n"
@@ -401,8 +431,6 @@ def layout_texts(draw: st.DrawFn) -> str:
                 text += "    regions:\n" + draw(_entries("      ", level))
             if _rarely(draw, 4):
                 text += f"    mode: {draw(st.sampled_from(['adaptive', 'custom', 'x']))}\n"
-    if level and _rarely(draw, 3):
-        text += f"description: a{draw(st.sampled_from(TEMPLATE_BITS))}\n"
     return text
 
 
@@ -553,25 +581,31 @@ def scenario_texts(draw: st.DrawFn) -> str:
     at = 0.0
     for _ in range(events):
         at += draw(st.sampled_from([0, 0, 0.5, 1, 5, 90]))
-        parts = [f"at: {draw(_time(at, level))}"] if draw(st.integers(0, 99)) >= level else []
-        kind = draw(st.sampled_from(KINDS)) if draw(st.integers(0, 99)) >= level else None
-        if kind is None:
-            if draw(st.booleans()):
-                role, uid = draw(_value(*ROLES, level)), draw(_value(*UIDS, level))
-                parts.append(f"role: {role}, uid: {uid}")
-            else:
-                parts.append(f"{draw(st.sampled_from(ODD_KINDS))}: {draw(_value(*UIDS, level))}")
-        else:
-            parts.append(f"{kind}: {draw(_value(*UIDS, level))}")
-            if _rarely(draw, 4):
-                parts.append(f"role: {draw(_value(*ROLES, level))}")
-        if level and _rarely(draw, 15):
-            parts.append(f"{draw(st.sampled_from(KINDS))}: 1002")
-        text += "  - {" + ", ".join(draw(st.permutations(parts))) + "}\n"
+        text += "  - {" + ", ".join(draw(st.permutations(_event_parts(draw, at, level)))) + "}\n"
     if _rarely(draw, 12):  # many events
         many = draw(st.integers(20, 300))
         text += "".join(f"  - {{at: {at + i}, join: {1000 + i}}}\n" for i in range(many))
     return text
+
+
+def _event_parts(draw: st.DrawFn, at: float, level: int) -> list[str]:
+    """The keys of one scenario event at `at` seconds: usually a time and a kind, else
+    hostile ones (no time, no kind, an odd kind, two kinds)."""
+    parts = [f"at: {draw(_time(at, level))}"] if draw(st.integers(0, 99)) >= level else []
+    kind = draw(st.sampled_from(KINDS)) if draw(st.integers(0, 99)) >= level else None
+    if kind is None:
+        if draw(st.booleans()):
+            role, uid = draw(_value(*ROLES, level)), draw(_value(*UIDS, level))
+            parts.append(f"role: {role}, uid: {uid}")
+        else:
+            parts.append(f"{draw(st.sampled_from(ODD_KINDS))}: {draw(_value(*UIDS, level))}")
+    else:
+        parts.append(f"{kind}: {draw(_value(*UIDS, level))}")
+        if _rarely(draw, 4):
+            parts.append(f"role: {draw(_value(*ROLES, level))}")
+    if level and _rarely(draw, 15):
+        parts.append(f"{draw(st.sampled_from(KINDS))}: 1002")
+    return parts
 
 
 PLAY_LAYOUTS = [

@@ -85,21 +85,21 @@ def grids(draw: st.DrawFn) -> dict[str, Any]:
 entries = st.lists(st.one_of(regions(), grids()), max_size=6)
 
 
+# keys a generated document may have, with the values each may take
+_CHOICES: dict[str, list[Any]] = {
+    "canvas": ["1280x720", "640x360", "1080x1920", "2560x1440", {"width": 360, "height": 640}],
+    "background": ["#101820", "#abc", "red", "#12345"],
+    "mode": ["custom", "adaptive", "floating", "vertical", 3, 7],
+    "focus": ["host", "1001", "0"],
+}
+
+
 @st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {}
-    if draw(st.booleans()):
-        doc["canvas"] = draw(
-            st.sampled_from(
-                ["1280x720", "640x360", "1080x1920", "2560x1440", {"width": 360, "height": 640}]
-            )
-        )
-    if draw(st.booleans()):
-        doc["background"] = draw(st.sampled_from(["#101820", "#abc", "red", "#12345"]))
-    if draw(st.booleans()):
-        doc["mode"] = draw(st.sampled_from(["custom", "adaptive", "floating", "vertical", 3, 7]))
-    if draw(st.booleans()):
-        doc["focus"] = draw(st.sampled_from(["host", "1001", "0"]))
+    for key, choices in _CHOICES.items():
+        if draw(st.booleans()):
+            doc[key] = draw(st.sampled_from(choices))
     if draw(st.integers(0, 3)) == 0:
         doc["background_image"] = "https://cdn.example.com/studio.jpg"
     if draw(st.integers(0, 3)) == 0:
@@ -111,21 +111,25 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 3)) > 0:
         doc["regions"] = draw(entries)
     if draw(st.booleans()):
-        doc["variants"] = [
-            {
-                "when": draw(
-                    st.sampled_from([1, "2-4", "5+", "3-1", {"count": "2+", "roles": ["screen"]}])
-                ),
-                **({"regions": draw(entries)} if draw(st.booleans()) else {}),
-                **(
-                    {"mode": draw(st.sampled_from(["adaptive", "custom"]))}
-                    if draw(st.booleans())
-                    else {}
-                ),
-            }
-            for _ in range(draw(st.integers(1, 3)))
-        ]
+        doc["variants"] = _variants(draw)
     return doc
+
+
+def _variants(draw: st.DrawFn) -> list[dict[str, Any]]:
+    return [
+        {
+            "when": draw(
+                st.sampled_from([1, "2-4", "5+", "3-1", {"count": "2+", "roles": ["screen"]}])
+            ),
+            **({"regions": draw(entries)} if draw(st.booleans()) else {}),
+            **(
+                {"mode": draw(st.sampled_from(["adaptive", "custom"]))}
+                if draw(st.booleans())
+                else {}
+            ),
+        }
+        for _ in range(draw(st.integers(1, 3)))
+    ]
 
 
 def assert_round_trip(model: type[LayoutFields], wire: dict[str, Any]) -> None:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -86,6 +87,17 @@ _LIMIT_CALLS = {"IntRange", "range", "min", "max", "FloatRange"}
 _LIMIT_NAMES = re.compile(r"^[A-Z0-9_]*(MAX|LIMIT|MOST|REGIONS|USERS|PEOPLE|COUNTS)[A-Z0-9_]*$")
 
 
+class _Spot(NamedTuple):
+    """One node of a module's tree, with what the checks ask of it."""
+
+    name: str  # the module, relative to the package
+    node: ast.AST
+    owner: str | None  # the name it is assigned to
+    value: int | None  # the int it is, if it is one
+    parent: ast.AST | None
+    in_docstring: bool
+
+
 def findings(name: str, source: str) -> Iterator[Finding]:
     """Every place in one module's code that writes out a value with a home elsewhere."""
     tree = ast.parse(source)
@@ -93,79 +105,117 @@ def findings(name: str, source: str) -> Iterator[Finding]:
     parents = _parents(tree)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
-        owner = _assigned_to(node, parents)
-        value = _int(node)
-        parent = parents.get(id(node))
-        # the uid range: the number itself, 2**32 (minus one), and range checks
-        if value == UID_MAX and (name, owner) != (HOME, "UID_MAX"):
-            yield name, line, "the uid maximum written out (use wire.rules.UID_MAX)"
-        if (
-            isinstance(node, ast.BinOp)
-            and isinstance(node.op, ast.Pow)
-            and (_int(node.left), _int(node.right)) == (2, 32)
-        ):
-            yield name, line, "2**32 written out (use wire.rules.UID_MAX)"
-        if (
-            isinstance(node, ast.Compare)
-            and name != HOME
-            and any(isinstance(n, ast.Name) and n.id == "UID_MAX" for n in ast.walk(node))
-        ):
-            yield name, line, "a uid range check of its own (call wire.rules.check_uid)"
-        # 17: as a bound, a limit constant or a range end (18 in range(1, 18), 17 * 17)
-        if value == 17 and (name, owner) != ("wire/profile.py", "MAX_REGIONS"):
-            as_limit = (
-                isinstance(parent, ast.Compare | ast.Slice)
-                or (isinstance(parent, ast.keyword) and parent.arg in _LIMIT_KEYWORDS)
-                or _call_name(parent) in _LIMIT_CALLS
-                or (owner is not None and _LIMIT_NAMES.match(owner) is not None)
-            )
-            if as_limit:
-                yield name, line, "17 as a limit (use wire.layout.MAX_REGIONS)"
-        if value == 18 and _call_name(parent) == "range":
-            yield name, line, "range(..., 18) (use MAX_REGIONS + 1)"
-        if value == 289:
-            yield name, line, "17 × 17 written out (use MAX_REGIONS)"
-        # the default canvas: 360 and 640 side by side (a call, tuple, list or set)
-        if (
-            isinstance(node, ast.Call | ast.Tuple | ast.List | ast.Set)
-            and owner != "VIDEO_PROFILES"
-        ):
-            parts = (
-                [*node.args, *(k.value for k in node.keywords)]
-                if isinstance(node, ast.Call)
-                else node.elts
-            )
-            if {360, 640} <= {_int(p) for p in parts}:
-                yield name, line, "the default canvas written out (use wire.profile.DEFAULT_*)"
-        # the default camera aspect: 16 / 9
-        if (
-            isinstance(node, ast.BinOp)
-            and isinstance(node.op, ast.Div)
-            and (_int(node.left), _int(node.right)) == (16, 9)
-            and (name, owner) != ("cameras.py", "DEFAULT_ASPECT")
-        ):
-            yield name, line, "16 / 9 written out (use cameras.DEFAULT_ASPECT)"
-        # text: messages and help quote the values through their names, never by heart
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            text = node.value
-            if _UID_TEXT.search(text):
-                yield name, line, "the uid maximum in a message (format UID_MAX into it)"
-            if _LIMIT_TEXT.search(text):
-                yield name, line, "17 in a message (format MAX_REGIONS into it)"
-            if _CANVAS_TEXT.search(text):
-                yield name, line, "the default canvas in a message (format DEFAULT_*)"
-            if _URL_PATTERN_TEXT.search(text) and name != HOME:
-                yield name, line, "a URL pattern of its own (call wire.rules.check_url)"
-        # a URL test by prefix: x.startswith(("http://", "https://"))
-        if _call_name(node) == "startswith" and name != HOME:
-            prefixes = {
-                c.value
-                for arg in getattr(node, "args", ())
-                for c in ast.walk(arg)
-                if isinstance(c, ast.Constant) and isinstance(c.value, str)
-            }
-            if {"http://", "https://"} & prefixes:
-                yield name, line, "a URL rule of its own (call wire.rules.check_url)"
+        spot = _Spot(
+            name,
+            node,
+            _assigned_to(node, parents),
+            _int(node),
+            parents.get(id(node)),
+            id(node) in docs,
+        )
+        for check in _CHECKS:
+            for what in check(spot):
+                yield name, line, what
+
+
+def _uid_range(spot: _Spot) -> Iterator[str]:
+    """The uid range: the number itself, 2**32 (minus one), and range checks."""
+    name, node = spot.name, spot.node
+    if spot.value == UID_MAX and (name, spot.owner) != (HOME, "UID_MAX"):
+        yield "the uid maximum written out (use wire.rules.UID_MAX)"
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Pow)
+        and (_int(node.left), _int(node.right)) == (2, 32)
+    ):
+        yield "2**32 written out (use wire.rules.UID_MAX)"
+    if (
+        isinstance(node, ast.Compare)
+        and name != HOME
+        and any(isinstance(n, ast.Name) and n.id == "UID_MAX" for n in ast.walk(node))
+    ):
+        yield "a uid range check of its own (call wire.rules.check_uid)"
+
+
+def _region_limit(spot: _Spot) -> Iterator[str]:
+    """17: as a bound, a limit constant or a range end (18 in range(1, 18), 17 * 17)."""
+    owner, parent = spot.owner, spot.parent
+    if spot.value == 17 and (spot.name, owner) != ("wire/profile.py", "MAX_REGIONS"):
+        as_limit = (
+            isinstance(parent, ast.Compare | ast.Slice)
+            or (isinstance(parent, ast.keyword) and parent.arg in _LIMIT_KEYWORDS)
+            or _call_name(parent) in _LIMIT_CALLS
+            or (owner is not None and _LIMIT_NAMES.match(owner) is not None)
+        )
+        if as_limit:
+            yield "17 as a limit (use wire.layout.MAX_REGIONS)"
+    if spot.value == 18 and _call_name(parent) == "range":
+        yield "range(..., 18) (use MAX_REGIONS + 1)"
+    if spot.value == 289:
+        yield "17 × 17 written out (use MAX_REGIONS)"
+
+
+def _default_canvas(spot: _Spot) -> Iterator[str]:
+    """The default canvas: 360 and 640 side by side (a call, tuple, list or set); the
+    default camera aspect: 16 / 9."""
+    node = spot.node
+    if isinstance(node, ast.Call | ast.Tuple | ast.List | ast.Set) and spot.owner != (
+        "VIDEO_PROFILES"
+    ):
+        parts = (
+            [*node.args, *(k.value for k in node.keywords)]
+            if isinstance(node, ast.Call)
+            else node.elts
+        )
+        if {360, 640} <= {_int(p) for p in parts}:
+            yield "the default canvas written out (use wire.profile.DEFAULT_*)"
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and (_int(node.left), _int(node.right)) == (16, 9)
+        and (spot.name, spot.owner) != ("cameras.py", "DEFAULT_ASPECT")
+    ):
+        yield "16 / 9 written out (use cameras.DEFAULT_ASPECT)"
+
+
+def _message_text(spot: _Spot) -> Iterator[str]:
+    """Text: messages and help quote the values through their names, never by heart."""
+    node = spot.node
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        return
+    if spot.in_docstring:
+        return
+    text = node.value
+    if _UID_TEXT.search(text):
+        yield "the uid maximum in a message (format UID_MAX into it)"
+    if _LIMIT_TEXT.search(text):
+        yield "17 in a message (format MAX_REGIONS into it)"
+    if _CANVAS_TEXT.search(text):
+        yield "the default canvas in a message (format DEFAULT_*)"
+    if _URL_PATTERN_TEXT.search(text) and spot.name != HOME:
+        yield "a URL pattern of its own (call wire.rules.check_url)"
+
+
+def _url_prefix(spot: _Spot) -> Iterator[str]:
+    """A URL test by prefix: x.startswith(("http://", "https://"))."""
+    if _call_name(spot.node) == "startswith" and spot.name != HOME:
+        prefixes = {
+            c.value
+            for arg in getattr(spot.node, "args", ())
+            for c in ast.walk(arg)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+        }
+        if {"http://", "https://"} & prefixes:
+            yield "a URL rule of its own (call wire.rules.check_url)"
+
+
+_CHECKS: tuple[Callable[[_Spot], Iterator[str]], ...] = (
+    _uid_range,
+    _region_limit,
+    _default_canvas,
+    _message_text,
+    _url_prefix,
+)
 
 
 def _tree(root: Path) -> list[Finding]:

@@ -190,38 +190,7 @@ class _Compiler:
         focus_path: Path = (*base, "focus") if variant and variant.focus is not None else ("focus",)
         background = variant.background if variant and variant.background else doc.background
         entries, entries_path = self._entries(variant, base, mode)
-        drafts: list[DraftRegion] = []
-        if mode == MixedVideoLayout.CUSTOM:
-            if not entries:
-                if not self._no_variant:
-                    where = entries_path if entries is not None else base
-                    self.error(where, "mode custom has no regions for this participant count")
-            else:
-                expander = Expander(doc.canvas, self.marks)
-                drafts = expander.expand(entries, entries_path)
-                self.issues.extend(expander.issues)
-                if any(d.frame or d.label for d in drafts):
-                    insetter = Insetter(doc.canvas, self.marks)
-                    drafts, self.cells = insetter.inset(drafts)
-                    self.issues.extend(insetter.issues)
-                if not drafts and not any(i.severity == "error" for i in expander.issues):
-                    self.error(
-                        entries_path,
-                        "the regions come to no region once grids are expanded (a grid "
-                        "with cells: 0?); mode custom needs at least one",
-                    )
-                if len(drafts) > MAX_REGIONS:
-                    self.error(
-                        entries_path,
-                        f"{len(drafts)} regions after expanding grids; "
-                        f"Agora draws at most {MAX_REGIONS}",
-                    )
-        elif entries:
-            self.error(
-                entries_path,
-                f"regions are only for mode custom, not {mode.name.lower()}; "
-                "remove them or set mode: custom",
-            )
+        drafts = self._drafts(mode, entries, entries_path, base)
         focus_uid = self._focus(focus, focus_path, mode)
         if doc.decor or doc.card or any(d.frame or d.label or d.card for d in drafts):
             self._style()
@@ -357,13 +326,51 @@ class _Compiler:
             )
         return uid
 
-    def _bind(
-        self, drafts: list[DraftRegion], entries_path: Path
-    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
-        """The layoutConfig of a custom layout, every region that shows someone naming
-        that person (see `binding`), and the backgroundConfig of its placeholders."""
-        if not drafts:
-            return [], []
+    def _drafts(
+        self, mode: MixedVideoLayout, entries: list[Entry] | None, entries_path: Path, base: Path
+    ) -> list[DraftRegion]:
+        """The regions of a custom layout; an error for regions in a built-in mode, or
+        for a custom one without them."""
+        if mode != MixedVideoLayout.CUSTOM:
+            if entries:
+                self.error(
+                    entries_path,
+                    f"regions are only for mode custom, not {mode.name.lower()}; "
+                    "remove them or set mode: custom",
+                )
+            return []
+        if not entries:
+            if not self._no_variant:
+                where = entries_path if entries is not None else base
+                self.error(where, "mode custom has no regions for this participant count")
+            return []
+        return self._expand(entries, entries_path)
+
+    def _expand(self, entries: list[Entry], entries_path: Path) -> list[DraftRegion]:
+        """The regions of a custom layout with grids expanded and frames or labels inset;
+        an error if they come to none, or to more than Agora draws."""
+        expander = Expander(self.doc.canvas, self.marks)
+        drafts = expander.expand(entries, entries_path)
+        self.issues.extend(expander.issues)
+        if any(d.frame or d.label for d in drafts):
+            insetter = Insetter(self.doc.canvas, self.marks)
+            drafts, self.cells = insetter.inset(drafts)
+            self.issues.extend(insetter.issues)
+        if not drafts and not any(i.severity == "error" for i in expander.issues):
+            self.error(
+                entries_path,
+                "the regions come to no region once grids are expanded (a grid "
+                "with cells: 0?); mode custom needs at least one",
+            )
+        if len(drafts) > MAX_REGIONS:
+            self.error(
+                entries_path,
+                f"{len(drafts)} regions after expanding grids; Agora draws at most {MAX_REGIONS}",
+            )
+        return drafts
+
+    def _named(self, drafts: list[DraftRegion]) -> list[str | None]:
+        """The uid each region names, by uid or by role; an error for a uid named twice."""
         named: list[str | None] = []
         first_at: dict[str, Path] = {}
         for draft in drafts:
@@ -375,6 +382,16 @@ class _Compiler:
                     self.error(draft.path, f"uid {uid} has two regions; each user gets one")
                 first_at.setdefault(uid, draft.path)
             named.append(uid)
+        return named
+
+    def _bind(
+        self, drafts: list[DraftRegion], entries_path: Path
+    ) -> tuple[list[LayoutRegion], list[BackgroundConfig]]:
+        """The layoutConfig of a custom layout, every region that shows someone naming
+        that person (see `binding`), and the backgroundConfig of its placeholders."""
+        if not drafts:
+            return [], []
+        named = self._named(drafts)
         boxes = [(*round_span(d.x, d.width), *round_span(d.y, d.height)) for d in drafts]
         drawable = [x < 1 and y < 1 and w > 0 and h > 0 for x, w, y, h in boxes]
         binding = bind_regions(

@@ -93,18 +93,7 @@ class Expander:
                 "fill: agora leaves the region to Agora's join-order filling, so it takes "
                 "no uid or role; remove one or the other",
             )
-        width = self._fraction(spec.width, cw)
-        height = self._fraction(spec.height, ch)
-        if spec.aspect is not None:
-            ex, ey = self._around(spec.frame, spec.label)  # the video's shape is the aspect
-            if width is not None and height is not None:
-                self.warn(
-                    (*path, "aspect"), "aspect is ignored when width and height are both given"
-                )
-            elif width is not None:
-                height = ((width * cw - ex) / spec.aspect + ey) / ch
-            elif height is not None:
-                width = ((height * ch - ey) * spec.aspect + ex) / cw
+        width, height = self._size(spec, path)
         ok = True
         if width is None:
             self.error(path, "missing 'width' (or 'height' with 'aspect')")
@@ -146,6 +135,24 @@ class Expander:
             spec.card,
         )
 
+    def _size(self, spec: RegionSpec, path: Path) -> tuple[float | None, float | None]:
+        """A region's width and height as fractions of the canvas, one of them from the
+        other and the aspect when only one is given."""
+        cw, ch = self.canvas.width, self.canvas.height
+        width = self._fraction(spec.width, cw)
+        height = self._fraction(spec.height, ch)
+        if spec.aspect is not None:
+            ex, ey = self._around(spec.frame, spec.label)  # the video's shape is the aspect
+            if width is not None and height is not None:
+                self.warn(
+                    (*path, "aspect"), "aspect is ignored when width and height are both given"
+                )
+            elif width is not None:
+                height = ((width * cw - ex) / spec.aspect + ey) / ch
+            elif height is not None:
+                width = ((height * ch - ey) * spec.aspect + ex) / cw
+        return width, height
+
     def _around(self, frame: FrameSpec | None, label: LabelSpec | None) -> tuple[float, float]:
         """The pixels a frame and a label take from a region's width and height (its
         `aspect` is the video's, inside them)."""
@@ -186,7 +193,11 @@ class Expander:
         )
         return False
 
-    def grid(self, spec: GridSpec, path: Path) -> list[DraftRegion]:
+    def _grid_area(
+        self, spec: GridSpec, path: Path
+    ) -> tuple[tuple[float, float, float, float], bool]:
+        """A grid's area in pixels (x, y, width, height), and whether it is within the
+        canvas (errors where it is not)."""
         cw, ch = self.canvas.width, self.canvas.height
         ax = (spec.x or Length(0.0)).to_pixels(cw)
         ay = (spec.y or Length(0.0)).to_pixels(ch)
@@ -203,10 +214,11 @@ class Expander:
         if ax + aw > cw + 1e-6 or ay + ah > ch + 1e-6:
             self.error(path, "the grid's area runs past the canvas edge")
             area_ok = False
-        cells = spec.rows * spec.columns if spec.cells is None else spec.cells
-        if cells > spec.rows * spec.columns:
-            self.error((*path, "cells"), f"{cells} cells do not fit in {spec.rows}×{spec.columns}")
-            return []
+        return (ax, ay, aw, ah), area_ok
+
+    def _grid_people(self, spec: GridSpec, path: Path, cells: int) -> list[str]:
+        """The roles or uids a grid's cells name in order; errors where they clash with
+        each other or with fill, or outnumber the cells."""
         if spec.roles is not None and spec.uids is not None:
             self.error((*path, "uids"), "give roles or uids, not both")
         if spec.fill is not None and (spec.roles is not None or spec.uids is not None):
@@ -219,6 +231,16 @@ class Expander:
         if len(people) > cells:
             key = "roles" if spec.roles is not None else "uids"
             self.error((*path, key), f"{len(people)} {key} for {cells} cells")
+        return people
+
+    def grid(self, spec: GridSpec, path: Path) -> list[DraftRegion]:
+        cw, ch = self.canvas.width, self.canvas.height
+        (ax, ay, aw, ah), area_ok = self._grid_area(spec, path)
+        cells = spec.rows * spec.columns if spec.cells is None else spec.cells
+        if cells > spec.rows * spec.columns:
+            self.error((*path, "cells"), f"{cells} cells do not fit in {spec.rows}×{spec.columns}")
+            return []
+        people = self._grid_people(spec, path, cells)
         pad_x, pad_y = spec.padding.to_pixels(cw), spec.padding.to_pixels(ch)
         gap_x, gap_y = spec.gap.to_pixels(cw), spec.gap.to_pixels(ch)
         cell_w = (aw - 2 * pad_x - (spec.columns - 1) * gap_x) / spec.columns

@@ -263,14 +263,7 @@ class Styler:
                 continue
             video = pixel_rect(draft.rect, canvas)
             cards.append(self._card(spec, spec_path, uid, draft.role, number, video))
-        if doc.card is not None:
-            for number, region in enumerate(builtin, 1):
-                if region.uid is None or region.width <= 0 or region.height <= 0:
-                    continue
-                if region.x >= 1 or region.y >= 1:
-                    continue
-                box = pixel_rect(region.rect, canvas)
-                cards.append(self._card(doc.card, ("card",), region.uid, None, number, box))
+        cards.extend(self._builtin_cards(builtin))
         if not marks and not cards:
             return None
         self.first_path = _first_style(doc, placed)
@@ -285,6 +278,21 @@ class Styler:
             font=font,
             font_where=font_where,
         )
+
+    def _builtin_cards(self, builtin: Sequence[ResolvedRegion]) -> list[CardPlan]:
+        """The layout's card for each person a built-in mode's regions show."""
+        card = self.doc.card
+        if card is None:
+            return []
+        cards: list[CardPlan] = []
+        for number, region in enumerate(builtin, 1):
+            if region.uid is None or region.width <= 0 or region.height <= 0:
+                continue
+            if region.x >= 1 or region.y >= 1:
+                continue
+            box = pixel_rect(region.rect, self.doc.canvas)
+            cards.append(self._card(card, ("card",), region.uid, None, number, box))
+        return cards
 
     def _card_spec(self, draft: DraftRegion) -> tuple[CardSpec | None, Path]:
         if draft.card is not None:

@@ -160,6 +160,22 @@ def _read_chain(
     source: _Source, context: TemplateContext, seen: list[str], templated: list[bool]
 ) -> tuple[dict[str, Any], SourceMap]:
     """Render and parse `source`, then merge it over what it `extends`."""
+    data, marks = _read_one(source, context, templated)
+    parent = data.get("extends")
+    if parent is None:
+        return data, marks
+    if not isinstance(parent, str) or not parent.strip():
+        _refuse_extends(marks, f"extends takes text; {_EXTENDS_RULE}")
+    base_source = _resolve_extends(parent.strip(), source, marks, seen)
+    base, base_marks = _read_chain(base_source, context, [*seen, source.name], templated)
+    return _merge(base, base_marks, data, marks)
+
+
+def _read_one(
+    source: _Source, context: TemplateContext, templated: list[bool]
+) -> tuple[dict[str, Any], SourceMap]:
+    """Render `source` if it is a template and parse it into a mapping, its marks on the
+    lines of the file as written."""
     text = source.text
     line_map = None
     if is_template(text):
@@ -181,13 +197,13 @@ def _read_chain(
             "error", (), "a layout file is a YAML mapping (key: value lines)", source=source.name
         )
         raise LayoutValidationError([issue])
-    parent = data.get("extends")
-    if parent is None:
-        return data, marks
-    if not isinstance(parent, str) or not parent.strip():
-        _refuse_extends(marks, f"extends takes text; {_EXTENDS_RULE}")
-    base_source = _resolve_extends(parent.strip(), source, marks, seen)
-    base, base_marks = _read_chain(base_source, context, [*seen, source.name], templated)
+    return data, marks
+
+
+def _merge(
+    base: dict[str, Any], base_marks: SourceMap, data: dict[str, Any], marks: SourceMap
+) -> tuple[dict[str, Any], SourceMap]:
+    """`data` over the `base` it extends, each key's marks from the file that gave it."""
     merged = dict(base)
     merged.update(data)
     merged_marks = SourceMap()

@@ -221,27 +221,49 @@ def check_join(sep: str, items: list[Any]) -> None:
 
 def binop(op: str, left: Any, right: Any) -> None:
     """Refuse `*`, `**`, `%`, `+` that would make a value too large."""
-    ints = isinstance(left, int) and isinstance(right, int)
-    if op == "**" and ints:
-        if right > 0 and abs(left) > 1 and right * left.bit_length() > MAX_INT_BITS:
-            raise LimitError(f"the power is larger than {MAX_INT_BITS} bits; keep numbers small")
-    elif op == "*" and ints:
+    check = _BINOP_CHECKS.get(op)
+    if check is not None:
+        check(left, right)
+
+
+def _check_power(left: Any, right: Any) -> None:
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return
+    if right > 0 and abs(left) > 1 and right * left.bit_length() > MAX_INT_BITS:
+        raise LimitError(f"the power is larger than {MAX_INT_BITS} bits; keep numbers small")
+
+
+def _check_product(left: Any, right: Any) -> None:
+    if isinstance(left, int) and isinstance(right, int):
         if left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise LimitError(f"the product is larger than {MAX_INT_BITS} bits")
-    elif op == "*":
-        for seq, times in ((left, right), (right, left)):
-            if isinstance(times, int) and times > 0:
-                if isinstance(seq, str):
-                    check_chars(len(seq) * times, "the repeated text")
-                elif isinstance(seq, list | tuple):
-                    check_items(items_in(seq) * times, "the repeated list")
-    elif op == "%" and isinstance(left, str):
+        return
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(times, int) and times > 0:
+            if isinstance(seq, str):
+                check_chars(len(seq) * times, "the repeated text")
+            elif isinstance(seq, list | tuple):
+                check_items(items_in(seq) * times, "the repeated list")
+
+
+def _check_format(left: Any, right: Any) -> None:
+    if isinstance(left, str):
         check_percent(left, right)
-    elif op == "+":
-        if isinstance(left, str) and isinstance(right, str):
-            check_chars(len(left) + len(right), "the joined text")
-        elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
-            check_items(items_in(left) + items_in(right), "the joined list")
+
+
+def _check_sum(left: Any, right: Any) -> None:
+    if isinstance(left, str) and isinstance(right, str):
+        check_chars(len(left) + len(right), "the joined text")
+    elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        check_items(items_in(left) + items_in(right), "the joined list")
+
+
+_BINOP_CHECKS: dict[str, Callable[[Any, Any], None]] = {
+    "**": _check_power,
+    "*": _check_product,
+    "%": _check_format,
+    "+": _check_sum,
+}
 
 
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})

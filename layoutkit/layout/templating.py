@@ -145,40 +145,13 @@ def render_template_lines(
         template = _compile(text)
     except TemplateSyntaxError as exc:
         raise _located(f"template: {exc.message}", exc.lineno, lines, source) from None
-    chunks: list[str] = []
-    size = 0
     token = template_budget.start()
-    budget = template_budget.current()
     try:
-        for chunk in template.generate(context.names()):
-            budget.tick()
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise LayoutSyntaxError(
-                    f"the template renders to more than {MAX_OUTPUT // 1024} KiB",
-                    source=source,
-                    hint="a loop runs too long",
-                )
-            chunks.append(chunk)
-            tracker.add(chunk, *budget.place)
+        chunks = _generate(template, context, source, tracker)
     except LayoutSyntaxError:
         raise
     except UndefinedError as exc:
-        line = _template_line(exc)
-        name_match = _UNDEFINED_RE.search(str(exc))
-        name = name_match.group(1) if name_match else None
-        hint = None
-        if name in EXPRESSION_NAMES:
-            hint = (
-                f"a label's or card's text is an expression without braces, evaluated for "
-                f"each person: write text: {name}"
-            )
-        elif name:
-            hint = (
-                f"pass it with --var {name}=VALUE (vars= in Python) or give a default: "
-                f"{{{{ {name} | default(...) }}}}"
-            )
-        raise _located(f"template: {exc}", line, lines, source, hint=hint, word=name) from None
+        raise _undefined(exc, lines, source) from None
     except _LimitError as exc:
         raise _located(f"template: {exc}", _template_line(exc), lines, source) from None
     except SecurityError as exc:
@@ -208,6 +181,47 @@ def render_template_lines(
     finally:
         template_budget.finish(token)
     return "".join(chunks), tracker.finish()
+
+
+def _generate(
+    template: Template, context: TemplateContext, source: str, tracker: _LineTracker
+) -> list[str]:
+    """The rendered chunks, each counted against the budget and the output limit, and
+    told to `tracker` with the template line it came from."""
+    chunks: list[str] = []
+    size = 0
+    budget = template_budget.current()
+    for chunk in template.generate(context.names()):
+        budget.tick()
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise LayoutSyntaxError(
+                f"the template renders to more than {MAX_OUTPUT // 1024} KiB",
+                source=source,
+                hint="a loop runs too long",
+            )
+        chunks.append(chunk)
+        tracker.add(chunk, *budget.place)
+    return chunks
+
+
+def _undefined(exc: UndefinedError, lines: list[str], source: str) -> LayoutSyntaxError:
+    """The located error for an undefined name, with a hint for how to give it."""
+    line = _template_line(exc)
+    name_match = _UNDEFINED_RE.search(str(exc))
+    name = name_match.group(1) if name_match else None
+    hint = None
+    if name in EXPRESSION_NAMES:
+        hint = (
+            f"a label's or card's text is an expression without braces, evaluated for "
+            f"each person: write text: {name}"
+        )
+    elif name:
+        hint = (
+            f"pass it with --var {name}=VALUE (vars= in Python) or give a default: "
+            f"{{{{ {name} | default(...) }}}}"
+        )
+    return _located(f"template: {exc}", line, lines, source, hint=hint, word=name)
 
 
 EXPRESSION_NAMES = ("name", "role", "uid", "index")
