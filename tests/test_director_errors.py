@@ -1,7 +1,9 @@
 """Nothing unexpected kills a Director's thread: an exception from the layout target, from
 the compile (an OSError, as FreeType raises for a corrupt font) or from the audit stream
 becomes the recording's error (`last_error`, `status` "error", a warning, an audit line)
-and the next change goes on as usual. Warnings and errors stay apart."""
+and the next change goes on as usual. Warnings and errors stay apart. Nor can one event
+freeze it: invalid uids are refused at the event, `flush` says whether the latest state
+was applied, `warnings` stays bounded."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from director_helpers import spy_compiles
+from director_helpers import Target, spy_compiles, start_recording
 
 from layoutkit import parse_layout
-from layoutkit.live.director import Director
+from layoutkit.client import CloudRecordingClient
+from layoutkit.emulator import Answer, EmulatorServer
+from layoutkit.live.director import MAX_WARNINGS, Director
 from layoutkit.live.roster import Event, Roster
 
 LAYOUT = parse_layout("""
@@ -156,3 +160,69 @@ def test_an_event_whose_handling_raises_is_the_recordings_error_and_the_next_goe
         director.join(3)
         assert director.flush(timeout=10)
         assert state(director) == ("applied", None) and director.participants == ["3"]
+
+
+# -- no one event freezes a Director ---------------------------------------------------------
+
+
+def uids_of(layout: dict[str, object]) -> list[str]:
+    regions = layout.get("layoutConfig") or []
+    assert isinstance(regions, list)
+    return [str(r["uid"]) for r in regions if "uid" in r]
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "4294967296", "-5", "", "1.5"])
+def test_an_invalid_uid_is_refused_and_later_pushes_go_on(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient, bad: str
+) -> None:
+    recording = start_recording(agora_emulator, agora_client)
+    with Director(recording, LAYOUT) as director:
+        director.join(bad)
+        assert bad not in director.participants
+        assert "ignored" in director.warnings[-1]
+        director.join(1001)
+        director.join(1002)
+        assert director.flush(timeout=10)  # was: frozen until `bad` left
+        assert uids_of(agora_emulator.layout_of(recording.sid)) == ["1001", "1002"]
+        assert director.participants == ["1001", "1002"]
+
+
+def test_uids_are_normalised_so_join_and_leave_match(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+) -> None:
+    recording = start_recording(agora_emulator, agora_client)
+    with Director(recording, LAYOUT) as director:
+        director.join(" 0042")
+        director.join(1001)
+        director.leave("42")
+        assert director.flush(timeout=10)
+        assert director.participants == ["1001"]
+        assert uids_of(agora_emulator.layout_of(recording.sid)) == ["1001"]
+
+
+def test_flush_is_false_when_agora_refused_the_latest_state(
+    agora_emulator: EmulatorServer, agora_client: CloudRecordingClient
+) -> None:
+    recording = start_recording(agora_emulator, agora_client)
+    with Director(recording, LAYOUT) as director:
+        director.join(1001)
+        assert director.flush(timeout=10)
+        assert (director.status, director.last_refusal) == ("applied", None)
+        agora_emulator.inject(Answer(400, 2, "invalid parameter"))
+        director.join(1002)
+        assert director.flush(timeout=10) is False  # was: True
+        assert director.status == "refused"
+        assert "HTTP 400" in str(director.last_refusal)
+        assert uids_of(agora_emulator.layout_of(recording.sid)) == ["1001"]
+        director.join(1003)  # a newer state is sent, and applied
+        assert director.flush(timeout=10)
+        assert (director.status, director.last_refusal) == ("applied", None)
+        assert uids_of(agora_emulator.layout_of(recording.sid)) == ["1001", "1002", "1003"]
+
+
+def test_warnings_are_bounded() -> None:
+    with Director(Target(), LAYOUT) as director:
+        for _ in range(MAX_WARNINGS * 3):
+            director.leave(7)  # not in the channel: a warning each time
+        assert len(director.warnings) == MAX_WARNINGS  # was: 300
+        assert director.warnings_dropped == MAX_WARNINGS * 2

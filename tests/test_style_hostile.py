@@ -1,4 +1,4 @@
-"""What a hostile review of names, frames and logos found, each kept fixed: a FIFO as a
+"""Names, frames and logos against hostile and careless input, each kept fixed: a FIFO as a
 logo, label expressions that give no text, `{{ name }}` in a templated file, template
 variables in expressions, decor under the video, the bare layoutConfig of a styled
 layout, credentials and signatures in asset URLs, sample names only for stand-ins."""
@@ -132,7 +132,7 @@ def test_a_name_change_without_a_uid_says_how_to_write_one(tmp_path: Path) -> No
     assert "names its person with uid" in str(caught.value)
 
 
-# --- a first-time user's review ---------------------------------------------------------------
+# --- what a first-time user tries ------------------------------------------------------------
 
 
 def test_an_aspect_is_the_videos_inside_the_frame_and_beside_the_label() -> None:

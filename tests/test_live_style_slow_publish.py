@@ -1,4 +1,4 @@
-"""What a second review of the live side found, kept fixed: an older change whose images
+"""The live side while images publish slowly or fail: an older change whose images
 publish late never replaces (or clears the retry of) a newer one that failed; `status`
 and `flush` say pending while the latest change waits for its picture; a closed Director
 takes no events; the service answers attach and name changes while a channel's publish
