@@ -177,7 +177,10 @@ def status_when(
 
 
 def nothing_pending(status: dict[str, Any]) -> bool:
-    return status["pending"] is None
+    """No layout waits to be sent: none compiled and unsent (`pending`), and none still to
+    be compiled (a recording's Director compiles its first state on its own thread, and
+    says `pending` until it has)."""
+    return status["pending"] is None and status["status"] != "pending"
 
 
 def emulated(emulator: EmulatorServer, sid: str) -> dict[str, Any]:
