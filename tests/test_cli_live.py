@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from service_helpers import wait_until
 
 from layoutkit.cli import cli
 from layoutkit.client import CloudRecordingClient
@@ -132,11 +132,17 @@ def test_watch_revalidates_rerenders_and_pushes_on_save(
     layout.write_text("canvas: 640x360\nmode: adaptive\n")
     picture = tmp_path / "live.png"
 
-    def edit() -> None:
-        time.sleep(0.3)
-        layout.write_text("canvas: 640x360\nmode: floating\n")
-        time.sleep(0.3)
-        layout.write_text("canvas: 640x360\nmode: nonsense\n")
+    history = agora_emulator.state.recordings[target[3]].history
+
+    def save(text: str) -> None:  # as an editor saves: the new file replaces the old whole
+        (tmp_path / "saving.yaml").write_text(text)
+        (tmp_path / "saving.yaml").replace(layout)
+
+    def edit() -> None:  # each save once the watcher has acted on the one before
+        wait_until(picture.exists, 30, "the first picture")
+        save("canvas: 640x360\nmode: floating\n")
+        wait_until(lambda: len(history) == 2, 30, "the second push")
+        save("canvas: 640x360\nmode: nonsense\n")
 
     editor = threading.Thread(target=edit)
     editor.start()
@@ -151,20 +157,19 @@ def test_watch_revalidates_rerenders_and_pushes_on_save(
         "--poll",
         "0.1",
         "--polls",
-        "10",
+        "60",
         *target,
         emulator=agora_emulator,
     )
     editor.join()
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("[")]
-    assert len(lines) == 3
+    assert len(lines) == 3, out
     assert lines[0].endswith(f"ok: wrote {picture}; pushed to sid {target[3]}")
     assert lines[1].endswith(f"ok: wrote {picture}; pushed to sid {target[3]}")
     assert "error: mode: 'nonsense' is not a mode" in lines[2]
     assert " 2 | mode: nonsense" in out
     assert picture.exists()
-    history = agora_emulator.state.recordings[target[3]].history
     assert [change.layout["mixedVideoLayout"] for change in history] == [1, 0]
 
 
