@@ -176,6 +176,18 @@ def status_when(
     return found[0]
 
 
+def refused(answer: requests.Response, status: int, field: str | None = None) -> str:
+    """The message of a refusal with `status` (and `field`, when given)."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert set(body) <= {"error", "field"}
+    if field is not None:
+        assert body.get("field") == field, body
+    message: str = body["error"]
+    assert message and "Traceback" not in message
+    return message
+
+
 def nothing_pending(status: dict[str, Any]) -> bool:
     """No layout waits to be sent: none compiled and unsent (`pending`), and none still to
     be compiled (a recording's Director compiles its first state on its own thread, and

@@ -23,6 +23,7 @@ from service_helpers import (
     nothing_pending,
     picture,
     record,
+    refused,
     service_client,
     signature_headers,
     status_when,
@@ -80,18 +81,6 @@ def room(emulator: EmulatorServer) -> Recording:
 
 def post(service: DirectorService, body: Any, **kwargs: Any) -> requests.Response:
     return requests.post(f"{service.url}/recordings", json=body, timeout=5, **kwargs)
-
-
-def refused(answer: requests.Response, status: int, field: str | None = None) -> str:
-    """The message of a refusal with `status` (and `field`, when given)."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) <= {"error", "field"}
-    if field is not None:
-        assert body.get("field") == field, body
-    message: str = body["error"]
-    assert message and "Traceback" not in message
-    return message
 
 
 # --- POST /recordings --------------------------------------------------------------------

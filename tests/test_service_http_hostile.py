@@ -23,6 +23,7 @@ from service_helpers import (
     described,
     envelope,
     record,
+    refused,
     service_client,
     signature_headers,
     wait_until,
@@ -54,18 +55,6 @@ def service(emulator: EmulatorServer) -> Iterator[DirectorService]:
 def room(emulator: EmulatorServer) -> Recording:
     emulator.join("room", 11)
     return record(emulator, "room")
-
-
-def refused(answer: requests.Response, status: int, field: str | None = None) -> str:
-    """The message of a refusal with `status` (and `field`, when given)."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) <= {"error", "field"}
-    if field is not None:
-        assert body.get("field") == field, body
-    message: str = body["error"]
-    assert message and "Traceback" not in message
-    return message
 
 
 def listed(service: DirectorService, headers: dict[str, str] | None = None) -> list[Any]:
