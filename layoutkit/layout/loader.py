@@ -16,9 +16,8 @@ from pathlib import Path, PureWindowsPath
 from typing import Any, NoReturn
 
 from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
-from layoutkit.layout.fields import Loc, Problem
 from layoutkit.layout.linemap import LineMap, merge_repeats
-from layoutkit.layout.model import LayoutDocument, read_layout
+from layoutkit.layout.model import LayoutDocument, Problem, read_layout
 from layoutkit.layout.preset_files import find_preset_file, suggest_preset
 from layoutkit.layout.template_context import (
     TemplateContext,
@@ -299,9 +298,8 @@ def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocu
     issues.extend(comments.values())
     document, problems = read_layout(data)
     for problem in problems:
-        path = _follow(problem.loc, data)
-        if path not in comments:
-            issues.append(_issue(problem, path, marks))
+        if problem.loc not in comments:
+            issues.append(_issue(problem, marks))
     if issues or document is None:
         issues.sort(key=lambda i: (i.source, i.line or 0, i.column or 0))
         raise LayoutValidationError(merge_repeats(issues))
@@ -357,28 +355,11 @@ def _value_at(data: Any, path: Sequence[str | int]) -> Any:
     return current
 
 
-def _issue(problem: Problem, path: tuple[str | int, ...], marks: SourceMap) -> Issue:
+def _issue(problem: Problem, marks: SourceMap) -> Issue:
     """A problem located: at its key (an unknown key), at the mapping that lacks a
     required key, else at its value."""
-    where = path[:-1] if problem.missing else path
+    where = problem.loc[:-1] if problem.missing else problem.loc
     return marks.issue("error", where, problem.message, key=problem.key)
-
-
-def _follow(loc: Loc, data: Any) -> tuple[str | int, ...]:
-    """The data path of a problem's place: `loc` followed through the data as far as it
-    goes there. A value read in another form (`canvas: 0x720`, `when: 2`) has no place of
-    its own inside that form, so its problems stay on the value; a missing key keeps its
-    name (the issue is placed at the mapping that lacks it)."""
-    path: list[str | int] = []
-    current = data
-    for part in loc:
-        if isinstance(current, list) and isinstance(part, int) and part < len(current):
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, dict) and isinstance(part, str):
-            path.append(part)
-            current = current.get(part)
-    return tuple(path)
 
 
 __all__ = ["Layout", "ParsedLayout", "format_path", "load_layout", "parse_layout"]

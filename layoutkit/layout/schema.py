@@ -21,15 +21,13 @@ What it cannot match exactly:
 from __future__ import annotations
 
 import copy
-import dataclasses
-import inspect
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from layoutkit.geometry import CANVAS_PATTERN, Length
-from layoutkit.layout.fields import Declared, JsonSchema, declared, models_of
-from layoutkit.layout.model import CountRange, LayoutDocument
+from layoutkit.layout.model import _NESTED, _TAGS, LayoutDocument, _names, _written
 from layoutkit.layout.preset_files import preset_names
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
@@ -362,91 +360,40 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
 
 def layout_json_schema() -> dict[str, Any]:
     """The JSON Schema of the layout format (Draft 2020-12), for editors."""
-    models = models_of(LayoutDocument)
-    schema: dict[str, Any] = {
-        "$defs": {
-            name: _object(model)
-            for name, model in sorted(models.items())
-            if model is not LayoutDocument
-        },
-        "$schema": SCHEMA_DIALECT,
-        **_object(LayoutDocument),
-        "title": TITLE,  # in its sorted place: the root is the layout file, not the class
-    }
-    # a JSON round trip: a fresh tree with no node shared by two places
-    schema = json.loads(json.dumps(schema))
-    objects = _objects(schema)
+    schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT, **LayoutDocument.model_json_schema()}
+    schema["title"] = TITLE  # the root is the layout file, not the class
+    for node in _walk(schema):
+        default = node.get("default")
+        if isinstance(default, dict) and set(default) == {"value", "unit"}:
+            node["default"] = _written(Length(default["value"], default["unit"]))
     _complete_document(schema)
-    for name, node in objects.items():
-        _document(node, _DOCS.get(name, {}), models.get(name))
+    models: dict[str, type[BaseModel]] = {LayoutDocument.__name__: LayoutDocument}
+    models.update((model.__name__, model) for model in [*_NESTED.values(), *_TAGS.values()])
+    for name, node in _objects(schema).items():
+        if name in models:
+            _aliases(node, models[name])
+        _document(node, _DOCS.get(name, {}))
     return schema
 
 
-def _object(model: type) -> JsonSchema:
-    """A model's object schema: its properties (the other names of a field right after
-    it, never given together), their kinds, defaults and titles."""
-    properties: JsonSchema = {}
-    exclusive: JsonSchema = {}
-    for item in declared(model):
-        prop = _property(item)
-        properties[item.name] = prop
-        for other in item.spec.aliases:
-            properties[other] = copy.deepcopy(prop)
-            exclusive[other] = {
-                "not": {"anyOf": [{"required": [n]} for n in item.names if n != other]}
-            }
-    node: JsonSchema = {"additionalProperties": False}
-    description = inspect.cleandoc(model.__doc__ or "")
-    if description:
-        node["description"] = description
-    node["properties"] = properties
-    required = [item.name for item in declared(model) if item.required]
-    if required:
-        node["required"] = required
-    node["title"] = model.__name__
-    node["type"] = "object"
+def _aliases(node: dict[str, Any], model: type[BaseModel]) -> None:
+    """The other names of a field (`w`, `h`) as properties of their own, never given
+    together with the field's own name."""
+    exclusive: dict[str, Any] = {}
+    for names in _names(model).values():
+        for other in names[1:]:
+            node["properties"][other] = copy.deepcopy(node["properties"][names[0]])
+            exclusive[other] = {"not": {"anyOf": [{"required": [n]} for n in names if n != other]}}
     if exclusive:
         node["dependentSchemas"] = exclusive
-    return node
 
 
-def _property(item: Declared) -> JsonSchema:
-    """One property: the kind's schema (or null when the field may be left out), its
-    default as written, a title, a description; keys in sorted order."""
-    kind = item.spec.kind
-    inner = kind.schema()
-    prop: JsonSchema = {"anyOf": [inner, {"type": "null"}]} if item.spec.nullable else dict(inner)
-    if item.default is not dataclasses.MISSING:
-        prop["default"] = _written(item.default)
-    if item.spec.description is not None:
-        prop["description"] = item.spec.description
-    if kind.titled:
-        prop["title"] = item.name.replace("_", " ").title()
-    return {key: prop[key] for key in sorted(prop)}
-
-
-def _written(value: Any) -> Any:
-    """A default as a person writes it: a length as `0.25` or `"8px"`, a count range as
-    `"0+"`, a model as its mapping."""
-    if isinstance(value, Length):
-        return value.value if value.unit == "frac" else str(value)
-    if isinstance(value, CountRange):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {item.name: _written(getattr(value, item.name)) for item in declared(type(value))}
-    return value
-
-
-def _document(
-    node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]], model: type | None
-) -> None:
+def _document(node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]]) -> None:
     """Give the properties of an object schema their description and examples."""
-    fields = {item.name: item for item in declared(model)} if model is not None else {}
     for name, prop in node.get("properties", {}).items():
         description, examples = docs.get(name, (None, None))
-        item = fields.get(name)
-        if description is not None and (item is None or item.spec.description is None):
-            prop["description"] = description  # a field's own description wins
+        if description is not None and "description" not in prop:
+            prop["description"] = description
         if examples is not None and "examples" not in prop:
             prop["examples"] = copy.deepcopy(examples)
         if "$ref" in prop and len(prop) > 1:  # editors reading draft 7 skip $ref siblings
