@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from layoutkit.errors import CompileError
+from layoutkit.errors import CompileError, did_you_mean
 from layoutkit.layout.model import Entry, GridEntry, LayoutDocument, Variant, WhenSpec
 
 if TYPE_CHECKING:
@@ -127,9 +127,7 @@ def unknown_role_message(layout: Layout | LayoutDocument, roles: Iterable[str]) 
                 f"role {role!r}: this layout has no roles (it declares none under roles: and "
                 "its regions, grids, variants, focus and template name none)"
             )
-        import difflib  # only for a role the layout does not know
-
-        close = difflib.get_close_matches(role, list(known), n=1, cutoff=0.6)
+        close = did_you_mean(role, known)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         names = ", ".join(repr(name) for name in known)
         return (
