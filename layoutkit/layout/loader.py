@@ -32,7 +32,7 @@ from layoutkit.layout.templating import (
     render_template_lines,
     template_lines,
 )
-from layoutkit.layout.yaml import SourceMap, format_path, parse_yaml
+from layoutkit.layout.yaml import SourceMap, parse_yaml
 from layoutkit.safefiles import is_regular_file, read_limited
 
 MAX_FILE_BYTES = 1 << 20
@@ -386,6 +386,3 @@ def _issue(problem: Problem, marks: SourceMap) -> Issue:
     required key, else at its value."""
     where = problem.loc[:-1] if problem.missing else problem.loc
     return marks.issue("error", where, problem.message, key=problem.key)
-
-
-__all__ = ["Layout", "ParsedLayout", "format_path", "load_layout", "parse_layout"]

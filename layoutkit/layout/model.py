@@ -10,8 +10,6 @@ a card's `text` is a Jinja expression, no braces, for the person shown: `name`, 
 upper`, `"'Host: ' ~ name"`.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from dataclasses import dataclass
@@ -24,12 +22,11 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PlainSerializer,
-    PlainValidator,
     Tag,
     ValidationError,
     WithJsonSchema,
 )
+from pydantic_core import core_schema
 
 from layoutkit.cameras import SHAPE_PATTERN, CameraShape, parse_camera_shape
 from layoutkit.errors import did_you_mean
@@ -82,9 +79,6 @@ LENGTH_LIMIT = 1_000_000.0
 """The largest number a length may hold, whatever its unit: far past any canvas, and small
 enough that every sum and rounding done with it stays a finite float."""
 MAX_FONT_PX = 1000
-ACCEPTABLE = ("crop", "hidden", "small")
-"""The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
-region hidden under another, a small region (`compile.lint`)."""
 
 
 def _mode(value: object) -> MixedVideoLayout:
@@ -128,6 +122,23 @@ def _length(value: object) -> Length:
     return length
 
 
+class _Parsed:
+    """A value a parser reads (ValueError says what is wrong), with the JSON Schema of
+    what it takes; `written`: dumped as a person writes it. One prebuilt core schema,
+    cheaper to make the models with than a validator, a serializer and a schema each."""
+
+    def __init__(self, parse: Any, schema: dict[str, Any], written: bool = False) -> None:
+        serialize = core_schema.plain_serializer_function_ser_schema(_written) if written else None
+        self.core = core_schema.no_info_plain_validator_function(parse, serialization=serialize)
+        self.schema = schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return dict(self.core)
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+        return self.schema
+
+
 def _written(value: Any) -> Any:
     """A length or count as a person writes it: `0.25`, `"8px"`, `"0+"`."""
     return value.value if isinstance(value, Length) and value.unit == "frac" else str(value)
@@ -135,20 +146,20 @@ def _written(value: Any) -> Any:
 
 LengthValue = Annotated[
     Length,
-    PlainValidator(_length),
-    WithJsonSchema(
+    _Parsed(
+        _length,
         {
             "anyOf": [{"type": "number"}, {"pattern": LENGTH_PATTERN, "type": "string"}],
             "description": 'a fraction of the canvas (0.25), a percentage ("25%") or pixels '
             '("320px")',
-        }
+        },
+        written=True,
     ),
-    PlainSerializer(_written),
 ]
 Mode = Annotated[
     MixedVideoLayout,
-    PlainValidator(_mode),
-    WithJsonSchema(
+    _Parsed(
+        _mode,
         {
             "anyOf": [
                 {"enum": list(MODE_NAMES)},
@@ -156,57 +167,55 @@ Mode = Annotated[
                 {"maximum": 3, "minimum": 0, "type": "integer"},
             ],
             "description": "floating, adaptive, vertical or custom (any case), or 0..3",
-        }
+        },
     ),
 ]
 Aspect = Annotated[
     float,
-    PlainValidator(parse_aspect),
-    WithJsonSchema(
+    _Parsed(
+        parse_aspect,
         {
             "anyOf": [
                 {"exclusiveMinimum": 0, "type": "number"},
                 {"not": {"pattern": _ZERO_ASPECT}, "pattern": ASPECT_PATTERN, "type": "string"},
             ],
             "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
-        }
+        },
     ),
 ]
 Color = Annotated[
     str,
-    PlainValidator(parse_color),
-    WithJsonSchema(
-        {"description": '"#RRGGBB" or "#RGB"', "pattern": COLOR_PATTERN, "type": "string"}
+    _Parsed(
+        parse_color,
+        {"description": '"#RRGGBB" or "#RGB"', "pattern": COLOR_PATTERN, "type": "string"},
     ),
 ]
-Url = Annotated[
-    str, PlainValidator(check_url), WithJsonSchema({"pattern": URL_PATTERN, "type": "string"})
-]
+Url = Annotated[str, _Parsed(check_url, {"pattern": URL_PATTERN, "type": "string"})]
 """An http(s) URL, checked as the payload checks it (`wire.rules.check_url`)."""
 Uid = Annotated[
     str,
-    PlainValidator(check_uid),
-    WithJsonSchema(
+    _Parsed(
+        check_uid,
         {
             "anyOf": [
                 {"type": "integer", "minimum": 1, "maximum": UID_MAX},
                 {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
             ],
             "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
-        }
+        },
     ),
 ]
 Shape = Annotated[
     CameraShape,
-    PlainValidator(parse_camera_shape),
-    WithJsonSchema(
+    _Parsed(
+        parse_camera_shape,
         {
             "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
             'slide ("screen", "screen:4:3")',
             "not": {"pattern": _ZERO_SHAPE},
             "pattern": SHAPE_PATTERN,
             "type": "string",
-        }
+        },
     ),
 ]
 RoleName = Annotated[str, Field(min_length=1)]
@@ -223,12 +232,14 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Fit = Literal["crop", "fit"]
 Align = Literal["left", "center", "right"]
 Accept = list[Literal["crop", "hidden", "small"]]
+"""The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
+region hidden under another, a small region (`compile.lint`)."""
 _W = AliasChoices("width", "w")
 _H = AliasChoices("height", "h")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FrameSpec(_Model):
@@ -398,11 +409,11 @@ def parse_count(value: object) -> CountRange:
 
 Count = Annotated[
     CountRange,
-    PlainValidator(parse_count),
-    WithJsonSchema(
-        {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'}
+    _Parsed(
+        parse_count,
+        {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'},
+        written=True,
     ),
-    PlainSerializer(_written),
 ]
 
 
@@ -480,7 +491,7 @@ class LayoutDocument(_Model):
         "shared screen). Roles its regions, grids, variants, focus and template use count as "
         "known too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
     )
-    canvas: Annotated[Canvas, BeforeValidator(_canvas)] = Canvas(
+    canvas: Annotated[Canvas, BeforeValidator(_canvas)] = Canvas.model_construct(
         width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT
     )
     fps: int = Field(DEFAULT_FPS, ge=1, le=60)

@@ -220,24 +220,3 @@ def join_words(words: Sequence[str], last: str = "and") -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-__all__ = [
-    "MAX_COMBINED_ROLES",
-    "NO_VARIANT",
-    "branch_roles",
-    "check_role_names",
-    "describe_when",
-    "document_roles",
-    "join_words",
-    "known_roles",
-    "matches",
-    "no_variant_message",
-    "people_phrase",
-    "pick_variant",
-    "role_cases",
-    "runs",
-    "template_roles",
-    "unknown_role_message",
-    "when_text",
-]

@@ -438,6 +438,3 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
-
-
-__all__ = ["EXTENDS_PATTERN", "layout_json_schema"]

@@ -412,15 +412,3 @@ def _quoted(text: str) -> str:
     if '"' not in text:
         return f'"{text}"'
     return "'" + text.replace("'", "''") + "'"
-
-
-__all__ = [
-    "MAX_INT_DIGITS",
-    "MAX_NODES",
-    "MAX_NUMBER_CHARS",
-    "Mark",
-    "Path",
-    "SourceMap",
-    "format_path",
-    "parse_yaml",
-]
