@@ -32,9 +32,9 @@ class Mark:
     """A place in a source text: 1-based line and column, and the line's text.
 
     In a templated file the place is on the template's line (`templating.LineMap`);
-    `rendered` is then
-    the line YAML read when it differs from the template's, `rendered_column` the column
-    there, and `rendered_for` what the template was rendered for (`count 4`).
+    `rendered` is then the line YAML read when it differs from the template's,
+    `rendered_column` the column there, and `rendered_for` what the template was rendered
+    for (`count 4`).
     """
 
     source: str
