@@ -2,13 +2,8 @@
 pydantic models. `read_layout` reads plain data into a LayoutDocument with every problem
 at once, each in the loader's words. These models check shape and types only; what needs
 the canvas or the participants (ranges after unit conversion, role binding, counts) is
-checked by the compiler, which knows where each value came from.
-
-A region's, grid's or the canvas's `frame`, `label`, `card` and `decor` and the `font` are
-drawn into the canvas background and the video-off images (`compile.style`); a label's and
-a card's `text` is a Jinja expression, no braces, for the person shown: `name`, `role |
-upper`, `"'Host: ' ~ name"`.
-"""
+checked by the compiler, which knows where each value came from. A label's and a card's
+`text` is a Jinja expression, no braces, for the person shown (`name`, `role | upper`)."""
 
 import math
 import re
@@ -136,7 +131,7 @@ class _Parsed:
         return dict(self.core)
 
     def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
-        return self.schema
+        return dict(self.schema)  # a copy: pydantic adds the default to it
 
 
 def _written(value: Any) -> Any:
@@ -485,12 +480,7 @@ class LayoutDocument(_Model):
     extends: str | None = None
     counts: Count | None = None
     variables: dict[str, str] = {}
-    roles: dict[RoleName, RoleText] = Field(
-        {},
-        description="The roles the layout expects, name -> what it is for (e.g. screen: the "
-        "shared screen). Roles its regions, grids, variants, focus and template use count as "
-        "known too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
-    )
+    roles: dict[RoleName, RoleText] = {}  # also known: the roles used (`roles.known_roles`)
     canvas: Annotated[Canvas, BeforeValidator(_canvas)] = Canvas.model_construct(
         width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT
     )

@@ -1,14 +1,7 @@
-"""The roles a layout knows, the role cases `validate` checks, and the choice of variant
-by participant count and roles, with its words for people.
-
-A layout knows a role when it declares it (`roles: {screen: the shared screen}`), uses it
-(a region's `role`, a grid's `roles`, a variant's `when.roles`, a `focus` that is not a
-uid) or its template tests it (`roles.NAME`, `roles['NAME']`, `roles.get('NAME')`,
-`'NAME' in roles`). The command line refuses `--role` for any other name. The Python API
-accepts roles a layout does not know and leaves them unused (the Director binds `screen`
-whenever someone shares, whatever the layout): `check_role_names` is the command line's
-check, for callers who want it.
-"""
+"""The roles a layout knows (declared, used, or tested by its template), the role cases
+`validate` checks, and the choice of variant by participant count and roles, with its
+words for people. The command line refuses `--role` for a role the layout does not know
+(`check_role_names`); the Python API leaves such roles unused."""
 
 from __future__ import annotations
 

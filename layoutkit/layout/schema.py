@@ -1,22 +1,9 @@
-"""The JSON Schema (Draft 2020-12) of a layout file, for editors: `layoutkit schema`.
-
-It is built from the model's field declarations (`layout.fields`): every field, with the
-schema of the kind of value it takes, its bounds, its default as it is written, its other
-names (`w`/`h`, never both with `width`/`height`) and the rules the parsers apply, using
-the parsers' own patterns (`geometry.LENGTH_PATTERN`, `ASPECT_PATTERN`, `COLOR_PATTERN`,
-`CANVAS_PATTERN`, `model.COUNT_PATTERN`). Added here: the `"WIDTHxHEIGHT"` canvas, the
-`extends` rule, and a `description` and `examples` for every property.
-
-What it cannot match exactly:
-- stricter than the loader: numbers written as text (`fps: "30"`) or as booleans, which
-  the loader converts, are flagged;
-- looser than the loader: a range whose high end is below its low end (`"4-2"`), a uid
-  string above 4294967295, whole numbers written with a point (`counts: 3.0`), whether the
-  preset or file that `extends` names exists, and every check that needs the canvas or
-  the participants (done by `validate`);
-- a templated file (`{% ... %}`, `{{ ... }}`) is YAML only once rendered: an editor checks
-  the template text as it is.
-"""
+"""The JSON Schema (Draft 2020-12) of a layout file, for editors (`layoutkit schema`): the
+model's own schema (`layout.model`) with the other names of fields (`w`/`h`, never both),
+the `"WIDTHxHEIGHT"` canvas, the `extends` rule and a description and examples for every
+property. It is looser than the loader where a rule needs more than one value (`"4-2"`, a
+uid above 4294967295, an `extends` that names no file) or the canvas and the participants
+(checked by `validate`), and checks a templated file's text only once rendered."""
 
 from __future__ import annotations
 
@@ -130,8 +117,6 @@ STYLE_DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "bottom": ("The distance from the bottom edge, instead of y.", ["24px"]),
         "width": ("The width (or `w`).", ["160px", "100%"]),
         "height": ("The height (or `h`).", ["60px"]),
-        "w": ("Short for width.", ["160px"]),
-        "h": ("Short for height.", ["60px"]),
         "fit": ("An image: fit (whole, the default) or crop (to cover).", ["fit", "crop"]),
         "size": ("Text: its size in pixels (default 60% of the height).", [36]),
         "min_size": ("Text: the smallest size before it is cut with ...", [18]),
@@ -174,8 +159,9 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             [{"side": "where the strip goes, bottom or right (default bottom)"}],
         ),
         "roles": (
-            "The roles the layout uses, bound with `--role NAME=UID`: each name with what "
-            "it is for.",
+            "The roles the layout expects, name -> what it is for (e.g. screen: the shared "
+            "screen). Roles its regions, grids, variants, focus and template use count as known "
+            "too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
             [{"host": "the person who runs the show", "guest": "the person interviewed"}],
         ),
         "preview": (
@@ -247,8 +233,6 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "bottom": ("The distance from the bottom edge, instead of y.", ["24px", 0.02]),
         "width": ("The width (or `w`); with `aspect`, height may be left out.", [1, "25%"]),
         "height": ("The height (or `h`); with `aspect`, width may be left out.", [1, "25%"]),
-        "w": ("Short for width.", [1, "25%"]),
-        "h": ("Short for height.", [1, "25%"]),
         "aspect": (
             "Width / height: the missing one of width and height follows from the other in "
             'canvas pixels. "16:9", "16/9", "16x9" or a number.',
@@ -282,8 +266,6 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "y": ("The top edge of the grid's area (default 0).", [0, "75%"]),
         "width": ("The width of the grid's area (or `w`; default: to the right edge).", ["25%"]),
         "height": ("The height of the grid's area (or `h`; default: to the bottom).", ["25%"]),
-        "w": ("Short for width.", ["25%"]),
-        "h": ("Short for height.", ["25%"]),
         "rows": (f"Rows of cells, 1..{MAX_REGIONS}.", [1, 2]),
         "columns": (f"Columns of cells, 1..{MAX_REGIONS}.", [2, 4]),
         "gap": ("The space between cells.", ["8px", 0.01]),
@@ -370,9 +352,9 @@ def layout_json_schema() -> dict[str, Any]:
     models: dict[str, type[BaseModel]] = {LayoutDocument.__name__: LayoutDocument}
     models.update((model.__name__, model) for model in [*_NESTED.values(), *_TAGS.values()])
     for name, node in _objects(schema).items():
+        _document(node, _DOCS.get(name, {}))
         if name in models:
             _aliases(node, models[name])
-        _document(node, _DOCS.get(name, {}))
     return schema
 
 
@@ -382,7 +364,8 @@ def _aliases(node: dict[str, Any], model: type[BaseModel]) -> None:
     exclusive: dict[str, Any] = {}
     for names in _names(model).values():
         for other in names[1:]:
-            node["properties"][other] = copy.deepcopy(node["properties"][names[0]])
+            prop = copy.deepcopy(node["properties"][names[0]])
+            node["properties"][other] = {**prop, "description": f"Short for {names[0]}."}
             exclusive[other] = {"not": {"anyOf": [{"required": [n]} for n in names if n != other]}}
     if exclusive:
         node["dependentSchemas"] = exclusive
@@ -392,7 +375,7 @@ def _document(node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]]) -> N
     """Give the properties of an object schema their description and examples."""
     for name, prop in node.get("properties", {}).items():
         description, examples = docs.get(name, (None, None))
-        if description is not None and "description" not in prop:
+        if description is not None:
             prop["description"] = description
         if examples is not None and "examples" not in prop:
             prop["examples"] = copy.deepcopy(examples)

@@ -1,28 +1,6 @@
 """Layout files as Jinja2 templates: the context a template sees and `--var` values; the
 render, in a sandbox with strict undefined names and a work budget; the map from rendered
-lines back to the template's; a label's or card's text expression.
-
-**The budget.** Every render gets a `Budget` (in a context variable, so nothing in the
-template can reach it). Loops, calls and output pieces tick it; filters, methods and
-operators that can make large values check their sizes before doing the work. A list
-(tuple, dict) the template builds holds at most MAX_ITEMS items counting those of the lists
-inside it (`items_in`), so `[a, a, a]` of a large `a` is refused, not only `a * 3`. Going
-over raises `LimitError`, which becomes a located LayoutSyntaxError. A whole command that
-renders many times shares `command_budget`.
-
-**The line map.** `render_template_lines` also says which template line each rendered line
-came from. Every piece of output passes through the `_layout_out` filter; `instrument` gives
-it the piece's template line (the Jinja node's `lineno`) and whether it is literal text, and
-the filter leaves both in `Budget.place`. The newlines of literal text are the template's
-own, so the lines inside a literal chunk are its line + 0, 1, 2, ...; every line of a
-value's output belongs to the line that wrote it. A rendered line takes the template line of
-its first non-empty piece, or of the piece that started it when it is empty; line breaks
-are counted as YAML counts them. A `LineMap` then moves every mark of the rendered YAML,
-and every syntax error in it, onto the template line as written (the same column while the
-two lines agree up to it, else counted from the end while they agree from it, else where the
-rendered word is found, else where they first differ); `merge_repeats` folds the issues one
-template line gave at each turn of a loop into one.
-"""
+lines back to the template's; a label's or card's text expression."""
 
 from __future__ import annotations
 
@@ -165,7 +143,12 @@ class LimitError(SecurityError):
 
 
 class Budget:
-    """The time and size left to one render."""
+    """The time and size left to one render (in a context variable, so nothing in the
+    template can reach it). Loops, calls and output pieces tick it; filters, methods and
+    operators that can make large values check their sizes before doing the work. A list
+    the template builds holds at most MAX_ITEMS items counting those of the lists inside it
+    (`items_in`), so `[a, a, a]` of a large `a` is refused, not only `a * 3`. Going over
+    raises `LimitError`, which becomes a located LayoutSyntaxError."""
 
     def __init__(self) -> None:
         now = time.monotonic()
@@ -701,7 +684,13 @@ def _compile(text: str) -> Template:
 
 
 class _LineTracker:
-    """Builds the map from rendered lines to template lines (see the module docstring)."""
+    """Builds the map from rendered lines to template lines. Every piece of output passes
+    through `_layout_out`, which leaves its template line and whether it is literal text in
+    `Budget.place` (`instrument`). The newlines of literal text are the template's own, so
+    the lines inside a literal chunk are its line + 0, 1, 2, ...; every line of a value's
+    output belongs to the line that wrote it. A rendered line takes the template line of its
+    first non-empty piece, or of the piece that started it; breaks are counted as YAML
+    counts them."""
 
     def __init__(self) -> None:
         self.origins: list[int] = []
@@ -922,7 +911,10 @@ _MAX_SEARCH = 2000
 
 
 class LineMap:
-    """Rendered lines (1-based, as YAML counts them) -> template lines."""
+    """Rendered lines (1-based, as YAML counts them) -> template lines: moves every mark of
+    the rendered YAML, and every syntax error in it, onto the template line as written (the
+    same column while the two lines agree up to it, else counted from the end while they
+    agree from it, else where the rendered word is found, else where they first differ)."""
 
     def __init__(self, template: Sequence[str], origins: Sequence[int], rendered_for: str) -> None:
         self.template = list(template)
