@@ -213,15 +213,14 @@ Shape = Annotated[
         },
     ),
 ]
-RoleName = Annotated[str, Field(min_length=1)]
-"""A role name, as in a region's `role`, a grid's `roles` and `--role NAME=UID`: any
-non-empty text."""
+NonEmpty = Annotated[str, Field(min_length=1)]
+"""Text that is not empty: a role name (a region's `role`, `--role NAME=UID`), a label's
+expression, a file's path."""
 RoleText = Annotated[
     str,
     BeforeValidator(lambda value: "" if value is None else value),  # `screen:` alone: ""
     WithJsonSchema({"type": ["string", "null"]}),
 ]
-Expression = Annotated[str, Field(min_length=1)]
 FontSize = Annotated[int, Field(ge=MIN_FONT_PX, le=MAX_FONT_PX)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Fit = Literal["crop", "fit"]
@@ -249,7 +248,7 @@ class LabelSpec(_Model):
     video is shortened by it. `size` is the text's pixel size (shrunk to `min_size` to fit,
     then cut with "..."); `background` None lets the canvas show behind the text."""
 
-    text: Expression = "name"
+    text: NonEmpty = "name"
     position: Literal["below", "above"] = "below"
     height: LengthValue = Length(6.0, "%")
     size: FontSize | None = None
@@ -266,8 +265,8 @@ class CardSpec(_Model):
 
     color: Color = "#2D3340"
     text_color: Color = "#FFFFFF"
-    image: Expression | None = None
-    text: Expression = "name"
+    image: NonEmpty | None = None
+    text: NonEmpty = "name"
 
 
 class DecorSpec(_Model):
@@ -275,7 +274,7 @@ class DecorSpec(_Model):
     file, such as a logo), a line of `text` (a title) or a rectangle `fill`ed with a
     colour; placed like a region."""
 
-    image: Expression | None = None
+    image: NonEmpty | None = None
     text: str | None = None
     fill: Color | None = None
     x: LengthValue | None = None
@@ -303,7 +302,7 @@ class RegionSpec(_Model):
     """One region as written: a user (uid or role) and a rectangle."""
 
     uid: Uid | None = None
-    role: RoleName | None = None
+    role: NonEmpty | None = None
     x: LengthValue | None = None
     y: LengthValue | None = None
     right: LengthValue | None = None
@@ -337,7 +336,7 @@ class GridSpec(_Model):
     aspect: Aspect | None = None
     fit: Fit = "crop"
     alpha: Fraction = 1.0
-    roles: list[RoleName] | None = None
+    roles: list[NonEmpty] | None = None
     uids: list[Uid] | None = None
     fill: Literal["agora"] | None = None
     frame: FrameSpec | None = None
@@ -465,9 +464,9 @@ class PreviewSpec(_Model):
     cards in previews given no names and nobody's camera off."""
 
     camera: Shape | None = None
-    cameras: dict[RoleName, Shape] = {}
-    names: dict[RoleName, RoleName] = {}
-    video_off: list[RoleName] = []
+    cameras: dict[NonEmpty, Shape] = {}
+    names: dict[NonEmpty, NonEmpty] = {}
+    video_off: list[NonEmpty] = []
 
 
 class LayoutDocument(_Model):
@@ -480,7 +479,7 @@ class LayoutDocument(_Model):
     extends: str | None = None
     counts: Count | None = None
     variables: dict[str, str] = {}
-    roles: dict[RoleName, RoleText] = {}  # also known: the roles used (`roles.known_roles`)
+    roles: dict[NonEmpty, RoleText] = {}  # also known: the roles used (`roles.known_roles`)
     canvas: Annotated[Canvas, BeforeValidator(_canvas)] = Canvas.model_construct(
         width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT
     )
@@ -496,7 +495,7 @@ class LayoutDocument(_Model):
     preview: PreviewSpec | None = None
     decor: list[DecorSpec] | None = None
     card: CardSpec | None = None
-    font: Expression | None = None
+    font: NonEmpty | None = None
 
     @property
     def effective_mode(self) -> MixedVideoLayout:
