@@ -220,7 +220,7 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
-    from layoutkit.layout.template_context import command_budget
+    from layoutkit.layout.templating import command_budget
 
     with command_budget():
         return _render_sheet_png(layout, roles, counts=counts, options=options)

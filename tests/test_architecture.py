@@ -227,8 +227,13 @@ def test_json_marks_stand_on_the_standard_library_and_errors() -> None:
 PYDANTIC_FREE_WIRE = ("layoutkit.wire.rules", "layoutkit.wire.profile", "layoutkit.wire.catalog")
 
 
-def test_only_the_wire_models_and_their_users_import_pydantic() -> None:
-    users = ("layoutkit.wire", "layoutkit.client", "layoutkit.emulator", "layoutkit.service")
+def test_only_the_models_and_their_users_import_pydantic() -> None:
+    """The wire models and their users, and the authoring model (`layout.model`) with the
+    JSON Schema made from it."""
+    users = (
+        *("layoutkit.wire", "layoutkit.client", "layoutkit.emulator", "layoutkit.service"),
+        *("layoutkit.layout.model", "layoutkit.layout.schema"),
+    )
     importers = importers_of("pydantic")
     assert importers and all(any(within(m, u) for u in users) for m in importers), importers
     assert not {m for m in importers if any(within(m, w) for w in PYDANTIC_FREE_WIRE)}

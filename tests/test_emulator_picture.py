@@ -4,7 +4,6 @@ and hiding in every mode through the Director, over real HTTP on loopback."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,7 +95,7 @@ def cases(draw: st.DrawFn) -> tuple[str, Layout, list[str], dict[str, str], list
     uids = st.integers(1, 3_000_000_000).map(str)
     people: list[str] = draw(st.lists(uids, min_size=count, max_size=count, unique=True))
     roles: dict[str, str] = {}
-    for role in sorted(role_names(dataclasses.asdict(layout.document))):
+    for role in sorted(role_names(layout.document.model_dump())):
         bind: bool = draw(st.booleans())
         if people and bind:
             roles[role] = draw(st.sampled_from(people))
@@ -122,7 +121,7 @@ def test_every_region_names_its_user_and_the_emulator_draws_what_regions_says(
     except LayoutError:
         assume(False)  # e.g. hiding leaves a count no variant covers: a located error
         raise
-    asks_for_agora = "'fill': 'agora'" in repr(dataclasses.asdict(layout.document))
+    asks_for_agora = "'fill': 'agora'" in repr(layout.document.model_dump())
     payload = compiled.payload.to_wire()
     if not asks_for_agora and payload["mixedVideoLayout"] == 3:
         # a region without a uid only as the zero-size stand-in for an empty picture

@@ -14,7 +14,7 @@ from memory_helpers import peak_from_now, status_kib
 from layoutkit.cli import cli
 from layoutkit.errors import Issue, LayoutError, safe_text
 from layoutkit.layout.loader import load_layout
-from layoutkit.layout.template_budget import MAX_SECONDS
+from layoutkit.layout.templating import MAX_SECONDS
 
 # a template stops at its MAX_SECONDS budget; a hang or a blow-up takes far longer
 BOUND_SECONDS = 10 * MAX_SECONDS

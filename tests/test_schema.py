@@ -7,7 +7,6 @@ points the new file at the schema.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from pydantic import BaseModel
 
 from layoutkit import geometry
 from layoutkit.cli import cli
@@ -323,8 +323,8 @@ def test_every_property_has_a_description_and_examples_that_validate() -> None:
 
 
 def test_every_field_of_the_model_is_in_the_schema() -> None:
-    def names(model_class: type) -> set[str]:
-        return {item.name for item in dataclasses.fields(model_class)}
+    def names(model_class: type[BaseModel]) -> set[str]:
+        return set(model_class.model_fields)
 
     assert set(SCHEMA["properties"]) == names(model.LayoutDocument)
     defs = SCHEMA["$defs"]

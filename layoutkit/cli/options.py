@@ -77,7 +77,7 @@ def _check_known_roles(layout: Layout, roles: dict[str, str]) -> None:
 
 
 def _parse_vars(values: Sequence[str]) -> dict[str, Any]:
-    from layoutkit.layout.template_context import parse_var
+    from layoutkit.layout.templating import parse_var
 
     result: dict[str, Any] = {}
     for value in values:

@@ -10,8 +10,8 @@ from layoutkit.assets import Asset
 from layoutkit.compile.style import StyledCell
 from layoutkit.errors import Issue
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.model import LayoutDocument
+from layoutkit.layout.templating import merge_repeats
 from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import TranscodingConfig, UpdateLayoutClientRequest
 from layoutkit.wire.rules import WireJson

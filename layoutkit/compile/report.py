@@ -32,7 +32,7 @@ from layoutkit.layout.roles import (
     runs,
     when_text,
 )
-from layoutkit.layout.template_context import command_budget
+from layoutkit.layout.templating import command_budget
 
 Case = tuple[str, ...]
 """The roles bound to made-up uids in one validation case (() for none)."""

@@ -15,22 +15,28 @@ from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any, NoReturn
 
-from layoutkit.errors import Issue, LayoutSyntaxError, LayoutValidationError, PresetNotFoundError
-from layoutkit.layout.fields import Loc, Problem
-from layoutkit.layout.linemap import LineMap, merge_repeats
-from layoutkit.layout.model import LayoutDocument, read_layout
-from layoutkit.layout.preset_files import find_preset_file, suggest_preset
-from layoutkit.layout.template_context import (
+from layoutkit.errors import (
+    Issue,
+    LayoutSyntaxError,
+    LayoutValidationError,
+    PresetNotFoundError,
+    did_you_mean,
+)
+from layoutkit.layout.model import LayoutDocument, Problem, read_layout
+from layoutkit.layout.templating import (
+    LineMap,
     TemplateContext,
     freeze_vars,
     is_template,
+    merge_repeats,
+    render_template_lines,
     template_lines,
 )
-from layoutkit.layout.templating import render_template_lines
-from layoutkit.layout.yaml import SourceMap, format_path, parse_yaml
+from layoutkit.layout.yaml import SourceMap, parse_yaml
 from layoutkit.safefiles import is_regular_file, read_limited
 
 MAX_FILE_BYTES = 1 << 20
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # layoutkit/
 MAX_EXTENDS_DEPTH = 8
 DEFAULT_TEMPLATE_PARTICIPANTS = ("1", "2", "3", "4")
 
@@ -217,6 +223,25 @@ def _merge(
     return merged, merged_marks
 
 
+def presets_dir() -> Path:
+    """The folder of the `NAME.yaml` presets: inside the wheel (`layoutkit/_presets`) or, in
+    a source checkout, the top-level `presets/` folder."""
+    installed = _PACKAGE_DIR / "_presets"
+    return installed if installed.is_dir() else _PACKAGE_DIR.parent / "presets"
+
+
+def preset_names() -> list[str]:
+    """Every preset name, sorted."""
+    folder = presets_dir()
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def find_preset_file(name: str) -> Path | None:
+    """The file of preset `name`, or None."""
+    candidate = presets_dir() / f"{name}.yaml"
+    return candidate if candidate.is_file() else None
+
+
 _EXTENDS_RULE = (
     "extends names a preset (a plain name such as grid-2x2) or a relative .yaml/.yml file "
     "inside this file's folder"
@@ -239,7 +264,7 @@ def _resolve_extends(name: str, child: _Source, marks: SourceMap, seen: list[str
             _refuse_extends(marks, f"{name!r} is not a preset name; {_EXTENDS_RULE}")
         found = find_preset_file(name)
         if found is None:
-            close = suggest_preset(name)
+            close = did_you_mean(name, preset_names(), n=3)
             hint = f"did you mean {', '.join(close)}?" if close else "see `layoutkit presets list`"
             mark = marks.find(("extends",))
             raise PresetNotFoundError(
@@ -299,9 +324,8 @@ def _validate(data: dict[str, Any], marks: SourceMap, source: str) -> LayoutDocu
     issues.extend(comments.values())
     document, problems = read_layout(data)
     for problem in problems:
-        path = _follow(problem.loc, data)
-        if path not in comments:
-            issues.append(_issue(problem, path, marks))
+        if problem.loc not in comments:
+            issues.append(_issue(problem, marks))
     if issues or document is None:
         issues.sort(key=lambda i: (i.source, i.line or 0, i.column or 0))
         raise LayoutValidationError(merge_repeats(issues))
@@ -357,28 +381,8 @@ def _value_at(data: Any, path: Sequence[str | int]) -> Any:
     return current
 
 
-def _issue(problem: Problem, path: tuple[str | int, ...], marks: SourceMap) -> Issue:
+def _issue(problem: Problem, marks: SourceMap) -> Issue:
     """A problem located: at its key (an unknown key), at the mapping that lacks a
     required key, else at its value."""
-    where = path[:-1] if problem.missing else path
+    where = problem.loc[:-1] if problem.missing else problem.loc
     return marks.issue("error", where, problem.message, key=problem.key)
-
-
-def _follow(loc: Loc, data: Any) -> tuple[str | int, ...]:
-    """The data path of a problem's place: `loc` followed through the data as far as it
-    goes there. A value read in another form (`canvas: 0x720`, `when: 2`) has no place of
-    its own inside that form, so its problems stay on the value; a missing key keeps its
-    name (the issue is placed at the mapping that lacks it)."""
-    path: list[str | int] = []
-    current = data
-    for part in loc:
-        if isinstance(current, list) and isinstance(part, int) and part < len(current):
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, dict) and isinstance(part, str):
-            path.append(part)
-            current = current.get(part)
-    return tuple(path)
-
-
-__all__ = ["Layout", "ParsedLayout", "format_path", "load_layout", "parse_layout"]

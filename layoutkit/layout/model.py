@@ -1,30 +1,30 @@
-"""The authoring model: what a person writes in a layout file (docs/format.md).
+"""The authoring model: what a person writes in a layout file (docs/format.md), as frozen
+pydantic models. `read_layout` reads plain data into a LayoutDocument with every problem
+at once, each in the loader's words. These models check shape and types only; what needs
+the canvas or the participants (ranges after unit conversion, role binding, counts) is
+checked by the compiler, which knows where each value came from. A label's and a card's
+`text` is a Jinja expression, no braces, for the person shown (`name`, `role | upper`)."""
 
-Frozen dataclasses whose fields are declared with `layout.fields` (each with the kind of
-value it takes, its default and its other names); `read_layout` reads plain data into a
-LayoutDocument with every problem at once. These models check shape and types only;
-everything that needs the canvas or the participants (ranges after unit conversion, role
-binding, counts) is checked by the compiler, which knows where each value came from.
-
-First the value kinds (how a length, a colour, a mode, a uid, a camera shape is read, with
-its JSON Schema fragment, and `_Model`/`_model`, what every model is made with), then what
-a layout draws around and instead of video ("Names, frames and logos": a region's or
-grid's `frame`, `label` and `card`, the canvas's `decor` items, everyone's `card` and the
-`font`; Agora draws no text over video, so these become the canvas background image and
-the video-off images, `compile.style`, `render.style`; a label's and a card's `text` is a
-Jinja expression, no braces, evaluated for the person the region shows: `name`, the
-default, `role | upper`, `"'Host: ' ~ name"`), then the layout itself.
-"""
-
-from __future__ import annotations
-
-import dataclasses
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
+from typing import Annotated, Any, Literal, NamedTuple
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import core_schema
 
 from layoutkit.cameras import SHAPE_PATTERN, CameraShape, parse_camera_shape
+from layoutkit.errors import did_you_mean
 from layoutkit.geometry import (
     ASPECT_PATTERN,
     CANVAS_PATTERN,
@@ -36,16 +36,6 @@ from layoutkit.geometry import (
     parse_color,
     parse_length,
 )
-from layoutkit.layout.fields import (
-    Either,
-    JsonSchema,
-    Nested,
-    Problem,
-    field,
-    optional,
-    read_document,
-)
-from layoutkit.layout.kinds import Choice, Integer, ListOf, MapOf, Number, Parsed, Text
 from layoutkit.layout.yaml import MAX_INT_DIGITS
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
@@ -67,9 +57,8 @@ COUNT_PATTERN = r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$"
 _CANVAS_RE = re.compile(CANVAS_PATTERN)
 _COUNT_RE = re.compile(COUNT_PATTERN)
 _NAME_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-# JSON Schema fragments of the value kinds below: the same patterns as the parsers; `not`
-# refuses the zero sizes the parsers refuse after matching. Keys in the order `layoutkit
-# schema` has always printed them (sorted, but for the uid's and a camera shape's `not`).
+# JSON Schema fragments of the value types: the parsers' own patterns; `not` refuses the
+# zero sizes the parsers refuse after matching.
 _ZERO_ASPECT = r"^\s*0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"
 _ZERO_SHAPE = r"(^\s*|:\s*)0+(\.0+)?\s*[:/x]|[:/x]\s*0+(\.0+)?\s*$"  # "0:9", "screen:4:0"
 _MODE_PATTERN = (
@@ -77,45 +66,14 @@ _MODE_PATTERN = (
     + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in MODE_NAMES)
     + r")\s*$"
 )
-_COUNT_SCHEMAS: list[JsonSchema] = [
+_COUNT_SCHEMAS: list[dict[str, Any]] = [
     {"minimum": 0, "type": "integer"},
     {"pattern": COUNT_PATTERN, "type": "string"},
 ]
-
-
-_M = TypeVar("_M", bound="_Model")
-
-
-class _Model:
-    """What the models share, written once: the `__repr__`, `__eq__` and `__hash__` a
-    dataclass would generate for each of them (generating them costs about as much as
-    the rest of making a model, on every start of the command line)."""
-
-    __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # set by _model
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, item.name) for item in dataclasses.fields(self))
-
-    def __repr__(self) -> str:
-        values = ", ".join(
-            f"{item.name}={getattr(self, item.name)!r}" for item in dataclasses.fields(self)
-        )
-        return f"{type(self).__qualname__}({values})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Model) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-
-@dataclass_transform(frozen_default=True, kw_only_default=True)
-def _model(cls: type[_M]) -> type[_M]:
-    """A model: a frozen dataclass, keyword arguments only, sharing `_Model`'s methods."""
-    return dataclasses.dataclass(frozen=True, kw_only=True, repr=False, eq=False)(cls)
+LENGTH_LIMIT = 1_000_000.0
+"""The largest number a length may hold, whatever its unit: far past any canvas, and small
+enough that every sum and rounding done with it stays a finite float."""
+MAX_FONT_PX = 1000
 
 
 def _mode(value: object) -> MixedVideoLayout:
@@ -142,252 +100,267 @@ def _canvas(value: object) -> object:
     return value
 
 
-LENGTH_LIMIT = 1_000_000.0
-"""The largest number a length may hold, whatever its unit: far past any canvas, and small
-enough that every sum and rounding done with it stays a finite float."""
-
-
 def _length(value: object) -> Length:
     """`geometry.parse_length`, refusing a number no canvas holds (a 400-digit "999...px"
-    reads as infinity): ValueError says what to write instead."""
+    reads as infinity)."""
     length = parse_length(value)
     if not math.isfinite(length.value) or abs(length.value) > LENGTH_LIMIT:
+        shown = (
+            "a number of over 300 digits"
+            if math.isinf(length.value)
+            else f"{length.value:.6g}{'' if length.unit == 'frac' else length.unit}"
+        )
         raise ValueError(
-            f"{_shown(length)} is too large for a length (at most {LENGTH_LIMIT:.0f}); write a "
+            f"{shown} is too large for a length (at most {LENGTH_LIMIT:.0f}); write a "
             'fraction of the canvas (0.25), a percentage ("25%") or pixels ("320px")'
         )
     return length
 
 
-def _shown(length: Length) -> str:
-    if math.isinf(length.value):
-        return "a number of over 300 digits"
-    return f"{length.value:.6g}{'' if length.unit == 'frac' else length.unit}"
+class _Parsed:
+    """A value a parser reads (ValueError says what is wrong), with the JSON Schema of
+    what it takes; `written`: dumped as a person writes it. One prebuilt core schema,
+    cheaper to make the models with than a validator, a serializer and a schema each."""
+
+    def __init__(self, parse: Any, schema: dict[str, Any], written: bool = False) -> None:
+        serialize = core_schema.plain_serializer_function_ser_schema(_written) if written else None
+        self.core = core_schema.no_info_plain_validator_function(parse, serialization=serialize)
+        self.schema = schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return dict(self.core)
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+        return dict(self.schema)  # a copy: pydantic adds the default to it
 
 
-def _not_kebab(value: str) -> str:
-    return f"{value!r} is not a kebab-case name; write lower-case words joined by '-'"
+def _written(value: Any) -> Any:
+    """A length or count as a person writes it: `0.25`, `"8px"`, `"0+"`."""
+    return value.value if isinstance(value, Length) and value.unit == "frac" else str(value)
 
 
-LENGTH = Parsed(
-    _length,
-    {
-        "anyOf": [{"type": "number"}, {"pattern": LENGTH_PATTERN, "type": "string"}],
-        "description": 'a fraction of the canvas (0.25), a percentage ("25%") or pixels ("320px")',
-    },
-    titled=False,
-)
-MODE = Parsed(
-    _mode,
-    {
-        "anyOf": [
-            {"enum": list(MODE_NAMES)},
-            {"pattern": _MODE_PATTERN, "type": "string"},
-            {"maximum": 3, "minimum": 0, "type": "integer"},
-        ],
-        "description": "floating, adaptive, vertical or custom (any case), or 0..3",
-    },
-    titled=False,
-)
-ASPECT = Parsed(
-    parse_aspect,
-    {
-        "anyOf": [
-            {"exclusiveMinimum": 0, "type": "number"},
-            {"not": {"pattern": _ZERO_ASPECT}, "pattern": ASPECT_PATTERN, "type": "string"},
-        ],
-        "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
-    },
-)
-COLOR = Parsed(
-    parse_color,
-    {"description": '"#RRGGBB" or "#RGB"', "pattern": COLOR_PATTERN, "type": "string"},
-)
-URL = Parsed(check_url, {"pattern": URL_PATTERN, "type": "string"})
+LengthValue = Annotated[
+    Length,
+    _Parsed(
+        _length,
+        {
+            "anyOf": [{"type": "number"}, {"pattern": LENGTH_PATTERN, "type": "string"}],
+            "description": 'a fraction of the canvas (0.25), a percentage ("25%") or pixels '
+            '("320px")',
+        },
+        written=True,
+    ),
+]
+Mode = Annotated[
+    MixedVideoLayout,
+    _Parsed(
+        _mode,
+        {
+            "anyOf": [
+                {"enum": list(MODE_NAMES)},
+                {"pattern": _MODE_PATTERN, "type": "string"},
+                {"maximum": 3, "minimum": 0, "type": "integer"},
+            ],
+            "description": "floating, adaptive, vertical or custom (any case), or 0..3",
+        },
+    ),
+]
+Aspect = Annotated[
+    float,
+    _Parsed(
+        parse_aspect,
+        {
+            "anyOf": [
+                {"exclusiveMinimum": 0, "type": "number"},
+                {"not": {"pattern": _ZERO_ASPECT}, "pattern": ASPECT_PATTERN, "type": "string"},
+            ],
+            "description": 'width / height: "16:9", "16/9", "16x9" or a number (1.7778)',
+        },
+    ),
+]
+Color = Annotated[
+    str,
+    _Parsed(
+        parse_color,
+        {"description": '"#RRGGBB" or "#RGB"', "pattern": COLOR_PATTERN, "type": "string"},
+    ),
+]
+Url = Annotated[str, _Parsed(check_url, {"pattern": URL_PATTERN, "type": "string"})]
 """An http(s) URL, checked as the payload checks it (`wire.rules.check_url`)."""
-UID = Parsed(
-    check_uid,
-    {
-        "anyOf": [
-            {"type": "integer", "minimum": 1, "maximum": UID_MAX},
-            {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
-        ],
-        "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
-    },
-)
-"""A uid: an integer 1..UID_MAX, as a number or as digits (`wire.rules.check_uid`)."""
-CAMERA_SHAPE = Parsed(
-    parse_camera_shape,
-    {
-        "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
-        'slide ("screen", "screen:4:3")',
-        "pattern": SHAPE_PATTERN,
-        "type": "string",
-        "not": {"pattern": _ZERO_SHAPE},
-    },
-    titled=False,
-)
-ROLE_NAME = Text(min_length=1)
-"""A role name, as in a region's `role`, a grid's `roles` and `--role NAME=UID`: any
-non-empty text."""
-TEXT = Text()
-FIT = Choice(("crop", "fit"))
-FILL = Choice(("agora",))
-FitName = Literal["crop", "fit"]
-FillName = Literal["agora"]
-
-
-MAX_FONT_PX = 1000
+Uid = Annotated[
+    str,
+    _Parsed(
+        check_uid,
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": UID_MAX},
+                {"type": "string", "pattern": r"^\s*0*[1-9]\d{0,9}\s*$"},
+            ],
+            "description": f"an integer user id, 1..{UID_MAX} (as a number or as digits)",
+        },
+    ),
+]
+Shape = Annotated[
+    CameraShape,
+    _Parsed(
+        parse_camera_shape,
+        {
+            "description": 'a camera shape ("16:9", "9:16"), or a shared screen drawn as a '
+            'slide ("screen", "screen:4:3")',
+            "not": {"pattern": _ZERO_SHAPE},
+            "pattern": SHAPE_PATTERN,
+            "type": "string",
+        },
+    ),
+]
+NonEmpty = Annotated[str, Field(min_length=1)]
+"""Text that is not empty: a role name (a region's `role`, `--role NAME=UID`), a label's
+expression, a file's path."""
+RoleText = Annotated[
+    str,
+    BeforeValidator(lambda value: "" if value is None else value),  # `screen:` alone: ""
+    WithJsonSchema({"type": ["string", "null"]}),
+]
+FontSize = Annotated[int, Field(ge=MIN_FONT_PX, le=MAX_FONT_PX)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fit = Literal["crop", "fit"]
 Align = Literal["left", "center", "right"]
-ALIGN = Choice(("left", "center", "right"))
-EXPRESSION = Text(min_length=1)
-PATH = Text(min_length=1)
-FONT_SIZE = Integer(ge=MIN_FONT_PX, le=MAX_FONT_PX, hint="; a size in pixels is a number: 20")
+Accept = list[Literal["crop", "hidden", "small"]]
+"""The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
+region hidden under another, a small region (`compile.lint`)."""
+_W = AliasChoices("width", "w")
+_H = AliasChoices("height", "h")
 
 
-@_model
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
 class FrameSpec(_Model):
     """A band of `color` around the video, `width` wide: the video is inset by it."""
 
-    width: Length = field(LENGTH, default=Length(4.0, "px"))
-    color: str = field(COLOR, default="#FFFFFF")
+    width: LengthValue = Length(4.0, "px")
+    color: Color = "#FFFFFF"
 
 
-@_model
 class LabelSpec(_Model):
     """A name strip `height` tall `below` (or `above`) the video, inside the region: the
     video is shortened by it. `size` is the text's pixel size (shrunk to `min_size` to fit,
     then cut with "..."); `background` None lets the canvas show behind the text."""
 
-    text: str = field(EXPRESSION, default="name")
-    position: Literal["below", "above"] = field(Choice(("below", "above")), default="below")
-    height: Length = field(LENGTH, default=Length(6.0, "%"))
-    size: int | None = optional(FONT_SIZE)
-    min_size: int | None = optional(FONT_SIZE)
-    color: str = field(COLOR, default="#FFFFFF")
-    background: str | None = optional(COLOR)
-    align: Align = field(ALIGN, default="center")
+    text: NonEmpty = "name"
+    position: Literal["below", "above"] = "below"
+    height: LengthValue = Length(6.0, "%")
+    size: FontSize | None = None
+    min_size: FontSize | None = None
+    color: Color = "#FFFFFF"
+    background: Color | None = None
+    align: Align = "center"
 
 
-@_model
 class CardSpec(_Model):
     """What Agora shows while the person's video is off: `color` (or the local `image`,
     cropped to cover), their initials large and `text` (their name) below, in
     `text_color`."""
 
-    color: str = field(COLOR, default="#2D3340")
-    text_color: str = field(COLOR, default="#FFFFFF")
-    image: str | None = optional(PATH)
-    text: str = field(EXPRESSION, default="name")
+    color: Color = "#2D3340"
+    text_color: Color = "#FFFFFF"
+    image: NonEmpty | None = None
+    text: NonEmpty = "name"
 
 
-@_model
 class DecorSpec(_Model):
     """One thing drawn on the canvas background, under the video: an `image` (a local
     file, such as a logo), a line of `text` (a title) or a rectangle `fill`ed with a
     colour; placed like a region."""
 
-    image: str | None = optional(PATH)
-    text: str | None = optional(TEXT)
-    fill: str | None = optional(COLOR)
-    x: Length | None = optional(LENGTH)
-    y: Length | None = optional(LENGTH)
-    right: Length | None = optional(LENGTH)
-    bottom: Length | None = optional(LENGTH)
-    width: Length = field(LENGTH, aliases=("w",))
-    height: Length = field(LENGTH, aliases=("h",))
-    fit: FitName = field(FIT, default="fit")
-    size: int | None = optional(FONT_SIZE)
-    min_size: int | None = optional(FONT_SIZE)
-    color: str = field(COLOR, default="#FFFFFF")
-    background: str | None = optional(COLOR)
-    align: Align = field(ALIGN, default="center")
+    image: NonEmpty | None = None
+    text: str | None = None
+    fill: Color | None = None
+    x: LengthValue | None = None
+    y: LengthValue | None = None
+    right: LengthValue | None = None
+    bottom: LengthValue | None = None
+    width: LengthValue = Field(validation_alias=_W)
+    height: LengthValue = Field(validation_alias=_H)
+    fit: Fit = "fit"
+    size: FontSize | None = None
+    min_size: FontSize | None = None
+    color: Color = "#FFFFFF"
+    background: Color | None = None
+    align: Align = "center"
 
 
-FRAME = Nested(FrameSpec, example='{width: 6px, color: "#FFCC00"}')
-LABEL = Nested(LabelSpec, example="{} (a strip with the name), or {height: 40px, ...}")
-CARD = Nested(CardSpec, example='{} (the default card), or {color: "#334455"}')
-
-
-ACCEPTABLE = ("crop", "hidden", "small")
-"""The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
-region hidden under another, a small region (`compile.lint`)."""
-ACCEPT = ListOf(Choice(ACCEPTABLE))
-
-
-@_model
 class Canvas(_Model):
     """The recorded picture's size in pixels."""
 
-    width: int = field(Integer(ge=1))
-    height: int = field(Integer(ge=1))
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
 
 
-@_model
 class RegionSpec(_Model):
     """One region as written: a user (uid or role) and a rectangle."""
 
-    HINT_KEYS: ClassVar[tuple[str, ...]] = ("grid",)  # a region with `grid` is a GridEntry
-
-    uid: str | None = optional(UID)
-    role: str | None = optional(ROLE_NAME)
-    x: Length | None = optional(LENGTH)
-    y: Length | None = optional(LENGTH)
-    right: Length | None = optional(LENGTH)
-    bottom: Length | None = optional(LENGTH)
-    width: Length | None = optional(LENGTH, aliases=("w",))
-    height: Length | None = optional(LENGTH, aliases=("h",))
-    aspect: float | None = optional(ASPECT)
-    alpha: float = field(Number(ge=0.0, le=1.0), default=1.0)
-    fit: FitName = field(FIT, default="crop")
-    placeholder: str | None = optional(URL)
-    fill: FillName | None = optional(FILL)
-    frame: FrameSpec | None = optional(FRAME)
-    label: LabelSpec | None = optional(LABEL)
-    card: CardSpec | None = optional(CARD)
-    accept: list[str] = field(ACCEPT, factory=list)
+    uid: Uid | None = None
+    role: NonEmpty | None = None
+    x: LengthValue | None = None
+    y: LengthValue | None = None
+    right: LengthValue | None = None
+    bottom: LengthValue | None = None
+    width: LengthValue | None = Field(None, validation_alias=_W)
+    height: LengthValue | None = Field(None, validation_alias=_H)
+    aspect: Aspect | None = None
+    alpha: Fraction = 1.0
+    fit: Fit = "crop"
+    placeholder: Url | None = None
+    fill: Literal["agora"] | None = None
+    frame: FrameSpec | None = None
+    label: LabelSpec | None = None
+    card: CardSpec | None = None
+    accept: Accept = []
 
 
-@_model
 class GridSpec(_Model):
     """A grid of cells filling an area of the canvas."""
 
-    x: Length | None = optional(LENGTH)
-    y: Length | None = optional(LENGTH)
-    width: Length | None = optional(LENGTH, aliases=("w",))
-    height: Length | None = optional(LENGTH, aliases=("h",))
-    rows: int = field(Integer(ge=1, le=MAX_REGIONS), default=1)
-    columns: int = field(Integer(ge=1, le=MAX_REGIONS), default=1)
-    gap: Length = field(LENGTH, default=Length(0.0))
-    padding: Length = field(LENGTH, default=Length(0.0))
-    cells: int | None = optional(Integer(ge=0, le=MAX_REGIONS * MAX_REGIONS))
-    order: Literal["row", "column"] = field(Choice(("row", "column")), default="row")
-    aspect: float | None = optional(ASPECT)
-    fit: FitName = field(FIT, default="crop")
-    alpha: float = field(Number(ge=0.0, le=1.0), default=1.0)
-    roles: list[str] | None = optional(ListOf(ROLE_NAME))
-    uids: list[str] | None = optional(ListOf(UID))
-    fill: FillName | None = optional(FILL)
-    frame: FrameSpec | None = optional(FRAME)
-    label: LabelSpec | None = optional(LABEL)
-    card: CardSpec | None = optional(CARD)
-    accept: list[str] = field(ACCEPT, factory=list)
+    x: LengthValue | None = None
+    y: LengthValue | None = None
+    width: LengthValue | None = Field(None, validation_alias=_W)
+    height: LengthValue | None = Field(None, validation_alias=_H)
+    rows: int = Field(1, ge=1, le=MAX_REGIONS)
+    columns: int = Field(1, ge=1, le=MAX_REGIONS)
+    gap: LengthValue = Length(0.0)
+    padding: LengthValue = Length(0.0)
+    cells: int | None = Field(None, ge=0, le=MAX_REGIONS * MAX_REGIONS)
+    order: Literal["row", "column"] = "row"
+    aspect: Aspect | None = None
+    fit: Fit = "crop"
+    alpha: Fraction = 1.0
+    roles: list[NonEmpty] | None = None
+    uids: list[Uid] | None = None
+    fill: Literal["agora"] | None = None
+    frame: FrameSpec | None = None
+    label: LabelSpec | None = None
+    card: CardSpec | None = None
+    accept: Accept = []
 
 
-@_model
 class GridEntry(_Model):
     """A `grid:` item in a regions list."""
 
-    ONLY_KEYS_HINT: ClassVar[str] = (
-        "an item with grid takes nothing else: move {name} inside grid, or remove grid for a region"
-    )
-
-    grid: GridSpec = field(Nested(GridSpec))
+    grid: GridSpec
 
 
-Entry = RegionSpec | GridEntry
+def _entry_kind(value: Any) -> str:
+    grid = isinstance(value, GridEntry) or (isinstance(value, dict) and "grid" in value)
+    return "GridEntry" if grid else "RegionSpec"
+
+
+Entry = Annotated[
+    Annotated[RegionSpec, Tag("RegionSpec")] | Annotated[GridEntry, Tag("GridEntry")],
+    Discriminator(_entry_kind),
+]
 """An item of a regions list: a region, or a grid of them (a mapping with `grid`)."""
-ENTRY = Either(Nested(RegionSpec), Nested(GridEntry), tag="grid")
 
 
 @dataclass(frozen=True)
@@ -428,59 +401,61 @@ def parse_count(value: object) -> CountRange:
     )
 
 
-COUNT = Parsed(
-    parse_count,
-    {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'},
-    titled=False,
-)
+Count = Annotated[
+    CountRange,
+    _Parsed(
+        parse_count,
+        {"anyOf": _COUNT_SCHEMAS, "description": '3, a range "2-4" or an open range "5+"'},
+        written=True,
+    ),
+]
 
 
-@_model
 class WhenSpec(_Model):
     """`when: {count: 2+, roles: [screen]}`: a count and roles that must be present."""
 
-    count: CountRange = field(COUNT, default=CountRange(0, None))
-    roles: list[str] = field(ListOf(TEXT), factory=list)
+    count: Count = CountRange(0, None)
+    roles: list[str] = []
 
 
 def _when(value: object) -> object:
-    return value if isinstance(value, dict) else {"count": value}
+    return value if isinstance(value, dict | WhenSpec) else {"count": value}
 
 
-WHEN = Nested(
+When = Annotated[
     WhenSpec,
-    before=_when,
-    fragment={
-        "anyOf": [
-            *_COUNT_SCHEMAS,
-            {
-                "additionalProperties": False,
-                "properties": {
-                    "count": {"anyOf": _COUNT_SCHEMAS, "default": "0+"},
-                    "roles": {"default": [], "items": {"type": "string"}, "type": "array"},
+    BeforeValidator(_when),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                *_COUNT_SCHEMAS,
+                {
+                    "additionalProperties": False,
+                    "properties": {
+                        "count": {"anyOf": _COUNT_SCHEMAS, "default": "0+"},
+                        "roles": {"default": [], "items": {"type": "string"}, "type": "array"},
+                    },
+                    "title": "WhenSpec",
+                    "type": "object",
                 },
-                "title": "WhenSpec",
-                "type": "object",
-            },
-        ],
-        "description": 'a count (2), a range ("2-4", "5+") or {count: ..., roles: [...]}',
-    },
-)
+            ],
+            "description": 'a count (2), a range ("2-4", "5+") or {count: ..., roles: [...]}',
+        }
+    ),
+]
 """`when:` is a count, a range, or a WhenSpec mapping (described inline in the schema)."""
 
 
-@_model
 class Variant(_Model):
     """A variant of the layout for some participant counts (and roles)."""
 
-    when: WhenSpec = field(WHEN)
-    mode: MixedVideoLayout | None = optional(MODE)
-    focus: str | None = optional(TEXT)
-    background: str | None = optional(COLOR)
-    regions: list[Entry] | None = optional(ListOf(ENTRY))
+    when: When
+    mode: Mode | None = None
+    focus: str | None = None
+    background: Color | None = None
+    regions: list[Entry] | None = None
 
 
-@_model
 class PreviewSpec(_Model):
     """How previews draw the participants (never sent to Agora): `cameras` maps a role or
     a uid to a camera shape, or to `screen` for a shared screen; `camera` is the shape of
@@ -488,46 +463,39 @@ class PreviewSpec(_Model):
     a sample name) and `video_off` (roles or uids) show a styled layout's labels and
     cards in previews given no names and nobody's camera off."""
 
-    camera: CameraShape | None = optional(CAMERA_SHAPE)
-    cameras: dict[str, CameraShape] = field(MapOf(ROLE_NAME, CAMERA_SHAPE), factory=dict)
-    names: dict[str, str] = field(MapOf(ROLE_NAME, Text(min_length=1)), factory=dict)
-    video_off: list[str] = field(ListOf(ROLE_NAME), factory=list)
+    camera: Shape | None = None
+    cameras: dict[NonEmpty, Shape] = {}
+    names: dict[NonEmpty, NonEmpty] = {}
+    video_off: list[NonEmpty] = []
 
 
-@_model
 class LayoutDocument(_Model):
     """A whole layout file, after templating and `extends`."""
 
-    name: str | None = optional(Text(pattern=_NAME_RE, mismatch=_not_kebab))
-    title: str | None = optional(TEXT)
-    description: str | None = optional(TEXT)
-    tags: list[str] = field(ListOf(TEXT), factory=list)
-    extends: str | None = optional(TEXT)
-    counts: CountRange | None = optional(COUNT)
-    variables: dict[str, str] = field(MapOf(TEXT, TEXT), factory=dict)
-    roles: dict[str, str] = field(
-        MapOf(ROLE_NAME, Text(null_as="")),  # `screen:` with nothing after it: ""
-        factory=dict,
-        description="The roles the layout expects, name -> what it is for (e.g. screen: the "
-        "shared screen). Roles its regions, grids, variants, focus and template use count as "
-        "known too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
+    name: Annotated[str, Field(pattern=_NAME_RE)] | None = None
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] = []
+    extends: str | None = None
+    counts: Count | None = None
+    variables: dict[str, str] = {}
+    roles: dict[NonEmpty, RoleText] = {}  # also known: the roles used (`roles.known_roles`)
+    canvas: Annotated[Canvas, BeforeValidator(_canvas)] = Canvas.model_construct(
+        width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT
     )
-    canvas: Canvas = field(
-        Nested(Canvas, before=_canvas), default=Canvas(width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
-    )
-    fps: int = field(Integer(ge=1, le=60), default=DEFAULT_FPS)
-    bitrate: int | None = optional(Integer(ge=1, le=MAX_BITRATE_KBPS))  # None: Agora's advice
-    background: str = field(COLOR, default="#000000")
-    background_image: str | None = optional(URL)
-    placeholder_image: str | None = optional(URL)
-    mode: MixedVideoLayout | None = optional(MODE)
-    focus: str | None = optional(TEXT)
-    regions: list[Entry] | None = optional(ListOf(ENTRY))
-    variants: list[Variant] | None = optional(ListOf(Nested(Variant)))
-    preview: PreviewSpec | None = optional(Nested(PreviewSpec))
-    decor: list[DecorSpec] | None = optional(ListOf(Nested(DecorSpec)))
-    card: CardSpec | None = optional(CARD)
-    font: str | None = optional(PATH)
+    fps: int = Field(DEFAULT_FPS, ge=1, le=60)
+    bitrate: int | None = Field(None, ge=1, le=MAX_BITRATE_KBPS)  # None: Agora's advice
+    background: Color = "#000000"
+    background_image: Url | None = None
+    placeholder_image: Url | None = None
+    mode: Mode | None = None
+    focus: str | None = None
+    regions: list[Entry] | None = None
+    variants: list[Variant] | None = None
+    preview: PreviewSpec | None = None
+    decor: list[DecorSpec] | None = None
+    card: CardSpec | None = None
+    font: NonEmpty | None = None
 
     @property
     def effective_mode(self) -> MixedVideoLayout:
@@ -539,35 +507,150 @@ class LayoutDocument(_Model):
         return MixedVideoLayout.FLOATING
 
 
+# --- reading plain data, with every problem in the loader's words ------------------------
+
+Loc = tuple[str | int, ...]
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a document, at `loc`, its path in the data (a value given in
+    another form, such as `canvas: 1280x0`, keeps its problems on that value). `key`: the
+    problem is the key itself; `missing`: a required key is absent (`loc` ends with it)."""
+
+    loc: Loc
+    message: str
+    key: bool = False
+    missing: bool = False
+
+
+_NESTED: dict[str, type[BaseModel]] = {
+    "canvas": Canvas,
+    "grid": GridSpec,
+    "when": WhenSpec,
+    "preview": PreviewSpec,
+    "frame": FrameSpec,
+    "label": LabelSpec,
+    "card": CardSpec,
+    "decor": DecorSpec,
+    "variants": Variant,
+}
+_TAGS: dict[str, type[BaseModel]] = {"RegionSpec": RegionSpec, "GridEntry": GridEntry}
+_EXAMPLES = {
+    "frame": '{width: 6px, color: "#FFCC00"}',
+    "label": "{} (a strip with the name), or {height: 40px, ...}",
+    "card": '{} (the default card), or {color: "#334455"}',
+}
+_BOUNDS = {"less_than_equal": ("le", "at most"), "greater_than_equal": ("ge", "at least")}
+_PLAIN = {
+    "int_parsing": "{value!r} is not a whole number{hint}",
+    "int_type": "{value!r} is not a whole number{hint}",
+    "int_from_float": "{value!r} is not a whole number{hint}",
+    "float_parsing": "{value!r} is not a number",
+    "float_type": "{value!r} is not a number",
+    "string_type": "{value!r} is not text; quote it",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "{value!r} is not a kebab-case name; write lower-case words "
+    "joined by '-'",
+    "list_type": "expected a list (`- item` lines or [a, b]), got {kind}",
+}
+
+
 def read_layout(data: Any) -> tuple[LayoutDocument | None, list[Problem]]:
     """Plain data (a YAML mapping) -> the document, or None, and every problem found."""
-    document, problems = read_document(LayoutDocument, data)
-    return document, problems
+    try:
+        return LayoutDocument.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(error, data) for error in exc.errors(include_url=False)]
 
 
-__all__ = [
-    "ACCEPTABLE",
-    "CARD",
-    "COUNT_PATTERN",
-    "FRAME",
-    "LABEL",
-    "LENGTH_LIMIT",
-    "MAX_FONT_PX",
-    "MODE_NAMES",
-    "Canvas",
-    "CardSpec",
-    "CountRange",
-    "DecorSpec",
-    "Entry",
-    "FrameSpec",
-    "GridEntry",
-    "GridSpec",
-    "LabelSpec",
-    "LayoutDocument",
-    "PreviewSpec",
-    "RegionSpec",
-    "Variant",
-    "WhenSpec",
-    "parse_count",
-    "read_layout",
-]
+def _problem(error: Any, data: Any) -> Problem:
+    path, model, mapping = _walk(error["loc"], data)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return Problem(path, _unknown(model, str(path[-1]), mapping), key=True)
+    if kind == "missing":
+        return Problem(path, f"missing required key {path[-1]!r}", missing=True)
+    return Problem(path, _message(kind, error, path))
+
+
+def _message(kind: str, error: Any, path: Loc) -> str:
+    value = error.get("input")
+    ctx = error.get("ctx", {})
+    if kind == "value_error":
+        return str(ctx["error"])
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return f"{value!r} is out of range: it must be {words} {ctx[name]}"
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", ctx["expected"])
+        close = did_you_mean(value, options)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{value!r} is not allowed; expected {ctx['expected']}{hint}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        example = _EXAMPLES.get(str(path[-1])) if path else None
+        if example is not None:
+            return f"expected a mapping, got {_kind(value)}; write it as {example}"
+        return f"expected a mapping (key: value lines), got {_kind(value)}"
+    hint = "; a size in pixels is a number: 20" if path and path[-1] in ("size", "min_size") else ""
+    return _PLAIN.get(kind, str(error["msg"])).format(value=value, kind=_kind(value), hint=hint)
+
+
+def _kind(value: object) -> str:
+    """What a value is, for "expected a list, got ..." messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "nothing (null)" if value is None else repr(value)
+
+
+def _walk(loc: Loc, data: Any) -> tuple[Loc, type[BaseModel], Any]:
+    """A pydantic error location followed through the data as far as it goes there (a
+    missing key keeps its name), the model of the last mapping on the way, and that
+    mapping."""
+    path: list[str | int] = []
+    model: type[BaseModel] = LayoutDocument
+    current, owner, mapping = data, model, data
+    previous: object = None
+    for part in loc:
+        if isinstance(previous, int) and part in _TAGS:
+            model = _TAGS[str(part)]  # the tag of a regions item: a region or a grid
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            path.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str):
+            path.append(part)
+            owner, mapping = model, current
+            model = _NESTED.get(part, model)
+            current = current.get(part)
+        previous = part
+    return tuple(path), owner, mapping
+
+
+def _names(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """Every field of a model, with the names it is read under (its own first)."""
+    found = {}
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        found[name] = tuple(alias.choices) if isinstance(alias, AliasChoices) else (name,)
+    return found  # type: ignore[return-value]
+
+
+def _unknown(model: type[BaseModel], name: str, mapping: Any) -> str:
+    """Why a key is refused: the same key under two names; a key beside `grid`; else the
+    key meant, when it looks like a typo, or every key known."""
+    for names in _names(model).values():
+        if name in names:
+            given = next(n for n in names if n != name and n in mapping)
+            return f"{given} and {name} are the same key; give one of them"
+    if model is GridEntry:
+        return (
+            f"unknown key {name!r}; an item with grid takes nothing else: move {name} inside "
+            "grid, or remove grid for a region"
+        )
+    known = sorted({n for names in _names(model).values() for n in names})
+    if model is RegionSpec:
+        known = sorted([*known, "grid"])  # a region with `grid` is a GridEntry
+    close = did_you_mean(name, known)
+    hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+    return f"unknown key {name!r}; {hint}"

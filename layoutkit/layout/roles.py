@@ -1,14 +1,7 @@
-"""The roles a layout knows, the role cases `validate` checks, and the choice of variant
-by participant count and roles, with its words for people.
-
-A layout knows a role when it declares it (`roles: {screen: the shared screen}`), uses it
-(a region's `role`, a grid's `roles`, a variant's `when.roles`, a `focus` that is not a
-uid) or its template tests it (`roles.NAME`, `roles['NAME']`, `roles.get('NAME')`,
-`'NAME' in roles`). The command line refuses `--role` for any other name. The Python API
-accepts roles a layout does not know and leaves them unused (the Director binds `screen`
-whenever someone shares, whatever the layout): `check_role_names` is the command line's
-check, for callers who want it.
-"""
+"""The roles a layout knows (declared, used, or tested by its template), the role cases
+`validate` checks, and the choice of variant by participant count and roles, with its
+words for people. The command line refuses `--role` for a role the layout does not know
+(`check_role_names`); the Python API leaves such roles unused."""
 
 from __future__ import annotations
 
@@ -17,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from layoutkit.errors import CompileError
+from layoutkit.errors import CompileError, did_you_mean
 from layoutkit.layout.model import Entry, GridEntry, LayoutDocument, Variant, WhenSpec
 
 if TYPE_CHECKING:
@@ -127,9 +120,7 @@ def unknown_role_message(layout: Layout | LayoutDocument, roles: Iterable[str]) 
                 f"role {role!r}: this layout has no roles (it declares none under roles: and "
                 "its regions, grids, variants, focus and template name none)"
             )
-        import difflib  # only for a role the layout does not know
-
-        close = difflib.get_close_matches(role, list(known), n=1, cutoff=0.6)
+        close = did_you_mean(role, known)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         names = ", ".join(repr(name) for name in known)
         return (
@@ -222,24 +213,3 @@ def join_words(words: Sequence[str], last: str = "and") -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-__all__ = [
-    "MAX_COMBINED_ROLES",
-    "NO_VARIANT",
-    "branch_roles",
-    "check_role_names",
-    "describe_when",
-    "document_roles",
-    "join_words",
-    "known_roles",
-    "matches",
-    "no_variant_message",
-    "people_phrase",
-    "pick_variant",
-    "role_cases",
-    "runs",
-    "template_roles",
-    "unknown_role_message",
-    "when_text",
-]

@@ -1,36 +1,21 @@
-"""The JSON Schema (Draft 2020-12) of a layout file, for editors: `layoutkit schema`.
-
-It is built from the model's field declarations (`layout.fields`): every field, with the
-schema of the kind of value it takes, its bounds, its default as it is written, its other
-names (`w`/`h`, never both with `width`/`height`) and the rules the parsers apply, using
-the parsers' own patterns (`geometry.LENGTH_PATTERN`, `ASPECT_PATTERN`, `COLOR_PATTERN`,
-`CANVAS_PATTERN`, `model.COUNT_PATTERN`). Added here: the `"WIDTHxHEIGHT"` canvas, the
-`extends` rule, and a `description` and `examples` for every property.
-
-What it cannot match exactly:
-- stricter than the loader: numbers written as text (`fps: "30"`) or as booleans, which
-  the loader converts, are flagged;
-- looser than the loader: a range whose high end is below its low end (`"4-2"`), a uid
-  string above 4294967295, whole numbers written with a point (`counts: 3.0`), whether the
-  preset or file that `extends` names exists, and every check that needs the canvas or
-  the participants (done by `validate`);
-- a templated file (`{% ... %}`, `{{ ... }}`) is YAML only once rendered: an editor checks
-  the template text as it is.
-"""
+"""The JSON Schema (Draft 2020-12) of a layout file, for editors (`layoutkit schema`): the
+model's own schema (`layout.model`) with the other names of fields (`w`/`h`, never both),
+the `"WIDTHxHEIGHT"` canvas, the `extends` rule and a description and examples for every
+property. It is looser than the loader where a rule needs more than one value (`"4-2"`, a
+uid above 4294967295, an `extends` that names no file) or the canvas and the participants
+(checked by `validate`), and checks a templated file's text only once rendered."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import inspect
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from layoutkit.geometry import CANVAS_PATTERN, Length
-from layoutkit.layout.fields import Declared, JsonSchema, declared, models_of
-from layoutkit.layout.model import CountRange, LayoutDocument
-from layoutkit.layout.preset_files import preset_names
+from layoutkit.layout.loader import preset_names
+from layoutkit.layout.model import _NESTED, _TAGS, LayoutDocument, _names, _written
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -132,8 +117,6 @@ STYLE_DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "bottom": ("The distance from the bottom edge, instead of y.", ["24px"]),
         "width": ("The width (or `w`).", ["160px", "100%"]),
         "height": ("The height (or `h`).", ["60px"]),
-        "w": ("Short for width.", ["160px"]),
-        "h": ("Short for height.", ["60px"]),
         "fit": ("An image: fit (whole, the default) or crop (to cover).", ["fit", "crop"]),
         "size": ("Text: its size in pixels (default 60% of the height).", [36]),
         "min_size": ("Text: the smallest size before it is cut with ...", [18]),
@@ -176,8 +159,9 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
             [{"side": "where the strip goes, bottom or right (default bottom)"}],
         ),
         "roles": (
-            "The roles the layout uses, bound with `--role NAME=UID`: each name with what "
-            "it is for.",
+            "The roles the layout expects, name -> what it is for (e.g. screen: the shared "
+            "screen). Roles its regions, grids, variants, focus and template use count as known "
+            "too; --role refuses any other (see `layoutkit.layout.roles.known_roles`).",
             [{"host": "the person who runs the show", "guest": "the person interviewed"}],
         ),
         "preview": (
@@ -249,8 +233,6 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "bottom": ("The distance from the bottom edge, instead of y.", ["24px", 0.02]),
         "width": ("The width (or `w`); with `aspect`, height may be left out.", [1, "25%"]),
         "height": ("The height (or `h`); with `aspect`, width may be left out.", [1, "25%"]),
-        "w": ("Short for width.", [1, "25%"]),
-        "h": ("Short for height.", [1, "25%"]),
         "aspect": (
             "Width / height: the missing one of width and height follows from the other in "
             'canvas pixels. "16:9", "16/9", "16x9" or a number.',
@@ -284,8 +266,6 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
         "y": ("The top edge of the grid's area (default 0).", [0, "75%"]),
         "width": ("The width of the grid's area (or `w`; default: to the right edge).", ["25%"]),
         "height": ("The height of the grid's area (or `h`; default: to the bottom).", ["25%"]),
-        "w": ("Short for width.", ["25%"]),
-        "h": ("Short for height.", ["25%"]),
         "rows": (f"Rows of cells, 1..{MAX_REGIONS}.", [1, 2]),
         "columns": (f"Columns of cells, 1..{MAX_REGIONS}.", [2, 4]),
         "gap": ("The space between cells.", ["8px", 0.01]),
@@ -362,91 +342,41 @@ _DOCS: dict[str, dict[str, tuple[str, list[Any]]]] = {
 
 def layout_json_schema() -> dict[str, Any]:
     """The JSON Schema of the layout format (Draft 2020-12), for editors."""
-    models = models_of(LayoutDocument)
-    schema: dict[str, Any] = {
-        "$defs": {
-            name: _object(model)
-            for name, model in sorted(models.items())
-            if model is not LayoutDocument
-        },
-        "$schema": SCHEMA_DIALECT,
-        **_object(LayoutDocument),
-        "title": TITLE,  # in its sorted place: the root is the layout file, not the class
-    }
-    # a JSON round trip: a fresh tree with no node shared by two places
-    schema = json.loads(json.dumps(schema))
-    objects = _objects(schema)
+    schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT, **LayoutDocument.model_json_schema()}
+    schema["title"] = TITLE  # the root is the layout file, not the class
+    for node in _walk(schema):
+        default = node.get("default")
+        if isinstance(default, dict) and set(default) == {"value", "unit"}:
+            node["default"] = _written(Length(default["value"], default["unit"]))
     _complete_document(schema)
-    for name, node in objects.items():
-        _document(node, _DOCS.get(name, {}), models.get(name))
+    models: dict[str, type[BaseModel]] = {LayoutDocument.__name__: LayoutDocument}
+    models.update((model.__name__, model) for model in [*_NESTED.values(), *_TAGS.values()])
+    for name, node in _objects(schema).items():
+        _document(node, _DOCS.get(name, {}))
+        if name in models:
+            _aliases(node, models[name])
     return schema
 
 
-def _object(model: type) -> JsonSchema:
-    """A model's object schema: its properties (the other names of a field right after
-    it, never given together), their kinds, defaults and titles."""
-    properties: JsonSchema = {}
-    exclusive: JsonSchema = {}
-    for item in declared(model):
-        prop = _property(item)
-        properties[item.name] = prop
-        for other in item.spec.aliases:
-            properties[other] = copy.deepcopy(prop)
-            exclusive[other] = {
-                "not": {"anyOf": [{"required": [n]} for n in item.names if n != other]}
-            }
-    node: JsonSchema = {"additionalProperties": False}
-    description = inspect.cleandoc(model.__doc__ or "")
-    if description:
-        node["description"] = description
-    node["properties"] = properties
-    required = [item.name for item in declared(model) if item.required]
-    if required:
-        node["required"] = required
-    node["title"] = model.__name__
-    node["type"] = "object"
+def _aliases(node: dict[str, Any], model: type[BaseModel]) -> None:
+    """The other names of a field (`w`, `h`) as properties of their own, never given
+    together with the field's own name."""
+    exclusive: dict[str, Any] = {}
+    for names in _names(model).values():
+        for other in names[1:]:
+            prop = copy.deepcopy(node["properties"][names[0]])
+            node["properties"][other] = {**prop, "description": f"Short for {names[0]}."}
+            exclusive[other] = {"not": {"anyOf": [{"required": [n]} for n in names if n != other]}}
     if exclusive:
         node["dependentSchemas"] = exclusive
-    return node
 
 
-def _property(item: Declared) -> JsonSchema:
-    """One property: the kind's schema (or null when the field may be left out), its
-    default as written, a title, a description; keys in sorted order."""
-    kind = item.spec.kind
-    inner = kind.schema()
-    prop: JsonSchema = {"anyOf": [inner, {"type": "null"}]} if item.spec.nullable else dict(inner)
-    if item.default is not dataclasses.MISSING:
-        prop["default"] = _written(item.default)
-    if item.spec.description is not None:
-        prop["description"] = item.spec.description
-    if kind.titled:
-        prop["title"] = item.name.replace("_", " ").title()
-    return {key: prop[key] for key in sorted(prop)}
-
-
-def _written(value: Any) -> Any:
-    """A default as a person writes it: a length as `0.25` or `"8px"`, a count range as
-    `"0+"`, a model as its mapping."""
-    if isinstance(value, Length):
-        return value.value if value.unit == "frac" else str(value)
-    if isinstance(value, CountRange):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {item.name: _written(getattr(value, item.name)) for item in declared(type(value))}
-    return value
-
-
-def _document(
-    node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]], model: type | None
-) -> None:
+def _document(node: dict[str, Any], docs: dict[str, tuple[str, list[Any]]]) -> None:
     """Give the properties of an object schema their description and examples."""
-    fields = {item.name: item for item in declared(model)} if model is not None else {}
     for name, prop in node.get("properties", {}).items():
         description, examples = docs.get(name, (None, None))
-        item = fields.get(name)
-        if description is not None and (item is None or item.spec.description is None):
-            prop["description"] = description  # a field's own description wins
+        if description is not None:
+            prop["description"] = description
         if examples is not None and "examples" not in prop:
             prop["examples"] = copy.deepcopy(examples)
         if "$ref" in prop and len(prop) > 1:  # editors reading draft 7 skip $ref siblings
@@ -491,6 +421,3 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
-
-
-__all__ = ["EXTENDS_PATTERN", "layout_json_schema"]

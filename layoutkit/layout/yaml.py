@@ -31,9 +31,10 @@ _TAG = "tag:yaml.org,2002:"
 class Mark:
     """A place in a source text: 1-based line and column, and the line's text.
 
-    In a templated file the place is on the template's line (`linemap`); `rendered` is then
-    the line YAML read when it differs from the template's, `rendered_column` the column
-    there, and `rendered_for` what the template was rendered for (`count 4`).
+    In a templated file the place is on the template's line (`templating.LineMap`);
+    `rendered` is then the line YAML read when it differs from the template's,
+    `rendered_column` the column there, and `rendered_for` what the template was rendered
+    for (`count 4`).
     """
 
     source: str
@@ -411,15 +412,3 @@ def _quoted(text: str) -> str:
     if '"' not in text:
         return f'"{text}"'
     return "'" + text.replace("'", "''") + "'"
-
-
-__all__ = [
-    "MAX_INT_DIGITS",
-    "MAX_NODES",
-    "MAX_NUMBER_CHARS",
-    "Mark",
-    "Path",
-    "SourceMap",
-    "format_path",
-    "parse_yaml",
-]

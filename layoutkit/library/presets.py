@@ -18,9 +18,8 @@ from typing import Any
 
 from layoutkit.compile.compiler import declared_counts
 from layoutkit.errors import PresetNotFoundError, did_you_mean
-from layoutkit.layout.loader import Layout, load_layout
+from layoutkit.layout.loader import Layout, find_preset_file, load_layout, preset_names
 from layoutkit.layout.model import GridEntry
-from layoutkit.layout.preset_files import find_preset_file, preset_names
 
 
 @dataclass(frozen=True)

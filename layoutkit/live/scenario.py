@@ -51,7 +51,7 @@ from layoutkit.errors import (
 )
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.layout.roles import known_roles
-from layoutkit.layout.template_context import command_budget
+from layoutkit.layout.templating import command_budget
 from layoutkit.layout.yaml import parse_yaml
 from layoutkit.live.roster import MEDIA_KINDS, Event, Roster
 from layoutkit.live.scenario_entries import MAX_TIME, TimedEvent, parse_events, parse_time
