@@ -27,13 +27,24 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
 from layoutkit.errors import LayoutValidationError, format_path
 from layoutkit.geometry import ROUNDING_UNIT, Length, parse_color, round6, round_span
-from layoutkit.importers.output import Imported, Raw, Value, flow, header, number, px, scalar
-from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
+from layoutkit.importers import (
+    Imported,
+    Problems,
+    Raw,
+    Source,
+    Value,
+    flow,
+    header,
+    number,
+    px,
+    read_source,
+    scalar,
+)
+from layoutkit.jsonmarks import JsonPath
 from layoutkit.wire.profile import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
@@ -47,6 +58,7 @@ from layoutkit.wire.profile import (
     recommended_bitrate,
 )
 from layoutkit.wire.rules import LAYOUT_KEYS, check_uid, check_url
+from layoutkit.wire.rules import json_kind as kind_of
 
 _STEP_TOLERANCE = 2.5e-6  # steps between 6-decimal positions differ by rounding only
 MIN_GRID_CELLS = 3
@@ -798,7 +810,7 @@ def from_agora(
     reader = PayloadReader(source)
     payload = reader.read()
     canvas_size = reader.canvas(size)
-    label = Path(source.name).name if source.text is not None else source.name
+    label = source.label
     return _Importer(payload, reader.notes, label).run(canvas_size, source.name)
 
 

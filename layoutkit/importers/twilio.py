@@ -30,11 +30,22 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from layoutkit.importers.output import Imported, Value, flow, header, px, scalar, trailing
-from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
+from layoutkit.importers import (
+    Imported,
+    Problems,
+    Source,
+    Value,
+    flow,
+    header,
+    px,
+    read_source,
+    scalar,
+    trailing,
+)
+from layoutkit.jsonmarks import JsonPath
 from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import json_kind as kind_of
 
 
 @dataclass(frozen=True)
@@ -481,7 +492,7 @@ class _Importer:
         self.problems.raise_if_any()
         variants = plan(regions)
         self.notes.extend(capacity_notes(regions, self._sources))
-        label = Path(self.source.name).name if self.source.text is not None else self.source.name
+        label = self.source.label
         intro = [
             f"Imported by `layoutkit import twilio` from {label}, {kind}. Twilio letterboxes "
             "every source, so every region is fit: fit; z_pos is the list order."
