@@ -12,10 +12,10 @@ import json
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from layoutkit.errors import (
     Issue,
@@ -41,6 +41,7 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"layoutkit.importers.{name[5:]}"), name)
 
 
+T = TypeVar("T")
 MAX_SOURCE_BYTES = 1 << 20
 """The largest file an importer reads (1 MiB, as for layout files)."""
 _CONSTANT_RE = re.compile(r"-?Infinity|NaN")
@@ -98,6 +99,14 @@ class Problems:
 
     def add(self, path: JsonPath, message: str, *, key: bool = False) -> None:
         self.issues.append(self.source.issue(path, message, key=key))
+
+    def checked(self, path: JsonPath, check: Callable[[Any], T], value: object) -> T | None:
+        """`check(value)`, or None with its ValueError as a problem at `path`."""
+        try:
+            return check(value)
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return None
 
     def raise_if_any(self) -> None:
         """Raise every problem found, in the order of the file."""
