@@ -33,7 +33,6 @@ from layoutkit.wire.profile import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     LOW_BITRATE_SHARE,
-    MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
@@ -88,14 +87,6 @@ ACCEPTED = (
 )
 
 
-@dataclass(frozen=True)
-class LayoutPlace:
-    """A layout object of a payload: where it is and whether it sets the canvas."""
-
-    path: Path
-    canvas: bool
-
-
 def detect_shape(data: Any) -> Shape | str:
     """The shape of a payload, or a message saying why it is none of them."""
     if isinstance(data, list):
@@ -136,16 +127,14 @@ def _named(keys: set[str]) -> str:
     return ", ".join(shown) + (", ..." if len(keys) > 5 else "")
 
 
-def layout_places(shape: Shape) -> list[LayoutPlace]:
-    """Where the shape's own layout object is (none for a bare layoutConfig array)."""
-    return {
-        Shape.START_BODY: [LayoutPlace((CLIENT, RECORDING, TRANSCODING), True)],
-        Shape.START_CLIENT: [LayoutPlace((RECORDING, TRANSCODING), True)],
-        Shape.UPDATE_BODY: [LayoutPlace((CLIENT,), False)],
-        Shape.UPDATE_CLIENT: [LayoutPlace((), False)],
-        Shape.TRANSCODING: [LayoutPlace((), True)],
-        Shape.LAYOUT_CONFIG: [],
-    }[shape]
+LAYOUT_AT: dict[Shape, tuple[Path, bool]] = {
+    Shape.START_BODY: ((CLIENT, RECORDING, TRANSCODING), True),
+    Shape.START_CLIENT: ((RECORDING, TRANSCODING), True),
+    Shape.UPDATE_BODY: ((CLIENT,), False),
+    Shape.UPDATE_CLIENT: ((), False),
+    Shape.TRANSCODING: ((), True),
+}
+"""Where each shape's own layout object is, and whether it sets the canvas."""
 
 
 def value_at(data: Any, path: Sequence[str | int]) -> Any:
@@ -421,8 +410,6 @@ is narrower than a 9:16 phone picture by more than a tenth: made for a landscape
 LANDSCAPE_CANVAS = (1280, 720)
 """The landscape canvas the fix proposes (16:9, Agora's 720p profile)."""
 
-Found = tuple[Severity, Path, str]
-
 
 def integer(value: object) -> int | None:
     """A JSON integer (never a boolean), else None."""
@@ -442,31 +429,27 @@ def _side(value: object) -> int | None:
     return side if side is not None and 1 <= side <= MAX_SIDE_PX else None
 
 
-def check_canvas(obj: Mapping[str, Any], *, custom: bool) -> list[Found]:
-    """The findings on a transcodingConfig's canvas, fps and bitrate (paths relative to
-    it); `custom`: mode 3, so its regions are the picture."""
-    found: list[Found] = []
+def check_canvas(obj: Mapping[str, Any], path: Path, out: Findings, *, custom: bool) -> None:
+    """The rules of a transcodingConfig's canvas, fps and bitrate; `custom`: mode 3, so its
+    regions are the picture."""
     width, height = obj.get("width"), obj.get("height")
     size: tuple[int, int] | None = None
     if width is None and height is None:
         size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
         regions = obj.get("layoutConfig")
         if custom and isinstance(regions, list):
-            found.extend(_landscape(regions))
+            _landscape(regions, path, out)
     elif width is None or height is None:
         given, missing = ("width", "height") if height is None else ("height", "width")
         side = _side(obj[given])
         if side is not None:
             default = DEFAULT_HEIGHT if missing == "height" else DEFAULT_WIDTH
             size = (side, default) if given == "width" else (default, side)
-            found.append(
-                (
-                    "warning",
-                    (given,),
-                    f"{given} is given without {missing}, so Agora takes its default "
-                    f"{missing} of {default}: the canvas is {size[0]}×{size[1]} (give both "
-                    "width and height)",
-                )
+            out.warn(
+                (*path, given),
+                f"{given} is given without {missing}, so Agora takes its default "
+                f"{missing} of {default}: the canvas is {size[0]}×{size[1]} (give both "
+                "width and height)",
             )
     else:
         w, h = _side(width), _side(height)
@@ -474,53 +457,39 @@ def check_canvas(obj: Mapping[str, Any], *, custom: bool) -> list[Found]:
     fps = integer(obj.get("fps"))
     if fps is not None and fps >= 1 and fps not in SUPPORTED_FPS:
         rates = ", ".join(str(r) for r in SUPPORTED_FPS)
-        found.append(
-            (
-                "warning",
-                ("fps",),
-                f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS} (pick one "
-                "of those)",
-            )
+        out.warn(
+            (*path, "fps"),
+            f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS} (pick one of those)",
         )
         fps = DEFAULT_FPS
     if size is not None:
-        found.extend(_bitrate(obj, size, fps if fps is not None and fps >= 1 else DEFAULT_FPS))
-    return found
+        _bitrate(obj, size, fps if fps is not None and fps >= 1 else DEFAULT_FPS, path, out)
 
 
-def _bitrate(obj: Mapping[str, Any], size: tuple[int, int], fps: int) -> list[Found]:
+def _bitrate(
+    obj: Mapping[str, Any], size: tuple[int, int], fps: int, path: Path, out: Findings
+) -> None:
     advised = recommended_bitrate(size[0], size[1], fps)
     advice = (
         f"Agora's recommendation for {size[0]}×{size[1]} at {fps} fps ({advised} Kbps), so "
         "the recording will look blocky"
     )
-    if "bitrate" not in obj:
-        if advised * LOW_BITRATE_SHARE > DEFAULT_BITRATE:
-            return [
-                (
-                    "warning",
-                    (),
-                    f"bitrate is left out, so Agora records at its default {DEFAULT_BITRATE} "
-                    f'Kbps, far below {advice} (add "bitrate": {advised})',
-                )
-            ]
-        return []
-    bitrate = integer(obj["bitrate"])
-    if bitrate is None or not 1 <= bitrate <= MAX_BITRATE_KBPS:
-        return []
-    if bitrate < advised * LOW_BITRATE_SHARE:
-        return [
-            (
-                "warning",
-                ("bitrate",),
-                f"bitrate {bitrate} Kbps is far below {advice} (raise it to {advised})",
-            )
-        ]
-    return []
+    bitrate = integer(obj.get("bitrate"))
+    if "bitrate" not in obj and advised * LOW_BITRATE_SHARE > DEFAULT_BITRATE:
+        out.warn(
+            path,
+            f"bitrate is left out, so Agora records at its default {DEFAULT_BITRATE} "
+            f'Kbps, far below {advice} (add "bitrate": {advised})',
+        )
+    elif bitrate is not None and 1 <= bitrate < advised * LOW_BITRATE_SHARE:
+        out.warn(
+            (*path, "bitrate"),
+            f"bitrate {bitrate} Kbps is far below {advice} (raise it to {advised})",
+        )
 
 
-def _landscape(regions: Sequence[Any]) -> list[Found]:
-    """The warning of the landscape heuristic (the module's docstring), or nothing."""
+def _landscape(regions: Sequence[Any], path: Path, out: Findings) -> None:
+    """The warning of the landscape heuristic (`TALL_LIMIT`), or nothing."""
     tall: list[tuple[int, float, float]] = []
     for index, region in enumerate(regions):
         if not isinstance(region, dict):
@@ -531,23 +500,20 @@ def _landscape(regions: Sequence[Any]) -> list[Found]:
         if (w * DEFAULT_WIDTH) / (h * DEFAULT_HEIGHT) < TALL_LIMIT:
             tall.append((index, w, h))
     if not tall:
-        return []
+        return
     index, w, h = tall[0]
     wide_w, wide_h = LANDSCAPE_CANVAS
     more = len(tall) - 1
     others = f", and so {'is' if more == 1 else 'are'} {more} more" if more else ""
-    return [
-        (
-            "warning",
-            (),
-            f"no width or height, so Agora records its default {DEFAULT_WIDTH}×"
-            f"{DEFAULT_HEIGHT} canvas, which is portrait, but the regions are laid out for a "
-            f"landscape one: layoutConfig[{index}] is {w * DEFAULT_WIDTH:.0f}×"
-            f"{h * DEFAULT_HEIGHT:.0f} px there, narrower than a 9:16 phone picture{others} "
-            f"(on {wide_w}×{wide_h} it would be {w * wide_w:.0f}×{h * wide_h:.0f} px) (add "
-            f'"width": {wide_w}, "height": {wide_h}, or the canvas the layout was made for)',
-        )
-    ]
+    out.warn(
+        path,
+        f"no width or height, so Agora records its default {DEFAULT_WIDTH}×"
+        f"{DEFAULT_HEIGHT} canvas, which is portrait, but the regions are laid out for a "
+        f"landscape one: layoutConfig[{index}] is {w * DEFAULT_WIDTH:.0f}×"
+        f"{h * DEFAULT_HEIGHT:.0f} px there, narrower than a 9:16 phone picture{others} "
+        f"(on {wide_w}×{wide_h} it would be {w * wide_w:.0f}×{h * wide_h:.0f} px) (add "
+        f'"width": {wide_w}, "height": {wide_h}, or the canvas the layout was made for)',
+    )
 
 
 ALLSTREAM = "#allstream#"
@@ -598,11 +564,11 @@ def check(data: Any, shape: Shape) -> Findings:
     """Every rule over a payload of a known shape."""
     out = Findings()
     _placement(data, shape, out)
-    places = [*layout_places(shape), *(LayoutPlace(p, True) for p in out.misplaced)]
-    for place in places:
-        obj = value_at(data, place.path)
+    places = [(path, True) for path in out.misplaced]
+    for path, canvas in [LAYOUT_AT[shape], *places] if shape in LAYOUT_AT else places:
+        obj = value_at(data, path)
         if isinstance(obj, dict):
-            _layout_object(obj, place, out)
+            _layout_object(obj, path, canvas, out)
     if shape == Shape.LAYOUT_CONFIG and isinstance(data, list):
         _regions(data, (), out)
     _non_finite(data, out)
@@ -615,10 +581,9 @@ def quote(value: str, limit: int = 40) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
-def _defaults_text() -> str:
-    return (
-        f"records with its defaults, a {DEFAULT_WIDTH}×{DEFAULT_HEIGHT} canvas in the floating mode"
-    )
+_DEFAULTS = (
+    f"records with its defaults, a {DEFAULT_WIDTH}×{DEFAULT_HEIGHT} canvas in the floating mode"
+)
 
 
 def _placement(data: Any, shape: Shape, out: Findings) -> None:
@@ -642,7 +607,7 @@ def _placement(data: Any, shape: Shape, out: Findings) -> None:
             out.error(
                 (TRANSCODING,),
                 "transcodingConfig belongs inside clientRequest.recordingConfig: Agora "
-                f"ignores it here and {_defaults_text()} (move it there)",
+                f"ignores it here and {_DEFAULTS} (move it there)",
                 key=True,
             )
             out.misplaced.append((TRANSCODING,))
@@ -660,7 +625,7 @@ def _placement(data: Any, shape: Shape, out: Findings) -> None:
 
 
 def _beside_message(client: Mapping[str, Any]) -> str:
-    ignored = f"Agora ignores it there and {_defaults_text()}"
+    ignored = f"Agora ignores it there and {_DEFAULTS}"
     if RECORDING in client:
         return (
             f"transcodingConfig is beside recordingConfig instead of inside it: {ignored} "
@@ -692,9 +657,8 @@ def _stray(obj: Mapping[str, Any], path: Path, home: str, out: Findings) -> None
     )
 
 
-def _layout_object(obj: Mapping[str, Any], place: LayoutPlace, out: Findings) -> None:
-    """The rules of one updateLayout clientRequest or transcodingConfig."""
-    path = place.path
+def _layout_object(obj: Mapping[str, Any], path: Path, canvas: bool, out: Findings) -> None:
+    """The rules of one updateLayout clientRequest or transcodingConfig (`canvas`)."""
     regions = obj.get("layoutConfig")
     mode_value = obj.get("mixedVideoLayout")
     mode = integer(mode_value)
@@ -721,22 +685,18 @@ def _layout_object(obj: Mapping[str, Any], place: LayoutPlace, out: Findings) ->
                 _background(entry, (*path, "backgroundConfig", index), out)
     if isinstance(regions, list):
         _regions(regions, (*path, "layoutConfig"), out)
-    known = (*LAYOUT_KEYS, *CANVAS_KEYS) if place.canvas else LAYOUT_KEYS
+    known = (*LAYOUT_KEYS, *CANVAS_KEYS) if canvas else LAYOUT_KEYS
     _typos(obj, path, known, (), out)
-    _canvas_keys(obj, place, mode, out)
+    if canvas:
+        check_canvas(obj, path, out, custom=mode == 3)
+    else:
+        _canvas_keys(obj, path, out)
 
 
-def _canvas_keys(
-    obj: Mapping[str, Any], place: LayoutPlace, mode: int | None, out: Findings
-) -> None:
-    """The canvas rules of a transcodingConfig; in an updateLayout, canvas keys ignored."""
-    if place.canvas:
-        for severity, where, message in check_canvas(obj, custom=mode == 3):
-            out.found.append(Finding(severity, (*place.path, *where), message))
-        return
-    for key in (k for k in obj if k in CANVAS_KEYS):
+def _canvas_keys(obj: Mapping[str, Any], path: Path, out: Findings) -> None:
+    for key in (k for k in obj if k in CANVAS_KEYS):  # an updateLayout cannot change them
         out.warn(
-            (*place.path, key),
+            (*path, key),
             f"updateLayout cannot change the recording's canvas or quality: Agora "
             f"ignores {key} here (set it in the start request's transcodingConfig)",
             key=True,
