@@ -57,9 +57,7 @@ class TwilioRegion:
         return total - sum(1 for i in self.cells_excluded if i < total)
 
     def capacity(self) -> int | None:
-        """How many of the people left over it can hold (None: as many as come)."""
-        if not self.crowd:
-            return 0
+        """How many of the people left over a crowd region holds (None: as many as come)."""
         room = self.cells()
         return None if room is None else max(room - len(self.roles), 0)
 
@@ -191,11 +189,11 @@ def _mergeable(earlier: Sequence[Entry], later: Sequence[Entry]) -> bool:
     return True
 
 
-def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Variant]:
-    """The pictures for 1..`top` people, counts with the same picture merged; the last
+def plan(regions: Sequence[TwilioRegion]) -> list[Variant]:
+    """The pictures for 1..17 people, counts with the same picture merged; the last
     variant is open-ended. One variant means the layout needs no variants."""
     variants: list[Variant] = []
-    for count in range(1, top + 1):
+    for count in range(1, MAX_REGIONS + 1):
         entries = tuple(picture(regions, count))
         if variants and _mergeable(variants[-1].entries, entries):
             variants[-1] = Variant(variants[-1].low, count, entries)
@@ -208,9 +206,7 @@ def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Varian
 
 
 def capacity_notes(
-    regions: Sequence[TwilioRegion],
-    sources: Mapping[str, Sequence[str]],
-    top: int = MAX_REGIONS,
+    regions: Sequence[TwilioRegion], sources: Mapping[str, Sequence[str]]
 ) -> list[str]:
     """What the wildcard regions (in paint order; `sources`: each region's video_sources)
     do not carry over: a grid reflows per count, a region after one that takes everyone is
@@ -244,6 +240,7 @@ def capacity_notes(
         )
     rooms = [r.capacity() for r in regions if r.crowd]
     roles = sum(len(r.roles) for r in regions)
+    top = MAX_REGIONS
     if any(room is None for room in rooms) or roles + sum(r or 0 for r in rooms) > top:
         notes.append(
             f"Twilio's grids hold any number of sources; Agora draws at most {top} "
