@@ -113,14 +113,16 @@ def region_pairs(
     pairs: list[tuple[str, Value]] = (
         [("uid", int(region.uid))] if region.uid is not None else [("fill", "agora")]
     )
-    pairs += [("x", x), ("y", y), ("width", width), ("height", height)]
-    if region.alpha != 1.0:
-        pairs.append(("alpha", Raw(number(region.alpha))))
-    if region.render_mode == 1:
-        pairs.append(("fit", "fit"))
+    pairs += [("x", x), ("y", y), ("width", width), ("height", height), *_looks(region)]
     if region.placeholder is not None:
         pairs.append(("placeholder", region.placeholder))
     return pairs
+
+
+def _looks(region: AgoraRegion) -> list[tuple[str, Value]]:
+    """`alpha` and `fit` where they are not the defaults."""
+    alpha = [("alpha", Raw(number(region.alpha)))] if region.alpha != 1.0 else []
+    return alpha + ([("fit", "fit")] if region.render_mode == 1 else [])
 
 
 def entries(regions: Sequence[AgoraRegion], canvas: tuple[int, int], *, compact: bool) -> list[str]:
@@ -283,11 +285,7 @@ def _grid_pairs(
         pairs.append(("uids", [int(r.uid) for r in run if r.uid is not None]))
     else:
         pairs.append(("fill", "agora"))
-    if first.alpha != 1.0:
-        pairs.append(("alpha", Raw(number(first.alpha))))
-    if first.render_mode == 1:
-        pairs.append(("fit", "fit"))
-    return tuple(pairs)
+    return (*pairs, *_looks(first))
 
 
 MODES = ("floating", "adaptive", "vertical", "custom")

@@ -312,15 +312,10 @@ _PLACEHOLDERS = {"bucket": "b", "accessKey": "a", "secretKey": "s", "stsToken": 
 _MAX_ROUNDS = 4  # the whole-object rules: region, then endpoint (one at a time)
 
 
-def storage_path(shape: Shape) -> Path | None:
-    """Where a shape's storageConfig is (None: the shape has none)."""
-    return {Shape.START_BODY: (CLIENT, STORAGE), Shape.START_CLIENT: (STORAGE,)}.get(shape)
-
-
 def locate_storage(data: Any, shape: Shape, problems: list[WireProblem]) -> list[WireProblem]:
     """`problems` with the storageConfig's whole-object and prefix errors replaced by the
     same errors, each at its value, and the ones they hid."""
-    path = storage_path(shape)
+    path = {Shape.START_BODY: (CLIENT, STORAGE), Shape.START_CLIENT: (STORAGE,)}.get(shape)
     storage = value_at(data, path) if path is not None else None
     if path is None or not isinstance(storage, Mapping):
         return problems
