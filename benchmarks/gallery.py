@@ -11,7 +11,7 @@ from pathlib import Path
 
 from timing import arguments
 
-from layoutkit.library.gallery import build_gallery
+from layoutkit.library.presets import build_gallery
 
 
 def timed(workers: int | None, repeat: int) -> float:

@@ -219,7 +219,7 @@ def test_json_marks_stand_on_the_standard_library_and_errors() -> None:
     assert all(within(i, "layoutkit.errors") for i in inner), inner
     outside = {i.split(".")[0] for i in imports} - {"layoutkit", "__future__"}
     assert outside <= sys.stdlib_module_names, outside
-    for user in ("layoutkit.payload_lint", "layoutkit.importers.source"):
+    for user in ("layoutkit.payload_lint", "layoutkit.importers"):
         assert any(within(m, user) for m in importers_of("layoutkit.jsonmarks")), user
 
 

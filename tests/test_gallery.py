@@ -23,8 +23,7 @@ from tool_helpers import find_tool
 
 from layoutkit import presets
 from layoutkit.errors import RenderError
-from layoutkit.library import gallery
-from layoutkit.library.gallery import build_gallery
+from layoutkit.library.presets import build_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "gallery"
@@ -86,7 +85,7 @@ def test_a_failing_preset_leaves_the_old_site_untouched(
     def broken(name: str) -> object:
         raise RuntimeError(f"{name} failed")
 
-    monkeypatch.setattr(gallery, "render_preset", broken)
+    monkeypatch.setattr(presets, "render_preset", broken)
     with pytest.raises(RuntimeError):
         build_gallery(site, workers=1)
     assert (site / "index.html").read_text() == "the old site"

@@ -497,16 +497,16 @@ def test_any_json_is_imported_or_refused_with_a_clear_error(data: object) -> Non
 def test_the_json_reader_finds_every_value_where_it_is_written(
     data: object, indent: int | str | None, ascii_only: bool
 ) -> None:
-    from layoutkit.importers.source import parse_text
+    from layoutkit.importers import parse_text
 
     text = json.dumps(data, indent=indent, ensure_ascii=ascii_only)
     source = parse_text(text, "x.json")
-    assert source.data == data
+    assert source.data == data and source.marks is not None
     decoder = json.JSONDecoder()
-    for path, offset in source.values.items():
+    for path, offset in source.marks.values.items():
         value: Any = data
         for part in path:
             value = value[part]
         assert decoder.raw_decode(text, offset)[0] == value
-    for path, offset in source.keys.items():
+    for path, offset in source.marks.keys.items():
         assert decoder.raw_decode(text, offset)[0] == path[-1]

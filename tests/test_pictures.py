@@ -23,7 +23,7 @@ from layoutkit.cli import cli
 from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError
 from layoutkit.geometry import ResolvedRegion
-from layoutkit.library.gallery import SHOT_WIDTH, render_preset
+from layoutkit.library.presets import SHOT_WIDTH, render_preset
 from layoutkit.live.scenario import load_scenario, play_scenario, scenario_layout
 from layoutkit.preview import (
     PreviewOptions,
@@ -376,7 +376,7 @@ def test_tags_that_would_overlap_step_aside() -> None:
 
 
 def test_gallery_labels_are_legible_as_the_pages_show_them() -> None:
-    from layoutkit.library.gallery import CARD_SHOWN, CARD_WIDTH, SHOT_SHOWN
+    from layoutkit.library.presets import CARD_SHOWN, CARD_WIDTH, SHOT_SHOWN
 
     assert math.ceil(MIN_TEXT_PX * CARD_WIDTH / CARD_SHOWN) >= MIN_TEXT_PX
     css = (ROOT / "layoutkit" / "library" / "gallery_templates" / "style.css").read_text()

@@ -122,7 +122,7 @@ def test_play_refuses_a_fifo_audit_log_and_a_fifo_storyboard(tmp_path: Path) -> 
 
 
 def test_gallery_refuses_an_output_that_is_not_a_folder(tmp_path: Path) -> None:
-    from layoutkit.library.gallery import _write_site
+    from layoutkit.library.presets import _write_site
 
     page = tmp_path / "site"
     page.write_text("a file")
@@ -139,7 +139,7 @@ def test_gallery_refuses_an_output_that_is_not_a_folder(tmp_path: Path) -> None:
 def test_gallery_through_a_symlinked_folder_replaces_that_folder_and_keeps_the_link(
     tmp_path: Path,
 ) -> None:
-    from layoutkit.library.gallery import _write_site
+    from layoutkit.library.presets import _write_site
 
     real = tmp_path / "real"
     real.mkdir()

@@ -97,7 +97,7 @@ def _input(file: str) -> str | bytes:
     if file != STDIN:
         return file
     from layoutkit.errors import FileReadError
-    from layoutkit.importers.source import MAX_SOURCE_BYTES
+    from layoutkit.importers import MAX_SOURCE_BYTES
 
     with click.open_file(STDIN, "rb") as stream:
         data = bytes(stream.read(MAX_SOURCE_BYTES + 1))
@@ -116,7 +116,7 @@ def _target(output: str | None, force: bool, source: str) -> Path | None:
     replace the source). Checked before anything is imported."""
     if output is None or output == "-":
         return None
-    from layoutkit.importers.output import one_line
+    from layoutkit.importers import one_line
     from layoutkit.safefiles import check_output
 
     target = Path(output)
@@ -143,7 +143,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def _finish(result: Imported, target: Path | None) -> None:
     """The report on standard error (each line one line: see `one_line`), the layout
     to its place."""
-    from layoutkit.importers.output import one_line
+    from layoutkit.importers import one_line
 
     click.echo(result.summary(), err=True)
     if result.notes:

@@ -264,7 +264,7 @@ def _modeline_path(schema: str) -> str:
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: one per core).")
 def gallery(output: str, workers: int | None) -> None:
     """Build the static preset gallery (open OUTPUT/index.html)."""
-    from layoutkit.library.gallery import build_gallery
+    from layoutkit.library.presets import build_gallery
 
     names = build_gallery(Path(output), workers=workers)
     click.echo(f"wrote {output}/index.html and {len(names)} preset pages", err=True)

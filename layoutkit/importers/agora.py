@@ -1,23 +1,9 @@
-"""An Agora layout payload -> a layoutkit layout that compiles back to the same payload.
-
-What is read: a start request (the whole body, or its `clientRequest`, with
-`recordingConfig.transcodingConfig`), a `transcodingConfig`, an updateLayout request (the
-whole body or its `clientRequest`), or a bare `layoutConfig` array. What it becomes:
-
-- the same mode, background colour and images, focus (`maxResolutionUid`), fps, bitrate
-  (Agora's default 500 Kbps written out when a start request leaves it out, since
-  layoutkit's own default is Agora's recommendation for the canvas);
-- the canvas of `width`/`height` (Agora's 360x640 when absent, with a note), or the one
-  given (`canvas=`, `--canvas WxH`);
-- each region with its `uid` (`uid: 1001`, so binding is explicit), or `fill: agora` for a
-  region without one (Agora fills those in join order, and so will the layout); a
-  region's `backgroundConfig` image as its `placeholder`;
-- numbers in pixels where that is exact, fractions otherwise; regular grids as `grid:`
-  entries.
-
-The result is compiled for the payload's uids and compared with the payload; fields with
-no place in a layout (storage, subscriptions, the token, ...) are named in the notes,
-never with their values.
+"""An Agora start or updateLayout payload (or its transcodingConfig, or a layoutConfig
+array) -> a layoutkit layout that compiles back to the same payload: the same mode, colour,
+images, focus, fps and bitrate, each region with its uid (or `fill: agora`), lengths in
+pixels where exact, regular runs as `grid:` entries. The result is compiled for the
+payload's uids and compared with it; fields with no place in a layout are named in the
+notes, never with their values.
 """
 
 from __future__ import annotations
@@ -27,13 +13,24 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
 from layoutkit.errors import LayoutValidationError, format_path
 from layoutkit.geometry import ROUNDING_UNIT, Length, parse_color, round6, round_span
-from layoutkit.importers.output import Imported, Raw, Value, flow, header, number, px, scalar
-from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
+from layoutkit.importers import (
+    Imported,
+    Problems,
+    Raw,
+    Source,
+    Value,
+    flow,
+    header,
+    number,
+    px,
+    read_source,
+    scalar,
+)
+from layoutkit.jsonmarks import JsonPath
 from layoutkit.wire.profile import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
@@ -47,6 +44,7 @@ from layoutkit.wire.profile import (
     recommended_bitrate,
 )
 from layoutkit.wire.rules import LAYOUT_KEYS, check_uid, check_url
+from layoutkit.wire.rules import json_kind as kind_of
 
 _STEP_TOLERANCE = 2.5e-6  # steps between 6-decimal positions differ by rounding only
 MIN_GRID_CELLS = 3
@@ -115,43 +113,41 @@ def region_pairs(
     pairs: list[tuple[str, Value]] = (
         [("uid", int(region.uid))] if region.uid is not None else [("fill", "agora")]
     )
-    pairs += [("x", x), ("y", y), ("width", width), ("height", height)]
-    if region.alpha != 1.0:
-        pairs.append(("alpha", Raw(number(region.alpha))))
-    if region.render_mode == 1:
-        pairs.append(("fit", "fit"))
+    pairs += [("x", x), ("y", y), ("width", width), ("height", height), *_looks(region)]
     if region.placeholder is not None:
         pairs.append(("placeholder", region.placeholder))
     return pairs
 
 
-def entries(
-    regions: Sequence[AgoraRegion], canvas: tuple[int, int], *, grids: bool, pixels: bool
-) -> list[str]:
+def _looks(region: AgoraRegion) -> list[tuple[str, Value]]:
+    """`alpha` and `fit` where they are not the defaults."""
+    alpha = [("alpha", Raw(number(region.alpha)))] if region.alpha != 1.0 else []
+    return alpha + ([("fit", "fit")] if region.render_mode == 1 else [])
+
+
+def entries(regions: Sequence[AgoraRegion], canvas: tuple[int, int], *, compact: bool) -> list[str]:
     """Each entry of the regions list as one line (`{uid: ..., x: ...}` or `grid: {...}`)."""
     lines: list[str] = []
     index = 0
     while index < len(regions):
-        found = _grid_at(regions, index, canvas, pixels) if grids else None
+        found = _grid_at(regions, index, canvas) if compact else None
         if found is not None:
             lines.append("grid: " + flow(found.pairs))
             index += found.cells
             continue
-        lines.append(flow(region_pairs(regions[index], canvas, pixels=pixels)))
+        lines.append(flow(region_pairs(regions[index], canvas, pixels=compact)))
         index += 1
     return lines
 
 
-def _grid_at(
-    regions: Sequence[AgoraRegion], start: int, canvas: tuple[int, int], pixels: bool
-) -> GridFit | None:
+def _grid_at(regions: Sequence[AgoraRegion], start: int, canvas: tuple[int, int]) -> GridFit | None:
     """The longest run of regions from `start` that a grid entry gives back exactly."""
     for stop in range(min(len(regions), start + MAX_REGIONS), start + MIN_GRID_CELLS - 1, -1):
         run = regions[start:stop]
         shape = _shape(run)
         if shape is None:
             continue
-        fit = _fit_grid(run, *shape, canvas, pixels)
+        fit = _fit_grid(run, *shape, canvas)
         if fit is not None:
             return fit
     return None
@@ -188,7 +184,7 @@ def _regular(values: Sequence[float]) -> bool:
 
 
 def _fit_grid(
-    run: Sequence[AgoraRegion], rows: int, columns: int, canvas: tuple[int, int], pixels: bool
+    run: Sequence[AgoraRegion], rows: int, columns: int, canvas: tuple[int, int]
 ) -> GridFit | None:
     """The grid entry (area, gap, padding) whose cells round to `run`'s numbers, trying the
     whole canvas with a padding first, then the cells' own area; None when none does."""
@@ -198,19 +194,15 @@ def _fit_grid(
     step_y = (run[(rows - 1) * columns].y - first.y) / (rows - 1) if rows > 1 else 0.0
     gaps: list[Value] = [0]
     if columns > 1:
-        gaps += _candidates(step_x - first.width, cw, pixels)
+        gaps += _candidates(step_x - first.width, cw)
     if rows > 1:
-        gaps += _candidates(step_y - first.height, ch, pixels)
+        gaps += _candidates(step_y - first.height, ch)
     area_w = (columns - 1) * step_x + first.width
     area_h = (rows - 1) * step_y + first.height
-    pads = [*_candidates(first.x, cw, pixels), *_candidates(first.y, ch, pixels)]
+    pads = [*_candidates(first.x, cw), *_candidates(first.y, ch)]
     tries: list[tuple[tuple[str, Value], ...]] = [(("padding", pad),) for pad in pads]
-    for x, y in itertools.product(
-        _candidates(first.x, cw, pixels), _candidates(first.y, ch, pixels)
-    ):
-        for w, h in itertools.product(
-            _candidates(area_w, cw, pixels), _candidates(area_h, ch, pixels)
-        ):
+    for x, y in itertools.product(_candidates(first.x, cw), _candidates(first.y, ch)):
+        for w, h in itertools.product(_candidates(area_w, cw), _candidates(area_h, ch)):
             tries.append((("x", x), ("y", y), ("width", w), ("height", h)))
     wanted = [(r.x, r.width, r.y, r.height) for r in run]
     for area, gap in itertools.product(tries, dict.fromkeys(gaps)):
@@ -227,16 +219,14 @@ def _fit_grid(
     return None
 
 
-def _candidates(value: float, axis: int, pixels: bool) -> list[Value]:
+def _candidates(value: float, axis: int) -> list[Value]:
     """`value` (a fraction measured from rounded numbers, so a little off) as the lengths
     worth trying: the nearest whole pixels, then the fraction; the cells decide."""
-    found: list[Value] = []
-    if pixels:
-        whole = round(value * axis)
-        if abs(whole - value * axis) <= 0.05:
-            found.append(px(whole))
-        else:  # a half or a quarter pixel, as cells of an odd width give
-            found.append(px(round(value * axis, 2)))
+    whole = round(value * axis)
+    # else a half or a quarter pixel, as cells of an odd width give
+    found: list[Value] = [
+        px(whole if abs(whole - value * axis) <= 0.05 else round(value * axis, 2))
+    ]
     rounded = round6(value)
     if 0 <= rounded <= 1:
         found.append(Raw(number(rounded)))
@@ -295,15 +285,9 @@ def _grid_pairs(
         pairs.append(("uids", [int(r.uid) for r in run if r.uid is not None]))
     else:
         pairs.append(("fill", "agora"))
-    if first.alpha != 1.0:
-        pairs.append(("alpha", Raw(number(first.alpha))))
-    if first.render_mode == 1:
-        pairs.append(("fit", "fit"))
-    return tuple(pairs)
+    return (*pairs, *_looks(first))
 
 
-"""How far past the edge a region may end by rounding thirds to 6 decimals (0.666667 +
-0.333334): Agora takes it, and so do `layoutkit lint` and the importer."""
 MODES = ("floating", "adaptive", "vertical", "custom")
 BODY_KEYS = ("cname", "uid", "clientRequest")
 START_KEYS = (
@@ -509,7 +493,10 @@ class PayloadReader:
         self._canvas(data, base)
         mode = self._int(data, base, "mixedVideoLayout", 0, 3)
         p.mode = mode or 0
-        p.background = self._color(data, base)
+        color = data.get("backgroundColor")
+        if color is not None:
+            path = (*base, "backgroundColor")
+            p.background = self.problems.checked(path, parse_color, color) or "#000000"
         p.background_image = self._url(data, base, "backgroundImage")
         p.placeholder_image = self._url(data, base, "defaultUserBackgroundImage")
         self._focus(data.get("maxResolutionUid"), base)
@@ -560,35 +547,13 @@ class PayloadReader:
             return None
         return value
 
-    def _color(self, data: Mapping[str, Any], base: JsonPath) -> str:
-        value = data.get("backgroundColor")
-        if value is None:
-            return "#000000"
-        try:
-            return parse_color(value)
-        except ValueError as exc:
-            self.problems.add((*base, "backgroundColor"), str(exc))
-            return "#000000"
-
     def _url(self, data: Mapping[str, Any], base: JsonPath, key: str) -> str | None:
         value = data.get(key)
-        if value is None:
-            return None
-        try:
-            return check_url(value)
-        except ValueError as exc:
-            self.problems.add((*base, key), str(exc))
-            return None
+        return None if value is None else self.problems.checked((*base, key), check_url, value)
 
     def _uid(self, value: object, path: JsonPath) -> str | None:
-        if value == "":
-            return None
-        try:
-            uid = check_uid(value)
-        except ValueError as exc:
-            self.problems.add(path, str(exc))
-            return None
-        if not isinstance(value, str):
+        uid = None if value == "" else self.problems.checked(path, check_uid, value)
+        if uid is not None and not isinstance(value, str):
             self.notes.append(
                 f"{'.'.join(str(p) for p in path)}: the uid {uid} was a JSON number; Agora "
                 "takes uids as strings (and layoutkit sends them so)."
@@ -796,107 +761,88 @@ def from_agora(
         check_canvas(*size)
     source = read_source(data_or_path, name=name, what="payload file", last_wins=True)
     reader = PayloadReader(source)
-    payload = reader.read()
-    canvas_size = reader.canvas(size)
-    label = Path(source.name).name if source.text is not None else source.name
-    return _Importer(payload, reader.notes, label).run(canvas_size, source.name)
-
-
-class _Importer:
-    def __init__(self, payload: Payload, notes: list[str], label: str) -> None:
-        self.payload = payload
-        self.notes = notes
-        self.label = label
-
-    def run(self, canvas: tuple[int, int], source: str) -> Imported:
-        text = self._layout(canvas, self.label, grids=True, pixels=True)
-        problem = self._check(text)
-        if problem is not None:  # the grids or the pixels did not give the numbers back
-            text = self._layout(canvas, self.label, grids=False, pixels=False)
-            if self._check(text) is not None:
-                self.notes.append(f"the layout does not compile back exactly: {problem}")
-                text = self._layout(canvas, self.label, grids=False, pixels=False)
-        return Imported(text, tuple(self.notes), source, self.payload.kind, canvas)
-
-    def _layout(self, canvas: tuple[int, int], label: str, *, grids: bool, pixels: bool) -> str:
-        p = self.payload
-        bitrate = p.bitrate
-        if p.start and bitrate is None:  # Agora's default, not layoutkit's: written out
-            bitrate = DEFAULT_BITRATE
-            advised = recommended_bitrate(canvas[0], canvas[1], p.fps or DEFAULT_FPS)
-            note = (
-                f"bitrate: the start request has none, so Agora records at its default "
-                f"{DEFAULT_BITRATE} Kbps; the layout keeps bitrate: {DEFAULT_BITRATE}, while "
-                f"layoutkit would recommend {advised} Kbps for this canvas (leave bitrate "
-                "out to use the recommendation)."
-            )
-            if note not in self.notes:
-                self.notes.append(note)
-        intro = [f"Imported by `layoutkit import agora` from {label}, {p.kind}."]
-        lines = [*header(intro, self.notes)]
-        lines.append(f"title: {scalar(f'Imported from Agora ({label})')}")
-        lines.append(f"canvas: {canvas[0]}x{canvas[1]}")
-        if p.fps is not None:
-            lines.append(f"fps: {p.fps}")
-        if bitrate is not None:
-            lines.append(f"bitrate: {bitrate}")
-        lines.append(f"background: {scalar(p.background)}")
-        if p.background_image is not None:
-            lines.append(f"background_image: {scalar(p.background_image)}")
-        if p.placeholder_image is not None:
-            lines.append(f"placeholder_image: {scalar(p.placeholder_image)}")
-        if p.mode != 3:
-            lines.append(f"mode: {MODES[p.mode]}")
-            if p.focus is not None:
-                lines.append(f"focus: {scalar(p.focus)}")
-            return "\n".join(lines) + "\n"
-        lines.append("regions:  # list order = paint order, later on top")
-        lines.extend(
-            f"  - {line}" for line in entries(p.regions, canvas, grids=grids, pixels=pixels)
+    p = reader.read()
+    size = reader.canvas(size)
+    notes = reader.notes
+    if p.start and p.bitrate is None:  # Agora's default, not layoutkit's: written out
+        p.bitrate = DEFAULT_BITRATE
+        notes.append(
+            f"bitrate: the start request has none, so Agora records at its default "
+            f"{DEFAULT_BITRATE} Kbps; the layout keeps bitrate: {DEFAULT_BITRATE}, while "
+            f"layoutkit would recommend {recommended_bitrate(*size, p.fps or DEFAULT_FPS)} "
+            "Kbps for this canvas (leave bitrate out to use the recommendation)."
         )
-        return "\n".join(lines) + "\n"
+    text = _layout(p, notes, source.label, size, compact=True)
+    problem = _differs(p, text)
+    if problem is not None:  # the grids or the pixels did not give the numbers back
+        text = _layout(p, notes, source.label, size, compact=False)
+        if _differs(p, text) is not None:
+            notes.append(f"the layout does not compile back exactly: {problem}")
+            text = _layout(p, notes, source.label, size, compact=False)
+    return Imported(text, tuple(notes), source.name, p.kind, size)
 
-    def _check(self, text: str) -> str | None:
-        """None when `text` compiles, for the payload's uids, to the payload; else what
-        differs."""
-        from layoutkit.compile.compiler import compile_full
-        from layoutkit.errors import LayoutkitError
-        from layoutkit.layout.loader import parse_layout
 
-        p = self.payload
-        uids = [r.uid for r in p.regions if r.uid is not None]
-        try:
-            got = compile_full(parse_layout(text, source="<import>"), uids).payload_json
-        except LayoutkitError as exc:
-            return str(exc)
-        want: dict[str, Any] = {"mixedVideoLayout": p.mode}
-        if p.focus is not None:
-            want["maxResolutionUid"] = p.focus
-        want["backgroundColor"] = p.background
-        if p.background_image is not None:
-            want["backgroundImage"] = p.background_image
-        if p.placeholder_image is not None:
-            want["defaultUserBackgroundImage"] = p.placeholder_image
-        if p.mode == 3:
-            want["layoutConfig"] = [
-                {
-                    **({"uid": r.uid} if r.uid is not None else {}),
-                    "x_axis": r.x,
-                    "y_axis": r.y,
-                    "width": r.width,
-                    "height": r.height,
-                    "alpha": r.alpha,
-                    "render_mode": r.render_mode,
-                }
-                for r in p.regions
-            ]
-            images = [
-                {"uid": r.uid, "image_url": r.placeholder, "render_mode": r.render_mode}
-                for r in p.regions
-                if r.placeholder is not None
-            ]
-            if images:
-                want["backgroundConfig"] = images
-        if got != want:
-            return f"compiled {got!r}, wanted {want!r}"
-        return None
+def _layout(
+    p: Payload, notes: list[str], label: str, canvas: tuple[int, int], *, compact: bool
+) -> str:
+    """The layout's YAML; `compact`: grid entries and pixels where they give it back."""
+    intro = [f"Imported by `layoutkit import agora` from {label}, {p.kind}."]
+    fields: list[tuple[str, Value]] = [
+        ("title", f"Imported from Agora ({label})"),
+        ("canvas", Raw(f"{canvas[0]}x{canvas[1]}")),
+        ("fps", p.fps),
+        ("bitrate", p.bitrate),
+        ("background", p.background),
+        ("background_image", p.background_image),
+        ("placeholder_image", p.placeholder_image),
+    ]
+    if p.mode != 3:
+        fields += [("mode", MODES[p.mode]), ("focus", p.focus)]
+    lines = [*header(intro, notes), *(f"{k}: {scalar(v)}" for k, v in fields if v is not None)]
+    if p.mode == 3:
+        lines.append("regions:  # list order = paint order, later on top")
+        lines.extend(f"  - {line}" for line in entries(p.regions, canvas, compact=compact))
+    return "\n".join(lines) + "\n"
+
+
+def _differs(p: Payload, text: str) -> str | None:
+    """None when `text` compiles, for the payload's uids, to the payload; else what
+    differs."""
+    from layoutkit.compile.compiler import compile_full
+    from layoutkit.errors import LayoutkitError
+    from layoutkit.layout.loader import parse_layout
+
+    uids = [r.uid for r in p.regions if r.uid is not None]
+    try:
+        got = compile_full(parse_layout(text, source="<import>"), uids).payload_json
+    except LayoutkitError as exc:
+        return str(exc)
+    fields = {
+        "mixedVideoLayout": p.mode,
+        "maxResolutionUid": p.focus,
+        "backgroundColor": p.background,
+        "backgroundImage": p.background_image,
+        "defaultUserBackgroundImage": p.placeholder_image,
+    }
+    want: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+    if p.mode == 3:
+        want["layoutConfig"] = [
+            {
+                **({"uid": r.uid} if r.uid is not None else {}),
+                "x_axis": r.x,
+                "y_axis": r.y,
+                "width": r.width,
+                "height": r.height,
+                "alpha": r.alpha,
+                "render_mode": r.render_mode,
+            }
+            for r in p.regions
+        ]
+        images = [
+            {"uid": r.uid, "image_url": r.placeholder, "render_mode": r.render_mode}
+            for r in p.regions
+            if r.placeholder is not None
+        ]
+        if images:
+            want["backgroundConfig"] = images
+    return None if got == want else f"compiled {got!r}, wanted {want!r}"

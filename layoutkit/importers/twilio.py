@@ -1,26 +1,11 @@
 """Twilio compositions (`video_layout`) -> a layoutkit layout.
 
-What is read: the Composition resource as Twilio's REST API returns it (or the JSON of a
-create request, in the JSON names or the REST form names `VideoLayout`, `Resolution`, ...,
-`VideoLayout` as JSON text) with `video_layout` and `resolution`, just `{video_layout,
-resolution}`, or just the `video_layout` map of named regions. What it becomes:
-
-- the canvas is `resolution` (Twilio's default 640x480; each side 16..1280 and at most
-  921,600 pixels, as Twilio allows);
-- each region keeps its pixels (`x: 120px`, ...; width and height default to the rest of
-  the canvas, and a region running past the canvas is cut at its edge);
-- `z_pos` becomes the list order (paint order), ties kept in file order;
-- a track name without `*` becomes a role (`role: teacher-screen-video`), a region with
-  wildcards shows whoever is left; a region that can hold several sources (wildcards,
-  several names, `max_rows`/`max_columns`) becomes a grid sized as Twilio sizes it for each
-  count (`plan`), or a region per cell when `cells_excluded` leaves gaps;
-- Twilio letterboxes every source, so every region is `fit: fit`.
-
-What does not carry over exactly (reuse policies other than the default, `trim`, more
-than 17 people, ties in z, track-name patterns other than `*` and exclusions by pattern,
-sources by SID, a grid that reflows per count where Twilio keeps each source in its cell,
-a wildcard region that an earlier one leaves empty, ...) is reported in `Imported.notes`
-and as comments at the top of the YAML.
+Read: a Composition resource, a create request (JSON or REST form names), `{video_layout,
+resolution}` or a bare `video_layout`. The canvas is `resolution`; each region keeps its
+pixels (cut at the canvas edge), `z_pos` is the list order, an exact track name becomes a
+role, wildcards show whoever is left, a region that holds several sources becomes a grid
+sized as Twilio sizes it for each count (`plan`), and every region is `fit: fit` (Twilio
+letterboxes). What does not carry over exactly is reported in `Imported.notes`.
 """
 
 from __future__ import annotations
@@ -30,11 +15,22 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from layoutkit.importers.output import Imported, Value, flow, header, px, scalar, trailing
-from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
+from layoutkit.importers import (
+    Imported,
+    Problems,
+    Source,
+    Value,
+    flow,
+    header,
+    px,
+    read_source,
+    scalar,
+    trailing,
+)
+from layoutkit.jsonmarks import JsonPath
 from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import json_kind as kind_of
 
 
 @dataclass(frozen=True)
@@ -61,9 +57,7 @@ class TwilioRegion:
         return total - sum(1 for i in self.cells_excluded if i < total)
 
     def capacity(self) -> int | None:
-        """How many of the people left over it can hold (None: as many as come)."""
-        if not self.crowd:
-            return 0
+        """How many of the people left over a crowd region holds (None: as many as come)."""
         room = self.cells()
         return None if room is None else max(room - len(self.roles), 0)
 
@@ -144,42 +138,18 @@ def used_cells(region: TwilioRegion, sources: int) -> tuple[int, int, list[int]]
 def entries_for(region: TwilioRegion, sources: int) -> list[Entry]:
     """What `region` holding `sources` people becomes: a region for a single role, a grid
     when its cells are used from the first on, else a region per cell used."""
+    area = (region.x, region.y, region.width, region.height)
     if not region.crowd and len(region.roles) == 1:
-        return [Box(region.name, region.x, region.y, region.width, region.height, region.roles[0])]
+        return [Box(region.name, *area, region.roles[0])]
     rows, columns, used = used_cells(region, sources)
-    if not used:
-        return []
     if used == list(range(len(used))):
-        return [
-            Grid(
-                region.name,
-                region.x,
-                region.y,
-                region.width,
-                region.height,
-                rows,
-                columns,
-                len(used),
-                region.roles[: len(used)],
-            )
-        ]
-    cell_w, cell_h = region.width / columns, region.height / rows
-    boxes: list[Entry] = []
-    for order, index in enumerate(used):
-        row, col = divmod(index, columns)
-        role = region.roles[order] if order < len(region.roles) else None
-        boxes.append(
-            Box(
-                region.name,
-                region.x + col * cell_w,
-                region.y + row * cell_h,
-                cell_w,
-                cell_h,
-                role,
-                index,
-            )
-        )
-    return boxes
+        return [Grid(region.name, *area, rows, columns, len(used), region.roles[: len(used)])]
+    w, h = region.width / columns, region.height / rows
+    roles = [*region.roles, *[None] * len(used)]
+    return [
+        Box(region.name, region.x + i % columns * w, region.y + i // columns * h, w, h, role, i)
+        for i, role in zip(used, roles, strict=False)
+    ]
 
 
 def picture(regions: Sequence[TwilioRegion], count: int) -> list[Entry]:
@@ -219,11 +189,11 @@ def _mergeable(earlier: Sequence[Entry], later: Sequence[Entry]) -> bool:
     return True
 
 
-def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Variant]:
-    """The pictures for 1..`top` people, counts with the same picture merged; the last
+def plan(regions: Sequence[TwilioRegion]) -> list[Variant]:
+    """The pictures for 1..17 people, counts with the same picture merged; the last
     variant is open-ended. One variant means the layout needs no variants."""
     variants: list[Variant] = []
-    for count in range(1, top + 1):
+    for count in range(1, MAX_REGIONS + 1):
         entries = tuple(picture(regions, count))
         if variants and _mergeable(variants[-1].entries, entries):
             variants[-1] = Variant(variants[-1].low, count, entries)
@@ -236,9 +206,7 @@ def plan(regions: Sequence[TwilioRegion], top: int = MAX_REGIONS) -> list[Varian
 
 
 def capacity_notes(
-    regions: Sequence[TwilioRegion],
-    sources: Mapping[str, Sequence[str]],
-    top: int = MAX_REGIONS,
+    regions: Sequence[TwilioRegion], sources: Mapping[str, Sequence[str]]
 ) -> list[str]:
     """What the wildcard regions (in paint order; `sources`: each region's video_sources)
     do not carry over: a grid reflows per count, a region after one that takes everyone is
@@ -272,6 +240,7 @@ def capacity_notes(
         )
     rooms = [r.capacity() for r in regions if r.crowd]
     roles = sum(len(r.roles) for r in regions)
+    top = MAX_REGIONS
     if any(room is None for room in rooms) or roles + sum(r or 0 for r in rooms) > top:
         notes.append(
             f"Twilio's grids hold any number of sources; Agora draws at most {top} "
@@ -353,36 +322,25 @@ def _entries(
 
 
 def _entry(entry: Entry, canvas: tuple[int, int]) -> str:
-    """One entry as a flow mapping, in pixels of the canvas, every one fit: fit."""
+    """One entry as a flow mapping, in pixels of the canvas, every one fit: fit (a grid
+    leaves out what its defaults give)."""
     cw, ch = canvas
+    pairs: list[tuple[str, Value]]
     if isinstance(entry, Box):
-        pairs: list[tuple[str, Value]] = []
-        if entry.role is not None:
-            pairs.append(("role", entry.role))
-        pairs += [
-            ("x", px(entry.x)),
-            ("y", px(entry.y)),
-            ("width", px(entry.width)),
-            ("height", px(entry.height)),
-            ("fit", "fit"),
+        pairs = [("role", entry.role), ("x", px(entry.x)), ("y", px(entry.y))]
+        pairs += [("width", px(entry.width)), ("height", px(entry.height))]
+    else:
+        pairs = [
+            ("x", px(entry.x) if entry.x else None),
+            ("y", px(entry.y) if entry.y else None),
+            ("width", px(entry.width) if abs(entry.x + entry.width - cw) > 1e-9 else None),
+            ("height", px(entry.height) if abs(entry.y + entry.height - ch) > 1e-9 else None),
+            ("rows", entry.rows),
+            ("columns", entry.columns),
+            ("cells", entry.cells if entry.cells != entry.rows * entry.columns else None),
+            ("roles", list(entry.roles) or None),
         ]
-        return flow(pairs)
-    grid: list[tuple[str, Value]] = []
-    if entry.x:
-        grid.append(("x", px(entry.x)))
-    if entry.y:
-        grid.append(("y", px(entry.y)))
-    if abs(entry.x + entry.width - cw) > 1e-9:
-        grid.append(("width", px(entry.width)))
-    if abs(entry.y + entry.height - ch) > 1e-9:
-        grid.append(("height", px(entry.height)))
-    grid += [("rows", entry.rows), ("columns", entry.columns)]
-    if entry.cells != entry.rows * entry.columns:
-        grid.append(("cells", entry.cells))
-    if entry.roles:
-        grid.append(("roles", list(entry.roles)))
-    grid.append(("fit", "fit"))
-    return flow(grid)
+    return flow([(key, value) for key, value in [*pairs, ("fit", "fit")] if value is not None])
 
 
 def _anchors(variants: Sequence[Variant]) -> dict[Entry, str]:
@@ -481,7 +439,7 @@ class _Importer:
         self.problems.raise_if_any()
         variants = plan(regions)
         self.notes.extend(capacity_notes(regions, self._sources))
-        label = Path(self.source.name).name if self.source.text is not None else self.source.name
+        label = self.source.label
         intro = [
             f"Imported by `layoutkit import twilio` from {label}, {kind}. Twilio letterboxes "
             "every source, so every region is fit: fit; z_pos is the list order."

@@ -1,5 +1,1 @@
-"""The preset catalogue and the static gallery built from it."""
-
-from __future__ import annotations
-
-__all__: list[str] = []
+"""The preset catalogue and its gallery."""

@@ -5,12 +5,8 @@ without a word, and every rule of the wire models, each located at its JSON valu
 them with the shape it found (`Shape`: a start or updateLayout body or clientRequest, a
 transcodingConfig, a layoutConfig array). `layoutkit lint` is the command.
 
-- `layoutkit.jsonmarks` (shared with the importers): JSON text -> data, and the line and
-  column of every value and key; text that is not JSON -> one located issue;
-- `shapes`: which payload it is, and the wire models' errors as paths and words;
-- `rules`: the silent failures (placement, modes, uids, regions, images, typos);
-- `canvas`: the recording settings of a transcodingConfig (the landscape heuristic);
-- `storage`: a storageConfig's errors, every one at its own value.
+`layoutkit.jsonmarks` (shared with the importers) gives the line and column of every value
+and key; `rules` what is wrong with the payload.
 """
 
 from __future__ import annotations
@@ -20,12 +16,15 @@ from dataclasses import dataclass
 
 from layoutkit.errors import Issue, safe_text
 from layoutkit.jsonmarks import JsonMap, decode_json, decode_text
-from layoutkit.payload_lint.rules import Claim, Findings, check, quote
-from layoutkit.payload_lint.shapes import (
+from layoutkit.payload_lint.rules import (
+    Claim,
+    Findings,
     Shape,
     WireProblem,
+    check,
     detect_shape,
     locate_storage,
+    quote,
     wire_problems,
 )
 
