@@ -31,9 +31,8 @@ from layoutkit.compile.compilation import InMemory
 from layoutkit.compile.compiler import compile_full, declared_counts, default_count
 from layoutkit.errors import PresetNotFoundError, did_you_mean
 from layoutkit.jsonfmt import format_json
-from layoutkit.layout.loader import Layout, load_layout
+from layoutkit.layout.loader import Layout, find_preset_file, load_layout, preset_names
 from layoutkit.layout.model import GridEntry
-from layoutkit.layout.preset_files import find_preset_file, preset_names
 from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
 
 
