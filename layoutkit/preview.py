@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
-from layoutkit.compile.participants import Names
+from layoutkit.compile.compiler import Compilation, InMemory, Names, compile_full, declared_counts
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
@@ -126,7 +124,7 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
         options = replace(options, video_off=frozenset(sample))
     payload, drawn = compiled.payload_json, dict[str, bytes]()
     if compiled.assets:  # a styled layout: its images, as Agora will have them
-        from layoutkit.compile.assets import preview_payload
+        from layoutkit.compile.style import preview_payload
 
         payload, drawn = preview_payload(compiled)
     urls: dict[str, Path | bytes] = {k: v for k, v in options.images.items() if not k.isdigit()}

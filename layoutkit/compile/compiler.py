@@ -1,39 +1,41 @@
-"""Layout + participants and roles -> Agora's payload, the regions Agora will draw, and
-located issues (errors stop compilation; warnings are reported beside the result).
-
-The payload is built once, as the wire models Agora's requests are checked by
-(`Compilation.payload`, `transcoding`); the JSON sent is what they give
-(`payload_json`, `transcoding_json`).
-"""
+"""Compiling a layout for one participant set: the participants (given in join order, or made
+up from a count), roles, hidden people and names checked; the regions placed and bound; the
+payload built once as the wire models; a `Compilation` with the regions Agora will draw and
+located issues (errors raise, warnings are kept)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from layoutkit.assets import Publisher
-from layoutkit.compile.assets import finish_style
-from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
-from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
-from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
-from layoutkit.compile.modes import resolve_builtin, resolve_payload
-from layoutkit.compile.participants import (
-    ALL_COUNTS,
-    Names,
-    check_hidden,
-    check_names,
-    check_roles,
-    choose_participants,
-    declared_counts,
-    default_count,
+from layoutkit.assets import Asset, Publisher
+from layoutkit.compile.modes import (
+    EMPTY_PICTURE,
+    as_custom,
+    bind_regions,
+    resolve_builtin,
+    resolve_payload,
 )
-from layoutkit.compile.place import DraftRegion, Expander
-from layoutkit.compile.style import Insetter, Placed, StyledCell, Styler
-from layoutkit.errors import Issue, LayoutValidationError
+from layoutkit.compile.place import DraftRegion, Expander, bitrate_for, lint_document, lint_regions
+from layoutkit.compile.style import (
+    Insetter,
+    Placed,
+    StyledCell,
+    Styler,
+    not_published,
+    publish,
+    render_assets,
+)
+from layoutkit.errors import CompileError, Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
+from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.loader import Layout, ParsedLayout
-from layoutkit.layout.model import Entry, LayoutDocument, Variant
+from layoutkit.layout.model import Entry, GridEntry, LayoutDocument, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
 from layoutkit.layout.yaml import Path
+from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import (
     BackgroundConfig,
     LayoutRegion,
@@ -41,7 +43,226 @@ from layoutkit.wire.layout import (
     UpdateLayoutClientRequest,
 )
 from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, check_uid
+from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid
+
+ALL_COUNTS = tuple(range(1, MAX_REGIONS + 1))
+DEFAULT_COUNT = 4
+MAX_COUNT = 64
+
+
+def declared_counts(document: LayoutDocument) -> tuple[int, ...]:
+    """The counts a layout says it is made for (within 1..17), else 1..17."""
+    if document.counts is None:
+        return ALL_COUNTS
+    return tuple(n for n in ALL_COUNTS if n in document.counts)
+
+
+def choose_participants(
+    layout: Layout,
+    participants: Sequence[str | int] | None,
+    roles: Mapping[str, str],
+    count: int | None,
+) -> tuple[str, ...]:
+    """The participants in join order: as given, or `count` of them made up from the uids
+    the layout and the roles name, then 1, 2, 3, ... (the format's `--count` rule)."""
+    if participants is not None:
+        uids = tuple(_uid_arg(p, "participants") for p in participants)
+        dupes = sorted({u for u in uids if uids.count(u) > 1})
+        if dupes:
+            raise CompileError(f"participants: uid {dupes[0]} is listed twice")
+        return uids
+    if count is None:
+        count = default_count(layout.document)
+    if not 0 <= count <= MAX_COUNT:
+        raise CompileError(f"count {count} is outside 0..{MAX_COUNT}")
+    named = list(dict.fromkeys([*roles.values(), *_named_uids(layout.document)]))
+    chosen = named[:count]
+    taken = set(chosen)
+    n = 1
+    while len(chosen) < count:
+        if str(n) not in taken:
+            chosen.append(str(n))
+        n += 1
+    return tuple(chosen)
+
+
+def default_count(document: LayoutDocument) -> int:
+    """The region count of a custom layout without variants, else 4; moved into the
+    layout's declared `counts` when it falls outside them."""
+    count = DEFAULT_COUNT
+    if document.variants is None and document.effective_mode == MixedVideoLayout.CUSTOM:
+        total = 0
+        for entry in document.regions or []:
+            if isinstance(entry, GridEntry):
+                g = entry.grid
+                total += g.rows * g.columns if g.cells is None else g.cells
+            else:
+                total += 1
+        count = max(1, min(total, MAX_REGIONS))
+    declared = document.counts
+    if declared is not None and count not in declared:
+        high = declared.high if declared.high is not None else MAX_REGIONS
+        count = max(declared.low, 1) if count < declared.low else min(high, MAX_REGIONS)
+    return count
+
+
+def stand_in_uids(
+    document: LayoutDocument, roles: Sequence[str], taken: Collection[str] = ()
+) -> dict[str, str]:
+    """Made-up uids for `roles` (1, 2, 3, ... skipping the uids the layout names and
+    `taken`), for checking a layout with those roles bound: bound roles' uids go first
+    among made-up participants (`choose_participants`), so with at least as many people
+    as roles, everyone bound is there."""
+    used = {*_named_uids(document), *taken}
+    chosen: dict[str, str] = {}
+    n = 1
+    for role in roles:
+        while str(n) in used:
+            n += 1
+        chosen[role] = str(n)
+        used.add(str(n))
+    return chosen
+
+
+def _named_uids(document: LayoutDocument) -> list[str]:
+    uids: list[str] = []
+    for entries in [document.regions or [], *[v.regions or [] for v in document.variants or []]]:
+        for entry in entries:
+            if isinstance(entry, GridEntry):
+                uids.extend(entry.grid.uids or [])
+            elif entry.uid is not None:
+                uids.append(entry.uid)
+    return uids
+
+
+def _uid_arg(value: object, what: str) -> str:
+    try:
+        return check_uid(value)
+    except ValueError as exc:
+        raise CompileError(f"{what}: {exc}") from None
+
+
+def check_roles(roles: Mapping[str, str | int] | None) -> dict[str, str]:
+    return {str(k): _uid_arg(v, f"role {k}") for k, v in (roles or {}).items()}
+
+
+def check_hidden(hidden: Collection[str | int] | None, people: Sequence[str]) -> frozenset[str]:
+    uids = frozenset(_uid_arg(h, "hidden") for h in hidden or ())
+    strangers = sorted(uids - set(people), key=int)
+    if strangers:
+        raise CompileError(
+            f"hidden: uid {strangers[0]} is not among the participants "
+            f"({', '.join(people) or 'none'}); hide only people in the channel"
+        )
+    return uids
+
+
+MAX_NAME_CHARS = 100
+Names = Mapping[str, str] | Mapping[int, str] | Mapping[str | int, str]
+"""uid -> the name to show for them (uids as text or as numbers)."""
+
+
+def check_name(uid: str | int, name: object) -> tuple[str, str]:
+    """A uid and the name to show for it (`--name UID=NAME`, `names=`), checked: the uid
+    as in a layout, the name text of 1 to MAX_NAME_CHARS characters on one line."""
+    key = _uid_arg(uid, "names")
+    if not isinstance(name, str):
+        raise CompileError(f"names: the name of uid {key} is text, not {type(name).__name__}")
+    text = name.strip()
+    if not text:
+        raise CompileError(f"names: the name of uid {key} is empty; give a name, or leave it out")
+    if len(text) > MAX_NAME_CHARS:
+        raise CompileError(
+            f"names: the name of uid {key} has {len(text)} characters; at most {MAX_NAME_CHARS}"
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+        raise CompileError(
+            f"names: the name of uid {key} has control characters or line breaks; "
+            "give it on one line"
+        )
+    return key, text
+
+
+def check_names(names: Names | None) -> dict[str, str]:
+    """uid -> name, each checked (`check_name`)."""
+    return dict(check_name(uid, name) for uid, name in (names or {}).items())
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """Everything compiling a layout for one participant set gives.
+
+    `payload` is updateLayout's `clientRequest` and `transcoding` start's
+    `transcodingConfig`; `payload_json` and `transcoding_json` are the JSON sent to
+    Agora (their `to_wire()`, made once; treat them as read-only).
+
+    A styled layout (frames, labels, decor, cards) also gives `style`, what its images
+    draw, and `assets`, those images (the canvas background, then a card per person).
+    `urls` (and `published`) say whether their URLs are in the payload (they are when compiled with
+    a publisher, `assets=`); without one the payload leaves them out, and the preview
+    draws them from `assets` (`compile.assets.preview_payload`)."""
+
+    payload: UpdateLayoutClientRequest
+    transcoding: TranscodingConfig
+    regions: list[ResolvedRegion]
+    participants: tuple[str, ...]
+    roles: dict[str, str]
+    document: LayoutDocument
+    variant: int | None
+    issues: list[Issue] = field(default_factory=list)
+    hidden: frozenset[str] = frozenset()  # participants left out on purpose
+    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
+    placeholders: bool = False  # the participants were made up (`count`), not given
+    role_holders: dict[str, str] = field(default_factory=dict)  # role -> uid its region shows
+    names: dict[str, str] = field(default_factory=dict)  # uid -> name, as given
+    style: StylePlan | None = None
+    cells: tuple[tuple[str | None, StyledCell], ...] = ()  # (uid, cell) of framed/labelled regions
+    assets: tuple[Asset, ...] = ()
+    urls: dict[str, str] = field(default_factory=dict)  # asset name -> published URL
+
+    @property
+    def published(self) -> bool:
+        """Whether the payload names the style's images (all of them are published)."""
+        return bool(self.urls) or not self.assets
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The participants meant to be seen (everyone but the hidden), in join order."""
+        return tuple(p for p in self.participants if p not in self.hidden)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        return self.document.canvas.width, self.document.canvas.height
+
+    @cached_property
+    def payload_json(self) -> WireJson:
+        """updateLayout's `clientRequest` as the JSON sent to Agora."""
+        return self.payload.to_wire()
+
+    @cached_property
+    def transcoding_json(self) -> WireJson:
+        """start's `transcodingConfig` as the JSON sent to Agora."""
+        return self.transcoding.to_wire()
+
+
+def strict_issue(issue: Issue) -> Issue:
+    """A warning made an error by --strict."""
+    if issue.severity != "warning":
+        return issue
+    return replace(issue, severity="error", message=issue.message + " (--strict)")
+
+
+def sorted_issues(issues: list[Issue]) -> list[Issue]:
+    """Errors first, in file order; one issue for what a template loop repeated."""
+    return sorted(
+        merge_repeats(issues),
+        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
+    )
+
+
+class InMemory:
+    """Not a publisher: a styled layout's images stay in `Compilation.assets`, unnamed in
+    the payload, and no warning is given (what previews compile with)."""
 
 
 def compile_layout(
@@ -141,6 +362,28 @@ def compile_full(
     if compiled.style is None or compiler.styler is None:
         return compiled
     return finish_style(compiled, compiler.styler, assets, strict)
+
+
+def finish_style(
+    compiled: Compilation, styler: Styler, assets: Publisher | InMemory | None, strict: bool
+) -> Compilation:
+    """A styled compilation's images drawn and (given a publisher) published; its
+    render warnings (errors with `strict`) among its issues."""
+    if compiled.style is None:
+        return compiled
+    drawn, issues = render_assets(compiled.style, styler)
+    issues += styler.covered(compiled.regions)
+    if assets is None:
+        issues.append(not_published(compiled, styler))
+    if strict:
+        issues = [strict_issue(i) for i in issues]
+    every = sorted_issues([*compiled.issues, *issues])
+    if any(i.severity == "error" for i in every):
+        raise LayoutValidationError(every)
+    compiled = replace(compiled, issues=every, assets=drawn)
+    if assets is None or isinstance(assets, InMemory):
+        return compiled
+    return publish(compiled, assets)
 
 
 class _Compiler:
@@ -512,16 +755,3 @@ def _people(uids: Sequence[str]) -> str:
 
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
-
-
-__all__ = [
-    "ALL_COUNTS",
-    "Compilation",
-    "choose_participants",
-    "compile_full",
-    "compile_layout",
-    "compile_start",
-    "declared_counts",
-    "default_count",
-    "resolve_regions",
-]

@@ -15,9 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import compile_full, declared_counts
-from layoutkit.compile.participants import check_roles, choose_participants, stand_in_uids
+from layoutkit.compile.compiler import (
+    InMemory,
+    check_roles,
+    choose_participants,
+    compile_full,
+    declared_counts,
+    stand_in_uids,
+)
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
 from layoutkit.layout.loader import Layout, ParsedLayout
 from layoutkit.layout.roles import (

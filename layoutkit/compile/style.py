@@ -1,22 +1,6 @@
-"""Frames, name strips, decor and video-off cards -> the video rectangles Agora is sent,
-and the `StylePlan` of the images drawn around and instead of the video.
-
-Two steps, around the binding of users to regions:
-
-1. `inset_regions`: a region (or grid cell) with a `label` gives the strip's height to the
-   label, below (or above) the video; with a `frame`, the video is inset by the frame's
-   width on every side. The region as written is the *cell*; what Agora is sent is the
-   *video* rectangle left inside it, in whole canvas pixels, so the band Agora leaves
-   around the video is exactly where the background image draws the frame and the strip.
-2. `Styler.plan`: once each region's user is known, the marks of the canvas background
-   (decor in order, then each shown region's frame and label) and a card per person shown
-   whose region (or the layout) asks for one. Label and card texts are Jinja expressions
-   evaluated for that person (`name`, `role`, `uid`, `index` and the template variables
-   given with `--var`).
-
-Names: the name given for a uid (`--name UID=Alice`, `names=`), else the region's role
-(capitalised), else `User UID`.
-"""
+"""Frames, name strips, decor and video-off cards: the video rectangles Agora is sent
+(`Insetter`, before binding), the `StylePlan` of the images around and instead of the video
+(`Styler`, after), and those images drawn, published and named in the payload."""
 
 from __future__ import annotations
 
@@ -24,10 +8,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from layoutkit.assets import Asset, Publisher, publish_all
 from layoutkit.compile.place import DraftRegion
-from layoutkit.errors import Issue
+from layoutkit.errors import Issue, LayoutValidationError, RenderError
 from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
 from layoutkit.layout.model import Canvas, CardSpec, DecorSpec, LabelSpec, LayoutDocument
 from layoutkit.layout.templating import evaluate_expression
@@ -42,6 +27,12 @@ from layoutkit.styleplan import (
     StylePlan,
     TextMark,
 )
+from layoutkit.wire.layout import BackgroundConfig, LayoutFields
+from layoutkit.wire.rules import RenderMode, WireJson
+
+if TYPE_CHECKING:
+    from layoutkit.compile.compiler import Compilation
+
 
 TEXT_SHARE = 0.6
 """A label's text size when not given: this share of its strip's height."""
@@ -487,4 +478,95 @@ def initials(name: str) -> str:
     return (words[0][0] + words[-1][0]).upper()
 
 
-__all__ = ["Insetter", "Placed", "StyledCell", "Styler", "initials", "pixel_rect"]
+_Payload = TypeVar("_Payload", bound=LayoutFields)
+
+PREVIEW_URL = "layoutkit-preview:"
+"""What a preview calls an image that is not published (never sent anywhere)."""
+NOT_PUBLISHED = (
+    "this layout draws {what} into images Agora downloads, and nothing publishes them, so "
+    "the payload leaves them out and the recording would not show them; give "
+    "--assets-dir DIR --assets-url https://... (or --assets-command), assets= in Python"
+)
+
+
+def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], list[Issue]]:
+    """The plan's images as assets (the background when anything is drawn on it, then
+    a card per person), and the render's warnings located at their layout values.
+    A missing or unreadable logo, card image or font is a located LayoutValidationError."""
+    # the drawing (Pillow) is loaded only for a layout that has images to draw: a plain
+    # layout's compile never needs it (start-up, benchmarks/startup.py)
+    from layoutkit.render.style import render_style
+
+    try:
+        images = render_style(plan)
+    except RenderError as exc:
+        text = f"{exc.source}: {exc.message}" if exc.source else exc.message
+        if exc.hint:
+            text += f" ({exc.hint})"
+        raise LayoutValidationError([styler.locate(text, "error")]) from None
+    issues = [styler.locate(warning) for warning in images.warnings]
+    assets: list[Asset] = []
+    if plan.marks:
+        assets.append(Asset(images.background, kind="background"))
+    for card in plan.cards:
+        assets.append(Asset(images.cards[card.uid], kind="card", uid=card.uid))
+    return tuple(assets), issues
+
+
+def not_published(compiled: Compilation, styler: Styler) -> Issue:
+    """The warning of a styled compilation given no publisher, at its first style value."""
+    plan = compiled.style
+    parts = []
+    if plan is not None and plan.marks:
+        parts.append("the canvas background (frames, labels, decor)")
+    if plan is not None and plan.cards:
+        parts.append("video-off cards")
+    return styler.marks.issue(
+        "warning", styler.first_path, NOT_PUBLISHED.format(what=" and ".join(parts))
+    )
+
+
+def with_urls(payload: _Payload, assets: Sequence[Asset], urls: Mapping[str, str]) -> _Payload:
+    """`payload` (a clientRequest or a transcodingConfig) naming the assets' URLs:
+    the background as `backgroundImage`, each card in `backgroundConfig`. The URLs are
+    taken as given: a publisher's (checked by `assets.publish_all`) or a preview's own
+    names (`PREVIEW_URL`), never sent."""
+    update: dict[str, Any] = {}
+    cards: list[BackgroundConfig] = []
+    for asset in assets:
+        url = urls[asset.name]
+        if asset.kind == "background":
+            update["background_image"] = url
+        elif asset.uid is not None:  # a card, the person's
+            cards.append(
+                BackgroundConfig.model_construct(
+                    uid=asset.uid, image_url=url, render_mode=RenderMode.CROP
+                )
+            )
+    if cards:
+        update["background_config"] = [*(payload.background_config or []), *cards]
+    return payload.model_copy(update=update)
+
+
+def publish(compiled: Compilation, publisher: Publisher) -> Compilation:
+    """`compiled` with its assets published and their URLs in the payload (AssetError,
+    and nothing named, when one cannot be published)."""
+    urls = publish_all(publisher, compiled.assets)
+    return replace(
+        compiled,
+        payload=with_urls(compiled.payload, compiled.assets, urls),
+        transcoding=with_urls(compiled.transcoding, compiled.assets, urls),
+        urls=urls,
+    )
+
+
+def preview_payload(compiled: Compilation) -> tuple[WireJson, dict[str, bytes]]:
+    """The payload as Agora will have it once the assets are published, and each image
+    URL's bytes, for drawing it."""
+    if not compiled.assets:
+        return compiled.payload_json, {}
+    if compiled.urls:
+        return compiled.payload_json, {compiled.urls[a.name]: a.data for a in compiled.assets}
+    urls = {asset.name: PREVIEW_URL + asset.name for asset in compiled.assets}
+    payload = with_urls(compiled.payload, compiled.assets, urls).to_wire()
+    return payload, {urls[asset.name]: asset.data for asset in compiled.assets}

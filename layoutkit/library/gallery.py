@@ -18,8 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import compile_full, default_count
+from layoutkit.compile.compiler import InMemory, compile_full, default_count
 from layoutkit.jsonfmt import format_json
 from layoutkit.library import presets
 from layoutkit.preview import (
