@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from layoutkit.assets import Asset, Publisher
 from layoutkit.compile.modes import (
@@ -18,7 +19,14 @@ from layoutkit.compile.modes import (
     resolve_builtin,
     resolve_payload,
 )
-from layoutkit.compile.place import DraftRegion, Expander, bitrate_for, lint_document, lint_regions
+from layoutkit.compile.place import (
+    DraftRegion,
+    Expander,
+    Step,
+    bitrate_for,
+    lint_document,
+    lint_regions,
+)
 from layoutkit.compile.style import (
     Insetter,
     Placed,
@@ -190,17 +198,12 @@ def check_names(names: Names | None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Compilation:
-    """Everything compiling a layout for one participant set gives.
-
-    `payload` is updateLayout's `clientRequest` and `transcoding` start's
-    `transcodingConfig`; `payload_json` and `transcoding_json` are the JSON sent to
-    Agora (their `to_wire()`, made once; treat them as read-only).
-
-    A styled layout (frames, labels, decor, cards) also gives `style`, what its images
-    draw, and `assets`, those images (the canvas background, then a card per person).
-    `urls` (and `published`) say whether their URLs are in the payload (they are when compiled with
-    a publisher, `assets=`); without one the payload leaves them out, and the preview
-    draws them from `assets` (`compile.assets.preview_payload`)."""
+    """Everything compiling a layout for one participant set gives: updateLayout's
+    `clientRequest` (`payload`) and start's `transcodingConfig` (`transcoding`) as wire
+    models, their JSON made once (`payload_json`, `transcoding_json`: read-only), the
+    regions Agora will draw, and the warnings. A styled layout also gives `style`, what its
+    images draw, and `assets`, those images (the background, then a card per person),
+    whose URLs are in the payload only when published (`urls`)."""
 
     payload: UpdateLayoutClientRequest
     transcoding: TranscodingConfig
@@ -252,12 +255,17 @@ def strict_issue(issue: Issue) -> Issue:
     return replace(issue, severity="error", message=issue.message + " (--strict)")
 
 
-def sorted_issues(issues: list[Issue]) -> list[Issue]:
-    """Errors first, in file order; one issue for what a template loop repeated."""
-    return sorted(
+def _settled(issues: list[Issue], strict: bool) -> list[Issue]:
+    """The issues made errors by `strict`, errors first in file order, one issue for what a
+    template loop repeated; LayoutValidationError when there is an error."""
+    issues = [strict_issue(i) for i in issues] if strict else issues
+    issues = sorted(
         merge_repeats(issues),
         key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
     )
+    if any(i.severity == "error" for i in issues):
+        raise LayoutValidationError(issues)
+    return issues
 
 
 class InMemory:
@@ -269,61 +277,30 @@ def compile_layout(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    strict: bool = False,
-    hidden: Collection[str | int] | None = None,
-    names: Names | None = None,
-    assets: Publisher | None = None,
+    **options: Any,
 ) -> UpdateLayoutClientRequest:
-    """The updateLayout `clientRequest` for these participants (uids in join order),
-    leaving out the `hidden` ones."""
-    return compile_full(
-        layout,
-        participants,
-        roles,
-        count=count,
-        strict=strict,
-        hidden=hidden,
-        names=names,
-        assets=assets,
-    ).payload
+    """The updateLayout `clientRequest` for these participants (`compile_full`'s options)."""
+    return compile_full(layout, participants, roles, **options).payload
 
 
 def compile_start(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    strict: bool = False,
-    hidden: Collection[str | int] | None = None,
-    names: Names | None = None,
-    assets: Publisher | None = None,
+    **options: Any,
 ) -> TranscodingConfig:
     """The `transcodingConfig` of a start request (canvas, fps, bitrate and the layout)."""
-    return compile_full(
-        layout,
-        participants,
-        roles,
-        count=count,
-        strict=strict,
-        hidden=hidden,
-        names=names,
-        assets=assets,
-    ).transcoding
+    return compile_full(layout, participants, roles, **options).transcoding
 
 
 def resolve_regions(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    hidden: Collection[str | int] | None = None,
+    **options: Any,
 ) -> list[ResolvedRegion]:
     """The rectangles Agora will draw for these participants, in paint order."""
-    return compile_full(layout, participants, roles, count=count, hidden=hidden).regions
+    return compile_full(layout, participants, roles, **options).regions
 
 
 def compile_full(
@@ -361,32 +338,27 @@ def compile_full(
     compiled = compiler.run()
     if compiled.style is None or compiler.styler is None:
         return compiled
-    return finish_style(compiled, compiler.styler, assets, strict)
+    return _finish_style(compiled, compiler.styler, assets, strict)
 
 
-def finish_style(
+def _finish_style(
     compiled: Compilation, styler: Styler, assets: Publisher | InMemory | None, strict: bool
 ) -> Compilation:
     """A styled compilation's images drawn and (given a publisher) published; its
-    render warnings (errors with `strict`) among its issues."""
-    if compiled.style is None:
-        return compiled
+    render warnings among its issues."""
+    assert compiled.style is not None
     drawn, issues = render_assets(compiled.style, styler)
     issues += styler.covered(compiled.regions)
     if assets is None:
         issues.append(not_published(compiled, styler))
-    if strict:
-        issues = [strict_issue(i) for i in issues]
-    every = sorted_issues([*compiled.issues, *issues])
-    if any(i.severity == "error" for i in every):
-        raise LayoutValidationError(every)
+    every = _settled([*compiled.issues, *issues], strict)
     compiled = replace(compiled, issues=every, assets=drawn)
     if assets is None or isinstance(assets, InMemory):
         return compiled
     return publish(compiled, assets)
 
 
-class _Compiler:
+class _Compiler(Step):
     def __init__(
         self,
         layout: Layout,
@@ -398,29 +370,22 @@ class _Compiler:
         placeholders: bool,
         names: dict[str, str],
     ) -> None:
+        super().__init__(parsed.document.canvas, parsed.marks)
         self.doc = parsed.document
         self.names = names
         self.layout = layout  # its variables and the files it may draw
-        self.styler: Styler | None = None  # made for a styled layout (`_style`)
+        self.styler: Styler | None = None  # made for a styled layout
         self.placed: list[Placed] = []
-        self.marks = parsed.marks
         self.people = people
         self.hidden = hidden
         self.shown = tuple(p for p in people if p not in hidden)
         self.roles = roles
         self.strict = strict
         self.placeholders = placeholders
-        self.issues: list[Issue] = []
         self.not_shown: tuple[str, ...] = ()
         self.role_holders: dict[str, str] = {}
         self.cells: list[StyledCell | None] = []
         self._no_variant = False
-
-    def error(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("error", path, message))
-
-    def warn(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("warning", path, message))
 
     def run(self) -> Compilation:
         doc = self.doc
@@ -436,7 +401,7 @@ class _Compiler:
         drafts = self._drafts(mode, entries, entries_path, base)
         focus_uid = self._focus(focus, focus_path, mode)
         if doc.decor or doc.card or any(d.frame or d.label or d.card for d in drafts):
-            self._style()
+            self.styler = Styler(doc, self.marks, self.names, self.roles, self.layout)
         layout_config, backgrounds = self._bind(drafts, entries_path)
         builtin: list[ResolvedRegion] = []
         if mode != MixedVideoLayout.CUSTOM:
@@ -452,10 +417,7 @@ class _Compiler:
                 "the layout draws its own background (frames, labels or decor), and Agora "
                 "takes one background image; put the picture in decor as a local image",
             )
-        if self.strict:
-            self.issues = [strict_issue(i) for i in self.issues]
-        if any(i.severity == "error" for i in self.issues):
-            raise LayoutValidationError(sorted_issues(self.issues))
+        issues = _settled(self.issues, self.strict)
         payload, transcoding = build_payload(
             self.doc, mode, background, layout_config, backgrounds, focus_uid
         )
@@ -467,7 +429,7 @@ class _Compiler:
             self.roles,
             doc,
             index,
-            sorted_issues(self.issues),
+            issues,
             self.hidden,
             self.not_shown,
             self.placeholders,
@@ -476,13 +438,6 @@ class _Compiler:
             style,
             tuple((p.uid, p.styled) for p in self.placed if p.sent and p.styled is not None),
         )
-
-    def _style(self) -> None:
-        """Make the Styler of a styled layout (frames, labels, cards, decor)."""
-        layout = self.layout
-        styler = Styler(self.doc, self.marks, self.names, self.roles, layout.vars)
-        styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
-        self.styler = styler
 
     def _check_canvas(self) -> None:
         w, h = self.doc.canvas.width, self.doc.canvas.height

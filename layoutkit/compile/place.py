@@ -62,12 +62,11 @@ class DraftRegion:
         return Rect(self.x, self.y, self.width, self.height)
 
 
-class Expander:
-    """Turns the entries of one regions list into DraftRegions, collecting issues."""
+class Step:
+    """A step through one layout on its canvas, gathering located issues."""
 
     def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
-        self.canvas = canvas
-        self.marks = marks
+        self.canvas, self.marks = canvas, marks
         self.issues: list[Issue] = []
 
     def error(self, path: Path, message: str) -> None:
@@ -75,6 +74,10 @@ class Expander:
 
     def warn(self, path: Path, message: str) -> None:
         self.issues.append(self.marks.issue("warning", path, message))
+
+
+class Expander(Step):
+    """Turns the entries of one regions list into DraftRegions."""
 
     def expand(self, entries: Sequence[Entry], base: Path) -> list[DraftRegion]:
         drafts: list[DraftRegion] = []

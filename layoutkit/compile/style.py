@@ -11,9 +11,10 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from layoutkit.assets import Asset, Publisher, publish_all
-from layoutkit.compile.place import DraftRegion
+from layoutkit.compile.place import DraftRegion, Step
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
 from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
+from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import Canvas, CardSpec, DecorSpec, LabelSpec, LayoutDocument
 from layoutkit.layout.templating import evaluate_expression
 from layoutkit.layout.yaml import Path, SourceMap
@@ -68,16 +69,8 @@ def _px(length: Length, axis: int) -> int:
     return round(length.to_pixels(axis))
 
 
-class Insetter:
+class Insetter(Step):
     """Step 1: the video rectangle of each region with a frame or a label."""
-
-    def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
-        self.canvas = canvas
-        self.marks = marks
-        self.issues: list[Issue] = []
-
-    def error(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("error", path, message))
 
     def inset(
         self, drafts: Sequence[DraftRegion]
@@ -160,9 +153,9 @@ class Placed:
     styled: StyledCell | None
 
 
-class Styler:
+class Styler(Step):
     """Step 2: the StylePlan for the people placed. `names`: uid -> name; `roles`: role
-    -> uid (bound roles)."""
+    -> uid (bound roles); `layout`: its template variables and the files it may name."""
 
     def __init__(
         self,
@@ -170,18 +163,13 @@ class Styler:
         marks: SourceMap,
         names: Mapping[str, str],
         roles: Mapping[str, str],
-        variables: Mapping[str, Any] | None = None,
+        layout: Layout,
     ) -> None:
-        self.doc = doc
-        self.variables = dict(variables or {})  # the template variables given (--var)
-        self.files_root: FilePath | None = None  # see `local_path`
-        self.files_allowed = True
-        self.marks = marks
-        self.names = names
+        super().__init__(doc.canvas, marks)
+        self.doc, self.names, self.layout = doc, names, layout
         self.roles_of: dict[str, list[str]] = {}
         for role, uid in roles.items():
             self.roles_of.setdefault(uid, []).append(role)
-        self.issues: list[Issue] = []
         self.places: dict[str, Path] = {}  # `where` of a mark -> its layout path
         self.first_path: Path = ()  # the first style value, where notes about all go
         self.decor_items: list[tuple[Path, PixelRect, str]] = []  # images and texts drawn
@@ -206,14 +194,14 @@ class Styler:
         mark = self.marks.find(path)
         if not file.is_absolute() and mark is not None and FilePath(mark.source).is_file():
             file = FilePath(mark.source).parent / file
-        if not self.files_allowed:
+        if not self.layout.files_allowed:
             self.error(
                 path,
                 "this layout was given as text and may name no local files; put it and its "
                 "files in the service's layouts folder and name it as a file",
             )
-        elif self.files_root is not None:
-            root = self.files_root.resolve()
+        elif self.layout.files_root is not None:
+            root = self.layout.files_root.resolve()
             if not file.resolve().is_relative_to(root):
                 self.error(path, f"{value!r} is outside the layouts folder; keep files in it")
         return str(file)
@@ -310,7 +298,7 @@ class Styler:
         if uid is None:
             return ""
         role = self.role_of(uid, role)
-        names: dict[str, Any] = dict(self.variables)
+        names: dict[str, Any] = dict(self.layout.vars)
         names.update(
             name=self.name_of(uid, role),
             role=role or "",
