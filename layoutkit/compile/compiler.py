@@ -24,8 +24,8 @@ from layoutkit.compile.place import (
     Expander,
     Step,
     bitrate_for,
-    lint_document,
     lint_regions,
+    lint_settings,
 )
 from layoutkit.compile.style import (
     Insetter,
@@ -50,7 +50,7 @@ from layoutkit.wire.layout import (
     TranscodingConfig,
     UpdateLayoutClientRequest,
 )
-from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
+from layoutkit.wire.profile import MAX_REGIONS
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid
 
 ALL_COUNTS = tuple(range(1, MAX_REGIONS + 1))
@@ -350,7 +350,7 @@ def _finish_style(
     drawn, issues = render_assets(compiled.style, styler)
     issues += styler.covered(compiled.regions)
     if assets is None:
-        issues.append(not_published(compiled, styler))
+        issues.append(not_published(compiled.style, styler))
     every = _settled([*compiled.issues, *issues], strict)
     compiled = replace(compiled, issues=every, assets=drawn)
     if assets is None or isinstance(assets, InMemory):
@@ -389,8 +389,7 @@ class _Compiler(Step):
 
     def run(self) -> Compilation:
         doc = self.doc
-        self._check_canvas()
-        self.issues.extend(lint_document(self.doc, self.marks))
+        lint_settings(self, doc)
         index, variant = self._pick_variant()
         base: Path = ("variants", index) if index is not None else ()
         mode = self._mode(variant)
@@ -438,15 +437,6 @@ class _Compiler(Step):
             style,
             tuple((p.uid, p.styled) for p in self.placed if p.sent and p.styled is not None),
         )
-
-    def _check_canvas(self) -> None:
-        w, h = self.doc.canvas.width, self.doc.canvas.height
-        if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_AREA_PX:
-            self.error(
-                ("canvas",),
-                f"canvas {w}×{h} is above what Agora records: at most 1920 "
-                "on a side and 1920×1080 pixels in area (e.g. 1280x720, 1080x1920)",
-            )
 
     def _pick_variant(self) -> tuple[int | None, Variant | None]:
         variants = self.doc.variants

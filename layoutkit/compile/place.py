@@ -27,6 +27,8 @@ from layoutkit.wire.layout import LayoutRegion
 from layoutkit.wire.profile import (
     DEFAULT_FPS,
     LOW_BITRATE_SHARE,
+    MAX_AREA_PX,
+    MAX_SIDE_PX,
     SUPPORTED_FPS,
     image_url_problem,
     recommended_bitrate,
@@ -301,7 +303,6 @@ class Expander(Step):
 
 MIN_SIDE_PX = 16
 MAX_CROP_LOSS = 0.40
-CAMERA_ASPECT = DEFAULT_ASPECT
 
 
 def lint_regions(
@@ -423,7 +424,7 @@ class _RegionLint:
         """A warning when cropping the region's picture to it cuts most of it away."""
         w_px, h_px = size
         shape = self.shape(uid, draft.role)
-        loss = crop_loss(w_px / h_px, shape.aspect or CAMERA_ASPECT)
+        loss = crop_loss(w_px / h_px, shape.aspect or DEFAULT_ASPECT)
         if loss > MAX_CROP_LOSS:
             what = "shared screen" if shape.screen else "camera picture"
             self.warn(
@@ -474,40 +475,36 @@ def bitrate_for(document: LayoutDocument) -> int:
     return recommended_bitrate(canvas.width, canvas.height, document.fps)
 
 
-def lint_document(document: LayoutDocument, marks: SourceMap) -> list[Issue]:
-    """Warnings about the recording settings: an fps Agora does not record at, a bitrate
-    far below Agora's recommendation, image URLs Agora cannot load."""
-    issues: list[Issue] = []
-    fps, canvas = document.fps, document.canvas
+def lint_settings(step: Step, document: LayoutDocument) -> None:
+    """The recording settings: a canvas larger than Agora records (an error), an fps
+    Agora does not record at, a bitrate far below Agora's advice, image URLs Agora
+    cannot load."""
+    fps, (w, h) = document.fps, (document.canvas.width, document.canvas.height)
+    if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_AREA_PX:
+        step.error(
+            ("canvas",),
+            f"canvas {w}×{h} is above what Agora records: at most 1920 "
+            "on a side and 1920×1080 pixels in area (e.g. 1280x720, 1080x1920)",
+        )
     if fps not in SUPPORTED_FPS:
         rates = ", ".join(str(r) for r in SUPPORTED_FPS)
-        issues.append(
-            marks.issue(
-                "warning",
-                ("fps",),
-                f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS}. "
-                "Pick one of those",
-            )
+        step.warn(
+            ("fps",),
+            f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS}. Pick one of those",
         )
-    if document.bitrate is not None:
-        advised = recommended_bitrate(canvas.width, canvas.height, fps)
-        if document.bitrate < advised * LOW_BITRATE_SHARE:
-            issues.append(
-                marks.issue(
-                    "warning",
-                    ("bitrate",),
-                    f"bitrate {document.bitrate} Kbps is far below Agora's recommendation "
-                    f"for {canvas.width}×{canvas.height} at {fps} fps ({advised} Kbps), so "
-                    "the recording will look blocky; raise it, or leave bitrate out to "
-                    "use the recommendation",
-                )
-            )
+    advised = recommended_bitrate(w, h, fps)
+    if document.bitrate is not None and document.bitrate < advised * LOW_BITRATE_SHARE:
+        step.warn(
+            ("bitrate",),
+            f"bitrate {document.bitrate} Kbps is far below Agora's recommendation "
+            f"for {w}×{h} at {fps} fps ({advised} Kbps), so the recording will look "
+            "blocky; raise it, or leave bitrate out to use the recommendation",
+        )
     for key in ("background_image", "placeholder_image"):
         url = getattr(document, key)
         problem = image_url_problem(url) if url is not None else None
         if problem is not None:
-            issues.append(marks.issue("warning", (key,), problem))
-    return issues
+            step.warn((key,), problem)
 
 
 def _opaque(entry: LayoutRegion) -> bool:

@@ -1,14 +1,7 @@
-"""Validating a layout across participant counts and the roles its branches depend on:
-every distinct issue with the counts (and roles) it occurs at, the counts that fail, and
-the variants no checked case uses.
-
-`validate_layout` compiles at every count with no role bound (beyond the `roles` given),
-and again for each combination of the roles a variant (`when: {roles: [screen]}`) or a
-template branch (`{% if 'screen' in roles %}`) depends on, bound to made-up uids that are
-among the made-up participants. A case with k roles is checked from k people up. The
-cases are bounded: every combination of up to `MAX_COMBINED_ROLES` (4) such roles, at
-most 16 cases; past that, each role alone and all of them together.
-"""
+"""`validate_layout`: a layout compiled at every count, with no role bound and with each
+case of the roles its variants or template branches depend on (bound to made-up uids among
+the made-up participants; every combination of up to `MAX_COMBINED_ROLES` roles, else each
+alone and all together), gathered into every distinct issue with where it occurs."""
 
 from __future__ import annotations
 
@@ -22,6 +15,7 @@ from layoutkit.compile.compiler import (
     compile_full,
     declared_counts,
     stand_in_uids,
+    strict_issue,
 )
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
 from layoutkit.layout.loader import Layout, ParsedLayout
@@ -145,17 +139,6 @@ def validate_layout(
     validate picks the counts and roles itself (neither is given), it also warns about
     variants that no checked case selects.
     """
-    with command_budget():
-        return _validate_layout(layout, counts, roles, strict=strict)
-
-
-def _validate_layout(
-    layout: Layout,
-    counts: Iterable[int] | None = None,
-    roles: Mapping[str, str | int] | None = None,
-    *,
-    strict: bool = False,
-) -> ValidationReport:
     given = check_roles(roles)
     wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
     branch = [r for r in branch_roles(layout) if r not in given]
@@ -164,25 +147,26 @@ def _validate_layout(
     use = _VariantUse()
     checked: list[tuple[Case, tuple[int, ...]]] = []
     failing: list[tuple[Case, tuple[int, ...]]] = []
-    for case in role_cases(branch):
-        case_counts = tuple(n for n in wanted if n >= len(case))
-        if not case_counts:
-            continue
-        checked.append((case, case_counts))
-        bound = {**{r: made_up[r] for r in case}, **given}
-        failed: list[int] = []
-        for n in case_counts:
-            found = _compile_issues(layout, bound, n, strict)
-            if any(i.severity == "error" for i in found):
-                failed.append(n)
-            findings.add(case, n, found)
-            use.note(layout, bound, n)
-        if failed:
-            failing.append((case, tuple(failed)))
+    with command_budget():
+        for case in role_cases(branch):
+            case_counts = tuple(n for n in wanted if n >= len(case))
+            if not case_counts:
+                continue
+            checked.append((case, case_counts))
+            bound = {**{r: made_up[r] for r in case}, **given}
+            failed: list[int] = []
+            for n in case_counts:
+                found = _compile_issues(layout, bound, n, strict)
+                if any(i.severity == "error" for i in found):
+                    failed.append(n)
+                findings.add(case, n, found)
+                use.note(layout, bound, n)
+            if failed:
+                failing.append((case, tuple(failed)))
     limited = len(branch) > MAX_COMBINED_ROLES
     if counts is None and not given:
         for issue in use.unused(skip_roles=limited):
-            findings.add_whole(_strict(issue) if strict else issue)
+            findings.whole.append(strict_issue(issue) if strict else issue)
     return ValidationReport(
         layout.source,
         wanted,
@@ -213,10 +197,6 @@ def _compile_issues(layout: Layout, roles: dict[str, str], n: int, strict: bool)
         ]
 
 
-def _strict(issue: Issue) -> Issue:
-    return replace(issue, severity="error", message=issue.message + " (--strict)")
-
-
 _Key = tuple[object, ...]
 
 
@@ -235,9 +215,6 @@ class _Findings:
             key = (issue.severity, issue.source, issue.line, issue.column, issue.field, message)
             entry = self.seen.setdefault(key, (issue, {}, tail))
             entry[1].setdefault(case, []).append(n)
-
-    def add_whole(self, issue: Issue) -> None:
-        self.whole.append(issue)
 
     def result(self) -> list[Finding]:
         found: list[Finding] = []
@@ -322,6 +299,3 @@ class _VariantUse:
                 )
             )
         return issues
-
-
-__all__ = ["At", "Case", "Finding", "ValidationReport", "count_ranges", "validate_layout"]

@@ -65,6 +65,11 @@ def pixel_rect(rect: Rect, canvas: Canvas) -> PixelRect:
     return PixelRect(left, top, right - left, bottom - top)
 
 
+def _on_canvas(rect: Rect) -> bool:
+    """Whether Agora draws anything of a rectangle (in canvas fractions)."""
+    return rect.width > 0 and rect.height > 0 and rect.x < 1 and rect.y < 1
+
+
 def _px(length: Length, axis: int) -> int:
     return round(length.to_pixels(axis))
 
@@ -93,7 +98,7 @@ class Insetter(Step):
 
     def _cell(self, draft: DraftRegion) -> StyledCell | None:
         cw, ch = self.canvas.width, self.canvas.height
-        if draft.width <= 0 or draft.height <= 0 or draft.x >= 1 or draft.y >= 1:
+        if not _on_canvas(draft.rect):
             return None  # Agora draws nothing there; the compiler says so
         cell = pixel_rect(draft.rect, self.canvas)
         framed, strip = cell, None
@@ -265,9 +270,7 @@ class Styler(Step):
             return []
         cards: list[CardPlan] = []
         for number, region in enumerate(builtin, 1):
-            if region.uid is None or region.width <= 0 or region.height <= 0:
-                continue
-            if region.x >= 1 or region.y >= 1:
+            if region.uid is None or not _on_canvas(region.rect):
                 continue
             box = pixel_rect(region.rect, self.doc.canvas)
             cards.append(self._card(card, ("card",), region.uid, None, number, box))
@@ -367,9 +370,7 @@ class Styler(Step):
         issues = []
         for path, rect, what in self.decor_items:
             for number, region in enumerate(regions, 1):
-                if region.uid is None or region.alpha < 1 or region.width <= 0:
-                    continue
-                if region.height <= 0 or region.x >= 1 or region.y >= 1:
+                if region.uid is None or region.alpha < 1 or not _on_canvas(region.rect):
                     continue
                 box = pixel_rect(region.rect, canvas)
                 if rect.overlaps(box):
@@ -493,25 +494,16 @@ def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], l
             text += f" ({exc.hint})"
         raise LayoutValidationError([styler.locate(text, "error")]) from None
     issues = [styler.locate(warning) for warning in images.warnings]
-    assets: list[Asset] = []
-    if plan.marks:
-        assets.append(Asset(images.background, kind="background"))
-    for card in plan.cards:
-        assets.append(Asset(images.cards[card.uid], kind="card", uid=card.uid))
-    return tuple(assets), issues
+    background = [Asset(images.background, kind="background")] if plan.marks else []
+    cards = [Asset(images.cards[c.uid], kind="card", uid=c.uid) for c in plan.cards]
+    return (*background, *cards), issues
 
 
-def not_published(compiled: Compilation, styler: Styler) -> Issue:
+def not_published(plan: StylePlan, styler: Styler) -> Issue:
     """The warning of a styled compilation given no publisher, at its first style value."""
-    plan = compiled.style
-    parts = []
-    if plan is not None and plan.marks:
-        parts.append("the canvas background (frames, labels, decor)")
-    if plan is not None and plan.cards:
-        parts.append("video-off cards")
-    return styler.marks.issue(
-        "warning", styler.first_path, NOT_PUBLISHED.format(what=" and ".join(parts))
-    )
+    parts = [("the canvas background (frames, labels, decor)", plan.marks)]
+    what = " and ".join(text for text, there in [*parts, ("video-off cards", plan.cards)] if there)
+    return styler.marks.issue("warning", styler.first_path, NOT_PUBLISHED.format(what=what))
 
 
 def with_urls(payload: _Payload, assets: Sequence[Asset], urls: Mapping[str, str]) -> _Payload:
