@@ -9,9 +9,8 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from layoutkit.assets import Asset, Publisher
 from layoutkit.compile.modes import (
     EMPTY_PICTURE,
     as_custom,
@@ -52,6 +51,9 @@ from layoutkit.wire.layout import (
 )
 from layoutkit.wire.profile import MAX_REGIONS
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid
+
+if TYPE_CHECKING:  # the images of a styled layout load them when it has any
+    from layoutkit.assets import Asset, Publisher
 
 ALL_COUNTS = tuple(range(1, MAX_REGIONS + 1))
 DEFAULT_COUNT = 4

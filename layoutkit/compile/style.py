@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from layoutkit.assets import Asset, Publisher, publish_all
 from layoutkit.compile.place import DraftRegion, Step
 from layoutkit.errors import Issue, LayoutValidationError, RenderError
 from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
@@ -31,7 +30,8 @@ from layoutkit.styleplan import (
 from layoutkit.wire.layout import BackgroundConfig, LayoutFields
 from layoutkit.wire.rules import RenderMode, WireJson
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # publishing and the images load them when a layout has any
+    from layoutkit.assets import Asset, Publisher
     from layoutkit.compile.compiler import Compilation
 
 
@@ -482,8 +482,9 @@ def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], l
     """The plan's images as assets (the background when anything is drawn on it, then
     a card per person), and the render's warnings located at their layout values.
     A missing or unreadable logo, card image or font is a located LayoutValidationError."""
-    # the drawing (Pillow) is loaded only for a layout that has images to draw: a plain
-    # layout's compile never needs it (start-up, benchmarks/startup.py)
+    # the drawing (Pillow) and the assets are loaded only for a layout that has images to
+    # draw: a plain layout's compile never needs them (start-up, benchmarks/startup.py)
+    from layoutkit.assets import Asset
     from layoutkit.render.style import render_style
 
     try:
@@ -531,6 +532,8 @@ def with_urls(payload: _Payload, assets: Sequence[Asset], urls: Mapping[str, str
 def publish(compiled: Compilation, publisher: Publisher) -> Compilation:
     """`compiled` with its assets published and their URLs in the payload (AssetError,
     and nothing named, when one cannot be published)."""
+    from layoutkit.assets import publish_all
+
     urls = publish_all(publisher, compiled.assets)
     return replace(
         compiled,
