@@ -336,30 +336,32 @@ class _RegionLint:
         self.rects = [Rect(c.x_axis, c.y_axis, c.width, c.height) for c in config]
         self.issues: list[Issue] = []
         self.seen: set[tuple[str, Path]] = set()
+        self.draft: DraftRegion  # the region being linted, and its number
+        self.number = 0
 
-    def warn(self, kind: str, draft: DraftRegion, path: Path, message: str) -> None:
-        if (kind, draft.path) in self.seen:
+    def warn(self, kind: str, message: str, key: str | None = None) -> None:
+        """A warning of this `kind` at the region (its `key`), unless given or accepted."""
+        path = self.draft.path
+        if (kind, path) in self.seen:
             return
-        self.seen.add((kind, draft.path))
-        if kind not in accepted(self.document, draft.path):
-            self.issues.append(self.marks.issue("warning", path, message))
+        self.seen.add((kind, path))
+        if kind not in accepted(self.document, path):
+            where = path if key is None else (*path, key)
+            self.issues.append(self.marks.issue("warning", where, message))
 
     def region(self, index: int, draft: DraftRegion) -> None:
+        self.draft, self.number = draft, index + 1
         rect, number = self.rects[index], index + 1
         w_px, h_px = rect.width * self.canvas.width, rect.height * self.canvas.height
         problem = image_url_problem(draft.placeholder) if draft.placeholder else None
         if problem is not None:
-            self.warn("image", draft, (*draft.path, "placeholder"), problem)
-        if not self.drawn(draft, rect, number, (w_px, h_px)):
+            self.warn("image", problem, "placeholder")
+        if not self.drawn(rect, w_px, h_px):
             return
-        self.edges(draft, rect, number)
+        self.edges(rect)
         if min(w_px, h_px) < MIN_SIDE_PX:
-            self.warn(
-                "small",
-                draft,
-                draft.path,
-                f"region {number} is {w_px:.0f}×{h_px:.0f} px, under {MIN_SIDE_PX} px on a side",
-            )
+            size = f"{w_px:.0f}×{h_px:.0f} px"
+            self.warn("small", f"region {number} is {size}, under {MIN_SIDE_PX} px on a side")
         above = range(index + 1, len(self.config))
         cover = next(
             (j for j in above if _opaque(self.config[j]) and self.rects[j].contains(rect)), None
@@ -367,81 +369,62 @@ class _RegionLint:
         if cover is not None:
             self.warn(
                 "hidden",
-                draft,
-                draft.path,
                 f"region {number} is completely hidden under region {cover + 1}, which is "
                 "opaque and painted later",
             )
         if self.config[index].render_mode != RenderMode.FIT:
-            self.crop(draft, self.config[index].uid, number, (w_px, h_px))
+            self.crop(self.config[index].uid, w_px, h_px)
 
-    def drawn(self, draft: DraftRegion, rect: Rect, number: int, size: tuple[float, float]) -> bool:
+    def drawn(self, rect: Rect, w_px: float, h_px: float) -> bool:
         """Whether Agora draws anything of the region (a warning when not)."""
         edge = off_canvas_edge(rect, self.canvas)
         if edge is not None:
-            field = draft.x_field if edge == "right" else draft.y_field
             self.warn(
                 "off",
-                draft,
-                (*draft.path, field),
-                f"region {number} is off the canvas (it starts at the {edge} edge): "
+                f"region {self.number} is off the canvas (it starts at the {edge} edge): "
                 "Agora draws nothing of it",
+                self.draft.x_field if edge == "right" else self.draft.y_field,
             )
             return False
-        w_px, h_px = size
         if w_px <= 0 or h_px <= 0:
             self.warn(
                 "small",
-                draft,
-                draft.path,
-                f"region {number} is {w_px:.0f}×{h_px:.0f} px: it has no area, so Agora "
+                f"region {self.number} is {w_px:.0f}×{h_px:.0f} px: it has no area, so Agora "
                 "draws nothing of it",
             )
             return False
         return True
 
-    def edges(self, draft: DraftRegion, rect: Rect, number: int) -> None:
+    def edges(self, rect: Rect) -> None:
         if rect.right > 1 + 1e-9:
             self.warn(
                 "right",
-                draft,
-                (*draft.path, draft.x_field),
-                f"region {number} crosses the right edge (x + width = {rect.right:.6g}); "
+                f"region {self.number} crosses the right edge (x + width = {rect.right:.6g}); "
                 "Agora requires x_axis + width <= 1",
+                self.draft.x_field,
             )
         if rect.bottom > 1 + 1e-9:
             self.warn(
                 "bottom",
-                draft,
-                (*draft.path, draft.y_field),
-                f"region {number} crosses the bottom edge (y + height = {rect.bottom:.6g}); "
-                "Agora requires y_axis + height <= 1",
+                f"region {self.number} crosses the bottom edge (y + height = "
+                f"{rect.bottom:.6g}); Agora requires y_axis + height <= 1",
+                self.draft.y_field,
             )
 
-    def crop(
-        self, draft: DraftRegion, uid: str | None, number: int, size: tuple[float, float]
-    ) -> None:
-        """A warning when cropping the region's picture to it cuts most of it away."""
-        w_px, h_px = size
-        shape = self.shape(uid, draft.role)
+    def crop(self, uid: str | None, w_px: float, h_px: float) -> None:
+        """A warning when cropping the region's picture to it cuts most of it away: the
+        picture the layout's `preview:` says the region shows, else a 16:9 camera."""
+        spec = self.document.preview
+        keys = [key for key in (uid, self.draft.role) if key is not None]
+        shape = declared_shape(keys, spec.cameras, spec.camera) if spec else CameraShape()
         loss = crop_loss(w_px / h_px, shape.aspect or DEFAULT_ASPECT)
         if loss > MAX_CROP_LOSS:
             what = "shared screen" if shape.screen else "camera picture"
             self.warn(
                 "crop",
-                draft,
-                draft.path,
-                f"region {number} ({w_px:.0f}×{h_px:.0f} px) crops away {loss:.0%} of a "
+                f"region {self.number} ({w_px:.0f}×{h_px:.0f} px) crops away {loss:.0%} of a "
                 f"{shape.ratio} {what}; use fit: fit or a shape closer to {shape.ratio}",
             )
-
-    def shape(self, uid: str | None, role: str | None) -> CameraShape:
-        """The picture the layout says the region shows (`preview: {camera, cameras}`)."""
-        spec = self.document.preview
-        if spec is None:
-            return CameraShape()
-        keys = [key for key in (uid, role) if key is not None]
-        return declared_shape(keys, spec.cameras, spec.camera)
 
 
 def accepted(document: LayoutDocument, path: Path) -> frozenset[str]:
