@@ -5,8 +5,9 @@ located issues (errors raise, warnings are kept)."""
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from layoutkit.compile.modes import (
     bind_regions,
     resolve_builtin,
     resolve_payload,
+    wire_region,
 )
 from layoutkit.compile.place import (
     DraftRegion,
@@ -50,7 +52,7 @@ from layoutkit.wire.layout import (
     UpdateLayoutClientRequest,
 )
 from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, WireJson, check_uid
+from layoutkit.wire.rules import MixedVideoLayout, WireJson, check_uid
 
 if TYPE_CHECKING:  # the images of a styled layout load them when it has any
     from layoutkit.assets import Asset, Publisher
@@ -85,15 +87,8 @@ def choose_participants(
         count = default_count(layout.document)
     if not 0 <= count <= MAX_COUNT:
         raise CompileError(f"count {count} is outside 0..{MAX_COUNT}")
-    named = list(dict.fromkeys([*roles.values(), *_named_uids(layout.document)]))
-    chosen = named[:count]
-    taken = set(chosen)
-    n = 1
-    while len(chosen) < count:
-        if str(n) not in taken:
-            chosen.append(str(n))
-        n += 1
-    return tuple(chosen)
+    named = list(dict.fromkeys([*roles.values(), *_named_uids(layout.document)]))[:count]
+    return (*named, *itertools.islice(_fresh_uids(named), count - len(named)))
 
 
 def default_count(document: LayoutDocument) -> int:
@@ -123,15 +118,12 @@ def stand_in_uids(
     `taken`), for checking a layout with those roles bound: bound roles' uids go first
     among made-up participants (`choose_participants`), so with at least as many people
     as roles, everyone bound is there."""
-    used = {*_named_uids(document), *taken}
-    chosen: dict[str, str] = {}
-    n = 1
-    for role in roles:
-        while str(n) in used:
-            n += 1
-        chosen[role] = str(n)
-        used.add(str(n))
-    return chosen
+    return dict(zip(roles, _fresh_uids({*_named_uids(document), *taken}), strict=False))
+
+
+def _fresh_uids(taken: Collection[str]) -> Iterator[str]:
+    """1, 2, 3, ... skipping the uids `taken`."""
+    return (str(n) for n in itertools.count(1) if str(n) not in taken)
 
 
 def _named_uids(document: LayoutDocument) -> list[str]:
@@ -606,18 +598,8 @@ class _Compiler(Step):
                 self.placed.append(Placed(draft, uid, sent, cell))
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
-            render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
-            every.append(
-                LayoutRegion(
-                    uid=uid,
-                    x_axis=_clamp(x),
-                    y_axis=_clamp(y),
-                    width=_clamp(w),
-                    height=_clamp(h),
-                    alpha=round6(draft.alpha),
-                    render_mode=render_mode,
-                )
-            )
+            box = (_clamp(x), _clamp(y), _clamp(w), _clamp(h))
+            every.append(wire_region(uid, *box, round6(draft.alpha), draft.fit))
             if draft.placeholder is None:
                 continue
             if uid is None and draft.agora_fill:
@@ -627,8 +609,9 @@ class _Compiler(Step):
                     "region to Agora; Agora sets placeholders per uid, so it is left out",
                 )
             elif sent:
+                mode = every[-1].render_mode
                 backgrounds.append(
-                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
+                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=mode)
                 )
         self.issues.extend(lint_regions(drafts, every, self.doc, self.marks))
         config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]

@@ -86,18 +86,26 @@ def as_custom(regions: Sequence[ResolvedRegion]) -> list[LayoutRegion]:
     """A built-in mode's picture as an explicit custom layoutConfig: the regions that
     show someone, in paint order, each naming its user."""
     return [
-        LayoutRegion(
-            uid=region.uid,
-            x_axis=region.x,
-            y_axis=region.y,
-            width=region.width,
-            height=region.height,
-            alpha=region.alpha,
-            render_mode=RenderMode.FIT if region.fit == "fit" else RenderMode.CROP,
-        )
-        for region in regions
-        if region.uid is not None
+        wire_region(r.uid, r.x, r.y, r.width, r.height, r.alpha, r.fit)
+        for r in regions
+        if r.uid is not None
     ]
+
+
+def wire_region(
+    uid: str | None, x: float, y: float, width: float, height: float, alpha: float, fit: Fit
+) -> LayoutRegion:
+    """A `layoutConfig` region (rounded already)."""
+    render_mode = RenderMode.FIT if fit == "fit" else RenderMode.CROP
+    return LayoutRegion(
+        uid=uid,
+        x_axis=x,
+        y_axis=y,
+        width=width,
+        height=height,
+        alpha=alpha,
+        render_mode=render_mode,
+    )
 
 
 MAX_USERS = MAX_REGIONS
