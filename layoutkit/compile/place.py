@@ -107,14 +107,11 @@ class Expander(Step):
                 "no uid or role; remove one or the other",
             )
         width, height = self._size(spec, path)
-        ok = True
         if width is None:
             self.error(path, "missing 'width' (or 'height' with 'aspect')")
-            ok = False
         if height is None:
             self.error(path, "missing 'height' (or 'width' with 'aspect')")
-            ok = False
-        if not ok or width is None or height is None:
+        if width is None or height is None:
             return None
         x, x_field = self._anchor(spec.x, spec.right, width, cw, path, ("x", "right"))
         y, y_field = self._anchor(spec.y, spec.bottom, height, ch, path, ("y", "bottom"))
