@@ -249,14 +249,16 @@ def strict_issue(issue: Issue) -> Issue:
     return replace(issue, severity="error", message=issue.message + " (--strict)")
 
 
+def issue_order(issue: Issue) -> tuple[bool, str, int, int]:
+    """Errors first, then in file order."""
+    return issue.severity != "error", issue.source, issue.line or 0, issue.column or 0
+
+
 def _settled(issues: list[Issue], strict: bool) -> list[Issue]:
-    """The issues made errors by `strict`, errors first in file order, one issue for what a
-    template loop repeated; LayoutValidationError when there is an error."""
+    """The issues made errors by `strict`, in `issue_order`, one issue for what a template
+    loop repeated; LayoutValidationError when there is an error."""
     issues = [strict_issue(i) for i in issues] if strict else issues
-    issues = sorted(
-        merge_repeats(issues),
-        key=lambda i: (i.severity != "error", i.source, i.line or 0, i.column or 0),
-    )
+    issues = sorted(merge_repeats(issues), key=issue_order)
     if any(i.severity == "error" for i in issues):
         raise LayoutValidationError(issues)
     return issues

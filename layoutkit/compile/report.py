@@ -14,6 +14,7 @@ from layoutkit.compile.compiler import (
     choose_participants,
     compile_full,
     declared_counts,
+    issue_order,
     stand_in_uids,
     strict_issue,
 )
@@ -224,14 +225,7 @@ class _Findings:
             merged = replace(issue, message=message, counts=every)
             found.append(Finding(merged, tuple((case, tuple(ns)) for case, ns in where.items())))
         found.extend(Finding(issue) for issue in self.whole)
-        found.sort(
-            key=lambda f: (
-                f.issue.severity != "error",
-                f.issue.source,
-                f.issue.line or 0,
-                f.issue.column or 0,
-            )
-        )
+        found.sort(key=lambda f: issue_order(f.issue))
         return found
 
 
