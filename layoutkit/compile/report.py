@@ -140,15 +140,15 @@ def validate_layout(
     validate picks the counts and roles itself (neither is given), it also warns about
     variants that no checked case selects.
     """
-    given = check_roles(roles)
-    wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
-    branch = [r for r in branch_roles(layout) if r not in given]
-    made_up = stand_in_uids(layout.document, branch, given.values())
-    findings = _Findings()
-    use = _VariantUse()
-    checked: list[tuple[Case, tuple[int, ...]]] = []
-    failing: list[tuple[Case, tuple[int, ...]]] = []
     with command_budget():
+        given = check_roles(roles)
+        wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
+        branch = [r for r in branch_roles(layout) if r not in given]
+        made_up = stand_in_uids(layout.document, branch, given.values())
+        findings = _Findings()
+        use = _VariantUse()
+        checked: list[tuple[Case, tuple[int, ...]]] = []
+        failing: list[tuple[Case, tuple[int, ...]]] = []
         for case in role_cases(branch):
             case_counts = tuple(n for n in wanted if n >= len(case))
             if not case_counts:
