@@ -202,6 +202,13 @@ def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:
     return math.ceil(MIN_TEXT_PX * max(1.0, drawn_width / shown))
 
 
+def _legible(options: PreviewOptions, canvas_width: int) -> PreviewOptions:
+    """`options` with text large enough to stay legible once a picture of a canvas
+    `canvas_width` pixels wide is shrunk into a sheet's cell."""
+    drawn = text_px_for(round(canvas_width * options.scale))
+    return replace(options, min_text=max(options.min_text, drawn))
+
+
 def render_sheet_png(
     layout: Layout,
     roles: Mapping[str, str | int] | None = None,
@@ -216,11 +223,8 @@ def render_sheet_png(
 
     opts = options or PreviewOptions()
     # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
-    # memory, so the scale stops at 1 on a sheet; text is drawn large enough to stay
-    # legible once the frame is shrunk into its cell
-    scale = min(opts.scale, 1.0)
-    drawn_width = round(layout.document.canvas.width * scale)
-    opts = replace(opts, scale=scale, min_text=max(opts.min_text, text_px_for(drawn_width)))
+    # memory, so the scale stops at 1 on a sheet
+    opts = _legible(replace(opts, scale=min(opts.scale, 1.0)), layout.document.canvas.width)
     frames: list[tuple[str, Image]] = []
     wanted = declared_counts(layout.document) if counts is None else tuple(counts)
     if not wanted:
@@ -286,9 +290,7 @@ def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None)
 
     opts = options or PreviewOptions(clean=True)
     if steps:
-        canvas_width = steps[0].compilation.canvas[0]
-        drawn_width = round(canvas_width * opts.scale)
-        opts = replace(opts, min_text=max(opts.min_text, text_px_for(drawn_width)))
+        opts = _legible(opts, steps[0].compilation.canvas[0])
     frames = storyboard_images(steps, opts)
     font = _text_font(steps[0].compilation) if steps else None
     return encode_png(render_sheet(frames, columns=min(len(frames), 4), font=font))
