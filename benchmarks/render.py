@@ -14,8 +14,7 @@ from PIL import Image
 from timing import arguments, median_time
 
 from layoutkit import load_layout, parse_layout
-from layoutkit.compile.assets import InMemory
-from layoutkit.compile.compiler import compile_full
+from layoutkit.compile.compiler import InMemory, compile_full
 from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
 from layoutkit.render import encode_png
 from layoutkit.render.camera import CAMERA_CACHE

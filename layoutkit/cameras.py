@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from layoutkit.geometry import parse_aspect
 
 MAX_CAMERA_ASPECT = 16.0  # camera shapes from 1:16 to 16:1; beyond that is a typo
-DEFAULT_ASPECT = 16 / 9
-"""The shape of a camera picture nobody said anything about (16:9): previews draw it, and
-lint measures how much a region crops of it. The one home of this number."""
+DEFAULT_ASPECT = 16 / 9  # a camera nobody said anything about: previews draw it, lint crops it
 SCREEN_ROLE = "screen"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _RATIO = _NUMBER + r"\s*[:/x]\s*" + _NUMBER
+# what `parse_camera_shape` reads, for the JSON Schema
 SHAPE_PATTERN = r"^\s*(" + _RATIO + r"|[sS][cC][rR][eE][eE][nN](\s*:\s*" + _RATIO + r")?)\s*$"
-"""The strings `parse_camera_shape` reads (for the JSON Schema; zero parts and shapes
-beyond 1:16..16:1 are refused after matching)."""
 
 
 @dataclass(frozen=True)
@@ -95,15 +92,3 @@ def parse_camera_shape(value: object) -> CameraShape:
             "screen or screen:W:H (screen:4:3)"
         ) from None
     return CameraShape(check_camera_aspect(aspect), screen)
-
-
-__all__ = [
-    "DEFAULT_ASPECT",
-    "MAX_CAMERA_ASPECT",
-    "SCREEN_ROLE",
-    "SHAPE_PATTERN",
-    "CameraShape",
-    "check_camera_aspect",
-    "declared_shape",
-    "parse_camera_shape",
-]

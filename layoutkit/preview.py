@@ -1,7 +1,6 @@
 """Previews: the glue from a layout through compile to render (pictures, sheets across
-counts, storyboards and GIFs of scenarios). The drawing itself is `layoutkit.render`,
-which never imports layout or compile; only this module joins them: compile for a
-participant set, then draw what would be sent."""
+counts, storyboards and GIFs of scenarios): compile for a participant set, then draw what
+would be sent."""
 
 from __future__ import annotations
 
@@ -11,13 +10,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full, declared_counts
-from layoutkit.compile.participants import Names
+from layoutkit.cameras import DEFAULT_ASPECT, SCREEN_ROLE, CameraShape, declared_shape
+from layoutkit.compile.compiler import Compilation, InMemory, Names, compile_full, declared_counts
+from layoutkit.compile.style import preview_payload
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
+from layoutkit.layout.template_context import command_budget
 from layoutkit.wire.profile import MAX_REGIONS
 from layoutkit.wire.rules import MixedVideoLayout
 
@@ -86,9 +85,7 @@ def compile_preview(
         layout, participants, roles, count=count, hidden=hidden, names=names, assets=InMemory()
     )
     spec = compiled.document.preview
-    if names or spec is None or not spec.names or compiled.style is None:
-        return compiled
-    if not compiled.placeholders:  # real people: draw what their recording will show
+    if names or spec is None or compiled.style is None or not compiled.placeholders:
         return compiled
     samples = _by_uid(compiled, spec.names.items())
     if not samples:
@@ -124,11 +121,7 @@ def draw_compilation(compiled: Compilation, options: PreviewOptions) -> Image:
     ):
         sample = _by_uid(compiled, ((key, key) for key in spec.video_off))
         options = replace(options, video_off=frozenset(sample))
-    payload, drawn = compiled.payload_json, dict[str, bytes]()
-    if compiled.assets:  # a styled layout: its images, as Agora will have them
-        from layoutkit.compile.assets import preview_payload
-
-        payload, drawn = preview_payload(compiled)
+    payload, drawn = preview_payload(compiled)
     urls: dict[str, Path | bytes] = {k: v for k, v in options.images.items() if not k.isdigit()}
     urls.update(drawn)
     render_options = RenderOptions(
@@ -181,17 +174,15 @@ def _camera_for(
     given: Mapping[str, float | CameraShape],
     spec: PreviewSpec | None,
 ) -> CameraShape:
-    """The first shape named for the uid or one of its roles, on the command line, then
-    in the layout's `preview: {cameras: ...}`; else the layout's `preview: {camera: ...}`
-    (not for the `screen` role); else a 16:9 camera."""
-    for table in (given, spec.cameras if spec else {}):
-        for key in (uid, *roles):
-            found = table.get(key)
-            if found is not None:
-                return found if isinstance(found, CameraShape) else CameraShape(float(found))
-    if spec is not None and spec.camera is not None and SCREEN_ROLE not in roles:
-        return spec.camera
-    return CameraShape()
+    """The shape given for the uid or one of its roles on the command line, else the one
+    the layout's `preview:` declares (`declared_shape`)."""
+    for key in (uid, *roles):
+        found = given.get(key)
+        if found is not None:
+            return found if isinstance(found, CameraShape) else CameraShape(float(found))
+    if spec is None:
+        return CameraShape()
+    return declared_shape([uid, *roles], spec.cameras, spec.camera)
 
 
 def role_uids(compiled: Compilation) -> dict[str, str]:
@@ -211,6 +202,13 @@ def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:
     return math.ceil(MIN_TEXT_PX * max(1.0, drawn_width / shown))
 
 
+def _legible(options: PreviewOptions, canvas_width: int) -> PreviewOptions:
+    """`options` with text large enough to stay legible once a picture of a canvas
+    `canvas_width` pixels wide is shrunk into a sheet's cell."""
+    drawn = text_px_for(round(canvas_width * options.scale))
+    return replace(options, min_text=max(options.min_text, drawn))
+
+
 def render_sheet_png(
     layout: Layout,
     roles: Mapping[str, str | int] | None = None,
@@ -220,29 +218,13 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
-    from layoutkit.layout.templating import command_budget
-
-    with command_budget():
-        return _render_sheet_png(layout, roles, counts=counts, options=options)
-
-
-def _render_sheet_png(
-    layout: Layout,
-    roles: Mapping[str, str | int] | None = None,
-    *,
-    counts: Iterable[int] | None = None,
-    options: PreviewOptions | None = None,
-) -> bytes:
     from layoutkit.render import encode_png, render_sheet
     from layoutkit.render.sheet import shrink_to_cell
 
     opts = options or PreviewOptions()
     # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
-    # memory, so the scale stops at 1 on a sheet; text is drawn large enough to stay
-    # legible once the frame is shrunk into its cell
-    scale = min(opts.scale, 1.0)
-    drawn_width = round(layout.document.canvas.width * scale)
-    opts = replace(opts, scale=scale, min_text=max(opts.min_text, text_px_for(drawn_width)))
+    # memory, so the scale stops at 1 on a sheet
+    opts = _legible(replace(opts, scale=min(opts.scale, 1.0)), layout.document.canvas.width)
     frames: list[tuple[str, Image]] = []
     wanted = declared_counts(layout.document) if counts is None else tuple(counts)
     if not wanted:
@@ -250,14 +232,15 @@ def _render_sheet_png(
             f"{layout.source}: the layout's counts hold no participant count from 1 to "
             f"{MAX_REGIONS}, so the sheet has nothing to draw; check `counts:`"
         )
-    for n in wanted:
-        try:
-            compiled = compile_preview(layout, None, roles, count=n)
-        except LayoutError as exc:
-            frames.append((f"{n}: {exc.message}", shrink_to_cell(_blank(layout, opts))))
-            continue
-        # shrunk to its cell at once: the sheet holds one full-size picture at a time
-        frames.append((caption(compiled), shrink_to_cell(draw_compilation(compiled, opts))))
+    with command_budget():
+        for n in wanted:
+            try:
+                compiled = compile_preview(layout, None, roles, count=n)
+            except LayoutError as exc:
+                frames.append((f"{n}: {exc.message}", shrink_to_cell(_blank(layout, opts))))
+                continue
+            # shrunk to its cell at once: the sheet holds one full-size picture at a time
+            frames.append((caption(compiled), shrink_to_cell(draw_compilation(compiled, opts))))
     return encode_png(render_sheet(frames))
 
 
@@ -307,9 +290,7 @@ def storyboard_png(steps: Sequence[Step], options: PreviewOptions | None = None)
 
     opts = options or PreviewOptions(clean=True)
     if steps:
-        canvas_width = steps[0].compilation.canvas[0]
-        drawn_width = round(canvas_width * opts.scale)
-        opts = replace(opts, min_text=max(opts.min_text, text_px_for(drawn_width)))
+        opts = _legible(opts, steps[0].compilation.canvas[0])
     frames = storyboard_images(steps, opts)
     font = _text_font(steps[0].compilation) if steps else None
     return encode_png(render_sheet(frames, columns=min(len(frames), 4), font=font))
@@ -322,14 +303,10 @@ def animation_gif(steps: Sequence[Step], options: PreviewOptions | None = None) 
 
     frames = [image for _, image in storyboard_images(steps, options)]
     times = [step.at for step in steps]
-    durations = (
-        [
-            round(min(max(later - now, 0.8), 3.0) * 1000)
-            for now, later in zip(times, [*times[1:], times[-1] + 2.0], strict=True)
-        ]
-        if times
-        else []
-    )
+    ends = [*times[1:], times[-1] + 2.0] if times else []
+    durations = [
+        round(min(max(end - at, 0.8), 3.0) * 1000) for at, end in zip(times, ends, strict=True)
+    ]
     return encode_gif(frames, durations)
 
 
@@ -356,19 +333,3 @@ def _blank(layout: Layout, options: PreviewOptions) -> Image:
     return render_canvas(
         payload, [], size.width, size.height, [], RenderOptions(scale=options.scale, clean=True)
     )
-
-
-__all__ = [
-    "PreviewOptions",
-    "animation_gif",
-    "caption",
-    "compile_preview",
-    "draw_compilation",
-    "participants_for",
-    "render_preview",
-    "render_sheet_png",
-    "role_uids",
-    "storyboard_images",
-    "storyboard_png",
-    "text_px_for",
-]

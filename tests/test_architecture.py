@@ -88,7 +88,7 @@ LOW = (
 )
 ALLOWED: dict[str, tuple[str, ...]] = {
     "layoutkit.layout": (),
-    # and, lazily, to draw a styled layout's images and publish them (compile.assets)
+    # and, lazily, to draw a styled layout's images and publish them (compile.style)
     "layoutkit.compile": ("layoutkit.layout", "layoutkit.render.style", "layoutkit.assets"),
     "layoutkit.render": (),
     "layoutkit.preview": (

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from layoutkit.cli import cli
-from layoutkit.compile.binding import EMPTY_PICTURE, bind_regions
 from layoutkit.compile.compiler import compile_full, resolve_regions
+from layoutkit.compile.modes import EMPTY_PICTURE, bind_regions
 from layoutkit.compile.report import validate_layout
 from layoutkit.errors import CompileError
 from layoutkit.layout.loader import parse_layout

@@ -141,11 +141,6 @@ def test_a_font_that_cannot_be_used_is_an_error_at_the_fonts_place(
         paint_card(texts().cards[0], font=path, font_where="f:1:2")
 
 
-def test_a_font_path_is_checked_as_the_plan_is_made() -> None:
-    with pytest.raises(ValueError, match="font path must not be empty"):
-        StylePlan(W, H, BG, font="")
-
-
 # the cache: the same plan with the same files is not drawn again
 
 

@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from layoutkit import parse_layout
 from layoutkit.assets import FolderPublisher
 from layoutkit.cli import cli
-from layoutkit.compile.assets import InMemory
-from layoutkit.compile.compiler import compile_full
+from layoutkit.compile.compiler import InMemory, compile_full
 from layoutkit.errors import AssetError, LayoutError, LayoutValidationError, mask_urls
 from layoutkit.library import presets
 from layoutkit.preview import compile_preview

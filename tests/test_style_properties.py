@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layoutkit import parse_layout
-from layoutkit.compile.assets import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full
+from layoutkit.compile.compiler import Compilation, InMemory, compile_full
 from layoutkit.compile.style import StyledCell
 from layoutkit.library import presets
 from layoutkit.render.compose import pixel_box

@@ -1,12 +1,10 @@
-"""The style images (issue 15): a `StylePlan` checked as it is made, and drawn into the
+"""The style images (issue 15): a `StylePlan` drawn into the
 JPEGs Agora shows, pixel by pixel: frames on exactly their band, name strips in exactly
 their rectangle, images fitted or cropped, cards; text shrunk, then cut with a warning;
 bad images as located errors; JPEGs of the canvas size within Agora's 6 MB."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,43 +51,6 @@ from layoutkit.wire.profile import MAX_IMAGE_BYTES
 @pytest.fixture(scope="module")
 def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return make_images(tmp_path_factory.mktemp("style-images"))
-
-
-# the plan, checked as it is made
-
-
-@pytest.mark.parametrize(
-    ("make", "words"),
-    [
-        (lambda: PixelRect(0, 0, 0, 10), "width must be at least 1"),
-        (lambda: PixelRect(-1, 0, 10, 10), "x must be at least 0"),
-        (lambda: PixelRect(0, 0, 1.5, 10), "whole number"),  # type: ignore[arg-type]
-        (lambda: FrameMark(PixelRect(0, 0, 20, 10), 5, RED), "under half the smaller side"),
-        (lambda: FrameMark(PixelRect(0, 0, 20, 10), 2, "red"), '"#RRGGBB"'),
-        (lambda: TextMark(PixelRect(0, 0, 9, 9), "a", 10, 12, WHITE), "size must be at least 12"),
-        (lambda: TextMark(PixelRect(0, 0, 9, 9), "a", 10, 2, WHITE), "min_size must be at least 6"),
-        (lambda: TextMark(PixelRect(0, 0, 9, 9), "a", 9, 9, WHITE, align="top"), "align"),  # type: ignore[arg-type]
-        (lambda: ImageMark(PixelRect(0, 0, 9, 9), "a.png", "stretch"), "fit must be"),  # type: ignore[arg-type]
-        (lambda: ImageMark(PixelRect(0, 0, 9, 9), ""), "must not be empty"),
-        (lambda: plan(FillMark(PixelRect(300, 0, 21, 10), RED)), "reaches past the 320×180"),
-        (lambda: plan(FillMark(PixelRect(0, 170, 10, 11), RED)), "marks[0] (FillMark)"),
-        (
-            lambda: plan(cards=(CardPlan("7", 9, 9, RED, "", "", WHITE),) * 2),
-            "uid '7' has a card already",
-        ),
-    ],
-)
-def test_a_plan_that_cannot_be_drawn_is_refused_as_it_is_made(
-    make: Callable[[], object], words: str
-) -> None:
-    with pytest.raises(ValueError, match=re.escape(words)):
-        make()
-
-
-def test_is_empty_means_nothing_but_the_colour() -> None:
-    assert plan().is_empty
-    assert not plan(FillMark(PixelRect(0, 0, 1, 1), RED)).is_empty
-    assert not plan(cards=(CardPlan("1", 9, 9, RED, "", "", WHITE),)).is_empty
 
 
 # marks, pixel by pixel (the painted picture; the JPEG within a tolerance)

@@ -17,8 +17,7 @@ from PIL import Image
 
 from layoutkit import load_layout, parse_layout
 from layoutkit.assets import CallablePublisher, FolderPublisher
-from layoutkit.compile.assets import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full
+from layoutkit.compile.compiler import Compilation, InMemory, compile_full
 from layoutkit.emulator import EmulatorServer
 from layoutkit.errors import AssetError, CompileError, LayoutValidationError
 from layoutkit.live.scenario import load_scenario, play_scenario

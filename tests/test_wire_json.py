@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from layoutkit import LayoutValidationError, parse_layout, presets
-from layoutkit.compile.binding import EMPTY_PICTURE, as_custom
 from layoutkit.compile.compiler import Compilation, compile_full
-from layoutkit.compile.modes import resolve_payload
+from layoutkit.compile.modes import EMPTY_PICTURE, as_custom, resolve_payload
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.render import Appearance, RenderOptions, render_canvas
 from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest, json_context

@@ -187,8 +187,7 @@ def _compile(
     the names and where a styled layout's images are published (with `publish` False,
     they are drawn for a preview and published nowhere)."""
     from layoutkit.cli.style_options import StyleArgs
-    from layoutkit.compile.compilation import InMemory
-    from layoutkit.compile.compiler import compile_full
+    from layoutkit.compile.compiler import InMemory, compile_full
 
     if count is not None and participants is not None:
         raise click.UsageError("give --count or --participants, not both")

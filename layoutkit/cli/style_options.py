@@ -55,7 +55,7 @@ class StyleArgs:
 
 def parse_names(values: Sequence[str]) -> dict[str, str]:
     """`--name UID=NAME` values -> uid -> name (BadParameter when one is not that)."""
-    from layoutkit.compile.participants import check_name
+    from layoutkit.compile.compiler import check_name
     from layoutkit.errors import CompileError
 
     names: dict[str, str] = {}

@@ -1,108 +1,302 @@
-"""Layout + participants and roles -> Agora's payload, the regions Agora will draw, and
-located issues (errors stop compilation; warnings are reported beside the result).
-
-The payload is built once, as the wire models Agora's requests are checked by
-(`Compilation.payload`, `transcoding`); the JSON sent is what they give
-(`payload_json`, `transcoding_json`).
-"""
+"""Compiling a layout for one participant set: the participants (given in join order, or made
+up from a count), roles, hidden people and names checked; the regions placed and bound; the
+payload built once as the wire models; a `Compilation` with the regions Agora will draw and
+located issues (errors raise, warnings are kept)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import itertools
+import unicodedata
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from layoutkit.assets import Publisher
-from layoutkit.compile.assets import finish_style
-from layoutkit.compile.binding import EMPTY_PICTURE, as_custom, bind_regions
-from layoutkit.compile.compilation import Compilation, InMemory, sorted_issues, strict_issue
-from layoutkit.compile.lint import bitrate_for, lint_document, lint_regions
-from layoutkit.compile.modes import resolve_builtin, resolve_payload
-from layoutkit.compile.participants import (
-    ALL_COUNTS,
-    Names,
-    check_hidden,
-    check_names,
-    check_roles,
-    choose_participants,
-    declared_counts,
-    default_count,
+from layoutkit.compile.modes import (
+    EMPTY_PICTURE,
+    as_custom,
+    bind_regions,
+    resolve_builtin,
+    resolve_payload,
+    wire_region,
 )
-from layoutkit.compile.place import DraftRegion, Expander
-from layoutkit.compile.style import Insetter, Placed, StyledCell, Styler
-from layoutkit.errors import Issue, LayoutValidationError
+from layoutkit.compile.place import (
+    DraftRegion,
+    Expander,
+    Step,
+    bitrate_for,
+    lint_regions,
+    lint_settings,
+)
+from layoutkit.compile.style import (
+    Insetter,
+    Placed,
+    StyledCell,
+    Styler,
+    not_published,
+    publish,
+    render_assets,
+)
+from layoutkit.errors import CompileError, Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
+from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.loader import Layout, ParsedLayout
-from layoutkit.layout.model import Entry, LayoutDocument, Variant
+from layoutkit.layout.model import Entry, GridEntry, LayoutDocument, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
 from layoutkit.layout.yaml import Path
+from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import (
     BackgroundConfig,
     LayoutRegion,
     TranscodingConfig,
     UpdateLayoutClientRequest,
 )
-from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, check_uid
+from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MixedVideoLayout, WireJson, check_uid
+
+if TYPE_CHECKING:  # the images of a styled layout load them when it has any
+    from layoutkit.assets import Asset, Publisher
+
+ALL_COUNTS = tuple(range(1, MAX_REGIONS + 1))
+DEFAULT_COUNT = 4
+MAX_COUNT = 64
+
+
+def declared_counts(document: LayoutDocument) -> tuple[int, ...]:
+    """The counts a layout says it is made for (within 1..17), else 1..17."""
+    if document.counts is None:
+        return ALL_COUNTS
+    return tuple(n for n in ALL_COUNTS if n in document.counts)
+
+
+def choose_participants(
+    layout: Layout,
+    participants: Sequence[str | int] | None,
+    roles: Mapping[str, str],
+    count: int | None,
+) -> tuple[str, ...]:
+    """The participants in join order: as given, or `count` of them made up from the uids
+    the layout and the roles name, then 1, 2, 3, ... (the format's `--count` rule)."""
+    if participants is not None:
+        uids = tuple(_uid_arg(p, "participants") for p in participants)
+        dupes = sorted({u for u in uids if uids.count(u) > 1})
+        if dupes:
+            raise CompileError(f"participants: uid {dupes[0]} is listed twice")
+        return uids
+    if count is None:
+        count = default_count(layout.document)
+    if not 0 <= count <= MAX_COUNT:
+        raise CompileError(f"count {count} is outside 0..{MAX_COUNT}")
+    named = list(dict.fromkeys([*roles.values(), *_named_uids(layout.document)]))[:count]
+    return (*named, *itertools.islice(_fresh_uids(named), count - len(named)))
+
+
+def default_count(document: LayoutDocument) -> int:
+    """The region count of a custom layout without variants, else 4; moved into the
+    layout's declared `counts` when it falls outside them."""
+    count = DEFAULT_COUNT
+    if document.variants is None and document.effective_mode == MixedVideoLayout.CUSTOM:
+        total = 0
+        for entry in document.regions or []:
+            if isinstance(entry, GridEntry):
+                g = entry.grid
+                total += g.rows * g.columns if g.cells is None else g.cells
+            else:
+                total += 1
+        count = max(1, min(total, MAX_REGIONS))
+    declared = document.counts
+    if declared is not None and count not in declared:
+        high = declared.high if declared.high is not None else MAX_REGIONS
+        count = max(declared.low, 1) if count < declared.low else min(high, MAX_REGIONS)
+    return count
+
+
+def stand_in_uids(
+    document: LayoutDocument, roles: Sequence[str], taken: Collection[str] = ()
+) -> dict[str, str]:
+    """Made-up uids for `roles` (1, 2, 3, ... skipping the uids the layout names and
+    `taken`), for checking a layout with those roles bound: bound roles' uids go first
+    among made-up participants (`choose_participants`), so with at least as many people
+    as roles, everyone bound is there."""
+    return dict(zip(roles, _fresh_uids({*_named_uids(document), *taken}), strict=False))
+
+
+def _fresh_uids(taken: Collection[str]) -> Iterator[str]:
+    """1, 2, 3, ... skipping the uids `taken`."""
+    return (str(n) for n in itertools.count(1) if str(n) not in taken)
+
+
+def _named_uids(document: LayoutDocument) -> list[str]:
+    uids: list[str] = []
+    for entries in [document.regions or [], *[v.regions or [] for v in document.variants or []]]:
+        for entry in entries:
+            if isinstance(entry, GridEntry):
+                uids.extend(entry.grid.uids or [])
+            elif entry.uid is not None:
+                uids.append(entry.uid)
+    return uids
+
+
+def _uid_arg(value: object, what: str) -> str:
+    try:
+        return check_uid(value)
+    except ValueError as exc:
+        raise CompileError(f"{what}: {exc}") from None
+
+
+def check_roles(roles: Mapping[str, str | int] | None) -> dict[str, str]:
+    return {str(k): _uid_arg(v, f"role {k}") for k, v in (roles or {}).items()}
+
+
+def check_hidden(hidden: Collection[str | int] | None, people: Sequence[str]) -> frozenset[str]:
+    uids = frozenset(_uid_arg(h, "hidden") for h in hidden or ())
+    strangers = sorted(uids - set(people), key=int)
+    if strangers:
+        raise CompileError(
+            f"hidden: uid {strangers[0]} is not among the participants "
+            f"({', '.join(people) or 'none'}); hide only people in the channel"
+        )
+    return uids
+
+
+MAX_NAME_CHARS = 100
+Names = Mapping[str, str] | Mapping[int, str] | Mapping[str | int, str]
+"""uid -> the name to show for them (uids as text or as numbers)."""
+
+
+def check_name(uid: str | int, name: object) -> tuple[str, str]:
+    """A uid and the name to show for it (`--name UID=NAME`, `names=`), checked: the uid
+    as in a layout, the name text of 1 to MAX_NAME_CHARS characters on one line."""
+    key = _uid_arg(uid, "names")
+    if not isinstance(name, str):
+        raise CompileError(f"names: the name of uid {key} is text, not {type(name).__name__}")
+    text = name.strip()
+    if not text:
+        raise CompileError(f"names: the name of uid {key} is empty; give a name, or leave it out")
+    if len(text) > MAX_NAME_CHARS:
+        raise CompileError(
+            f"names: the name of uid {key} has {len(text)} characters; at most {MAX_NAME_CHARS}"
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+        raise CompileError(
+            f"names: the name of uid {key} has control characters or line breaks; "
+            "give it on one line"
+        )
+    return key, text
+
+
+def check_names(names: Names | None) -> dict[str, str]:
+    """uid -> name, each checked (`check_name`)."""
+    return dict(check_name(uid, name) for uid, name in (names or {}).items())
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """Everything compiling a layout for one participant set gives: updateLayout's
+    `clientRequest` (`payload`) and start's `transcodingConfig` (`transcoding`) as wire
+    models, their JSON made once (`payload_json`, `transcoding_json`: read-only), the
+    regions Agora will draw, and the warnings. A styled layout also gives `style`, what its
+    images draw, and `assets`, those images (the background, then a card per person),
+    whose URLs are in the payload only when published (`urls`)."""
+
+    payload: UpdateLayoutClientRequest
+    transcoding: TranscodingConfig
+    regions: list[ResolvedRegion]
+    participants: tuple[str, ...]
+    roles: dict[str, str]
+    document: LayoutDocument
+    variant: int | None
+    issues: list[Issue] = field(default_factory=list)
+    hidden: frozenset[str] = frozenset()  # participants left out on purpose
+    not_shown: tuple[str, ...] = ()  # participants to show for whom no region was left
+    placeholders: bool = False  # the participants were made up (`count`), not given
+    role_holders: dict[str, str] = field(default_factory=dict)  # role -> uid its region shows
+    names: dict[str, str] = field(default_factory=dict)  # uid -> name, as given
+    style: StylePlan | None = None
+    cells: tuple[tuple[str | None, StyledCell], ...] = ()  # (uid, cell) of framed/labelled regions
+    assets: tuple[Asset, ...] = ()
+    urls: dict[str, str] = field(default_factory=dict)  # asset name -> published URL
+
+    @property
+    def published(self) -> bool:
+        """Whether the payload names the style's images (all of them are published)."""
+        return bool(self.urls) or not self.assets
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The participants meant to be seen (everyone but the hidden), in join order."""
+        return tuple(p for p in self.participants if p not in self.hidden)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        return self.document.canvas.width, self.document.canvas.height
+
+    @cached_property
+    def payload_json(self) -> WireJson:
+        """updateLayout's `clientRequest` as the JSON sent to Agora."""
+        return self.payload.to_wire()
+
+    @cached_property
+    def transcoding_json(self) -> WireJson:
+        """start's `transcodingConfig` as the JSON sent to Agora."""
+        return self.transcoding.to_wire()
+
+
+def strict_issue(issue: Issue) -> Issue:
+    """A warning made an error by --strict."""
+    if issue.severity != "warning":
+        return issue
+    return replace(issue, severity="error", message=issue.message + " (--strict)")
+
+
+def issue_order(issue: Issue) -> tuple[bool, str, int, int]:
+    """Errors first, then in file order."""
+    return issue.severity != "error", issue.source, issue.line or 0, issue.column or 0
+
+
+def _settled(issues: list[Issue], strict: bool) -> list[Issue]:
+    """The issues made errors by `strict`, in `issue_order`, one issue for what a template
+    loop repeated; LayoutValidationError when there is an error."""
+    issues = [strict_issue(i) for i in issues] if strict else issues
+    issues = sorted(merge_repeats(issues), key=issue_order)
+    if any(i.severity == "error" for i in issues):
+        raise LayoutValidationError(issues)
+    return issues
+
+
+class InMemory:
+    """Not a publisher: a styled layout's images stay in `Compilation.assets`, unnamed in
+    the payload, and no warning is given (what previews compile with)."""
 
 
 def compile_layout(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    strict: bool = False,
-    hidden: Collection[str | int] | None = None,
-    names: Names | None = None,
-    assets: Publisher | None = None,
+    **options: Any,
 ) -> UpdateLayoutClientRequest:
-    """The updateLayout `clientRequest` for these participants (uids in join order),
-    leaving out the `hidden` ones."""
-    return compile_full(
-        layout,
-        participants,
-        roles,
-        count=count,
-        strict=strict,
-        hidden=hidden,
-        names=names,
-        assets=assets,
-    ).payload
+    """The updateLayout `clientRequest` for these participants (`compile_full`'s options)."""
+    return compile_full(layout, participants, roles, **options).payload
 
 
 def compile_start(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    strict: bool = False,
-    hidden: Collection[str | int] | None = None,
-    names: Names | None = None,
-    assets: Publisher | None = None,
+    **options: Any,
 ) -> TranscodingConfig:
     """The `transcodingConfig` of a start request (canvas, fps, bitrate and the layout)."""
-    return compile_full(
-        layout,
-        participants,
-        roles,
-        count=count,
-        strict=strict,
-        hidden=hidden,
-        names=names,
-        assets=assets,
-    ).transcoding
+    return compile_full(layout, participants, roles, **options).transcoding
 
 
 def resolve_regions(
     layout: Layout,
     participants: Sequence[str | int] | None = None,
     roles: Mapping[str, str | int] | None = None,
-    *,
-    count: int | None = None,
-    hidden: Collection[str | int] | None = None,
+    **options: Any,
 ) -> list[ResolvedRegion]:
     """The rectangles Agora will draw for these participants, in paint order."""
-    return compile_full(layout, participants, roles, count=count, hidden=hidden).regions
+    return compile_full(layout, participants, roles, **options).regions
 
 
 def compile_full(
@@ -140,10 +334,27 @@ def compile_full(
     compiled = compiler.run()
     if compiled.style is None or compiler.styler is None:
         return compiled
-    return finish_style(compiled, compiler.styler, assets, strict)
+    return _finish_style(compiled, compiler.styler, assets, strict)
 
 
-class _Compiler:
+def _finish_style(
+    compiled: Compilation, styler: Styler, assets: Publisher | InMemory | None, strict: bool
+) -> Compilation:
+    """A styled compilation's images drawn and (given a publisher) published; its
+    render warnings among its issues."""
+    assert compiled.style is not None
+    drawn, issues = render_assets(compiled.style, styler)
+    issues += styler.covered(compiled.regions)
+    if assets is None:
+        issues.append(not_published(compiled.style, styler))
+    every = _settled([*compiled.issues, *issues], strict)
+    compiled = replace(compiled, issues=every, assets=drawn)
+    if assets is None or isinstance(assets, InMemory):
+        return compiled
+    return publish(compiled, assets)
+
+
+class _Compiler(Step):
     def __init__(
         self,
         layout: Layout,
@@ -155,34 +366,26 @@ class _Compiler:
         placeholders: bool,
         names: dict[str, str],
     ) -> None:
+        super().__init__(parsed.document.canvas, parsed.marks)
         self.doc = parsed.document
         self.names = names
         self.layout = layout  # its variables and the files it may draw
-        self.styler: Styler | None = None  # made for a styled layout (`_style`)
+        self.styler: Styler | None = None  # made for a styled layout
         self.placed: list[Placed] = []
-        self.marks = parsed.marks
         self.people = people
         self.hidden = hidden
         self.shown = tuple(p for p in people if p not in hidden)
         self.roles = roles
         self.strict = strict
         self.placeholders = placeholders
-        self.issues: list[Issue] = []
         self.not_shown: tuple[str, ...] = ()
         self.role_holders: dict[str, str] = {}
         self.cells: list[StyledCell | None] = []
         self._no_variant = False
 
-    def error(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("error", path, message))
-
-    def warn(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("warning", path, message))
-
     def run(self) -> Compilation:
         doc = self.doc
-        self._check_canvas()
-        self.issues.extend(lint_document(self.doc, self.marks))
+        lint_settings(self, doc)
         index, variant = self._pick_variant()
         base: Path = ("variants", index) if index is not None else ()
         mode = self._mode(variant)
@@ -193,7 +396,7 @@ class _Compiler:
         drafts = self._drafts(mode, entries, entries_path, base)
         focus_uid = self._focus(focus, focus_path, mode)
         if doc.decor or doc.card or any(d.frame or d.label or d.card for d in drafts):
-            self._style()
+            self.styler = Styler(doc, self.marks, self.names, self.roles, self.layout)
         layout_config, backgrounds = self._bind(drafts, entries_path)
         builtin: list[ResolvedRegion] = []
         if mode != MixedVideoLayout.CUSTOM:
@@ -209,10 +412,7 @@ class _Compiler:
                 "the layout draws its own background (frames, labels or decor), and Agora "
                 "takes one background image; put the picture in decor as a local image",
             )
-        if self.strict:
-            self.issues = [strict_issue(i) for i in self.issues]
-        if any(i.severity == "error" for i in self.issues):
-            raise LayoutValidationError(sorted_issues(self.issues))
+        issues = _settled(self.issues, self.strict)
         payload, transcoding = build_payload(
             self.doc, mode, background, layout_config, backgrounds, focus_uid
         )
@@ -224,7 +424,7 @@ class _Compiler:
             self.roles,
             doc,
             index,
-            sorted_issues(self.issues),
+            issues,
             self.hidden,
             self.not_shown,
             self.placeholders,
@@ -233,22 +433,6 @@ class _Compiler:
             style,
             tuple((p.uid, p.styled) for p in self.placed if p.sent and p.styled is not None),
         )
-
-    def _style(self) -> None:
-        """Make the Styler of a styled layout (frames, labels, cards, decor)."""
-        layout = self.layout
-        styler = Styler(self.doc, self.marks, self.names, self.roles, layout.vars)
-        styler.files_root, styler.files_allowed = layout.files_root, layout.files_allowed
-        self.styler = styler
-
-    def _check_canvas(self) -> None:
-        w, h = self.doc.canvas.width, self.doc.canvas.height
-        if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_AREA_PX:
-            self.error(
-                ("canvas",),
-                f"canvas {w}×{h} is above what Agora records: at most 1920 "
-                "on a side and 1920×1080 pixels in area (e.g. 1280x720, 1080x1920)",
-            )
 
     def _pick_variant(self) -> tuple[int | None, Variant | None]:
         variants = self.doc.variants
@@ -416,18 +600,8 @@ class _Compiler:
                 self.placed.append(Placed(draft, uid, sent, cell))
             if draft.role is not None and uid is not None and sent:
                 self.role_holders.setdefault(draft.role, uid)
-            render_mode = RenderMode.FIT if draft.fit == "fit" else RenderMode.CROP
-            every.append(
-                LayoutRegion(
-                    uid=uid,
-                    x_axis=_clamp(x),
-                    y_axis=_clamp(y),
-                    width=_clamp(w),
-                    height=_clamp(h),
-                    alpha=round6(draft.alpha),
-                    render_mode=render_mode,
-                )
-            )
+            box = (_clamp(x), _clamp(y), _clamp(w), _clamp(h))
+            every.append(wire_region(uid, *box, round6(draft.alpha), draft.fit))
             if draft.placeholder is None:
                 continue
             if uid is None and draft.agora_fill:
@@ -437,8 +611,9 @@ class _Compiler:
                     "region to Agora; Agora sets placeholders per uid, so it is left out",
                 )
             elif sent:
+                mode = every[-1].render_mode
                 backgrounds.append(
-                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=render_mode)
+                    BackgroundConfig(uid=uid, image_url=draft.placeholder, render_mode=mode)
                 )
         self.issues.extend(lint_regions(drafts, every, self.doc, self.marks))
         config = [entry for entry, sent in zip(every, binding.sent, strict=True) if sent]
@@ -512,16 +687,3 @@ def _people(uids: Sequence[str]) -> str:
 
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
-
-
-__all__ = [
-    "ALL_COUNTS",
-    "Compilation",
-    "choose_participants",
-    "compile_full",
-    "compile_layout",
-    "compile_start",
-    "declared_counts",
-    "default_count",
-    "resolve_regions",
-]

@@ -1,20 +1,112 @@
-"""The geometry of Agora's built-in composite modes for 1..17 users.
-
-Agora computes these layouts itself; this module reproduces them from
-`docs/agora.md` (its floating, adaptive or "best fit", and vertical sections), so that
-`regions` and previews show where each user will be. Users are given in join order;
-users past the 17th are not drawn. Where the sources disagree, the choice is a constant
-below, easy to change.
-"""
+"""Who Agora shows where. Agora gives every region without a `uid` to the channel's users in
+join order, hidden people included, so when the participants are known every region names
+its user (`bind_regions`); built-in modes show everyone, so to hide someone their geometry
+is sent as a custom layout (`as_custom`). The built-in modes' geometry reproduces
+`docs/agora.md`; where sources disagree the choice is a constant below."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
+from layoutkit.wire.layout import LayoutRegion
 from layoutkit.wire.profile import MAX_REGIONS
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode, ToWire, layout_json
+
+EMPTY_PICTURE = LayoutRegion(
+    x_axis=0.0, y_axis=0.0, width=0.0, height=0.0, alpha=1.0, render_mode=RenderMode.CROP
+)
+"""What a custom layout sends when nobody is to be shown: Agora needs at least one region
+in mode 3, and a region of zero size draws nothing whoever Agora puts in it."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The outcome of binding people to regions, one entry per region in paint order."""
+
+    uids: tuple[str | None, ...]  # the uid sent, or None for a region left to Agora
+    sent: tuple[bool, ...]  # False: nobody for this region, left out of layoutConfig
+    not_shown: tuple[str, ...]  # people to show for whom no region was left
+    agora_replaced: bool  # `fill: agora` regions were bound because someone is hidden
+
+
+def bind_regions(
+    named: Sequence[str | None],
+    agora_fill: Sequence[bool],
+    people: Sequence[str],
+    hidden: Collection[str] = (),
+    *,
+    drawable: Sequence[bool] | None = None,
+) -> Binding:
+    """Bind `people` (everyone in the channel, in join order) to regions.
+
+    `named[i]` is the uid the layout gives region i (its `uid`, or the uid its role is
+    bound to), None when it names nobody. Named regions show their user when that user is
+    present and not hidden, and are left out otherwise. The other regions take the people
+    still unplaced, in join order; `fill: agora` regions are left to Agora, which fills
+    them the same way, unless someone is hidden. A region that is not `drawable` (no
+    area on the canvas) takes nobody and is left out; the user it names is not shown.
+    """
+    present = set(people)
+    visible = [p for p in people if p not in hidden]
+    named_uids = {uid for uid in named if uid is not None}
+    free = deque(p for p in visible if p not in named_uids)
+    replace_agora = bool(set(hidden) & present) and any(agora_fill)
+    uids: list[str | None] = []
+    sent: list[bool] = []
+    left_to_agora = 0
+    lost: list[str] = []  # named in a region Agora draws nothing of
+    shown = set(visible)
+    for uid, agora, area in zip(named, agora_fill, drawable or [True] * len(named), strict=True):
+        if not area:
+            uids.append(uid)
+            sent.append(False)
+            if uid is not None and uid in shown:
+                lost.append(uid)
+        elif uid is not None:
+            uids.append(uid)
+            sent.append(uid in present and uid not in hidden)
+        elif agora and not replace_agora:
+            uids.append(None)
+            sent.append(True)
+            left_to_agora += 1
+        else:
+            person = free.popleft() if free else None
+            uids.append(person)
+            sent.append(person is not None)
+    order = {uid: i for i, uid in enumerate(people)}
+    not_shown = tuple(sorted([*lost, *list(free)[left_to_agora:]], key=order.__getitem__))
+    return Binding(tuple(uids), tuple(sent), not_shown, replace_agora)
+
+
+def as_custom(regions: Sequence[ResolvedRegion]) -> list[LayoutRegion]:
+    """A built-in mode's picture as an explicit custom layoutConfig: the regions that
+    show someone, in paint order, each naming its user."""
+    return [
+        wire_region(r.uid, r.x, r.y, r.width, r.height, r.alpha, r.fit)
+        for r in regions
+        if r.uid is not None
+    ]
+
+
+def wire_region(
+    uid: str | None, x: float, y: float, width: float, height: float, alpha: float, fit: Fit
+) -> LayoutRegion:
+    """A `layoutConfig` region (rounded already)."""
+    render_mode = RenderMode.FIT if fit == "fit" else RenderMode.CROP
+    return LayoutRegion(
+        uid=uid,
+        x_axis=x,
+        y_axis=y,
+        width=width,
+        height=height,
+        alpha=alpha,
+        render_mode=render_mode,
+    )
+
 
 MAX_USERS = MAX_REGIONS
 
@@ -170,18 +262,3 @@ def resolve_payload(
     if mode == MixedVideoLayout.CUSTOM:
         return resolve_custom(payload.get("layoutConfig") or [], participants)
     return resolve_builtin(mode, participants, payload.get("maxResolutionUid"))
-
-
-__all__ = [
-    "FLOATING_GAP",
-    "FLOATING_SMALL",
-    "MAX_USERS",
-    "VERTICAL_OUTER_COLUMN_FIRST",
-    "VERTICAL_TIERS",
-    "adaptive",
-    "floating",
-    "resolve_builtin",
-    "resolve_custom",
-    "resolve_payload",
-    "vertical",
-]

@@ -1,18 +1,16 @@
-"""Region and grid entries -> rectangles in canvas fractions, with located issues.
-
-Lengths become fractions against the canvas, `right`/`bottom` anchors and `aspect` are
-applied (the aspect of the video: inside a `frame`, beside a `label`), grids are cut into
-cells. Nothing here knows about participants: a region keeps its `uid` or `role` as
-written.
-"""
+"""Region and grid entries -> rectangles in canvas fractions (lengths against the canvas,
+`right`/`bottom` anchors, `aspect` of the video inside a frame and beside a label, grids cut
+into cells), and the warnings about what Agora accepts but is probably a mistake."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from layoutkit.cameras import DEFAULT_ASPECT, CameraShape, declared_shape
 from layoutkit.errors import Issue
-from layoutkit.geometry import Fit, Length, Rect
+from layoutkit.geometry import Fit, Length, Rect, crop_loss
 from layoutkit.layout.model import (
     Canvas,
     CardSpec,
@@ -21,9 +19,21 @@ from layoutkit.layout.model import (
     GridEntry,
     GridSpec,
     LabelSpec,
+    LayoutDocument,
     RegionSpec,
 )
 from layoutkit.layout.yaml import Path, SourceMap
+from layoutkit.wire.layout import LayoutRegion
+from layoutkit.wire.profile import (
+    DEFAULT_FPS,
+    LOW_BITRATE_SHARE,
+    MAX_AREA_PX,
+    MAX_SIDE_PX,
+    SUPPORTED_FPS,
+    image_url_problem,
+    recommended_bitrate,
+)
+from layoutkit.wire.rules import RenderMode
 
 _EPS = 1e-9
 
@@ -54,12 +64,11 @@ class DraftRegion:
         return Rect(self.x, self.y, self.width, self.height)
 
 
-class Expander:
-    """Turns the entries of one regions list into DraftRegions, collecting issues."""
+class Step:
+    """A step through one layout on its canvas, gathering located issues."""
 
     def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
-        self.canvas = canvas
-        self.marks = marks
+        self.canvas, self.marks = canvas, marks
         self.issues: list[Issue] = []
 
     def error(self, path: Path, message: str) -> None:
@@ -67,6 +76,10 @@ class Expander:
 
     def warn(self, path: Path, message: str) -> None:
         self.issues.append(self.marks.issue("warning", path, message))
+
+
+class Expander(Step):
+    """Turns the entries of one regions list into DraftRegions."""
 
     def expand(self, entries: Sequence[Entry], base: Path) -> list[DraftRegion]:
         drafts: list[DraftRegion] = []
@@ -94,14 +107,11 @@ class Expander:
                 "no uid or role; remove one or the other",
             )
         width, height = self._size(spec, path)
-        ok = True
         if width is None:
             self.error(path, "missing 'width' (or 'height' with 'aspect')")
-            ok = False
         if height is None:
             self.error(path, "missing 'height' (or 'width' with 'aspect')")
-            ok = False
-        if not ok or width is None or height is None:
+        if width is None or height is None:
             return None
         x, x_field = self._anchor(spec.x, spec.right, width, cw, path, ("x", "right"))
         y, y_field = self._anchor(spec.y, spec.bottom, height, ch, path, ("y", "bottom"))
@@ -288,4 +298,194 @@ class Expander:
         return drafts
 
 
-__all__ = ["DraftRegion", "Expander"]
+MIN_SIDE_PX = 16
+MAX_CROP_LOSS = 0.40
+
+
+def lint_regions(
+    drafts: Sequence[DraftRegion],
+    config: Sequence[LayoutRegion],
+    document: LayoutDocument,
+    marks: SourceMap,
+) -> list[Issue]:
+    """Regions off the canvas or with no area (Agora draws nothing of them), edge
+    crossings, regions hidden under opaque ones, tiny regions, heavy crops (of the camera
+    shape the layout's `preview:` declares for who is shown, else 16:9).
+
+    `config` is the regions' `layoutConfig` entries, one per draft. The cells of
+    one grid share a source place: each kind of warning is given once for it. A warning
+    the region (or grid) accepts (`accept: [crop]`) is not given.
+    """
+    lint = _RegionLint(config, document, marks)
+    for index, draft in enumerate(drafts):
+        lint.region(index, draft)
+    return lint.issues
+
+
+class _RegionLint:
+    """The warnings about a custom layout's regions, each kind once per source place."""
+
+    def __init__(
+        self, config: Sequence[LayoutRegion], document: LayoutDocument, marks: SourceMap
+    ) -> None:
+        self.config, self.document, self.marks = config, document, marks
+        self.canvas = document.canvas
+        self.rects = [Rect(c.x_axis, c.y_axis, c.width, c.height) for c in config]
+        self.issues: list[Issue] = []
+        self.seen: set[tuple[str, Path]] = set()
+        self.draft: DraftRegion  # the region being linted, and its number
+        self.number = 0
+
+    def warn(self, kind: str, message: str, key: str | None = None) -> None:
+        """A warning of this `kind` at the region (its `key`), unless given or accepted."""
+        path = self.draft.path
+        if (kind, path) in self.seen:
+            return
+        self.seen.add((kind, path))
+        if kind not in accepted(self.document, path):
+            where = path if key is None else (*path, key)
+            self.issues.append(self.marks.issue("warning", where, message))
+
+    def region(self, index: int, draft: DraftRegion) -> None:
+        self.draft, self.number = draft, index + 1
+        rect, number = self.rects[index], index + 1
+        w_px, h_px = rect.width * self.canvas.width, rect.height * self.canvas.height
+        problem = image_url_problem(draft.placeholder) if draft.placeholder else None
+        if problem is not None:
+            self.warn("image", problem, "placeholder")
+        if not self.drawn(rect, w_px, h_px):
+            return
+        self.edges(rect)
+        if min(w_px, h_px) < MIN_SIDE_PX:
+            size = f"{w_px:.0f}×{h_px:.0f} px"
+            self.warn("small", f"region {number} is {size}, under {MIN_SIDE_PX} px on a side")
+        above = range(index + 1, len(self.config))
+        cover = next(
+            (j for j in above if _opaque(self.config[j]) and self.rects[j].contains(rect)), None
+        )
+        if cover is not None:
+            self.warn(
+                "hidden",
+                f"region {number} is completely hidden under region {cover + 1}, which is "
+                "opaque and painted later",
+            )
+        if self.config[index].render_mode != RenderMode.FIT:
+            self.crop(self.config[index].uid, w_px, h_px)
+
+    def drawn(self, rect: Rect, w_px: float, h_px: float) -> bool:
+        """Whether Agora draws anything of the region (a warning when not)."""
+        edge = off_canvas_edge(rect, self.canvas)
+        if edge is not None:
+            self.warn(
+                "off",
+                f"region {self.number} is off the canvas (it starts at the {edge} edge): "
+                "Agora draws nothing of it",
+                self.draft.x_field if edge == "right" else self.draft.y_field,
+            )
+            return False
+        if w_px <= 0 or h_px <= 0:
+            self.warn(
+                "small",
+                f"region {self.number} is {w_px:.0f}×{h_px:.0f} px: it has no area, so Agora "
+                "draws nothing of it",
+            )
+            return False
+        return True
+
+    def edges(self, rect: Rect) -> None:
+        if rect.right > 1 + 1e-9:
+            self.warn(
+                "right",
+                f"region {self.number} crosses the right edge (x + width = {rect.right:.6g}); "
+                "Agora requires x_axis + width <= 1",
+                self.draft.x_field,
+            )
+        if rect.bottom > 1 + 1e-9:
+            self.warn(
+                "bottom",
+                f"region {self.number} crosses the bottom edge (y + height = "
+                f"{rect.bottom:.6g}); Agora requires y_axis + height <= 1",
+                self.draft.y_field,
+            )
+
+    def crop(self, uid: str | None, w_px: float, h_px: float) -> None:
+        """A warning when cropping the region's picture to it cuts most of it away: the
+        picture the layout's `preview:` says the region shows, else a 16:9 camera."""
+        spec = self.document.preview
+        keys = [key for key in (uid, self.draft.role) if key is not None]
+        shape = declared_shape(keys, spec.cameras, spec.camera) if spec else CameraShape()
+        loss = crop_loss(w_px / h_px, shape.aspect or DEFAULT_ASPECT)
+        if loss > MAX_CROP_LOSS:
+            what = "shared screen" if shape.screen else "camera picture"
+            self.warn(
+                "crop",
+                f"region {self.number} ({w_px:.0f}×{h_px:.0f} px) crops away {loss:.0%} of a "
+                f"{shape.ratio} {what}; use fit: fit or a shape closer to {shape.ratio}",
+            )
+
+
+def accepted(document: LayoutDocument, path: Path) -> frozenset[str]:
+    """The warnings the region or grid at `path` in `document` accepts (`accept:`)."""
+    node: Any = document
+    for step in path:
+        if isinstance(step, int):
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+        else:
+            node = getattr(node, step, None)
+        if node is None:
+            return frozenset()
+    return frozenset(getattr(node, "accept", ()))
+
+
+def off_canvas_edge(rect: Rect, canvas: Canvas) -> str | None:
+    """ "right" or "bottom" when a region lies wholly off the canvas (it starts at that
+    edge, or so close that not a whole pixel of it is left), else None."""
+    if rect.x * canvas.width > canvas.width - 0.5:
+        return "right"
+    if rect.y * canvas.height > canvas.height - 0.5:
+        return "bottom"
+    return None
+
+
+def bitrate_for(document: LayoutDocument) -> int:
+    """The layout's bitrate, or Agora's recommendation for its canvas and fps."""
+    if document.bitrate is not None:
+        return document.bitrate
+    canvas = document.canvas
+    return recommended_bitrate(canvas.width, canvas.height, document.fps)
+
+
+def lint_settings(step: Step, document: LayoutDocument) -> None:
+    """The recording settings: a canvas larger than Agora records (an error), an fps
+    Agora does not record at, a bitrate far below Agora's advice, image URLs Agora
+    cannot load."""
+    fps, (w, h) = document.fps, (document.canvas.width, document.canvas.height)
+    if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_AREA_PX:
+        step.error(
+            ("canvas",),
+            f"canvas {w}×{h} is above what Agora records: at most 1920 "
+            "on a side and 1920×1080 pixels in area (e.g. 1280x720, 1080x1920)",
+        )
+    if fps not in SUPPORTED_FPS:
+        rates = ", ".join(str(r) for r in SUPPORTED_FPS)
+        step.warn(
+            ("fps",),
+            f"Agora records at {rates} fps; {fps} falls back to {DEFAULT_FPS}. Pick one of those",
+        )
+    advised = recommended_bitrate(w, h, fps)
+    if document.bitrate is not None and document.bitrate < advised * LOW_BITRATE_SHARE:
+        step.warn(
+            ("bitrate",),
+            f"bitrate {document.bitrate} Kbps is far below Agora's recommendation "
+            f"for {w}×{h} at {fps} fps ({advised} Kbps), so the recording will look "
+            "blocky; raise it, or leave bitrate out to use the recommendation",
+        )
+    for key in ("background_image", "placeholder_image"):
+        url = getattr(document, key)
+        problem = image_url_problem(url) if url is not None else None
+        if problem is not None:
+            step.warn((key,), problem)
+
+
+def _opaque(entry: LayoutRegion) -> bool:
+    return entry.alpha is None or entry.alpha >= 1.0

@@ -1,23 +1,23 @@
-"""Validating a layout across participant counts and the roles its branches depend on:
-every distinct issue with the counts (and roles) it occurs at, the counts that fail, and
-the variants no checked case uses.
-
-`validate_layout` compiles at every count with no role bound (beyond the `roles` given),
-and again for each combination of the roles a variant (`when: {roles: [screen]}`) or a
-template branch (`{% if 'screen' in roles %}`) depends on, bound to made-up uids that are
-among the made-up participants. A case with k roles is checked from k people up. The
-cases are bounded: every combination of up to `MAX_COMBINED_ROLES` (4) such roles, at
-most 16 cases; past that, each role alone and all of them together.
-"""
+"""`validate_layout`: a layout compiled at every count, with no role bound and with each
+case of the roles its variants or template branches depend on (bound to made-up uids among
+the made-up participants; every combination of up to `MAX_COMBINED_ROLES` roles, else each
+alone and all together), gathered into every distinct issue with where it occurs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import compile_full, declared_counts
-from layoutkit.compile.participants import check_roles, choose_participants, stand_in_uids
+from layoutkit.compile.compiler import (
+    InMemory,
+    check_roles,
+    choose_participants,
+    compile_full,
+    declared_counts,
+    issue_order,
+    stand_in_uids,
+    strict_issue,
+)
 from layoutkit.errors import Issue, LayoutError, LayoutValidationError
 from layoutkit.layout.loader import Layout, ParsedLayout
 from layoutkit.layout.roles import (
@@ -141,43 +141,33 @@ def validate_layout(
     variants that no checked case selects.
     """
     with command_budget():
-        return _validate_layout(layout, counts, roles, strict=strict)
-
-
-def _validate_layout(
-    layout: Layout,
-    counts: Iterable[int] | None = None,
-    roles: Mapping[str, str | int] | None = None,
-    *,
-    strict: bool = False,
-) -> ValidationReport:
-    given = check_roles(roles)
-    wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
-    branch = [r for r in branch_roles(layout) if r not in given]
-    made_up = stand_in_uids(layout.document, branch, given.values())
-    findings = _Findings()
-    use = _VariantUse()
-    checked: list[tuple[Case, tuple[int, ...]]] = []
-    failing: list[tuple[Case, tuple[int, ...]]] = []
-    for case in role_cases(branch):
-        case_counts = tuple(n for n in wanted if n >= len(case))
-        if not case_counts:
-            continue
-        checked.append((case, case_counts))
-        bound = {**{r: made_up[r] for r in case}, **given}
-        failed: list[int] = []
-        for n in case_counts:
-            found = _compile_issues(layout, bound, n, strict)
-            if any(i.severity == "error" for i in found):
-                failed.append(n)
-            findings.add(case, n, found)
-            use.note(layout, bound, n)
-        if failed:
-            failing.append((case, tuple(failed)))
+        given = check_roles(roles)
+        wanted = tuple(counts) if counts is not None else declared_counts(layout.document)
+        branch = [r for r in branch_roles(layout) if r not in given]
+        made_up = stand_in_uids(layout.document, branch, given.values())
+        findings = _Findings()
+        use = _VariantUse()
+        checked: list[tuple[Case, tuple[int, ...]]] = []
+        failing: list[tuple[Case, tuple[int, ...]]] = []
+        for case in role_cases(branch):
+            case_counts = tuple(n for n in wanted if n >= len(case))
+            if not case_counts:
+                continue
+            checked.append((case, case_counts))
+            bound = {**{r: made_up[r] for r in case}, **given}
+            failed: list[int] = []
+            for n in case_counts:
+                found = _compile_issues(layout, bound, n, strict)
+                if any(i.severity == "error" for i in found):
+                    failed.append(n)
+                findings.add(case, n, found)
+                use.note(layout, bound, n)
+            if failed:
+                failing.append((case, tuple(failed)))
     limited = len(branch) > MAX_COMBINED_ROLES
     if counts is None and not given:
         for issue in use.unused(skip_roles=limited):
-            findings.add_whole(_strict(issue) if strict else issue)
+            findings.whole.append(strict_issue(issue) if strict else issue)
     return ValidationReport(
         layout.source,
         wanted,
@@ -208,10 +198,6 @@ def _compile_issues(layout: Layout, roles: dict[str, str], n: int, strict: bool)
         ]
 
 
-def _strict(issue: Issue) -> Issue:
-    return replace(issue, severity="error", message=issue.message + " (--strict)")
-
-
 _Key = tuple[object, ...]
 
 
@@ -231,9 +217,6 @@ class _Findings:
             entry = self.seen.setdefault(key, (issue, {}, tail))
             entry[1].setdefault(case, []).append(n)
 
-    def add_whole(self, issue: Issue) -> None:
-        self.whole.append(issue)
-
     def result(self) -> list[Finding]:
         found: list[Finding] = []
         for issue, where, tail in self.seen.values():
@@ -242,14 +225,7 @@ class _Findings:
             merged = replace(issue, message=message, counts=every)
             found.append(Finding(merged, tuple((case, tuple(ns)) for case, ns in where.items())))
         found.extend(Finding(issue) for issue in self.whole)
-        found.sort(
-            key=lambda f: (
-                f.issue.severity != "error",
-                f.issue.source,
-                f.issue.line or 0,
-                f.issue.column or 0,
-            )
-        )
+        found.sort(key=lambda f: issue_order(f.issue))
         return found
 
 
@@ -317,6 +293,3 @@ class _VariantUse:
                 )
             )
         return issues
-
-
-__all__ = ["At", "Case", "Finding", "ValidationReport", "count_ranges", "validate_layout"]

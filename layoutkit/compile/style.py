@@ -1,22 +1,6 @@
-"""Frames, name strips, decor and video-off cards -> the video rectangles Agora is sent,
-and the `StylePlan` of the images drawn around and instead of the video.
-
-Two steps, around the binding of users to regions:
-
-1. `inset_regions`: a region (or grid cell) with a `label` gives the strip's height to the
-   label, below (or above) the video; with a `frame`, the video is inset by the frame's
-   width on every side. The region as written is the *cell*; what Agora is sent is the
-   *video* rectangle left inside it, in whole canvas pixels, so the band Agora leaves
-   around the video is exactly where the background image draws the frame and the strip.
-2. `Styler.plan`: once each region's user is known, the marks of the canvas background
-   (decor in order, then each shown region's frame and label) and a card per person shown
-   whose region (or the layout) asks for one. Label and card texts are Jinja expressions
-   evaluated for that person (`name`, `role`, `uid`, `index` and the template variables
-   given with `--var`).
-
-Names: the name given for a uid (`--name UID=Alice`, `names=`), else the region's role
-(capitalised), else `User UID`.
-"""
+"""Frames, name strips, decor and video-off cards: the video rectangles Agora is sent
+(`Insetter`, before binding), the `StylePlan` of the images around and instead of the video
+(`Styler`, after), and those images drawn, published and named in the payload."""
 
 from __future__ import annotations
 
@@ -24,11 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from layoutkit.compile.place import DraftRegion
-from layoutkit.errors import Issue
+from layoutkit.compile.place import DraftRegion, Step
+from layoutkit.errors import Issue, LayoutValidationError, RenderError
 from layoutkit.geometry import MIN_FONT_PX, Length, Rect, ResolvedRegion
+from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import Canvas, CardSpec, DecorSpec, LabelSpec, LayoutDocument
 from layoutkit.layout.templating import evaluate_expression
 from layoutkit.layout.yaml import Path, SourceMap
@@ -42,6 +27,13 @@ from layoutkit.styleplan import (
     StylePlan,
     TextMark,
 )
+from layoutkit.wire.layout import BackgroundConfig, LayoutFields
+from layoutkit.wire.rules import RenderMode, WireJson
+
+if TYPE_CHECKING:  # publishing and the images load them when a layout has any
+    from layoutkit.assets import Asset, Publisher
+    from layoutkit.compile.compiler import Compilation
+
 
 TEXT_SHARE = 0.6
 """A label's text size when not given: this share of its strip's height."""
@@ -73,20 +65,17 @@ def pixel_rect(rect: Rect, canvas: Canvas) -> PixelRect:
     return PixelRect(left, top, right - left, bottom - top)
 
 
+def _on_canvas(rect: Rect) -> bool:
+    """Whether Agora draws anything of a rectangle (in canvas fractions)."""
+    return rect.width > 0 and rect.height > 0 and rect.x < 1 and rect.y < 1
+
+
 def _px(length: Length, axis: int) -> int:
     return round(length.to_pixels(axis))
 
 
-class Insetter:
+class Insetter(Step):
     """Step 1: the video rectangle of each region with a frame or a label."""
-
-    def __init__(self, canvas: Canvas, marks: SourceMap) -> None:
-        self.canvas = canvas
-        self.marks = marks
-        self.issues: list[Issue] = []
-
-    def error(self, path: Path, message: str) -> None:
-        self.issues.append(self.marks.issue("error", path, message))
 
     def inset(
         self, drafts: Sequence[DraftRegion]
@@ -109,7 +98,7 @@ class Insetter:
 
     def _cell(self, draft: DraftRegion) -> StyledCell | None:
         cw, ch = self.canvas.width, self.canvas.height
-        if draft.width <= 0 or draft.height <= 0 or draft.x >= 1 or draft.y >= 1:
+        if not _on_canvas(draft.rect):
             return None  # Agora draws nothing there; the compiler says so
         cell = pixel_rect(draft.rect, self.canvas)
         framed, strip = cell, None
@@ -169,9 +158,9 @@ class Placed:
     styled: StyledCell | None
 
 
-class Styler:
+class Styler(Step):
     """Step 2: the StylePlan for the people placed. `names`: uid -> name; `roles`: role
-    -> uid (bound roles)."""
+    -> uid (bound roles); `layout`: its template variables and the files it may name."""
 
     def __init__(
         self,
@@ -179,18 +168,13 @@ class Styler:
         marks: SourceMap,
         names: Mapping[str, str],
         roles: Mapping[str, str],
-        variables: Mapping[str, Any] | None = None,
+        layout: Layout,
     ) -> None:
-        self.doc = doc
-        self.variables = dict(variables or {})  # the template variables given (--var)
-        self.files_root: FilePath | None = None  # see `local_path`
-        self.files_allowed = True
-        self.marks = marks
-        self.names = names
+        super().__init__(doc.canvas, marks)
+        self.doc, self.names, self.layout = doc, names, layout
         self.roles_of: dict[str, list[str]] = {}
         for role, uid in roles.items():
             self.roles_of.setdefault(uid, []).append(role)
-        self.issues: list[Issue] = []
         self.places: dict[str, Path] = {}  # `where` of a mark -> its layout path
         self.first_path: Path = ()  # the first style value, where notes about all go
         self.decor_items: list[tuple[Path, PixelRect, str]] = []  # images and texts drawn
@@ -215,14 +199,14 @@ class Styler:
         mark = self.marks.find(path)
         if not file.is_absolute() and mark is not None and FilePath(mark.source).is_file():
             file = FilePath(mark.source).parent / file
-        if not self.files_allowed:
+        if not self.layout.files_allowed:
             self.error(
                 path,
                 "this layout was given as text and may name no local files; put it and its "
                 "files in the service's layouts folder and name it as a file",
             )
-        elif self.files_root is not None:
-            root = self.files_root.resolve()
+        elif self.layout.files_root is not None:
+            root = self.layout.files_root.resolve()
             if not file.resolve().is_relative_to(root):
                 self.error(path, f"{value!r} is outside the layouts folder; keep files in it")
         return str(file)
@@ -286,9 +270,7 @@ class Styler:
             return []
         cards: list[CardPlan] = []
         for number, region in enumerate(builtin, 1):
-            if region.uid is None or region.width <= 0 or region.height <= 0:
-                continue
-            if region.x >= 1 or region.y >= 1:
+            if region.uid is None or not _on_canvas(region.rect):
                 continue
             box = pixel_rect(region.rect, self.doc.canvas)
             cards.append(self._card(card, ("card",), region.uid, None, number, box))
@@ -319,7 +301,7 @@ class Styler:
         if uid is None:
             return ""
         role = self.role_of(uid, role)
-        names: dict[str, Any] = dict(self.variables)
+        names: dict[str, Any] = dict(self.layout.vars)
         names.update(
             name=self.name_of(uid, role),
             role=role or "",
@@ -388,9 +370,7 @@ class Styler:
         issues = []
         for path, rect, what in self.decor_items:
             for number, region in enumerate(regions, 1):
-                if region.uid is None or region.alpha < 1 or region.width <= 0:
-                    continue
-                if region.height <= 0 or region.x >= 1 or region.y >= 1:
+                if region.uid is None or region.alpha < 1 or not _on_canvas(region.rect):
                     continue
                 box = pixel_rect(region.rect, canvas)
                 if rect.overlaps(box):
@@ -487,4 +467,89 @@ def initials(name: str) -> str:
     return (words[0][0] + words[-1][0]).upper()
 
 
-__all__ = ["Insetter", "Placed", "StyledCell", "Styler", "initials", "pixel_rect"]
+_Payload = TypeVar("_Payload", bound=LayoutFields)
+
+PREVIEW_URL = "layoutkit-preview:"
+"""What a preview calls an image that is not published (never sent anywhere)."""
+NOT_PUBLISHED = (
+    "this layout draws {what} into images Agora downloads, and nothing publishes them, so "
+    "the payload leaves them out and the recording would not show them; give "
+    "--assets-dir DIR --assets-url https://... (or --assets-command), assets= in Python"
+)
+
+
+def render_assets(plan: StylePlan, styler: Styler) -> tuple[tuple[Asset, ...], list[Issue]]:
+    """The plan's images as assets (the background when anything is drawn on it, then
+    a card per person), and the render's warnings located at their layout values.
+    A missing or unreadable logo, card image or font is a located LayoutValidationError."""
+    # the drawing (Pillow) and the assets are loaded only for a layout that has images to
+    # draw: a plain layout's compile never needs them (start-up, benchmarks/startup.py)
+    from layoutkit.assets import Asset
+    from layoutkit.render.style import render_style
+
+    try:
+        images = render_style(plan)
+    except RenderError as exc:
+        text = f"{exc.source}: {exc.message}" if exc.source else exc.message
+        if exc.hint:
+            text += f" ({exc.hint})"
+        raise LayoutValidationError([styler.locate(text, "error")]) from None
+    issues = [styler.locate(warning) for warning in images.warnings]
+    background = [Asset(images.background, kind="background")] if plan.marks else []
+    cards = [Asset(images.cards[c.uid], kind="card", uid=c.uid) for c in plan.cards]
+    return (*background, *cards), issues
+
+
+def not_published(plan: StylePlan, styler: Styler) -> Issue:
+    """The warning of a styled compilation given no publisher, at its first style value."""
+    parts = [("the canvas background (frames, labels, decor)", plan.marks)]
+    what = " and ".join(text for text, there in [*parts, ("video-off cards", plan.cards)] if there)
+    return styler.marks.issue("warning", styler.first_path, NOT_PUBLISHED.format(what=what))
+
+
+def with_urls(payload: _Payload, assets: Sequence[Asset], urls: Mapping[str, str]) -> _Payload:
+    """`payload` (a clientRequest or a transcodingConfig) naming the assets' URLs:
+    the background as `backgroundImage`, each card in `backgroundConfig`. The URLs are
+    taken as given: a publisher's (checked by `assets.publish_all`) or a preview's own
+    names (`PREVIEW_URL`), never sent."""
+    update: dict[str, Any] = {}
+    cards: list[BackgroundConfig] = []
+    for asset in assets:
+        url = urls[asset.name]
+        if asset.kind == "background":
+            update["background_image"] = url
+        elif asset.uid is not None:  # a card, the person's
+            cards.append(
+                BackgroundConfig.model_construct(
+                    uid=asset.uid, image_url=url, render_mode=RenderMode.CROP
+                )
+            )
+    if cards:
+        update["background_config"] = [*(payload.background_config or []), *cards]
+    return payload.model_copy(update=update)
+
+
+def publish(compiled: Compilation, publisher: Publisher) -> Compilation:
+    """`compiled` with its assets published and their URLs in the payload (AssetError,
+    and nothing named, when one cannot be published)."""
+    from layoutkit.assets import publish_all
+
+    urls = publish_all(publisher, compiled.assets)
+    return replace(
+        compiled,
+        payload=with_urls(compiled.payload, compiled.assets, urls),
+        transcoding=with_urls(compiled.transcoding, compiled.assets, urls),
+        urls=urls,
+    )
+
+
+def preview_payload(compiled: Compilation) -> tuple[WireJson, dict[str, bytes]]:
+    """The payload as Agora will have it once the assets are published, and each image
+    URL's bytes, for drawing it."""
+    if not compiled.assets:
+        return compiled.payload_json, {}
+    if compiled.urls:
+        return compiled.payload_json, {compiled.urls[a.name]: a.data for a in compiled.assets}
+    urls = {asset.name: PREVIEW_URL + asset.name for asset in compiled.assets}
+    payload = with_urls(compiled.payload, compiled.assets, urls).to_wire()
+    return payload, {urls[asset.name]: asset.data for asset in compiled.assets}

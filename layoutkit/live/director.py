@@ -62,8 +62,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, Self
 
-from layoutkit.compile.compiler import Compilation, compile_full
-from layoutkit.compile.participants import Names, check_name, check_names
+from layoutkit.compile.compiler import Compilation, Names, check_name, check_names, compile_full
 from layoutkit.errors import (
     ApiStatusError,
     AssetError,

@@ -52,7 +52,7 @@ MAX_PEOPLE = 128  # people followed in one channel: every event recompiles for a
 class Event:
     """One thing that happened in the channel. `name` is the name to show for `uid`
     (a `name` event; a join or share may give one too); the roster keeps it as given,
-    whoever gives it checks it (`compile.participants.check_name`)."""
+    whoever gives it checks it (`compile.compiler.check_name`)."""
 
     kind: EventKind
     uid: str

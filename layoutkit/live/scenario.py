@@ -38,10 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.assets import preview_payload
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full
-from layoutkit.compile.participants import check_name
+from layoutkit.compile.compiler import Compilation, InMemory, check_name, compile_full
+from layoutkit.compile.style import preview_payload
 from layoutkit.errors import (
     CompileError,
     Issue,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from layoutkit.compile.participants import check_name
+from layoutkit.compile.compiler import check_name
 from layoutkit.errors import CompileError
 from layoutkit.layout.yaml import SourceMap
 from layoutkit.live.roster import EVENT_KINDS, Event, EventKind

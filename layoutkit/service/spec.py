@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.participants import check_name
+from layoutkit.compile.compiler import check_name
 from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
@@ -168,7 +168,7 @@ def _roles(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def checked_name(uid: object, name: object, where: str) -> tuple[str, str]:
-    """A uid and its name (`compile.participants.check_name`); RequestError 400 at
+    """A uid and its name (`compile.compiler.check_name`); RequestError 400 at
     `where` when either is wrong."""
     try:
         return check_name(uid if isinstance(uid, str | int) else str(uid), name)
