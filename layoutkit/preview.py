@@ -204,8 +204,8 @@ def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:
     """The text size to draw a picture `drawn_width` pixels wide with, so that its text
     is at least the renderer's minimum once the picture is shown `shown_width` pixels
     wide (default: a sheet cell's width)."""
+    from layoutkit.render import CELL_WIDTH
     from layoutkit.render.camera import MIN_TEXT_PX
-    from layoutkit.render.sheet import CELL_WIDTH
 
     shown = shown_width or CELL_WIDTH
     return math.ceil(MIN_TEXT_PX * max(1.0, drawn_width / shown))
@@ -233,8 +233,7 @@ def _render_sheet_png(
     counts: Iterable[int] | None = None,
     options: PreviewOptions | None = None,
 ) -> bytes:
-    from layoutkit.render import encode_png, render_sheet
-    from layoutkit.render.sheet import shrink_to_cell
+    from layoutkit.render import encode_png, render_sheet, shrink_to_cell
 
     opts = options or PreviewOptions()
     # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
@@ -266,7 +265,7 @@ def storyboard_images(
 ) -> list[tuple[str, Image]]:
     """Each step's picture (as the recording shows it) with its time and events."""
     from layoutkit.live.scenario import format_time
-    from layoutkit.render.sheet import MAX_FRAMES
+    from layoutkit.render import MAX_FRAMES
 
     if len(steps) > MAX_FRAMES:  # refused before drawing thousands of pictures
         raise RenderError(

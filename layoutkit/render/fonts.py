@@ -30,7 +30,6 @@ import stat
 import subprocess
 import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from pathlib import Path
 from PIL import ImageDraw, ImageFont
 
 from layoutkit.errors import RenderError
+from layoutkit.render.pictures import PictureCache
 from layoutkit.safefiles import kind_of
 
 Font = ImageFont.FreeTypeFont
@@ -58,58 +58,20 @@ FONTCONFIG_CHARS = 64  # at most so many characters of a text are asked for
 FONTCONFIG_FONTS = 8  # at most so many of fontconfig's answers are tried
 
 
-OPEN_FONTS_BYTES = 32 << 20
-"""What the font faces kept open may weigh, each counted as an eighth of its file (FreeType
-holds about a tenth of a CJK collection for each size of it in use)."""
-
-
-class _OpenFonts:
-    """Font faces opened, by path, modification time, size and face index, the least
-    recently used let go past OPEN_FONTS_BYTES. Thread-safe."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.faces: OrderedDict[tuple[str, int, int, int], tuple[Font, int]] = OrderedDict()
-        self.bytes = 0
-
-    def get(self, key: tuple[str, int, int, int]) -> Font | None:
-        with self.lock:
-            found = self.faces.get(key)
-            if found is None:
-                return None
-            self.faces.move_to_end(key)
-            return found[0]
-
-    def keep(self, key: tuple[str, int, int, int], face: Font, weight: int) -> None:
-        with self.lock:
-            if key in self.faces:
-                return
-            self.faces[key] = face, weight
-            self.bytes += weight
-            while self.bytes > OPEN_FONTS_BYTES and len(self.faces) > 1:
-                _, (_, old) = self.faces.popitem(last=False)
-                self.bytes -= old
-
-    def clear(self) -> None:
-        with self.lock:
-            self.faces.clear()
-            self.bytes = 0
-
-
-OPEN_FONTS = _OpenFonts()
+OPEN_FONTS = PictureCache(32 << 20, weight=lambda opened: opened[1])
+"""Font faces opened, by path, mtime, size and index; each weighs an eighth of its file
+(FreeType holds about a tenth of a CJK collection for each size in use)."""
 
 
 def _truetype(path: str, mtime_ns: int, size: int, index: int = 0) -> Font:
     """The face `index` of the font file at `path` at `size` px, checked (`_font_file`,
     then drawing FONT_PROBE) and kept open (`OPEN_FONTS`)."""
-    key = (path, mtime_ns, size, index)  # a font file changed on disk is read again
-    found = OPEN_FONTS.get(key)
-    if found is not None:
-        return found
-    info = _font_file(path)  # what FreeType opens is what was checked
-    face = _open(path, size, index)
-    OPEN_FONTS.keep(key, face, info.st_size // 8 + (64 << 10))
-    return face
+
+    def opened() -> tuple[Font, int]:
+        info = _font_file(path)  # what FreeType opens is what was checked
+        return _open(path, size, index), info.st_size // 8 + (64 << 10)
+
+    return OPEN_FONTS.get((path, mtime_ns, size, index), opened)[0]
 
 
 def _open(path: str, size: int, index: int) -> Font:
