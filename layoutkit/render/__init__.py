@@ -43,14 +43,9 @@ def render_canvas(
     participants: Sequence[Appearance],
     options: RenderOptions | None = None,
 ) -> Image.Image:
-    """The canvas of `width`×`height` (times `options.scale`) as Agora composes it.
-
-    Unless `options.clean`, regions are outlined and tagged, and a caption strip below the
-    canvas (making the picture taller) lists hidden regions, parts off the canvas, people
-    without a region and images that were not loaded, when there are any.
-
-    `payload` is the layout fields as JSON (`Compilation.payload_json`) or a wire model
-    (`UpdateLayoutClientRequest`, `TranscodingConfig`)."""
+    """The canvas of `width`×`height` (times `options.scale`) as Agora composes it from
+    `payload` (the layout fields as JSON, or a wire model); unless `options.clean`,
+    annotated, with a caption strip below saying what the picture cannot show."""
     opts = options or RenderOptions()
     size = canvas_size(width, height, opts.scale)
     people = {p.uid: p for p in participants}

@@ -113,10 +113,8 @@ TITLE_BAR_SHARE = 0.20  # of the slide's height
 
 
 def _draw_screen(width: int, height: int, base: RGB) -> Image.Image:
-    """A shared screen: a slide with a light page, a dark title bar (a deep shade of the
-    participant's colour) holding a light title line, bulleted grey text lines on the
-    left, a bar chart in the participant's colour on the right, an empty footer band and a
-    thin frame."""
+    """A slide: a title bar, bulleted lines, a bar chart in the participant's colour and
+    an empty footer band."""
     image = Image.new("RGB", (width, height), SLIDE_PAGE)
     draw = ImageDraw.Draw(image)
     u = height / 100  # one hundredth of the height: the slide is laid out top to bottom

@@ -31,7 +31,7 @@ from layoutkit.render.camera import (
     participant_color,
     synthetic_camera,
 )
-from layoutkit.render.pictures import Box, contain, cover, load_picture
+from layoutkit.render.pictures import Box, fitted
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode
 
 MAX_SCALE = 4.0
@@ -41,10 +41,8 @@ MAX_PIXELS = 40_000_000
 
 @dataclass(frozen=True)
 class Appearance:
-    """How one participant appears in a preview: `camera_aspect` is the shape of the
-    picture, `screen` draws a shared screen (a slide) instead of a camera, `color_index`
-    picks the colour (None: the participant's place in the list given to the renderer,
-    which is the join order)."""
+    """How one participant appears in a preview; `screen`: a slide instead of a camera;
+    `color_index`: the colour (None: their place in the list, the join order)."""
 
     uid: str
     label: str | None = None
@@ -59,13 +57,9 @@ class Appearance:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """`scale` shrinks or grows the output; `clean` leaves out every annotation; `images`
-    maps image URLs (background, placeholders) to what stands in for them: a local file,
-    or the encoded image itself (JPEG, BMP, PNG bytes, e.g. the style images just drawn);
-    `min_text` is the smallest text size in pixels of this picture (raise it when the
-    picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX;
-    `font` the chain tags and captions are drawn in (a styled layout's, with its
-    `font:`; None: the chain without one)."""
+    """`clean`: no annotations; `images`: image URLs -> a local file or encoded bytes
+    standing in for them; `min_text`: the smallest text in pixels of this picture (raised
+    when it is shown smaller); `font`: the chain of tags and captions."""
 
     scale: float = 1.0
     clean: bool = False
@@ -143,13 +137,11 @@ def camera_tile(
     options: RenderOptions | None = None,
     avoid: Sequence[Box] = (),
 ) -> Image.Image:
-    """The participant's picture for a region of `size` pixels, named (unless it is a
-    real picture) where the name fits legibly, clear of the `avoid` boxes (in the tile's
-    pixels: the regions painted over it)."""
+    """The participant's picture for a region of `size` pixels, named where the name fits,
+    clear of the `avoid` boxes (the regions painted over it)."""
     w, h = size
     if person.image is not None:
-        picture = load_picture(person.image, size, cover=fit != "fit")
-        return contain(picture, size) if fit == "fit" else cover(picture, size)
+        return fitted(person.image, size, fit)
     aspect = check_camera_aspect(person.camera_aspect)
     base = color or participant_color(0)
     if fit == "fit":
@@ -251,12 +243,7 @@ def _paint_background(
         return
     local = options.images.get(background)
     if local is not None:
-        canvas.paste(
-            cover(
-                load_picture(local, canvas.size, cover=True, name=url_name(background)), canvas.size
-            ),
-            (0, 0),
-        )
+        canvas.paste(fitted(local, canvas.size, name=url_name(background)), (0, 0))
     else:
         drawn.missing_images.append(background)
 
@@ -280,8 +267,7 @@ def _region_tile(
             if local is None:
                 drawn.missing_images.append(url)
                 return Image.new("RGB", size, (96, 96, 104)), "card"
-            picture = load_picture(local, size, cover=fit != "fit", name=url_name(url))
-            return (contain(picture, size) if fit == "fit" else cover(picture, size)), "placeholder"
+            return fitted(local, size, fit, url_name(url)), "placeholder"
         if person.audio_only:
             return None, "audio only"
         return None, BACKGROUND  # video off: the canvas's background image or colour

@@ -294,10 +294,16 @@ def _open(file: IO[bytes]) -> Image.Image:
 
 
 def load_picture(
-    source: Path | bytes, max_size: Size | None = None, *, cover: bool = False, name: str = ""
+    source: Path | bytes,
+    max_size: Size | None = None,
+    *,
+    cover: bool = False,
+    name: str = "",
+    mode: str = "RGB",
+    nouns: tuple[str, str] = ("picture", "a picture"),
 ) -> Image.Image:
-    """`open_image` as RGB, cached (treat it as read-only): a file by its path,
-    modification time and size, bytes by their hash; and the drawn size."""
+    """`open_image`, cached (treat it as read-only): a file by its path, modification
+    time and size, bytes by their hash; and how it is drawn."""
     if isinstance(source, bytes):
         key: tuple[object, ...] = ("bytes", hashlib.blake2b(source, digest_size=20).digest())
     else:
@@ -307,9 +313,15 @@ def load_picture(
         except (OSError, ValueError):
             key = ("file", str(Path(source).absolute()))  # opening it says what is wrong
     return PICTURES.get(
-        (*key, max_size, cover),
-        lambda: open_image(source, name=name, max_size=max_size, cover=cover),
+        (*key, max_size, cover, mode, nouns),
+        lambda: open_image(source, mode, *nouns, name=name, max_size=max_size, cover=cover),
     )
+
+
+def fitted(source: Path | bytes, size: Size, fit: str = "crop", name: str = "") -> Image.Image:
+    """The picture at `size` as Agora draws it: covering it (`crop`) or inside it (`fit`)."""
+    picture = load_picture(source, size, cover=fit != "fit", name=name)
+    return contain(picture, size) if fit == "fit" else cover(picture, size)
 
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"

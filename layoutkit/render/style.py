@@ -7,7 +7,6 @@ Images are decoded at the size they are drawn; every JPEG is at most Agora's 6 M
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from layoutkit.render.fonts import (
     font_chain,
     how_to_draw,
 )
-from layoutkit.render.pictures import PictureCache, Size, cover, drawn_size, open_image
+from layoutkit.render.pictures import PICTURES, PictureCache, Size, cover, drawn_size, load_picture
 from layoutkit.styleplan import (
     CardPlan,
     FillMark,
@@ -42,6 +41,7 @@ from layoutkit.wire.profile import MAX_IMAGE_BYTES
 
 JPEG_QUALITY = 95  # sharp edges (frames, text) with little ringing
 ELLIPSIS = "..."
+NOUNS = ("image", "an image")
 MAX_LINE_CHARS = 1000  # the most characters measured (no strip shows more); longer: cut
 
 
@@ -77,7 +77,7 @@ def clear_style_cache() -> None:
     """Forget every remembered `render_style` result (and the decoded images and fonts
     of the plans)."""
     _RENDERED.clear()
-    _load.cache_clear()
+    PICTURES.clear()
     clear_font_caches()
 
 
@@ -195,27 +195,13 @@ def _quoted(text: str, most: int = 100) -> str:
     return repr(text) if len(text) <= most else f"{text[:most]!r}..."
 
 
-@functools.lru_cache(maxsize=16)  # a logo used by several marks is read once
-def _load(path: Path, mtime_ns: int, size: int, box: Size | None, crop: bool) -> Image.Image:
-    del mtime_ns, size  # part of the key: a file changed on disk is read again
-    return open_image(path, "RGBA", "image", "an image", max_size=box, cover=crop)
-
-
 def load_image(
     path: str, where: str = "", max_size: Size | None = None, *, cover: bool = False
 ) -> Image.Image:
-    """A local image as RGBA (transparency kept, for logos), decoded at the size it is
-    drawn in the box `max_size` (fitted, or with `cover` covering it; see
-    `camera.open_image`), so only that size is kept; RenderError led by `where` when it
-    is missing, not an image or over the pixel budget."""
-    file = Path(path)
+    """A local image as RGBA (logos keep their transparency), decoded at its drawn size
+    in the box `max_size` (`pictures.open_image`); RenderError led by `where`."""
     try:
-        info = file.stat()
-        stamp = info.st_mtime_ns, info.st_size
-    except (OSError, ValueError):
-        stamp = -1, -1  # opening it says what is wrong
-    try:
-        return _load(file, *stamp, max_size, cover)
+        return load_picture(Path(path), max_size, cover=cover, mode="RGBA", nouns=NOUNS)
     except RenderError as exc:
         raise RenderError(exc.message, source=where or None) from None
 
