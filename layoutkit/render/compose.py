@@ -121,14 +121,6 @@ NOT_DRAWN = ("off canvas", "no area")  # what a region Agora draws nothing of sh
 BACKGROUND = "background"  # a user without video and without an image of their own
 
 
-def colors_of(people: Mapping[str, Appearance]) -> dict[str, RGB]:
-    """Each participant's colour: by `color_index`, else by place in join order."""
-    return {
-        uid: participant_color(p.color_index if p.color_index is not None else index)
-        for index, (uid, p) in enumerate(people.items())
-    }
-
-
 def camera_tile(
     person: Appearance,
     size: tuple[int, int],
@@ -204,7 +196,10 @@ def compose(
     floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
     # what a region of a user without video and without an image of their own shows
     backdrop = canvas.copy() if any(p.video_off for p in people.values()) else None
-    colors = colors_of(people)
+    colors = {  # by `color_index`, else by place in join order
+        uid: participant_color(p.color_index if p.color_index is not None else index)
+        for index, (uid, p) in enumerate(people.items())
+    }
     boxes = [pixel_box(region, *size) for region in regions]
     for index, region in enumerate(regions):
         box = boxes[index]
@@ -283,12 +278,6 @@ CAPTION_BG = (24, 24, 28)
 CAPTION_FG = (225, 225, 230)
 
 
-def tag_size(width: int, height: int, min_text: int) -> int:
-    """The size of tags and captions: about 2.8% of the picture's short side, 22 px at
-    most, never under `min_text`."""
-    return max(min_text, min(22, round(min(width, height) * 0.028)))
-
-
 def annotate(
     canvas: Image.Image,
     regions: Sequence[ResolvedRegion],
@@ -302,7 +291,7 @@ def annotate(
     chain = font or fonts.font_chain()
     width, height = canvas.size
     draw = ImageDraw.Draw(canvas)
-    size = tag_size(width, height, min_text)
+    size = max(min_text, min(22, round(min(width, height) * 0.028)))  # of tags and captions
     taken: list[Box] = []
     for box, what in zip(drawn.boxes, drawn.shown, strict=True):
         if what in NOT_DRAWN:

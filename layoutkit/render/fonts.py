@@ -351,48 +351,37 @@ def _usable(
     return found, notes
 
 
-class _Fontconfig:
-    """`fc-match`, asked once per set of characters in a process (not again once it has
-    timed out); its answers are fonts to try, best first."""
+FONTCONFIG = PictureCache(1024, weight=lambda _: 1)
+"""fc-match's answers by set of characters: fonts to try, best first."""
+_FONTCONFIG_GAVE_UP = threading.Event()  # it timed out once: not asked again
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.answers: dict[str, tuple[FontFile, ...]] = {}
-        self.gave_up = False
 
-    def fonts_for(self, chars: str) -> tuple[FontFile, ...]:
-        with self.lock:
-            known = self.answers.get(chars)
-        if known is not None:
-            return known
-        binary = shutil.which("fc-match")
-        if binary is None or self.gave_up:
-            return ()
-        pattern = "sans-serif:charset=" + " ".join(f"{ord(c):x}" for c in chars)
-        try:
-            done = subprocess.run(
-                [binary, "-s", "-f", "%{file}\t%{index}\n", pattern],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=FONTCONFIG_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            self.gave_up = True
-            return ()
-        except OSError:
-            return ()
-        answer = _answer(done.stdout) if done.returncode == 0 else ()
-        with self.lock:
-            if len(self.answers) >= 1024:
-                self.answers.clear()
-            self.answers[chars] = answer
-        return answer
+def machine_fonts(chars: Iterable[str]) -> tuple[FontFile, ...]:
+    """The fonts installed on this machine that fontconfig offers for `chars`, best
+    first (none without fontconfig). Each may still lack some of them."""
+    binary = shutil.which("fc-match")
+    if binary is None or _FONTCONFIG_GAVE_UP.is_set():
+        return ()
+    wanted = "".join(sorted(set(chars)))
+    return FONTCONFIG.get(wanted, lambda: _fc_match(binary, wanted))
 
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-            self.gave_up = False
+
+def _fc_match(binary: str, chars: str) -> tuple[FontFile, ...]:
+    pattern = "sans-serif:charset=" + " ".join(f"{ord(c):x}" for c in chars)
+    try:
+        done = subprocess.run(
+            [binary, "-s", "-f", "%{file}\t%{index}\n", pattern],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=FONTCONFIG_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        _FONTCONFIG_GAVE_UP.set()
+        return ()
+    except OSError:
+        return ()
+    return _answer(done.stdout) if done.returncode == 0 else ()
 
 
 def _answer(output: bytes) -> tuple[FontFile, ...]:
@@ -406,15 +395,6 @@ def _answer(output: bytes) -> tuple[FontFile, ...]:
         if len(fonts) == FONTCONFIG_FONTS:
             break
     return tuple(fonts)
-
-
-FONTCONFIG = _Fontconfig()
-
-
-def machine_fonts(chars: Iterable[str]) -> tuple[FontFile, ...]:
-    """The fonts installed on this machine that fontconfig offers for `chars`, best
-    first (none without fontconfig). Each may still lack some of them."""
-    return FONTCONFIG.fonts_for("".join(sorted(set(chars))))
 
 
 @functools.lru_cache(maxsize=1)
@@ -474,5 +454,6 @@ def clear_font_caches() -> None:
     OPEN_FONTS.clear()
     _has_glyph.cache_clear()
     FONTCONFIG.clear()
+    _FONTCONFIG_GAVE_UP.clear()
     cjk_font.cache_clear()
     font_chain.cache_clear()

@@ -8,7 +8,7 @@ Images are decoded at the size they are drawn; every JPEG is at most Agora's 6 M
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -111,10 +111,10 @@ def _draw_style(plan: StylePlan) -> StyleImages:
     return StyleImages(background, cards, tuple(warnings))
 
 
-def encode_jpeg(image: Image.Image, what: str, limit: int | None = None) -> bytes:
-    """`image` as JPEG bytes (no chroma subsampling, so thin coloured lines stay sharp);
-    RenderError when over `limit` bytes (Agora's `MAX_IMAGE_BYTES`)."""
-    limit = MAX_IMAGE_BYTES if limit is None else limit
+def encode_jpeg(image: Image.Image, what: str) -> bytes:
+    """`image` as JPEG bytes (no chroma subsampling: thin coloured lines stay sharp);
+    RenderError over Agora's `MAX_IMAGE_BYTES`."""
+    limit = MAX_IMAGE_BYTES
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
     data = buffer.getvalue()
@@ -239,15 +239,9 @@ def fit_text(
     chain = chain or font_chain(font, font_where)
     long = len(text) > MAX_LINE_CHARS
     split = chain.split(text[:MAX_LINE_CHARS])
-    low, high = min_size, max(min_size, min(size, height))
-    if not long and _fits(split.at(low), width, height, _pad(low)):
-        while low < high:  # the largest size that fits (widths grow with the size)
-            mid = (low + high + 1) // 2
-            if _fits(split.at(mid), width, height, _pad(mid)):
-                low = mid
-            else:
-                high = mid - 1
-        return text, low
+    if not long and _fits(split.at(min_size), width, height, _pad(min_size)):
+        top = max(min_size, min(size, height))
+        return text, _largest(min_size, top, lambda n: _fits(split.at(n), width, height, _pad(n)))
     room = width - 2 * _pad(min_size)
     if not long and split.at(min_size).length() <= room:
         return text, min_size  # as wide as it may be, too tall for the strip
@@ -266,14 +260,18 @@ def _cut(text: str, size: int, room: int, chain: FontChain) -> str:
 
     if not fits(ELLIPSIS):
         return ""
-    low, high = 0, len(text) - 1  # the most characters kept before the ellipsis
+    return cut(_largest(0, len(text) - 1, lambda keep: fits(cut(keep))))
+
+
+def _largest(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest number from `low` to `high` that `fits` (it fits up to a point)."""
     while low < high:
         mid = (low + high + 1) // 2
-        if fits(cut(mid)):
+        if fits(mid):
             low = mid
         else:
             high = mid - 1
-    return cut(low)
+    return low
 
 
 _ANCHOR = {"left": "lm", "center": "mm", "right": "rm"}
