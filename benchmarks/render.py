@@ -16,10 +16,9 @@ from timing import arguments, median_time
 from layoutkit import load_layout, parse_layout
 from layoutkit.compile.compiler import InMemory, compile_full
 from layoutkit.preview import PreviewOptions, draw_compilation, render_sheet_png
-from layoutkit.render import encode_png
+from layoutkit.render import COMPRESS_LEVEL, encode_png
 from layoutkit.render.camera import CAMERA_CACHE
 from layoutkit.render.compose import pixel_box
-from layoutkit.render.png import COMPRESS_LEVEL
 from layoutkit.render.style import clear_style_cache, render_style
 from layoutkit.styleplan import (
     CardPlan,

@@ -26,7 +26,7 @@ from layoutkit.assets import FolderPublisher
 from layoutkit.cli import cli
 from layoutkit.compile.compiler import compile_full
 from layoutkit.preview import compile_preview
-from layoutkit.render import fonts
+from layoutkit.render import fonts, render_sheet
 from layoutkit.render.fonts import (
     ABSENT,
     CJK_EXTRA,
@@ -37,7 +37,6 @@ from layoutkit.render.fonts import (
     cjk_font,
     font_chain,
 )
-from layoutkit.render.sheet import render_sheet
 from layoutkit.render.style import ELLIPSIS, clear_style_cache, fit_text, render_style
 from layoutkit.styleplan import PixelRect, StylePlan, TextMark
 

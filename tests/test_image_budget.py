@@ -20,15 +20,8 @@ from style_helpers import write_png
 
 from layoutkit.cli import cli
 from layoutkit.errors import RenderError
-from layoutkit.render import camera, png
-from layoutkit.render.camera import (
-    PICTURES,
-    drawn_size,
-    load_picture,
-    load_picture_bytes,
-    open_image,
-    open_image_bytes,
-)
+from layoutkit.render import pictures
+from layoutkit.render.pictures import PICTURES, drawn_size, load_picture, open_image
 from layoutkit.render.style import clear_style_cache, load_image, paint_card
 from layoutkit.styleplan import CardPlan
 
@@ -143,7 +136,7 @@ def test_cached_pictures_are_the_drawn_size_and_reread_when_the_file_changes(
     assert load_picture(path, (300, 100)).size == (200, 100)
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 600), (7, 7, 7)).save(buffer, format="PNG")
-    as_bytes = load_picture_bytes(buffer.getvalue(), "https://cdn.example/x.png", (120, 120))
+    as_bytes = load_picture(buffer.getvalue(), (120, 120), name="https://cdn.example/x.png")
     assert as_bytes.size == (120, 60)
 
 
@@ -188,15 +181,15 @@ def test_pictures_past_pillows_own_limits_are_the_same_clear_error(
 def test_a_webp_has_a_smaller_budget_as_it_takes_more_memory_to_decode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(camera, "MAX_SOURCE_PIXELS", 4000)  # so WebP is allowed 1000 pixels
+    monkeypatch.setattr(pictures, "MAX_SOURCE_PIXELS", 4000)  # so WebP is allowed 1000 pixels
     encoded = {}
     for fmt in ("PNG", "WEBP"):
         buffer = io.BytesIO()
         Image.new("RGB", (50, 50), (9, 9, 9)).save(buffer, format=fmt)
         encoded[fmt] = buffer.getvalue()
-    assert open_image_bytes(encoded["PNG"], "https://x.example/a.png").size == (50, 50)
+    assert open_image(encoded["PNG"], name="https://x.example/a.png").size == (50, 50)
     with pytest.raises(RenderError) as caught:
-        open_image_bytes(encoded["WEBP"], "https://x.example/a.webp")
+        open_image(encoded["WEBP"], name="https://x.example/a.webp")
     assert str(caught.value).startswith(
         "https://x.example/a.webp: the picture is 50×50 pixels, over the limit of 0.001 "
         "megapixels for a WebP image, which takes 4 times the memory to decode"
@@ -268,9 +261,9 @@ def test_a_png_decoded_by_strips_is_the_picture_decoded_whole(
         _noisy(mode, (613, 457)).save(path)
     else:
         _noisy(mode, (613, 457)).save(path, transparency=transparency)
-    monkeypatch.setattr(png, "STRIP_BYTES", 5000)  # a few rows a strip: many strips
+    monkeypatch.setattr(pictures, "STRIP_BYTES", 5000)  # a few rows a strip: many strips
     by_strips = open_image(path, "RGBA", max_size=box, cover=cover)
-    monkeypatch.setattr(png, "read_header", lambda file: None)
+    monkeypatch.setattr(pictures, "read_header", lambda file: None)
     whole = open_image(path, "RGBA", max_size=box, cover=cover)
     assert by_strips.size == whole.size
     assert by_strips.tobytes() == whole.tobytes()
@@ -280,7 +273,7 @@ def test_a_16_bit_png_is_decoded_whole_and_drawn_the_same(tmp_path: Path) -> Non
     path = tmp_path / "deep.png"
     Image.linear_gradient("L").resize((600, 400)).convert("I;16").save(path)
     with path.open("rb") as file:
-        assert png.read_header(file) is None  # 16 bits a sample: not by strips
+        assert pictures.read_header(file) is None  # 16 bits a sample: not by strips
     shown = open_image(path, "RGB", max_size=(60, 40))
     assert shown.size == (60, 40)
 

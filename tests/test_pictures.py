@@ -34,9 +34,8 @@ from layoutkit.preview import (
     role_uids,
     storyboard_images,
 )
-from layoutkit.render import Appearance, RenderOptions, participant_color, render_canvas
+from layoutkit.render import CELL_WIDTH, Appearance, RenderOptions, participant_color, render_canvas
 from layoutkit.render.camera import MIN_TEXT_PX
-from layoutkit.render.sheet import CELL_WIDTH
 from layoutkit.wire import UpdateLayoutClientRequest
 
 ROOT = Path(__file__).resolve().parent.parent

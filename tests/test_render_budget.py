@@ -62,7 +62,8 @@ def test_an_infinite_scenario_time_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_the_camera_picture_cache_is_bounded_by_bytes() -> None:
-    from layoutkit.render.camera import PictureCache, synthetic_camera
+    from layoutkit.render.camera import synthetic_camera
+    from layoutkit.render.pictures import PictureCache
 
     cache = PictureCache(max_bytes=3 * 400 * 300 * 3)
     for height in range(300, 310):

@@ -263,21 +263,21 @@ def test_bytes_that_are_not_an_image_are_an_error_naming_the_url_without_its_que
 
 
 def test_bytes_over_the_pixel_budget_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from layoutkit.render import camera
+    from layoutkit.render import pictures
 
     buffer = io.BytesIO()
     Image.new("RGB", (40, 20), (9, 9, 9)).save(buffer, format="BMP")
-    monkeypatch.setattr(camera, "MAX_SOURCE_PIXELS", 100)
+    monkeypatch.setattr(pictures, "MAX_SOURCE_PIXELS", 100)
     with pytest.raises(RenderError, match=r"^https://x\.example/a\.bmp: the picture is 40×20"):
-        camera.open_image_bytes(buffer.getvalue(), "https://x.example/a.bmp")
+        pictures.open_image(buffer.getvalue(), name="https://x.example/a.bmp")
 
 
 def test_decoded_bytes_are_remembered_by_their_content() -> None:
-    from layoutkit.render.camera import load_picture_bytes
+    from layoutkit.render.pictures import load_picture
 
     buffer = io.BytesIO()
     Image.new("RGB", (30, 20), (1, 2, 3)).save(buffer, format="PNG")
     data = buffer.getvalue()
-    first = load_picture_bytes(data, "https://a.example/x.png")
-    assert load_picture_bytes(bytes(bytearray(data)), "https://b.example/y.png") is first
+    first = load_picture(data, name="https://a.example/x.png")
+    assert load_picture(bytes(bytearray(data)), name="https://b.example/y.png") is first
     assert first.size == (30, 20) and first.getpixel((0, 0)) == (1, 2, 3)

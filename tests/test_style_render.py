@@ -232,9 +232,9 @@ def test_a_folder_and_a_missing_card_image_are_located_errors(tmp_path: Path) ->
 def test_an_image_over_the_pixel_budget_is_refused(
     images: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from layoutkit.render import camera, style
+    from layoutkit.render import pictures, style
 
-    monkeypatch.setattr(camera, "MAX_SOURCE_PIXELS", 100)
+    monkeypatch.setattr(pictures, "MAX_SOURCE_PIXELS", 100)
     style.clear_style_cache()
     mark = ImageMark(PixelRect(0, 0, 20, 20), str(images["wide"]), where="l.yaml:1:1")
     try:

@@ -1,28 +1,10 @@
-"""Assets published by a command run for each new file, such as
-`["aws", "s3", "cp", "{path}", "s3://bucket/{name}"]`, served at `base_url/NAME`.
-
-The file is written whole to a private temporary folder first, under its own name, and
-`{path}` (that file) and `{name}` (its name) are put into the arguments; no shell is
-used, so each argument stays one argument whatever it holds. The command runs with no
-standard input, in its own process group (a session of its own), under a timeout
-(`--assets-timeout`, `timeout=`; the group is killed when it passes). Its exit status is
-its answer: once it has exited, what it left running in its group is killed and what it
-wrote is taken without waiting for its outputs to close (a helper such as ssh's
-ControlPersist master may hold them open). Of each output only the last `OUTPUT_CAP`
-bytes are kept; the rest is read and dropped, so a command that writes without end
-neither fills memory nor blocks. A non-zero exit is an AssetError with the end of what
-the command wrote to standard error (or standard output), with the values of
-secret-looking environment variables (`*SECRET*`, `*TOKEN*`, `*KEY*`, `*PASSWORD*`, ...)
-masked; the arguments are not echoed, only the program's name.
-
-Interrupted while publishing in the main thread (Ctrl-C, or SIGTERM when the program
-has no handler of its own), the running commands' groups are killed at once and their
-temporary folders removed; then the signal has its usual effect (KeyboardInterrupt, the
-end of the process). `close()` does the same from any thread (the service calls it).
-
-What was published is remembered by name in this process; a new process publishes each
-file once again (the commands used for this, copies to a bucket, are safe to repeat).
-"""
+"""Assets published by a command run for each new file (`{path}` and `{name}` put into
+its arguments, no shell), served at `base_url/NAME`. The command runs with no standard
+input in its own process group under a timeout; once it exits, what it left in its group
+is killed and its outputs are taken without waiting for them to close. Only the last
+OUTPUT_CAP bytes of each output are kept; a failure quotes their end with secret-looking
+environment values masked. Ctrl-C/SIGTERM in the main thread, or `close()` from any,
+kill the running commands' groups."""
 
 from __future__ import annotations
 
@@ -40,28 +22,24 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
-from layoutkit.assets.asset import Asset
-from layoutkit.assets.publisher import RememberingPublisher, check_base_url
+from layoutkit.assets.publish import Asset, RememberingPublisher, check_base_url
 from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.safefiles import write_new
 
-DEFAULT_TIMEOUT = 120.0
-"""Seconds a publish command may take (an upload of at most 6 MB)."""
+DEFAULT_TIMEOUT = 120.0  # seconds a publish command may take (an upload of at most 6 MB)
 MAX_TIMEOUT = 3600.0
-"""The longest timeout a publish command may be given (an hour)."""
-OUTPUT_CAP = 64 * 1024
-"""Bytes kept of each of a command's outputs: the last ones, which say why it failed."""
+OUTPUT_CAP = 64 * 1024  # bytes kept of the end of each of a command's outputs
 TAIL_LINES = 12
 TAIL_CHARS = 1500
 SECRET_NAME = re.compile(
     r"SECRET|TOKEN|PASSW|PASSWD|KEY|CREDENTIAL|AUTH|SESSION|PRIVATE|(^|_)PW($|_)", re.I
 )
-"""Environment variables whose values never appear in a message."""
 MIN_SECRET_LENGTH = 4
 _PLACEHOLDER = re.compile(r"\{(path|name)\}")
 _KILL_WAIT = 5.0
 _POLL = 0.05  # seconds between looks at whether the command has exited
 _DRAIN_READS = 16  # reads of what is buffered once it has exited (a helper may write on)
+EXAMPLE = 'for example ["aws", "s3", "cp", "{path}", "s3://bucket/{name}"]'
 TIMEOUT_HINT = "--assets-timeout SECONDS on the command line, timeout=SECONDS in Python"
 
 
@@ -72,8 +50,7 @@ def _number(value: object) -> str:
 
 
 def check_timeout(value: object, *, what: str = "the publish command's timeout") -> float:
-    """`value` as a publish command's timeout in seconds: a number above 0 and at most
-    MAX_TIMEOUT; AssetError naming `what` otherwise."""
+    """`value` as a timeout in seconds (0 < value <= MAX_TIMEOUT); else AssetError."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
@@ -88,8 +65,7 @@ def check_timeout(value: object, *, what: str = "the publish command's timeout")
 
 
 def redact(text: str, env: Mapping[str, str]) -> str:
-    """`text` with the value of every secret-looking variable of `env` as `***`
-    (longest first, so a secret that contains another is masked whole)."""
+    """`text` with the values of secret-looking variables of `env` as `***`, longest first."""
     secrets = sorted(
         {v for k, v in env.items() if SECRET_NAME.search(k) and len(v) >= MIN_SECRET_LENGTH},
         key=len,
@@ -101,8 +77,7 @@ def redact(text: str, env: Mapping[str, str]) -> str:
 
 
 def tail(output: bytes, env: Mapping[str, str]) -> str:
-    """The last lines of a command's output as text for a message: secrets masked,
-    control characters escaped, at most TAIL_LINES lines and TAIL_CHARS characters."""
+    """The last lines of a command's output for a message: secrets masked, escaped."""
     text = mask_urls(redact(output.decode("utf-8", errors="replace"), env))
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     shown = "\n".join(lines[-TAIL_LINES:])
@@ -112,8 +87,7 @@ def tail(output: bytes, env: Mapping[str, str]) -> str:
 
 
 class _Outputs:
-    """A command's standard output and error, read as they come and never waited on
-    once the command has exited; the last OUTPUT_CAP bytes of each kept."""
+    """A command's standard output and error, read as they come; the end of each kept."""
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self._streams = [s for s in (proc.stdout, proc.stderr) if s is not None]
@@ -126,13 +100,11 @@ class _Outputs:
             self._kept[fd] = bytearray()
 
     def read(self, timeout: float) -> None:
-        """Wait up to `timeout` seconds for output and take what there is."""
         for key, _ in self._selector.select(timeout):
             self._read(key.fd)
 
     def drain(self) -> None:
-        """Take what is buffered without waiting (the command has exited; a helper it
-        left, or its own children, may hold its outputs open)."""
+        """Take what is buffered without waiting (a helper may hold the outputs open)."""
         for key in list(self._selector.get_map().values()):
             for _ in range(_DRAIN_READS):
                 if not self._read(key.fd):
@@ -167,9 +139,7 @@ class _Outputs:
 
 
 class CommandPublisher(RememberingPublisher):
-    """Assets published by running `argv` (a list of arguments; `{path}` and `{name}`
-    substituted) once per new file, served at `base_url` (https; http only with
-    `allow_http`). `timeout`: seconds each run may take (above 0, at most MAX_TIMEOUT).
+    """Assets published by running `argv` once per new file, served at `base_url`.
     `env`: the command's environment (None: this process's)."""
 
     def __init__(
@@ -185,7 +155,7 @@ class CommandPublisher(RememberingPublisher):
         if isinstance(argv, str | bytes):
             raise AssetError(
                 "the publish command is a list of arguments, not one string (no shell is used)",
-                hint='for example ["aws", "s3", "cp", "{path}", "s3://bucket/{name}"]',
+                hint=EXAMPLE,
             )
         args = tuple(argv)
         if not args or not all(isinstance(a, str) for a in args):
@@ -193,7 +163,7 @@ class CommandPublisher(RememberingPublisher):
         if not any("{path}" in a for a in args):
             raise AssetError(
                 "the publish command never names the file: put {path} in its arguments",
-                hint='for example ["aws", "s3", "cp", "{path}", "s3://bucket/{name}"]',
+                hint=EXAMPLE,
             )
         self.argv = args
         self.base_url = check_base_url(base_url, what="the assets URL", allow_http=allow_http)
@@ -204,8 +174,7 @@ class CommandPublisher(RememberingPublisher):
         self._interrupted = False
 
     def close(self) -> None:
-        """Stop every command still running (their process groups: each runs in its own
-        session, so a stopping service would leave it behind) and run no more."""
+        """Kill every running command's process group and run no more."""
         with self._lock:
             self._closed = True
         self._kill_running()
@@ -214,25 +183,15 @@ class CommandPublisher(RememberingPublisher):
         # no lock: a signal handler calls it, maybe while its own thread holds the lock
         # (a set is copied whole under the GIL)
         for proc in list(self._running):
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)
-
-    @property
-    def program(self) -> str:
-        """The program's name, as messages show it (never the arguments)."""
-        return safe_text(Path(self.argv[0]).name or self.argv[0])
-
-    def url_of(self, asset: Asset) -> str:
-        return f"{self.base_url}/{asset.name}"
+            _kill_group(proc)
 
     def arguments(self, path: Path, name: str) -> list[str]:
-        """`argv` with `{path}` and `{name}` replaced inside each argument (one pass, so
-        a value is never substituted into again)."""
+        """`argv` with `{path}` and `{name}` replaced in one pass."""
         values = {"path": str(path), "name": name}
         return [_PLACEHOLDER.sub(lambda m: values[m[1]], a) for a in self.argv]
 
     def _upload(self, asset: Asset) -> str:
-        what = f"the publish command {self.program!r}"
+        what = f"the publish command {safe_text(Path(self.argv[0]).name or self.argv[0])!r}"
         with (
             self._signals_end_commands(),
             tempfile.TemporaryDirectory(prefix="layoutkit-asset-") as folder,
@@ -250,13 +209,12 @@ class CommandPublisher(RememberingPublisher):
                 f"{what} {status} publishing {asset.describe()}"
                 + (f":\n{said}" if said else " and printed nothing"),
             )
-        return self.url_of(asset)
+        return f"{self.base_url}/{asset.name}"
 
     @contextlib.contextmanager
     def _signals_end_commands(self) -> Iterator[None]:
-        """In the main thread: Ctrl-C, and SIGTERM when nothing else handles it, kill the
-        running commands at once; once the `with` is left (their temporary folders
-        removed), the signal has its usual effect. Elsewhere, nothing (`close` does it)."""
+        """In the main thread, Ctrl-C (and SIGTERM when unhandled) kill the running
+        commands; once the `with` is left, the signal has its usual effect."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
@@ -282,9 +240,8 @@ class CommandPublisher(RememberingPublisher):
                 signal.raise_signal(caught[0])  # KeyboardInterrupt, or the end
 
     def _run(self, args: list[str], asset: Asset, what: str) -> tuple[int, bytes]:
-        """The exit code and the end of the standard error (or, when that is empty, the
-        standard output) of the command; AssetError when it cannot start or runs too
-        long."""
+        """The command's exit code and the end of what it said; AssetError when it cannot
+        start or runs too long."""
         search = (os.environ if self.env is None else self.env).get("PATH", os.defpath)
         if os.sep not in args[0] and shutil.which(args[0], path=search) is None:
             # looked up first: an unreadable folder on PATH would make exec say
@@ -335,11 +292,11 @@ class CommandPublisher(RememberingPublisher):
                 hint=f"check the command by hand; a slow upload needs a longer timeout: "
                 f"{TIMEOUT_HINT}",
             )
-        return _end_group(proc), outputs.said()
+        _kill_group(proc)  # what the exited command left running in its group
+        return proc.wait(), outputs.said()
 
     def _follow(self, proc: subprocess.Popen[bytes], outputs: _Outputs) -> bool:
-        """Read the command's outputs until it exits (True, its outputs drained of what
-        is buffered) or the timeout passes (False)."""
+        """Read the outputs until the command exits (True) or the timeout passes."""
         deadline = time.monotonic() + self.timeout
         while not _exited(proc):
             left = deadline - time.monotonic()
@@ -351,8 +308,7 @@ class CommandPublisher(RememberingPublisher):
 
 
 def _exited(proc: subprocess.Popen[bytes]) -> bool:
-    """Whether the command has exited, leaving it unreaped: its process group cannot
-    be taken by another process before `_end_group` kills what is left in it."""
+    """Whether the command has exited, left unreaped so its group id stays its own."""
     if proc.returncode is not None:
         return True
     try:
@@ -362,31 +318,15 @@ def _exited(proc: subprocess.Popen[bytes]) -> bool:
     return found is not None
 
 
-def _end_group(proc: subprocess.Popen[bytes]) -> int:
-    """Kill what the exited command left running in its process group; its exit code."""
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(OSError):
         os.killpg(proc.pid, signal.SIGKILL)
-    return proc.wait()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Kill the command's process group (it runs in its own session) and reap it."""
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    _kill_group(proc)
     with contextlib.suppress(OSError):
         proc.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=_KILL_WAIT)
-
-
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "MAX_TIMEOUT",
-    "MIN_SECRET_LENGTH",
-    "OUTPUT_CAP",
-    "SECRET_NAME",
-    "CommandPublisher",
-    "check_timeout",
-    "redact",
-    "tail",
-]

@@ -238,14 +238,14 @@ def _write_pictures(
     """The storyboard and the animated GIF of the steps."""
     from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
     from layoutkit.render import write_png
-    from layoutkit.render.png import write_bytes
+    from layoutkit.safefiles import write_atomic
 
     options = PreviewOptions(clean=True, scale=scale)
     board = Path(storyboard or f"{path.stem}-storyboard.png")
     movie = Path(gif or f"{path.stem}.gif")
     try:
         write_png(board, storyboard_png(steps, options))
-        write_bytes(movie, animation_gif(steps, options))
+        write_atomic(movie, animation_gif(steps, options))
     except RenderError as exc:  # say which scenario made the pictures
         raise RenderError(f"{path}: {exc.message}") from None
     click.echo(f"wrote {board} and {movie}", err=True)

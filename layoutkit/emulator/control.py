@@ -411,7 +411,7 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
     Agora draws them before (or without) a download."""
     from layoutkit.errors import RenderError
     from layoutkit.render import Appearance, RenderOptions, encode_png, render_canvas
-    from layoutkit.render.camera import load_picture
+    from layoutkit.render.pictures import load_picture
 
     with state.lock:  # a consistent copy of what the picture needs; drawn without the lock
         drawn = [region for region, _ in state.picture(recording)]

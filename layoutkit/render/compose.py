@@ -1,54 +1,48 @@
 """The canvas as Agora composes it: background, then each region in paint order, its
-picture scaled to cover (crop) or to fit inside with black bars, blended by its alpha.
-A region with no area, or wholly off the canvas (starting at its right or bottom edge),
-draws nothing.
-
-A user whose video is off shows, in the steady state Agora reaches after about 3.5 s
-(it keeps the last frame only that long): their background image (`backgroundConfig`,
-else `defaultUserBackgroundImage`), else the canvas's `backgroundImage`, else the
-background colour (develop/composite-mode of Agora's current docs)."""
+picture scaled to cover (crop) or to fit inside with black bars, blended by its alpha; a
+region with no area or wholly off the canvas draws nothing. A user whose video is off
+shows, in the steady state (after about 3.5 s), their background image, else the
+canvas's `backgroundImage`, else the background colour. Then the annotations: outlines,
+tags that step aside rather than cover one another, and a caption strip below listing
+what the picture cannot show."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.errors import RenderError
 from layoutkit.geometry import ResolvedRegion
+from layoutkit.render import fonts
 from layoutkit.render.camera import (
     MIN_TEXT_PX,
     RGB,
     TITLE_BAR_SHARE,
-    Box,
     check_camera_aspect,
     draw_label,
-    load_picture,
-    load_picture_bytes,
+    overlap,
     participant_color,
     synthetic_camera,
 )
-from layoutkit.render.fonts import FontChain
+from layoutkit.render.pictures import Box, fitted
 from layoutkit.wire.rules import MixedVideoLayout, RenderMode
 
 MAX_SCALE = 4.0
 MAX_SIDE = 8192
 MAX_PIXELS = 40_000_000
-BLACK: RGB = (0, 0, 0)
 
 
 @dataclass(frozen=True)
 class Appearance:
-    """How one participant appears in a preview: `camera_aspect` is the shape of the
-    picture, `screen` draws a shared screen (a slide) instead of a camera, `color_index`
-    picks the colour (None: the participant's place in the list given to the renderer,
-    which is the join order)."""
+    """How one participant appears in a preview; `screen`: a slide instead of a camera;
+    `color_index`: the colour (None: their place in the list, the join order)."""
 
     uid: str
     label: str | None = None
@@ -63,19 +57,15 @@ class Appearance:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """`scale` shrinks or grows the output; `clean` leaves out every annotation; `images`
-    maps image URLs (background, placeholders) to what stands in for them: a local file,
-    or the encoded image itself (JPEG, BMP, PNG bytes, e.g. the style images just drawn);
-    `min_text` is the smallest text size in pixels of this picture (raise it when the
-    picture is shown smaller, e.g. shrunk into a sheet cell), at least MIN_TEXT_PX;
-    `font` the chain tags and captions are drawn in (a styled layout's, with its
-    `font:`; None: the chain without one)."""
+    """`clean`: no annotations; `images`: image URLs -> a local file or encoded bytes
+    standing in for them; `min_text`: the smallest text in pixels of this picture (raised
+    when it is shown smaller); `font`: the chain of tags and captions."""
 
     scale: float = 1.0
     clean: bool = False
     images: Mapping[str, Path | bytes] = field(default_factory=dict)
     min_text: int = MIN_TEXT_PX
-    font: FontChain | None = None
+    font: fonts.FontChain | None = None
 
 
 @dataclass
@@ -87,18 +77,6 @@ class Drawn:
     # "no area", ...
     shown: list[str] = field(default_factory=list)
     missing_images: list[str] = field(default_factory=list)
-
-
-def stand_in(
-    url: str, local: Path | bytes, size: tuple[int, int], *, fill: bool = True
-) -> Image.Image:
-    """The picture standing in for the image at `url`: a local file, or encoded bytes
-    (named by `url` in errors, without its query, which may hold a signature), decoded
-    at about the `size` it is drawn (`fill`: covering it, else fitting in it); RGB,
-    cached (treat it as read-only)."""
-    if isinstance(local, bytes):
-        return load_picture_bytes(local, url_name(url), size, cover=fill)
-    return load_picture(local, size, cover=fill)
 
 
 def url_name(url: str) -> str:
@@ -139,40 +117,8 @@ def pixel_box(region: ResolvedRegion, width: int, height: int) -> tuple[int, int
     return left, top, max(right, left + 1), max(bottom, top + 1)
 
 
-def cover(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Scale to cover `size` and crop the centre (Agora's render_mode 0)."""
-    w, h = size
-    pw, ph = picture.size
-    factor = max(w / pw, h / ph)
-    sw, sh = max(w, round(pw * factor)), max(h, round(ph * factor))
-    scaled = (
-        picture if (sw, sh) == (pw, ph) else picture.resize((sw, sh), Image.Resampling.BILINEAR)
-    )
-    left, top = (sw - w) // 2, (sh - h) // 2
-    return scaled.crop((left, top, left + w, top + h))
-
-
-def contain(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Scale to fit inside `size`, centred on black (Agora's render_mode 1)."""
-    w, h = size
-    pw, ph = picture.size
-    factor = min(w / pw, h / ph)
-    sw, sh = max(1, round(pw * factor)), max(1, round(ph * factor))
-    tile = Image.new("RGB", size, BLACK)
-    tile.paste(picture.resize((sw, sh), Image.Resampling.BILINEAR), ((w - sw) // 2, (h - sh) // 2))
-    return tile
-
-
 NOT_DRAWN = ("off canvas", "no area")  # what a region Agora draws nothing of shows
 BACKGROUND = "background"  # a user without video and without an image of their own
-
-
-def colors_of(people: Mapping[str, Appearance]) -> dict[str, RGB]:
-    """Each participant's colour: by `color_index`, else by place in join order."""
-    return {
-        uid: participant_color(p.color_index if p.color_index is not None else index)
-        for index, (uid, p) in enumerate(people.items())
-    }
 
 
 def camera_tile(
@@ -183,20 +129,18 @@ def camera_tile(
     options: RenderOptions | None = None,
     avoid: Sequence[Box] = (),
 ) -> Image.Image:
-    """The participant's picture for a region of `size` pixels, named (unless it is a
-    real picture) where the name fits legibly, clear of the `avoid` boxes (in the tile's
-    pixels: the regions painted over it)."""
+    """The participant's picture for a region of `size` pixels, named where the name fits,
+    clear of the `avoid` boxes (the regions painted over it)."""
     w, h = size
     if person.image is not None:
-        picture = load_picture(person.image, size, cover=fit != "fit")
-        return contain(picture, size) if fit == "fit" else cover(picture, size)
+        return fitted(person.image, size, fit)
     aspect = check_camera_aspect(person.camera_aspect)
     base = color or participant_color(0)
     if fit == "fit":
         cw, ch = (
             (w, max(1, round(w / aspect))) if w / h < aspect else (max(1, round(h * aspect)), h)
         )
-        tile = Image.new("RGB", size, BLACK)
+        tile = Image.new("RGB", size, (0, 0, 0))
         left, top = (w - cw) // 2, (h - ch) // 2
         tile.paste(synthetic_camera(cw, ch, base, screen=person.screen), (left, top))
         area = (left, top, left + cw, top + ch)
@@ -252,7 +196,10 @@ def compose(
     floating = payload.get("mixedVideoLayout") in (None, MixedVideoLayout.FLOATING)
     # what a region of a user without video and without an image of their own shows
     backdrop = canvas.copy() if any(p.video_off for p in people.values()) else None
-    colors = colors_of(people)
+    colors = {  # by `color_index`, else by place in join order
+        uid: participant_color(p.color_index if p.color_index is not None else index)
+        for index, (uid, p) in enumerate(people.items())
+    }
     boxes = [pixel_box(region, *size) for region in regions]
     for index, region in enumerate(regions):
         box = boxes[index]
@@ -291,7 +238,7 @@ def _paint_background(
         return
     local = options.images.get(background)
     if local is not None:
-        canvas.paste(cover(stand_in(background, local, canvas.size), canvas.size), (0, 0))
+        canvas.paste(fitted(local, canvas.size, name=url_name(background)), (0, 0))
     else:
         drawn.missing_images.append(background)
 
@@ -315,11 +262,213 @@ def _region_tile(
             if local is None:
                 drawn.missing_images.append(url)
                 return Image.new("RGB", size, (96, 96, 104)), "card"
-            picture = stand_in(url, local, size, fill=fit != "fit")
-            return (contain(picture, size) if fit == "fit" else cover(picture, size)), "placeholder"
+            return fitted(local, size, fit, url_name(url)), "placeholder"
         if person.audio_only:
             return None, "audio only"
         return None, BACKGROUND  # video off: the canvas's background image or colour
     return camera_tile(person, size, region.fit, color, options, above), (
         "screen" if person.screen and person.image is None else "video"
     )
+
+
+OUTLINE = (255, 255, 255)
+EMPTY = (200, 200, 200)
+OFF_CANVAS = (235, 64, 52)
+CAPTION_BG = (24, 24, 28)
+CAPTION_FG = (225, 225, 230)
+
+
+def annotate(
+    canvas: Image.Image,
+    regions: Sequence[ResolvedRegion],
+    drawn: Drawn,
+    people: Mapping[str, Appearance],
+    min_text: int = 0,
+    font: fonts.FontChain | None = None,
+) -> Image.Image:
+    """The canvas with outlines and tags, above a caption strip (a taller picture); the
+    text in `font`, the chain the layout's own text is drawn in (`fonts.font_chain`)."""
+    chain = font or fonts.font_chain()
+    width, height = canvas.size
+    draw = ImageDraw.Draw(canvas)
+    size = max(min_text, min(22, round(min(width, height) * 0.028)))  # of tags and captions
+    taken: list[Box] = []
+    for box, what in zip(drawn.boxes, drawn.shown, strict=True):
+        if what in NOT_DRAWN:
+            continue
+        left, top, right, bottom = box
+        inner = (left, top, max(left, min(right, width) - 1), max(top, min(bottom, height) - 1))
+        if what in ("empty", "transparent", "audio only"):
+            _dashed(draw, inner, EMPTY)
+        else:
+            draw.rectangle(inner, outline=OUTLINE, width=1)
+        if right > width:
+            draw.line((width - 2, top, width - 2, min(bottom, height)), fill=OFF_CANVAS, width=3)
+        if bottom > height:
+            draw.line((left, height - 2, min(right, width), height - 2), fill=OFF_CANVAS, width=3)
+    for index, (region, box, what) in enumerate(
+        zip(regions, drawn.boxes, drawn.shown, strict=True)
+    ):
+        if what not in NOT_DRAWN:
+            _tag(draw, index, region, box, what, people, (chain, size), taken, (width, height))
+    lines = caption_lines(regions, drawn, people, width, height)
+    return _with_caption(canvas, lines, chain, size)
+
+
+def _tag(
+    draw: ImageDraw.ImageDraw,
+    index: int,
+    region: ResolvedRegion,
+    box: Box,
+    what: str,
+    people: Mapping[str, Appearance],
+    lettering: tuple[fonts.FontChain, int],
+    taken: list[Box],
+    canvas: tuple[int, int],
+) -> None:
+    """`#n · name (state)` at the top left of the region; moved down inside it, or
+    shortened to `#n · name` and then `#n`, while it would cover another tag; left out
+    when no place is free."""
+    chain, size = lettering
+    stroke = max(1, size // 10)
+    name = _name(region, people)
+    state = "" if what in ("video", "empty", "screen") else f" ({what})"
+    number = f"#{index + 1}"
+    texts = list(dict.fromkeys([f"{number} · {name}{state}", f"{number} · {name}", number]))
+    left, top, right, bottom = box
+    width, height = canvas
+    step = size + 2 * stroke + 2
+    for text in texts:
+        line = chain.line(text, size)
+        ink = line.bbox(stroke)
+        w, h = math.ceil(ink[2] - ink[0]), math.ceil(ink[3])
+        x = max(0, min(left + 4, width - w - 2))
+        if left + 4 + w > min(right, width) and text != number:
+            continue  # wider than its region: try the shorter form first
+        y = top + 3
+        while y + h <= max(min(bottom, height) - 2, top + 3 + h):
+            spot = (x, y, x + w, y + h)
+            if not any(overlap(spot, other) for other in taken):
+                line.draw(draw, (x, y), fill=OUTLINE, stroke_width=stroke, stroke_fill=(0, 0, 0))
+                taken.append(spot)
+                return
+            y += step
+
+
+def caption_lines(
+    regions: Sequence[ResolvedRegion],
+    drawn: Drawn,
+    people: Mapping[str, Appearance],
+    width: int,
+    height: int,
+) -> list[str]:
+    """What the caption says: regions Agora draws nothing of, hidden regions, parts off
+    the canvas, people not shown, images not loaded."""
+    lines: list[str] = []
+    boxes = drawn.boxes
+    for i, box in enumerate(boxes):
+        what = drawn.shown[i]
+        who = _name(regions[i], people)
+        who = f"uid {who}" if who.isdigit() else who
+        if what == "off canvas":
+            edge = "right" if box[0] >= width else "bottom"
+            lines.append(
+                f"off the canvas: region {i + 1} ({who}) starts at the {edge} edge; "
+                "Agora draws nothing of it"
+            )
+            continue
+        if what == "no area":
+            if regions[i].uid is not None:
+                lines.append(f"no area: region {i + 1} ({who}) is 0 px wide or high")
+            continue
+        over = next(
+            (
+                j
+                for j in range(i + 1, len(boxes))
+                if regions[j].alpha >= 1
+                and drawn.shown[j] not in ("empty", "transparent", "audio only", *NOT_DRAWN)
+                and _contains(boxes[j], box)
+            ),
+            None,
+        )
+        if over is not None:
+            lines.append(f"hidden: region {i + 1} ({who}) is under region {over + 1}")
+        if box[2] > width or box[3] > height:
+            lines.append(
+                f"off canvas: region {i + 1} runs past the "
+                f"{'right' if box[2] > width else 'bottom'} edge (marked red)"
+            )
+    placed = {r.uid for r in regions if r.uid is not None}
+    hidden = [p.uid for p in people.values() if p.hidden and p.uid not in placed]
+    left_out = [p.uid for p in people.values() if not p.hidden and p.uid not in placed]
+    if hidden:
+        lines.append(f"hidden on purpose: {', '.join(hidden)}")
+    if left_out:
+        lines.append(f"not shown (no region): {', '.join(left_out)}")
+    for url in dict.fromkeys(drawn.missing_images):
+        lines.append(f"image not loaded: {url} (pass --image URL=PATH)")
+    return lines
+
+
+def _with_caption(
+    canvas: Image.Image, lines: list[str], chain: fonts.FontChain, size: int
+) -> Image.Image:
+    """The canvas above a strip with `lines`, each wrapped to the picture's width."""
+    if not lines:
+        return canvas
+    width, height = canvas.size
+    room = max(width - 16, size * 30)  # a tiny picture's caption is cut, not a tower
+    wrapped = [part for line in lines for part in _wrap(line, chain.line, size, room)]
+    line_h = round(size * 1.4)
+    strip = line_h * len(wrapped) + size
+    out = Image.new("RGB", (width, height + strip), CAPTION_BG)
+    out.paste(canvas, (0, 0))
+    draw = ImageDraw.Draw(out)
+    for n, line in enumerate(wrapped):
+        chain.line(line, size).draw(draw, (8, height + size // 2 + n * line_h), fill=CAPTION_FG)
+    return out
+
+
+def _wrap(line: str, measure: Callable[[str, int], fonts.Line], size: int, room: int) -> list[str]:
+    """`line` in pieces of whole words that fit `room` pixels at `size` (continuations
+    indented; a single word wider than the room stands alone)."""
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        attempt = f"{current} {word}" if current else word
+        if current and measure(attempt, size).length() > room:
+            pieces.append(current)
+            current = f"  {word}"
+        else:
+            current = attempt
+    pieces.append(current)
+    return pieces
+
+
+def _name(region: ResolvedRegion, people: Mapping[str, Appearance]) -> str:
+    if region.uid is None:
+        return "empty"
+    person = people.get(region.uid)
+    if person is not None and person.label:
+        return f"{person.label} {region.uid}"
+    return region.uid
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
+
+
+def _dashed(draw: ImageDraw.ImageDraw, box: Box, color: tuple[int, int, int]) -> None:
+    left, top, right, bottom = box
+    dash = 8
+    for x in range(left, right, dash * 2):
+        draw.line((x, top, min(x + dash, right), top), fill=color)
+        draw.line((x, bottom, min(x + dash, right), bottom), fill=color)
+    for y in range(top, bottom, dash * 2):
+        draw.line((left, y, left, min(y + dash, bottom)), fill=color)
+        draw.line((right, y, right, min(y + dash, bottom)), fill=color)

@@ -1,22 +1,12 @@
-"""The fonts every text is drawn in, and lines of text in them.
+"""The chain of fonts every text is drawn in, and lines of text in them.
 
-Everything layoutkit writes on a picture (the name strips, cards and decor of the style
-images; the labels, tags and captions of previews, sheets and storyboards) is drawn in
-one chain of fonts (`FontChain`), glyph by glyph: the layout's `font:` when it names one,
-DejaVu Sans shipped with layoutkit (`STYLE_FONT`: Latin, Greek and Cyrillic), Noto Sans
-CJK SC when the optional `cjk` extra is installed (`pip install 'layoutkit[cjk]'`), then
-the fonts installed on the machine, found through fontconfig (`fc-match`, where it is
-installed; asked once per set of characters in a process). A text is split into runs,
-each in the first font of the chain with a glyph for its characters (a combining mark
-stays with its letter when that font has it), and measured and drawn as one `Line`.
-A font has a glyph for a character when the character's mask differs from the mask of a
-character no font has (the font's missing-glyph box, `.notdef`). Control and format
-characters and line breaks are never drawn as themselves: they show as the box.
-
-Font files are looked at with `os.stat` before FreeType reads them (a regular file of at
-most MAX_FONT_BYTES), and one whose glyphs FreeType cannot draw is a RenderError naming
-it (`font_damaged`), when it is opened and whenever text is measured or drawn. A font
-fontconfig offers that fails those checks is left out, with a note saying why."""
+A `FontChain` is the layout's `font:`, DejaVu Sans shipped with layoutkit (`STYLE_FONT`),
+Noto Sans CJK SC when the `cjk` extra is installed, then the machine's fonts found with
+fontconfig (`fc-match`, asked once per set of characters). A text is split into runs, each
+in the first font with a glyph for its characters (a glyph: a mask other than the
+missing-glyph box's), and drawn as one `Line`; controls show as the box. Font files are
+checked with `os.stat` before FreeType reads them, and one FreeType cannot draw with is a
+RenderError naming it; a machine font failing the checks is left out with a note."""
 
 from __future__ import annotations
 
@@ -30,7 +20,6 @@ import stat
 import subprocess
 import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,14 +27,13 @@ from pathlib import Path
 from PIL import ImageDraw, ImageFont
 
 from layoutkit.errors import RenderError
+from layoutkit.render.pictures import PictureCache
 from layoutkit.safefiles import kind_of
 
 Font = ImageFont.FreeTypeFont
 Ink = tuple[int, int, int]
 STYLE_FONT = str(Path(__file__).resolve().parent.parent / "fonts" / "DejaVuSans.ttf")
-"""DejaVu Sans, shipped with layoutkit: the font after the layout's own in every chain."""
-MAX_FONT_BYTES = 50 << 20
-"""The largest font file read (a CJK font is about 20 MB), checked before FreeType opens it."""
+MAX_FONT_BYTES = 50 << 20  # a CJK font is about 20 MB
 FONT_FIX = "give the path of a .ttf or .otf file"
 FONT_PROBE = "Ag"  # drawn once as a font is opened: damaged glyph data fails at once
 ABSENT = "\U0010fffd"  # a private-use character no font draws: its mask is the box
@@ -58,58 +46,9 @@ FONTCONFIG_CHARS = 64  # at most so many characters of a text are asked for
 FONTCONFIG_FONTS = 8  # at most so many of fontconfig's answers are tried
 
 
-OPEN_FONTS_BYTES = 32 << 20
-"""What the font faces kept open may weigh, each counted as an eighth of its file (FreeType
-holds about a tenth of a CJK collection for each size of it in use)."""
-
-
-class _OpenFonts:
-    """Font faces opened, by path, modification time, size and face index, the least
-    recently used let go past OPEN_FONTS_BYTES. Thread-safe."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.faces: OrderedDict[tuple[str, int, int, int], tuple[Font, int]] = OrderedDict()
-        self.bytes = 0
-
-    def get(self, key: tuple[str, int, int, int]) -> Font | None:
-        with self.lock:
-            found = self.faces.get(key)
-            if found is None:
-                return None
-            self.faces.move_to_end(key)
-            return found[0]
-
-    def keep(self, key: tuple[str, int, int, int], face: Font, weight: int) -> None:
-        with self.lock:
-            if key in self.faces:
-                return
-            self.faces[key] = face, weight
-            self.bytes += weight
-            while self.bytes > OPEN_FONTS_BYTES and len(self.faces) > 1:
-                _, (_, old) = self.faces.popitem(last=False)
-                self.bytes -= old
-
-    def clear(self) -> None:
-        with self.lock:
-            self.faces.clear()
-            self.bytes = 0
-
-
-OPEN_FONTS = _OpenFonts()
-
-
-def _truetype(path: str, mtime_ns: int, size: int, index: int = 0) -> Font:
-    """The face `index` of the font file at `path` at `size` px, checked (`_font_file`,
-    then drawing FONT_PROBE) and kept open (`OPEN_FONTS`)."""
-    key = (path, mtime_ns, size, index)  # a font file changed on disk is read again
-    found = OPEN_FONTS.get(key)
-    if found is not None:
-        return found
-    info = _font_file(path)  # what FreeType opens is what was checked
-    face = _open(path, size, index)
-    OPEN_FONTS.keep(key, face, info.st_size // 8 + (64 << 10))
-    return face
+OPEN_FONTS = PictureCache(32 << 20, weight=lambda opened: opened[1])
+"""Font faces opened, each weighing an eighth of its file (FreeType holds about a tenth
+of a CJK collection for each size in use)."""
 
 
 def _open(path: str, size: int, index: int) -> Font:
@@ -134,8 +73,7 @@ def _open(path: str, size: int, index: int) -> Font:
 
 
 def font_damaged(path: str, exc: Exception) -> RenderError:
-    """The RenderError for a font FreeType opened but cannot draw or measure text with
-    (`exc`, what it raised): its glyph tables are damaged."""
+    """The RenderError for a font whose glyphs FreeType cannot draw (`exc`)."""
     return RenderError(
         f"{path}: the font is damaged: FreeType cannot draw its glyphs ({exc}); copy or "
         "download it again, or give the path of another .ttf or .otf file"
@@ -143,9 +81,8 @@ def font_damaged(path: str, exc: Exception) -> RenderError:
 
 
 def _font_file(path: str) -> os.stat_result:
-    """What `os.stat` says of the font file at `path`, checked before FreeType reads it:
-    RenderError naming it when it is missing, cannot be looked at, is a folder, a FIFO,
-    a device or a socket, or is over MAX_FONT_BYTES (a 3 GB file is refused unread)."""
+    """`os.stat` of the font file, checked before FreeType reads it: a regular file of at
+    most MAX_FONT_BYTES, else RenderError naming it."""
     try:
         info = Path(path).stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -167,51 +104,38 @@ def _font_file(path: str) -> os.stat_result:
     return info
 
 
-def font_stamp(path: str) -> int:
-    """The modification time (ns) of the font file at `path`; RenderError naming it when
-    it is missing, cannot be looked at, is not a regular file or is over MAX_FONT_BYTES."""
-    return _font_file(path).st_mtime_ns
-
-
 def font_at(path: str, size: int, stamp: int | None = None, index: int = 0) -> Font:
-    """The TTF/OTF font file at `path` (`index`: the face in a collection) at `size`
-    pixels (at least 6), cached by path, modification time and size; RenderError names
-    the file when it is missing, not a regular file, too large, unreadable, not a font or
-    damaged (`font_damaged`: it cannot draw "Ag"). `stamp`: `font_stamp(path)`, when
-    already known."""
-    return _truetype(path, font_stamp(path) if stamp is None else stamp, max(6, size), index)
+    """The face `index` of the font file at `path` at `size` px (at least 6), checked
+    (`_font_file`, then drawing FONT_PROBE) and kept open by path, mtime (`stamp`, when
+    known), size and index."""
+    stamp = _font_file(path).st_mtime_ns if stamp is None else stamp
 
+    def opened() -> tuple[Font, int]:
+        info = _font_file(path)  # what FreeType opens is what was checked
+        return _open(path, max(6, size), index), info.st_size // 8 + (64 << 10)
 
-def _located(exc: RenderError, where: str) -> RenderError:
-    return RenderError(exc.message, source=where or exc.source, hint=exc.hint)
+    return OPEN_FONTS.get((path, stamp, max(6, size), index), opened)[0]
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """One font of a chain: a TTF/OTF file (`index`: the face in a collection); `where`
-    is the place of the layout value naming it, which leads its errors ('' for the
-    shipped font and the machine's)."""
+    """One font of a chain (`index`: the face in a collection); `where`, the place of
+    the layout value naming it, leads its errors."""
 
     path: str
     index: int = 0
     where: str = ""
 
     def stamp(self) -> int:
-        """The file's modification time (ns); a located RenderError when it is missing,
-        not a regular file, over MAX_FONT_BYTES, not a font or damaged."""
-        try:
-            stamp = font_stamp(self.path)
-            _truetype(self.path, stamp, PROBE_PX, self.index)  # not a font: fails here
-        except RenderError as exc:
-            raise _located(exc, self.where) from None
+        """The file's modification time (ns), once it is known to be a usable font."""
+        with self.drawing():
+            stamp = _font_file(self.path).st_mtime_ns
+            font_at(self.path, PROBE_PX, stamp, self.index)  # not a font: fails here
         return stamp
 
     def at(self, size: int, stamp: int | None = None) -> Font:
-        """The font at `size` pixels (at least 6); a located RenderError as `stamp`."""
-        try:
+        with self.drawing():
             return font_at(self.path, size, stamp, self.index)
-        except RenderError as exc:
-            raise _located(exc, self.where) from None
 
     def has(self, char: str, stamp: int) -> bool:
         """Whether the font has a glyph for `char` (never for controls and formats)."""
@@ -222,18 +146,21 @@ class FontFile:
 
     @contextlib.contextmanager
     def drawing(self) -> Iterator[None]:
-        """Text measured and drawn in this font inside: what FreeType raises there (an
-        OSError: glyph data damaged past what opening it checks) becomes a RenderError
-        naming the font file (`font_damaged`), led by `where`."""
+        """Errors inside led by `where`; what FreeType raises (damaged glyph data) as
+        `font_damaged`."""
         try:
             yield
+        except RenderError as exc:
+            raise RenderError(exc.message, source=self.where or exc.source, hint=exc.hint) from None
         except OSError as exc:
-            raise _located(font_damaged(self.path, exc), self.where) from None
+            raise RenderError(
+                font_damaged(self.path, exc).message, source=self.where or None
+            ) from None
 
 
 @functools.lru_cache(maxsize=16384)
 def _has_glyph(char: str, path: str, index: int, stamp: int) -> bool:
-    face = _truetype(path, stamp, PROBE_PX, index)
+    face = font_at(path, PROBE_PX, stamp, index)
     absent = face.getmask(ABSENT)
     mask = face.getmask(char)
     return mask.size != absent.size or bytes(mask) != bytes(absent)
@@ -424,48 +351,37 @@ def _usable(
     return found, notes
 
 
-class _Fontconfig:
-    """`fc-match`, asked once per set of characters in a process (not again once it has
-    timed out); its answers are fonts to try, best first."""
+FONTCONFIG = PictureCache(1024, weight=lambda _: 1)
+"""fc-match's answers by set of characters: fonts to try, best first."""
+_FONTCONFIG_GAVE_UP = threading.Event()  # it timed out once: not asked again
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.answers: dict[str, tuple[FontFile, ...]] = {}
-        self.gave_up = False
 
-    def fonts_for(self, chars: str) -> tuple[FontFile, ...]:
-        with self.lock:
-            known = self.answers.get(chars)
-        if known is not None:
-            return known
-        binary = shutil.which("fc-match")
-        if binary is None or self.gave_up:
-            return ()
-        pattern = "sans-serif:charset=" + " ".join(f"{ord(c):x}" for c in chars)
-        try:
-            done = subprocess.run(
-                [binary, "-s", "-f", "%{file}\t%{index}\n", pattern],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=FONTCONFIG_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            self.gave_up = True
-            return ()
-        except OSError:
-            return ()
-        answer = _answer(done.stdout) if done.returncode == 0 else ()
-        with self.lock:
-            if len(self.answers) >= 1024:
-                self.answers.clear()
-            self.answers[chars] = answer
-        return answer
+def machine_fonts(chars: Iterable[str]) -> tuple[FontFile, ...]:
+    """The fonts installed on this machine that fontconfig offers for `chars`, best
+    first (none without fontconfig). Each may still lack some of them."""
+    binary = shutil.which("fc-match")
+    if binary is None or _FONTCONFIG_GAVE_UP.is_set():
+        return ()
+    wanted = "".join(sorted(set(chars)))
+    return FONTCONFIG.get(wanted, lambda: _fc_match(binary, wanted))
 
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-            self.gave_up = False
+
+def _fc_match(binary: str, chars: str) -> tuple[FontFile, ...]:
+    pattern = "sans-serif:charset=" + " ".join(f"{ord(c):x}" for c in chars)
+    try:
+        done = subprocess.run(
+            [binary, "-s", "-f", "%{file}\t%{index}\n", pattern],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=FONTCONFIG_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        _FONTCONFIG_GAVE_UP.set()
+        return ()
+    except OSError:
+        return ()
+    return _answer(done.stdout) if done.returncode == 0 else ()
 
 
 def _answer(output: bytes) -> tuple[FontFile, ...]:
@@ -479,15 +395,6 @@ def _answer(output: bytes) -> tuple[FontFile, ...]:
         if len(fonts) == FONTCONFIG_FONTS:
             break
     return tuple(fonts)
-
-
-FONTCONFIG = _Fontconfig()
-
-
-def machine_fonts(chars: Iterable[str]) -> tuple[FontFile, ...]:
-    """The fonts installed on this machine that fontconfig offers for `chars`, best
-    first (none without fontconfig). Each may still lack some of them."""
-    return FONTCONFIG.fonts_for("".join(sorted(set(chars))))
 
 
 @functools.lru_cache(maxsize=1)
@@ -547,5 +454,6 @@ def clear_font_caches() -> None:
     OPEN_FONTS.clear()
     _has_glyph.cache_clear()
     FONTCONFIG.clear()
+    _FONTCONFIG_GAVE_UP.clear()
     cjk_font.cache_clear()
     font_chain.cache_clear()

@@ -1,29 +1,14 @@
 """A `StylePlan` drawn into the JPEG images Agora shows: the canvas background (frames,
 name strips, logos, rectangles around the video) and a card per user for video-off.
-
-Text is drawn in the font chain of `render.fonts`, glyph by glyph: the plan's font (a
-local TTF/OTF file), DejaVu Sans shipped with layoutkit (`STYLE_FONT`), the `cjk`
-extra's Noto Sans CJK when installed, the machine's fonts (fontconfig). A line is drawn
-at its size, shrunk down to its minimum to fit its strip, then cut with an ellipsis (a
-warning names the text and its place); characters no font of the chain has a glyph for
-(and control characters) show as the missing-glyph box, with a warning saying how to get
-a font for them (once per drawing). Images and the font are local files; one that is
-missing, is not an image (a font) or is over the pixel budget (a font file over 50 MB)
-is a `RenderError` naming its place, and so is a font whose glyphs FreeType cannot draw
-(damaged glyph tables), when it is opened or whenever text is measured or drawn. Images
-are decoded at the size they are drawn (`camera.open_image`). Every JPEG is at most
-Agora's 6 MB (`wire.profile.MAX_IMAGE_BYTES`).
-
-`render_style` remembers its last few results: the same plan, whose files have not
-changed on disk, gives the same (read-only) `StyleImages` without drawing again."""
+Text is drawn in the font chain (`render.fonts`), shrunk to fit its strip, then cut with
+an ellipsis, with warnings naming the text's place; characters no font has show as boxes.
+Images are decoded at the size they are drawn; every JPEG is at most Agora's 6 MB.
+`render_style` remembers its last few results while the files have not changed."""
 
 from __future__ import annotations
 
-import functools
 import io
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -31,8 +16,7 @@ from types import MappingProxyType
 from PIL import Image, ImageDraw
 
 from layoutkit.errors import RenderError, safe_text
-from layoutkit.render.camera import Size, drawn_size, open_image
-from layoutkit.render.compose import MAX_PIXELS, MAX_SIDE, cover, hex_rgb
+from layoutkit.render.compose import MAX_PIXELS, MAX_SIDE, hex_rgb
 from layoutkit.render.fonts import (
     STYLE_FONT,
     FontChain,
@@ -42,6 +26,7 @@ from layoutkit.render.fonts import (
     font_chain,
     how_to_draw,
 )
+from layoutkit.render.pictures import PICTURES, PictureCache, Size, cover, drawn_size, load_picture
 from layoutkit.styleplan import (
     CardPlan,
     FillMark,
@@ -56,9 +41,8 @@ from layoutkit.wire.profile import MAX_IMAGE_BYTES
 
 JPEG_QUALITY = 95  # sharp edges (frames, text) with little ringing
 ELLIPSIS = "..."
-MAX_LINE_CHARS = 1000
-"""The most characters of a text measured (a strip of the widest canvas shows fewer);
-a longer text is cut."""
+NOUNS = ("image", "an image")
+MAX_LINE_CHARS = 1000  # the most characters measured (no strip shows more); longer: cut
 
 
 def _no_cards() -> Mapping[str, bytes]:
@@ -67,9 +51,8 @@ def _no_cards() -> Mapping[str, bytes]:
 
 @dataclass(frozen=True)
 class StyleImages:
-    """The rendered plan: the canvas background JPEG, a JPEG per card (by uid, a
-    read-only mapping), and the warnings (each led by the place of the layout value, when
-    known). Read-only, as `render_style` hands the same object to every caller."""
+    """The background JPEG, a JPEG per card by uid, and the warnings (each led by the
+    place of the layout value). Read-only: `render_style` shares it."""
 
     background: bytes
     cards: Mapping[str, bytes] = field(default_factory=_no_cards)
@@ -81,41 +64,25 @@ class StyleImages:
 
 
 RENDER_CACHE_SIZE = 8
-_rendered: OrderedDict[Hashable, StyleImages] = OrderedDict()
-_rendered_lock = threading.Lock()
+_RENDERED = PictureCache(RENDER_CACHE_SIZE, weight=lambda _: 1)
 
 
 def render_style(plan: StylePlan) -> StyleImages:
-    """Draw `plan`: the background and every card as JPEG (quality 95, at most 6 MB).
-
-    Remembered (the last `RENDER_CACHE_SIZE` plans): the same plan whose image and font
-    files have the same modification time and size gives the same object again."""
-    key = (plan, _files_of(plan))
-    with _rendered_lock:
-        found = _rendered.get(key)
-        if found is not None:
-            _rendered.move_to_end(key)
-            return found
-    images = _draw_style(plan)
-    with _rendered_lock:
-        _rendered[key] = images
-        while len(_rendered) > RENDER_CACHE_SIZE:
-            _rendered.popitem(last=False)
-    return images
+    """Draw `plan`: the background and every card as JPEG (quality 95, at most 6 MB);
+    the same plan whose files are unchanged gives the same object again."""
+    return _RENDERED.get((plan, _files_of(plan)), lambda: _draw_style(plan))
 
 
 def clear_style_cache() -> None:
     """Forget every remembered `render_style` result (and the decoded images and fonts
     of the plans)."""
-    with _rendered_lock:
-        _rendered.clear()
-    _load.cache_clear()
+    _RENDERED.clear()
+    PICTURES.clear()
     clear_font_caches()
 
 
 def _files_of(plan: StylePlan) -> tuple[tuple[str, int, int], ...]:
-    """Each local file `plan` reads, as (absolute path, mtime in ns, size in bytes);
-    (path, -1, -1) when it cannot be looked at (drawing then says why)."""
+    """Each local file `plan` reads, as (absolute path, mtime in ns, size in bytes)."""
     paths = [mark.path for mark in plan.marks if isinstance(mark, ImageMark)]
     paths += [card.image for card in plan.cards if card.image is not None]
     if plan.font is not None:
@@ -144,10 +111,10 @@ def _draw_style(plan: StylePlan) -> StyleImages:
     return StyleImages(background, cards, tuple(warnings))
 
 
-def encode_jpeg(image: Image.Image, what: str, limit: int | None = None) -> bytes:
-    """`image` as JPEG bytes (no chroma subsampling, so thin coloured lines stay sharp);
-    RenderError when over `limit` bytes (Agora's `MAX_IMAGE_BYTES`)."""
-    limit = MAX_IMAGE_BYTES if limit is None else limit
+def encode_jpeg(image: Image.Image, what: str) -> bytes:
+    """`image` as JPEG bytes (no chroma subsampling: thin coloured lines stay sharp);
+    RenderError over Agora's `MAX_IMAGE_BYTES`."""
+    limit = MAX_IMAGE_BYTES
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
     data = buffer.getvalue()
@@ -180,11 +147,8 @@ def paint_background(plan: StylePlan, warnings: list[str] | None = None) -> Imag
     return canvas
 
 
-def paint_mark(
-    canvas: Image.Image, mark: Mark, warnings: list[str], chain: FontChain | None = None
-) -> None:
-    """Paint one mark onto `canvas` (it stays inside its rectangle); text in `chain`
-    (None: the chain without a font of the layout's)."""
+def paint_mark(canvas: Image.Image, mark: Mark, warnings: list[str], chain: FontChain) -> None:
+    """Paint one mark onto `canvas`, inside its rectangle."""
     rect = mark.rect
     if isinstance(mark, FillMark):
         ImageDraw.Draw(canvas).rectangle(_inclusive(rect), fill=hex_rgb(mark.color))
@@ -196,7 +160,7 @@ def paint_mark(
         tile = canvas.crop(rect.box())
         if mark.background is not None:
             tile.paste(hex_rgb(mark.background), (0, 0, rect.width, rect.height))
-        _draw_text_line(tile, mark, warnings, chain or font_chain())
+        draw_text_line(tile, mark, warnings, chain)
         canvas.paste(tile, (rect.x, rect.y))
     else:
         _paste_image(canvas, mark)
@@ -231,36 +195,19 @@ def _quoted(text: str, most: int = 100) -> str:
     return repr(text) if len(text) <= most else f"{text[:most]!r}..."
 
 
-@functools.lru_cache(maxsize=16)  # a logo used by several marks is read once
-def _load(path: Path, mtime_ns: int, size: int, box: Size | None, crop: bool) -> Image.Image:
-    del mtime_ns, size  # part of the key: a file changed on disk is read again
-    return open_image(path, "RGBA", "image", "an image", max_size=box, cover=crop)
-
-
 def load_image(
     path: str, where: str = "", max_size: Size | None = None, *, cover: bool = False
 ) -> Image.Image:
-    """A local image as RGBA (transparency kept, for logos), decoded at the size it is
-    drawn in the box `max_size` (fitted, or with `cover` covering it; see
-    `camera.open_image`), so only that size is kept; RenderError led by `where` when it
-    is missing, not an image or over the pixel budget."""
-    file = Path(path)
+    """A local image as RGBA (logos keep their transparency), decoded at its drawn size
+    in the box `max_size` (`pictures.open_image`); RenderError led by `where`."""
     try:
-        info = file.stat()
-        stamp = info.st_mtime_ns, info.st_size
-    except (OSError, ValueError):
-        stamp = -1, -1  # opening it says what is wrong
-    try:
-        return _load(file, *stamp, max_size, cover)
+        return load_picture(Path(path), max_size, cover=cover, mode="RGBA", nouns=NOUNS)
     except RenderError as exc:
         raise RenderError(exc.message, source=where or None) from None
 
 
 def can_draw(char: str, font: str | None = None, font_where: str = "") -> bool:
-    """Whether the font (the TTF/OTF file `font`, or STYLE_FONT) itself has a glyph for
-    `char` (its mask differs from the missing-glyph box); control and format characters
-    never draw. A font file that cannot be used is a RenderError led by `font_where`.
-    (Text is drawn in the whole chain: `render.fonts.FontChain`.)"""
+    """Whether the font file `font` (or STYLE_FONT) itself has a glyph for `char`."""
     face = FontFile(font or STYLE_FONT, 0, font_where if font else "")
     return face.has(char, face.stamp())
 
@@ -283,29 +230,18 @@ def fit_text(
     *,
     font: str | None = None,
     font_where: str = "",
+    chain: FontChain | None = None,
 ) -> tuple[str, int]:
     """The largest size from `size` down to `min_size` at which `text` fits a strip of
-    `width`×`height` in the font (the TTF/OTF file `font`, or STYLE_FONT), and the
-    text (cut, with an ellipsis, when even `min_size` is too wide, or longer than
-    MAX_LINE_CHARS). Text still too tall at `min_size` is given at `min_size`."""
-    return _fit_text(text, size, min_size, width, height, font_chain(font, font_where))
-
-
-def _fit_text(
-    text: str, size: int, min_size: int, width: int, height: int, chain: FontChain
-) -> tuple[str, int]:
-    """`fit_text` in `chain`: a text of more than MAX_LINE_CHARS characters is cut."""
+    `width`×`height` in `chain` (default: the chain of the font file `font`), and the
+    text, cut with an ellipsis when even `min_size` is too wide or it is longer than
+    MAX_LINE_CHARS. Text still too tall at `min_size` is given at `min_size`."""
+    chain = chain or font_chain(font, font_where)
     long = len(text) > MAX_LINE_CHARS
     split = chain.split(text[:MAX_LINE_CHARS])
-    low, high = min_size, max(min_size, min(size, height))
-    if not long and _fits(split.at(low), width, height, _pad(low)):
-        while low < high:  # the largest size that fits (widths grow with the size)
-            mid = (low + high + 1) // 2
-            if _fits(split.at(mid), width, height, _pad(mid)):
-                low = mid
-            else:
-                high = mid - 1
-        return text, low
+    if not long and _fits(split.at(min_size), width, height, _pad(min_size)):
+        top = max(min_size, min(size, height))
+        return text, _largest(min_size, top, lambda n: _fits(split.at(n), width, height, _pad(n)))
     room = width - 2 * _pad(min_size)
     if not long and split.at(min_size).length() <= room:
         return text, min_size  # as wide as it may be, too tall for the strip
@@ -324,37 +260,28 @@ def _cut(text: str, size: int, room: int, chain: FontChain) -> str:
 
     if not fits(ELLIPSIS):
         return ""
-    low, high = 0, len(text) - 1  # the most characters kept before the ellipsis
+    return cut(_largest(0, len(text) - 1, lambda keep: fits(cut(keep))))
+
+
+def _largest(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest number from `low` to `high` that `fits` (it fits up to a point)."""
     while low < high:
         mid = (low + high + 1) // 2
-        if fits(cut(mid)):
+        if fits(mid):
             low = mid
         else:
             high = mid - 1
-    return cut(low)
+    return low
 
 
 _ANCHOR = {"left": "lm", "center": "mm", "right": "rm"}
 
 
 def draw_text_line(
-    tile: Image.Image,
-    mark: TextMark,
-    warnings: list[str],
-    *,
-    font: str | None = None,
-    font_where: str = "",
-) -> None:
-    """Write `mark.text` on `tile` (its strip, already painted) in the font chain of the
-    TTF/OTF file `font` (see `render.fonts`), warning when it had to be cut or has
-    characters no font of the chain can draw. A font FreeType cannot draw with is a
-    RenderError naming it."""
-    _draw_text_line(tile, mark, warnings, font_chain(font, font_where))
-
-
-def _draw_text_line(
     tile: Image.Image, mark: TextMark, warnings: list[str], chain: FontChain
 ) -> None:
+    """Write `mark.text` on its strip `tile`, warning when it had to be cut or has
+    characters no font of the chain can draw."""
     width, height = tile.size
     split = chain.split(mark.text[:MAX_LINE_CHARS])  # what may be shown
     _say_missing(mark, split.missing, warnings)
@@ -363,7 +290,7 @@ def _draw_text_line(
             warnings.append(safe_text(f"{_place(mark.where)}{note}"))
     if not mark.text:
         return
-    shown_text, size = _fit_text(mark.text, mark.size, mark.min_size, width, height, chain)
+    shown_text, size = fit_text(mark.text, mark.size, mark.min_size, width, height, chain=chain)
     line = chain.line(shown_text, size)
     if shown_text != mark.text:
         warnings.append(
@@ -420,7 +347,8 @@ def paint_card(
     initials large in the middle, the name below them, in the font (the TTF/OTF file
     `font`, or STYLE_FONT)."""
     _check_size(card.width, card.height, f"the card of user {card.uid}")
-    font_chain(font, font_where).check()
+    chain = font_chain(font, font_where)
+    chain.check()
     notes = warnings if warnings is not None else []
     w, h = card.width, card.height
     image = Image.new("RGB", (w, h), hex_rgb(card.color))
@@ -441,14 +369,6 @@ def paint_card(
         tile = image.crop(rect.box())
         # the initials come from the name: what they cannot draw, the name's warning says
         said = notes if text is card.text or not card.text else []
-        draw_text_line(tile, mark, said, font=font, font_where=font_where)
+        draw_text_line(tile, mark, said, chain)
         image.paste(tile, (rect.x, rect.y))
     return image
-
-
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    """The pixel size of JPEG bytes (for checks)."""
-    with Image.open(io.BytesIO(data)) as opened:
-        if opened.format != "JPEG":
-            raise RenderError("not a JPEG")
-        return opened.size
