@@ -326,12 +326,3 @@ class NotificationRouter:
     ) -> tuple[str, list[Event]]:
         """Verify, parse and route a raw callback (`parse_verified`, then `handle`)."""
         return self.handle(parse_verified(body, headers, secret))
-
-
-__all__ = [
-    "HOST_EVENTS",
-    "MAX_RECORDERS",
-    "NOT_HOST_EVENTS",
-    "ChannelStream",
-    "NotificationRouter",
-]

@@ -383,30 +383,3 @@ def parse_verified(body: bytes, headers: Mapping[str, str], secret: str) -> Noti
             field=SIGNATURE_V2 if _header(headers, SIGNATURE_V2) is not None else SIGNATURE_V1,
         )
     return parse_notification(body)
-
-
-__all__ = [
-    "CHANNEL_EVENTS",
-    "CLIENT_TYPES",
-    "EVENT_TYPES",
-    "LEAVE_EVENTS",
-    "MAX_BODY_BYTES",
-    "PLATFORMS",
-    "RECORDING_EVENTS",
-    "RECORDING_PRODUCT",
-    "RTC_PRODUCT",
-    "SIGNATURE_V1",
-    "SIGNATURE_V2",
-    "ChannelPayload",
-    "Notification",
-    "NotificationError",
-    "RecordingPayload",
-    "UnknownEventError",
-    "UserPayload",
-    "parse_notification",
-    "parse_payload",
-    "parse_recording_payload",
-    "parse_verified",
-    "sign",
-    "verify_signature",
-]

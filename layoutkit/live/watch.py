@@ -54,6 +54,3 @@ def watch_file(
         if max_polls is not None and polls >= max_polls:
             break
     return calls
-
-
-__all__ = ["FINGERPRINT_LIMIT", "watch_file"]

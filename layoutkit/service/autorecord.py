@@ -280,15 +280,3 @@ class AutoRecorder:
     def close(self) -> None:
         self._jobs.put(None)
         self._worker.join(timeout=5)
-
-
-__all__ = [
-    "RETRY_AFTER",
-    "AutoRecorder",
-    "AutoRule",
-    "ConfigError",
-    "check_request",
-    "check_rules",
-    "parse_rules",
-    "spec_for",
-]

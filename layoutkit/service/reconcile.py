@@ -120,6 +120,3 @@ class Reconciler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-
-__all__ = ["GAP_DELAY", "RESYNC_INTERVAL", "Reconciler"]

@@ -16,7 +16,7 @@ from layoutkit.compile.participants import check_name
 from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
-from layoutkit.live.speaker import MAX_HOLD, MAX_INTERVAL
+from layoutkit.live.roster import MAX_HOLD, MAX_INTERVAL
 from layoutkit.wire.base import check_cname, check_uid
 
 MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
@@ -297,17 +297,3 @@ def _layout_file(name: str, layouts: Path | None) -> Path:
             400, "name a .yaml file inside the service's layouts folder", field="file"
         )
     return path
-
-
-__all__ = [
-    "MAX_LAYOUT_TEXT",
-    "MAX_NAMES",
-    "MAX_SECONDS",
-    "OPTION_FIELDS",
-    "OPTION_MAXIMA",
-    "AttachSpec",
-    "RequestError",
-    "checked_name",
-    "load_spec_layout",
-    "parse_spec",
-]

@@ -284,14 +284,3 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self._where()})"
-
-
-__all__ = [
-    "MAX_NOTIFICATIONS",
-    "MEMORY_NOTIFICATIONS",
-    "SCHEMA_VERSION",
-    "Store",
-    "StoreError",
-    "StoredNotification",
-    "StoredRecording",
-]
