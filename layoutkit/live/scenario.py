@@ -95,8 +95,8 @@ def parse_time(value: object) -> float:
 
 
 def parse_events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[TimedEvent]:
-    """The entries of a scenario's `events:`, in order; each problem goes to `error(where,
-    message, key=...)`, located by `where` in `marks`, and its entry is left out."""
+    """The entries of `events:`, in order; each problem goes to `error(where, message,
+    key=...)`, and its entry is left out."""
     if not isinstance(value, list) or not value:
         error(("events",), 'events is a list of `- {at: 0s, join: "1001"}` entries')
         return []
@@ -128,7 +128,6 @@ def parse_events(value: Any, marks: SourceMap, error: Callable[..., None]) -> li
 def _at(
     item: dict[str, Any], where: tuple[str | int, ...], last: float, error: Callable[..., None]
 ) -> float | None:
-    """The entry's time (an error for one before the previous entry's); None if none."""
     try:
         at = parse_time(item.get("at"))
     except ValueError as exc:
@@ -146,8 +145,6 @@ def _at(
 def _entry(
     item: dict[str, Any], where: tuple[str | int, ...], error: Callable[..., None]
 ) -> list[Event]:
-    """The events of one entry (one, or two for `video:` with `audio:`); [] after an
-    error."""
     kinds = [k for k in EVENT_KINDS if k in item and k not in ("role", "name")]
     if len(kinds) > 1:
         error(where, f"one event per entry, not {' and '.join(kinds)}")
@@ -192,7 +189,6 @@ def _event_name(
     uid: str,
     error: Callable[..., None],
 ) -> tuple[bool, str | None]:
-    """Whether the entry's name (if any) is right, and the name it gives (None: none)."""
     if "name" not in item:
         return True, None
     if kind != "name" and kind not in _NAMED:
@@ -216,8 +212,7 @@ def _media(
     kinds: list[EventKind],
     error: Callable[..., None],
 ) -> list[Event]:
-    """`{uid: ..., video: BOOL, audio: BOOL}`: the app's report of a camera and a
-    microphone, as camera_on/camera_off and audio_on/audio_off events."""
+    """`{uid: ..., video: BOOL, audio: BOOL}`: camera_on/off and audio_on/off events."""
     others = [*kinds, *(key for key in ("role", "name") if key in item)]
     if others:
         error(
@@ -276,7 +271,6 @@ class Step:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read a scenario file; every problem is reported at once, located."""
     source = str(path)
     raw = read_limited(path, MAX_FILE_BYTES, what="scenario")
     try:
@@ -347,7 +341,6 @@ def _names(value: Any, error: Callable[..., None]) -> dict[str, str]:
 
 
 def scenario_layout(scenario: Scenario, layout: Layout | str | Path | None) -> Layout:
-    """The layout to play: the one given, else the scenario's `layout:`."""
     if isinstance(layout, Layout):
         return layout
     if layout is not None:
@@ -368,9 +361,7 @@ def play_scenario(
     speaker_hold: float = DEFAULT_HOLD,
     speaker_interval: float = DEFAULT_INTERVAL,
 ) -> tuple[list[Step], list[str]]:
-    """The updateLayout payloads the scenario causes, and warnings about its events.
-    `speaker_hold` and `speaker_interval` are the Director's options of the same names
-    (ValueError outside 0 to their maximum)."""
+    """The updateLayout payloads the scenario causes, and warnings about its events."""
     player = _Player(
         scenario,
         layout,
@@ -383,8 +374,6 @@ def play_scenario(
 
 
 class _Player:
-    """Plays a scenario: the roster, the speaker's hysteresis and the steps so far."""
-
     def __init__(
         self,
         scenario: Scenario,
@@ -407,8 +396,7 @@ class _Player:
         self.told_no_speaker = False
 
     def play(self) -> None:
-        """Every moment in time order: the events' times, and the times the speaker
-        role moves between them (and after the last)."""
+        """Every moment in time order: the events' and the speaker role's moves."""
         events, index = self.scenario.events, 0
         while True:
             self.speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
@@ -427,7 +415,6 @@ class _Player:
             self.moment(at, names + self.speaker_move(at))
 
     def apply(self, timed: TimedEvent) -> list[str]:
-        """Apply one event: what it did, for the step's caption ([] for nothing)."""
         event = timed.event
         if event.kind == "speaker":
             self.report_speaker(timed)
@@ -447,7 +434,6 @@ class _Player:
         return [str(event)]
 
     def report_speaker(self, timed: TimedEvent) -> None:
-        """A report of the active speaker, for the hysteresis (or a warning)."""
         where = f"{self.scenario.source}:{timed.line}"
         if not self.follows_speaker:
             if not self.told_no_speaker:
@@ -465,7 +451,6 @@ class _Player:
         self.speaker.report(timed.event.uid, timed.at)
 
     def speaker_move(self, at: float) -> list[str]:
-        """The speaker role's move due at `at`, applied: its caption ([] for none)."""
         uid = self.speaker.due(at)
         if uid is None:
             return []
@@ -475,8 +460,6 @@ class _Player:
         return [f"speaker role to {uid}"]
 
     def moment(self, at: float, names: list[str]) -> None:
-        """After the events at `at` (captioned `names`): a step when the picture
-        changed."""
         if not names:
             return
         roster = self.roster
@@ -523,9 +506,8 @@ class _Player:
 
 
 def with_video_off_picture(compiled: Compilation, video_off: frozenset[str]) -> frozenset[str]:
-    """Who of `video_off` Agora shows a picture for instead of their last frame (a card,
-    a placeholder, the default image): when that set changes, the picture does too,
-    though nothing is sent."""
+    """Who of `video_off` Agora shows a picture for instead of their last frame: when that
+    set changes, the picture does too, though nothing is sent."""
     payload, _ = preview_payload(compiled)
     if payload.get("defaultUserBackgroundImage"):
         return video_off & set(compiled.shown)

@@ -15,6 +15,7 @@ every Director in the join order it last had."""
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections import OrderedDict, deque
@@ -38,7 +39,6 @@ from layoutkit.live.notifications import (
 )
 from layoutkit.live.roster import Event
 from layoutkit.live.scheduler import FairLimiter, LimiterClosedError
-from layoutkit.service.reconcile import RESYNC_INTERVAL, Reconciler
 from layoutkit.service.spec import (
     MAX_NAMES,
     AttachSpec,
@@ -61,6 +61,9 @@ MAX_ENDED = 1_000  # ended recordings still described by GET /recordings/{sid}
 MAX_ERRORS = 20  # recent errors (and warnings, and events) kept per recording
 RESYNC_GRACE = 10.0  # seconds a user's callback outweighs Agora's (lagging) user list
 NOTIFY_WINDOW = 600.0  # seconds after its `notifyMs` a callback is taken for a replay
+RESYNC_INTERVAL = 60.0  # seconds between two reads of a directed channel's user list
+GAP_DELAY = 1.0  # seconds after a gap before the channels are read (callbacks come in bursts)
+JITTER = 0.1
 OUTCOMES = ("kept", "refused", "unusable", "ignored", "stale", "unkept")
 
 
@@ -179,6 +182,101 @@ def check_drawable(layout: Layout, spec: AttachSpec, hosts: list[str]) -> None:
             raise RequestError(
                 422, f"the layout cannot be drawn: {type(exc).__name__}: {exc}", field="layout"
             ) from None
+
+
+class Reconciler:
+    """When to read each directed channel's user list (`channels()`), so one lost callback
+    never leaves a channel wrong for good: every `interval` seconds (jittered, so hundreds
+    of channels do not ask at once), and all soon after a gap. `due(now)` is pure
+    bookkeeping on `clock`; `start()` runs a thread that reads what is due."""
+
+    def __init__(
+        self,
+        channels: Callable[[], list[str]],
+        resync: Callable[[str], object],
+        *,
+        interval: float = RESYNC_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        poll: float = 1.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        if interval <= 0:
+            raise ValueError("the resync interval must be positive")
+        self.interval = interval
+        self.poll = poll
+        self._channels = channels
+        self._resync = resync
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._next: dict[str, float] = {}  # channel -> when it is due
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reads = 0  # user lists read
+
+    def _later(self, now: float) -> float:
+        return now + self.interval * (1 + self._rng.uniform(-JITTER, JITTER))
+
+    def add(self, channel: str) -> None:
+        """`channel` is directed from now on: first read one (jittered) period later."""
+        now = self._clock()
+        with self._lock:
+            self._next.setdefault(channel, self._later(now))
+
+    def gap(self) -> None:
+        """A callback was lost: read every directed channel soon."""
+        soon = self._clock() + GAP_DELAY
+        directed = self._channels()  # outside the lock: the hub's lock is taken first
+        with self._lock:
+            for channel in directed:
+                self._next[channel] = min(self._next.get(channel, soon), soon)
+
+    def due(self, now: float | None = None) -> list[str]:
+        """The channels to read now (each then scheduled one interval later); channels
+        no longer directed are forgotten, new ones are first due one interval on."""
+        now = self._clock() if now is None else now
+        directed = set(self._channels())
+        found = []
+        with self._lock:
+            for channel in list(self._next):
+                if channel not in directed:
+                    del self._next[channel]
+            for channel in sorted(directed):
+                when = self._next.setdefault(channel, self._later(now))
+                if when <= now:
+                    found.append(channel)
+                    self._next[channel] = self._later(now)
+        return found
+
+    def run_due(self) -> int:
+        """Read every channel that is due; how many were read."""
+        read = 0
+        for channel in self.due():
+            if self._stop.is_set():
+                break
+            try:
+                self._resync(channel)
+            except Exception as exc:  # one channel's failure never stops the others
+                log.error("reconciling %r failed: %s: %s", channel, type(exc).__name__, exc)
+            read += 1
+        self.reads += read
+        return read
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="layoutkit-reconcile", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll):
+            self.run_due()
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 @dataclass(frozen=True)

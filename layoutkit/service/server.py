@@ -36,13 +36,11 @@ from urllib.parse import unquote
 
 from layoutkit.httpd import Handler, Request, Response, ThreadedServer, handler_for, loads, reply
 from layoutkit.service.autorecord import AutoRecorder, AutoRule, ConfigError, check_rules
-from layoutkit.service.hub import NOTIFY_WINDOW, DirectorHub, HubOptions
-from layoutkit.service.reconcile import RESYNC_INTERVAL
+from layoutkit.service.hub import DirectorHub, HubOptions
 from layoutkit.service.spec import RequestError
 from layoutkit.service.store import Store
 
 if TYPE_CHECKING:
-    from layoutkit.assets import Publisher
     from layoutkit.client import CloudRecordingClient
 
 log = logging.getLogger("layoutkit.service")
@@ -139,7 +137,6 @@ class ServiceApp:
         return _no_route(request, path)
 
     def _collection(self, request: Request) -> Response:
-        """`GET /recordings`, `POST /recordings`."""
         if request.method == "GET":
             return reply(200, {"recordings": [self._short(s) for s in self.hub.sids()]})
         if request.method == "POST":
@@ -147,7 +144,6 @@ class ServiceApp:
         return error(405, "/recordings takes GET or POST")
 
     def _recording(self, request: Request, sid: str) -> Response:
-        """`GET /recordings/{sid}`, `DELETE /recordings/{sid}`."""
         if request.method == "GET":
             return reply(200, self.hub.describe(sid))
         if request.method == "DELETE":
@@ -157,21 +153,14 @@ class ServiceApp:
         return error(405, "/recordings/{sid} takes GET or DELETE")
 
     def _name(self, request: Request, sid: str, uid: str) -> Response:
-        """`PUT /recordings/{sid}/names/{uid}` with `{"name": "..."}`."""
-        if request.method != "PUT":
-            return error(405, "/recordings/{sid}/names/{uid} takes PUT")
-        data = _fields(_json_object(request), {"name"}, '{"name": "..."}')
+        data = _put(request, "/recordings/{sid}/names/{uid}", {"name"}, '{"name": "..."}')
         if "name" not in data:
             raise RequestError(400, 'is missing; send {"name": "Ada Lovelace"}', field="name")
         return reply(200, self.hub.set_name(sid, uid, data["name"]))
 
     def _media(self, request: Request, sid: str, uid: str) -> Response:
-        """`PUT /recordings/{sid}/participants/{uid}` with `{"video": bool, "audio": bool}`
-        (either or both): whether the person's camera and microphone are on."""
-        if request.method != "PUT":
-            return error(405, "/recordings/{sid}/participants/{uid} takes PUT")
         shape = '{"video": true, "audio": false}'
-        data = _fields(_json_object(request), {"video", "audio"}, shape)
+        data = _put(request, "/recordings/{sid}/participants/{uid}", {"video", "audio"}, shape)
         if not data:
             raise RequestError(400, f"give one or both; send {shape}", field="video/audio")
         for name, value in data.items():
@@ -181,12 +170,8 @@ class ServiceApp:
         return reply(200, state)
 
     def _speaker(self, request: Request, sid: str) -> Response:
-        """`PUT /recordings/{sid}/speaker` with `{"uid": "1001"}` (or `{"uid": null}`:
-        nobody speaks)."""
-        if request.method != "PUT":
-            return error(405, "/recordings/{sid}/speaker takes PUT")
         shape = '{"uid": "1001"} (or {"uid": null}: nobody speaks)'
-        data = _fields(_json_object(request), {"uid"}, shape)
+        data = _put(request, "/recordings/{sid}/speaker", {"uid"}, shape)
         if "uid" not in data:
             raise RequestError(400, f"is missing; send {shape}", field="uid")
         uid = data["uid"]
@@ -208,9 +193,8 @@ def _no_route(request: Request, path: str) -> Response:
 
 
 def _from_a_page(request: Request, no_token: bool) -> Response | None:
-    """403 for a change (any method but GET and HEAD) sent with a foreign `Origin`: a web
-    page's. Without a token any `Origin` is foreign (the service serves no page); with
-    one, only the service's own (`http(s)://` and the request's `Host`) is not."""
+    """403 for a change sent with a foreign `Origin` (a web page's): without a token any
+    `Origin`; with one, any but the service's own (`http(s)://` and the `Host`)."""
     origin = request.headers.get("origin")
     if request.method in _READS or origin is None:
         return None
@@ -230,8 +214,8 @@ _LOCAL_HOST = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$", 
 
 
 def _local_only(request: Request) -> Response | None:
-    """Without a token, `/recordings` answers only requests made on this machine: none
-    forwarded by a proxy, none for another Host (a web page's DNS rebinding)."""
+    """Without a token, only requests made on this machine: none forwarded by a proxy,
+    none for another Host (a web page's DNS rebinding)."""
     if any(name in request.headers for name in _FORWARDED):
         return error(
             401,
@@ -252,8 +236,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _fields(data: dict[str, Any], known: set[str], shape: str) -> dict[str, Any]:
-    """`data`, when it holds only `known` fields (400 naming the first other one)."""
+def _put(request: Request, route: str, known: set[str], shape: str) -> dict[str, Any]:
+    """The body of a PUT to `route`, when it holds only `known` fields."""
+    if request.method != "PUT":
+        raise RequestError(405, f"{route} takes PUT")
+    data = _json_object(request)
     unknown = sorted(set(data) - known)
     if unknown:
         raise RequestError(400, f"unknown field; the body is {shape}", field=unknown[0])
@@ -261,8 +248,8 @@ def _fields(data: dict[str, Any], known: set[str], shape: str) -> dict[str, Any]
 
 
 def _json_object(request: Request) -> dict[str, Any]:
-    """The request's body, a JSON object sent as `Content-Type: application/json` (415
-    for another type or none: what a web page's "simple" request would send)."""
+    """The body, a JSON object sent as `application/json` (415 else: a page's "simple"
+    request)."""
     given = request.headers.get("content-type")
     kind = (given or "").split(";")[0].strip().lower()
     if kind != "application/json":
@@ -302,7 +289,7 @@ class _Handler(Handler):
 
 
 class DirectorService:
-    """The director service on a socket (see the module)."""
+    """The director service on a socket (see the module); `options` are `HubOptions`'."""
 
     def __init__(
         self,
@@ -315,20 +302,10 @@ class DirectorService:
         db: str | Path | None = None,
         layouts: str | Path | None = None,
         rules: list[AutoRule] | None = None,
-        rate_limit: int = 10,
-        window: float = 1.15,
-        resync: bool = True,
-        resync_interval: float = RESYNC_INTERVAL,
-        notify_window: float = NOTIFY_WINDOW,
-        flush_timeout: float = 10.0,
         on_grant: Callable[[Hashable, float], None] | None = None,
-        assets: Publisher | None = None,
         clock: Callable[[], float] = time.monotonic,
+        **options: Any,
     ) -> None:
-        """`assets`: where every Director publishes a styled layout's images;
-        `resync_interval`: seconds between two reads of each directed channel's user
-        list (with `resync`); `notify_window`: seconds after which a callback is taken
-        for a replay; `clock` paces the reconciliation (tests hold it)."""
         if not notify_secret:
             raise ConfigError(
                 "give the Notifications secret (--notify-secret-env or "
@@ -344,21 +321,12 @@ class DirectorService:
                 f"listening on {host} needs a bearer token for /recordings: set "
                 "LAYOUTKIT_SERVICE_TOKEN, or listen on 127.0.0.1"
             )
-        options = HubOptions(
-            notify_secret=notify_secret,
-            layouts=None if layouts is None else Path(layouts),
-            rate_limit=rate_limit,
-            window=window,
-            resync=resync,
-            resync_interval=resync_interval,
-            notify_window=notify_window,
-            flush_timeout=flush_timeout,
-            assets=assets,
-        )
+        folder = None if layouts is None else Path(layouts)
+        hub_options = HubOptions(notify_secret, folder, **options)
         if rules:
-            check_rules(rules, options.layouts)  # before anything is opened
+            check_rules(rules, folder)  # before anything is opened
         self.store = Store(db)
-        self.hub = DirectorHub(client, self.store, options, on_grant=on_grant, clock=clock)
+        self.hub = DirectorHub(client, self.store, hub_options, on_grant=on_grant, clock=clock)
         self.auto: AutoRecorder | None = None
         try:
             self.resumed = self.hub.resume()
@@ -384,7 +352,6 @@ class DirectorService:
         return f"{self.url}/agora/notifications"
 
     def start(self) -> Self:
-        """Serve in a background thread (once: a second call changes nothing)."""
         if self._thread is None:
             self._thread = self._server.serve_in_thread("layoutkit-service")
         return self
@@ -394,7 +361,6 @@ class DirectorService:
         self._server.serve_forever(poll_interval=0.2)
 
     def shutdown(self) -> None:
-        """Stop taking connections (serve_forever returns); `stop()` does the rest."""
         self._server.shutdown()
 
     def stop(self, timeout: float = 10.0) -> None:
