@@ -554,7 +554,7 @@ class Director:
                     if job is None or not self._attempt(job, tries):
                         return
                 except Exception as exc:  # a bug, a failing audit stream, a broken clock
-                    self._crashed(job, exc)
+                    self._fault(job.cause if job else "the director's worker", exc, job)
                     if not self._pause(max(tries.delay, 0.05)):
                         return
                     tries.delay = min(tries.delay * 2, self.options.max_backoff)
@@ -589,10 +589,7 @@ class Director:
             self._finish(job, None, f"refused: {exc.message}")
             return True
         except Exception as exc:  # a bug in a target must not kill the director
-            log.error("update_layout failed", exc_info=exc)
-            text = f"error: {exception_text(exc)}"
-            self._record(job.cause, payload, "error", text)
-            self._finish(job, None, error=f"{job.cause}: {text}")
+            self._fault(job.cause, exc, job, payload)
             return True
         self._on_sent(tries, job, payload)
         return True
@@ -659,17 +656,21 @@ class Director:
                 lambda: self._closed or self._changes > job.number, timeout=tries.publish
             )
 
-    def _fault(self, cause: str, exc: Exception, job: _Job | None = None) -> None:
-        """Something raised unexpectedly: the recording's error, a warning, an audit line."""
+    def _fault(
+        self, cause: str, exc: Exception, job: _Job | None = None, payload: Payload | None = None
+    ) -> None:
+        """Something raised unexpectedly (a bug, a corrupt font, a target that raises): the
+        recording's error, a warning and an audit line; a later change goes on as usual."""
         log.error("director: %s failed", cause, exc_info=exc)
         problem = f"{cause}: error: {exception_text(exc)}"
         with self._cond:
             self._error, self._faulty = problem, True
             self._warn(problem)
             if job is not None:
+                self.last_refusal = None
                 self._built = max(self._built, job.number)
                 self._finish_now(job)
-        self._record(cause, {}, "error", problem)
+        self._record(cause, payload or {}, "error", problem)
 
     def _on_not_found(self, tries: _Tries, job: _Job, payload: Payload, reason: str) -> bool:
         """A 404: retry within the grace period, or stop once it is over (False)."""
@@ -732,38 +733,18 @@ class Director:
             log.info("director: %s", text)
         self._finish(job, payload)
 
-    def _crashed(self, job: _Job | None, exc: Exception) -> None:
-        log.error("director worker failed", exc_info=exc)
-        text = f"error: {exception_text(exc)}"
-        if job is None:
-            with self._cond:
-                self._warn(f"the director's worker: {text}")
-            return
-        self._finish(job, None, error=f"{job.cause}: {text}")
-        self._record(job.cause, {}, "error", text)
-
     def _pause(self, seconds: float) -> bool:
         """Wait `seconds` (real time); False when the director was closed meanwhile."""
         with self._cond:
             return not self._cond.wait_for(lambda: self._closed, timeout=seconds)
 
-    def _finish(
-        self,
-        job: _Job,
-        acked: Payload | None,
-        refusal: str | None = None,
-        *,
-        error: str | None = None,
-    ) -> None:
-        """`job`'s state is acknowledged, refused for good, or failed (`error`)."""
+    def _finish(self, job: _Job, acked: Payload | None, refusal: str | None = None) -> None:
+        """`job`'s state is acknowledged (`acked`) or refused for good (`refusal`)."""
         with self._cond:
             if acked is not None:
                 self._acked = acked
                 self.pushes += 1
             self.last_refusal = refusal
-            if error is not None:
-                self._error, self._faulty = error, True
-                self._warn(error)
             self._finish_now(job)
 
     def _finish_now(self, job: _Job) -> None:

@@ -197,13 +197,11 @@ class Reconciler:
         *,
         interval: float = RESYNC_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
-        poll: float = 1.0,
         rng: random.Random | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("the resync interval must be positive")
         self.interval = interval
-        self.poll = poll
         self._channels = channels
         self._resync = resync
         self._clock = clock
@@ -232,8 +230,8 @@ class Reconciler:
                 self._next[channel] = min(self._next.get(channel, soon), soon)
 
     def due(self, now: float | None = None) -> list[str]:
-        """The channels to read now (each then scheduled one interval later); channels
-        no longer directed are forgotten, new ones are first due one interval on."""
+        """The channels to read now (each then due one interval later); a new channel is
+        first due one interval on."""
         now = self._clock() if now is None else now
         directed = set(self._channels())
         found = []
@@ -248,20 +246,6 @@ class Reconciler:
                     self._next[channel] = self._later(now)
         return found
 
-    def run_due(self) -> int:
-        """Read every channel that is due; how many were read."""
-        read = 0
-        for channel in self.due():
-            if self._stop.is_set():
-                break
-            try:
-                self._resync(channel)
-            except Exception as exc:  # one channel's failure never stops the others
-                log.error("reconciling %r failed: %s: %s", channel, type(exc).__name__, exc)
-            read += 1
-        self.reads += read
-        return read
-
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(
@@ -270,8 +254,15 @@ class Reconciler:
             self._thread.start()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.poll):
-            self.run_due()
+        while not self._stop.wait(1.0):
+            for channel in self.due():
+                if self._stop.is_set():
+                    break
+                try:
+                    self._resync(channel)
+                except Exception as exc:  # one channel's failure never stops the others
+                    log.error("reconciling %r failed: %s: %s", channel, type(exc).__name__, exc)
+                self.reads += 1
 
     def close(self, timeout: float = 5.0) -> None:
         self._stop.set()
