@@ -311,6 +311,7 @@ class DirectorHub:
         self.user_limiter = FairLimiter(USER_LIST_RATE, 1.0)  # never updateLayout's turns
         self.router = NotificationRouter(clock=clock)
         self.outcomes = dict.fromkeys(OUTCOMES, 0)  # callbacks by outcome (`/healthz`)
+        self._count_lock = threading.Lock()
         self._clock = clock
         self._wall = wall
         self.on_change: Callable[[str, list[str], bool], None] | None = None  # auto-record
@@ -352,7 +353,7 @@ class DirectorHub:
         return 200, {"ok": True, "events": applied}
 
     def _count(self, outcome: str, *, gap: bool = False) -> None:
-        with self._lock:
+        with self._count_lock:
             self.outcomes[outcome] += 1
         if gap and self.reconciler is not None:
             self.reconciler.gap()  # a callback was lost: the user lists say who is there
@@ -700,8 +701,9 @@ class DirectorHub:
             found: dict[str, Any] = {
                 "recordings": len(self._recordings),
                 "channels": len(self.router.channels),
-                "notifications": dict(self.outcomes),
             }
+        with self._count_lock:
+            found["notifications"] = dict(self.outcomes)
         if self.reconciler is not None:
             found["user_lists_read"] = self.reconciler.reads
         return found
