@@ -22,6 +22,7 @@ from layoutkit.live.notifications import (
 )
 from layoutkit.live.roster import Event
 
+MAX_DESTROYED = 10_000  # destroyed channels whose destruction time is remembered
 MAX_RECORDERS = 1_000  # recorder uids remembered per channel (failovers add one each)
 HOST_EVENTS = frozenset({103, 107, 111})  # after these the user is shown
 NOT_HOST_EVENTS = frozenset({104, 105, 106, 108, 112})  # after these the user is not shown
@@ -53,8 +54,6 @@ class ChannelStream:
         destroyed_ts: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        if max_notices < 1 or max_users < 1:
-            raise ValueError("max_notices and max_users must be at least 1")
         self.channel = channel
         self.max_users = max_users
         self._notices: deque[str] = deque(maxlen=max_notices)
@@ -215,17 +214,9 @@ class NotificationRouter:
         self,
         *,
         max_channels: int = 1_000,
-        max_notices: int = 1_000,
-        max_users: int = 10_000,
-        max_destroyed: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ):
-        if max_channels < 1 or max_destroyed < 1:
-            raise ValueError("max_channels and max_destroyed must be at least 1")
         self.max_channels = max_channels
-        self.max_destroyed = max_destroyed
-        self._max_notices = max_notices
-        self._max_users = max_users
         self._streams: OrderedDict[str, ChannelStream] = OrderedDict()
         self._pinned: set[str] = set()
         self._destroyed: OrderedDict[str, int] = OrderedDict()  # channel -> ts of its 102
@@ -253,11 +244,7 @@ class NotificationRouter:
                 if oldest is not None:
                     del self._streams[oldest]
             stream = ChannelStream(
-                channel,
-                max_notices=self._max_notices,
-                max_users=self._max_users,
-                destroyed_ts=self._destroyed.get(channel),
-                clock=self._clock,
+                channel, destroyed_ts=self._destroyed.get(channel), clock=self._clock
             )
             self._streams[channel] = stream
         self._streams.move_to_end(channel)
@@ -278,7 +265,7 @@ class NotificationRouter:
             return
         self._destroyed[stream.channel] = stream.destroyed_ts
         self._destroyed.move_to_end(stream.channel)
-        while len(self._destroyed) > self.max_destroyed:
+        while len(self._destroyed) > MAX_DESTROYED:
             self._destroyed.popitem(last=False)
         del self._streams[stream.channel]
 

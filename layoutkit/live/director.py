@@ -402,13 +402,9 @@ class Director:
     def _speaker_step(self) -> None:
         """Move the role if due now; a timer looks again when a move may come later."""
         now = self._clock()
-        self._speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
-        uid = self._speaker.due(now)
+        uid = self._speaker.move(self.roster, now)
         if uid is not None:
-            if self.roster.apply(Event("speaker", uid)) is None:
-                self._change(f"speaker role to {uid}")
-            else:
-                self._speaker.forget(uid)  # gone meanwhile
+            self._change(f"speaker role to {uid}")
         at = self._speaker.next_check()
         if at is not None and self._speaker_timer is None:
             timer = threading.Timer(max(at - now, 0.01), self._speaker_wake)

@@ -218,6 +218,15 @@ class SpeakerFollower:
         at = self.since + self.hold
         return at if self.moved is None else max(at, self.moved + self.interval)
 
+    def move(self, roster: Roster, now: float) -> str | None:
+        """Move the role in `roster` if it is due at `now`: who took it, or None."""
+        self.holder = roster.roles.get(SPEAKER_ROLE)
+        uid = self.due(now)
+        if uid is not None and roster.apply(Event("speaker", uid)) is not None:
+            self.forget(uid)  # gone meanwhile: no move waits for them
+            return None
+        return uid
+
     def due(self, now: float) -> str | None:
         """The uid that takes the role at `now` (now the holder), or None."""
         at = self.next_check()

@@ -451,13 +451,8 @@ class _Player:
         self.speaker.report(timed.event.uid, timed.at)
 
     def speaker_move(self, at: float) -> list[str]:
-        uid = self.speaker.due(at)
-        if uid is None:
-            return []
-        if self.roster.apply(Event("speaker", uid)) is not None:
-            self.speaker.forget(uid)  # gone meanwhile: no move waits for them
-            return []
-        return [f"speaker role to {uid}"]
+        uid = self.speaker.move(self.roster, at)
+        return [] if uid is None else [f"speaker role to {uid}"]
 
     def moment(self, at: float, names: list[str]) -> None:
         if not names:
