@@ -25,7 +25,6 @@ from layoutkit.live.roster import Event
 MAX_DESTROYED = 10_000  # destroyed channels whose destruction time is remembered
 MAX_RECORDERS = 1_000  # recorder uids remembered per channel (failovers add one each)
 HOST_EVENTS = frozenset({103, 107, 111})  # after these the user is shown
-NOT_HOST_EVENTS = frozenset({104, 105, 106, 108, 112})  # after these the user is not shown
 
 
 @dataclass

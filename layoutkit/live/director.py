@@ -291,12 +291,6 @@ class Director:
             pass  # `_apply` says why, as a warning
         return self._apply(Event("join", uid)) is not None
 
-    def desired_for_roster(self) -> Payload:
-        """The clientRequest compiled for the current participant set."""
-        with self._cond:
-            roster = self._snapshot()
-        return state_for(self.layout, roster, self.assets).payload_json
-
     def _snapshot(self) -> RosterState:
         hidden = self.roster.hidden(
             hide_camera_off=self.options.hide_camera_off,

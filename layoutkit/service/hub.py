@@ -67,10 +67,6 @@ JITTER = 0.1
 OUTCOMES = ("kept", "refused", "unusable", "ignored", "stale", "unkept")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 @dataclass
 class Attached:
     """One recording the service keeps in its layout; `director` is None when its layout
@@ -85,7 +81,7 @@ class Attached:
     ended: str | None = None
 
     def note(self, event: str) -> None:
-        self.events.append({"at": _now(), "event": event})
+        self.events.append({"at": datetime.now(UTC).isoformat(timespec="seconds"), "event": event})
 
 
 def describe(item: Attached) -> dict[str, Any]:
@@ -451,7 +447,10 @@ class DirectorHub:
             if not here:
                 self._by_channel.pop(item.spec.cname, None)
                 self.router.unpin(item.spec.cname)
-            self._forget(sid)
+            try:
+                self.store.remove_recording(sid)
+            except StoreError as exc:
+                log.error("%s", exc)
         return item
 
     def _directed(self) -> list[str]:
@@ -608,12 +607,6 @@ class DirectorHub:
             item.director.close()
         log.info("detached %r", sid)
         return True
-
-    def _forget(self, sid: str) -> None:
-        try:
-            self.store.remove_recording(sid)
-        except StoreError as exc:
-            log.error("%s", exc)
 
     # --- what the app knows ------------------------------------------------------------------
 
