@@ -281,7 +281,7 @@ class _Live:
 
 
 class _Pushes(io.StringIO):
-    """The director's audit stream (`live.audit`: JSON lines): each line goes on to the
+    """The director's audit stream (`live.director`: JSON lines): each line goes on to the
     --audit file, if any; each `sent` line holds a body the recording took and the event
     that made it, which `show` prints (or, for --json, `pushed` keeps) as it comes."""
 

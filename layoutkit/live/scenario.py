@@ -373,27 +373,22 @@ def play_scenario(
     return player.steps, player.warnings
 
 
+@dataclass
 class _Player:
-    def __init__(
-        self,
-        scenario: Scenario,
-        layout: Layout,
-        hide: tuple[bool, bool],
-        speaker: SpeakerFollower,
-    ) -> None:
-        self.scenario = scenario
-        self.layout = layout
-        self.hide_camera_off, self.hide_audio_only = hide
-        self.speaker = speaker
-        self.follows_speaker = SPEAKER_ROLE in known_roles(layout)
-        self.roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
-        self.steps: list[Step] = []
-        self.warnings: list[str] = []
-        # what is sent (payload, images) and who shows a video-off picture
-        self.previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None
-        self.previous = None
-        self.sharing: set[str] = set()
-        self.told_no_speaker = False
+    scenario: Scenario
+    layout: Layout
+    hide: tuple[bool, bool]  # hide_camera_off, hide_audio_only
+    speaker: SpeakerFollower
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # what is sent (payload, images) and who shows a video-off picture
+    previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None = None
+    sharing: set[str] = field(default_factory=set)
+    told_no_speaker: bool = False
+
+    def __post_init__(self) -> None:
+        self.follows_speaker = SPEAKER_ROLE in known_roles(self.layout)
+        self.roster = Roster(roles=dict(self.scenario.roles), names=dict(self.scenario.names))
 
     def play(self) -> None:
         """Every moment in time order: the events' and the speaker role's moves."""
@@ -458,9 +453,7 @@ class _Player:
         if not names:
             return
         roster = self.roster
-        hidden = roster.hidden(
-            hide_camera_off=self.hide_camera_off, hide_audio_only=self.hide_audio_only
-        )
+        hidden = roster.hidden(hide_camera_off=self.hide[0], hide_audio_only=self.hide[1])
         try:
             compiled = compile_full(
                 self.layout,

@@ -44,9 +44,6 @@ class AutoRule:
     spec: dict[str, Any]  # the attach request, less cname, resource id and sid
     request: dict[str, Any] = field(repr=False)  # holds storage keys: never shown
 
-    def matches(self, cname: str) -> bool:
-        return fnmatch.fnmatchcase(cname, self.channels)
-
     def attach_spec(self, cname: str = "check") -> AttachSpec:
         """The rule's attach request for `cname`, checked, with stand-in ids."""
         return _spec_for(self.spec, cname)
@@ -154,7 +151,7 @@ class AutoRecorder:
         hub.on_end = self.ended
 
     def rule_for(self, cname: str) -> AutoRule | None:
-        return next((r for r in self.rules if r.matches(cname)), None)
+        return next((r for r in self.rules if fnmatch.fnmatchcase(cname, r.channels)), None)
 
     def observe(self, channel: str, hosts: list[str], destroyed: bool) -> None:
         """A channel changed (called by the hub after each callback's events)."""
