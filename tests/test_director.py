@@ -39,7 +39,7 @@ variants:
 
 
 def expected(roster: Roster) -> dict[str, object]:
-    return compile_layout(LAYOUT, roster.visible(), roster.roles).to_wire()
+    return compile_layout(LAYOUT, list(roster.people), roster.roles).to_wire()
 
 
 def test_a_join_pushes_the_compiled_layout(

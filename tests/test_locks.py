@@ -169,8 +169,8 @@ def test_threads_sending_events_at_once_end_on_the_state_of_the_final_roster(
         for thread in threads:
             thread.join(30)
         assert director.flush(timeout=30)
-        assert director.acknowledged == director.desired_for_roster()
-        assert target.sent[-1] == director.desired_for_roster()
+        final = compile_layout(layout, director.participants).to_wire()
+        assert director.acknowledged == final and target.sent[-1] == final
         assert director.warnings == []
 
 

@@ -42,7 +42,7 @@ def test_role_moves_from_one_person_to_another() -> None:
     assert roster.roles == {"host": "2"}
 
 
-def test_camera_states_and_what_is_visible() -> None:
+def test_camera_states_and_who_is_hidden() -> None:
     roster = Roster()
     for uid in ("1", "2", "3", "4"):
         roster.apply(Event("join", uid))
@@ -50,13 +50,12 @@ def test_camera_states_and_what_is_visible() -> None:
     roster.apply(Event("audio_only", "3"))  # the same, said at once
     roster.apply(Event("camera_off", "4"))
     roster.apply(Event("audio_off", "4"))  # sends nothing: not "audio only"
-    assert roster.visible() == ["1", "2", "3", "4"]
-    assert roster.visible(hide_camera_off=True) == ["1"]
-    assert roster.visible(hide_audio_only=True) == ["1", "4"]
+    assert roster.hidden() == set()
+    assert roster.hidden(hide_camera_off=True) == {"2", "3", "4"}
+    assert roster.hidden(hide_audio_only=True) == {"2", "3"}
     assert roster.video_off() == {"2", "3", "4"} and roster.audio_only_uids() == {"2", "3"}
     roster.apply(Event("camera_on", "3"))
     roster.apply(Event("audio_on", "4"))  # video off, audio on: now audio only
-    assert roster.visible(hide_audio_only=True) == ["1", "3"]
     assert roster.hidden(hide_audio_only=True) == {"2", "4"}
 
 

@@ -400,7 +400,7 @@ def test_no_secret_in_answers_reprs_or_logs(
             repr(service.hub),
             repr(service.hub.options),
             repr(service.store),
-            repr(service._app.app),
+            repr(service._app),
             repr(client),
             str(service.hub.options),
         ]

@@ -231,7 +231,7 @@ def test_the_consoles_health_test_is_answered_and_starts_no_recording(
                     assert "health test" in answer.json()["ignored"]
         # never routed: no channel state, nothing for the auto-recorder to act on
         assert service.hub.router.stream(HEALTH_CHANNEL) is None
-        assert service.hub.intake.counts.ignored == len(DOCUMENTED["rtc"]) + 2
-        assert service.hub.intake.counts.kept == 0
+        assert service.hub.outcomes["ignored"] == len(DOCUMENTED["rtc"]) + 2
+        assert service.hub.outcomes["kept"] == 0
         with emulator.state.lock:
             assert not emulator.state.recordings

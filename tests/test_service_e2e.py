@@ -183,7 +183,7 @@ def test_faulty_deliveries_still_end_in_the_right_pictures(emulator: EmulatorSer
         assert sum(len(n["attempts"]) > 1 for n in notices) >= 8  # failed, then retried
         delivered = [n["attempts"][-1]["time"] for n in notices if not n["duplicate"]]
         assert delivered != sorted(delivered)  # some arrived out of order
-        assert service.hub.intake.counts.stale > 0  # the duplicates, ignored by noticeId
+        assert service.hub.outcomes["stale"] > 0  # the duplicates, ignored by noticeId
         assert most_in_window(update_times(emulator), WINDOW - JITTER) <= 10
     finally:
         service.stop()

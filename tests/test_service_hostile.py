@@ -425,7 +425,7 @@ def test_a_malformed_event_type_is_answered_200_and_counted_unusable(
     body = envelope(103, "room", 11).replace(b'"eventType": 103', f'"eventType": {kind}'.encode())
     answer = post(service, body)
     assert answer.status_code == 200 and "eventType" in answer.json()["ignored"]
-    assert service.hub.intake.counts.unusable == 1
+    assert service.hub.outcomes["unusable"] == 1
     other = post(
         service, envelope(103, "room", 11).replace(b'"eventType": 103', b'"eventType": 201')
     )

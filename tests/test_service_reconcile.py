@@ -23,7 +23,7 @@ from service_helpers import (
 from layoutkit.emulator import EmulatorServer
 from layoutkit.pytest_plugin import APP_ID
 from layoutkit.service import DirectorService
-from layoutkit.service.reconcile import GAP_DELAY, JITTER, Reconciler
+from layoutkit.service.hub import GAP_DELAY, JITTER, Reconciler
 
 
 class HeldClock:

@@ -1,4 +1,4 @@
-"""The speaker role's hysteresis (`live.speaker.SpeakerFollower`), driven by times the
+"""The speaker role's hysteresis (`live.roster.SpeakerFollower`), driven by times the
 test chooses: flapping reports never make the role flicker, a speaker who holds gets it,
 silence keeps the last speaker."""
 
@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from layoutkit.live.speaker import MAX_HOLD, MAX_INTERVAL, SpeakerFollower
+from layoutkit.live.roster import MAX_HOLD, MAX_INTERVAL, SpeakerFollower
 
 
 def run(

@@ -4,9 +4,9 @@ optionally push each time a layout file is saved)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -281,7 +281,7 @@ class _Live:
 
 
 class _Pushes(io.StringIO):
-    """The director's audit stream (`live.audit`: JSON lines): each line goes on to the
+    """The director's audit stream (`live.director`: JSON lines): each line goes on to the
     --audit file, if any; each `sent` line holds a body the recording took and the event
     that made it, which `show` prints (or, for --json, `pushed` keeps) as it comes."""
 
@@ -364,6 +364,37 @@ def _report_push(director: Any, ok: bool) -> None:
     click.echo(f"pushed {director.pushes} layouts live", err=True)
 
 
+def _fingerprint(path: Path) -> str | None:
+    """The contents' hash, or why the file cannot be read (a change too, reported); None
+    while it is missing. Never blocks: FIFOs and devices are not read."""
+    from layoutkit.layout.loader import MAX_FILE_BYTES
+    from layoutkit.safefiles import read_limited
+
+    if not path.exists():
+        return None
+    try:  # a little over the loader's limit, so a file growing past it is seen to change
+        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES + 1)).hexdigest()
+    except LayoutkitError as exc:
+        return f"unreadable: {exc.message}"
+    except OSError as exc:
+        return f"unreadable: {exc}"
+
+
+def _watch_file(path: Path, on_change: Callable[[], None], poll: float, polls: int | None) -> None:
+    """Call `on_change` now and after every change of the file's contents (a missing file
+    is waited for), for `polls` polls or until interrupted."""
+    seen = _fingerprint(path)
+    on_change()
+    done = 0
+    while polls is None or done < polls:
+        time.sleep(poll)
+        done += 1
+        current = _fingerprint(path)
+        if current != seen and current is not None:
+            seen = current
+            on_change()
+
+
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
@@ -408,7 +439,6 @@ def watch(
     With --push, each valid version is pushed live (a styled layout's images published
     first, given --assets-dir and --assets-url)."""
     from layoutkit.layout.loader import MAX_FILE_BYTES
-    from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation
     from layoutkit.render import write_png
     from layoutkit.safefiles import check_output, read_limited
@@ -452,7 +482,7 @@ def watch(
 
     click.echo(f"watching {layout_file} (Ctrl-C stops)", err=True)
     try:
-        watch_file(source, changed, stop=threading.Event(), poll=poll, max_polls=polls)
+        _watch_file(source, changed, poll, polls)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 

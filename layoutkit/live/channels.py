@@ -1,11 +1,8 @@
 """Who is in each channel, from its Agora Notifications: a `ChannelStream` per channel
-turns its callbacks (parsed by `live.notifications`) into the roster events of its hosts,
-and a `NotificationRouter` keeps a bounded set of streams by channel name.
-
-Callbacks arrive late, twice or out of order: duplicates (by `noticeId`) and stale events
-(by each user's `clientSeq`) change nothing, and whether someone is shown follows their
-newest event whatever the arrival order. Recorders and the audience are never shown.
-"""
+turns its callbacks into the roster events of its hosts, and a `NotificationRouter` keeps
+a bounded set of streams by channel name. Duplicates (by `noticeId`) and stale events (by
+each user's `clientSeq`) change nothing, so whether someone is shown follows their newest
+event whatever the arrival order. Recorders and the audience are never shown."""
 
 from __future__ import annotations
 
@@ -25,9 +22,9 @@ from layoutkit.live.notifications import (
 )
 from layoutkit.live.roster import Event
 
+MAX_DESTROYED = 10_000  # destroyed channels whose destruction time is remembered
 MAX_RECORDERS = 1_000  # recorder uids remembered per channel (failovers add one each)
 HOST_EVENTS = frozenset({103, 107, 111})  # after these the user is shown
-NOT_HOST_EVENTS = frozenset({104, 105, 106, 108, 112})  # after these the user is not shown
 
 
 @dataclass
@@ -41,23 +38,11 @@ class _User:
 class ChannelStream:
     """One channel's notifications → the `Event`s that keep a roster of its hosts.
 
-    - a `noticeId` seen among the last `max_notices` is a duplicate and changes nothing;
-    - a user's event with a `clientSeq` at or below the last applied one for that uid is
-      stale and ignored, so a late arrival never undoes newer state: whether someone is
-      shown follows their newest event whatever the arrival order;
-    - 103 / 107 / 111 make the user a host (a `join`), 104 / 108 / 112 and the audience's
-      105 / 106 make them not one (a `leave` when they were); the audience is never shown;
-    - a recorder (platform 6 with clientType 10 or 3, or a uid `mark_recorder` was told
-      of: in communication channels nothing else tells) is never laid out;
-    - Cloud Recording events (productId 3) change no roster (the hub acts on them);
-    - 102 (channel destroyed) is everyone leaving, and user events dated (`ts`) before it
-      are stale; 101 changes nothing.
-
-    `hosts` lists the hosts in join order: by the `ts` of the event that made them a
-    host, then by arrival. At most `max_users` uids are remembered (those who are not hosts
-    are forgotten first, oldest first); `duplicates`, `stale` and `ignored` count what
-    was dropped.
-    """
+    103 / 107 / 111 make a user a host (a `join`); 104 / 108 / 112 and the audience's 105 /
+    106 make them not one; 102 is everyone leaving, and user events dated before it are
+    stale. A recorder (platform 6 with clientType 10 or 3, or a uid `mark_recorder` was
+    told of) is never a host. `hosts` are in join order (the `ts` of the event that made
+    them a host, then arrival); at most `max_users` uids are remembered, hosts last."""
 
     def __init__(
         self,
@@ -68,11 +53,6 @@ class ChannelStream:
         destroyed_ts: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        """`destroyed_ts`: when the channel was last destroyed (a stream started again
-        after its 102 still takes older user events as stale); `clock`: when callbacks
-        are applied, for `resync`'s `since`."""
-        if max_notices < 1 or max_users < 1:
-            raise ValueError("max_notices and max_users must be at least 1")
         self.channel = channel
         self.max_users = max_users
         self._notices: deque[str] = deque(maxlen=max_notices)
@@ -88,12 +68,10 @@ class ChannelStream:
 
     @property
     def hosts(self) -> list[str]:
-        """The uids shown, in join order."""
         shown = [(u.order, uid) for uid, u in self._users.items() if u.host]
         return [str(uid) for _, uid in sorted(shown)]
 
     def _remember(self, notice_id: str) -> bool:
-        """False when `notice_id` is a duplicate; else remember it (bounded)."""
         if notice_id in self._notice_set:
             return False
         if len(self._notices) == self._notices.maxlen:
@@ -104,8 +82,7 @@ class ChannelStream:
 
     def apply(self, notification: Notification, *, replayed: bool = False) -> list[Event]:
         """The roster events `notification` gives (often none). `replayed`: a callback
-        kept before a restart, applied again; it is no news, so a user list read now
-        may correct it (`resync`'s `since`)."""
+        kept before a restart, which a user list read now may correct."""
         if notification.channel_name != self.channel:
             raise NotificationError(
                 f"{notification.channel_name!r} is not this stream's channel {self.channel!r}",
@@ -126,7 +103,6 @@ class ChannelStream:
 
     @property
     def destroyed_ts(self) -> int | None:
-        """When the channel was last destroyed (102), if it was."""
         return self._destroyed_ts
 
     def _destroyed(self, ts: int) -> list[Event]:
@@ -165,14 +141,10 @@ class ChannelStream:
         return [Event("leave", str(uid))]
 
     def resync(self, hosts: Sequence[str | int], since: float | None = None) -> list[Event]:
-        """Make the hosts those of Agora's user list (`hosts`, in its order), after a gap
-        in the notifications, a restart or periodically: the events that take the stream
-        there (leaves first, then joins). A host added here has no `clientSeq` yet, so any
-        later event of theirs applies; hosts it did not know join after those it did, in
-        list order. Recorders are never hosts. With `since` (a time on the stream's
-        clock), a user whose callback was applied at or after it keeps what the callback
-        said: the list may be older than that callback (it is read while callbacks come,
-        and Agora's list may lag behind its events)."""
+        """The events (leaves, then joins) that make the hosts those of Agora's user list
+        (`hosts`, in its order). Hosts it did not know join after those it did. A user
+        whose callback was applied at or after `since` keeps what it said: the list may
+        be older than that callback."""
         wanted: list[int] = []
         for uid in hosts:
             number = int(uid)
@@ -194,7 +166,6 @@ class ChannelStream:
         return events + self._resync_joins(wanted)
 
     def _resync_joins(self, wanted: list[int]) -> list[Event]:
-        # hosts the stream missed join after the ones it knows (their join time is unknown)
         last = max((u.order[0] for u in self._users.values() if u.host), default=0)
         events = []
         for number in wanted:
@@ -212,9 +183,7 @@ class ChannelStream:
         return events
 
     def mark_recorder(self, uid: str | int) -> list[Event]:
-        """`uid` is a recorder (one of ours, or the new uid of a failed-over recorder): from
-        now on never a host, whatever its callbacks say (communication channels send no
-        `clientType`). Its `leave` if it was a host. At most `MAX_RECORDERS` are kept."""
+        """`uid` is a recorder: never a host from now on; its `leave` if it was one."""
         number = int(uid)
         if len(self._recorders) < MAX_RECORDERS:
             self._recorders.add(number)
@@ -235,37 +204,24 @@ class ChannelStream:
 
 
 class NotificationRouter:
-    """A `ChannelStream` per channel name: `handle` gives (channel, events). At most
-    `max_channels` streams are kept besides the pinned ones; past that the one used least
-    recently and not pinned is forgotten (a channel that comes back starts afresh).
-    `pin(channel)` keeps a channel's stream whatever the traffic elsewhere (a channel
-    whose recording is being directed: forgetting it would forget who is in it). A
-    channel destroyed (102) and not pinned is forgotten at once; only when it was
-    destroyed is remembered (at most `max_destroyed`), so late events of its last
-    session stay stale."""
+    """A `ChannelStream` per channel name; past `max_channels`, the one used least
+    recently and not pinned (a directed channel) is forgotten. A destroyed channel not
+    pinned is forgotten at once, and when it was destroyed is remembered, so late events
+    of its last session stay stale."""
 
     def __init__(
         self,
         *,
         max_channels: int = 1_000,
-        max_notices: int = 1_000,
-        max_users: int = 10_000,
-        max_destroyed: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ):
-        if max_channels < 1 or max_destroyed < 1:
-            raise ValueError("max_channels and max_destroyed must be at least 1")
         self.max_channels = max_channels
-        self.max_destroyed = max_destroyed
-        self._max_notices = max_notices
-        self._max_users = max_users
         self._streams: OrderedDict[str, ChannelStream] = OrderedDict()
         self._pinned: set[str] = set()
         self._destroyed: OrderedDict[str, int] = OrderedDict()  # channel -> ts of its 102
         self._clock = clock
 
     def pin(self, channel: str) -> ChannelStream:
-        """Keep `channel`'s stream (started if needed) until `unpin`."""
         self._pinned.add(channel)
         return self.open(channel)
 
@@ -274,14 +230,12 @@ class NotificationRouter:
 
     @property
     def channels(self) -> list[str]:
-        """The channels followed, least recently used first."""
         return list(self._streams)
 
     def stream(self, channel: str) -> ChannelStream | None:
         return self._streams.get(channel)
 
     def open(self, channel: str) -> ChannelStream:
-        """The channel's stream, started (empty) if it was not followed yet."""
         stream = self._streams.get(channel)
         if stream is None:
             if len(self._streams) - len(self._pinned & self._streams.keys()) >= self.max_channels:
@@ -289,11 +243,7 @@ class NotificationRouter:
                 if oldest is not None:
                     del self._streams[oldest]
             stream = ChannelStream(
-                channel,
-                max_notices=self._max_notices,
-                max_users=self._max_users,
-                destroyed_ts=self._destroyed.get(channel),
-                clock=self._clock,
+                channel, destroyed_ts=self._destroyed.get(channel), clock=self._clock
             )
             self._streams[channel] = stream
         self._streams.move_to_end(channel)
@@ -302,8 +252,6 @@ class NotificationRouter:
     def handle(
         self, notification: Notification, *, replayed: bool = False
     ) -> tuple[str, list[Event]]:
-        """(channel, events) of a callback; `replayed`: one kept before a restart, which
-        Agora's user list may correct (`ChannelStream.resync`)."""
         channel = notification.channel_name
         stream = self.open(channel)
         events = stream.apply(notification, replayed=replayed)
@@ -312,26 +260,15 @@ class NotificationRouter:
         return channel, events
 
     def _forget_destroyed(self, stream: ChannelStream) -> None:
-        """After a 102: the stream goes unless pinned; its destruction time stays."""
         if stream.destroyed_ts is None or stream.channel in self._pinned:
             return
         self._destroyed[stream.channel] = stream.destroyed_ts
         self._destroyed.move_to_end(stream.channel)
-        while len(self._destroyed) > self.max_destroyed:
+        while len(self._destroyed) > MAX_DESTROYED:
             self._destroyed.popitem(last=False)
         del self._streams[stream.channel]
 
     def handle_body(
         self, body: bytes, headers: Mapping[str, str], secret: str
     ) -> tuple[str, list[Event]]:
-        """Verify, parse and route a raw callback (`parse_verified`, then `handle`)."""
         return self.handle(parse_verified(body, headers, secret))
-
-
-__all__ = [
-    "HOST_EVENTS",
-    "MAX_RECORDERS",
-    "NOT_HOST_EVENTS",
-    "ChannelStream",
-    "NotificationRouter",
-]

@@ -1,26 +1,9 @@
-"""Agora Notifications (channel events) as the live source of joins and leaves.
-
-Agora POSTs one JSON callback per event to your HTTPS endpoint
-(https://docs.agora.io/en/api-reference/api-ref/rtc/channel-event-types; summarised in
-docs/agora.md): an envelope (`noticeId`, `productId`, `eventType`, `notifyMs`, `payload`;
-real traffic often adds a `sid`, which the reference does not list) signed with the
-Notifications secret in `Agora-Signature-V2` (hex HMAC-SHA256 of the raw body) and
-`Agora-Signature` (hex HMAC-SHA1). Callbacks can arrive late, twice or out of order;
-`clientSeq` orders one user's events.
-
-Two products are read: 1, RTC channel events (101-108, 111, 112), and 3, Cloud Recording's
-own events 11 (`session_exit`) and 12 (`session_failover`, with the recorder's new uid).
-Fields Agora leaves out are optional (`platform` on 111/112, `clientType` unless the
-platform is 6, the envelope's `sid`); those it adds are kept (`reason`, `duration`,
-`account`, `lastUid`).
-
-- `verify_signature` / `sign`: the signatures, over the raw bytes, compared in constant time;
-- `parse_notification`: raw bytes → `Notification`, or a `NotificationError` naming the field
-  (`UnknownEventError` for another product's events and events this module does not follow);
-- `Notification.is_health_test`: the Console's health test (channel `test_webhook`).
-
-Who is in each channel follows from these in `live.channels`.
-"""
+"""Agora Notifications (channel events, docs/agora.md): the signatures over the raw body
+(`Agora-Signature-V2`, hex HMAC-SHA256; else `Agora-Signature`, HMAC-SHA1), and the body
+parsed into a `Notification` (`NotificationError` naming the field). Two products are
+read: 1, RTC channel events (101-108, 111, 112), and 3, Cloud Recording's events 11
+(`session_exit`) and 12 (`session_failover`); others are `UnknownEventError`. Fields Agora
+may leave out are optional, and those it adds are kept."""
 
 from __future__ import annotations
 
@@ -55,25 +38,12 @@ EVENT_TYPES: dict[int, str] = {
     111: "audience became host",
     112: "host became audience",
 }
-RECORDING_EVENTS: dict[int, str] = {
-    11: "session_exit",  # the recording ended
-    12: "session_failover",  # the recorder moved to another server, with a new uid
-}
+RECORDING_EVENTS = {11: "session_exit", 12: "session_failover"}
 CHANNEL_EVENTS = frozenset({101, 102})
-LEAVE_EVENTS = frozenset({104, 106, 108})  # the events that carry a `reason`
 
-PLATFORMS: dict[int, str] = {
-    0: "other",
-    1: "Android",
-    2: "iOS",
-    5: "Windows",
-    6: "Linux",
-    7: "Web",
-    8: "macOS",
-}
+PLATFORMS = {0: "other", 1: "Android", 2: "iOS", 5: "Windows", 6: "Linux", 7: "Web", 8: "macOS"}
 LINUX = 6
-CLIENT_TYPES: dict[int, str] = {3: "on-premise recording", 10: "Cloud Recording"}
-"""The `clientType`s of recorders (only sent with platform 6); 8, a mini program, is a person."""
+CLIENT_TYPES = {3: "on-premise recording", 10: "Cloud Recording"}  # recorders, on platform 6
 
 
 def _signatures(body: bytes, secret: str) -> tuple[str, str]:
@@ -84,7 +54,6 @@ def _signatures(body: bytes, secret: str) -> tuple[str, str]:
 
 
 def sign(body: bytes, secret: str) -> dict[str, str]:
-    """The two signature headers Agora sends with `body`, signed with `secret`."""
     v2, v1 = _signatures(body, secret)
     return {SIGNATURE_V1: v1, SIGNATURE_V2: v2}
 
@@ -103,11 +72,8 @@ def _matches(expected: str, received: str) -> bool:
 
 
 def verify_signature(body: bytes, headers: Mapping[str, str], secret: str) -> bool:
-    """Whether `body` (the raw bytes, before any JSON parsing) was signed with `secret`.
-
-    `Agora-Signature-V2` (HMAC-SHA256) decides when present; only without it does
-    `Agora-Signature` (HMAC-SHA1) count. Header names are case-insensitive, the hex digits
-    too; the comparison takes constant time. An empty secret verifies nothing."""
+    """Whether the raw `body` was signed with `secret` (V2 decides when present; constant
+    time; an empty secret verifies nothing)."""
     if not secret:
         return False
     v2, v1 = _signatures(body, secret)
@@ -120,7 +86,7 @@ def verify_signature(body: bytes, headers: Mapping[str, str], secret: str) -> bo
 
 @dataclass(frozen=True)
 class ChannelPayload:
-    """The payload of 101 (channel created) and 102 (channel destroyed, with `lastUid`)."""
+    """The payload of 101 (channel created) and 102 (destroyed)."""
 
     channel_name: str
     ts: int  # seconds
@@ -143,8 +109,6 @@ class UserPayload:
 
     @property
     def is_recorder(self) -> bool:
-        """A recorder (Cloud Recording, or on-premise recording) as its callback says;
-        in communication channels (107/108, no `clientType`) only its uid tells."""
         return self.platform == LINUX and self.client_type in CLIENT_TYPES
 
     @property
@@ -156,8 +120,7 @@ class UserPayload:
 
 @dataclass(frozen=True)
 class RecordingPayload:
-    """The payload of a Cloud Recording event (productId 3): which recording (`sid`), of
-    which channel (`cname`) and recorder (`uid`), and the event's `details`."""
+    """The payload of a Cloud Recording event (productId 3)."""
 
     channel_name: str  # `cname`
     uid: str  # the recorder's uid as Agora gives it
@@ -168,7 +131,6 @@ class RecordingPayload:
     new_uid: int | None = None  # 12: the recorder's uid after the failover
 
     def describe(self) -> str:
-        """The details in words (Agora's reason for an exit), for logs and status."""
         rest = ", ".join(
             f"{key} {_kind(value)}" for key, value in self.details.items() if key != "msgName"
         )
@@ -177,8 +139,6 @@ class RecordingPayload:
 
 @dataclass(frozen=True)
 class Notification:
-    """One channel event callback: the envelope and its typed payload."""
-
     notice_id: str
     product_id: int
     event_type: int
@@ -198,11 +158,9 @@ class Notification:
 
     @property
     def is_health_test(self) -> bool:
-        """The Agora Console's health test (channel `test_webhook`): answered, never used."""
         return self.channel_name == HEALTH_CHANNEL
 
     def summary(self) -> str:
-        """The event in a few words for a log line: type, channel, uid (no secret)."""
         payload = self.payload
         who = ""
         if isinstance(payload, UserPayload):
@@ -233,7 +191,6 @@ def _int(data: Mapping[str, Any], key: str, where: str, low: int = 0, high: int 
 
 
 def _opt_int(data: Mapping[str, Any], key: str, where: str, high: int = 2**63) -> int | None:
-    """An integer Agora may leave out (absent or null: None)."""
     return None if data.get(key) is None else _int(data, key, where, high=high)
 
 
@@ -264,13 +221,10 @@ def _load(body: bytes) -> dict[str, Any]:
 
 
 class UnknownEventError(NotificationError):
-    """A well-formed callback of an event this module does not follow (another product's,
-    or an event type of products 1 and 3 it has no use for): field `eventType` or
-    `productId`. Answered 200 and ignored."""
+    """A well-formed callback of another product or of an event not followed."""
 
 
 def parse_payload(event_type: int, payload: Mapping[str, Any]) -> ChannelPayload | UserPayload:
-    """The typed payload of an RTC channel event (fields named `payload.X` in errors)."""
     where = "payload."
     channel = _str(payload, "channelName", where)
     ts = _int(payload, "ts", where)
@@ -292,7 +246,6 @@ def parse_payload(event_type: int, payload: Mapping[str, Any]) -> ChannelPayload
 
 
 def _uid_text(payload: Mapping[str, Any], key: str, where: str) -> str:
-    """A recorder uid Agora writes as a string (or a number): its digits."""
     value = _get(payload, key, where)
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text, str) or not text.isdigit() or not 0 < int(text) <= MAX_UID:
@@ -303,7 +256,6 @@ def _uid_text(payload: Mapping[str, Any], key: str, where: str) -> str:
 
 
 def parse_recording_payload(event_type: int, payload: Mapping[str, Any]) -> RecordingPayload:
-    """The typed payload of Cloud Recording event 11 or 12 (fields named `payload.X`)."""
     where = "payload."
     details = _get(payload, "details", where)
     if not isinstance(details, dict):
@@ -328,85 +280,46 @@ def parse_recording_payload(event_type: int, payload: Mapping[str, Any]) -> Reco
 
 
 def _event_kind(data: Mapping[str, Any]) -> tuple[int, int]:
-    """(productId, eventType) of an event this module follows; UnknownEventError for
-    another product's or an event type it does not follow."""
     product = _int(data, "productId", "")
     event_type = _int(data, "eventType", "")
-    if product == RTC_PRODUCT and event_type in EVENT_TYPES:
-        return product, event_type
-    if product == RECORDING_PRODUCT and event_type in RECORDING_EVENTS:
-        return product, event_type
-    if product not in (RTC_PRODUCT, RECORDING_PRODUCT):
+    known = {RTC_PRODUCT: EVENT_TYPES, RECORDING_PRODUCT: RECORDING_EVENTS}.get(product)
+    if known is None:
         raise UnknownEventError(
             f"productId {product} is not followed (1: RTC channel events, 3: Cloud Recording)",
             field="productId",
         )
-    known = EVENT_TYPES if product == RTC_PRODUCT else RECORDING_EVENTS
-    raise UnknownEventError(
-        f"event type {event_type} of productId {product} is not followed; "
-        f"the events followed are {', '.join(str(t) for t in known)}",
-        field="eventType",
-    )
+    if event_type not in known:
+        raise UnknownEventError(
+            f"event type {event_type} of productId {product} is not followed; "
+            f"the events followed are {', '.join(str(t) for t in known)}",
+            field="eventType",
+        )
+    return product, event_type
 
 
 def parse_notification(body: bytes) -> Notification:
-    """Raw callback bytes → a `Notification`; a `NotificationError` naming the field for a
-    body that is not a JSON object or has a field missing or of the wrong type;
-    `UnknownEventError` for an event of another product, or one not followed (products 1
-    and 3 other than 101-108, 111, 112, 11 and 12)."""
+    """Raw callback bytes → a `Notification` (see the module)."""
     data = _load(body)
     product, event_type = _event_kind(data)
     payload = _get(data, "payload", "")
     if not isinstance(payload, dict):
         raise NotificationError(f"expected a JSON object, got {_kind(payload)}", field="payload")
-    parsed: ChannelPayload | UserPayload | RecordingPayload
-    if product == RECORDING_PRODUCT:
-        parsed = parse_recording_payload(event_type, payload)
-    else:
-        parsed = parse_payload(event_type, payload)
+    parse = parse_recording_payload if product == RECORDING_PRODUCT else parse_payload
     return Notification(
         notice_id=_str(data, "noticeId", ""),
         product_id=product,
         event_type=event_type,
         notify_ms=_opt_int(data, "notifyMs", ""),
         sid=_opt_str(data, "sid", ""),
-        payload=parsed,
+        payload=parse(event_type, payload),
     )
 
 
 def parse_verified(body: bytes, headers: Mapping[str, str], secret: str) -> Notification:
-    """`parse_notification` of a body whose signature `verify_signature` accepts; a
-    `NotificationError` (field `Agora-Signature-V2`) otherwise, before any parsing."""
+    """`parse_notification` of a body whose signature is right; NotificationError else."""
     if not verify_signature(body, headers, secret):
         raise NotificationError(
             "the signature does not match the body and the Notifications secret",
             field=SIGNATURE_V2 if _header(headers, SIGNATURE_V2) is not None else SIGNATURE_V1,
         )
     return parse_notification(body)
-
-
-__all__ = [
-    "CHANNEL_EVENTS",
-    "CLIENT_TYPES",
-    "EVENT_TYPES",
-    "LEAVE_EVENTS",
-    "MAX_BODY_BYTES",
-    "PLATFORMS",
-    "RECORDING_EVENTS",
-    "RECORDING_PRODUCT",
-    "RTC_PRODUCT",
-    "SIGNATURE_V1",
-    "SIGNATURE_V2",
-    "ChannelPayload",
-    "Notification",
-    "NotificationError",
-    "RecordingPayload",
-    "UnknownEventError",
-    "UserPayload",
-    "parse_notification",
-    "parse_payload",
-    "parse_recording_payload",
-    "parse_verified",
-    "sign",
-    "verify_signature",
-]

@@ -1,4 +1,7 @@
-"""Scenarios: a YAML timeline of participant events, played through a layout.
+"""Scenarios: a YAML timeline of participant events played through a layout, giving the
+exact sequence of updateLayout payloads (events at the same time are one step; a payload
+equal to the previous one, with the same images, is not sent again). The format is in
+docs/live.md:
 
 ```yaml
 layout: speaker-strip.yaml        # optional (relative to this file); --layout overrides
@@ -6,40 +9,27 @@ roles: {host: "1001"}             # optional starting role bindings
 names: {"1001": Ada Lovelace}     # optional: the names a styled layout writes
 events:
   - {at: 0s, join: "1001", role: host}
-  - {at: 5s, join: "1002", name: Grace Hopper}   # a join (or share) may give a name
-  - {at: 20s, name: Rear Admiral Hopper, uid: "1002"}   # a new name, like `role:`
-  - {at: 30s, share: "1003"}      # joins if needed and takes the role `screen`
-  - {at: 45s, camera_off: "1002"}
+  - {at: 5s, join: "1002", name: Grace Hopper}
   - {at: 46s, uid: "1002", video: false, audio: true}   # what the app reports
-  - {at: 50s, role: guest, uid: "1002"}
-  - {at: 55s, speaker: "1001"}    # the active speaker, as the app reports it
+  - {at: 55s, speaker: "1001"}    # the active speaker, followed with hysteresis
   - {at: 1m, leave: "1002"}
 ```
-`video:` and `audio:` (true or false, with `uid:`) are the app's reports of a person's
-camera and microphone, like `camera_off`, `camera_on`, `audio_off`, `audio_on` and
-`audio_only` (video off, audio on: the person sends only audio); a report for someone
-who has not joined yet applies when they join. `speaker:` reports the active speaker: a
-layout's `speaker` role follows it as the Director's does (`live.speaker`: after
-`speaker_hold` seconds, at most once per `speaker_interval`), so the role moves at a
-time of its own, in a step `speaker role to UID`; with a layout that has no `speaker`
-role the reports change nothing (a warning says so).
-
-The entries are read by `live.scenario_entries`. `play_scenario` gives the exact
-sequence of updateLayout payloads (a payload equal to the previous one, with the same
-images, is not sent again; events at the same time are sent as one, latest wins). A
-styled layout's images are drawn in memory (`InMemory`): the steps' payloads leave them
-out and their compilations hold them, for the previews.
-"""
+A styled layout's images are drawn in memory: the steps' payloads leave them out and
+their compilations hold them, for the previews."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.compiler import Compilation, InMemory, check_name, compile_full
-from layoutkit.compile.style import preview_payload
+from layoutkit.compile.assets import preview_payload
+from layoutkit.compile.compilation import InMemory
+from layoutkit.compile.compiler import Compilation, compile_full
+from layoutkit.compile.participants import check_name
 from layoutkit.errors import (
     CompileError,
     Issue,
@@ -49,17 +39,206 @@ from layoutkit.errors import (
 )
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.layout.roles import known_roles
-from layoutkit.layout.templating import command_budget
-from layoutkit.layout.yaml import parse_yaml
-from layoutkit.live.roster import MEDIA_KINDS, Event, Roster
-from layoutkit.live.scenario_entries import MAX_TIME, TimedEvent, parse_events, parse_time
-from layoutkit.live.speaker import (
+from layoutkit.layout.template_context import command_budget
+from layoutkit.layout.yaml import SourceMap, parse_yaml
+from layoutkit.live.roster import (
     DEFAULT_HOLD,
     DEFAULT_INTERVAL,
+    EVENT_KINDS,
+    MEDIA_KINDS,
     SPEAKER_ROLE,
+    Event,
+    EventKind,
+    Roster,
     SpeakerFollower,
 )
 from layoutkit.safefiles import read_limited
+from layoutkit.wire.rules import check_uid
+
+MAX_TIME = 24 * 3600.0  # a scenario spans at most a day
+_TIME_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+_MEDIA_KEYS: dict[str, tuple[EventKind, EventKind]] = {  # key -> (on, off)
+    "video": ("camera_on", "camera_off"),
+    "audio": ("audio_on", "audio_off"),
+}
+_KEYS = {"at", "uid", "role", *_MEDIA_KEYS, *EVENT_KINDS}
+_NAMED = ("join", "share")  # the events that may also give the person's name
+_MEDIA_EXAMPLE = '{at: 3s, uid: "1002", video: false}'
+
+
+@dataclass(frozen=True)
+class TimedEvent:
+    """An event of the scenario: at `at` seconds, from `line` of its file."""
+
+    at: float
+    event: Event
+    line: int | None = None
+
+
+def parse_time(value: object) -> float:
+    """`30`, `"30s"`, `"1m"`, `"1m30s"`, `"1.5s"` -> seconds (0 to MAX_TIME)."""
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value) if abs(value) < 1e300 else math.inf
+    elif isinstance(value, str) and value.strip():
+        match = _TIME_RE.match(value)
+        if match and (match.group(1) or match.group(2)):
+            seconds = float(match.group(1) or 0) * 60 + float(match.group(2) or 0)
+    if seconds is None:
+        raise ValueError(f'{str(value)[:40]!r} is not a time; write seconds (30, "30s") or "1m30s"')
+    if not 0 <= seconds <= MAX_TIME:  # also refuses nan and inf
+        raise ValueError(
+            f"{str(value)[:40]} is not a time from 0 to {MAX_TIME / 3600:g} hours; "
+            'write seconds (30, "30s") or "1m30s"'
+        )
+    return seconds
+
+
+def parse_events(value: Any, marks: SourceMap, error: Callable[..., None]) -> list[TimedEvent]:
+    """The entries of `events:`, in order; each problem goes to `error(where, message,
+    key=...)`, and its entry is left out."""
+    if not isinstance(value, list) or not value:
+        error(("events",), 'events is a list of `- {at: 0s, join: "1001"}` entries')
+        return []
+    events: list[TimedEvent] = []
+    last = 0.0
+    for index, item in enumerate(value):
+        where: tuple[str | int, ...] = ("events", index)
+        if not isinstance(item, dict):
+            error(where, 'an event is a mapping like {at: 5s, join: "1002"}')
+            continue
+        for key in item:
+            if key not in _KEYS:
+                error(
+                    (*where, key),
+                    f"unknown key {key!r}; events are {', '.join(EVENT_KINDS)}, and "
+                    f"video/audio with uid ({_MEDIA_EXAMPLE})",
+                    key=True,
+                )
+        at = _at(item, where, last, error)
+        if at is None:
+            continue
+        last = max(last, at)
+        found = _entry(item, where, error)
+        mark = marks.find(where)
+        events.extend(TimedEvent(at, event, mark.line if mark else None) for event in found)
+    return events
+
+
+def _at(
+    item: dict[str, Any], where: tuple[str | int, ...], last: float, error: Callable[..., None]
+) -> float | None:
+    try:
+        at = parse_time(item.get("at"))
+    except ValueError as exc:
+        error((*where, "at"), str(exc))
+        return None
+    if at < last:
+        error(
+            (*where, "at"),
+            f"{item.get('at')} comes before the previous event "
+            f"({last:g}s); keep events in time order",
+        )
+    return at
+
+
+def _entry(
+    item: dict[str, Any], where: tuple[str | int, ...], error: Callable[..., None]
+) -> list[Event]:
+    kinds = [k for k in EVENT_KINDS if k in item and k not in ("role", "name")]
+    if len(kinds) > 1:
+        error(where, f"one event per entry, not {' and '.join(kinds)}")
+        return []
+    if any(key in item for key in _MEDIA_KEYS):
+        return _media(item, where, kinds, error)
+    kind: EventKind
+    if kinds:
+        kind, uid = kinds[0], item[kinds[0]]
+    elif "role" in item and "name" in item:
+        error(where, "one event per entry: a role change or a name, not both")
+        return []
+    elif "role" in item or "name" in item:
+        kind, uid = ("role" if "role" in item else "name"), item.get("uid")
+        if uid is None:
+            example = (
+                '{at: 30s, name: Grace Hopper, uid: "1002"}'
+                if kind == "name"
+                else '{at: 1m, role: speaker, uid: "1001"}'
+            )
+            error(where, f"a {kind} change names its person with uid: {example}")
+            return []
+    else:
+        error(where, f"say what happens: one of {', '.join(EVENT_KINDS)}, video or audio")
+        return []
+    try:
+        uid = check_uid(uid)
+    except ValueError:
+        error((*where, kind if kind not in ("role", "name") else "uid"), f"{uid!r} is not a uid")
+        return []
+    role = item.get("role")
+    named, name = _event_name(item, where, kind, uid, error)
+    if not named:
+        return []
+    return [Event(kind, uid, str(role) if role is not None else None, name)]
+
+
+def _event_name(
+    item: dict[str, Any],
+    where: tuple[str | int, ...],
+    kind: EventKind,
+    uid: str,
+    error: Callable[..., None],
+) -> tuple[bool, str | None]:
+    if "name" not in item:
+        return True, None
+    if kind != "name" and kind not in _NAMED:
+        error(
+            (*where, "name"),
+            f"a {kind} gives no name; give it on its own "
+            '({at: 5s, name: Ada Lovelace, uid: "1001"}) or with a join',
+        )
+        return False, None
+    try:
+        _, name = check_name(uid, item["name"])
+    except CompileError as exc:
+        error((*where, "name"), exc.message)
+        return False, None
+    return True, name
+
+
+def _media(
+    item: dict[str, Any],
+    where: tuple[str | int, ...],
+    kinds: list[EventKind],
+    error: Callable[..., None],
+) -> list[Event]:
+    """`{uid: ..., video: BOOL, audio: BOOL}`: camera_on/off and audio_on/off events."""
+    others = [*kinds, *(key for key in ("role", "name") if key in item)]
+    if others:
+        error(
+            where,
+            f"video: and audio: report a person's camera and microphone in an entry of "
+            f"their own, with uid: (not with {others[0]}): {_MEDIA_EXAMPLE}",
+        )
+        return []
+    if item.get("uid") is None:
+        error(where, f"a camera or microphone report names its person with uid: {_MEDIA_EXAMPLE}")
+        return []
+    try:
+        uid = check_uid(item["uid"])
+    except ValueError:
+        error((*where, "uid"), f"{item['uid']!r} is not a uid")
+        return []
+    events: list[Event] = []
+    for key, (on, off) in _MEDIA_KEYS.items():
+        if key not in item:
+            continue
+        value = item[key]
+        if not isinstance(value, bool):
+            error((*where, key), f"{key} is true (on) or false (off), not {str(value)[:40]!r}")
+            return []
+        events.append(Event(on if value else off, uid))
+    return events
 
 
 @dataclass(frozen=True)
@@ -92,7 +271,6 @@ class Step:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read a scenario file; every problem is reported at once, located."""
     source = str(path)
     raw = read_limited(path, MAX_FILE_BYTES, what="scenario")
     try:
@@ -163,7 +341,6 @@ def _names(value: Any, error: Callable[..., None]) -> dict[str, str]:
 
 
 def scenario_layout(scenario: Scenario, layout: Layout | str | Path | None) -> Layout:
-    """The layout to play: the one given, else the scenario's `layout:`."""
     if isinstance(layout, Layout):
         return layout
     if layout is not None:
@@ -184,9 +361,7 @@ def play_scenario(
     speaker_hold: float = DEFAULT_HOLD,
     speaker_interval: float = DEFAULT_INTERVAL,
 ) -> tuple[list[Step], list[str]]:
-    """The updateLayout payloads the scenario causes, and warnings about its events.
-    `speaker_hold` and `speaker_interval` are the Director's options of the same names
-    (ValueError outside 0 to their maximum)."""
+    """The updateLayout payloads the scenario causes, and warnings about its events."""
     player = _Player(
         scenario,
         layout,
@@ -198,33 +373,25 @@ def play_scenario(
     return player.steps, player.warnings
 
 
+@dataclass
 class _Player:
-    """Plays a scenario: the roster, the speaker's hysteresis and the steps so far."""
+    scenario: Scenario
+    layout: Layout
+    hide: tuple[bool, bool]  # hide_camera_off, hide_audio_only
+    speaker: SpeakerFollower
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # what is sent (payload, images) and who shows a video-off picture
+    previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None = None
+    sharing: set[str] = field(default_factory=set)
+    told_no_speaker: bool = False
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        layout: Layout,
-        hide: tuple[bool, bool],
-        speaker: SpeakerFollower,
-    ) -> None:
-        self.scenario = scenario
-        self.layout = layout
-        self.hide_camera_off, self.hide_audio_only = hide
-        self.speaker = speaker
-        self.follows_speaker = SPEAKER_ROLE in known_roles(layout)
-        self.roster = Roster(roles=dict(scenario.roles), names=dict(scenario.names))
-        self.steps: list[Step] = []
-        self.warnings: list[str] = []
-        # what is sent (payload, images) and who shows a video-off picture
-        self.previous: tuple[tuple[dict[str, Any], tuple[str, ...]], frozenset[str]] | None
-        self.previous = None
-        self.sharing: set[str] = set()
-        self.told_no_speaker = False
+    def __post_init__(self) -> None:
+        self.follows_speaker = SPEAKER_ROLE in known_roles(self.layout)
+        self.roster = Roster(roles=dict(self.scenario.roles), names=dict(self.scenario.names))
 
     def play(self) -> None:
-        """Every moment in time order: the events' times, and the times the speaker
-        role moves between them (and after the last)."""
+        """Every moment in time order: the events' and the speaker role's moves."""
         events, index = self.scenario.events, 0
         while True:
             self.speaker.holder = self.roster.roles.get(SPEAKER_ROLE)
@@ -243,7 +410,6 @@ class _Player:
             self.moment(at, names + self.speaker_move(at))
 
     def apply(self, timed: TimedEvent) -> list[str]:
-        """Apply one event: what it did, for the step's caption ([] for nothing)."""
         event = timed.event
         if event.kind == "speaker":
             self.report_speaker(timed)
@@ -263,7 +429,6 @@ class _Player:
         return [str(event)]
 
     def report_speaker(self, timed: TimedEvent) -> None:
-        """A report of the active speaker, for the hysteresis (or a warning)."""
         where = f"{self.scenario.source}:{timed.line}"
         if not self.follows_speaker:
             if not self.told_no_speaker:
@@ -281,24 +446,14 @@ class _Player:
         self.speaker.report(timed.event.uid, timed.at)
 
     def speaker_move(self, at: float) -> list[str]:
-        """The speaker role's move due at `at`, applied: its caption ([] for none)."""
-        uid = self.speaker.due(at)
-        if uid is None:
-            return []
-        if self.roster.apply(Event("speaker", uid)) is not None:
-            self.speaker.forget(uid)  # gone meanwhile: no move waits for them
-            return []
-        return [f"speaker role to {uid}"]
+        uid = self.speaker.move(self.roster, at)
+        return [] if uid is None else [f"speaker role to {uid}"]
 
     def moment(self, at: float, names: list[str]) -> None:
-        """After the events at `at` (captioned `names`): a step when the picture
-        changed."""
         if not names:
             return
         roster = self.roster
-        hidden = roster.hidden(
-            hide_camera_off=self.hide_camera_off, hide_audio_only=self.hide_audio_only
-        )
+        hidden = roster.hidden(hide_camera_off=self.hide[0], hide_audio_only=self.hide[1])
         try:
             compiled = compile_full(
                 self.layout,
@@ -339,9 +494,8 @@ class _Player:
 
 
 def with_video_off_picture(compiled: Compilation, video_off: frozenset[str]) -> frozenset[str]:
-    """Who of `video_off` Agora shows a picture for instead of their last frame (a card,
-    a placeholder, the default image): when that set changes, the picture does too,
-    though nothing is sent."""
+    """Who of `video_off` Agora shows a picture for instead of their last frame: when that
+    set changes, the picture does too, though nothing is sent."""
     payload, _ = preview_payload(compiled)
     if payload.get("defaultUserBackgroundImage"):
         return video_off & set(compiled.shown)
@@ -352,17 +506,3 @@ def with_video_off_picture(compiled: Compilation, video_off: frozenset[str]) -> 
 def format_time(seconds: float) -> str:
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes):02d}:{rest:04.1f}"
-
-
-__all__ = [
-    "MAX_TIME",
-    "Scenario",
-    "Step",
-    "TimedEvent",
-    "format_time",
-    "load_scenario",
-    "parse_time",
-    "play_scenario",
-    "scenario_layout",
-    "with_video_off_picture",
-]

@@ -1,21 +1,8 @@
-"""One rate limit per App ID, shared fairly by many recordings.
-
-Agora allows 10 requests per second per App ID in all, not per recording. A backend that
-records many channels at once runs a Director per recording; `FairLimiter` lets all of
-them share one budget: at most `limit` requests in any `window` seconds, handed out in
-turns across keys (one key per recording). Waiting keys form a queue in arrival order;
-a key that was served and asks again joins the back, so with one request per key (the
-Director has one worker per recording) the queue is a round-robin: every waiting key is
-served once before any key is served twice, and a busy recording cannot starve another.
-A key's wait is bounded by one round: at most ceil(waiting keys / limit) + 1 windows.
-
-`FairTarget(limiter, key, target)` is a `LayoutTarget` whose `update_layout` takes a turn
-before it calls `target.update_layout`, so many Directors share one limiter; a Director
-takes the turn first (`take_turn`) and sends the state that is latest when the turn
-comes. A turn is one call: retries the client makes inside a call are paced by the
-client's own limiter only (give the client `RetryPolicy(attempts=1)` to make every
-request a turn; the Director retries).
-"""
+"""One rate limit per App ID (Agora allows 10 requests per second per App ID, not per
+recording), shared fairly: `FairLimiter` hands out at most `limit` requests in any `window`
+seconds in turns across keys (one per recording), a round-robin when each key has one
+request waiting, so a busy recording cannot starve another. `FairTarget` is a
+`LayoutTarget` that takes a turn before each push."""
 
 from __future__ import annotations
 
@@ -34,15 +21,10 @@ class LimiterClosedError(RuntimeError):
 
 
 class FairLimiter:
-    """At most `limit` requests in any `window` seconds, in fair turns across keys.
-
-    `acquire(key)` blocks until the key is first in the queue and a slot is free, then
-    takes the slot. Thread-safe (one lock, a condition per waiting key: a grant wakes the
-    next key only). `close()` wakes every waiter with
-    `LimiterClosedError`. `clock` and `sleep` can be replaced (a fake clock whose `sleep`
-    advances it); the default sleep ends at once when the limiter is closed. `on_grant(key,
-    time)` is called under the lock at each grant, in grant order (metrics, tests). Only the
-    key first in the queue sleeps for a slot; the others wait for their turn."""
+    """`acquire(key)` blocks until the key is first in the queue and a slot is free. One
+    lock, a condition per waiting key (a grant wakes the next key only); `on_grant(key,
+    time)` is called under the lock at each grant; `close()` wakes every waiter with
+    `LimiterClosedError`."""
 
     def __init__(
         self,
@@ -59,10 +41,8 @@ class FairLimiter:
         self._clock = clock
         self._closing = threading.Event()
         self._sleep: Callable[[float], object] = sleep or self._closing.wait
-        self._on_grant = on_grant  # called under the lock, in grant order: (key, time)
+        self._on_grant = on_grant
         self._lock = threading.Lock()
-        # waiting keys in turn order, each with its own condition: a grant wakes only the
-        # next key, never every waiter
         self._queue: dict[Hashable, threading.Condition] = {}
         self._sent: deque[float] = deque()  # the times of the slots taken in the window
         self._closed = False
@@ -75,9 +55,8 @@ class FairLimiter:
             return list(self._queue)
 
     def acquire(self, key: Hashable) -> float:
-        """Wait for `key`'s turn and a free slot, then take the slot; the time (on `clock`)
-        it was taken. A key has at most one request waiting (`ValueError` for a second);
-        `LimiterClosedError` once closed."""
+        """Wait for `key`'s turn and a free slot, take it; the time it was taken. ValueError
+        for a key already waiting; `LimiterClosedError` once closed."""
         with self._lock:
             if self._closed:
                 raise LimiterClosedError("the limiter is closed")
@@ -111,7 +90,6 @@ class FairLimiter:
                     self._queue[next(iter(self._queue))].notify()  # the next key goes on
 
     def _free_in(self) -> float:
-        """Seconds until a slot is free (0 or less: free now). Under the lock."""
         now = self._clock()
         while self._sent and now - self._sent[0] >= self.window:
             self._sent.popleft()
@@ -120,7 +98,6 @@ class FairLimiter:
         return self.window - (now - self._sent[0])
 
     def close(self) -> None:
-        """Wake every waiter with `LimiterClosedError`; later `acquire` calls fail at once."""
         with self._lock:
             self._closed = True
             self._closing.set()
@@ -129,11 +106,8 @@ class FairLimiter:
 
 
 class FairTarget:
-    """A `LayoutTarget` that takes a turn for `key` on `limiter` before each push.
-
-    A Director calls `take_turn()` first and chooses the state to send once the turn has
-    come (the latest then, not the one from before the wait); `update_layout` then uses
-    that turn. Called on its own, `update_layout` takes a turn itself."""
+    """A `LayoutTarget` taking a turn for `key` on `limiter` before each push: the one
+    `take_turn()` took, else its own."""
 
     def __init__(self, limiter: FairLimiter, key: Hashable, target: LayoutTarget) -> None:
         self.limiter = limiter
@@ -142,7 +116,6 @@ class FairTarget:
         self._turn = threading.local()  # a turn taken by this thread and not used yet
 
     def take_turn(self) -> None:
-        """Wait for this key's turn; the next `update_layout` of this thread uses it."""
         self.limiter.acquire(self.key)
         self._turn.held = True
 
@@ -154,6 +127,3 @@ class FairTarget:
 
     def __repr__(self) -> str:
         return f"FairTarget(key={self.key!r}, target={self.target!r})"
-
-
-__all__ = ["FairLimiter", "FairTarget", "LimiterClosedError"]

@@ -1,24 +1,10 @@
-"""Recording by itself: rules that map channel-name patterns to a layout and a start
-request. When a matching channel's first host joins, the service acquires and starts a
-recording (its `transcodingConfig` compiled for the hosts there) and attaches it; when
-the channel is destroyed or left without hosts, it detaches and stops it.
-
-Rules come from the service's config file (YAML):
-
-```yaml
-auto_record:
-  - channels: "class-*"          # a shell-style pattern of channel names
-    preset: speaker-grid          # or file: NAME.yaml (layouts folder), or layout: YAML text
-    uid: "900001"                 # the recorder's own uid
-    request:                      # the rest of the start clientRequest
-      storageConfig: {vendor: 1, region: 0, bucket: my-bucket,
-                      accessKey: env:S3_ACCESS_KEY, secretKey: env:S3_SECRET_KEY}
-```
-
-`env:NAME` values are read from the environment when the rule is loaded, so keys need
-not be written in the file; neither they nor the request are ever logged.
-Actions run on one worker thread, each call taking a turn on the service's limiter.
-"""
+"""Recording by itself: rules (the config file's `auto_record:`, docs/service.md) map
+channel-name patterns to a layout and a start request. When a matching channel's first
+host joins, the service starts a recording (its `transcodingConfig` compiled for the hosts
+there) and attaches it; when the channel is destroyed or left without hosts, it detaches
+and stops it. `env:NAME` values are read from the environment when a rule is loaded;
+neither they nor the request are ever logged. Actions run on one worker thread, each call
+taking a turn on the service's limiter."""
 
 from __future__ import annotations
 
@@ -29,7 +15,9 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,17 +44,12 @@ class AutoRule:
     spec: dict[str, Any]  # the attach request, less cname, resource id and sid
     request: dict[str, Any] = field(repr=False)  # holds storage keys: never shown
 
-    def matches(self, cname: str) -> bool:
-        return fnmatch.fnmatchcase(cname, self.channels)
-
     def attach_spec(self, cname: str = "check") -> AttachSpec:
-        """The rule's attach request for a recording of `cname`, checked (its ids are
-        stand-ins: the layout, roles and options are what matter)."""
-        return spec_for(self.spec, cname)
+        """The rule's attach request for `cname`, checked, with stand-in ids."""
+        return _spec_for(self.spec, cname)
 
 
-def spec_for(spec: dict[str, Any], cname: str) -> AttachSpec:
-    """An attach request made of a rule's fields, for `cname`, with stand-in ids."""
+def _spec_for(spec: dict[str, Any], cname: str) -> AttachSpec:
     return parse_spec({**spec, "cname": cname, "resource_id": "-", "sid": "-"})
 
 
@@ -109,7 +92,7 @@ def parse_rules(data: Any, source: str) -> list[AutoRule]:
             )
         spec = {k: v for k, v in item.items() if k not in ("channels", "request")}
         try:  # checked now with stand-in ids, so a bad rule fails at start-up
-            spec_for(spec, "check")
+            _spec_for(spec, "check")
         except RequestError as exc:
             message = exc.message.removeprefix(f"{exc.field}: ")
             raise ConfigError(f"{where}.{exc.field or 'uid'}: {message}") from None
@@ -121,7 +104,7 @@ def parse_rules(data: Any, source: str) -> list[AutoRule]:
 
 def check_request(request: dict[str, Any], where: str) -> None:
     """ConfigError unless `request`, with the transcodingConfig the service adds, is a
-    start clientRequest Agora takes (checked as the client checks it before sending)."""
+    start clientRequest Agora takes."""
     from pydantic import ValidationError
 
     from layoutkit.wire.api import StartClientRequest
@@ -141,8 +124,7 @@ def check_request(request: dict[str, Any], where: str) -> None:
 
 
 def check_rules(rules: list[AutoRule], layouts: Path | None) -> None:
-    """Load each rule's layout now (ConfigError naming the rule), so a rule that cannot
-    work fails at start-up, not silently at each channel."""
+    """Load each rule's layout now (ConfigError naming the rule): fail at start-up."""
     for index, rule in enumerate(rules):
         try:
             load_spec_layout(rule.attach_spec(), layouts)
@@ -159,7 +141,7 @@ class AutoRecorder:
     def __init__(self, hub: DirectorHub, rules: list[AutoRule]) -> None:
         self.hub = hub
         self.rules = rules
-        self._jobs: queue.Queue[tuple[str, list[str], bool] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[str, Callable[[], None]] | None] = queue.Queue()
         self._started: dict[str, str] = {}  # channel -> sid of the recording we started
         self._failed: dict[str, float] = {}  # channel -> when a start last failed
         self._worker = threading.Thread(target=self._run, name="layoutkit-auto", daemon=True)
@@ -169,18 +151,18 @@ class AutoRecorder:
         hub.on_end = self.ended
 
     def rule_for(self, cname: str) -> AutoRule | None:
-        return next((r for r in self.rules if r.matches(cname)), None)
+        return next((r for r in self.rules if fnmatch.fnmatchcase(cname, r.channels)), None)
 
     def observe(self, channel: str, hosts: list[str], destroyed: bool) -> None:
         """A channel changed (called by the hub after each callback's events)."""
         if self.rule_for(channel) is not None:
-            self._jobs.put((channel, list(hosts), destroyed))
+            self._jobs.put((channel, partial(self._step, channel, list(hosts), destroyed)))
 
     def ended(self, channel: str, sid: str) -> None:
-        """Agora ended recording `sid` (event 11): if it was ours, forget it, so the
-        channel is recorded again while hosts remain."""
+        """Agora ended recording `sid`: if it was ours, the channel is recorded again
+        while hosts remain."""
         if self.rule_for(channel) is not None:
-            self._jobs.put((channel, [f"ended:{sid}"], False))
+            self._jobs.put((channel, partial(self._ended, channel, sid)))
 
     def adopt(self) -> None:
         """After a restart: the recordings the service started itself, by channel."""
@@ -191,9 +173,9 @@ class AutoRecorder:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            channel, hosts, destroyed = job
+            channel, task = job
             try:
-                self._step(channel, hosts, destroyed)
+                task()
             except LimiterClosedError:
                 return
             except Exception as exc:  # one channel's failure never stops the others
@@ -202,9 +184,6 @@ class AutoRecorder:
                 )
 
     def _step(self, channel: str, hosts: list[str], destroyed: bool) -> None:
-        if hosts and hosts[0].startswith("ended:"):
-            self._ended(channel, hosts[0].removeprefix("ended:"))
-            return
         sid = self._started.get(channel)
         if sid is not None and (destroyed or not hosts):
             self._stop(channel, sid)
@@ -280,15 +259,3 @@ class AutoRecorder:
     def close(self) -> None:
         self._jobs.put(None)
         self._worker.join(timeout=5)
-
-
-__all__ = [
-    "RETRY_AFTER",
-    "AutoRecorder",
-    "AutoRule",
-    "ConfigError",
-    "check_request",
-    "check_rules",
-    "parse_rules",
-    "spec_for",
-]

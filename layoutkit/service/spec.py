@@ -1,22 +1,20 @@
 """What `POST /recordings` takes: a running recording (cname, uid, resource id, sid, mode),
-the layout to keep it in (a preset, a file in the service's layouts folder, or YAML text),
-roles, names (uid -> the name a styled layout writes) and Director options. Checked
-field by field; `RequestError` names the field and says how to fix it, with the HTTP
-status to answer."""
+its layout (a preset, a file in the layouts folder, or YAML text), roles, names and
+Director options, checked field by field (`RequestError` names the field and the fix)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.compiler import check_name
+from layoutkit.compile.participants import check_name
 from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
-from layoutkit.live.speaker import MAX_HOLD, MAX_INTERVAL
+from layoutkit.live.roster import MAX_HOLD, MAX_INTERVAL
 from layoutkit.wire.base import check_cname, check_uid
 
 MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
@@ -29,29 +27,12 @@ OPTION_FIELDS: dict[str, type] = {
     "speaker_hold": float,
     "speaker_interval": float,
 }
-MAX_SECONDS = 86_400.0
-"""The longest a seconds option may be, unless OPTION_MAXIMA says less."""
+MAX_SECONDS = 86_400.0  # the longest a seconds option may be, unless OPTION_MAXIMA says less
 OPTION_MAXIMA: dict[str, float] = {"speaker_hold": MAX_HOLD, "speaker_interval": MAX_INTERVAL}
-_KEYS = {
-    "cname",
-    "uid",
-    "resource_id",
-    "resourceId",
-    "sid",
-    "mode",
-    "preset",
-    "file",
-    "layout",
-    "vars",
-    "roles",
-    "names",
-    "options",
-}
 
 
 class RequestError(LayoutkitError):
-    """A request the service cannot take: `status` is the HTTP answer (400 bad field, 404
-    unknown recording, 409 attached twice, 422 a layout that does not load or compile)."""
+    """A request the service cannot take; `status` is the HTTP answer."""
 
     def __init__(self, status: int, message: str, *, field: str = "") -> None:
         super().__init__(f"{field}: {message}" if field else message)
@@ -77,26 +58,10 @@ class AttachSpec:
     names: dict[str, str] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "cname": self.cname,
-            "uid": self.uid,
-            "resource_id": self.resource_id,
-            "sid": self.sid,
-            "mode": self.mode,
-            "vars": self.vars,
-            "roles": self.roles,
-            "options": self.options,
-        }
-        if self.names:
-            found["names"] = self.names
-        for name in ("preset", "file", "layout"):
-            if getattr(self, name) is not None:
-                found[name] = getattr(self, name)
-        return found
+        return {k: v for k, v in asdict(self).items() if v is not None and (v or k != "names")}
 
     @property
     def layout_name(self) -> str:
-        """How the layout is named in answers: the preset, the file, or `inline`."""
         if self.preset is not None:
             return f"preset {self.preset}"
         if self.file is not None:
@@ -105,6 +70,9 @@ class AttachSpec:
 
     def director_options(self) -> DirectorOptions:
         return DirectorOptions(**self.options)
+
+
+_KEYS = {"resourceId", *AttachSpec.__dataclass_fields__}  # the fields of an attach request
 
 
 def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
@@ -146,7 +114,6 @@ def _options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _seconds(key: str, value: object) -> float:
-    """A seconds option: a number from 0 to its maximum (RequestError 400 otherwise)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RequestError(400, "must be a number of seconds", field=f"options.{key}")
     top = OPTION_MAXIMA.get(key, MAX_SECONDS)
@@ -168,16 +135,14 @@ def _roles(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def checked_name(uid: object, name: object, where: str) -> tuple[str, str]:
-    """A uid and its name (`compile.compiler.check_name`); RequestError 400 at
-    `where` when either is wrong."""
+    """A uid and its name, checked; RequestError 400 at `where`."""
     try:
         return check_name(uid if isinstance(uid, str | int) else str(uid), name)
     except CompileError as exc:
         raise RequestError(400, exc.message.removeprefix("names: "), field=where) from None
 
 
-MAX_NAMES = 1000
-"""The names one recording keeps (the people of a channel, with room for those who come)."""
+MAX_NAMES = 1000  # the names one recording keeps
 
 
 def _names(data: Mapping[str, Any]) -> dict[str, str]:
@@ -188,8 +153,6 @@ def _names(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _id(value: str | None, name: str) -> str:
-    """A resource id or sid as Agora writes them (letters, digits, `-`, `_`, `.`), so it
-    can stand in a URL path as it is."""
     if value is None or not _ID_RE.fullmatch(value):
         raise RequestError(
             400,
@@ -253,8 +216,8 @@ def parse_spec(data: Mapping[str, Any]) -> AttachSpec:
 
 
 def load_spec_layout(spec: AttachSpec, layouts: Path | None) -> Layout:
-    """The spec's layout; RequestError 422 (with the layout's own located message) when
-    it does not load, 400 for a file outside the layouts folder."""
+    """The spec's layout; RequestError 422 when it does not load, 400 for a file outside
+    the layouts folder."""
     try:
         if spec.preset is not None:
             from layoutkit.library.presets import load
@@ -278,7 +241,6 @@ def _source_field(spec: AttachSpec) -> str:
 
 
 def _layout_file(name: str, layouts: Path | None) -> Path:
-    """A file named relative to the layouts folder, never outside it."""
     if layouts is None:
         raise RequestError(
             400,
@@ -297,17 +259,3 @@ def _layout_file(name: str, layouts: Path | None) -> Path:
             400, "name a .yaml file inside the service's layouts folder", field="file"
         )
     return path
-
-
-__all__ = [
-    "MAX_LAYOUT_TEXT",
-    "MAX_NAMES",
-    "MAX_SECONDS",
-    "OPTION_FIELDS",
-    "OPTION_MAXIMA",
-    "AttachSpec",
-    "RequestError",
-    "checked_name",
-    "load_spec_layout",
-    "parse_spec",
-]

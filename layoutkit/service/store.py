@@ -1,23 +1,9 @@
-"""What the service directs, kept in SQLite (the standard library's `sqlite3`), so a
-restart resumes every attached recording.
-
-- `recordings`: one row per attached recording: its attach request as given (cname, uid,
-  resource id, sid, mode, the layout's source text, roles, options), whether the service
-  started it itself, and the last layout Agora acknowledged.
-- `notifications`: every verified Notifications body, written (and synced to disk) before
-  the callback is answered 200, so an acknowledged event survives a crash; `done` marks
-  those applied. A restart replays them in arrival order to rebuild each channel's state.
-  About `max_notifications` rows are kept: every 1,000 inserts, the rows older than the
-  newest `max_notifications` are deleted.
-
-One process owns a database file at a time: the connection takes an exclusive lock when
-it opens, so a second `layoutkit serve` on the same file is refused with a clear message
-instead of directing the same recordings twice. `path=None` keeps everything in memory
-(`serve` without `--db`, tests), the newest `MEMORY_NOTIFICATIONS` noticeIds without
-their bodies (nothing is replayed from memory; older repeats are stale by `notifyMs`).
-Thread-safe (one connection, one lock). Nothing secret is stored: the attach request
-holds no credentials, and the Notifications secret never leaves the process.
-"""
+"""The service's SQLite database (`path`, or memory when None): the attached recordings
+(their attach requests, whether the service started them, the last layout acknowledged)
+and every verified callback, written and synced before it is answered so a restart can
+replay it (about `max_notifications` kept; in memory only their noticeIds). The
+connection takes an exclusive lock, so a second `layoutkit serve` on the same file is
+refused. Nothing secret is stored."""
 
 from __future__ import annotations
 
@@ -59,14 +45,12 @@ CREATE INDEX IF NOT EXISTS notifications_by_notice ON notifications (notice_id);
 
 
 class StoreError(LayoutkitError):
-    """The service's database cannot be used: locked by another process, not a database,
-    corrupt, or a write failed. Exit code 1."""
+    """The service's database cannot be used (locked, corrupt, a write failed)."""
 
 
 @dataclass(frozen=True)
 class StoredRecording:
-    """A kept recording; `problem` says why its row cannot be used (then `spec` is {}):
-    the service skips it, naming the database and the sid, and starts."""
+    """A kept recording; `problem` says why its row cannot be used (then `spec` is {})."""
 
     sid: str
     cname: str
@@ -87,7 +71,6 @@ class StoredNotification:
 
 
 def _json(text: str | None) -> dict[str, Any] | None:
-    """A kept JSON object; ValueError for anything else."""
     if text is None:
         return None
     found = json.loads(text)
@@ -97,8 +80,6 @@ def _json(text: str | None) -> dict[str, Any] | None:
 
 
 class Store:
-    """The service's SQLite database (`path`, or memory when None)."""
-
     def __init__(
         self, path: str | Path | None = None, *, max_notifications: int = MAX_NOTIFICATIONS
     ) -> None:
@@ -160,7 +141,6 @@ class Store:
         return db
 
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        """One statement in its own transaction; StoreError when the write fails."""
         with self._lock:
             if self._closed:
                 raise StoreError(f"{self._where()} is closed")
@@ -181,7 +161,6 @@ class Store:
     # --- recordings ------------------------------------------------------------------------
 
     def add_recording(self, sid: str, cname: str, spec: dict[str, Any], *, auto: bool) -> None:
-        """Keep an attached recording; StoreError if the sid is kept already."""
         try:
             self._write(
                 "INSERT INTO recordings (sid, cname, spec, auto, attached_at) VALUES (?,?,?,?,?)",
@@ -197,29 +176,25 @@ class Store:
         return self._write("DELETE FROM recordings WHERE sid=?", (sid,)).rowcount > 0
 
     def set_order(self, sid: str, uids: list[str]) -> None:
-        """Keep the join order of a recording's participants as its Director last had it
-        (a restart rebuilds the channel from callbacks, which may not hold every join)."""
+        """Keep the join order of a recording's participants, for a restart."""
         self._write(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             (f"order:{sid}", json.dumps(uids)),
         )
 
     def order(self, sid: str) -> list[str]:
-        """The join order kept for `sid` (`set_order`), or []."""
         rows = self._read("SELECT value FROM meta WHERE key=?", (f"order:{sid}",))
         found = json.loads(rows[0][0]) if rows else []
         return [str(u) for u in found] if isinstance(found, list) else []
 
     def set_spec(self, sid: str, spec: dict[str, Any]) -> None:
-        """Replace a kept recording's attach request (names changed since the attach)."""
         self._write("UPDATE recordings SET spec=? WHERE sid=?", (json.dumps(spec), sid))
 
     def set_acknowledged(self, sid: str, payload: dict[str, Any]) -> None:
         self._write("UPDATE recordings SET acknowledged=? WHERE sid=?", (json.dumps(payload), sid))
 
     def recordings(self) -> list[StoredRecording]:
-        """Every kept recording, in attach order; a row that cannot be read has its
-        `problem` set (the others are unaffected)."""
+        """Every kept recording, in attach order."""
         rows = self._read(
             "SELECT sid, cname, spec, auto, attached_at, acknowledged FROM recordings "
             "ORDER BY attached_at, sid"
@@ -240,9 +215,7 @@ class Store:
     # --- notifications ---------------------------------------------------------------------
 
     def add_notification(self, notice_id: str, channel: str, body: bytes) -> int:
-        """Write a verified callback (synced to disk) before it is answered; its number.
-        An in-memory store keeps its noticeId only: nothing replays what goes with the
-        process, so the memory kept per callback stays small."""
+        """Write a verified callback (synced to disk); its number."""
         kept = body if self.path is not None else b""
         cursor = self._write(
             "INSERT INTO notifications (notice_id, channel, body, received_at) VALUES (?,?,?,?)",
@@ -254,8 +227,6 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def has_notice(self, notice_id: str) -> bool:
-        """Whether a callback with this `noticeId` was kept (among the newest
-        `max_notifications`)."""
         rows = self._read("SELECT 1 FROM notifications WHERE notice_id=? LIMIT 1", (notice_id,))
         return bool(rows)
 
@@ -263,7 +234,6 @@ class Store:
         self._write("UPDATE notifications SET done=1 WHERE seq=?", (seq,))
 
     def notifications(self) -> Iterator[StoredNotification]:
-        """Every kept callback, in arrival order."""
         rows = self._read(
             "SELECT seq, notice_id, channel, body, done FROM notifications ORDER BY seq"
         )
@@ -284,14 +254,3 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self._where()})"
-
-
-__all__ = [
-    "MAX_NOTIFICATIONS",
-    "MEMORY_NOTIFICATIONS",
-    "SCHEMA_VERSION",
-    "Store",
-    "StoreError",
-    "StoredNotification",
-    "StoredRecording",
-]
