@@ -17,8 +17,7 @@ from memory_helpers import peak_from_now, status_kib
 from socket_helpers import read_all, responses
 
 from layoutkit.emulator import EmulatorApp, EmulatorServer, EmulatorState
-from layoutkit.emulator.http import Request
-from layoutkit.emulator.server import _Server
+from layoutkit.httpd import Request
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 ACQUIRE = f"/v1/apps/{APP_ID}/cloud_recording/acquire"
@@ -124,7 +123,7 @@ def test_control_api_checks_content_type_host_and_origin(server: EmulatorServer)
 
 
 def test_a_burst_of_300_clients_is_answered_promptly(server: EmulatorServer) -> None:
-    assert _Server.request_queue_size == 1024
+    assert type(server._server).request_queue_size == 1024
     clients = 300
     ready = threading.Barrier(clients, timeout=20)
     took: list[float] = []

@@ -1,32 +1,44 @@
-"""A threaded HTTP server for the emulator, on 127.0.0.1 by default, startable from
-Python (`with EmulatorServer() as emulator: emulator.url`) or `layoutkit emulator`."""
+"""The emulator's HTTP side: `EmulatorApp` routes each request (a route table; the
+gateway's checks: route, Basic auth, App ID, 10 requests per second; injected faults and
+failovers; then the service), also as a WSGI callable; `EmulatorServer` serves it on a
+threaded server, on 127.0.0.1 by default, startable from Python (`with EmulatorServer()
+as emulator: emulator.url`) or `layoutkit emulator`."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import unquote
 
-from layoutkit.emulator.app import EmulatorApp
-from layoutkit.emulator.control import served_hosts
-from layoutkit.emulator.http import Response, gateway_error, service_error
+from layoutkit import httpd
+from layoutkit.emulator import control, service
 from layoutkit.emulator.notify import (
     RETRY_INTERVALS,
+    RTC_EVENT_TYPES,
     TIMEOUT,
     Faults,
     NotificationSender,
+    Presence,
+    RecordingEvents,
+    health_check,
     health_check_types,
 )
-from layoutkit.emulator.presence import RTC_EVENT_TYPES, Presence, RecordingEvents, health_check
+from layoutkit.emulator.service import service_error
 from layoutkit.emulator.state import (
     DEFAULT_LOG_SIZE,
     FAILOVER_SECONDS,
     FAULT_KINDS,
     RATE_LIMIT,
+    Answer,
     EmulatorState,
     Fault,
     FaultKind,
@@ -35,29 +47,208 @@ from layoutkit.emulator.state import (
     Recording,
     Role,
 )
-from layoutkit.httpd import READ_TIMEOUT, Handler, ThreadedServer, handler_for
+from layoutkit.httpd import MAX_BODY, READ_TIMEOUT, Request, Response, reply
 
 log = logging.getLogger("layoutkit.emulator")
 TICK = 0.2  # seconds between checks for what is due (idle recordings, finished failovers)
+_API = r"^/v1/apps/(?P<app>[^/]+)/cloud_recording"
+_RID = r"/resourceid/(?P<rid>[^/]+)"
+_MODE = r"/mode/(?P<mode>mix|individual|web)"
+_SID = _RID + r"/sid/(?P<sid>[^/]+)" + _MODE
+API_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+    ("POST", re.compile(_API + r"/acquire$"), "acquire"),
+    ("POST", re.compile(_API + _RID + _MODE + r"/start$"), "start"),
+    ("POST", re.compile(_API + _SID + r"/update$"), "update"),
+    ("POST", re.compile(_API + _SID + r"/updateLayout$"), "updateLayout"),
+    ("GET", re.compile(_API + _SID + r"/query$"), "query"),
+    ("POST", re.compile(_API + _SID + r"/stop$"), "stop"),
+]
+# Agora's channel management REST API: the users in a channel
+USERS_ROUTE = re.compile(
+    r"^/dev/v1/channel/user/(?P<app>[^/]+)/(?P<cname>[^/]+)(?P<hosts>/hosts_only)?/?$"
+)
+NO_ROUTE = "no Route matched with those values"
+INTERNAL = "emulator internal error (see the emulator log)"
 
 
-class _Handler(Handler):
-    """One connection to the emulator (`layoutkit.httpd.Handler`), errors in the
-    gateway's JSON shape."""
+def gateway_error(status: int, message: str) -> Response:
+    """`{"message": str}`: the gateway's shape (401, 404 route, 429)."""
+    return reply(status, {"message": message})
 
+
+def _match(
+    routes: list[tuple[str, re.Pattern[str], str]], method: str, path: str
+) -> tuple[str, dict[str, str]] | None:
+    for verb, pattern, name in routes:
+        found = pattern.match(path)
+        if found and verb == method:
+            return name, {k: unquote(v) for k, v in found.groupdict().items()}
+    return None
+
+
+def _safe(work: Callable[[], Response]) -> Response:
+    try:
+        return work()
+    except Exception:  # a bug of ours must not become a traceback on the wire
+        log.exception("emulator error")
+        return service_error(500, 500, INTERNAL)
+
+
+class EmulatorApp:
+    """Answers Cloud Recording requests like Agora's service, from an EmulatorState.
+    `hosts`: the `Host` values the control API answers (None: any loopback name)."""
+
+    def __init__(self, state: EmulatorState, hosts: frozenset[str] | None = None) -> None:
+        self.state = state
+        self.hosts = hosts
+
+    def handle(self, request: Request) -> Response:
+        """One request in, one response out; never raises, never answers a traceback."""
+        path = request.path.split("?", 1)[0]
+        if path.startswith("/_emulator/"):
+            refused = control.refuse(request, self.hosts)
+            found = _match(control.ROUTES, request.method, path)
+            if refused is not None or found is None:
+                return refused or gateway_error(404, NO_ROUTE)
+            request.params = found[1]
+            return _safe(lambda: control.handle(self.state, request, found[0]))
+        if path.startswith("/dev/v1/channel/user/"):
+            return self._users(request, path)
+        matched = _match(API_ROUTES, request.method, path)
+        endpoint = matched[0] if matched else "unknown"
+        sid = matched[1].get("sid") if matched else None
+        self.state.count_in_flight(endpoint, sid, 1)
+        try:
+            response = self._api(request, matched)
+        finally:
+            self.state.count_in_flight(endpoint, sid, -1)
+        self.state.log(request.method, path, endpoint, request.params.get("app"), response.status)
+        return response
+
+    def _api(self, request: Request, matched: tuple[str, dict[str, str]] | None) -> Response:
+        if matched is None:
+            return gateway_error(404, NO_ROUTE)
+        endpoint, request.params = matched
+        app = request.params["app"]
+        refused = (
+            self._auth(request.headers.get("authorization"))
+            or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
+            or (
+                gateway_error(429, "API rate limit exceeded") if self.state.over_rate(app) else None
+            )
+        )
+        if refused is not None:
+            return refused
+        if self.state.in_outage(endpoint, request.params.get("sid")):  # the worker is gone
+            params = request.params
+            return service_error(*service.NOT_FOUND, resourceId=params["rid"], sid=params["sid"])
+        faulted = self._fault()
+        if faulted is not None:
+            return faulted
+        if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
+            time.sleep(self.state.latency)
+        return _safe(lambda: self._service(endpoint, request))
+
+    def _fault(self) -> Response | None:
+        """The answer of the next injected fault, or None when none is queued."""
+        fault = self.state.next_fault()
+        if isinstance(fault, Answer):
+            return service_error(fault.status, fault.code, fault.reason)
+        if fault == "500":
+            return service_error(500, 500, "internal_error (injected)")
+        if fault in ("504", "timeout"):
+            response = service_error(504, 62, "request timeout")
+            response.delay = self.state.fault_delay if fault == "timeout" else 0.0
+            return response
+        return Response(0, b"", drop=True) if fault == "drop" else None
+
+    def _users(self, request: Request, path: str) -> Response:
+        """The channel management API's user list, from the emulator's own channels (as
+        Agora's, it takes only `Content-Type: application/json`)."""
+        found = USERS_ROUTE.match(path)
+        if found is None or request.method != "GET":
+            response = gateway_error(404, NO_ROUTE)
+        else:
+            app, cname = unquote(found["app"]), unquote(found["cname"])
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            unsupported = "Unsupported Media Type: send Content-Type: application/json"
+            response = (
+                self._auth(request.headers.get("authorization"))
+                or (gateway_error(415, unsupported) if kind != "application/json" else None)
+                or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
+                or self._user_list(app, cname, hosts_only=bool(found["hosts"]))
+            )
+        self.state.log(request.method, path, "channelUsers", None, response.status)
+        return response
+
+    def _user_list(self, app: str, cname: str, *, hosts_only: bool) -> Response:
+        self.state.tick()
+        return reply(200, service.user_list(self.state, app, cname, hosts_only=hosts_only))
+
+    def _auth(self, header: str | None) -> Response | None:
+        if not header:
+            return gateway_error(401, "Unauthorized")
+        scheme, _, value = header.partition(" ")
+        try:
+            key, sep, secret = (
+                base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return gateway_error(401, "Invalid authentication credentials")
+        if scheme.lower() != "basic" or not sep or not self.state.credentials_ok(key, secret):
+            return gateway_error(401, "Invalid authentication credentials")
+        return None
+
+    def _service(self, endpoint: str, request: Request) -> Response:
+        if endpoint == "query":
+            return service.query(self.state, request)
+        body = service.json_body(request)
+        if isinstance(body, Response):
+            return body
+        # the handlers are named after the endpoints (looked up when called)
+        call = getattr(service, "update_layout" if endpoint == "updateLayout" else endpoint)
+        return call(self.state, request, body)  # type: ignore[no-any-return]
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """The app as a WSGI callable, for any WSGI server."""
+        try:
+            length = max(0, int(environ.get("CONTENT_LENGTH") or 0))
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1)) if length else b""
+        headers = {
+            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        path = environ.get("PATH_INFO", "/")
+        request = Request(
+            environ["REQUEST_METHOD"], path, headers, body, truncated=length > MAX_BODY
+        )
+        response = self.handle(request)
+        status = response.status or 502  # a dropped connection cannot be shown over WSGI
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Status"
+        start_response(
+            f"{status} {reason}",
+            [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))],
+        )
+        return [response.body]
+
+
+class _Handler(httpd.Handler):
     server_version = "layoutkit-emulator"
     name = "emulator"
-
-
-_Server = ThreadedServer
 
 
 def _error(status: int, message: str) -> Response:
     """The errors the server answers itself: a bug of ours in the service's shape, the
     others in the gateway's."""
-    if status == 500:
-        return service_error(500, 500, "emulator internal error (see the emulator log)")
-    return gateway_error(status, message)
+    return service_error(500, 500, INTERNAL) if status == 500 else gateway_error(status, message)
 
 
 class EmulatorServer:
@@ -83,17 +274,15 @@ class EmulatorServer:
         notify_envelope_sid: bool = False,
         assets: Mapping[str, Path | str] | None = None,
     ) -> None:
-        """`log_size`: how many API requests the request log keeps (the newest);
-        `read_timeout`: seconds a client may stall mid-request or idle between requests.
-        `notify_url` and `notify_secret`: POST signed Agora Notifications there: the RTC
-        channel events of joins, leaves and role changes, and the Cloud Recording events
-        session_exit and session_failover (retried after `notify_retry_intervals` seconds
-        when not answered 200 within `notify_timeout`; `notify_seed` makes the faults
-        repeatable; `notify_envelope_sid` adds a `sid` to each envelope, as real traffic
-        often has and Agora's reference does not give).
-        `assets`: base URL -> local folder, the files standing in for the layouts' image
-        URLs in the composite (see `layoutkit.emulator.assets`; ValueError for a base
-        that is not an http(s) URL without query string or fragment)."""
+        """`log_size`: how many API requests the log keeps (the newest); `read_timeout`:
+        seconds a client may stall mid-request or idle between requests.
+        `notify_url` and `notify_secret`: POST signed Agora Notifications there, of joins,
+        leaves, role changes, session_exit and session_failover (retried after
+        `notify_retry_intervals` seconds when not answered 200 within `notify_timeout`;
+        `notify_seed` makes the faults repeatable; `notify_envelope_sid` adds a `sid` to
+        each envelope, as real traffic often has). `assets`: base URL -> local folder,
+        the files standing in for the layouts' image URLs in the composite (ValueError
+        for a base that is not an http(s) URL without query string or fragment)."""
         if (notify_url is None) != (notify_secret is None):
             raise ValueError("give notify_url and notify_secret together")
         self.state = EmulatorState(
@@ -116,13 +305,12 @@ class EmulatorServer:
                 timeout=notify_timeout,
                 seed=notify_seed,
             )
-            if notify_envelope_sid:
-                sender.set_faults(Faults(envelope_sid=True))
+            sender.set_faults(Faults(envelope_sid=notify_envelope_sid))
             self._send_events(sender)
-            self.notifications = self.app.notifications = sender
-        handler = handler_for(_Handler, self.app, _error, timeout=read_timeout)
-        self._server = _Server((host, port), handler)
-        self.app.hosts = served_hosts(host, self._server.server_address[1])
+            self.notifications = self.state.notifications = sender
+        handler = httpd.handler_for(_Handler, self.app, _error, timeout=read_timeout)
+        self._server = httpd.ThreadedServer((host, port), handler)
+        self.app.hosts = control.served_hosts(host, self._server.server_address[1])
         self._thread: threading.Thread | None = None
         self._sending = False
         self._ticking = threading.Event()
@@ -180,10 +368,9 @@ class EmulatorServer:
         self._ticking.set()
         self._server.shutdown()
         self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._ticker is not None:
-            self._ticker.join(timeout=5)
+        for thread in (self._thread, self._ticker):
+            if thread is not None:
+                thread.join(timeout=5)
         if self.notifications is not None:
             self.notifications.stop()
 
@@ -278,10 +465,8 @@ class EmulatorServer:
         event type that is not an RTC channel event's."""
         if self.notifications is None:
             raise ValueError("notifications are off: give notify_url and notify_secret")
-        kinds = health_check_types({"eventTypes": list(event_types)})
-        if isinstance(kinds, str):
-            raise ValueError(kinds)
-        return [self.notifications.submit(e).event_type for e in health_check(kinds)]
+        events = health_check(health_check_types(list(event_types)))
+        return [self.notifications.submit(e).event_type for e in events]
 
     def layout_of(self, sid: str) -> dict[str, Any]:
         """The current layout of a recording, as the last start or updateLayout set it."""
