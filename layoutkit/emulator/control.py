@@ -15,14 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from layoutkit.emulator.notify import (
-    RTC_EVENT_TYPES,
-    Faults,
-    NotificationSender,
-    faults_of,
-    health_check,
-    health_check_types,
-)
+from layoutkit.emulator.notify import RTC_EVENT_TYPES, Faults, NotificationSender, faults_of
 from layoutkit.emulator.state import (
     FAILOVER_SECONDS,
     FAULT_KINDS,
@@ -45,7 +38,8 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 OFF = "notifications are off: start with a notify URL and secret"
 _CHANNEL = r"^/_emulator/apps/(?P<app>[^/]+)/channels/(?P<cname>[^/]+)/participants"
 _RECORDING = r"^/_emulator/recordings/(?P<sid>[^/]+)"
-ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+Routes = list[tuple[str, re.Pattern[str], str]]  # (method, path, the route's name)
+ROUTES: Routes = [
     (method, re.compile(pattern), name)
     for method, pattern, name in (
         ("GET", r"^/_emulator/state$", "state"),
@@ -378,21 +372,8 @@ def _chaos(state: EmulatorState, request: Request) -> Response:
 def _requests(state: EmulatorState, request: Request) -> Response:
     """`GET /_emulator/requests`: the API requests logged."""
     with state.lock:  # the log is appended to under the lock by every API request
-        return reply(
-            200,
-            [
-                {
-                    "time": r.time,
-                    "wall": r.wall,
-                    "method": r.method,
-                    "path": r.path,
-                    "endpoint": r.endpoint,
-                    "appId": r.app_id,
-                    "status": r.status,
-                }
-                for r in state.requests
-            ],
-        )
+        logged = [vars(r) for r in state.requests]
+    return reply(200, [{"appId" if k == "app_id" else k: v for k, v in r.items()} for r in logged])
 
 
 def _clock(state: EmulatorState, request: Request) -> Response:
@@ -441,8 +422,7 @@ def _health(state: EmulatorState, request: Request) -> Response:
     sender = _sender(state)
     kinds = _body(request).get("eventTypes", list(RTC_EVENT_TYPES))
     with _refusing():
-        events = health_check(health_check_types(kinds))
-    return reply(200, {"sent": [sender.submit(event).event_type for event in events]})
+        return reply(200, {"sent": sender.health_check(kinds)})
 
 
 def composite(state: EmulatorState, recording: Recording) -> Response:

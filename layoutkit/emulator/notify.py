@@ -187,20 +187,6 @@ def health_check(event_types: Sequence[int] = RTC_EVENT_TYPES) -> list[Event]:
     return found
 
 
-def health_check_types(kinds: Any) -> tuple[int, ...]:
-    """The event types a health check asks for; ValueError for anything but a list of
-    different RTC channel event types."""
-    if (
-        not isinstance(kinds, list)
-        or not kinds
-        or any(isinstance(k, bool) or k not in RTC_EVENT_TYPES for k in kinds)
-        or len(set(kinds)) < len(kinds)
-    ):
-        known = ", ".join(map(str, RTC_EVENT_TYPES))
-        raise ValueError(f"eventTypes: a list of different RTC channel event types ({known})")
-    return tuple(kinds)
-
-
 class RecordingEvents:
     """Numbers each recording's events with its own `sequence` and wraps them as Events."""
 
@@ -409,6 +395,20 @@ class NotificationSender:
 
     def _schedule(self, notice: Notice, when: float, attempt: int) -> None:
         heapq.heappush(self._due, (when, next(self._order), notice, attempt))
+
+    def health_check(self, kinds: Any) -> list[int]:
+        """The Console's health check: a callback per event type of `kinds` (for channel
+        `test_webhook` and uid 12121212); the types sent. ValueError for anything but a
+        list of different RTC channel event types."""
+        if (
+            not isinstance(kinds, list)
+            or not kinds
+            or any(isinstance(k, bool) or k not in RTC_EVENT_TYPES for k in kinds)
+            or len(set(kinds)) < len(kinds)
+        ):
+            known = ", ".join(map(str, RTC_EVENT_TYPES))
+            raise ValueError(f"eventTypes: a list of different RTC channel event types ({known})")
+        return [self.submit(event).event_type for event in health_check(kinds)]
 
     def pending(self) -> int:
         with self._cond:

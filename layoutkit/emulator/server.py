@@ -1,8 +1,6 @@
-"""The emulator's HTTP side: `EmulatorApp` routes each request (a route table; the
-gateway's checks: route, Basic auth, App ID, 10 requests per second; injected faults and
-failovers; then the service), also as a WSGI callable; `EmulatorServer` serves it on a
-threaded server, on 127.0.0.1 by default, startable from Python (`with EmulatorServer()
-as emulator: emulator.url`) or `layoutkit emulator`."""
+"""The emulator's HTTP side: `EmulatorApp` answers each request (the gateway's checks, then
+faults, then the service or the control API), also as a WSGI callable; `EmulatorServer`
+serves it on 127.0.0.1 by default (`with EmulatorServer() as emulator: emulator.url`)."""
 
 from __future__ import annotations
 
@@ -29,8 +27,6 @@ from layoutkit.emulator.notify import (
     NotificationSender,
     Presence,
     RecordingEvents,
-    health_check,
-    health_check_types,
 )
 from layoutkit.emulator.service import service_error
 from layoutkit.emulator.state import (
@@ -55,7 +51,7 @@ _API = r"^/v1/apps/(?P<app>[^/]+)/cloud_recording"
 _RID = r"/resourceid/(?P<rid>[^/]+)"
 _MODE = r"/mode/(?P<mode>mix|individual|web)"
 _SID = _RID + r"/sid/(?P<sid>[^/]+)" + _MODE
-API_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+API_ROUTES: control.Routes = [
     ("POST", re.compile(_API + r"/acquire$"), "acquire"),
     ("POST", re.compile(_API + _RID + _MODE + r"/start$"), "start"),
     ("POST", re.compile(_API + _SID + r"/update$"), "update"),
@@ -76,9 +72,7 @@ def gateway_error(status: int, message: str) -> Response:
     return reply(status, {"message": message})
 
 
-def _match(
-    routes: list[tuple[str, re.Pattern[str], str]], method: str, path: str
-) -> tuple[str, dict[str, str]] | None:
+def _match(routes: control.Routes, method: str, path: str) -> tuple[str, dict[str, str]] | None:
     for verb, pattern, name in routes:
         found = pattern.match(path)
         if found and verb == method:
@@ -274,15 +268,11 @@ class EmulatorServer:
         notify_envelope_sid: bool = False,
         assets: Mapping[str, Path | str] | None = None,
     ) -> None:
-        """`log_size`: how many API requests the log keeps (the newest); `read_timeout`:
-        seconds a client may stall mid-request or idle between requests.
-        `notify_url` and `notify_secret`: POST signed Agora Notifications there, of joins,
-        leaves, role changes, session_exit and session_failover (retried after
-        `notify_retry_intervals` seconds when not answered 200 within `notify_timeout`;
-        `notify_seed` makes the faults repeatable; `notify_envelope_sid` adds a `sid` to
-        each envelope, as real traffic often has). `assets`: base URL -> local folder,
-        the files standing in for the layouts' image URLs in the composite (ValueError
-        for a base that is not an http(s) URL without query string or fragment)."""
+        """`log_size`: API requests kept in the log; `read_timeout`: seconds a client may
+        stall. `notify_url` and `notify_secret`: POST signed Agora Notifications there
+        (`NotificationSender`; `notify_envelope_sid` adds a `sid` to each envelope, as
+        real traffic often has). `assets`: base URL -> local folder, the files standing
+        in for the layouts' image URLs in the composite (`AssetFolders`)."""
         if (notify_url is None) != (notify_secret is None):
             raise ValueError("give notify_url and notify_secret together")
         self.state = EmulatorState(
@@ -459,14 +449,11 @@ class EmulatorServer:
             return self.state.failover(recording, seconds)
 
     def health_check(self, event_types: tuple[int, ...] = RTC_EVENT_TYPES) -> list[int]:
-        """The Console's health check: one callback per event type in `event_types`
-        (every RTC channel event type by default), for channel `test_webhook` and uid
-        12121212. The event types sent; ValueError without Notifications or for an
-        event type that is not an RTC channel event's."""
+        """The Console's health check (`NotificationSender.health_check`); ValueError
+        without Notifications."""
         if self.notifications is None:
             raise ValueError("notifications are off: give notify_url and notify_secret")
-        events = health_check(health_check_types(list(event_types)))
-        return [self.notifications.submit(e).event_type for e in events]
+        return self.notifications.health_check(list(event_types))
 
     def layout_of(self, sid: str) -> dict[str, Any]:
         """The current layout of a recording, as the last start or updateLayout set it."""
