@@ -153,13 +153,10 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
             "profile": channel.profile,
             "recorderUid": recording.recorder_uid,
             "failover": _failover(recording),
-            "failovers": [
-                {"time": f.time, "oldUid": f.old_uid, "newUid": f.new_uid}
-                for f in recording.failovers
-            ],
+            "failovers": list(recording.failovers),
             "streamTypes": recording.stream_types,
             "subscription": recording.subscription,
-            "updates": [{"time": u.time, "request": u.request} for u in recording.updates],
+            "updates": list(recording.updates),
             "participants": channel.uids(),
             "people": people(state, recording.app_id, recording.cname),
             "picture": [{**r.to_json(), "media": m} for r, m in state.picture(recording)],

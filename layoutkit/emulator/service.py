@@ -38,16 +38,15 @@ from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutReq
 from layoutkit.wire.rules import LAYOUT_KEYS
 from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
 
+Answer = tuple[int, int, str]  # status, code, reason
 AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes
 STORAGE_SHOWN = ("vendor", "region", "bucket")  # of an updated storageConfig: no keys
 MAX_AUDIENCE_LISTED = 10_000  # the user list names the first 10,000 audience members
-NOT_FOUND = (404, 404, "failed to find worker")
+NOT_FOUND: Answer = (404, 404, "failed to find worker")
 # a stop while the recording exits (after a stop, or maxIdleTime): a duplicate stop
 DUPLICATE_STOP = (400, 49, "invalid operation")
 ACQUIRE_BAD_CHANNEL = (400, 401, "invalid_channel_name")
 START_BAD_CHANNEL = (400, 1013, "invalid channel name")
-NO_RESOURCE = (400, 1001, "resource id cannot be decrypted")
-OTHER_APP = (400, 1003, "App ID does not match the resource id")
 NO_STORAGE = (
     "Start: clientRequest.storageConfig: Field required (the third-party cloud storage the "
     "files go to: vendor, region, bucket, accessKey, secretKey)"
@@ -65,17 +64,32 @@ def invalid(reason: str) -> Response:
     return service_error(400, 2, reason)
 
 
-def describe(exc: ValidationError, prefix: str = "") -> str:
-    """A one-line account of validation errors, naming each field (under `prefix`, the
-    path of the validated part in the whole body)."""
+def _refused_body(
+    call: str, exc: ValidationError, body: dict[str, Any], bad_channel: Answer | None = None
+) -> Response:
+    """Agora's 400 for a body the call's model refuses: code 2 naming the call and each
+    field; `bad_channel` for a `cname` string that is no channel name (not a missing one,
+    nor one of another JSON type)."""
+    errors = exc.errors()
+    bad_name = any(e["loc"] == ("cname",) and e["type"] == "value_error" for e in errors)
+    if bad_channel and bad_name and isinstance(body.get("cname"), str):
+        return service_error(*bad_channel)
     parts = []
-    for error in exc.errors():
-        path = [prefix] if prefix else []
-        path += [str(p) for p in error["loc"] if not str(p).startswith("function-")]
-        where = ".".join(path)
+    for error in errors:
+        where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
         message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts)
+    return invalid(f"{call}: {'; '.join(parts)}")
+
+
+def _resource(state: EmulatorState, request: Request) -> Resource | Response:
+    """The resource a route names, or Agora's 400 (1001 unknown, 1003 another App ID)."""
+    resource = state.resources.get(request.params["rid"])
+    if resource is None:
+        return service_error(400, 1001, "resource id cannot be decrypted")
+    if resource.app_id != request.params["app"]:
+        return service_error(400, 1003, "App ID does not match the resource id")
+    return resource
 
 
 def json_body(request: Request) -> dict[str, Any] | Response:
@@ -105,21 +119,11 @@ def json_body(request: Request) -> dict[str, Any] | Response:
     return data
 
 
-def _bad_channel_name(exc: ValidationError, body: dict[str, Any]) -> bool:
-    """Whether the error is a `cname` string that is no channel name (not a missing one,
-    nor one of another JSON type)."""
-    return isinstance(body.get("cname"), str) and any(
-        e["loc"] == ("cname",) and e["type"] == "value_error" for e in exc.errors()
-    )
-
-
 def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     try:
         parsed = AcquireRequest.model_validate(body, context=json_context())
     except ValidationError as exc:
-        if _bad_channel_name(exc, body):
-            return service_error(*ACQUIRE_BAD_CHANNEL)
-        return invalid(f"Acquire: {describe(exc)}")
+        return _refused_body("Acquire", exc, body, ACQUIRE_BAD_CHANNEL)
     resource = state.new_resource(request.params["app"], parsed.cname, parsed.uid)
     return reply(
         200, {"cname": parsed.cname, "uid": parsed.uid, "resourceId": resource.resource_id}
@@ -127,21 +131,18 @@ def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Res
 
 
 def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
-    app, rid = request.params["app"], request.params["rid"]
     mode: RecordingMode = request.params["mode"]  # type: ignore[assignment]
     with state.lock:
-        resource = state.resources.get(rid)
-        if resource is None or resource.app_id != app:
-            return service_error(*(NO_RESOURCE if resource is None else OTHER_APP))
+        resource = _resource(state, request)
+        if isinstance(resource, Response):
+            return resource
         try:
             parsed = validate_start(body, mode, json_types=True)
         except ValidationError as exc:
-            if _bad_channel_name(exc, body):
-                return service_error(*START_BAD_CHANNEL)
-            return invalid(f"Start: {describe(exc)}")
+            return _refused_body("Start", exc, body, START_BAD_CHANNEL)
         if parsed.client_request.storage_config is None:
             return invalid(NO_STORAGE)
-        echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": rid}
+        echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": resource.resource_id}
         refused = _refused(state, resource, parsed, echo)
         if refused is not None:
             return refused
@@ -232,11 +233,11 @@ def _find(
     """The recording a sid route names, or the error answer. An ended recording is 404
     "failed to find worker", except that stopping (`stopping`) a recording that is still
     exiting is 400 with code 49, as at Agora."""
-    app, rid, sid = request.params["app"], request.params["rid"], request.params["sid"]
+    rid, sid = request.params["rid"], request.params["sid"]
     state.tick()
-    resource = state.resources.get(rid)
-    if resource is None or resource.app_id != app:
-        return service_error(*(NO_RESOURCE if resource is None else OTHER_APP))
+    resource = _resource(state, request)
+    if isinstance(resource, Response):
+        return resource
     recording = state.recordings.get(sid)
     exiting = recording is not None and recording.resource_id == rid and state.exiting(recording)
     if stopping and exiting and recording is not None:
@@ -282,7 +283,7 @@ def _sid_call(
     try:
         parsed = model.model_validate(body, context=json_context(mode=found.mode))
     except ValidationError as exc:
-        return invalid(f"{name}: {describe(exc)}")
+        return _refused_body(name, exc, body)
     if (parsed.cname, parsed.uid) != (found.cname, found.uid):
         reason = "cname or uid do not match the recording"
         return service_error(400, 432, reason, **_echo(found))
@@ -343,7 +344,7 @@ def query(state: EmulatorState, request: Request) -> Response:
         if isinstance(found, Response):
             return found
         status = found.status(state.clock())
-        server: dict[str, Any] = {"status": status, "sliceStartTime": _millis(found.wall)}
+        server: dict[str, Any] = {"status": status, "sliceStartTime": round(found.wall * 1000)}
         if status == 5:
             server.update(files(found, state.channel(found.app_id, found.cname).uids()))
         return reply(200, {**_echo(found), "serverResponse": server})
@@ -365,7 +366,7 @@ def stop(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respon
 def files(recording: Recording, uids: list[str]) -> dict[str, Any]:
     """`fileListMode` and `fileList` as the mode and file types make them."""
     stem = f"{recording.sid}_{re.sub(r'[^A-Za-z0-9_-]', '_', recording.cname)}"
-    start = _millis(recording.wall)
+    start = round(recording.wall * 1000)
     if recording.mode == "web":
         entries = [{"filename": f"{stem}.m3u8", "sliceStartTime": start}]
         if "mp4" in recording.file_types:
@@ -402,10 +403,6 @@ def files(recording: Recording, uids: list[str]) -> dict[str, Any]:
             for name, track, uid, mixed in tracks
         ],
     }
-
-
-def _millis(unix_time: float) -> int:
-    return round(unix_time * 1000)
 
 
 def user_list(state: EmulatorState, app_id: str, cname: str, *, hosts_only: bool) -> dict[str, Any]:

@@ -195,21 +195,6 @@ class LayoutChange:
 
 
 @dataclass
-class Update:
-    """What one accepted `update` request changed (its clientRequest as recorded)."""
-
-    time: float
-    request: dict[str, Any]
-
-
-@dataclass
-class Failover:
-    time: float
-    old_uid: str
-    new_uid: str
-
-
-@dataclass
 class Recording:
     sid: str
     resource_id: str
@@ -232,13 +217,14 @@ class Recording:
     stream_types: int = STREAMS_AUDIO_AND_VIDEO
     # streamSubscribe as start or the last `update` set it ({} when all is subscribed)
     subscription: dict[str, Any] = field(default_factory=dict)
-    updates: list[Update] = field(default_factory=list)
+    # as the control API shows them: each accepted update, each failover
+    updates: list[dict[str, Any]] = field(default_factory=list)
     # the recorder's uid in the channel: `uid` until a failover gives it a new one; None
     # while it is switched over (until `failover_until`, then it is `next_uid`)
     recorder_uid: str | None = None
     failover_until: float | None = None
     next_uid: str | None = None
-    failovers: list[Failover] = field(default_factory=list)
+    failovers: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.recorder_uid = self.recorder_uid or self.uid
@@ -568,7 +554,7 @@ class EmulatorState:
         with self.lock:
             if "streamSubscribe" in request:
                 recording.subscription = request["streamSubscribe"]
-            recording.updates.append(Update(self.clock(), request))
+            recording.updates.append({"time": self.clock(), "request": request})
 
     def end(self, recording: Recording, why: str, at: float | None = None) -> None:
         """The recording ends (at `at`, by default now): the recorder leaves and Agora
@@ -631,7 +617,7 @@ class EmulatorState:
                 self.leave_reasons[(recording.app_id, recording.cname, old)] = LEAVE_TIMED_OUT
             recording.recorder_uid, recording.next_uid = None, new
             recording.failover_until = self.sid_outages[recording.sid] = now + seconds
-            recording.failovers.append(Failover(now, old, new))
+            recording.failovers.append({"time": now, "oldUid": old, "newUid": new})
             self.changed()  # the recorder leaves
             self._recording_event(recording, SESSION_FAILOVER, newUid=int(new))
             return new
