@@ -18,16 +18,7 @@ from typing import Any, Self
 from urllib.parse import unquote
 
 from layoutkit import httpd
-from layoutkit.emulator import control, service
-from layoutkit.emulator.notify import (
-    RETRY_INTERVALS,
-    RTC_EVENT_TYPES,
-    TIMEOUT,
-    Faults,
-    NotificationSender,
-    Presence,
-    RecordingEvents,
-)
+from layoutkit.emulator import control, notify, service
 from layoutkit.emulator.service import service_error
 from layoutkit.emulator.state import (
     DEFAULT_LOG_SIZE,
@@ -262,8 +253,8 @@ class EmulatorServer:
         read_timeout: float = READ_TIMEOUT,
         notify_url: str | None = None,
         notify_secret: str | None = None,
-        notify_retry_intervals: tuple[float, ...] = RETRY_INTERVALS,
-        notify_timeout: float = TIMEOUT,
+        notify_retry_intervals: tuple[float, ...] = notify.RETRY_INTERVALS,
+        notify_timeout: float = notify.TIMEOUT,
         notify_seed: int | None = None,
         notify_envelope_sid: bool = False,
         assets: Mapping[str, Path | str] | None = None,
@@ -286,16 +277,16 @@ class EmulatorServer:
         for base, folder in (assets or {}).items():
             self.state.assets.add(base, folder)
         self.app = EmulatorApp(self.state)
-        self.notifications: NotificationSender | None = None
+        self.notifications: notify.NotificationSender | None = None
         if notify_url is not None and notify_secret is not None:
-            sender = NotificationSender(
+            sender = notify.NotificationSender(
                 notify_url,
                 notify_secret,
                 retry_intervals=notify_retry_intervals,
                 timeout=notify_timeout,
                 seed=notify_seed,
             )
-            sender.set_faults(Faults(envelope_sid=notify_envelope_sid))
+            sender.set_faults(notify.Faults(envelope_sid=notify_envelope_sid))
             self._send_events(sender)
             self.notifications = self.state.notifications = sender
         handler = httpd.handler_for(_Handler, self.app, _error, timeout=read_timeout)
@@ -306,11 +297,11 @@ class EmulatorServer:
         self._ticking = threading.Event()
         self._ticker: threading.Thread | None = None
 
-    def _send_events(self, sender: NotificationSender) -> None:
+    def _send_events(self, sender: notify.NotificationSender) -> None:
         """Every change of who is in a channel, and every Cloud Recording event, becomes
         a notice (submitted under the state's lock: they leave in order)."""
-        presence = Presence(self.state)
-        recording_events = RecordingEvents()
+        presence = notify.Presence(self.state)
+        recording_events = notify.RecordingEvents()
 
         def changed() -> None:
             for event in presence.events():
@@ -448,7 +439,7 @@ class EmulatorServer:
                 raise ValueError(f"no recording with sid {sid}")
             return self.state.failover(recording, seconds)
 
-    def health_check(self, event_types: tuple[int, ...] = RTC_EVENT_TYPES) -> list[int]:
+    def health_check(self, event_types: tuple[int, ...] = notify.RTC_EVENT_TYPES) -> list[int]:
         """The Console's health check (`NotificationSender.health_check`); ValueError
         without Notifications."""
         if self.notifications is None:
