@@ -388,9 +388,9 @@ def _clock(state: EmulatorState, request: Request) -> Response:
 
 
 def _sender(state: EmulatorState) -> NotificationSender:
-    if state.notifications is None:
+    if state.notifier is None:
         raise ControlError(400, OFF)
-    return state.notifications
+    return state.notifier.sender
 
 
 def _notifications(state: EmulatorState, request: Request) -> Response:

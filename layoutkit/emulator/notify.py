@@ -94,28 +94,43 @@ def user_payload(
     return payload
 
 
-class Presence:
-    """Turns changes of who is in which channel into events, numbering each user's events
-    with an increasing `clientSeq` (like Agora's, a millisecond count)."""
+class Notifier:
+    """Sends what happens in the state as events (the state calls it under its lock, so
+    they leave in order): each change of who is in which channel, each user's events
+    numbered with an increasing `clientSeq` (like Agora's, a millisecond count); each
+    recording's events numbered with its own `sequence`."""
 
-    def __init__(self, state: EmulatorState) -> None:
-        self.state = state
+    def __init__(self, state: EmulatorState, sender: NotificationSender) -> None:
+        self.state, self.sender = state, sender
         self._last: Snapshot = {}
         self._seq: dict[tuple[str, str, str], int] = {}
         self._joined: dict[tuple[str, str, str], float] = {}
+        self._sequence: dict[str, int] = {}
 
-    def events(self) -> list[Event]:
-        """The events since the last call."""
-        with self.state.lock:
-            keys = set(self.state.channels)
-            keys |= {(r.app_id, r.cname) for r in self.state.recordings.values()}
-            taken = {key: seats(self.state, *key) for key in keys}
-            now = {key: found for key, found in taken.items() if found}
-            before, self._last = self._last, now
-            found: list[Event] = []
-            for key in [*before, *(k for k in now if k not in before)]:
-                found += self._channel(key, before.get(key, {}), now.get(key, {}))
-            return found
+    def changed(self) -> None:
+        """Who joined, left or changed role since the last call."""
+        keys = set(self.state.channels)
+        keys |= {(r.app_id, r.cname) for r in self.state.recordings.values()}
+        taken = {key: seats(self.state, *key) for key in keys}
+        now = {key: found for key, found in taken.items() if found}
+        before, self._last = self._last, now
+        for key in [*before, *(k for k in now if k not in before)]:
+            for event in self._channel(key, before.get(key, {}), now.get(key, {})):
+                self.sender.submit(event)
+
+    def recording_event(self, recording: Recording, kind: int, details: dict[str, Any]) -> None:
+        sequence = self._sequence.get(recording.sid, 0)
+        self._sequence[recording.sid] = sequence + 1
+        payload = {
+            "cname": recording.cname,
+            "uid": recording.uid,
+            "sid": recording.sid,
+            "sequence": sequence,
+            "sendts": int(time.time() * 1000),
+            "serviceType": SERVICE_CLOUD_RECORDING,
+            "details": dict(details),
+        }
+        self.sender.submit(Event(kind, recording.app_id, payload, PRODUCT_CLOUD_RECORDING))
 
     def _channel(
         self, key: tuple[str, str], old: dict[str, Seat], new: dict[str, Seat]
@@ -185,27 +200,6 @@ def health_check(event_types: Sequence[int] = RTC_EVENT_TYPES) -> list[Event]:
             payload = user_payload(kind, HEALTH_CHANNEL, seat, int(now * 1000), int(now), **extra)
         found.append(Event(kind, "", payload))
     return found
-
-
-class RecordingEvents:
-    """Numbers each recording's events with its own `sequence` and wraps them as Events."""
-
-    def __init__(self) -> None:
-        self._sequence: dict[str, int] = {}
-
-    def event(self, recording: Recording, kind: int, details: dict[str, Any]) -> Event:
-        sequence = self._sequence.get(recording.sid, 0)
-        self._sequence[recording.sid] = sequence + 1
-        payload = {
-            "cname": recording.cname,
-            "uid": recording.uid,
-            "sid": recording.sid,
-            "sequence": sequence,
-            "sendts": int(time.time() * 1000),
-            "serviceType": SERVICE_CLOUD_RECORDING,
-            "details": dict(details),
-        }
-        return Event(kind, recording.app_id, payload, PRODUCT_CLOUD_RECORDING)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -31,7 +31,6 @@ from layoutkit.emulator.state import (
     FaultKind,
     MediaState,
     Profile,
-    Recording,
     Role,
 )
 from layoutkit.httpd import MAX_BODY, READ_TIMEOUT, Request, Response, reply
@@ -279,16 +278,15 @@ class EmulatorServer:
         self.app = EmulatorApp(self.state)
         self.notifications: notify.NotificationSender | None = None
         if notify_url is not None and notify_secret is not None:
-            sender = notify.NotificationSender(
+            self.notifications = notify.NotificationSender(
                 notify_url,
                 notify_secret,
                 retry_intervals=notify_retry_intervals,
                 timeout=notify_timeout,
                 seed=notify_seed,
             )
-            sender.set_faults(notify.Faults(envelope_sid=notify_envelope_sid))
-            self._send_events(sender)
-            self.notifications = self.state.notifications = sender
+            self.notifications.set_faults(notify.Faults(envelope_sid=notify_envelope_sid))
+            self.state.notifier = notify.Notifier(self.state, self.notifications)
         handler = httpd.handler_for(_Handler, self.app, _error, timeout=read_timeout)
         self._server = httpd.ThreadedServer((host, port), handler)
         self.app.hosts = control.served_hosts(host, self._server.server_address[1])
@@ -296,22 +294,6 @@ class EmulatorServer:
         self._sending = False
         self._ticking = threading.Event()
         self._ticker: threading.Thread | None = None
-
-    def _send_events(self, sender: notify.NotificationSender) -> None:
-        """Every change of who is in a channel, and every Cloud Recording event, becomes
-        a notice (submitted under the state's lock: they leave in order)."""
-        presence = notify.Presence(self.state)
-        recording_events = notify.RecordingEvents()
-
-        def changed() -> None:
-            for event in presence.events():
-                sender.submit(event)
-
-        def recording_event(recording: Recording, kind: int, details: dict[str, Any]) -> None:
-            sender.submit(recording_events.event(recording, kind, details))
-
-        self.state.on_change = changed
-        self.state.on_recording_event = recording_event
 
     @property
     def url(self) -> str:

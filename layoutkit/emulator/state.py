@@ -27,7 +27,7 @@ from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTE
 from layoutkit.wire.rules import UID_MAX, split_base_url
 
 if TYPE_CHECKING:
-    from layoutkit.emulator.notify import NotificationSender
+    from layoutkit.emulator.notify import Notifier
 
 DEFAULT_LOG_SIZE = 10_000
 MAX_LOGGED_PATH = 2048  # characters of a path kept in the log
@@ -281,15 +281,11 @@ class EmulatorState:
         self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)
         self.max_in_flight_sid: dict[tuple[str, str], int] = {}
         self._recent: dict[str, deque[float]] = {}
-        # called under the lock after every change of who is in a channel (Notifications)
-        self.on_change: Callable[[], None] | None = None
-        # called under the lock with each Cloud Recording event: (recording, type, details)
-        self.on_recording_event: Callable[[Recording, int, dict[str, Any]], None] | None = None
-        self.notifications: NotificationSender | None = None  # the sender, when on
+        self.notifier: Notifier | None = None  # with Notifications on: told of each change
 
     def changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change()
+        if self.notifier is not None:
+            self.notifier.changed()
 
     def __repr__(self) -> str:
         return f"EmulatorState(app_ids={self.app_ids!r}, customer_id={self.customer_id!r})"
@@ -570,9 +566,9 @@ class EmulatorState:
             self._recording_event(recording, SESSION_EXIT, exitStatus=0)
 
     def _recording_event(self, recording: Recording, kind: int, **details: Any) -> None:
-        if self.on_recording_event is not None:
+        if self.notifier is not None:
             name = "session_exit" if kind == SESSION_EXIT else "session_failover"
-            self.on_recording_event(recording, kind, {"msgName": name, **details})
+            self.notifier.recording_event(recording, kind, {"msgName": name, **details})
 
     def exiting(self, recording: Recording) -> bool:
         """Whether the recording has ended and is still exiting (EXIT_SECONDS)."""
@@ -613,7 +609,7 @@ class EmulatorState:
                 raise ValueError(f"recording {recording.sid} is failing over already")
             now = self.clock()
             new = self._free_uid(recording.app_id, recording.cname)
-            if self.on_change is not None:  # read (and dropped) by the Notifications
+            if self.notifier is not None:  # read (and dropped) by the Notifications
                 self.leave_reasons[(recording.app_id, recording.cname, old)] = LEAVE_TIMED_OUT
             recording.recorder_uid, recording.next_uid = None, new
             recording.failover_until = self.sid_outages[recording.sid] = now + seconds
