@@ -380,15 +380,13 @@ class EmulatorServer:
         self, cname: str, uid: str | int, role: Role, *, app_id: str | None = None
     ) -> None:
         """A participant becomes a host or an audience member."""
-        if not self.state.set_role(self._app(app_id), cname, str(uid), role):
-            raise ValueError(f"uid {uid} is not in channel {cname}")
+        self.state.set_role(self._app(app_id), cname, str(uid), role)
 
     def set_media(
         self, cname: str, uid: str | int, media: MediaState, *, app_id: str | None = None
     ) -> None:
         """A participant turns the camera off or on, goes audio only, stops publishing."""
-        if not self.state.set_media(self._app(app_id), cname, str(uid), media):
-            raise ValueError(f"uid {uid} is not in channel {cname}")
+        self.state.set_media(self._app(app_id), cname, str(uid), media)
 
     def leave(self, cname: str, uid: str | int, *, app_id: str | None = None) -> None:
         self.state.leave(self._app(app_id), cname, str(uid))

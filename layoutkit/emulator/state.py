@@ -444,37 +444,36 @@ class EmulatorState:
         elif channel.idle_since is None:
             channel.idle_since = self.clock()
 
-    def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> bool:
-        """`uid` becomes a host or an audience member; False when not in the channel,
-        ValueError in a communication channel (no roles there)."""
+    def _member(self, app_id: str, cname: str, uid: str) -> Member:
+        person = self.channel(app_id, cname).find(uid)
+        if person is None:
+            raise ValueError(f"uid {uid} is not in channel {cname}")
+        return person
+
+    def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> None:
+        """`uid` becomes a host or an audience member; ValueError when not in the channel,
+        or in a communication channel (no roles there)."""
         with self.lock:
-            channel = self.channel(app_id, cname)
-            person = channel.find(uid)
-            if person is None:
-                return False
-            if channel.profile == "communication":
-                if role == "host":  # everyone is a user: nothing changes
-                    return True
-                raise ValueError(NO_ROLES.format(cname=cname))
+            person, channel = self._member(app_id, cname, uid), self.channel(app_id, cname)
+            if channel.profile == "communication":  # everyone is a user: host changes nothing
+                if role != "host":
+                    raise ValueError(NO_ROLES.format(cname=cname))
+                return
             person.role = role
             self._mark_idle(channel)
             self.set_media(app_id, cname, uid, person.media)
             self.changed()
-            return True
 
-    def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> bool:
-        """Change what `uid` sends; False when they are not in the channel."""
+    def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> None:
+        """Change what `uid` sends; ValueError when they are not in the channel."""
         with self.lock:
-            person = self.channel(app_id, cname).find(uid)
-            if person is None:
-                return False
+            person = self._member(app_id, cname, uid)
             person.media = media
             if person.publishing:
                 for rec in self.active(app_id, cname):
                     rec.published = True
                     if uid not in rec.publishers:
                         rec.publishers.append(uid)
-            return True
 
     def leave(self, app_id: str, cname: str, uid: str) -> bool:
         with self.lock:
