@@ -76,7 +76,7 @@ def test_request_log_is_a_ring_buffer_and_images_are_not_retained() -> None:
         assert emulator.state.requests.maxlen == 10
         emulator.join("room", 1001)
         resource_ = emulator.state.new_resource(APP_ID, "room", "9")
-        recording = emulator.state.start(resource_, "mix", ("hls",), 30, None, (1920, 1080))
+        recording = emulator.state.start(resource_, "mix", width=1920, height=1080)
         for step in range(6):  # a new region size each time: a new cached camera picture
             region = {"uid": "1001", "x_axis": 0, "y_axis": 0, "width": 0.5 + step / 20}
             layout = {"mixedVideoLayout": 3, "layoutConfig": [{**region, "height": 0.9}]}

@@ -230,7 +230,7 @@ def _state(state: EmulatorState, request: Request) -> Response:
 
 def _join(state: EmulatorState, request: Request) -> Response:
     """`POST .../participants {"uid", "media", "role", "platform", "profile"}`."""
-    params, body = request.params, _body(request)
+    app, cname, body = request.params["app"], request.params["cname"], _body(request)
     try:
         uid = check_uid(body.get("uid"))
     except ValueError:
@@ -241,16 +241,8 @@ def _join(state: EmulatorState, request: Request) -> Response:
     if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
         raise ControlError(400, "platform: Agora's platform number (0..99)")
     with _refusing():
-        state.join(
-            params["app"],
-            params["cname"],
-            uid,
-            media=media,
-            role=role,
-            platform=platform,
-            profile=profile,
-        )
-    return reply(200, {"participants": people(state, params["app"], params["cname"])})
+        state.join(app, cname, uid, media=media, role=role, platform=platform, profile=profile)
+    return reply(200, {"participants": people(state, app, cname)})
 
 
 def _participant(state: EmulatorState, request: Request) -> Response:

@@ -113,21 +113,16 @@ class EmulatorApp:
         if matched is None:
             return gateway_error(404, NO_ROUTE)
         endpoint, request.params = matched
-        app = request.params["app"]
-        refused = (
-            self._auth(request.headers.get("authorization"))
-            or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
-            or (
-                gateway_error(429, "API rate limit exceeded") if self.state.over_rate(app) else None
-            )
-        )
-        if refused is not None:
+        app, sid = request.params["app"], request.params.get("sid")
+        if (refused := self._auth(request.headers.get("authorization"))) is not None:
             return refused
-        if self.state.in_outage(endpoint, request.params.get("sid")):  # the worker is gone
-            params = request.params
-            return service_error(*service.NOT_FOUND, resourceId=params["rid"], sid=params["sid"])
-        faulted = self._fault()
-        if faulted is not None:
+        if not self.state.app_ok(app):
+            return gateway_error(400, "appid is invalid")
+        if self.state.over_rate(app):
+            return gateway_error(429, "API rate limit exceeded")
+        if self.state.in_outage(endpoint, sid):  # a failover: the worker is gone
+            return service_error(*service.NOT_FOUND, resourceId=request.params["rid"], sid=sid)
+        if (faulted := self._fault()) is not None:
             return faulted
         if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
             time.sleep(self.state.latency)
@@ -207,11 +202,8 @@ class EmulatorApp:
         }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        path = environ.get("PATH_INFO", "/")
-        request = Request(
-            environ["REQUEST_METHOD"], path, headers, body, truncated=length > MAX_BODY
-        )
-        response = self.handle(request)
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
+        response = self.handle(Request(method, path, headers, body, truncated=length > MAX_BODY))
         status = response.status or 502  # a dropped connection cannot be shown over WSGI
         try:
             reason = HTTPStatus(status).phrase
@@ -366,15 +358,8 @@ class EmulatorServer:
         (`role="audience"`) an audience member, who sends nothing. The first to join an
         empty channel sets its `profile`: "live" (the default) or "communication", where
         everyone is a user (ValueError for another profile later, or for a role there)."""
-        self.state.join(
-            self._app(app_id),
-            cname,
-            str(uid),
-            publishing=publishing,
-            media=media,
-            role=role,
-            profile=profile,
-        )
+        media = media or ("video" if publishing else "not_publishing")
+        self.state.join(self._app(app_id), cname, str(uid), media=media, role=role, profile=profile)
 
     def set_role(
         self, cname: str, uid: str | int, role: Role, *, app_id: str | None = None

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ValidationError
 from layoutkit.emulator.state import (
     DEFAULT_MAX_IDLE,
     RESOURCE_TTL,
-    STREAMS_AUDIO_AND_VIDEO,
     EmulatorState,
     Recording,
     Resource,
@@ -34,7 +33,7 @@ from layoutkit.wire.api import (
     validate_start,
 )
 from layoutkit.wire.base import json_context
-from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
+from layoutkit.wire.layout import UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
 from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
 
@@ -176,25 +175,17 @@ def _start(
     """The recording a valid start makes: its layout and canvas, maxIdleTime, streams
     and subscription lists."""
     config = parsed.client_request.recording_config
-    transcoding = config.transcoding_config if config else None
-    layout = None
-    size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
-    if transcoding is not None:
-        wire = transcoding.to_wire()
-        layout = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
-        size = transcoding.size()
-    max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
-    streams = config.stream_types if config and config.stream_types is not None else None
-    return state.start(
-        resource,
-        mode,
-        file_types(parsed),
-        max_idle,
-        layout,
-        size,
-        stream_types=STREAMS_AUDIO_AND_VIDEO if streams is None else streams,
-        subscription=_from_start(config),
-    )
+    settings: dict[str, Any] = {"file_types": file_types(parsed)}
+    if config is not None:
+        settings["subscription"] = _from_start(config)
+        settings["max_idle"] = config.max_idle_time or DEFAULT_MAX_IDLE
+        if config.stream_types is not None:
+            settings["stream_types"] = config.stream_types
+        if config.transcoding_config is not None:
+            wire = config.transcoding_config.to_wire()
+            settings["layout"] = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
+            settings["width"], settings["height"] = config.transcoding_config.size()
+    return state.start(resource, mode, **settings)
 
 
 def _declared(value: Any) -> Any:
@@ -211,11 +202,9 @@ def _declared(value: Any) -> Any:
     return value
 
 
-def _from_start(config: RecordingConfig | None) -> dict[str, Any]:
+def _from_start(config: RecordingConfig) -> dict[str, Any]:
     """The subscription lists a start request set, in `streamSubscribe`'s shape ({}: all
     streams subscribed)."""
-    if config is None:
-        return {}
     lists = {
         "subscribe_audio": config.subscribe_audio_uids,
         "unsubscribe_audio": config.unsubscribe_audio_uids,

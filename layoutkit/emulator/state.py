@@ -203,8 +203,8 @@ class Recording:
     uid: str
     mode: RecordingMode
     started: float
-    file_types: tuple[str, ...]
-    max_idle: int
+    file_types: tuple[str, ...] = ("hls",)
+    max_idle: int = DEFAULT_MAX_IDLE
     width: int = DEFAULT_WIDTH
     height: int = DEFAULT_HEIGHT
     layout: dict[str, Any] = field(default_factory=lambda: {"mixedVideoLayout": 0})
@@ -401,8 +401,7 @@ class EmulatorState:
         cname: str,
         uid: str,
         *,
-        publishing: bool = True,
-        media: MediaState | None = None,
+        media: MediaState = "video",
         role: Role | None = None,
         platform: int = 7,
         profile: Profile | None = None,
@@ -416,13 +415,12 @@ class EmulatorState:
             self._set_profile(channel, app_id, cname, profile)
             if role == "audience" and channel.profile == "communication":
                 raise ValueError(NO_ROLES.format(cname=cname))
-            state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
-                channel.participants.append(Member(uid, state, role or "host", platform))
+                channel.participants.append(Member(uid, media, role or "host", platform))
             elif role is not None:
                 self.set_role(app_id, cname, uid, role)
             self._mark_idle(channel)
-            self.set_media(app_id, cname, uid, state)
+            self.set_media(app_id, cname, uid, media)
             self.changed()
 
     def _set_profile(
@@ -501,36 +499,13 @@ class EmulatorState:
             if r.app_id == app_id and r.cname == cname and r.ended is None
         ]
 
-    def start(
-        self,
-        resource: Resource,
-        mode: RecordingMode,
-        file_types: tuple[str, ...],
-        max_idle: int,
-        layout: dict[str, Any] | None,
-        size: tuple[int, int],
-        *,
-        stream_types: int = STREAMS_AUDIO_AND_VIDEO,
-        subscription: dict[str, Any] | None = None,
-    ) -> Recording:
+    def start(self, resource: Resource, mode: RecordingMode, **settings: Any) -> Recording:
+        """The recording of `resource` starts; `settings`: the Recording's fields, from
+        `file_types` and `max_idle` on."""
         with self.lock:
             sid = secrets.token_hex(16)
-            recording = Recording(
-                sid,
-                resource.resource_id,
-                resource.app_id,
-                resource.cname,
-                resource.uid,
-                mode,
-                self.clock(),
-                file_types,
-                max_idle,
-                *size,
-                stream_types=stream_types,
-                subscription=subscription or {},
-            )
-            if layout is not None:
-                recording.layout = layout
+            ids = (resource.resource_id, resource.app_id, resource.cname, resource.uid)
+            recording = Recording(sid, *ids, mode, self.clock(), **settings)
             channel = self.channel(resource.app_id, resource.cname)
             recording.publishers = [p.uid for p in channel.participants if p.publishing]
             recording.published = bool(recording.publishers)
