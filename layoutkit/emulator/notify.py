@@ -85,13 +85,9 @@ def user_payload(
         linux = seat.platform == RECORDER_PLATFORM and seat.client_type is not None
         if linux and kind not in (USER_JOINED, USER_LEFT):
             payload["clientType"] = seat.client_type
-    payload["clientSeq"] = client_seq
-    if "reason" in leave:
-        payload["reason"] = leave["reason"]
-    payload["ts"] = ts
-    if "duration" in leave:
-        payload["duration"] = leave["duration"]
-    return payload
+    tail = {"clientSeq": client_seq, "reason": leave.get("reason"), "ts": ts}
+    tail["duration"] = leave.get("duration")
+    return payload | {key: value for key, value in tail.items() if value is not None}
 
 
 class Notifier:
