@@ -60,8 +60,6 @@ LEAVE_REASON = 1  # the user left normally
 HEALTH_PLATFORM = 1  # as Agora's examples of these callbacks
 HEALTH_DURATION = 600
 
-Snapshot = dict[tuple[str, str], dict[str, Seat]]
-
 
 @dataclass(frozen=True)
 class Event:
@@ -98,7 +96,7 @@ class Notifier:
 
     def __init__(self, state: EmulatorState, sender: NotificationSender) -> None:
         self.state, self.sender = state, sender
-        self._last: Snapshot = {}
+        self._last: dict[tuple[str, str], dict[str, Seat]] = {}  # who was in each channel
         self._seq: dict[tuple[str, str, str], int] = {}
         self._joined: dict[tuple[str, str, str], float] = {}
         self._sequence: dict[str, int] = {}

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from http import HTTPStatus
+from http.client import responses
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -155,14 +155,10 @@ class EmulatorApp:
                 self._auth(request.headers.get("authorization"))
                 or (gateway_error(415, unsupported) if kind != "application/json" else None)
                 or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
-                or self._user_list(app, cname, hosts_only=bool(found["hosts"]))
+                or reply(200, service.user_list(self.state, app, cname, bool(found["hosts"])))
             )
         self.state.log(request.method, path, "channelUsers", None, response.status)
         return response
-
-    def _user_list(self, app: str, cname: str, *, hosts_only: bool) -> Response:
-        self.state.tick()
-        return reply(200, service.user_list(self.state, app, cname, hosts_only=hosts_only))
 
     def _auth(self, header: str | None) -> Response | None:
         if not header:
@@ -205,12 +201,8 @@ class EmulatorApp:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
         response = self.handle(Request(method, path, headers, body, truncated=length > MAX_BODY))
         status = response.status or 502  # a dropped connection cannot be shown over WSGI
-        try:
-            reason = HTTPStatus(status).phrase
-        except ValueError:
-            reason = "Status"
         start_response(
-            f"{status} {reason}",
+            f"{status} {responses.get(status, 'Status')}",
             [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))],
         )
         return [response.body]

@@ -394,12 +394,13 @@ def files(recording: Recording, uids: list[str]) -> dict[str, Any]:
     }
 
 
-def user_list(state: EmulatorState, app_id: str, cname: str, *, hosts_only: bool) -> dict[str, Any]:
+def user_list(state: EmulatorState, app_id: str, cname: str, hosts_only: bool) -> dict[str, Any]:
     """The channel management API's answer, uids as numbers, the recorders included:
     `channel_exist` false alone for a channel nobody is in; in a communication channel
     `mode` 1, `total` and `users`; in a live one `mode` 2, `broadcasters`, `audience`
     (the first 10,000) and `audience_total` (`hosts_only`: the broadcasters alone)."""
     with state.lock:
+        state.tick()
         found = list(seats(state, app_id, cname).values())
         channel = state.channels.get((app_id, cname))
         profile = channel.profile if channel is not None else "live"
