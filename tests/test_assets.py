@@ -27,7 +27,7 @@ from layoutkit.assets import (
 )
 from layoutkit.assets.command import redact
 from layoutkit.cli import cli
-from layoutkit.emulator.assets import check_base
+from layoutkit.emulator.state import check_base
 from layoutkit.errors import LayoutkitError
 from layoutkit.wire.profile import IMAGE_RULE
 

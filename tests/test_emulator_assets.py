@@ -22,7 +22,7 @@ from layoutkit.cli import cli
 from layoutkit.cli.api import _asset_folders
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer
-from layoutkit.emulator.assets import AssetFolders, check_base, image_urls, resolve_image
+from layoutkit.emulator.state import AssetFolders, check_base, image_urls, resolve_image
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTES
 

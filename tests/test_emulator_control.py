@@ -29,8 +29,8 @@ from layoutkit.emulator import (
     ManualClock,
     control,
 )
-from layoutkit.emulator.http import MAX_BODY, Request
 from layoutkit.emulator.state import MAX_OUTAGE
+from layoutkit.httpd import MAX_BODY, Request
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 API = f"/v1/apps/{APP_ID}/cloud_recording"

@@ -17,8 +17,7 @@ from memory_helpers import peak_from_now, status_kib
 from socket_helpers import read_all, responses
 
 from layoutkit.emulator import EmulatorApp, EmulatorServer, EmulatorState
-from layoutkit.emulator.http import Request
-from layoutkit.emulator.server import _Server
+from layoutkit.httpd import Request
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 
 ACQUIRE = f"/v1/apps/{APP_ID}/cloud_recording/acquire"
@@ -77,7 +76,7 @@ def test_request_log_is_a_ring_buffer_and_images_are_not_retained() -> None:
         assert emulator.state.requests.maxlen == 10
         emulator.join("room", 1001)
         resource_ = emulator.state.new_resource(APP_ID, "room", "9")
-        recording = emulator.state.start(resource_, "mix", ("hls",), 30, None, (1920, 1080))
+        recording = emulator.state.start(resource_, "mix", width=1920, height=1080)
         for step in range(6):  # a new region size each time: a new cached camera picture
             region = {"uid": "1001", "x_axis": 0, "y_axis": 0, "width": 0.5 + step / 20}
             layout = {"mixedVideoLayout": 3, "layoutConfig": [{**region, "height": 0.9}]}
@@ -124,7 +123,7 @@ def test_control_api_checks_content_type_host_and_origin(server: EmulatorServer)
 
 
 def test_a_burst_of_300_clients_is_answered_promptly(server: EmulatorServer) -> None:
-    assert _Server.request_queue_size == 1024
+    assert type(server._server).request_queue_size == 1024
     clients = 300
     ready = threading.Barrier(clients, timeout=20)
     took: list[float] = []

@@ -21,8 +21,8 @@ import layoutkit.render
 from layoutkit import compile_layout, parse_layout
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer, control
-from layoutkit.emulator.http import Request, Response
 from layoutkit.emulator.state import EmulatorState, RequestLog
+from layoutkit.httpd import Request, Response
 from layoutkit.live.director import Director, RosterState, state_for
 from layoutkit.live.roster import Event, Roster
 from layoutkit.pytest_plugin import APP_ID

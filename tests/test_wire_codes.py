@@ -11,8 +11,8 @@ import pytest
 
 from layoutkit.client.transport import answer
 from layoutkit.emulator import EmulatorApp, EmulatorState, ManualClock
-from layoutkit.emulator.http import Request
 from layoutkit.errors import ApiStatusError, AuthenticationError, NotFoundError, RateLimitError
+from layoutkit.httpd import Request
 from layoutkit.wire import CodeInfo, describe_code
 from layoutkit.wire.base import CNAME_PUNCTUATION
 from layoutkit.wire.catalog import CODES, ENDPOINT_ERRORS, GATEWAY_MESSAGES

@@ -429,7 +429,7 @@ def stop(
 
 def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
     """`--assets URL=DIR` values -> {base URL: folder}; BadParameter naming the problem."""
-    from layoutkit.emulator.assets import check_base
+    from layoutkit.emulator.state import check_base
 
     found: dict[str, Path] = {}
     for value in values:

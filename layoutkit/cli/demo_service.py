@@ -122,7 +122,7 @@ def _attach(
     """Start a recording of each attached channel with its layout's canvas and the
     layout for who is there, then attach it (POST /recordings)."""
     from layoutkit.compile.compiler import compile_start
-    from layoutkit.emulator.presence import seats
+    from layoutkit.emulator.state import seats
     from layoutkit.library.presets import load
 
     sids = {}
@@ -168,7 +168,7 @@ def _check(
     out_dir: Path,
     say: Callable[[str], None],
 ) -> dict[str, bool]:
-    from layoutkit.emulator.presence import RECORDER_PLATFORM, seats
+    from layoutkit.emulator.state import RECORDER_PLATFORM, seats
     from layoutkit.render import write_png
 
     session = service.hub.client.session

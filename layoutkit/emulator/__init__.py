@@ -2,8 +2,7 @@
 bodies, plus a `/_emulator/` control API. Shares only `wire` with the client, so it is a
 second opinion on it, not a copy."""
 
-from layoutkit.emulator.app import EmulatorApp
-from layoutkit.emulator.server import EmulatorServer
+from layoutkit.emulator.server import EmulatorApp, EmulatorServer
 from layoutkit.emulator.state import Answer, EmulatorState, ManualClock
 
 __all__ = ["Answer", "EmulatorApp", "EmulatorServer", "EmulatorState", "ManualClock"]

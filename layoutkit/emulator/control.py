@@ -1,20 +1,21 @@
-"""The `/_emulator/` control API: channel participants (and a channel's profile),
-recordings with their current layout and history, subscription lists and failovers, a
-failover on demand, a PNG of the composite, injected faults, the request log, the clock.
-No credentials needed; not rate limited; not in the request log. Since anyone's browser
-can reach 127.0.0.1, `refuse` turns away what a web page could send: a `Host` that is not
-one of the emulator's addresses (DNS rebinding), a foreign `Origin`, and a body that is
+"""The `/_emulator/` control API: a route table of small handlers, each raising
+`ControlError` to refuse. Channel participants (and a channel's profile), recordings with
+their layout, history, picture and failovers, a PNG of the composite, injected faults,
+Notifications, the request log, the clock. No credentials; not rate limited; not logged.
+Since anyone's browser can reach 127.0.0.1, `refuse` turns away what a web page could
+send: a `Host` not the emulator's (DNS rebinding), a foreign `Origin`, and a body that is
 not `application/json` (a "simple" cross-site POST)."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from layoutkit.emulator.assets import ImageStatus, image_urls
-from layoutkit.emulator.http import ControlError, Request, Response, control_answer, loads, reply
+from layoutkit.emulator.notify import RTC_EVENT_TYPES, Faults, NotificationSender, faults_of
 from layoutkit.emulator.state import (
     FAILOVER_SECONDS,
     FAULT_KINDS,
@@ -27,30 +28,77 @@ from layoutkit.emulator.state import (
     Fault,
     ManualClock,
     MediaState,
-    Profile,
     Recording,
-    Role,
+    image_urls,
 )
+from layoutkit.httpd import Request, Response, loads, reply
 from layoutkit.wire.base import UID_MAX, check_uid
 
-
-def _error(status: int, message: str) -> Response:
-    return reply(status, {"error": message})
-
-
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+OFF = "notifications are off: start with a notify URL and secret"
+_CHANNEL = r"^/_emulator/apps/(?P<app>[^/]+)/channels/(?P<cname>[^/]+)/participants"
+_RECORDING = r"^/_emulator/recordings/(?P<sid>[^/]+)"
+Routes = list[tuple[str, re.Pattern[str], str]]  # (method, path, the route's name)
+ROUTES: Routes = [
+    (method, re.compile(pattern), name)
+    for method, pattern, name in (
+        ("GET", r"^/_emulator/state$", "state"),
+        ("POST", _CHANNEL + r"$", "join"),
+        ("DELETE", _CHANNEL + r"/(?P<uid>[^/]+)$", "leave"),
+        ("POST", _CHANNEL + r"/(?P<uid>[^/]+)$", "participant"),
+        ("GET", r"^/_emulator/recordings$", "recordings"),
+        ("GET", _RECORDING + r"$", "recording"),
+        ("GET", _RECORDING + r"/composite\.png$", "composite"),
+        ("POST", _RECORDING + r"/failover$", "failover"),
+        ("POST", r"^/_emulator/faults$", "faults"),
+        ("DELETE", r"^/_emulator/faults$", "faults"),
+        ("POST", r"^/_emulator/chaos$", "chaos"),
+        ("GET", r"^/_emulator/requests$", "requests"),
+        ("POST", r"^/_emulator/clock$", "clock"),
+        ("GET", r"^/_emulator/notifications$", "notifications"),
+        ("POST", r"^/_emulator/notifications/faults$", "notifications"),
+        ("DELETE", r"^/_emulator/notifications/faults$", "notifications"),
+        ("POST", r"^/_emulator/notifications/health-check$", "health"),
+    )
+]
+
+
+class ControlError(Exception):
+    """A control request refused: `ControlError(status, message)`, answered
+    `{"error": message}`."""
+
+
+def handle(state: EmulatorState, request: Request, route: str) -> Response:
+    """Answer a control route (matched by name): its handler's answer, or the refusal."""
+    handler = HANDLERS.get(route)
+    try:
+        if handler is None:
+            raise ControlError(404, "no such control route")
+        return handler(state, request)
+    except ControlError as exc:
+        return reply(exc.args[0], {"error": exc.args[1]})
+
+
+@contextlib.contextmanager
+def _refusing() -> Iterator[None]:
+    """What the state refuses (ValueError) is the control API's 400."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
 
 
 def served_hosts(host: str, port: int) -> frozenset[str]:
     """The `Host` values that name an emulator bound to `host`:`port`."""
     names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host else host.lower()}
     found = {f"{name}:{port}" for name in names}
-    if port == 80:
-        found |= names
-    return frozenset(found)
+    return frozenset(found | names if port == 80 else found)
 
 
-def _loopback(host: str) -> bool:
+def _served(host: str, hosts: frozenset[str] | None) -> bool:
+    """Whether `host` names this emulator (`hosts` None: any loopback name, any port)."""
+    if hosts is not None:
+        return host in hosts
     name = host if host.endswith("]") or ":" not in host else host.rsplit(":", 1)[0]
     return name in LOOPBACK_NAMES
 
@@ -59,19 +107,16 @@ def refuse(request: Request, hosts: frozenset[str] | None) -> Response | None:
     """An error for a control request a web page could have sent, or None. `hosts`: the
     `Host` values served (None: any loopback name with any port, for WSGI use)."""
     host = request.headers.get("host", "").strip().lower()
-    if not (host in hosts if hosts is not None else _loopback(host)):
-        return _error(421, f"Host {host[:100]!r} is not this emulator's address")
+    if not _served(host, hosts):
+        return reply(421, {"error": f"Host {host[:100]!r} is not this emulator's address"})
     origin = request.headers.get("origin")
     if origin is not None:
         where = origin.strip().lower().removeprefix("http://")
-        if where == origin.strip().lower() or not (
-            where in hosts if hosts is not None else _loopback(where)
-        ):
-            return _error(403, f"cross-origin request from {origin[:100]!r} refused")
+        if where == origin.strip().lower() or not _served(where, hosts):
+            return reply(403, {"error": f"cross-origin request from {origin[:100]!r} refused"})
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    has_body = bool(request.body) or request.truncated
-    if (has_body or kind) and kind != "application/json":
-        return _error(415, "the control API takes Content-Type: application/json")
+    if (request.body or request.truncated or kind) and kind != "application/json":
+        return reply(415, {"error": "the control API takes Content-Type: application/json"})
     return None
 
 
@@ -81,15 +126,19 @@ def _body(request: Request) -> dict[str, Any]:
     try:
         data = loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ControlError(400, "send a JSON object") from None
+        data = None
     if not isinstance(data, dict):
         raise ControlError(400, "send a JSON object")
     return data
 
 
 def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
-    """A recording as the control API shows it, read in one go under the state's lock."""
+    """A recording as the control API shows it, read in one go under the state's lock:
+    `picture` is who Agora draws in which rectangle now, in paint order, with what each
+    region's user sends; `images` what stands in for each image URL of the layout."""
     with state.lock:
+        urls = image_urls(recording.layout)
+        channel = state.channel(recording.app_id, recording.cname)
         return {
             "sid": recording.sid,
             "resourceId": recording.resource_id,
@@ -101,45 +150,32 @@ def summary(state: EmulatorState, recording: Recording) -> dict[str, Any]:
             "ended": recording.ended is not None,
             "endedBy": recording.ended_by,
             "exiting": state.exiting(recording),
-            "profile": state.channel(recording.app_id, recording.cname).profile,
+            "profile": channel.profile,
             "recorderUid": recording.recorder_uid,
-            "failover": _failover(state, recording),
-            "failovers": [
-                {"time": f.time, "oldUid": f.old_uid, "newUid": f.new_uid}
-                for f in recording.failovers
-            ],
+            "failover": _failover(recording),
+            "failovers": list(recording.failovers),
             "streamTypes": recording.stream_types,
             "subscription": recording.subscription,
-            "updates": [{"time": u.time, "request": u.request} for u in recording.updates],
-            "participants": state.participants_of(recording),
+            "updates": list(recording.updates),
+            "participants": channel.uids(),
             "people": people(state, recording.app_id, recording.cname),
-            "picture": picture(state, recording),
+            "picture": [{**r.to_json(), "media": m} for r, m in state.picture(recording)],
             "layout": recording.layout,
-            "images": images(state, recording),
+            "images": {url: found for url, (found, _) in state.assets.resolve(urls).items()},
             "history": [{"time": c.time, "layout": c.layout} for c in recording.history],
         }
 
 
-def _failover(state: EmulatorState, recording: Recording) -> dict[str, Any] | None:
-    """The failover under way: until when the sid answers 404, and the uid the recorder
-    rejoins with."""
+def _failover(recording: Recording) -> dict[str, Any] | None:
+    """The failover under way: until when the sid answers 404, the recorder's next uid."""
     if recording.failover_until is None:
         return None
     return {"until": recording.failover_until, "newUid": recording.next_uid}
 
 
-def images(state: EmulatorState, recording: Recording) -> dict[str, ImageStatus]:
-    """What stands in for each image URL of the recording's layout now (`assets`):
-    "resolved", "not found" (a base serves the URL's place, no file is there) or "not
-    served here" (no base covers it: the composite draws it as missing)."""
-    with state.lock:
-        urls = image_urls(recording.layout)
-    return {url: status for url, (status, _) in state.assets.resolve(urls).items()}
-
-
 def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]]:
     """Everyone in a channel, in join order, with what they send (and `"role":
-    "audience"` for an audience member; hosts, the default, carry no role key)."""
+    "audience"` for an audience member; hosts carry no role key)."""
     with state.lock:
         return [
             {"uid": p.uid, "media": p.media, **({"role": p.role} if p.role != "host" else {})}
@@ -147,34 +183,17 @@ def people(state: EmulatorState, app_id: str, cname: str) -> list[dict[str, str]
         ]
 
 
-def picture(state: EmulatorState, recording: Recording) -> list[dict[str, Any]]:
-    """Who Agora draws in which rectangle now, in paint order: `regions`' shape plus what
-    each region's user sends (`media`, null for a region with nobody in it)."""
-    with state.lock:  # state.picture takes it too; to_json reads the regions it returned
-        return [{**r.to_json(), "media": media} for r, media in state.picture(recording)]
+def _one_of(body: dict[str, Any], name: str, choices: tuple[str, ...]) -> Any:
+    value = body.get(name)
+    if value is not None and value not in choices:
+        raise ControlError(400, f"{name}: one of {', '.join(choices)}")
+    return value
 
 
 def _media(body: dict[str, Any]) -> MediaState:
-    media = body.get("media", "video" if body.get("publishing", True) is not False else None)
-    if media is None:
-        return "not_publishing"
-    if media not in MEDIA_STATES:
-        raise ControlError(400, f"media: one of {', '.join(MEDIA_STATES)}")
-    return media  # type: ignore[no-any-return]
-
-
-def _role(body: dict[str, Any]) -> Role | None:
-    role = body.get("role")
-    if role is not None and role not in ROLES:
-        raise ControlError(400, f"role: one of {', '.join(ROLES)}")
-    return role
-
-
-def _profile(body: dict[str, Any]) -> Profile | None:
-    profile = body.get("profile")
-    if profile is not None and profile not in PROFILES:
-        raise ControlError(400, f"profile: one of {', '.join(PROFILES)}")
-    return profile
+    if "media" not in body:
+        return "video" if body.get("publishing", True) is not False else "not_publishing"
+    return _one_of(body, "media", MEDIA_STATES) or "not_publishing"
 
 
 def _seconds(body: dict[str, Any], default: float | None) -> float:
@@ -191,19 +210,6 @@ def _recording(state: EmulatorState, sid: str) -> Recording:
     if recording is None:
         raise ControlError(404, f"no recording with sid {sid}")
     return recording
-
-
-def _not_in_channel(params: dict[str, str]) -> ControlError:
-    return ControlError(404, f"uid {params['uid']} is not in channel {params['cname']}")
-
-
-def handle(state: EmulatorState, request: Request, route: str) -> Response:
-    """Answer a control route (already matched by name): what its handler answers, or the
-    error it raised."""
-    handler = ROUTES.get(route)
-    if handler is None:
-        return _error(404, "no such control route")
-    return control_answer(lambda: handler(state, request))
 
 
 def _state(state: EmulatorState, request: Request) -> Response:
@@ -224,66 +230,54 @@ def _state(state: EmulatorState, request: Request) -> Response:
 
 def _join(state: EmulatorState, request: Request) -> Response:
     """`POST .../participants {"uid", "media", "role", "platform", "profile"}`."""
-    params, body = request.params, _body(request)
+    app, cname, body = request.params["app"], request.params["cname"], _body(request)
     try:
         uid = check_uid(body.get("uid"))
     except ValueError:
         raise ControlError(400, f"uid: give an integer uid from 1 to {UID_MAX}") from None
-    media, role, profile = _media(body), _role(body), _profile(body)
+    media, role = _media(body), _one_of(body, "role", ROLES)
+    profile = _one_of(body, "profile", PROFILES)
     platform = body.get("platform", 7)
     if isinstance(platform, bool) or not isinstance(platform, int) or not 0 <= platform <= 99:
         raise ControlError(400, "platform: Agora's platform number (0..99)")
-    try:
-        state.join(
-            params["app"],
-            params["cname"],
-            uid,
-            media=media,
-            role=role,
-            platform=platform,
-            profile=profile,
-        )
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from None
-    return reply(200, {"participants": people(state, params["app"], params["cname"])})
+    with _refusing():
+        state.join(app, cname, uid, media=media, role=role, platform=platform, profile=profile)
+    return reply(200, {"participants": people(state, app, cname)})
 
 
 def _participant(state: EmulatorState, request: Request) -> Response:
     """`POST .../participants/{uid} {"media", "role"}`: what someone sends, their role."""
-    params, body = request.params, _body(request)
+    app, cname, uid = request.params["app"], request.params["cname"], request.params["uid"]
+    body = _body(request)
     if "media" not in body and "role" not in body:
         raise ControlError(400, f"media: give one of {', '.join(MEDIA_STATES)} (or a role)")
-    role = _role(body)
+    role = _one_of(body, "role", ROLES)
     with state.lock:
-        person = state.channel(params["app"], params["cname"]).find(params["uid"])
+        person = state.channel(app, cname).find(uid)
         if person is None:
-            raise _not_in_channel(params)
+            raise ControlError(404, f"uid {uid} is not in channel {cname}")
         media = _media(body) if "media" in body else person.media
         if role is not None and role != person.role:
-            try:
-                state.set_role(params["app"], params["cname"], params["uid"], role)
-            except ValueError as exc:
-                raise ControlError(400, str(exc)) from None
-        state.set_media(params["app"], params["cname"], params["uid"], media)
-    return reply(200, {"participants": people(state, params["app"], params["cname"])})
+            with _refusing():
+                state.set_role(app, cname, uid, role)
+        state.set_media(app, cname, uid, media)
+    return reply(200, {"participants": people(state, app, cname)})
 
 
 def _leave(state: EmulatorState, request: Request) -> Response:
     """`DELETE .../participants/{uid}`."""
-    params = request.params
-    if not state.leave(params["app"], params["cname"], params["uid"]):
-        raise _not_in_channel(params)
+    app, cname, uid = request.params["app"], request.params["cname"], request.params["uid"]
+    if not state.leave(app, cname, uid):
+        raise ControlError(404, f"uid {uid} is not in channel {cname}")
     with state.lock:
-        uids = state.channel(params["app"], params["cname"]).uids()
-    return reply(200, {"participants": uids})
+        return reply(200, {"participants": state.channel(app, cname).uids()})
 
 
 def _recordings(state: EmulatorState, request: Request) -> Response:
     """`GET /_emulator/recordings`."""
     with state.lock:
         state.tick()
-        listed = [summary(state, r) for r in state.recordings.values()]
-    return reply(200, listed)
+        return reply(200, [summary(state, r) for r in state.recordings.values()])
 
 
 def _one_recording(state: EmulatorState, request: Request) -> Response:
@@ -305,13 +299,9 @@ def _failover_now(state: EmulatorState, request: Request) -> Response:
     seconds = _seconds(_body(request), FAILOVER_SECONDS)
     with state.lock:
         recording = _recording(state, request.params["sid"])
-        try:
+        with _refusing():
             new_uid = state.failover(recording, seconds)
-        except ValueError as exc:
-            raise ControlError(400, str(exc)) from None
-        return reply(
-            200, {"sid": recording.sid, "newUid": new_uid, **(_failover(state, recording) or {})}
-        )
+        return reply(200, {"sid": recording.sid, "newUid": new_uid, **(_failover(recording) or {})})
 
 
 def _faults(state: EmulatorState, request: Request) -> Response:
@@ -323,7 +313,12 @@ def _faults(state: EmulatorState, request: Request) -> Response:
     body = _body(request)
     kind = str(body.get("kind", ""))
     if kind == "outage":
-        return _outage(state, _seconds(body, None))
+        seconds = _seconds(body, None)
+        if not 0 < seconds <= MAX_OUTAGE:
+            raise ControlError(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
+        with state.lock:
+            state.outage(seconds)
+            return reply(200, {"faults": len(state.faults), "outageUntil": state.outage_until})
     count = body.get("count", 1)
     if not isinstance(count, int) or not 1 <= count <= 1000:
         raise ControlError(400, "count: a whole number from 1 to 1000")
@@ -333,17 +328,7 @@ def _faults(state: EmulatorState, request: Request) -> Response:
         if isinstance(delay, int | float) and 0 <= delay <= 60:
             state.fault_delay = float(delay)
         state.inject(fault, count)
-        queued = len(state.faults)
-    return reply(200, {"faults": queued})
-
-
-def _outage(state: EmulatorState, seconds: float) -> Response:
-    if not 0 < seconds <= MAX_OUTAGE:
-        raise ControlError(400, f"seconds: more than 0, at most {MAX_OUTAGE:g}")
-    with state.lock:
-        state.outage(seconds)
-        answer = {"faults": len(state.faults), "outageUntil": state.outage_until}
-    return reply(200, answer)
+        return reply(200, {"faults": len(state.faults)})
 
 
 def _fault(kind: str, body: dict[str, Any]) -> Fault:
@@ -376,19 +361,8 @@ def _chaos(state: EmulatorState, request: Request) -> Response:
 def _requests(state: EmulatorState, request: Request) -> Response:
     """`GET /_emulator/requests`: the API requests logged."""
     with state.lock:  # the log is appended to under the lock by every API request
-        logged = [
-            {
-                "time": r.time,
-                "wall": r.wall,
-                "method": r.method,
-                "path": r.path,
-                "endpoint": r.endpoint,
-                "appId": r.app_id,
-                "status": r.status,
-            }
-            for r in state.requests
-        ]
-    return reply(200, logged)
+        logged = [vars(r) for r in state.requests]
+    return reply(200, [{"appId" if k == "app_id" else k: v for k, v in r.items()} for r in logged])
 
 
 def _clock(state: EmulatorState, request: Request) -> Response:
@@ -405,6 +379,41 @@ def _clock(state: EmulatorState, request: Request) -> Response:
     return reply(200, {"now": state.clock()})
 
 
+def _sender(state: EmulatorState) -> NotificationSender:
+    if state.notifier is None:
+        raise ControlError(400, OFF)
+    return state.notifier.sender
+
+
+def _notifications(state: EmulatorState, request: Request) -> Response:
+    """`GET /_emulator/notifications`: what was sent and how it went;
+    `POST /_emulator/notifications/faults {"duplicate", "reorder", "delay", "fail",
+    "seed", "envelopeSid"}` sets the faults (`DELETE` clears them)."""
+    sender = _sender(state)
+    if request.method == "GET":
+        return reply(200, sender.report())
+    if request.method == "DELETE":
+        sender.set_faults(Faults())
+        return reply(200, {"faults": Faults().to_json()})
+    body = _body(request)
+    with _refusing():
+        chosen = faults_of(body)
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ControlError(400, "seed: a whole number")
+    sender.set_faults(chosen, seed)
+    return reply(200, {"faults": chosen.to_json()})
+
+
+def _health(state: EmulatorState, request: Request) -> Response:
+    """`POST /_emulator/notifications/health-check {"eventTypes": [...]}`: the Console's
+    health check, one callback per event type (by default every RTC channel event type)."""
+    sender = _sender(state)
+    kinds = _body(request).get("eventTypes", list(RTC_EVENT_TYPES))
+    with _refusing():
+        return reply(200, {"sent": sender.health_check(kinds)})
+
+
 def composite(state: EmulatorState, recording: Recording) -> Response:
     """A PNG of what the recording's composite shows now: the layout's images that the
     asset folders serve drawn, the others (and files Pillow cannot read) as missing, as
@@ -417,23 +426,21 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
         drawn = [region for region, _ in state.picture(recording)]
         layout = recording.layout_model().to_wire()
         width, height = recording.width, recording.height
-        channel = state.channel(recording.app_id, recording.cname)
         participants = [
             Appearance(p.uid, video_off=p.media == "video_off", audio_only=p.media == "audio_only")
-            for p in channel.participants
+            for p in state.channel(recording.app_id, recording.cname).participants
             if p.drawn
         ]
     found = state.assets.resolve(image_urls(layout))
     with _COMPOSITING:  # one composite at a time: at most one canvas in memory
         pictures: dict[str, Path] = {}
         for url, (_, path) in found.items():
-            if path is None:
-                continue
             try:
-                load_picture(path, (width, height), cover=True)  # as a background is drawn
+                if path is not None:
+                    load_picture(path, (width, height), cover=True)  # as a background is drawn
+                    pictures[url] = path
             except RenderError:
-                continue  # not an image: Agora's download fails, the image is missing
-            pictures[url] = path
+                pass  # not an image: Agora's download fails, the image is missing
         options = RenderOptions(clean=False, images=pictures)
         image = render_canvas(layout, drawn, width, height, participants, options)
         png = encode_png(image)
@@ -443,8 +450,8 @@ def composite(state: EmulatorState, recording: Recording) -> Response:
 
 _COMPOSITING = threading.Lock()
 
-# each control route's handler, by the name the app's route table gives it
-ROUTES: dict[str, Callable[[EmulatorState, Request], Response]] = {
+# each control route's handler, by the name the route table gives it
+HANDLERS: dict[str, Callable[[EmulatorState, Request], Response]] = {
     "state": _state,
     "join": _join,
     "participant": _participant,
@@ -457,4 +464,6 @@ ROUTES: dict[str, Callable[[EmulatorState, Request], Response]] = {
     "chaos": _chaos,
     "requests": _requests,
     "clock": _clock,
+    "notifications": _notifications,
+    "health": _health,
 }

@@ -1,63 +1,222 @@
-"""A threaded HTTP server for the emulator, on 127.0.0.1 by default, startable from
-Python (`with EmulatorServer() as emulator: emulator.url`) or `layoutkit emulator`."""
+"""The emulator's HTTP side: `EmulatorApp` answers each request (the gateway's checks, then
+faults, then the service or the control API), also as a WSGI callable; `EmulatorServer`
+serves it on 127.0.0.1 by default (`with EmulatorServer() as emulator: emulator.url`)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from http.client import responses
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import unquote
 
-from layoutkit.emulator.app import EmulatorApp
-from layoutkit.emulator.control import served_hosts
-from layoutkit.emulator.http import Response, gateway_error, service_error
-from layoutkit.emulator.notify import (
-    RETRY_INTERVALS,
-    TIMEOUT,
-    Faults,
-    NotificationSender,
-    health_check_types,
-)
-from layoutkit.emulator.presence import RTC_EVENT_TYPES, Presence, RecordingEvents, health_check
+from layoutkit import httpd
+from layoutkit.emulator import control, notify, service
+from layoutkit.emulator.service import service_error
 from layoutkit.emulator.state import (
     DEFAULT_LOG_SIZE,
     FAILOVER_SECONDS,
     FAULT_KINDS,
     RATE_LIMIT,
+    Answer,
     EmulatorState,
     Fault,
     FaultKind,
     MediaState,
     Profile,
-    Recording,
     Role,
 )
-from layoutkit.httpd import READ_TIMEOUT, Handler, ThreadedServer, handler_for
+from layoutkit.httpd import MAX_BODY, READ_TIMEOUT, Request, Response, reply
 
 log = logging.getLogger("layoutkit.emulator")
 TICK = 0.2  # seconds between checks for what is due (idle recordings, finished failovers)
+_API = r"^/v1/apps/(?P<app>[^/]+)/cloud_recording"
+_RID = r"/resourceid/(?P<rid>[^/]+)"
+_MODE = r"/mode/(?P<mode>mix|individual|web)"
+_SID = _RID + r"/sid/(?P<sid>[^/]+)" + _MODE
+API_ROUTES: control.Routes = [
+    ("POST", re.compile(_API + r"/acquire$"), "acquire"),
+    ("POST", re.compile(_API + _RID + _MODE + r"/start$"), "start"),
+    ("POST", re.compile(_API + _SID + r"/update$"), "update"),
+    ("POST", re.compile(_API + _SID + r"/updateLayout$"), "updateLayout"),
+    ("GET", re.compile(_API + _SID + r"/query$"), "query"),
+    ("POST", re.compile(_API + _SID + r"/stop$"), "stop"),
+]
+# Agora's channel management REST API: the users in a channel
+USERS_ROUTE = re.compile(
+    r"^/dev/v1/channel/user/(?P<app>[^/]+)/(?P<cname>[^/]+)(?P<hosts>/hosts_only)?/?$"
+)
+NO_ROUTE = "no Route matched with those values"
+INTERNAL = "emulator internal error (see the emulator log)"
 
 
-class _Handler(Handler):
-    """One connection to the emulator (`layoutkit.httpd.Handler`), errors in the
-    gateway's JSON shape."""
+def gateway_error(status: int, message: str) -> Response:
+    """`{"message": str}`: the gateway's shape (401, 404 route, 429)."""
+    return reply(status, {"message": message})
 
+
+def _match(routes: control.Routes, method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    for verb, pattern, name in routes:
+        found = pattern.match(path)
+        if found and verb == method:
+            return name, {k: unquote(v) for k, v in found.groupdict().items()}
+    return None
+
+
+def _safe(work: Callable[[], Response]) -> Response:
+    try:
+        return work()
+    except Exception:  # a bug of ours must not become a traceback on the wire
+        log.exception("emulator error")
+        return service_error(500, 500, INTERNAL)
+
+
+class EmulatorApp:
+    """Answers Cloud Recording requests like Agora's service, from an EmulatorState.
+    `hosts`: the `Host` values the control API answers (None: any loopback name)."""
+
+    def __init__(self, state: EmulatorState, hosts: frozenset[str] | None = None) -> None:
+        self.state = state
+        self.hosts = hosts
+
+    def handle(self, request: Request) -> Response:
+        """One request in, one response out; never raises, never answers a traceback."""
+        path = request.path.split("?", 1)[0]
+        if path.startswith("/_emulator/"):
+            refused = control.refuse(request, self.hosts)
+            found = _match(control.ROUTES, request.method, path)
+            if refused is not None or found is None:
+                return refused or gateway_error(404, NO_ROUTE)
+            request.params = found[1]
+            return _safe(lambda: control.handle(self.state, request, found[0]))
+        if path.startswith("/dev/v1/channel/user/"):
+            return self._users(request, path)
+        matched = _match(API_ROUTES, request.method, path)
+        endpoint = matched[0] if matched else "unknown"
+        sid = matched[1].get("sid") if matched else None
+        self.state.count_in_flight(endpoint, sid, 1)
+        try:
+            response = self._api(request, matched)
+        finally:
+            self.state.count_in_flight(endpoint, sid, -1)
+        self.state.log(request.method, path, endpoint, request.params.get("app"), response.status)
+        return response
+
+    def _api(self, request: Request, matched: tuple[str, dict[str, str]] | None) -> Response:
+        if matched is None:
+            return gateway_error(404, NO_ROUTE)
+        endpoint, request.params = matched
+        app, sid = request.params["app"], request.params.get("sid")
+        if (refused := self._auth(request.headers.get("authorization"))) is not None:
+            return refused
+        if not self.state.app_ok(app):
+            return gateway_error(400, "appid is invalid")
+        if self.state.over_rate(app):
+            return gateway_error(429, "API rate limit exceeded")
+        if self.state.in_outage(endpoint, sid):  # a failover: the worker is gone
+            return service_error(*service.NOT_FOUND, resourceId=request.params["rid"], sid=sid)
+        if (faulted := self._fault()) is not None:
+            return faulted
+        if self.state.latency > 0:  # a slow service: the request stays in flight meanwhile
+            time.sleep(self.state.latency)
+        return _safe(lambda: self._service(endpoint, request))
+
+    def _fault(self) -> Response | None:
+        """The answer of the next injected fault, or None when none is queued."""
+        fault = self.state.next_fault()
+        if isinstance(fault, Answer):
+            return service_error(fault.status, fault.code, fault.reason)
+        if fault == "500":
+            return service_error(500, 500, "internal_error (injected)")
+        if fault in ("504", "timeout"):
+            response = service_error(504, 62, "request timeout")
+            response.delay = self.state.fault_delay if fault == "timeout" else 0.0
+            return response
+        return Response(0, b"", drop=True) if fault == "drop" else None
+
+    def _users(self, request: Request, path: str) -> Response:
+        """The channel management API's user list, from the emulator's own channels (as
+        Agora's, it takes only `Content-Type: application/json`)."""
+        found = USERS_ROUTE.match(path)
+        if found is None or request.method != "GET":
+            response = gateway_error(404, NO_ROUTE)
+        else:
+            app, cname = unquote(found["app"]), unquote(found["cname"])
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            unsupported = "Unsupported Media Type: send Content-Type: application/json"
+            response = (
+                self._auth(request.headers.get("authorization"))
+                or (gateway_error(415, unsupported) if kind != "application/json" else None)
+                or (gateway_error(400, "appid is invalid") if not self.state.app_ok(app) else None)
+                or reply(200, service.user_list(self.state, app, cname, bool(found["hosts"])))
+            )
+        self.state.log(request.method, path, "channelUsers", None, response.status)
+        return response
+
+    def _auth(self, header: str | None) -> Response | None:
+        if not header:
+            return gateway_error(401, "Unauthorized")
+        scheme, _, value = header.partition(" ")
+        try:
+            key, sep, secret = (
+                base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return gateway_error(401, "Invalid authentication credentials")
+        if scheme.lower() != "basic" or not sep or not self.state.credentials_ok(key, secret):
+            return gateway_error(401, "Invalid authentication credentials")
+        return None
+
+    def _service(self, endpoint: str, request: Request) -> Response:
+        if endpoint == "query":
+            return service.query(self.state, request)
+        body = service.json_body(request)
+        if isinstance(body, Response):
+            return body
+        # the handlers are named after the endpoints (looked up when called)
+        call = getattr(service, "update_layout" if endpoint == "updateLayout" else endpoint)
+        return call(self.state, request, body)  # type: ignore[no-any-return]
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """The app as a WSGI callable, for any WSGI server."""
+        try:
+            length = max(0, int(environ.get("CONTENT_LENGTH") or 0))
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1)) if length else b""
+        headers = {
+            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
+        response = self.handle(Request(method, path, headers, body, truncated=length > MAX_BODY))
+        status = response.status or 502  # a dropped connection cannot be shown over WSGI
+        start_response(
+            f"{status} {responses.get(status, 'Status')}",
+            [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))],
+        )
+        return [response.body]
+
+
+class _Handler(httpd.Handler):
     server_version = "layoutkit-emulator"
     name = "emulator"
-
-
-_Server = ThreadedServer
 
 
 def _error(status: int, message: str) -> Response:
     """The errors the server answers itself: a bug of ours in the service's shape, the
     others in the gateway's."""
-    if status == 500:
-        return service_error(500, 500, "emulator internal error (see the emulator log)")
-    return gateway_error(status, message)
+    return service_error(500, 500, INTERNAL) if status == 500 else gateway_error(status, message)
 
 
 class EmulatorServer:
@@ -77,23 +236,17 @@ class EmulatorServer:
         read_timeout: float = READ_TIMEOUT,
         notify_url: str | None = None,
         notify_secret: str | None = None,
-        notify_retry_intervals: tuple[float, ...] = RETRY_INTERVALS,
-        notify_timeout: float = TIMEOUT,
+        notify_retry_intervals: tuple[float, ...] = notify.RETRY_INTERVALS,
+        notify_timeout: float = notify.TIMEOUT,
         notify_seed: int | None = None,
         notify_envelope_sid: bool = False,
         assets: Mapping[str, Path | str] | None = None,
     ) -> None:
-        """`log_size`: how many API requests the request log keeps (the newest);
-        `read_timeout`: seconds a client may stall mid-request or idle between requests.
-        `notify_url` and `notify_secret`: POST signed Agora Notifications there: the RTC
-        channel events of joins, leaves and role changes, and the Cloud Recording events
-        session_exit and session_failover (retried after `notify_retry_intervals` seconds
-        when not answered 200 within `notify_timeout`; `notify_seed` makes the faults
-        repeatable; `notify_envelope_sid` adds a `sid` to each envelope, as real traffic
-        often has and Agora's reference does not give).
-        `assets`: base URL -> local folder, the files standing in for the layouts' image
-        URLs in the composite (see `layoutkit.emulator.assets`; ValueError for a base
-        that is not an http(s) URL without query string or fragment)."""
+        """`log_size`: API requests kept in the log; `read_timeout`: seconds a client may
+        stall. `notify_url` and `notify_secret`: POST signed Agora Notifications there
+        (`NotificationSender`; `notify_envelope_sid` adds a `sid` to each envelope, as
+        real traffic often has). `assets`: base URL -> local folder, the files standing
+        in for the layouts' image URLs in the composite (`AssetFolders`)."""
         if (notify_url is None) != (notify_secret is None):
             raise ValueError("give notify_url and notify_secret together")
         self.state = EmulatorState(
@@ -107,42 +260,24 @@ class EmulatorServer:
         for base, folder in (assets or {}).items():
             self.state.assets.add(base, folder)
         self.app = EmulatorApp(self.state)
-        self.notifications: NotificationSender | None = None
+        self.notifications: notify.NotificationSender | None = None
         if notify_url is not None and notify_secret is not None:
-            sender = NotificationSender(
+            self.notifications = notify.NotificationSender(
                 notify_url,
                 notify_secret,
                 retry_intervals=notify_retry_intervals,
                 timeout=notify_timeout,
                 seed=notify_seed,
             )
-            if notify_envelope_sid:
-                sender.set_faults(Faults(envelope_sid=True))
-            self._send_events(sender)
-            self.notifications = self.app.notifications = sender
-        handler = handler_for(_Handler, self.app, _error, timeout=read_timeout)
-        self._server = _Server((host, port), handler)
-        self.app.hosts = served_hosts(host, self._server.server_address[1])
+            self.notifications.set_faults(notify.Faults(envelope_sid=notify_envelope_sid))
+            self.state.notifier = notify.Notifier(self.state, self.notifications)
+        handler = httpd.handler_for(_Handler, self.app, _error, timeout=read_timeout)
+        self._server = httpd.ThreadedServer((host, port), handler)
+        self.app.hosts = control.served_hosts(host, self._server.server_address[1])
         self._thread: threading.Thread | None = None
         self._sending = False
         self._ticking = threading.Event()
         self._ticker: threading.Thread | None = None
-
-    def _send_events(self, sender: NotificationSender) -> None:
-        """Every change of who is in a channel, and every Cloud Recording event, becomes
-        a notice (submitted under the state's lock: they leave in order)."""
-        presence = Presence(self.state)
-        recording_events = RecordingEvents()
-
-        def changed() -> None:
-            for event in presence.events():
-                sender.submit(event)
-
-        def recording_event(recording: Recording, kind: int, details: dict[str, Any]) -> None:
-            sender.submit(recording_events.event(recording, kind, details))
-
-        self.state.on_change = changed
-        self.state.on_recording_event = recording_event
 
     @property
     def url(self) -> str:
@@ -180,10 +315,9 @@ class EmulatorServer:
         self._ticking.set()
         self._server.shutdown()
         self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._ticker is not None:
-            self._ticker.join(timeout=5)
+        for thread in (self._thread, self._ticker):
+            if thread is not None:
+                thread.join(timeout=5)
         if self.notifications is not None:
             self.notifications.stop()
 
@@ -216,29 +350,20 @@ class EmulatorServer:
         (`role="audience"`) an audience member, who sends nothing. The first to join an
         empty channel sets its `profile`: "live" (the default) or "communication", where
         everyone is a user (ValueError for another profile later, or for a role there)."""
-        self.state.join(
-            self._app(app_id),
-            cname,
-            str(uid),
-            publishing=publishing,
-            media=media,
-            role=role,
-            profile=profile,
-        )
+        media = media or ("video" if publishing else "not_publishing")
+        self.state.join(self._app(app_id), cname, str(uid), media=media, role=role, profile=profile)
 
     def set_role(
         self, cname: str, uid: str | int, role: Role, *, app_id: str | None = None
     ) -> None:
         """A participant becomes a host or an audience member."""
-        if not self.state.set_role(self._app(app_id), cname, str(uid), role):
-            raise ValueError(f"uid {uid} is not in channel {cname}")
+        self.state.set_role(self._app(app_id), cname, str(uid), role)
 
     def set_media(
         self, cname: str, uid: str | int, media: MediaState, *, app_id: str | None = None
     ) -> None:
         """A participant turns the camera off or on, goes audio only, stops publishing."""
-        if not self.state.set_media(self._app(app_id), cname, str(uid), media):
-            raise ValueError(f"uid {uid} is not in channel {cname}")
+        self.state.set_media(self._app(app_id), cname, str(uid), media)
 
     def leave(self, cname: str, uid: str | int, *, app_id: str | None = None) -> None:
         self.state.leave(self._app(app_id), cname, str(uid))
@@ -271,17 +396,12 @@ class EmulatorServer:
                 raise ValueError(f"no recording with sid {sid}")
             return self.state.failover(recording, seconds)
 
-    def health_check(self, event_types: tuple[int, ...] = RTC_EVENT_TYPES) -> list[int]:
-        """The Console's health check: one callback per event type in `event_types`
-        (every RTC channel event type by default), for channel `test_webhook` and uid
-        12121212. The event types sent; ValueError without Notifications or for an
-        event type that is not an RTC channel event's."""
+    def health_check(self, event_types: tuple[int, ...] = notify.RTC_EVENT_TYPES) -> list[int]:
+        """The Console's health check (`NotificationSender.health_check`); ValueError
+        without Notifications."""
         if self.notifications is None:
             raise ValueError("notifications are off: give notify_url and notify_secret")
-        kinds = health_check_types({"eventTypes": list(event_types)})
-        if isinstance(kinds, str):
-            raise ValueError(kinds)
-        return [self.notifications.submit(e).event_type for e in health_check(kinds)]
+        return self.notifications.health_check(list(event_types))
 
     def layout_of(self, sid: str) -> dict[str, Any]:
         """The current layout of a recording, as the last start or updateLayout set it."""

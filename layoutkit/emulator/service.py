@@ -1,27 +1,28 @@
-"""The six Cloud Recording calls as the emulator answers them: same statuses, codes and
-bodies as the real service (docs/agora.md#status-and-error-codes).
-Bodies are checked on the models' JSON path (`json_context`): a wrong JSON type is a 400
-with code 2, as at Agora. A channel name Agora refuses is answered as its references
-say: acquire 400 with code 401 "invalid_channel_name" (the current status codes), start
-400 with code 1013 (the older code list; the current start table names no code for it).
-Start requires `storageConfig`, as Agora's current start reference marks it."""
+"""The six Cloud Recording calls and the channel management API's user list as the emulator
+answers them: same statuses, codes and bodies as the real service
+(docs/agora.md#status-and-error-codes). Bodies are checked on the models' JSON path
+(`json_context`): a wrong JSON type is a 400 with code 2, as at Agora. A channel name
+Agora refuses is answered as its references say: acquire 400 with code 401, start 400
+with code 1013 (the older code list). Start requires `storageConfig`."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from layoutkit.emulator.http import Request, Response, describe, invalid, reply, service_error
 from layoutkit.emulator.state import (
     DEFAULT_MAX_IDLE,
     RESOURCE_TTL,
-    STREAMS_AUDIO_AND_VIDEO,
     EmulatorState,
     Recording,
     Resource,
+    number,
+    seats,
 )
+from layoutkit.httpd import MAX_BODY, Request, Response, loads, reply
 from layoutkit.wire.api import (
     AcquireRequest,
     RecordingConfig,
@@ -32,78 +33,15 @@ from layoutkit.wire.api import (
     validate_start,
 )
 from layoutkit.wire.base import json_context
-from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
+from layoutkit.wire.layout import UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
 from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
 
+Answer = tuple[int, int, str]  # status, code, reason
 AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes
 STORAGE_SHOWN = ("vendor", "region", "bucket")  # of an updated storageConfig: no keys
-
-
-class UpdateError(ValueError):
-    """What is wrong with an update for this recording, naming the field (Agora's 400,
-    code 2)."""
-
-
-def check_update(client_request: UpdateClientRequest, stream_types: int) -> dict[str, Any]:
-    """The update's clientRequest (valid as a body) as the recording records it, or
-    UpdateError when its lists ask for a media the recording does not take."""
-    if client_request.stream_subscribe is not None:
-        check_streams(client_request.stream_subscribe, stream_types)
-    recorded: dict[str, Any] = _declared(client_request)
-    if "storageConfig" in recorded:
-        storage = recorded["storageConfig"]
-        recorded["storageConfig"] = {k: storage[k] for k in STORAGE_SHOWN if k in storage}
-    return recorded
-
-
-def check_streams(lists: StreamSubscribe, stream_types: int) -> None:
-    """UpdateError for a list of a media the recording's `streamTypes` leaves out."""
-    for media, key, given, refused in (
-        ("audio", "audioUidList", lists.audio_uid_list, VIDEO_ONLY),
-        ("video", "videoUidList", lists.video_uid_list, AUDIO_ONLY),
-    ):
-        if given is not None and stream_types == refused:
-            only = "video" if refused == VIDEO_ONLY else "audio"
-            raise UpdateError(
-                f"clientRequest.streamSubscribe.{key}: the recording's streamTypes is "
-                f"{refused} ({only} only), so it has no {media} to subscribe to"
-            )
-
-
-def _declared(value: Any) -> Any:
-    """A model's declared fields as JSON under Agora's names, nested models likewise;
-    unknown keys (a model's extras) and unset fields are left out."""
-    if isinstance(value, BaseModel):
-        return {
-            field.serialization_alias or field.alias or name: _declared(item)
-            for name, field in type(value).model_fields.items()
-            if (item := getattr(value, name)) is not None
-        }
-    if isinstance(value, list):
-        return [_declared(item) for item in value]
-    return value
-
-
-def from_start(config: RecordingConfig | None) -> dict[str, Any]:
-    """The subscription lists a start request set, in `streamSubscribe`'s shape ({}: all
-    streams subscribed)."""
-    if config is None:
-        return {}
-    lists = {
-        "subscribe_audio": config.subscribe_audio_uids,
-        "unsubscribe_audio": config.unsubscribe_audio_uids,
-        "subscribe_video": config.subscribe_video_uids,
-        "unsubscribe_video": config.unsubscribe_video_uids,
-    }
-    given = {name: uids for name, uids in lists.items() if uids}
-    if not given:
-        return {}
-    built = UpdateClientRequest.lists(**given).stream_subscribe
-    return _declared(built) if built is not None else {}
-
-
-NOT_FOUND = (404, 404, "failed to find worker")
+MAX_AUDIENCE_LISTED = 10_000  # the user list names the first 10,000 audience members
+NOT_FOUND: Answer = (404, 404, "failed to find worker")
 # a stop while the recording exits (after a stop, or maxIdleTime): a duplicate stop
 DUPLICATE_STOP = (400, 49, "invalid operation")
 ACQUIRE_BAD_CHANNEL = (400, 401, "invalid_channel_name")
@@ -114,21 +52,77 @@ NO_STORAGE = (
 )
 
 
-def _bad_channel_name(exc: ValidationError, body: dict[str, Any]) -> bool:
-    """Whether the error is a `cname` string that is no channel name (not a missing one,
-    nor one of another JSON type)."""
-    return isinstance(body.get("cname"), str) and any(
-        e["loc"] == ("cname",) and e["type"] == "value_error" for e in exc.errors()
+def service_error(status: int, code: int, reason: str, **echo: Any) -> Response:
+    """`{"code": int, "reason": str}`, optionally echoing cname/uid/resourceId/sid."""
+    return reply(
+        status, {**{k: v for k, v in echo.items() if v is not None}, "code": code, "reason": reason}
     )
+
+
+def invalid(reason: str) -> Response:
+    return service_error(400, 2, reason)
+
+
+def _refused_body(
+    call: str, exc: ValidationError, body: dict[str, Any], bad_channel: Answer | None = None
+) -> Response:
+    """Agora's 400 for a body the call's model refuses: code 2 naming the call and each
+    field; `bad_channel` for a `cname` string that is no channel name (not a missing one,
+    nor one of another JSON type)."""
+    errors = exc.errors()
+    bad_name = any(e["loc"] == ("cname",) and e["type"] == "value_error" for e in errors)
+    if bad_channel and bad_name and isinstance(body.get("cname"), str):
+        return service_error(*bad_channel)
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return invalid(f"{call}: {'; '.join(parts)}")
+
+
+def _resource(state: EmulatorState, request: Request) -> Resource | Response:
+    """The resource a route names, or Agora's 400 (1001 unknown, 1003 another App ID)."""
+    resource = state.resources.get(request.params["rid"])
+    if resource is None:
+        return service_error(400, 1001, "resource id cannot be decrypted")
+    if resource.app_id != request.params["app"]:
+        return service_error(400, 1003, "App ID does not match the resource id")
+    return resource
+
+
+def json_body(request: Request) -> dict[str, Any] | Response:
+    """The body as a JSON object, or Agora's answer to it."""
+    if request.truncated or len(request.body) > MAX_BODY:
+        return invalid(f"request body over {MAX_BODY // 1024} KiB")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and kind != "application/json":
+        return service_error(400, 8, f"Content-Type {kind!r}: send application/json;charset=utf-8")
+    try:
+        text = request.body.decode("utf-8")
+        data = loads(text) if text.strip() else None
+    except UnicodeDecodeError:
+        return invalid("request body is not UTF-8")
+    except RecursionError:
+        return invalid("request body is nested too deeply")
+    except json.JSONDecodeError as exc:
+        where = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        return invalid(f"request body is not valid JSON ({where})")
+    except ValueError as exc:  # an integer past MAX_INT_DIGITS
+        return invalid(f"request body: {exc}")
+    if not text.strip():
+        return invalid("request body is empty; send a JSON object")
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "null"
+        return invalid(f"request body must be a JSON object, not {kind}")
+    return data
 
 
 def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     try:
         parsed = AcquireRequest.model_validate(body, context=json_context())
     except ValidationError as exc:
-        if _bad_channel_name(exc, body):
-            return service_error(*ACQUIRE_BAD_CHANNEL)
-        return invalid(f"Acquire: {describe(exc)}")
+        return _refused_body("Acquire", exc, body, ACQUIRE_BAD_CHANNEL)
     resource = state.new_resource(request.params["app"], parsed.cname, parsed.uid)
     return reply(
         200, {"cname": parsed.cname, "uid": parsed.uid, "resourceId": resource.resource_id}
@@ -136,23 +130,18 @@ def acquire(state: EmulatorState, request: Request, body: dict[str, Any]) -> Res
 
 
 def start(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
-    app, rid = request.params["app"], request.params["rid"]
     mode: RecordingMode = request.params["mode"]  # type: ignore[assignment]
     with state.lock:
-        resource = state.resources.get(rid)
-        if resource is None:
-            return service_error(400, 1001, "resource id cannot be decrypted")
-        if resource.app_id != app:
-            return service_error(400, 1003, "App ID does not match the resource id")
+        resource = _resource(state, request)
+        if isinstance(resource, Response):
+            return resource
         try:
             parsed = validate_start(body, mode, json_types=True)
         except ValidationError as exc:
-            if _bad_channel_name(exc, body):
-                return service_error(*START_BAD_CHANNEL)
-            return invalid(f"Start: {describe(exc)}")
+            return _refused_body("Start", exc, body, START_BAD_CHANNEL)
         if parsed.client_request.storage_config is None:
             return invalid(NO_STORAGE)
-        echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": rid}
+        echo = {"cname": parsed.cname, "uid": parsed.uid, "resourceId": resource.resource_id}
         refused = _refused(state, resource, parsed, echo)
         if refused is not None:
             return refused
@@ -186,25 +175,45 @@ def _start(
     """The recording a valid start makes: its layout and canvas, maxIdleTime, streams
     and subscription lists."""
     config = parsed.client_request.recording_config
-    transcoding = config.transcoding_config if config else None
-    layout = None
-    size = (DEFAULT_WIDTH, DEFAULT_HEIGHT)
-    if transcoding is not None:
-        wire = transcoding.to_wire()
-        layout = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
-        size = transcoding.size()
-    max_idle = config.max_idle_time if config and config.max_idle_time else DEFAULT_MAX_IDLE
-    streams = config.stream_types if config and config.stream_types is not None else None
-    return state.start(
-        resource,
-        mode,
-        file_types(parsed),
-        max_idle,
-        layout,
-        size,
-        stream_types=STREAMS_AUDIO_AND_VIDEO if streams is None else streams,
-        subscription=from_start(config),
-    )
+    settings: dict[str, Any] = {"file_types": file_types(parsed)}
+    if config is not None:
+        settings["subscription"] = _from_start(config)
+        settings["max_idle"] = config.max_idle_time or DEFAULT_MAX_IDLE
+        if config.stream_types is not None:
+            settings["stream_types"] = config.stream_types
+        if config.transcoding_config is not None:
+            wire = config.transcoding_config.to_wire()
+            settings["layout"] = {k: wire[k] for k in LAYOUT_KEYS if k in wire}
+            settings["width"], settings["height"] = config.transcoding_config.size()
+    return state.start(resource, mode, **settings)
+
+
+def _declared(value: Any) -> Any:
+    """A model's declared fields as JSON under Agora's names, nested models likewise;
+    unknown keys (a model's extras) and unset fields are left out."""
+    if isinstance(value, BaseModel):
+        return {
+            field.serialization_alias or field.alias or name: _declared(item)
+            for name, field in type(value).model_fields.items()
+            if (item := getattr(value, name)) is not None
+        }
+    if isinstance(value, list):
+        return [_declared(item) for item in value]
+    return value
+
+
+def _from_start(config: RecordingConfig) -> dict[str, Any]:
+    """The subscription lists a start request set, in `streamSubscribe`'s shape ({}: all
+    streams subscribed)."""
+    lists = {
+        "subscribe_audio": config.subscribe_audio_uids,
+        "unsubscribe_audio": config.unsubscribe_audio_uids,
+        "subscribe_video": config.subscribe_video_uids,
+        "unsubscribe_video": config.unsubscribe_video_uids,
+    }
+    given = {name: uids for name, uids in lists.items() if uids}
+    built = UpdateClientRequest.lists(**given).stream_subscribe if given else None
+    return _declared(built) if built is not None else {}
 
 
 def _find(
@@ -212,21 +221,15 @@ def _find(
 ) -> Recording | Response:
     """The recording a sid route names, or the error answer. An ended recording is 404
     "failed to find worker", except that stopping (`stopping`) a recording that is still
-    exiting (after a stop, or maxIdleTime) is 400 with code 49, as at Agora."""
-    app, rid, sid = request.params["app"], request.params["rid"], request.params["sid"]
+    exiting is 400 with code 49, as at Agora."""
+    rid, sid = request.params["rid"], request.params["sid"]
     state.tick()
-    resource = state.resources.get(rid)
-    if resource is None:
-        return service_error(400, 1001, "resource id cannot be decrypted")
-    if resource.app_id != app:
-        return service_error(400, 1003, "App ID does not match the resource id")
+    resource = _resource(state, request)
+    if isinstance(resource, Response):
+        return resource
     recording = state.recordings.get(sid)
-    if (
-        stopping
-        and recording is not None
-        and recording.resource_id == rid
-        and state.exiting(recording)
-    ):
+    exiting = recording is not None and recording.resource_id == rid and state.exiting(recording)
+    if stopping and exiting and recording is not None:
         return service_error(*DUPLICATE_STOP, **_echo(recording))
     if recording is None or recording.ended is not None:
         return service_error(*NOT_FOUND, resourceId=rid, sid=sid)
@@ -248,14 +251,6 @@ def _echo(recording: Recording) -> dict[str, Any]:
     }
 
 
-def _same_caller(recording: Recording, cname: str, uid: str) -> Response | None:
-    if (cname, uid) != (recording.cname, recording.uid):
-        return service_error(
-            400, 432, "cname or uid do not match the recording", **_echo(recording)
-        )
-    return None
-
-
 _Body = TypeVar("_Body", StopRequest, UpdateLayoutRequest, UpdateRequest)
 
 
@@ -267,10 +262,9 @@ def _sid_call(
     *,
     stopping: bool = False,
 ) -> tuple[Recording, _Body] | Response:
-    """The recording a sid route names and its body, checked with the call's model on
-    the JSON path for the recording's mode; or the answer: the route's (`_find`), 400
-    with code 2 naming the call and the field, 432 for another recording's cname or uid.
-    Under `state.lock`."""
+    """The recording a sid route names and its body, checked with the call's model for
+    the recording's mode; or the answer: `_find`'s, 400 with code 2 naming the call and
+    the field, 432 for another recording's cname or uid. Under `state.lock`."""
     name, model = call
     found = _find(state, request, stopping=stopping)
     if isinstance(found, Response):
@@ -278,9 +272,11 @@ def _sid_call(
     try:
         parsed = model.model_validate(body, context=json_context(mode=found.mode))
     except ValidationError as exc:
-        return invalid(f"{name}: {describe(exc)}")
-    mismatch = _same_caller(found, parsed.cname, parsed.uid)
-    return (found, parsed) if mismatch is None else mismatch
+        return _refused_body(name, exc, body)
+    if (parsed.cname, parsed.uid) != (found.cname, found.uid):
+        reason = "cname or uid do not match the recording"
+        return service_error(400, 432, reason, **_echo(found))
+    return found, parsed
 
 
 def update_layout(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
@@ -297,19 +293,38 @@ def update_layout(state: EmulatorState, request: Request, body: dict[str, Any]) 
 
 def update(state: EmulatorState, request: Request, body: dict[str, Any]) -> Response:
     """The subscription lists (and web page recording settings, storage) of a running
-    recording: the body checked by the wire model, then what needs the recording
-    (`updates`); the accepted change is recorded."""
+    recording: the body checked by the wire model, then against the recording's
+    streamTypes; the accepted change is recorded."""
     with state.lock:
         called = _sid_call(state, request, body, ("Update", UpdateRequest))
         if isinstance(called, Response):
             return called
         found, parsed = called
-        try:
-            accepted = check_update(parsed.client_request, found.stream_types)
-        except UpdateError as exc:
-            return invalid(f"Update: {exc}")
+        lists = parsed.client_request.stream_subscribe
+        refused = _refused_lists(lists, found.stream_types) if lists is not None else None
+        if refused is not None:
+            return invalid(f"Update: {refused}")
+        accepted: dict[str, Any] = _declared(parsed.client_request)
+        if "storageConfig" in accepted:
+            storage = accepted["storageConfig"]
+            accepted["storageConfig"] = {k: storage[k] for k in STORAGE_SHOWN if k in storage}
         state.record_update(found, accepted)
         return reply(200, _echo(found))
+
+
+def _refused_lists(lists: StreamSubscribe, stream_types: int) -> str | None:
+    """What is wrong with a list of a media the recording's `streamTypes` leaves out."""
+    for media, key, given, refused in (
+        ("audio", "audioUidList", lists.audio_uid_list, VIDEO_ONLY),
+        ("video", "videoUidList", lists.video_uid_list, AUDIO_ONLY),
+    ):
+        if given is not None and stream_types == refused:
+            only = "video" if refused == VIDEO_ONLY else "audio"
+            return (
+                f"clientRequest.streamSubscribe.{key}: the recording's streamTypes is "
+                f"{refused} ({only} only), so it has no {media} to subscribe to"
+            )
+    return None
 
 
 def query(state: EmulatorState, request: Request) -> Response:
@@ -318,9 +333,9 @@ def query(state: EmulatorState, request: Request) -> Response:
         if isinstance(found, Response):
             return found
         status = found.status(state.clock())
-        server: dict[str, Any] = {"status": status, "sliceStartTime": _millis(found.wall)}
+        server: dict[str, Any] = {"status": status, "sliceStartTime": round(found.wall * 1000)}
         if status == 5:
-            server.update(files(found, state.participants_of(found)))
+            server.update(files(found, state.channel(found.app_id, found.cname).uids()))
         return reply(200, {**_echo(found), "serverResponse": server})
 
 
@@ -340,7 +355,7 @@ def stop(state: EmulatorState, request: Request, body: dict[str, Any]) -> Respon
 def files(recording: Recording, uids: list[str]) -> dict[str, Any]:
     """`fileListMode` and `fileList` as the mode and file types make them."""
     stem = f"{recording.sid}_{re.sub(r'[^A-Za-z0-9_-]', '_', recording.cname)}"
-    start = _millis(recording.wall)
+    start = round(recording.wall * 1000)
     if recording.mode == "web":
         entries = [{"filename": f"{stem}.m3u8", "sliceStartTime": start}]
         if "mp4" in recording.file_types:
@@ -352,30 +367,52 @@ def files(recording: Recording, uids: list[str]) -> dict[str, Any]:
         }
     if recording.mode == "mix" and recording.file_types == ("hls",):
         return {"fileListMode": "string", "fileList": f"{stem}.m3u8"}
-    entries = []
     if recording.mode == "mix":
-        for ext in recording.file_types:
-            name = f"{stem}.m3u8" if ext == "hls" else f"{stem}_0.mp4"
-            entries.append(_entry(name, "audio_and_video", "0", True, start))
+        tracks = [
+            (f"{stem}.m3u8" if ext == "hls" else f"{stem}_0.mp4", "audio_and_video", "0", True)
+            for ext in recording.file_types
+        ]
     else:
-        for uid in uids:
-            for track in ("audio", "video"):
-                entries.append(
-                    _entry(f"{stem}__uid_s_{uid}__uid_e_{track}.m3u8", track, uid, False, start)
-                )
-    return {"fileListMode": "json", "fileList": entries}
-
-
-def _entry(name: str, track: str, uid: str, mixed: bool, start: int) -> dict[str, Any]:
+        tracks = [
+            (f"{stem}__uid_s_{uid}__uid_e_{track}.m3u8", track, uid, False)
+            for uid in uids
+            for track in ("audio", "video")
+        ]
     return {
-        "fileName": name,
-        "trackType": track,
-        "uid": uid,
-        "mixedAllUser": mixed,
-        "isPlayable": True,
-        "sliceStartTime": start,
+        "fileListMode": "json",
+        "fileList": [
+            {
+                "fileName": name,
+                "trackType": track,
+                "uid": uid,
+                "mixedAllUser": mixed,
+                "isPlayable": True,
+                "sliceStartTime": start,
+            }
+            for name, track, uid, mixed in tracks
+        ],
     }
 
 
-def _millis(unix_time: float) -> int:
-    return round(unix_time * 1000)
+def user_list(state: EmulatorState, app_id: str, cname: str, hosts_only: bool) -> dict[str, Any]:
+    """The channel management API's answer, uids as numbers, the recorders included:
+    `channel_exist` false alone for a channel nobody is in; in a communication channel
+    `mode` 1, `total` and `users`; in a live one `mode` 2, `broadcasters`, `audience`
+    (the first 10,000) and `audience_total` (`hosts_only`: the broadcasters alone)."""
+    with state.lock:
+        state.tick()
+        found = list(seats(state, app_id, cname).values())
+        channel = state.channels.get((app_id, cname))
+        profile = channel.profile if channel is not None else "live"
+    if not found:
+        return {"success": True, "data": {"channel_exist": False}}
+    if profile == "communication":
+        users = [number(s.uid) for s in found]
+        data = {"channel_exist": True, "mode": 1, "total": len(users), "users": users}
+        return {"success": True, "data": data}
+    hosts = [number(s.uid) for s in found if s.role == "host"]
+    data = {"channel_exist": True, "mode": 2, "broadcasters": hosts}
+    if not hosts_only:
+        audience = [number(s.uid) for s in found if s.role == "audience"]
+        data |= {"audience": audience[:MAX_AUDIENCE_LISTED], "audience_total": len(audience)}
+    return {"success": True, "data": data}

@@ -1,53 +1,36 @@
-"""The emulated service's state: resources, recordings, channel participants, layouts and
-their history, subscription lists, injected faults and failovers, the request log. Time
-comes from an injectable clock, so tests can expire resource ids and idle recordings, and
-end failovers, without waiting; `tick` makes what is due happen."""
+"""The emulated service's state: resources, recordings, channels and who is in them (as
+Agora's RTC side sees it, recorders included), layouts and their history, subscription
+lists, faults and failovers, the request log, and the folders standing in for the layouts'
+image URLs. Time comes from an injectable clock; `tick` makes what is due happen."""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import secrets
+import stat
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from layoutkit.compile.modes import resolve_payload
-from layoutkit.emulator.assets import AssetFolders
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
-from layoutkit.wire.rules import UID_MAX
+from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTES
+from layoutkit.wire.rules import UID_MAX, split_base_url
+
+if TYPE_CHECKING:
+    from layoutkit.emulator.notify import Notifier
 
 DEFAULT_LOG_SIZE = 10_000
 MAX_LOGGED_PATH = 2048  # characters of a path kept in the log
-
-
-@dataclass
-class LoggedRequest:
-    time: float
-    wall: float
-    method: str
-    path: str
-    endpoint: str
-    app_id: str | None
-    status: int
-
-
-class RequestLog(deque[LoggedRequest]):
-    """The last `maxlen` requests, oldest first; compares equal to a list of the same."""
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, list):
-            return list(self) == other
-        return super().__eq__(other)
-
-    __hash__ = None
-
-
 RESOURCE_TTL = 300.0
 DEFAULT_MAX_IDLE = 30
 RATE_LIMIT = 10
@@ -65,9 +48,48 @@ EXIT_SECONDS = 30.0
 # Cloud Recording events (productId 3) the emulator sends, with their `details`
 SESSION_EXIT = 11  # {"msgName": "session_exit", "exitStatus": 0}: the recording ended
 SESSION_FAILOVER = 12  # {"msgName": "session_failover", "newUid": int}
-EXIT_NORMAL = 0
 LEAVE_TIMED_OUT = 2  # a leave's `reason`: Agora heard nothing from the client for 10 s
 STREAMS_AUDIO_AND_VIDEO = 2  # recordingConfig.streamTypes by default
+RECORDER_PLATFORM = 6  # a recorder joins as a Linux user (platform 6), client type 10
+RECORDER_CLIENT_TYPE = 10
+
+MediaState = Literal["video", "video_off", "audio_only", "not_publishing"]
+MEDIA_STATES: tuple[MediaState, ...] = ("video", "video_off", "audio_only", "not_publishing")
+Role = Literal["host", "audience"]
+ROLES: tuple[Role, ...] = ("host", "audience")
+# A channel's profile, fixed by the first to join an empty channel: "live" broadcasting
+# (hosts and audience) or "communication" (everyone is a user).
+Profile = Literal["live", "communication"]
+PROFILES: tuple[Profile, ...] = ("live", "communication")
+NO_ROLES = (
+    "role: channel {cname} is in the communication profile, where everyone is a user "
+    "(no hosts, no audience)"
+)
+# Agora mixes the streams it receives: someone in the channel who publishes nothing is
+# taken to have no place in the picture (neither a region of a built-in mode nor a
+# uid-less region of a custom one). Agora documents no rule; set False to give such a
+# user a region like anyone else.
+SILENT_USERS_TAKE_NO_REGION = True
+
+
+@dataclass
+class LoggedRequest:
+    time: float
+    wall: float
+    method: str
+    path: str
+    endpoint: str
+    app_id: str | None
+    status: int
+
+
+class RequestLog(deque[LoggedRequest]):
+    """The last `maxlen` requests, oldest first; compares equal to a list of the same."""
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, list) else super().__eq__(other)
+
+    __hash__ = None
 
 
 @dataclass(frozen=True)
@@ -98,27 +120,10 @@ class ManualClock:
             self.now += seconds
 
 
-MediaState = Literal["video", "video_off", "audio_only", "not_publishing"]
-MEDIA_STATES: tuple[MediaState, ...] = ("video", "video_off", "audio_only", "not_publishing")
-Role = Literal["host", "audience"]
-ROLES: tuple[Role, ...] = ("host", "audience")
-# A channel's profile, fixed by the first to join an empty channel: "live" broadcasting
-# (hosts and audience) or "communication" (everyone is a user, and a host here).
-Profile = Literal["live", "communication"]
-PROFILES: tuple[Profile, ...] = ("live", "communication")
-
-# Agora mixes the streams it receives: someone in the channel who publishes nothing is
-# taken to have no place in the picture (neither a region of a built-in mode nor a
-# uid-less region of a custom one). Agora documents no rule; set False to give such a
-# user a region like anyone else.
-SILENT_USERS_TAKE_NO_REGION = True
-
-
 @dataclass
 class Member:
-    """Someone in the channel and what they send: `video` (a camera), `video_off` (muted
-    camera: Agora shows the last frame, then the user's background image), `audio_only`
-    (no video track: still takes a region), `not_publishing` (nothing at all)."""
+    """Someone in the channel and what they send: `video`, `video_off` (muted camera),
+    `audio_only` (still takes a region) or `not_publishing`."""
 
     uid: str
     media: MediaState = "video"
@@ -137,15 +142,12 @@ class Member:
 
 @dataclass
 class Channel:
-    """Who is in a channel, since when no host has been (`idle_since`: maxIdleTime counts
-    from then; audience members do not keep a recording busy), and its profile."""
+    """Who is in a channel, since when no host has been (maxIdleTime counts from then),
+    and its profile."""
 
     participants: list[Member] = field(default_factory=list)
     idle_since: float | None = None
     profile: Profile = "live"
-
-    def has_host(self) -> bool:
-        return any(p.role == "host" for p in self.participants)
 
     def uids(self) -> list[str]:
         return [p.uid for p in self.participants]
@@ -156,6 +158,24 @@ class Channel:
 
     def find(self, uid: str) -> Member | None:
         return next((p for p in self.participants if p.uid == uid), None)
+
+
+SeatRole = Literal["host", "audience", "user"]  # "user": in a communication channel
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One user in a channel as Agora's RTC side sees it (client type: platform 6 only)."""
+
+    uid: str
+    role: SeatRole
+    platform: int
+    client_type: int | None = None
+
+
+def number(uid: str) -> int | str:
+    """A uid as Agora sends it: a number (a uid that is not one stays a string)."""
+    return int(uid) if uid.isdigit() else uid
 
 
 @dataclass
@@ -175,23 +195,6 @@ class LayoutChange:
 
 
 @dataclass
-class Update:
-    """What one accepted `update` request changed (its clientRequest as recorded)."""
-
-    time: float
-    request: dict[str, Any]
-
-
-@dataclass
-class Failover:
-    """One failover of a recording: when, and the recorder's uid before and after."""
-
-    time: float
-    old_uid: str
-    new_uid: str
-
-
-@dataclass
 class Recording:
     sid: str
     resource_id: str
@@ -200,8 +203,8 @@ class Recording:
     uid: str
     mode: RecordingMode
     started: float
-    file_types: tuple[str, ...]
-    max_idle: int
+    file_types: tuple[str, ...] = ("hls",)
+    max_idle: int = DEFAULT_MAX_IDLE
     width: int = DEFAULT_WIDTH
     height: int = DEFAULT_HEIGHT
     layout: dict[str, Any] = field(default_factory=lambda: {"mixedVideoLayout": 0})
@@ -214,17 +217,17 @@ class Recording:
     stream_types: int = STREAMS_AUDIO_AND_VIDEO
     # streamSubscribe as start or the last `update` set it ({} when all is subscribed)
     subscription: dict[str, Any] = field(default_factory=dict)
-    updates: list[Update] = field(default_factory=list)
-    # the uid the recorder is in the channel with: `uid` until a failover gives it a new
-    # one; None while it is switched over (`failover_until`, then `next_uid`)
+    # as the control API shows them: each accepted update, each failover
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    # the recorder's uid in the channel: `uid` until a failover gives it a new one; None
+    # while it is switched over (until `failover_until`, then it is `next_uid`)
     recorder_uid: str | None = None
     failover_until: float | None = None
     next_uid: str | None = None
-    failovers: list[Failover] = field(default_factory=list)
+    failovers: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.recorder_uid is None:
-            self.recorder_uid = self.uid
+        self.recorder_uid = self.recorder_uid or self.uid
 
     def status(self, now: float) -> int:
         """0..8 as query reports it: starting up over 2 s, then 5 once someone published."""
@@ -278,18 +281,11 @@ class EmulatorState:
         self.in_flight_sid: dict[tuple[str, str], int] = {}  # (endpoint, sid)
         self.max_in_flight_sid: dict[tuple[str, str], int] = {}
         self._recent: dict[str, deque[float]] = {}
-        # called under the lock after every change of who is in a channel (Notifications)
-        self.on_change: Callable[[], None] | None = None
-        # called under the lock with each Cloud Recording event: (recording, type, details)
-        self.on_recording_event: Callable[[Recording, int, dict[str, Any]], None] | None = None
+        self.notifier: Notifier | None = None  # with Notifications on: told of each change
 
     def changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change()
-
-    def recording_event(self, recording: Recording, kind: int, details: dict[str, Any]) -> None:
-        if self.on_recording_event is not None:
-            self.on_recording_event(recording, kind, details)
+        if self.notifier is not None:
+            self.notifier.changed()
 
     def __repr__(self) -> str:
         return f"EmulatorState(app_ids={self.app_ids!r}, customer_id={self.customer_id!r})"
@@ -335,8 +331,7 @@ class EmulatorState:
     def set_chaos(
         self, ratio: float, kinds: tuple[FaultKind, ...] = FAULT_KINDS, seed: int | None = None
     ) -> None:
-        """Fail about `ratio` of the API requests with a random kind of `kinds`
-        (0 turns it off)."""
+        """Fail about `ratio` of the API requests with a random kind of `kinds` (0: off)."""
         with self.lock:
             self._chaos = (ratio, kinds, random.Random(seed)) if ratio > 0 and kinds else None
 
@@ -345,18 +340,16 @@ class EmulatorState:
             self.faults.extend([kind] * count)
 
     def outage(self, seconds: float) -> None:
-        """Simulate Agora's high-availability failover: for `seconds` of this state's clock,
-        query, update, updateLayout and stop answer 404 "failed to find worker" for every
-        sid (`failover` does it for one recording, its recorder rejoining), while
-        the recordings go on (afterwards the same sids work again). 0 ends an outage."""
+        """For `seconds` of this state's clock, query, update, updateLayout and stop answer
+        404 "failed to find worker" for every sid, as in Agora's failover, while the
+        recordings go on. 0 ends an outage."""
         if not 0 <= seconds <= MAX_OUTAGE:
             raise ValueError(f"outage: give 0 to {MAX_OUTAGE:g} seconds")
         with self.lock:
             self.outage_until = self.clock() + seconds if seconds > 0 else None
 
     def in_outage(self, endpoint: str, sid: str | None = None) -> bool:
-        """True when a request to `endpoint` (for `sid`) falls in a simulated failover:
-        the `outage` of every sid, or a failover of this recording."""
+        """Whether a request to `endpoint` (for `sid`) falls in an `outage` or a failover."""
         if endpoint not in OUTAGE_ENDPOINTS:
             return False
         with self.lock:
@@ -367,35 +360,27 @@ class EmulatorState:
             return self.outage_until is not None or (until is not None and now < until)
 
     def clear_faults(self) -> None:
-        """No more queued faults, the end of any outage, and of every failover (the
-        recorders rejoin at once)."""
+        """No more queued faults, outage or failovers (the recorders rejoin at once)."""
         with self.lock:
             self.faults.clear()
             self.outage_until = None
-            now = self.clock()
             for recording in self.recordings.values():
                 if recording.failover_until is not None:
-                    recording.failover_until = now
+                    recording.failover_until = self.clock()
             self.tick()
 
-    def enter(self, endpoint: str, sid: str | None = None) -> None:
-        """A request to `endpoint` (for `sid`, on the sid routes) is being handled; tracks
-        the most at once per endpoint and per (endpoint, sid)."""
+    def count_in_flight(self, endpoint: str, sid: str | None, step: int) -> None:
+        """+1 as a request to `endpoint` (for `sid`) starts, -1 as it ends; keeps the most
+        at once per endpoint and per (endpoint, sid)."""
         with self.lock:
-            count = self.in_flight.get(endpoint, 0) + 1
-            self.in_flight[endpoint] = count
-            self.max_in_flight[endpoint] = max(count, self.max_in_flight.get(endpoint, 0))
+            counters: list[tuple[dict[Any, int], dict[Any, int], Any]] = [
+                (self.in_flight, self.max_in_flight, endpoint)
+            ]
             if sid is not None:
-                key = (endpoint, sid)
-                count = self.in_flight_sid.get(key, 0) + 1
-                self.in_flight_sid[key] = count
-                self.max_in_flight_sid[key] = max(count, self.max_in_flight_sid.get(key, 0))
-
-    def leave_request(self, endpoint: str, sid: str | None = None) -> None:
-        with self.lock:
-            self.in_flight[endpoint] -= 1
-            if sid is not None:
-                self.in_flight_sid[(endpoint, sid)] -= 1
+                counters.append((self.in_flight_sid, self.max_in_flight_sid, (endpoint, sid)))
+            for now, most, key in counters:
+                now[key] = now.get(key, 0) + step
+                most[key] = max(now[key], most.get(key, 0))
 
     def log(self, method: str, path: str, endpoint: str, app_id: str | None, status: int) -> None:
         with self.lock:
@@ -416,29 +401,26 @@ class EmulatorState:
         cname: str,
         uid: str,
         *,
-        publishing: bool = True,
-        media: MediaState | None = None,
+        media: MediaState = "video",
         role: Role | None = None,
         platform: int = 7,
         profile: Profile | None = None,
     ) -> None:
-        """`uid` joins the channel (a second join changes nothing but its media and, if
-        given, its role). The first to join an empty channel sets its `profile` (live
-        broadcasting when not given); ValueError for another profile than the channel's,
-        or for a role in a communication channel."""
+        """`uid` joins the channel (joining again changes only its media and, if given, its
+        role). The first to join an empty channel sets its `profile` (by default live);
+        ValueError for another profile, or for a role in a communication channel."""
         with self.lock:
             self.tick()
             channel = self.channel(app_id, cname)
             self._set_profile(channel, app_id, cname, profile)
             if role == "audience" and channel.profile == "communication":
                 raise ValueError(NO_ROLES.format(cname=cname))
-            state = media or ("video" if publishing else "not_publishing")
             if uid not in channel.uids():
-                channel.participants.append(Member(uid, state, role or "host", platform))
+                channel.participants.append(Member(uid, media, role or "host", platform))
             elif role is not None:
                 self.set_role(app_id, cname, uid, role)
             self._mark_idle(channel)
-            self.set_media(app_id, cname, uid, state)
+            self.set_media(app_id, cname, uid, media)
             self.changed()
 
     def _set_profile(
@@ -455,42 +437,41 @@ class EmulatorState:
 
     def _mark_idle(self, channel: Channel) -> None:
         """maxIdleTime counts from the moment no host is left (audience may remain)."""
-        if channel.has_host():
+        if any(p.role == "host" for p in channel.participants):
             channel.idle_since = None
         elif channel.idle_since is None:
             channel.idle_since = self.clock()
 
-    def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> bool:
-        """`uid` becomes a host or an audience member; False when not in the channel,
-        ValueError in a communication channel (no roles there)."""
+    def _member(self, app_id: str, cname: str, uid: str) -> Member:
+        person = self.channel(app_id, cname).find(uid)
+        if person is None:
+            raise ValueError(f"uid {uid} is not in channel {cname}")
+        return person
+
+    def set_role(self, app_id: str, cname: str, uid: str, role: Role) -> None:
+        """`uid` becomes a host or an audience member; ValueError when not in the channel,
+        or in a communication channel (no roles there)."""
         with self.lock:
-            channel = self.channel(app_id, cname)
-            person = channel.find(uid)
-            if person is None:
-                return False
-            if channel.profile == "communication":
-                if role == "host":  # everyone is a user: nothing changes
-                    return True
-                raise ValueError(NO_ROLES.format(cname=cname))
+            person, channel = self._member(app_id, cname, uid), self.channel(app_id, cname)
+            if channel.profile == "communication":  # everyone is a user: host changes nothing
+                if role != "host":
+                    raise ValueError(NO_ROLES.format(cname=cname))
+                return
             person.role = role
             self._mark_idle(channel)
             self.set_media(app_id, cname, uid, person.media)
             self.changed()
-            return True
 
-    def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> bool:
-        """Change what `uid` sends; False when they are not in the channel."""
+    def set_media(self, app_id: str, cname: str, uid: str, media: MediaState) -> None:
+        """Change what `uid` sends; ValueError when they are not in the channel."""
         with self.lock:
-            person = self.channel(app_id, cname).find(uid)
-            if person is None:
-                return False
+            person = self._member(app_id, cname, uid)
             person.media = media
             if person.publishing:
                 for rec in self.active(app_id, cname):
                     rec.published = True
                     if uid not in rec.publishers:
                         rec.publishers.append(uid)
-            return True
 
     def leave(self, app_id: str, cname: str, uid: str) -> bool:
         with self.lock:
@@ -518,41 +499,16 @@ class EmulatorState:
             if r.app_id == app_id and r.cname == cname and r.ended is None
         ]
 
-    def start(
-        self,
-        resource: Resource,
-        mode: RecordingMode,
-        file_types: tuple[str, ...],
-        max_idle: int,
-        layout: dict[str, Any] | None,
-        size: tuple[int, int],
-        *,
-        stream_types: int = STREAMS_AUDIO_AND_VIDEO,
-        subscription: dict[str, Any] | None = None,
-    ) -> Recording:
+    def start(self, resource: Resource, mode: RecordingMode, **settings: Any) -> Recording:
+        """The recording of `resource` starts; `settings`: the Recording's fields, from
+        `file_types` and `max_idle` on."""
         with self.lock:
             sid = secrets.token_hex(16)
-            now = self.clock()
-            recording = Recording(
-                sid,
-                resource.resource_id,
-                resource.app_id,
-                resource.cname,
-                resource.uid,
-                mode,
-                now,
-                file_types,
-                max_idle,
-                *size,
-                stream_types=stream_types,
-                subscription=subscription or {},
-            )
-            if layout is not None:
-                recording.layout = layout
+            ids = (resource.resource_id, resource.app_id, resource.cname, resource.uid)
+            recording = Recording(sid, *ids, mode, self.clock(), **settings)
             channel = self.channel(resource.app_id, resource.cname)
-            publishers = [p.uid for p in channel.participants if p.publishing]
-            recording.published = bool(publishers)
-            recording.publishers = publishers
+            recording.publishers = [p.uid for p in channel.participants if p.publishing]
+            recording.published = bool(recording.publishers)
             resource.sid = sid
             self.recordings[sid] = recording
             self.changed()  # the recorder joins the channel
@@ -568,7 +524,7 @@ class EmulatorState:
         with self.lock:
             if "streamSubscribe" in request:
                 recording.subscription = request["streamSubscribe"]
-            recording.updates.append(Update(self.clock(), request))
+            recording.updates.append({"time": self.clock(), "request": request})
 
     def end(self, recording: Recording, why: str, at: float | None = None) -> None:
         """The recording ends (at `at`, by default now): the recorder leaves and Agora
@@ -581,8 +537,12 @@ class EmulatorState:
             recording.failover_until = recording.next_uid = None
             self.sid_outages.pop(recording.sid, None)
             self.changed()  # the recorder leaves
-            details = {"msgName": "session_exit", "exitStatus": EXIT_NORMAL}
-            self.recording_event(recording, SESSION_EXIT, details)
+            self._recording_event(recording, SESSION_EXIT, exitStatus=0)
+
+    def _recording_event(self, recording: Recording, kind: int, **details: Any) -> None:
+        if self.notifier is not None:
+            name = "session_exit" if kind == SESSION_EXIT else "session_failover"
+            self.notifier.recording_event(recording, kind, {"msgName": name, **details})
 
     def exiting(self, recording: Recording) -> bool:
         """Whether the recording has ended and is still exiting (EXIT_SECONDS)."""
@@ -609,11 +569,10 @@ class EmulatorState:
             self.end(recording, "maxIdleTime", at=fires)
 
     def failover(self, recording: Recording, seconds: float = FAILOVER_SECONDS) -> str:
-        """Agora's high-availability failover of a running recording: the recorder leaves
-        the channel at once (as timed out), Agora sends session_failover with the new
-        uid, query / update / updateLayout / stop answer 404 for `seconds`, then the
-        recorder rejoins with the new random uid and the recording goes on with its
-        layout. The new uid; ValueError when the recording has ended or is failing over."""
+        """Agora's failover of a running recording: the recorder leaves at once (timed
+        out), Agora sends session_failover with the new uid, the sid answers 404 for
+        `seconds`, then the recorder rejoins with that uid and the recording goes on.
+        The new uid; ValueError when the recording has ended or is failing over."""
         if not 0 < seconds <= MAX_OUTAGE:
             raise ValueError(f"seconds: more than 0, at most {MAX_OUTAGE:g}")
         with self.lock:
@@ -624,14 +583,13 @@ class EmulatorState:
                 raise ValueError(f"recording {recording.sid} is failing over already")
             now = self.clock()
             new = self._free_uid(recording.app_id, recording.cname)
-            if self.on_change is not None:  # read (and dropped) by the Notifications
+            if self.notifier is not None:  # read (and dropped) by the Notifications
                 self.leave_reasons[(recording.app_id, recording.cname, old)] = LEAVE_TIMED_OUT
             recording.recorder_uid, recording.next_uid = None, new
             recording.failover_until = self.sid_outages[recording.sid] = now + seconds
-            recording.failovers.append(Failover(now, old, new))
+            recording.failovers.append({"time": now, "oldUid": old, "newUid": new})
             self.changed()  # the recorder leaves
-            details = {"msgName": "session_failover", "newUid": int(new)}
-            self.recording_event(recording, SESSION_FAILOVER, details)
+            self._recording_event(recording, SESSION_FAILOVER, newUid=int(new))
             return new
 
     def _rejoin_if_due(self, recording: Recording, now: float) -> None:
@@ -652,13 +610,9 @@ class EmulatorState:
             if uid not in taken:
                 return uid
 
-    def participants_of(self, recording: Recording) -> list[str]:
-        return self.channel(recording.app_id, recording.cname).uids()
-
     def picture(self, recording: Recording) -> list[tuple[ResolvedRegion, MediaState | None]]:
-        """What the recording's composite shows now: each region Agora draws from the
-        current layout for the users in the channel, with what its user sends (None for
-        a region with nobody in it)."""
+        """What the recording's composite shows now: each region Agora draws, with what its
+        user sends (None for a region with nobody in it)."""
         with self.lock:
             channel = self.channel(recording.app_id, recording.cname)
             regions = resolve_payload(recording.layout_model(), channel.drawn())
@@ -666,7 +620,131 @@ class EmulatorState:
             return [(r, media.get(r.uid) if r.uid is not None else None) for r in regions]
 
 
-NO_ROLES = (
-    "role: channel {cname} is in the communication profile, where everyone is a user "
-    "(no hosts, no audience)"
-)
+def seats(state: EmulatorState, app_id: str, cname: str) -> dict[str, Seat]:
+    """Everyone in the channel now, in join order, the recorders last (a recorder being
+    switched over by a failover is in no channel)."""
+    with state.lock:
+        found: dict[str, Seat] = {}
+        channel = state.channels.get((app_id, cname))
+        users = channel is not None and channel.profile == "communication"
+        for member in channel.participants if channel is not None else []:
+            found[member.uid] = Seat(member.uid, "user" if users else member.role, member.platform)
+        for recording in state.active(app_id, cname):
+            uid = recording.recorder_uid
+            if uid is not None:
+                role: SeatRole = "user" if users else "host"
+                found.setdefault(uid, Seat(uid, role, RECORDER_PLATFORM, RECORDER_CLIENT_TYPE))
+        return found
+
+
+# --- the images a layout names, served from local folders ---------------------------------
+#
+# A base URL (`https://cdn.example.com/show/`) maps to a folder. A URL resolves when it is
+# the base (scheme and host in any case, the same path, with or without the base's
+# trailing slash) followed by one plain file name (`[A-Za-z0-9._-]+`, not `.` or `..`),
+# and that name is a regular file inside the folder (a symlink only if it ends inside) of
+# at most MAX_IMAGE_BYTES. Files are looked up when asked, as Agora downloads them.
+
+ImageStatus = Literal["resolved", "not found", "not served here"]
+NAME = re.compile(r"[A-Za-z0-9._-]+")
+IMAGE_KEYS = ("backgroundImage", "defaultUserBackgroundImage")
+
+
+def check_base(url: str) -> str:
+    """A base URL as resolution compares it (scheme and host in lower case, the path
+    ending in `/`); ValueError saying what is wrong: not http(s), a base URL
+    `split_base_url` refuses, a `\\` or `%` in the path."""
+    text = url.strip()
+    if text.partition("://")[0].lower() not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL: write https://HOST/PATH")
+    try:
+        parts = split_base_url(text)
+    except ValueError as exc:
+        raise ValueError(f"{url!r}: {exc}") from None
+    if "\\" in parts.path or "%" in parts.path:
+        raise ValueError(f"{url!r}: a base URL's path has no '\\' or '%': remove them")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
+def _name_under(url: str, base: str) -> str | None:
+    """The rest of `url` after `base` (as `check_base` gives it), or None when `url` is
+    not under `base`."""
+    try:
+        split, home = urlsplit(url), urlsplit(base)
+    except ValueError:
+        return None
+    head = f"{split.scheme.lower()}://{split.netloc.lower()}"
+    if url[: len(head)].lower() != head or head != f"{home.scheme}://{home.netloc}":
+        return None
+    rest = url[len(head) :]
+    return rest[len(home.path) :] if rest.startswith(home.path) else None
+
+
+def _servable(folder: Path, name: str) -> Path | None:
+    """`folder/name` with symlinks followed, if it ends inside `folder` and is a regular
+    file of at most MAX_IMAGE_BYTES bytes."""
+    if not NAME.fullmatch(name) or name in (".", ".."):
+        return None
+    try:
+        root = Path(os.path.realpath(folder))
+        target = Path(os.path.realpath(root / name))
+        info = target.stat()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if target.parent != root or not stat.S_ISREG(info.st_mode):
+        return None
+    return target if info.st_size <= MAX_IMAGE_BYTES else None
+
+
+def resolve_image(url: str, folders: Mapping[str, Path]) -> tuple[ImageStatus, Path | None]:
+    """What stands in for the image at `url`: ("resolved", the file), ("not found", None)
+    when a base covers the URL but serves no file for it, ("not served here", None)."""
+    covered = False
+    for base, folder in folders.items():
+        try:
+            name = _name_under(url, check_base(base))
+        except ValueError:
+            continue
+        if name is None:
+            continue
+        covered = True
+        found = _servable(Path(folder), name)
+        if found is not None:
+            return "resolved", found
+    return ("not found" if covered else "not served here"), None
+
+
+def image_urls(layout: Mapping[str, Any]) -> list[str]:
+    """Every image URL a layout's JSON asks Agora to download, each once, in order."""
+    candidates: list[Any] = [layout.get(key) for key in IMAGE_KEYS]
+    for entry in layout.get("backgroundConfig") or []:
+        if isinstance(entry, Mapping):
+            candidates.append(entry.get("image_url"))
+    return list(dict.fromkeys(url for url in candidates if isinstance(url, str) and url))
+
+
+class AssetFolders:
+    """The base URL -> folder mappings of one emulator; thread-safe, added to at any time."""
+
+    def __init__(self, folders: Mapping[str, Path | str] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._folders: dict[str, Path] = {}
+        for base, folder in (folders or {}).items():
+            self.add(base, folder)
+
+    def add(self, base: str, folder: Path | str) -> None:
+        """Serve `base` + a file name from `folder`; ValueError for a bad base."""
+        key = check_base(base)
+        with self._lock:
+            self._folders[key] = Path(folder).absolute()
+
+    def resolve(self, urls: Iterable[str]) -> dict[str, tuple[ImageStatus, Path | None]]:
+        """Each URL's status and file, looked up now."""
+        with self._lock:
+            folders = dict(self._folders)
+        return {url: resolve_image(url, folders) for url in urls}
+
+    def __repr__(self) -> str:
+        with self._lock:
+            return f"AssetFolders({len(self._folders)} bases)"
