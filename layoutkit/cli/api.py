@@ -1,62 +1,50 @@
-"""Commands that talk to the Cloud Recording API (`record ...`) and run the emulator
-(`demo` is `cli/demo.py`). Each `record` command prints the endpoint it calls on standard error and
-the answer as JSON on standard output; API errors exit with status 3."""
+"""Commands that talk to the Cloud Recording API (`record ...`) and run the emulator. Each
+`record` command prints the endpoint it calls on standard error and the answer as JSON on
+standard output; API errors exit with status 3."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from layoutkit.cli.options import (
-    RECORDING_HELP,
-    _compile,
-    _echo_json,
-    _people_options,
-    _vars_option,
+    Account,
+    CompileArgs,
+    F,
     account_options,
+    assets_options,
+    compile_args,
+    echo_json,
+    mode_option,
+    name_option,
+    packed,
+    people_options,
     port_option,
     quiet_option,
-    short_url,
+    recording_options,
+    stack,
+    vars_option,
 )
-from layoutkit.cli.style_options import StyleArgs, style_options
 
 if TYPE_CHECKING:
-    from layoutkit.client import CloudRecordingClient
     from layoutkit.wire.api import RecordingMode
 
-F = TypeVar("F", bound=Callable[..., Any])
-MODES = click.Choice(["mix", "individual", "web"])
 MAX_JSON_BYTES = 1 << 20  # a request body file
 STORAGE_EXAMPLE = (
     '{"vendor": 1, "region": 0, "bucket": "my-bucket", "accessKey": "...", "secretKey": "..."}'
 )
 IDS = ("--resource-id", "--sid", "--cname", "--uid")  # what names a running recording
-LIST_OPTIONS = (
-    ("--subscribe-audio", "subscribe_audio"),
-    ("--unsubscribe-audio", "unsubscribe_audio"),
-    ("--subscribe-video", "subscribe_video"),
-    ("--unsubscribe-video", "unsubscribe_video"),
-)
-
-
-def _client(
-    app_id: str | None, customer_id: str | None, customer_secret: str | None, base_url: str
-) -> CloudRecordingClient:
-    from layoutkit.client import CloudRecordingClient
-
-    return CloudRecordingClient(
-        app_id,
-        customer_id,
-        customer_secret,
-        base_url=base_url,
-        on_request=lambda method, url: click.echo(f"-> {method} {short_url(url)}", err=True),
-    )
+LISTS = {
+    "--subscribe-audio": "Record only these users' audio ('#allstream#': everyone's).",
+    "--unsubscribe-audio": "Record everyone's audio but these users'.",
+    "--subscribe-video": "Record only these users' video ('#allstream#': everyone's).",
+    "--unsubscribe-video": "Record everyone's video but these users'.",
+}
 
 
 def _json_file(path: str | None, what: str) -> dict[str, Any]:
@@ -76,6 +64,34 @@ def _json_file(path: str | None, what: str) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class _Running:
+    """The running recording a command names (`running_options`)."""
+
+    resource_id: str
+    sid: str
+    cname: str
+    uid: str
+    mode: RecordingMode
+
+    @property
+    def ids(self) -> tuple[str, str, str, str]:
+        """resource id, sid, cname, uid: the client's first arguments for it."""
+        return self.resource_id, self.sid, self.cname, self.uid
+
+
+def _running_options(
+    *payload: Callable[[Any], Any], mode_help: str = "The recording's mode."
+) -> Callable[[F], F]:
+    """The options naming a running recording (after `payload`, a `--payload` option),
+    passed on as `running`."""
+    return packed("running", _Running, *payload, recording_options(*IDS), mode_option(mode_help))
+
+
+def _payload_option(help: str) -> Callable[[F], F]:
+    return click.option("--payload", "payload_file", metavar="JSON", help=help)
+
+
 @click.group()
 def record() -> None:
     """Call the Cloud Recording REST API.
@@ -92,26 +108,15 @@ def record() -> None:
     help="How many hours the resource id stays usable (Agora's default: 72).",
 )
 @account_options
-def acquire(
-    cname: str,
-    uid: str,
-    resource_expired_hour: int | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+def acquire(cname: str, uid: str, resource_expired_hour: int | None, account: Account) -> None:
     """Get a resource id (start within 5 minutes)."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    resource = client.acquire(cname, uid, resource_expired_hour=resource_expired_hour)
-    _echo_json({"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id})
+    resource = account.client().acquire(cname, uid, resource_expired_hour=resource_expired_hour)
+    echo_json({"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id})
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
-@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help="The mode to record in.")
+@recording_options("--resource-id", "--cname", "--uid")
+@mode_option("The mode to record in.")
 @click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
 @click.option(
     "--storage",
@@ -125,55 +130,35 @@ def acquire(
     metavar="LAYOUT.yaml",
     help="Compile this layout into recordingConfig.transcodingConfig (mix).",
 )
-@_people_options
-@style_options(assets=True)
-@_vars_option
+@people_options
+@name_option
+@assets_options
+@vars_option
 @quiet_option
 @account_options
+@compile_args
 def start(
     resource_id: str,
     cname: str,
     uid: str,
-    mode: str,
+    mode: RecordingMode,
     request_file: str | None,
     storage_file: str | None,
     layout_file: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    account: Account,
+    args: CompileArgs,
 ) -> None:
     """Start recording with a resource id. Agora needs a storageConfig: --storage FILE, or
     one in the --request file."""
     request = _json_file(request_file, "--request")
     _put_storage(request, storage_file)
     if layout_file is not None:
-        compiled = _compile(
-            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
-        )
-        request.setdefault("recordingConfig", {})["transcodingConfig"] = compiled.transcoding_json
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    recording = client.start(
-        resource_id,
-        request,
-        mode=mode,  # type: ignore[arg-type]
-        cname=cname,
-        uid=uid,
-    )
-    _echo_json(
-        {
-            "cname": recording.cname,
-            "uid": recording.uid,
-            "resourceId": recording.resource_id,
-            "sid": recording.sid,
-        }
-    )
+        transcoding = args.compile(layout_file, live=True).transcoding_json
+        request.setdefault("recordingConfig", {})["transcodingConfig"] = transcoding
+    client = account.client()
+    recording = client.start(resource_id, request, mode=mode, cname=cname, uid=uid)
+    ids = {"cname": recording.cname, "uid": recording.uid, "resourceId": recording.resource_id}
+    echo_json({**ids, "sid": recording.sid})
 
 
 def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
@@ -194,90 +179,38 @@ def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
     request["storageConfig"] = _json_file(storage_file, "--storage")
 
 
-@dataclass(frozen=True)
-class _Running:
-    """The running recording an update command changes, as `_running_options` gave it."""
-
-    resource_id: str
-    sid: str
-    cname: str
-    uid: str
-    mode: RecordingMode
-
-    @property
-    def ids(self) -> tuple[str, str, str, str]:
-        """resource id, sid, cname, uid: the client's first arguments for it."""
-        return self.resource_id, self.sid, self.cname, self.uid
-
-
-def _running_options(payload_help: str, mode_help: str) -> Callable[[F], F]:
-    """`--payload` (a ready clientRequest, `payload_help`) and the options that name a
-    running recording: `--resource-id`, `--sid`, `--cname`, `--uid` and `--mode`
-    (`mode_help`: which modes Agora takes the change in), passed on as `running`."""
-
-    def decorate(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            names = ("resource_id", "sid", "cname", "uid", "mode")
-            kwargs["running"] = _Running(*(kwargs.pop(name) for name in names))
-            return func(*args, **kwargs)
-
-        options = [
-            click.option("--payload", "payload_file", metavar="JSON", help=payload_help),
-            *(click.option(name, required=True, help=RECORDING_HELP[name]) for name in IDS),
-            click.option("--mode", type=MODES, default="mix", show_default=True, help=mode_help),
-        ]
-        decorated: Any = wrapper
-        for option in reversed(options):
-            decorated = option(decorated)
-        return cast("F", decorated)
-
-    return decorate
-
-
 @record.command(name="update-layout")
 @click.argument("layout_file", metavar="[LAYOUT.yaml]", required=False)
 @_running_options(
-    "A ready clientRequest instead of a layout file.",
-    "The recording's mode (Agora takes updateLayout in mix mode only).",
+    _payload_option("A ready clientRequest instead of a layout file."),
+    mode_help="The recording's mode (Agora takes updateLayout in mix mode only).",
 )
-@_people_options
-@style_options(assets=True)
-@_vars_option
+@people_options
+@name_option
+@assets_options
+@vars_option
 @quiet_option
 @account_options
+@compile_args
 def update_layout(
     layout_file: str | None,
     payload_file: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    account: Account,
+    args: CompileArgs,
     running: _Running,
 ) -> None:
     """Replace the layout of a running mix recording."""
     if (layout_file is None) == (payload_file is None):
         raise click.UsageError("give a LAYOUT file or --payload JSON (one of them)")
     if layout_file is not None:
-        payload = _compile(
-            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
-        ).payload_json
+        payload = args.compile(layout_file, live=True).payload_json
     else:
         payload = _json_file(payload_file, "--payload")
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.update_layout(*running.ids, payload, running.mode).to_wire())
+    echo_json(account.client().update_layout(*running.ids, payload, running.mode).to_wire())
 
 
-def _uid_list(value: str | None, option: str) -> list[str] | None:
+def _uid_list(value: str, option: str) -> list[str]:
     """UID,UID,... (or '#allstream#') -> the uid strings; BadParameter naming the uid."""
-    if value is None:
-        return None
     from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE
     from layoutkit.wire.rules import check_uid
 
@@ -313,44 +246,22 @@ def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dic
             )
     from layoutkit.wire.subscription import UpdateClientRequest
 
-    uids = {
-        name: _uid_list(value, option)
-        for option, name in LIST_OPTIONS
-        if (value := given.get(name)) is not None
-    }
+    names = [(option, option[2:].replace("-", "_")) for option in LISTS]
+    uids = {name: _uid_list(given[name], option) for option, name in names if name in given}
     return UpdateClientRequest.lists(**uids).to_wire()
-
-
-def _list_options(func: F) -> F:
-    helps = {
-        "--subscribe-audio": "Record only these users' audio ('#allstream#': everyone's).",
-        "--unsubscribe-audio": "Record everyone's audio but these users'.",
-        "--subscribe-video": "Record only these users' video ('#allstream#': everyone's).",
-        "--unsubscribe-video": "Record everyone's video but these users'.",
-    }
-    for option, name in reversed(LIST_OPTIONS):
-        func = click.option(option, name, metavar="UID,UID,...", help=helps[option])(func)
-    return func
 
 
 @record.command(name="update")
 @_running_options(
-    'A ready clientRequest ({"streamSubscribe": ...}) instead of the list options.',
-    "The recording's mode (Agora takes subscription lists in mix and individual modes).",
+    _payload_option(
+        'A ready clientRequest ({"streamSubscribe": ...}) instead of the list options.'
+    ),
+    mode_help="The recording's mode (Agora takes subscription lists in mix and individual modes).",
 )
-@_list_options
+@stack(*(click.option(name, metavar="UID,UID,...", help=text) for name, text in LISTS.items()))
 @account_options
 def update(
-    payload_file: str | None,
-    subscribe_audio: str | None,
-    unsubscribe_audio: str | None,
-    subscribe_video: str | None,
-    unsubscribe_video: str | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    running: _Running,
+    payload_file: str | None, account: Account, running: _Running, **lists: str | None
 ) -> None:
     """Replace the subscription lists of a recording.
 
@@ -366,57 +277,25 @@ def update(
       layoutkit record update --resource-id RID --sid SID --cname room --uid 99 \\
         --subscribe-audio 1001,1002 --unsubscribe-video 1003
     """
-    lists = {
-        "subscribe_audio": subscribe_audio,
-        "unsubscribe_audio": unsubscribe_audio,
-        "subscribe_video": subscribe_video,
-        "unsubscribe_video": unsubscribe_video,
-    }
     payload = _subscription(payload_file, lists)
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.update(*running.ids, payload, running.mode).to_wire())
+    echo_json(account.client().update(*running.ids, payload, running.mode).to_wire())
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
+@recording_options("--resource-id", "--sid")
+@mode_option()
 @account_options
-def query(
-    resource_id: str,
-    sid: str,
-    mode: str,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+def query(resource_id: str, sid: str, mode: RecordingMode, account: Account) -> None:
     """Show a recording's status and files."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.query(resource_id, sid, mode).to_wire())  # type: ignore[arg-type]
+    echo_json(account.client().query(resource_id, sid, mode).to_wire())
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
-@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
-@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
+@_running_options()
 @account_options
-def stop(
-    resource_id: str,
-    sid: str,
-    cname: str,
-    uid: str,
-    mode: str,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+def stop(running: _Running, account: Account) -> None:
     """Stop a recording; prints the uploaded files."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    answer = client.stop(resource_id, sid, cname, uid, mode)  # type: ignore[arg-type]
+    answer = account.client().stop(*running.ids, running.mode)
     if answer.already_stopped:
         click.echo(
             "note: Agora asked for the stop again, and the repeat was answered 400 code 49: "
@@ -424,7 +303,7 @@ def stop(
             "list comes with this answer (the files are in the storage)",
             err=True,
         )
-    _echo_json(answer.to_wire())
+    echo_json(answer.to_wire())
 
 
 def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
@@ -557,6 +436,3 @@ def emulator(
         click.echo("stopped", err=True)
     finally:
         server.stop()
-
-
-__all__ = ["acquire", "emulator", "query", "record", "start", "stop", "update", "update_layout"]

@@ -268,6 +268,3 @@ def gallery(output: str, workers: int | None) -> None:
 
     names = build_gallery(Path(output), workers=workers)
     click.echo(f"wrote {output}/index.html and {len(names)} preset pages", err=True)
-
-
-__all__ = ["gallery", "list_command", "new", "presets", "show"]

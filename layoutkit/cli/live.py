@@ -1,115 +1,100 @@
 """Live layout commands: `apply` (one push), `play` (a scenario: payload sequence,
 storyboard, animation, optionally pushed live), `watch` (re-validate, re-render and
-optionally push each time a layout file is saved)."""
+optionally push each time a layout file is saved) and `serve` (the director service:
+Agora Notifications in, updateLayout out, a JSON API to attach recordings)."""
 
 from __future__ import annotations
 
 import io
 import json
+import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from layoutkit.cli.api import _client
 from layoutkit.cli.options import (
-    RECORDING_HELP,
-    _compile,
-    _echo_json,
-    _people_options,
-    _vars_option,
+    Account,
+    CompileArgs,
+    F,
     account_options,
+    assets_options,
+    compile_args,
     echo_issues,
+    echo_json,
+    name_option,
+    packed,
+    people_options,
+    port_option,
     quiet_option,
+    recording_options,
+    stack,
+    vars_option,
     warn,
 )
-from layoutkit.cli.style_options import StyleArgs, style_options
 from layoutkit.errors import LayoutkitError, RenderError
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
     from layoutkit.client import Recording
     from layoutkit.live.scenario import Scenario, Step
+    from layoutkit.service.autorecord import AutoRule
 
-F = TypeVar("F", bound=Callable[..., Any])
+
+@dataclass(frozen=True)
+class _Target:
+    """The running recording the options name, to push into."""
+
+    resource_id: str | None
+    sid: str | None
+    cname: str | None
+    uid: str | None
+
+    def recording(self, account: Account) -> Recording:
+        """The recording (all four coordinates are needed)."""
+        from layoutkit.client import Recording
+
+        rid, sid, cname, uid = self.resource_id, self.sid, self.cname, self.uid
+        if rid is None or sid is None or cname is None or uid is None:
+            raise click.UsageError("pushing needs --resource-id, --sid, --cname and --uid")
+        return Recording(account.client(), rid, sid, "mix", cname, uid)
 
 
 def _target_options(required: bool) -> Callable[[F], F]:
-    def add(func: F) -> F:
-        for name in ("--uid", "--cname", "--sid", "--resource-id"):
-            func = click.option(
-                name,
-                required=required,
-                help=RECORDING_HELP[name],
-            )(func)
-        return account_options(func)
-
-    return add
-
-
-def _recording(
-    resource_id: str | None,
-    sid: str | None,
-    cname: str | None,
-    uid: str | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> Recording:
-    """The running recording the options name (all four coordinates are needed)."""
-    from layoutkit.client import Recording
-
-    if resource_id is None or sid is None or cname is None or uid is None:
-        raise click.UsageError("pushing needs --resource-id, --sid, --cname and --uid")
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    return Recording(client, resource_id, sid, "mix", cname, uid)
+    """The account and the recording to push into, passed on as `account` and `target`."""
+    ids = recording_options("--resource-id", "--sid", "--cname", "--uid", required=required)
+    return stack(account_options, packed("target", _Target, ids))
 
 
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml")
-@_people_options
-@style_options(assets=True)
-@_vars_option
+@people_options
+@name_option
+@assets_options
+@vars_option
 @quiet_option
 @_target_options(required=True)
-def apply(
-    layout_file: str,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-    resource_id: str,
-    sid: str,
-    cname: str,
-    uid: str,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
-) -> None:
+@compile_args
+def apply(layout_file: str, args: CompileArgs, account: Account, target: _Target) -> None:
     """Push a layout into a running recording (one updateLayout).
 
     A styled layout's images are published first (--assets-dir and --assets-url)."""
-    payload = _compile(
-        layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
-    ).payload_json
-    recording = _recording(
-        resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
-    )
-    recording.update_layout(payload)
+    payload = args.compile(layout_file, live=True).payload_json
+    target.recording(account).update_layout(payload)
     regions = len(payload.get("layoutConfig", []))
     click.echo(
-        f"applied: mode {payload['mixedVideoLayout']}, {regions} regions, to sid {sid}", err=True
+        f"applied: mode {payload['mixedVideoLayout']}, {regions} regions, to sid {target.sid}",
+        err=True,
     )
-    _echo_json(payload)
+    echo_json(payload)
 
 
 @click.command()
@@ -141,9 +126,11 @@ def apply(
     help="With --push: how much faster than real time.",
 )
 @click.option("--audit", metavar="JSONL", help="With --push: the audit log of every push.")
-@style_options(assets=True)
+@name_option
+@assets_options
 @quiet_option
 @_target_options(required=False)
+@compile_args
 def play(
     scenario_file: str,
     layout_file: str | None,
@@ -157,15 +144,9 @@ def play(
     push: bool,
     speed: float,
     audit: str | None,
-    resource_id: str | None,
-    sid: str | None,
-    cname: str | None,
-    uid: str | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    args: CompileArgs,
+    account: Account,
+    target: _Target,
 ) -> None:
     """Play a scenario: its payloads, a storyboard and a GIF.
 
@@ -183,9 +164,9 @@ def play(
     if audit is not None:
         check_output(Path(audit))  # the audit log is appended to: a FIFO or device is refused
     scenario = load_scenario(path)
-    if style.names:  # --name over the scenario's `names:`; its `name` events come later
-        scenario = replace(scenario, names={**scenario.names, **style.names})
-    publisher = style.publisher()  # a bad folder or URL is refused before anything runs
+    if args.names:  # --name over the scenario's `names:`; its `name` events come later
+        scenario = replace(scenario, names={**scenario.names, **args.names})
+    publisher = args.publisher()  # a bad folder or URL is refused before anything runs
     if publisher is not None and not push:
         warn("note: the --assets options publish only with --push")
     layout = scenario_layout(scenario, layout_file)
@@ -206,11 +187,8 @@ def play(
     if not no_pictures and steps:
         _write_pictures(steps, path, scale, storyboard, gif)
     if push:
-        recording = _recording(
-            resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
-        )
         live = _Live(speed, audit, hide_camera_off, hide_audio_only, publisher, as_json)
-        _push_live(scenario, layout, recording, live)
+        _push_live(scenario, layout, target.recording(account), live)
 
 
 def _echo_steps(steps: Sequence[Step], as_json: bool) -> None:
@@ -218,7 +196,7 @@ def _echo_steps(steps: Sequence[Step], as_json: bool) -> None:
     from layoutkit.live.scenario import format_time
 
     if as_json:
-        _echo_json([step.to_json() for step in steps])
+        echo_json([step.to_json() for step in steps])
         return
     for step in steps:
         click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
@@ -348,7 +326,7 @@ def _push_live(scenario: Scenario, layout: Any, recording: Recording, live: _Liv
         finally:
             director.close()
     if live.as_json:
-        _echo_json(pushes.pushed)
+        echo_json(pushes.pushed)
     _report_push(director, ok)
 
 
@@ -367,9 +345,10 @@ def _report_push(director: Any, ok: bool) -> None:
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
-@_people_options
-@style_options(assets=True)
-@_vars_option
+@people_options
+@name_option
+@assets_options
+@vars_option
 @click.option("--push", is_flag=True, help="Also push each valid version live.")
 @click.option(
     "--poll",
@@ -382,26 +361,16 @@ def _report_push(director: Any, ok: bool) -> None:
 @click.option("--polls", type=int, hidden=True, help="Stop after this many polls (tests).")
 @quiet_option
 @_target_options(required=False)
+@compile_args
 def watch(
     layout_file: str,
     output: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
     push: bool,
     poll: float,
     polls: int | None,
-    resource_id: str | None,
-    sid: str | None,
-    cname: str | None,
-    uid: str | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    args: CompileArgs,
+    account: Account,
+    target: _Target,
 ) -> None:
     """Check and draw a layout again each time it is saved.
 
@@ -416,31 +385,17 @@ def watch(
     source = Path(layout_file)
     if source.exists():  # a FIFO, device or folder is refused now (a missing file is awaited)
         read_limited(source, MAX_FILE_BYTES, what="layout file")
-    target = Path(output or source.stem + ".png")
-    check_output(target)  # refuses a FIFO, device or folder as the preview, before watching
-    recording = None
-    if push:
-        recording = _recording(
-            resource_id, sid, cname, uid, app_id, customer_id, customer_secret, base_url
-        )
+    png = Path(output or source.stem + ".png")
+    check_output(png)  # refuses a FIFO, device or folder as the preview, before watching
+    recording = target.recording(account) if push else None
 
     def changed() -> None:
         """Any failure of one save is reported; watching goes on."""
         stamp = time.strftime("%H:%M:%S")
         try:
-            compiled = _compile(
-                layout_file,
-                count,
-                participants,
-                roles,
-                vars_,
-                hide=hide,
-                live=push,
-                style=style,
-                publish=push,
-            )
-            write_png(target, draw_compilation(compiled, PreviewOptions()))
-            message = f"[{stamp}] ok: wrote {target}"
+            compiled = args.compile(layout_file, live=push, publish=push)
+            write_png(png, draw_compilation(compiled, PreviewOptions()))
+            message = f"[{stamp}] ok: wrote {png}"
             if recording is not None:
                 recording.update_layout(compiled.payload_json)
                 message += f"; pushed to sid {recording.sid}"
@@ -457,4 +412,199 @@ def watch(
         click.echo("stopped", err=True)
 
 
-__all__ = ["apply", "play", "watch"]
+SECRET_ENV = "AGORA_NOTIFICATIONS_SECRET"
+TOKEN_ENV = "LAYOUTKIT_SERVICE_TOKEN"
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _rules(path: str | None) -> list[AutoRule]:
+    """The auto-record rules of a config file (YAML: `auto_record: [...]`)."""
+    if path is None:
+        return []
+    from layoutkit.layout.yaml import parse_yaml
+    from layoutkit.safefiles import read_limited
+    from layoutkit.service.autorecord import ConfigError, parse_rules
+
+    raw = read_limited(Path(path), MAX_CONFIG_BYTES, what="config file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    data, _ = parse_yaml(text, path)  # located errors; alias bombs and repeated keys refused
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or set(data) - {"auto_record"}:
+        raise ConfigError(f"{path}: the config file holds one key, auto_record: a list of rules")
+    return parse_rules(data.get("auto_record"), path)
+
+
+def _seconds_option(name: str, least: float, default: float, help: str) -> Callable[[F], F]:
+    return click.option(
+        name,
+        type=click.FloatRange(min=least, max=86_400),
+        default=default,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@port_option(8088)
+@click.option(
+    "--db",
+    metavar="FILE",
+    help="SQLite file that keeps the attached recordings and the notifications, so a "
+    "restart resumes them (default: in memory, lost at exit).",
+)
+@click.option(
+    "--layouts",
+    metavar="DIR",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of layout files that POST /recordings may name with `file`.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="YAML with auto_record rules: record channels matching a pattern by itself.",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(1, 10),
+    default=10,
+    show_default=True,
+    help="Requests per second to Agora for the App ID, at most Agora's 10 (counted over "
+    "1.15 s, a margin); give less when other code calls Agora with the same App ID.",
+)
+@click.option(
+    "--no-resync",
+    is_flag=True,
+    help="Never read Agora's user list (attach, restart, gaps, every --resync-interval).",
+)
+@_seconds_option(
+    "--resync-interval",
+    5,
+    60,
+    "Read each directed channel's user list this often (jittered), so a callback "
+    "that never arrived is corrected.",
+)
+@_seconds_option(
+    "--notify-window",
+    30,
+    600,
+    "A callback Agora sent longer ago than this (notifyMs) is taken for a replay: "
+    "answered 200 and ignored.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log every notification (type, channel, uid, what it did) and every push.",
+)
+@assets_options
+@account_options
+@compile_args
+def serve(
+    host: str,
+    port: int,
+    db: str | None,
+    layouts: str | None,
+    config_file: str | None,
+    rate_limit: int,
+    no_resync: bool,
+    resync_interval: float,
+    notify_window: float,
+    verbose: bool,
+    account: Account,
+    args: CompileArgs,
+) -> None:
+    """Run the director service for Agora Notifications.
+
+    Agora Notifications at POST /agora/notifications keep every attached recording's
+    layout right (POST/GET/DELETE /recordings; names with
+    PUT /recordings/SID/names/UID). Styled layouts' images are published with
+    --assets-dir DIR --assets-url URL (or --assets-command CMD --assets-url URL).
+
+    Secrets come from the environment only: AGORA_NOTIFICATIONS_SECRET (the
+    Notifications secret, required) and LAYOUTKIT_SERVICE_TOKEN (the bearer token of
+    /recordings, required unless --host is a loopback address). Put it behind an HTTPS
+    proxy for Agora (see docs/service.md). SIGTERM or Ctrl-C stops it cleanly."""
+    from layoutkit.client import RetryPolicy
+    from layoutkit.service.server import DirectorService
+
+    publisher = args.publisher()  # a bad folder or URL is refused before the service starts
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    token = os.environ.get(TOKEN_ENV)
+    if token is not None and not token.strip():
+        raise click.UsageError(f"{TOKEN_ENV} is set but empty: give a long random token")
+    secret = os.environ.get(SECRET_ENV, "")
+    if not secret:
+        raise click.UsageError(
+            f"set {SECRET_ENV} to the Notifications secret (Agora Console, Notifications)"
+        )
+    rules = _rules(config_file)
+    # every request is one fair turn (directors retry)
+    client = account.client(retry=RetryPolicy(attempts=1), rate_limit=rate_limit, on_request=None)
+    try:
+        service = DirectorService(
+            client,
+            notify_secret=secret,
+            host=host,
+            port=port,
+            token=token,
+            db=db,
+            layouts=layouts,
+            rules=rules,
+            rate_limit=rate_limit,
+            resync=not no_resync,
+            resync_interval=resync_interval,
+            notify_window=notify_window,
+            assets=publisher,
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    _announce(service, db, rules)
+    if publisher is not None:
+        timeout = getattr(publisher, "timeout", None)  # a command's, --assets-timeout
+        how = "--assets-dir" if timeout is None else f"--assets-command, {timeout:g} s at most"
+        click.echo(f"  images:        styled layouts' images published ({how})", err=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=service.shutdown, name="layoutkit-sigterm").start()
+
+    previous: Any = signal.signal(signal.SIGTERM, stop)
+    try:
+        service.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        service.stop()
+    unsent = service.hub.unsent
+    if unsent:
+        click.echo(
+            f"stopped: state written; {len(unsent)} recordings still had a layout to send "
+            f"(Agora did not take it in time): {', '.join(unsent[:10])}; a restart with the "
+            "same --db sends it",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("stopped: pending layouts sent, state written", err=True)
+
+
+def _announce(service: Any, db: str | None, rules: list[AutoRule]) -> None:
+    click.echo(f"layoutkit director service on {service.url}", err=True)
+    click.echo(f"  notifications: POST {service.notifications_url}", err=True)
+    click.echo(f"  recordings:    {service.url}/recordings", err=True)
+    kept = db if db is not None else "memory (give --db FILE to resume after a restart)"
+    click.echo(f"  state:         {kept}; {service.resumed} recordings resumed", err=True)
+    if rules:
+        patterns = ", ".join(rule.channels for rule in rules)
+        click.echo(f"  auto-record:   channels {patterns}", err=True)

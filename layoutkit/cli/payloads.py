@@ -1,50 +1,107 @@
-"""`layoutkit import twilio|agora`: start from what people already have, a Twilio
-composition or an Agora start or updateLayout payload, and get a layout file.
-
-The input is a file, or standard input for `-` (named `<stdin>` in messages). The layout
-goes to standard output (or `-o FILE`, written atomically and never over an
-existing file without `--force`); what was not carried over exactly goes to standard
-error, and is also written as comments at the top of the layout.
-"""
+"""The payload commands: `lint` checks Agora payloads (JSON) for the mistakes Agora accepts
+silently; `import twilio|agora` makes a layout file from a Twilio composition or an Agora
+payload. A file named `-` is standard input (`<stdin>` in messages)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from layoutkit.cli import MessageGroup
+from layoutkit.cli.options import stack
+from layoutkit.errors import safe_text
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 if TYPE_CHECKING:
     from layoutkit.importers import Imported
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
-@click.group(name="import", cls=MessageGroup)
+
+def _read_stdin(limit: int, what: str) -> bytes:
+    """Standard input, at most `limit` bytes (FileReadError past it)."""
+    from layoutkit.errors import FileReadError
+
+    with click.open_file(STDIN, "rb") as stream:
+        data = bytes(stream.read(limit + 1))
+    if len(data) > limit:
+        mib = limit >> 20
+        raise FileReadError(
+            f"standard input is over {mib} MiB; {what} are limited to {mib} MiB",
+            source=STDIN_NAME,
+        )
+    return data
+
+
+@click.command(name="lint")
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def lint_command(files: tuple[str, ...], strict: bool) -> None:
+    """Check JSON payloads before they reach Agora.
+
+    A file (- reads standard input) holds a start or updateLayout body or its
+    clientRequest, a transcodingConfig, or a layoutConfig array.
+
+    Reports FILE:LINE:COLUMN: error|warning: FIELD: MESSAGE at each offending value:
+    Agora's documented rules, and the mistakes it accepts without a word (string user
+    accounts as uids, a transcodingConfig beside recordingConfig, a landscape layout on
+    the default portrait canvas, regions sent with a built-in mode, regions off the
+    canvas, bound and unbound regions mixed, PNG or HTTP images, #allstream# as a uid,
+    too many regions, a uid twice, misspelt keys). Exit status 1 when a file has an error.
+    """
+    from layoutkit.errors import FileReadError
+    from layoutkit.payload_lint import MAX_PAYLOAD_BYTES, check_payload_bytes, format_issue
+    from layoutkit.safefiles import read_limited
+
+    if files.count(STDIN) > 1:
+        raise click.UsageError("standard input (-) can be read once; give - once")
+    failed = False
+    for name in files:
+        source = STDIN_NAME if name == STDIN else name
+        try:
+            if name == STDIN:
+                raw = _read_stdin(MAX_PAYLOAD_BYTES, "payloads")
+            else:
+                raw = read_limited(Path(name), MAX_PAYLOAD_BYTES, what="payload file")
+        except FileReadError as exc:
+            for issue in exc.issues:
+                click.echo(issue.format())
+            click.echo(f"{safe_text(source)}: fails (1 error)")
+            failed = True
+            continue
+        report = check_payload_bytes(raw, source)
+        for issue in report.issues:
+            click.echo(format_issue(issue))
+        click.echo(report.summary(strict=strict))
+        failed = failed or not report.ok(strict=strict)
+    if failed:
+        sys.exit(1)
+
+
+@click.group(name="import")
 def import_group() -> None:
     """Make a layout from a Twilio or Agora payload.
 
     The payload is a Twilio composition or an Agora layout payload."""
 
 
-_output_option = click.option(
-    "-o",
-    "--output",
-    metavar="LAYOUT.yaml",
-    help="Write the layout here (atomically) instead of to standard output.",
+import_options = stack(
+    click.option(
+        "-o",
+        "--output",
+        metavar="LAYOUT.yaml",
+        help="Write the layout here (atomically) instead of to standard output.",
+    ),
+    click.option("--force", is_flag=True, help="Replace the output file if it exists."),
 )
-_force_option = click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-
-
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 
 @import_group.command()
 @click.argument("file", type=click.Path(allow_dash=True))
-@_output_option
-@_force_option
+@import_options
 def twilio(file: str, output: str | None, force: bool) -> None:
     """Make a layout from a Twilio composition.
 
@@ -54,7 +111,8 @@ def twilio(file: str, output: str | None, force: bool) -> None:
     from layoutkit.importers import from_twilio
 
     target = _target(output, force, file)
-    _finish(from_twilio(_input(file), name=_name(file)), target)
+    data, name = _input(file)
+    _finish(from_twilio(data, name=name), target)
 
 
 @import_group.command()
@@ -65,8 +123,7 @@ def twilio(file: str, output: str | None, force: bool) -> None:
     help="The recorded canvas, e.g. 1280x720 (default: the payload's width and height, "
     f"else Agora's {DEFAULT_WIDTH}x{DEFAULT_HEIGHT}).",
 )
-@_output_option
-@_force_option
+@import_options
 def agora(file: str, canvas: str | None, output: str | None, force: bool) -> None:
     """Make a layout from an Agora layout payload.
 
@@ -84,30 +141,17 @@ def agora(file: str, canvas: str | None, output: str | None, force: bool) -> Non
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--canvas") from None
     target = _target(output, force, file)
-    _finish(from_agora(_input(file), canvas=size, name=_name(file)), target)
+    data, name = _input(file)
+    _finish(from_agora(data, canvas=size, name=name), target)
 
 
-def _name(file: str) -> str | None:
-    return STDIN_NAME if file == STDIN else None
-
-
-def _input(file: str) -> str | bytes:
-    """What to import: the path, or the bytes of standard input for `-` (at most the
-    importers' limit, FileReadError past it)."""
+def _input(file: str) -> tuple[str | bytes, str | None]:
+    """What to import and its name: the path, or the bytes of standard input for `-`."""
     if file != STDIN:
-        return file
-    from layoutkit.errors import FileReadError
+        return file, None
     from layoutkit.importers.source import MAX_SOURCE_BYTES
 
-    with click.open_file(STDIN, "rb") as stream:
-        data = bytes(stream.read(MAX_SOURCE_BYTES + 1))
-    if len(data) > MAX_SOURCE_BYTES:
-        limit = MAX_SOURCE_BYTES >> 20
-        raise FileReadError(
-            f"standard input is over {limit} MiB; imports are limited to {limit} MiB",
-            source=STDIN_NAME,
-        )
-    return data
+    return _read_stdin(MAX_SOURCE_BYTES, "imports"), STDIN_NAME
 
 
 def _target(output: str | None, force: bool, source: str) -> Path | None:
@@ -144,6 +188,7 @@ def _finish(result: Imported, target: Path | None) -> None:
     """The report on standard error (each line one line: see `one_line`), the layout
     to its place."""
     from layoutkit.importers.output import one_line
+    from layoutkit.safefiles import write_atomic
 
     click.echo(result.summary(), err=True)
     if result.notes:
@@ -155,10 +200,5 @@ def _finish(result: Imported, target: Path | None) -> None:
     if target is None:
         click.echo(result.yaml, nl=False)
         return
-    from layoutkit.safefiles import write_atomic
-
     write_atomic(target, result.yaml.encode("utf-8"))
     click.echo(f"wrote {one_line(str(target))}", err=True)
-
-
-__all__ = ["agora", "import_group", "twilio"]
