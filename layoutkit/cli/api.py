@@ -12,24 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from layoutkit.cli.options import (
-    Account,
-    CompileArgs,
-    F,
-    account_options,
-    assets_options,
-    compile_args,
-    echo_json,
-    mode_option,
-    name_option,
-    packed,
-    people_options,
-    port_option,
-    quiet_option,
-    recording_options,
-    stack,
-    vars_option,
-)
+from layoutkit.cli import options as opt
 
 if TYPE_CHECKING:
     from layoutkit.wire.api import RecordingMode
@@ -82,13 +65,15 @@ class _Running:
 
 def _running_options(
     *payload: Callable[[Any], Any], mode_help: str = "The recording's mode."
-) -> Callable[[F], F]:
+) -> Callable[[opt.F], opt.F]:
     """The options naming a running recording (after `payload`, a `--payload` option),
     passed on as `running`."""
-    return packed("running", _Running, *payload, recording_options(*IDS), mode_option(mode_help))
+    return opt.packed(
+        "running", _Running, *payload, opt.recording_options(*IDS), opt.mode_option(mode_help)
+    )
 
 
-def _payload_option(help: str) -> Callable[[F], F]:
+def _payload_option(help: str) -> Callable[[opt.F], opt.F]:
     return click.option("--payload", "payload_file", metavar="JSON", help=help)
 
 
@@ -107,16 +92,18 @@ def record() -> None:
     type=click.IntRange(1, 720),
     help="How many hours the resource id stays usable (Agora's default: 72).",
 )
-@account_options
-def acquire(cname: str, uid: str, resource_expired_hour: int | None, account: Account) -> None:
+@opt.account_options
+def acquire(cname: str, uid: str, resource_expired_hour: int | None, account: opt.Account) -> None:
     """Get a resource id (start within 5 minutes)."""
     resource = account.client().acquire(cname, uid, resource_expired_hour=resource_expired_hour)
-    echo_json({"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id})
+    opt.echo_json(
+        {"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id}
+    )
 
 
 @record.command()
-@recording_options("--resource-id", "--cname", "--uid")
-@mode_option("The mode to record in.")
+@opt.recording_options("--resource-id", "--cname", "--uid")
+@opt.mode_option("The mode to record in.")
 @click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
 @click.option(
     "--storage",
@@ -130,13 +117,9 @@ def acquire(cname: str, uid: str, resource_expired_hour: int | None, account: Ac
     metavar="LAYOUT.yaml",
     help="Compile this layout into recordingConfig.transcodingConfig (mix).",
 )
-@people_options
-@name_option
-@assets_options
-@vars_option
-@quiet_option
-@account_options
-@compile_args
+@opt.layout_options
+@opt.account_options
+@opt.compile_args
 def start(
     resource_id: str,
     cname: str,
@@ -145,8 +128,8 @@ def start(
     request_file: str | None,
     storage_file: str | None,
     layout_file: str | None,
-    account: Account,
-    args: CompileArgs,
+    account: opt.Account,
+    args: opt.CompileArgs,
 ) -> None:
     """Start recording with a resource id. Agora needs a storageConfig: --storage FILE, or
     one in the --request file."""
@@ -158,7 +141,7 @@ def start(
     client = account.client()
     recording = client.start(resource_id, request, mode=mode, cname=cname, uid=uid)
     ids = {"cname": recording.cname, "uid": recording.uid, "resourceId": recording.resource_id}
-    echo_json({**ids, "sid": recording.sid})
+    opt.echo_json({**ids, "sid": recording.sid})
 
 
 def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
@@ -185,18 +168,14 @@ def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
     _payload_option("A ready clientRequest instead of a layout file."),
     mode_help="The recording's mode (Agora takes updateLayout in mix mode only).",
 )
-@people_options
-@name_option
-@assets_options
-@vars_option
-@quiet_option
-@account_options
-@compile_args
+@opt.layout_options
+@opt.account_options
+@opt.compile_args
 def update_layout(
     layout_file: str | None,
     payload_file: str | None,
-    account: Account,
-    args: CompileArgs,
+    account: opt.Account,
+    args: opt.CompileArgs,
     running: _Running,
 ) -> None:
     """Replace the layout of a running mix recording."""
@@ -206,7 +185,7 @@ def update_layout(
         payload = args.compile(layout_file, live=True).payload_json
     else:
         payload = _json_file(payload_file, "--payload")
-    echo_json(account.client().update_layout(*running.ids, payload, running.mode).to_wire())
+    opt.echo_json(account.client().update_layout(*running.ids, payload, running.mode).to_wire())
 
 
 def _uid_list(value: str, option: str) -> list[str]:
@@ -258,10 +237,10 @@ def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dic
     ),
     mode_help="The recording's mode (Agora takes subscription lists in mix and individual modes).",
 )
-@stack(*(click.option(name, metavar="UID,UID,...", help=text) for name, text in LISTS.items()))
-@account_options
+@opt.stack(*(click.option(name, metavar="UID,UID,...", help=text) for name, text in LISTS.items()))
+@opt.account_options
 def update(
-    payload_file: str | None, account: Account, running: _Running, **lists: str | None
+    payload_file: str | None, account: opt.Account, running: _Running, **lists: str | None
 ) -> None:
     """Replace the subscription lists of a recording.
 
@@ -278,22 +257,22 @@ def update(
         --subscribe-audio 1001,1002 --unsubscribe-video 1003
     """
     payload = _subscription(payload_file, lists)
-    echo_json(account.client().update(*running.ids, payload, running.mode).to_wire())
+    opt.echo_json(account.client().update(*running.ids, payload, running.mode).to_wire())
 
 
 @record.command()
-@recording_options("--resource-id", "--sid")
-@mode_option()
-@account_options
-def query(resource_id: str, sid: str, mode: RecordingMode, account: Account) -> None:
+@opt.recording_options("--resource-id", "--sid")
+@opt.mode_option()
+@opt.account_options
+def query(resource_id: str, sid: str, mode: RecordingMode, account: opt.Account) -> None:
     """Show a recording's status and files."""
-    echo_json(account.client().query(resource_id, sid, mode).to_wire())
+    opt.echo_json(account.client().query(resource_id, sid, mode).to_wire())
 
 
 @record.command()
 @_running_options()
-@account_options
-def stop(running: _Running, account: Account) -> None:
+@opt.account_options
+def stop(running: _Running, account: opt.Account) -> None:
     """Stop a recording; prints the uploaded files."""
     answer = account.client().stop(*running.ids, running.mode)
     if answer.already_stopped:
@@ -303,7 +282,7 @@ def stop(running: _Running, account: Account) -> None:
             "list comes with this answer (the files are in the storage)",
             err=True,
         )
-    echo_json(answer.to_wire())
+    opt.echo_json(answer.to_wire())
 
 
 def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
@@ -337,7 +316,7 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@port_option(8080)
+@opt.port_option(8080)
 @click.option("--customer-id", help="Require these credentials (default: accept any).")
 @click.option(
     "--customer-secret",

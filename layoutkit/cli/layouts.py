@@ -17,27 +17,7 @@ if TYPE_CHECKING:
     from layoutkit.compile.report import ValidationReport
     from layoutkit.errors import Issue
 
-from layoutkit.cli.options import (
-    CompileArgs,
-    assets_options,
-    check_known_roles,
-    compile_args,
-    echo_compiled,
-    echo_json,
-    load,
-    name_option,
-    note_strangers,
-    parse_hidden,
-    parse_roles,
-    parse_uids,
-    people_options,
-    quiet,
-    quiet_option,
-    role_option,
-    split_pair,
-    vars_option,
-    warn,
-)
+from layoutkit.cli import options as opt
 
 
 @click.command()
@@ -48,9 +28,9 @@ from layoutkit.cli.options import (
     help=f"Check this count only (default: the file's `counts`, else 1..{MAX_REGIONS}).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@role_option
-@vars_option
-@quiet_option
+@opt.role_option
+@opt.vars_option
+@opt.quiet_option
 def validate(
     files: tuple[str, ...],
     count: int | None,
@@ -65,13 +45,13 @@ def validate(
     from layoutkit.compile.report import validate_layout
     from layoutkit.errors import LayoutError
 
-    bound = parse_roles(roles)
+    bound = opt.parse_roles(roles)
     counts = (count,) if count is not None else None
     failed = False
     for path in files:
         try:
-            layout = load(path, vars_)
-            check_known_roles(layout, bound)
+            layout = opt.load(path, vars_)
+            opt.check_known_roles(layout, bound)
             report = validate_layout(layout, counts, bound, strict=strict)
         except LayoutError as exc:
             issues: list[Issue] = getattr(exc, "issues", None) or []
@@ -83,7 +63,7 @@ def validate(
             click.echo(f"{safe_text(path)}: fails ({errors} error{'s' if errors != 1 else ''})")
             failed = True
             continue
-        _print_report(report.without_warnings() if quiet() else report)
+        _print_report(report.without_warnings() if opt.quiet() else report)
         failed = failed or not report.ok
     if failed:
         sys.exit(1)
@@ -121,7 +101,7 @@ def _print_report(report: ValidationReport) -> None:
 
 @click.command(name="compile")
 @click.argument("file", type=click.Path(dir_okay=False))
-@people_options
+@opt.people_options
 @click.option(
     "--as",
     "as_",
@@ -131,19 +111,18 @@ def _print_report(report: ValidationReport) -> None:
     help="updateLayout clientRequest, start transcodingConfig, or the bare layoutConfig array.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@name_option
-@assets_options
-@vars_option
-@quiet_option
-@compile_args
-def compile_command(file: str, as_: str, strict: bool, args: CompileArgs) -> None:
+@opt.style_options
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
+def compile_command(file: str, as_: str, strict: bool, args: opt.CompileArgs) -> None:
     """Print the JSON Agora takes for a layout.
 
     With --assets-dir and --assets-url, a styled layout's images are published and named
     in it."""
     result = args.compile(file, strict)
     if as_ == "start":
-        echo_json(result.transcoding_json)
+        opt.echo_json(result.transcoding_json)
     elif as_ == "layout-config":
         if result.assets:  # the bare array has no place for the images
             message = (
@@ -153,23 +132,23 @@ def compile_command(file: str, as_: str, strict: bool, args: CompileArgs) -> Non
             )
             if strict:
                 raise click.ClickException(message + " (--strict)")
-            warn(f"warning: {message}")
-        echo_json(result.payload_json.get("layoutConfig", []))
+            opt.warn(f"warning: {message}")
+        opt.echo_json(result.payload_json.get("layoutConfig", []))
     else:
-        echo_json(result.payload_json)
+        opt.echo_json(result.payload_json)
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@people_options
-@vars_option
-@quiet_option
-@compile_args
-def regions(file: str, args: CompileArgs) -> None:
+@opt.people_options
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
+def regions(file: str, args: opt.CompileArgs) -> None:
     """Print the rectangles Agora will draw, with their users.
 
     The rectangles come in paint order, each naming the user drawn there."""
-    echo_json([region.to_json() for region in args.compile(file, publish=False).regions])
+    opt.echo_json([region.to_json() for region in args.compile(file, publish=False).regions])
 
 
 def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
@@ -179,7 +158,7 @@ def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
 
     cameras: dict[str, CameraShape] = {}
     for value in values:
-        key, shape = split_pair(
+        key, shape = opt.split_pair(
             value, "--camera", "UID=W:H or ROLE=W:H, e.g. --camera 1002=9:16 or 1003=screen"
         )
         try:
@@ -194,7 +173,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
 
     images: dict[str, Path] = {}
     for value in values:
-        key, path = split_pair(value, "--image", "UID=PATH or URL=PATH")
+        key, path = opt.split_pair(value, "--image", "UID=PATH or URL=PATH")
         try:
             if not key.isdigit():
                 check_url(key)
@@ -214,7 +193,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     metavar="OUT.png",
     help="Where to write the PNG (default FILE-STEM.png; - for standard output).",
 )
-@people_options
+@opt.people_options
 @click.option(
     "--sheet",
     is_flag=True,
@@ -253,10 +232,10 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     help="Draw this participant as audio only (repeat, or UID,UID,...).",
 )
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
-@name_option
-@vars_option
-@quiet_option
-@compile_args
+@opt.name_option
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
 def preview(
     file: str,
     output: str | None,
@@ -267,7 +246,7 @@ def preview(
     video_off: tuple[str, ...],
     audio_only: tuple[str, ...],
     scale: float,
-    args: CompileArgs,
+    args: opt.CompileArgs,
 ) -> None:
     """Draw the recorded canvas as a PNG, as Agora will compose it.
 
@@ -286,24 +265,24 @@ def preview(
         clean=clean,
         cameras=_parse_cameras(cameras),
         images=_parse_images(images),
-        video_off=frozenset(parse_hidden(video_off, "--video-off")),
-        audio_only=frozenset(parse_hidden(audio_only, "--audio-only")),
+        video_off=frozenset(opt.parse_hidden(video_off, "--video-off")),
+        audio_only=frozenset(opt.parse_hidden(audio_only, "--audio-only")),
     )
-    bound = parse_roles(args.roles)
-    layout = load(file, args.vars_)
-    check_known_roles(layout, bound)
+    bound = opt.parse_roles(args.roles)
+    layout = opt.load(file, args.vars_)
+    opt.check_known_roles(layout, bound)
     if sheet:
         data = render_sheet_png(layout, bound, options=options)
     else:
-        people = parse_uids(args.participants)
-        hidden = parse_hidden(args.hide)
+        people = opt.parse_uids(args.participants)
+        hidden = opt.parse_hidden(args.hide)
         compiled = compile_preview(
             layout, people, bound, count=args.count, hidden=hidden, names=args.names
         )
-        echo_compiled(compiled, note=False)
-        note_strangers(compiled, "--name", list(args.names))
-        note_strangers(compiled, "--video-off", sorted(options.video_off, key=int))
-        note_strangers(compiled, "--audio-only", sorted(options.audio_only, key=int))
+        opt.echo_compiled(compiled, note=False)
+        opt.note_strangers(compiled, "--name", list(args.names))
+        opt.note_strangers(compiled, "--video-off", sorted(options.video_off, key=int))
+        opt.note_strangers(compiled, "--audio-only", sorted(options.audio_only, key=int))
         data = encode_png(draw_compilation(compiled, options))
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -322,4 +301,4 @@ def schema() -> None:
     on a layout's first line (docs/format.md#editor-schema)."""
     from layoutkit.layout.schema import layout_json_schema
 
-    echo_json(layout_json_schema())
+    opt.echo_json(layout_json_schema())

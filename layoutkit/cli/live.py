@@ -21,30 +21,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from layoutkit.cli.options import (
-    Account,
-    CompileArgs,
-    F,
-    account_options,
-    assets_options,
-    compile_args,
-    echo_issues,
-    echo_json,
-    name_option,
-    packed,
-    people_options,
-    port_option,
-    quiet_option,
-    recording_options,
-    stack,
-    vars_option,
-    warn,
-)
+from layoutkit.cli import options as opt
 from layoutkit.errors import LayoutkitError, RenderError
+from layoutkit.safefiles import check_output, read_limited
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
     from layoutkit.client import Recording
+    from layoutkit.live.director import DirectorOptions
     from layoutkit.live.scenario import Scenario, Step
     from layoutkit.service.autorecord import AutoRule
 
@@ -58,7 +42,7 @@ class _Target:
     cname: str | None
     uid: str | None
 
-    def recording(self, account: Account) -> Recording:
+    def recording(self, account: opt.Account) -> Recording:
         """The recording (all four coordinates are needed)."""
         from layoutkit.client import Recording
 
@@ -68,22 +52,18 @@ class _Target:
         return Recording(account.client(), rid, sid, "mix", cname, uid)
 
 
-def _target_options(required: bool) -> Callable[[F], F]:
+def _target_options(required: bool) -> Callable[[opt.F], opt.F]:
     """The account and the recording to push into, passed on as `account` and `target`."""
-    ids = recording_options("--resource-id", "--sid", "--cname", "--uid", required=required)
-    return stack(account_options, packed("target", _Target, ids))
+    ids = opt.recording_options("--resource-id", "--sid", "--cname", "--uid", required=required)
+    return opt.stack(opt.account_options, opt.packed("target", _Target, ids))
 
 
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml")
-@people_options
-@name_option
-@assets_options
-@vars_option
-@quiet_option
+@opt.layout_options
 @_target_options(required=True)
-@compile_args
-def apply(layout_file: str, args: CompileArgs, account: Account, target: _Target) -> None:
+@opt.compile_args
+def apply(layout_file: str, args: opt.CompileArgs, account: opt.Account, target: _Target) -> None:
     """Push a layout into a running recording (one updateLayout).
 
     A styled layout's images are published first (--assets-dir and --assets-url)."""
@@ -94,7 +74,7 @@ def apply(layout_file: str, args: CompileArgs, account: Account, target: _Target
         f"applied: mode {payload['mixedVideoLayout']}, {regions} regions, to sid {target.sid}",
         err=True,
     )
-    echo_json(payload)
+    opt.echo_json(payload)
 
 
 @click.command()
@@ -126,11 +106,10 @@ def apply(layout_file: str, args: CompileArgs, account: Account, target: _Target
     help="With --push: how much faster than real time.",
 )
 @click.option("--audit", metavar="JSONL", help="With --push: the audit log of every push.")
-@name_option
-@assets_options
-@quiet_option
+@opt.style_options
+@opt.quiet_option
 @_target_options(required=False)
-@compile_args
+@opt.compile_args
 def play(
     scenario_file: str,
     layout_file: str | None,
@@ -144,8 +123,8 @@ def play(
     push: bool,
     speed: float,
     audit: str | None,
-    args: CompileArgs,
-    account: Account,
+    args: opt.CompileArgs,
+    account: opt.Account,
     target: _Target,
 ) -> None:
     """Play a scenario: its payloads, a storyboard and a GIF.
@@ -158,7 +137,6 @@ def play(
     --push, each body is printed as the recording takes it, at the scenario's time then
     (with --json, all of them at the end)."""
     from layoutkit.live.scenario import load_scenario, play_scenario, scenario_layout
-    from layoutkit.safefiles import check_output
 
     path = Path(scenario_file)
     if audit is not None:
@@ -168,13 +146,13 @@ def play(
         scenario = replace(scenario, names={**scenario.names, **args.names})
     publisher = args.publisher()  # a bad folder or URL is refused before anything runs
     if publisher is not None and not push:
-        warn("note: the --assets options publish only with --push")
+        opt.warn("note: the --assets options publish only with --push")
     layout = scenario_layout(scenario, layout_file)
     steps, warnings = play_scenario(
         scenario, layout, hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only
     )
     for warning in warnings:
-        warn(f"warning: {warning}")
+        opt.warn(f"warning: {warning}")
     _echo_style_issues(steps)
     if push and publisher is None and any(step.compilation.assets for step in steps):
         raise click.UsageError(
@@ -187,8 +165,11 @@ def play(
     if not no_pictures and steps:
         _write_pictures(steps, path, scale, storyboard, gif)
     if push:
-        live = _Live(speed, audit, hide_camera_off, hide_audio_only, publisher, as_json)
-        _push_live(scenario, layout, target.recording(account), live)
+        from layoutkit.live.director import DirectorOptions
+
+        hides = DirectorOptions(hide_camera_off=hide_camera_off, hide_audio_only=hide_audio_only)
+        recording = target.recording(account)
+        _push_live(scenario, layout, recording, hides, publisher, audit, speed, as_json)
 
 
 def _echo_steps(steps: Sequence[Step], as_json: bool) -> None:
@@ -196,7 +177,7 @@ def _echo_steps(steps: Sequence[Step], as_json: bool) -> None:
     from layoutkit.live.scenario import format_time
 
     if as_json:
-        echo_json([step.to_json() for step in steps])
+        opt.echo_json([step.to_json() for step in steps])
         return
     for step in steps:
         click.echo(f"{format_time(step.at)}  {'; '.join(step.events)}")
@@ -240,28 +221,16 @@ def _echo_style_issues(steps: Sequence[Step]) -> None:
             if text not in seen and any(k in issue.field for k in _STYLE_FIELDS):
                 seen.add(text)
                 found.append(issue)
-    echo_issues(found)
+    opt.echo_issues(found)
 
 
 _STYLE_FIELDS = ("label", "card", "decor", "font", "frame")
 
 
-@dataclass(frozen=True)
-class _Live:
-    """How `play --push` plays the scenario live."""
-
-    speed: float
-    audit: str | None
-    hide_camera_off: bool
-    hide_audio_only: bool
-    publisher: Publisher | None
-    as_json: bool
-
-
 class _Pushes(io.StringIO):
-    """The director's audit stream (`live.audit`: JSON lines): each line goes on to the
-    --audit file, if any; each `sent` line holds a body the recording took and the event
-    that made it, which `show` prints (or, for --json, `pushed` keeps) as it comes."""
+    """The director's audit stream (JSON lines): each line goes on to the --audit file,
+    if any; each `sent` line, a body the recording took, is printed (or, for --json, kept
+    in `pushed`) at the scenario's time then."""
 
     def __init__(self, audit: IO[str] | None, speed: float, as_json: bool) -> None:
         super().__init__()
@@ -270,43 +239,43 @@ class _Pushes(io.StringIO):
         self.pushed: list[dict[str, Any]] = []
 
     def write(self, text: str) -> int:
+        from layoutkit.live.scenario import format_time
+
         if self.audit is not None:
             self.audit.write(text)
-        for line in text.splitlines():
-            entry = json.loads(line)
+        for entry in map(json.loads, text.splitlines()):
             if entry.get("step") == "sent":
-                self.show(entry["event"], entry["payload"])
+                at = round((time.monotonic() - self.start) * self.speed, 3)
+                cause, payload = entry["event"], entry["payload"]
+                self.pushed.append({"at": at, "events": [cause], "payload": payload})
+                if not self.as_json:
+                    click.echo(f"{format_time(at)}  {cause}\n          {_one_line(payload)}")
         return len(text)
 
     def flush(self) -> None:
         if self.audit is not None:
             self.audit.flush()
 
-    def show(self, cause: str, payload: dict[str, Any]) -> None:
-        """One body the recording took, at the scenario's time now."""
-        from layoutkit.live.scenario import format_time
 
-        at = round((time.monotonic() - self.start) * self.speed, 3)
-        self.pushed.append({"at": at, "events": [cause], "payload": payload})
-        if not self.as_json:
-            click.echo(f"{format_time(at)}  {cause}\n          {_one_line(payload)}")
-
-
-def _push_live(scenario: Scenario, layout: Any, recording: Recording, live: _Live) -> None:
+def _push_live(
+    scenario: Scenario,
+    layout: Any,
+    recording: Recording,
+    options: DirectorOptions,
+    publisher: Publisher | None,
+    audit: str | None,
+    speed: float,
+    as_json: bool,
+) -> None:
     """Play the scenario's events into the recording through a Director, in real time
-    (sped up by `live.speed`), printing each body as it is pushed."""
-    from layoutkit.live.director import Director, DirectorOptions
-    from layoutkit.safefiles import check_output
+    (sped up by `speed`), printing each body as it is pushed."""
+    from layoutkit.live.director import Director
 
-    options = DirectorOptions(
-        hide_camera_off=live.hide_camera_off, hide_audio_only=live.hide_audio_only
-    )
     with ExitStack() as files:
-        audit = None
-        if live.audit is not None:
-            target = check_output(Path(live.audit))
-            audit = files.enter_context(target.open("a", encoding="utf-8"))
-        pushes = _Pushes(audit, live.speed, live.as_json)
+        log = None
+        if audit is not None:
+            log = files.enter_context(check_output(Path(audit)).open("a", encoding="utf-8"))
+        pushes = _Pushes(log, speed, as_json)
         director = Director(
             recording,
             layout,
@@ -314,26 +283,19 @@ def _push_live(scenario: Scenario, layout: Any, recording: Recording, live: _Liv
             options=options,
             audit=pushes,
             names=scenario.names,
-            assets=live.publisher,
+            assets=publisher,
         )
         try:
             for timed in scenario.events:
-                wait = pushes.start + timed.at / live.speed - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
+                time.sleep(max(0, pushes.start + timed.at / speed - time.monotonic()))
                 director.handle(timed.event)
             ok = director.flush(timeout=60)
         finally:
             director.close()
-    if live.as_json:
-        echo_json(pushes.pushed)
-    _report_push(director, ok)
-
-
-def _report_push(director: Any, ok: bool) -> None:
-    """The director's warnings, and whether everything was pushed (exit 1 if not)."""
+    if as_json:
+        opt.echo_json(pushes.pushed)
     for warning in director.warnings:
-        warn(f"warning: {warning}")
+        opt.warn(f"warning: {warning}")
     if not ok:
         why = director.stopped or director.last_error or "timed out"
         raise click.ClickException(f"not all pushed: {why}")
@@ -345,10 +307,9 @@ def _report_push(director: Any, ok: bool) -> None:
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", help="The preview PNG (default LAYOUT-STEM.png).")
-@people_options
-@name_option
-@assets_options
-@vars_option
+@opt.people_options
+@opt.style_options
+@opt.vars_option
 @click.option("--push", is_flag=True, help="Also push each valid version live.")
 @click.option(
     "--poll",
@@ -359,17 +320,17 @@ def _report_push(director: Any, ok: bool) -> None:
     help="How often to look at the file for a change.",
 )
 @click.option("--polls", type=int, hidden=True, help="Stop after this many polls (tests).")
-@quiet_option
+@opt.quiet_option
 @_target_options(required=False)
-@compile_args
+@opt.compile_args
 def watch(
     layout_file: str,
     output: str | None,
     push: bool,
     poll: float,
     polls: int | None,
-    args: CompileArgs,
-    account: Account,
+    args: opt.CompileArgs,
+    account: opt.Account,
     target: _Target,
 ) -> None:
     """Check and draw a layout again each time it is saved.
@@ -380,7 +341,6 @@ def watch(
     from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation
     from layoutkit.render import write_png
-    from layoutkit.safefiles import check_output, read_limited
 
     source = Path(layout_file)
     if source.exists():  # a FIFO, device or folder is refused now (a missing file is awaited)
@@ -422,7 +382,6 @@ def _rules(path: str | None) -> list[AutoRule]:
     if path is None:
         return []
     from layoutkit.layout.yaml import parse_yaml
-    from layoutkit.safefiles import read_limited
     from layoutkit.service.autorecord import ConfigError, parse_rules
 
     raw = read_limited(Path(path), MAX_CONFIG_BYTES, what="config file")
@@ -439,7 +398,7 @@ def _rules(path: str | None) -> list[AutoRule]:
     return parse_rules(data.get("auto_record"), path)
 
 
-def _seconds_option(name: str, least: float, default: float, help: str) -> Callable[[F], F]:
+def _seconds_option(name: str, least: float, default: float, help: str) -> Callable[[opt.F], opt.F]:
     return click.option(
         name,
         type=click.FloatRange(min=least, max=86_400),
@@ -452,7 +411,7 @@ def _seconds_option(name: str, least: float, default: float, help: str) -> Calla
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@port_option(8088)
+@opt.port_option(8088)
 @click.option(
     "--db",
     metavar="FILE",
@@ -504,9 +463,9 @@ def _seconds_option(name: str, least: float, default: float, help: str) -> Calla
     is_flag=True,
     help="Log every notification (type, channel, uid, what it did) and every push.",
 )
-@assets_options
-@account_options
-@compile_args
+@opt.assets_options
+@opt.account_options
+@opt.compile_args
 def serve(
     host: str,
     port: int,
@@ -518,8 +477,8 @@ def serve(
     resync_interval: float,
     notify_window: float,
     verbose: bool,
-    account: Account,
-    args: CompileArgs,
+    account: opt.Account,
+    args: opt.CompileArgs,
 ) -> None:
     """Run the director service for Agora Notifications.
 

@@ -288,6 +288,12 @@ assets_options = stack(
 )
 
 
+style_options = stack(name_option, assets_options)
+"""`--name` and the assets options: who the people are, where a styled layout's images go."""
+layout_options = stack(people_options, style_options, vars_option, quiet_option)
+"""The options of a layout a command compiles and sends."""
+
+
 def parse_names(values: Sequence[str]) -> dict[str, str]:
     """`--name UID=NAME` values -> uid -> name (BadParameter when one is not that)."""
     from layoutkit.compile.participants import check_name
