@@ -8,14 +8,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from layoutkit.cli import options as opt
-
-if TYPE_CHECKING:
-    from layoutkit.wire.api import RecordingMode
+from layoutkit.errors import LayoutkitError
+from layoutkit.safefiles import read_limited
+from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE, RecordingMode
+from layoutkit.wire.rules import check_uid, check_url
+from layoutkit.wire.subscription import UpdateClientRequest
 
 MAX_JSON_BYTES = 1 << 20  # a request body file
 STORAGE_EXAMPLE = (
@@ -33,9 +35,6 @@ LISTS = {
 def _json_file(path: str | None, what: str) -> dict[str, Any]:
     if path is None:
         return {}
-    from layoutkit.errors import LayoutkitError
-    from layoutkit.safefiles import read_limited
-
     try:
         data = json.loads(read_limited(Path(path), MAX_JSON_BYTES, what="JSON file"))
     except LayoutkitError as exc:
@@ -190,9 +189,6 @@ def update_layout(
 
 def _uid_list(value: str, option: str) -> list[str]:
     """UID,UID,... (or '#allstream#') -> the uid strings; BadParameter naming the uid."""
-    from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE
-    from layoutkit.wire.rules import check_uid
-
     uids = [part.strip() for part in value.split(",") if part.strip()]
     if not 1 <= len(uids) <= MAX_SUBSCRIBE:
         raise click.BadParameter(
@@ -223,7 +219,6 @@ def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dic
                 f"give --subscribe-{media} (only these users' {media}) or "
                 f"--unsubscribe-{media} (everyone's but theirs), not both"
             )
-    from layoutkit.wire.subscription import UpdateClientRequest
 
     names = [(option, option[2:].replace("-", "_")) for option in LISTS]
     uids = {name: _uid_list(given[name], option) for option, name in names if name in given}
@@ -371,8 +366,6 @@ def emulator(
     if (notify_url is None) != (notify_secret is None):
         raise click.UsageError("give --notify-url and --notify-secret together")
     if notify_url is not None:
-        from layoutkit.wire.rules import check_url
-
         try:
             check_url(notify_url)
         except ValueError as exc:

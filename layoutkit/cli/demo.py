@@ -14,18 +14,24 @@ import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from layoutkit.cli.options import short_url
+from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
+from layoutkit.compile.compiler import Compilation, compile_full, compile_start
+from layoutkit.emulator import EmulatorServer, ManualClock
+from layoutkit.emulator.presence import RECORDER_PLATFORM, seats
 from layoutkit.errors import OutputError
-
-if TYPE_CHECKING:
-    from layoutkit.client import Recording
-    from layoutkit.compile.compiler import Compilation
-    from layoutkit.emulator import EmulatorServer, ManualClock
-    from layoutkit.service.server import DirectorService
+from layoutkit.layout.loader import parse_layout
+from layoutkit.library.presets import load
+from layoutkit.preview import PreviewOptions, draw_compilation
+from layoutkit.render import write_png
+from layoutkit.safefiles import kind_of
+from layoutkit.service.autorecord import parse_rules
+from layoutkit.service.server import DirectorService
+from layoutkit.wire.replies import RecordingStatus
 
 Say = Callable[[str], None]
 DEMO_LAYOUT = """\
@@ -51,14 +57,9 @@ APP_ID = "demo-app-id"
 ACCOUNT = (APP_ID, "demo-customer", "demo-secret")  # App ID, customer id and secret
 CNAME = "demo-room"
 RECORDER_UID = "99999"
+# Agora requires a storageConfig; the emulator uploads nothing
+STORAGE = {"vendor": 1, "region": 0, "bucket": "demo", "accessKey": "demo", "secretKey": "demo"}
 ROLES = {"host": "1001", "screen": "1003"}
-DEMO_STORAGE = {  # Agora requires one; the emulator uploads nothing
-    "vendor": 1,
-    "region": 0,
-    "bucket": "demo-bucket",
-    "accessKey": "demo-access-key",
-    "secretKey": "demo-secret-key",
-}
 SHARER = ROLES["screen"]  # who shares a screen (drawn as a slide)
 EVENTS = (  # (uid, joins or leaves, what the demo says)
     ("1002", True, "1002 (guest) joins"),
@@ -68,7 +69,6 @@ EVENTS = (  # (uid, joins or leaves, what the demo says)
 EVERYONE = tuple(dict.fromkeys([ROLES["host"], *(uid for uid, _, _ in EVENTS)]))  # join order
 
 NOTIFY_SECRET = "demo-notifications-secret"
-STORAGE = {"vendor": 1, "region": 0, "bucket": "demo", "accessKey": "demo", "secretKey": "demo"}
 ATTACHED = {"class-a": "grid-3x3", "class-b": "speaker-strip"}
 AUTO_PATTERN, AUTO_CHANNEL, AUTO_PRESET = "town-*", "town-hall", "gallery-auto"
 # (channel, what happens, uid): join/leave as a host, or become host/audience
@@ -107,8 +107,6 @@ def out_folder(path: Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{path}: cannot use it as the output folder ({exc.strerror})") from None
     if mode is not None and not stat.S_ISDIR(mode):
-        from layoutkit.safefiles import kind_of
-
         raise OutputError(
             f"{path}: is {kind_of(mode)}, not a folder; -o must be a folder",
             hint="give a folder to write the pictures into; it is made if missing",
@@ -148,11 +146,6 @@ def demo(out_dir: str, service: bool) -> None:
 
 def run_demo(out_dir: Path, say: Say) -> None:
     """The plain demo: one PNG per step in `out_dir`."""
-    from layoutkit.client import CloudRecordingClient, RetryPolicy
-    from layoutkit.compile.compiler import compile_full, compile_start
-    from layoutkit.emulator import EmulatorServer, ManualClock
-    from layoutkit.layout.loader import parse_layout
-
     layout = parse_layout(DEMO_LAYOUT)
     clock = ManualClock()
     with EmulatorServer(
@@ -174,7 +167,7 @@ def run_demo(out_dir: Path, say: Say) -> None:
         request = {
             "recordingConfig": config,
             "recordingFileConfig": {"avFileType": ["hls", "mp4"]},
-            "storageConfig": DEMO_STORAGE,
+            "storageConfig": STORAGE,
         }
         recording = client.start(resource, request)
         say(f"recording started: sid {recording.sid}")
@@ -199,9 +192,6 @@ def run_demo(out_dir: Path, say: Say) -> None:
 def _picture(folder: Path, number: int, name: str, compiled: Compilation, say: Say) -> Path:
     """The layout compiled for who is there, as pushed; who shares a screen is drawn as a
     shared screen, and everyone keeps a colour."""
-    from layoutkit.preview import PreviewOptions, draw_compilation
-    from layoutkit.render import write_png
-
     sharing = frozenset({SHARER}) & set(compiled.participants)
     path = folder / f"{number:02d}-{name}.png"
     write_png(path, draw_compilation(compiled, PreviewOptions(screens=sharing, colors=EVERYONE)))
@@ -211,8 +201,6 @@ def _picture(folder: Path, number: int, name: str, compiled: Compilation, say: S
 
 def _finish(recording: Recording, clock: ManualClock, say: Say) -> None:
     """Query the recording, then stop it and say the files it uploaded."""
-    from layoutkit.wire.replies import RecordingStatus
-
     status = recording.query().server_response.status
     name = RecordingStatus(status).name.lower().replace("_", " ") if status is not None else "?"
     say(f"query: status {status} ({name})")
@@ -229,11 +217,6 @@ def _finish(recording: Recording, clock: ManualClock, say: Say) -> None:
 def run_service_demo(out_dir: Path, say: Say, *, pause: float = 0.15) -> dict[str, bool]:
     """The service demo: one composite PNG per recording in `out_dir`; channel -> whether
     its recorded picture shows exactly the hosts in it."""
-    from layoutkit.client import CloudRecordingClient, RetryPolicy
-    from layoutkit.emulator import EmulatorServer
-    from layoutkit.service.autorecord import parse_rules
-    from layoutkit.service.server import DirectorService
-
     emulator = EmulatorServer(
         app_ids=(APP_ID,),
         customer_id=ACCOUNT[1],
@@ -284,10 +267,6 @@ def _attach(
 ) -> dict[str, str]:
     """Start a recording of each attached channel with its layout's canvas and the
     layout for who is there, then attach it (POST /recordings)."""
-    from layoutkit.compile.compiler import compile_start
-    from layoutkit.emulator.presence import seats
-    from layoutkit.library.presets import load
-
     sids = {}
     for index, (channel, preset) in enumerate(ATTACHED.items()):
         uid = f"90000{index + 1}"
@@ -322,9 +301,6 @@ def _wait(service: DirectorService, say: Say) -> dict[str, str]:
 def _check(
     emulator: EmulatorServer, service: DirectorService, sids: dict[str, str], out: Path, say: Say
 ) -> dict[str, bool]:
-    from layoutkit.emulator.presence import RECORDER_PLATFORM, seats
-    from layoutkit.render import write_png
-
     session = service.hub.client.session
     results = {}
     say("what each recording shows, as the emulator resolves its layout:")

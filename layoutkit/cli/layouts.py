@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from layoutkit.errors import safe_text
+from layoutkit.cli import options as opt
+from layoutkit.errors import LayoutError, safe_text
 from layoutkit.wire.profile import MAX_REGIONS
 
 if TYPE_CHECKING:
     from layoutkit.cameras import CameraShape
     from layoutkit.compile.report import ValidationReport
     from layoutkit.errors import Issue
-
-from layoutkit.cli import options as opt
 
 
 @click.command()
@@ -43,7 +42,6 @@ def validate(
     Each file is checked at every count from 1 to 17 (or its `counts:`), with no role
     bound and with the roles its variants and template branches depend on."""
     from layoutkit.compile.report import validate_layout
-    from layoutkit.errors import LayoutError
 
     bound = opt.parse_roles(roles)
     counts = (count,) if count is not None else None

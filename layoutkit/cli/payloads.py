@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from layoutkit.cli.options import stack
-from layoutkit.errors import safe_text
+from layoutkit.errors import FileReadError, safe_text
+from layoutkit.importers.output import Imported, one_line
+from layoutkit.importers.source import MAX_SOURCE_BYTES
+from layoutkit.payload_lint import MAX_PAYLOAD_BYTES, check_payload_bytes, format_issue
+from layoutkit.safefiles import check_output, read_limited, write_atomic
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
-
-if TYPE_CHECKING:
-    from layoutkit.importers import Imported
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -23,8 +23,6 @@ STDIN_NAME = "<stdin>"
 
 def _read_stdin(limit: int, what: str) -> bytes:
     """Standard input, at most `limit` bytes (FileReadError past it)."""
-    from layoutkit.errors import FileReadError
-
     with click.open_file(STDIN, "rb") as stream:
         data = bytes(stream.read(limit + 1))
     if len(data) > limit:
@@ -52,10 +50,6 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
     canvas, bound and unbound regions mixed, PNG or HTTP images, #allstream# as a uid,
     too many regions, a uid twice, misspelt keys). Exit status 1 when a file has an error.
     """
-    from layoutkit.errors import FileReadError
-    from layoutkit.payload_lint import MAX_PAYLOAD_BYTES, check_payload_bytes, format_issue
-    from layoutkit.safefiles import read_limited
-
     if files.count(STDIN) > 1:
         raise click.UsageError("standard input (-) can be read once; give - once")
     failed = False
@@ -149,7 +143,6 @@ def _input(file: str) -> tuple[str | bytes, str | None]:
     """What to import and its name: the path, or the bytes of standard input for `-`."""
     if file != STDIN:
         return file, None
-    from layoutkit.importers.source import MAX_SOURCE_BYTES
 
     return _read_stdin(MAX_SOURCE_BYTES, "imports"), STDIN_NAME
 
@@ -160,8 +153,6 @@ def _target(output: str | None, force: bool, source: str) -> Path | None:
     replace the source). Checked before anything is imported."""
     if output is None or output == "-":
         return None
-    from layoutkit.importers.output import one_line
-    from layoutkit.safefiles import check_output
 
     target = Path(output)
     final = check_output(target)
@@ -187,9 +178,6 @@ def _same_file(a: Path, b: Path) -> bool:
 def _finish(result: Imported, target: Path | None) -> None:
     """The report on standard error (each line one line: see `one_line`), the layout
     to its place."""
-    from layoutkit.importers.output import one_line
-    from layoutkit.safefiles import write_atomic
-
     click.echo(result.summary(), err=True)
     if result.notes:
         click.echo("not carried over exactly:", err=True)
