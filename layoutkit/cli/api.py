@@ -298,10 +298,8 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
                 f"{value!r}: give URL=DIR, e.g. https://cdn.example.com/show/=./published",
                 param_hint="--assets",
             )
-        try:
+        with opt.bad_parameter("--assets"):
             base = check_base(url)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--assets") from None
         path = Path(folder).expanduser()
         if not path.is_dir():
             raise click.BadParameter(f"{folder!r} is not a folder", param_hint="--assets")
@@ -385,23 +383,20 @@ def emulator(
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    click.echo(f"Cloud Recording emulator on {server.url}", err=True)
-    click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
-    click.echo(f"  control: {server.url}/_emulator/state", err=True)
-    click.echo(f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>", err=True)
     people = f"{server.url}/_emulator/apps/<appid>/channels/<channel>/participants"
-    click.echo("  add someone to a channel (a recording needs someone in it):", err=True)
-    click.echo(
+    lines = [
+        f"Cloud Recording emulator on {server.url}",
+        f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...",
+        f"  control: {server.url}/_emulator/state",
+        f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>",
+        "  add someone to a channel (a recording needs someone in it):",
         f"    curl -X POST {people} -H 'Content-Type: application/json' -d '{{\"uid\": \"1001\"}}'",
-        err=True,
-    )
-    click.echo(f"  remove them:  curl -X DELETE {people}/1001", err=True)
-    for base, folder in assets.items():
-        click.echo(f"  images:  {base}<name> from {folder}", err=True)
+        f"  remove them:  curl -X DELETE {people}/1001",
+        *(f"  images:  {base}<name> from {folder}" for base, folder in assets.items()),
+    ]
     if notify_url is not None:
-        click.echo(
-            f"  notifications to {notify_url} ({server.url}/_emulator/notifications)", err=True
-        )
+        lines.append(f"  notifications to {notify_url} ({server.url}/_emulator/notifications)")
+    click.echo("\n".join(lines), err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -159,10 +159,8 @@ def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
         key, shape = opt.split_pair(
             value, "--camera", "UID=W:H or ROLE=W:H, e.g. --camera 1002=9:16 or 1003=screen"
         )
-        try:
+        with opt.bad_parameter("--camera"):
             cameras[check_uid(key) if key.isdigit() else key] = parse_camera_shape(shape)
-        except (ValueError, OverflowError) as exc:
-            raise click.BadParameter(str(exc), param_hint="--camera") from None
     return cameras
 
 

@@ -559,11 +559,13 @@ def serve(
 
 
 def _announce(service: Any, db: str | None, rules: list[AutoRule]) -> None:
-    click.echo(f"layoutkit director service on {service.url}", err=True)
-    click.echo(f"  notifications: POST {service.notifications_url}", err=True)
-    click.echo(f"  recordings:    {service.url}/recordings", err=True)
     kept = db if db is not None else "memory (give --db FILE to resume after a restart)"
-    click.echo(f"  state:         {kept}; {service.resumed} recordings resumed", err=True)
+    lines = [
+        f"layoutkit director service on {service.url}",
+        f"  notifications: POST {service.notifications_url}",
+        f"  recordings:    {service.url}/recordings",
+        f"  state:         {kept}; {service.resumed} recordings resumed",
+    ]
     if rules:
-        patterns = ", ".join(rule.channels for rule in rules)
-        click.echo(f"  auto-record:   channels {patterns}", err=True)
+        lines.append(f"  auto-record:   channels {', '.join(rule.channels for rule in rules)}")
+    click.echo("\n".join(lines), err=True)

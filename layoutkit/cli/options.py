@@ -4,9 +4,10 @@ not with `-q`) and JSON."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,6 +16,7 @@ import click
 from layoutkit.errors import safe_text
 from layoutkit.jsonfmt import format_json
 from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import check_uid
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher
@@ -89,6 +91,15 @@ def short_url(url: str) -> str:
     return "/".join(p if len(p) <= 24 else f"{p[:8]}..." for p in url.split("/"))
 
 
+@contextlib.contextmanager
+def bad_parameter(option: str) -> Iterator[None]:
+    """A ValueError (or OverflowError) inside is a usage error naming `option`."""
+    try:
+        yield
+    except (ValueError, OverflowError) as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
 def split_pair(value: str, option: str, example: str) -> tuple[str, str]:
     name, sep, rest = value.partition("=")
     if not sep or not name.strip() or not rest.strip():
@@ -97,15 +108,11 @@ def split_pair(value: str, option: str, example: str) -> tuple[str, str]:
 
 
 def parse_roles(values: Sequence[str]) -> dict[str, str]:
-    from layoutkit.wire.rules import check_uid
-
     roles: dict[str, str] = {}
     for value in values:
         role, uid = split_pair(value, "--role", "ROLE=UID, e.g. --role host=1001")
-        try:
+        with bad_parameter("--role"):
             roles[role] = check_uid(uid)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--role") from None
     return roles
 
 
@@ -124,10 +131,8 @@ def load(path: str, vars_: Sequence[str]) -> Layout:
 
     result: dict[str, Any] = {}
     for value in vars_:
-        try:
+        with bad_parameter("--var"):
             name, result[name] = parse_var(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--var") from None
     return load_layout(path, vars=result)
 
 
@@ -135,13 +140,8 @@ def parse_uids(value: str | None, option: str = "--participants") -> list[str] |
     """UID,UID,... -> the uids (None for None); BadParameter naming the option."""
     if value is None:
         return None
-    from layoutkit.wire.rules import check_uid
-
-    uids = [part.strip() for part in value.split(",") if part.strip()]
-    try:
-        return [check_uid(uid) for uid in uids]
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
+    with bad_parameter(option):
+        return [check_uid(uid.strip()) for uid in value.split(",") if uid.strip()]
 
 
 def parse_hidden(values: Sequence[str], option: str = "--hide") -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from layoutkit.cli.options import stack
+from layoutkit.cli import options as opt
 from layoutkit.errors import FileReadError, safe_text
 from layoutkit.importers.output import Imported, one_line
 from layoutkit.importers.source import MAX_SOURCE_BYTES
@@ -82,7 +82,7 @@ def import_group() -> None:
     The payload is a Twilio composition or an Agora layout payload."""
 
 
-import_options = stack(
+import_options = opt.stack(
     click.option(
         "-o",
         "--output",
@@ -130,10 +130,8 @@ def agora(file: str, canvas: str | None, output: str | None, force: bool) -> Non
 
     size = None
     if canvas is not None:
-        try:
+        with opt.bad_parameter("--canvas"):
             size = parse_canvas(canvas)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--canvas") from None
     target = _target(output, force, file)
     data, name = _input(file)
     _finish(from_agora(data, canvas=size, name=name), target)
