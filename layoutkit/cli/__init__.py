@@ -1,10 +1,6 @@
-"""The `layoutkit` command line: thin commands over the Python API, one module per group
-of commands, each named in `COMMANDS`; `options` holds what they share. A command's module
-loads only when that command runs (or help lists the commands), and heavy modules load
-inside the commands, so `layoutkit compile` loads neither the client nor the service.
-
-Exit codes: 0 success, 1 layout/compile/render error, 2 usage error, 3 API error.
-"""
+"""The `layoutkit` command line: thin commands over the Python API, a module per group of
+commands, each loaded only when its command runs (`COMMANDS`). Exit codes: 0 success,
+1 layout/compile/render error, 2 usage error, 3 API error."""
 
 from __future__ import annotations
 

@@ -1,11 +1,7 @@
-"""`layoutkit demo`: the whole flow with no account, against the emulator. The plain demo
-acquires, starts a mix recording with a layout, lets people join and leave while pushing
-the layout compiled for who is there, queries, stops, and writes a preview of each step
-(the screen sharer drawn as a shared screen); the emulator's manual clock makes the
-minutes pass at once. `--service` runs the director service instead: it follows three
-channels (two recordings attached through its JSON API, a third recorded by an
-auto-record rule) as people join, leave and change role, and checks each recording's
-picture against the people in its channel, writing a composite PNG of each."""
+"""`layoutkit demo`: the whole flow with no account, against the emulator: a mix recording
+whose layout follows people joining and leaving, a preview of each step; with `--service`,
+the director service following three channels, each recording's picture checked against
+the people in its channel."""
 
 from __future__ import annotations
 
