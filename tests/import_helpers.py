@@ -7,12 +7,12 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from layoutkit.cli.importing import import_group
+from layoutkit.cli import cli
 
 
 def run(*args: str) -> Result:
     """`layoutkit import ARGS...`, standard output and standard error apart."""
-    return CliRunner().invoke(import_group, list(args))
+    return CliRunner().invoke(cli, ["import", *args])
 
 
 def assert_refused(tmp_path: Path, command: str, file_name: str, text: str, message: str) -> None:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from import_helpers import run
 
 from layoutkit import parse_layout
+from layoutkit.cli import cli
 from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError, LayoutValidationError
 from layoutkit.importers import from_agora, from_twilio
@@ -272,14 +273,12 @@ def test_a_frame_rate_agora_does_not_record_at_becomes_the_one_it_records(fps: i
 )
 def test_standard_input(command: str, example: str) -> None:
     text = (EXAMPLES / example).read_text(encoding="utf-8")
-    from layoutkit.cli.importing import import_group
-
-    result = CliRunner().invoke(import_group, [command, "-"], input=text)
+    result = CliRunner().invoke(cli, ["import", command, "-"], input=text)
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("imported <stdin> (")
     from_file = run(command, str(EXAMPLES / example)).stdout
     assert result.stdout.split("\ncanvas:")[1] == from_file.split("\ncanvas:")[1]
-    bad = CliRunner().invoke(import_group, [command, "-"], input="[1,")
+    bad = CliRunner().invoke(cli, ["import", command, "-"], input="[1,")
     assert bad.exit_code == 1
     assert bad.stderr.startswith("<stdin>:1:4: error: not JSON")
 

@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layoutkit.cli import cli
-from layoutkit.cli.lint import lint_command
 from layoutkit.errors import Issue
 from layoutkit.jsonmarks import decode_json
 from layoutkit.payload_lint import (
@@ -46,7 +45,7 @@ def place(issue: Issue) -> tuple[str, int | None, int | None]:
 
 
 def lint(*args: str, stdin: str | bytes | None = None) -> Result:
-    result = CliRunner().invoke(lint_command, list(args), input=stdin)
+    result = CliRunner().invoke(cli, ["lint", *args], input=stdin)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result
 
@@ -759,7 +758,7 @@ def test_files_that_cannot_be_linted_fail_without_a_traceback(
 def test_help() -> None:
     result = lint("--help")
     assert result.exit_code == 0
-    assert "Usage: lint [OPTIONS] FILES..." in result.output
+    assert "Usage: cli lint [OPTIONS] FILES..." in result.output
     assert "--strict" in result.output
 
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -280,19 +281,21 @@ def test_watch_refuses_a_fifo(tmp_path: Path) -> None:
 
 
 def test_watch_survives_bad_saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from layoutkit.cli.options import _compile as real
+    from layoutkit.cli.options import CompileArgs
+
+    real = CompileArgs.compile
 
     layout = tmp_path / "layout.yaml"
     layout.write_bytes(b"mode: \xff\xfe adaptive\n")  # not UTF-8
     calls = {"n": 0}
 
-    def flaky(*args: object, **kwargs: object) -> object:
+    def flaky(self: CompileArgs, *args: Any, **kwargs: Any) -> object:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk on fire")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr("layoutkit.cli.live._compile", flaky)
+    monkeypatch.setattr(CompileArgs, "compile", flaky)
 
     def saves() -> None:
         time.sleep(0.3)

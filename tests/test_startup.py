@@ -22,7 +22,7 @@ regions:
   - grid: {y: 75%, height: 25%, rows: 1, columns: 4, gap: 8px, padding: 8px}
 """
 WATCHED = ("layoutkit.client",)
-OTHER_COMMANDS = ("layoutkit.cli.api", "layoutkit.cli.service", "layoutkit.cli.live")
+OTHER_COMMANDS = ("layoutkit.cli.api", "layoutkit.cli.live")
 
 RUN = """\
 import json, sys

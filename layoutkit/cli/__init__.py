@@ -1,12 +1,6 @@
-"""The `layoutkit` command line: thin commands over the Python API, one module per group
-of commands (`layouts`, `api`, `demo`, `live`, `library`, `service`), each named in
-`COMMANDS` here; `options` holds what they share.
-
-Exit codes: 0 success, 1 layout/compile/render error, 2 usage error, 3 API error.
-A command's module loads only when that command runs (or help lists the commands), and
-heavy modules load inside the commands, so `layoutkit compile` loads neither the client
-nor the service, and `layoutkit --version` starts fast.
-"""
+"""The `layoutkit` command line: thin commands over the Python API, a module per group of
+commands, each loaded only when its command runs (`COMMANDS`). Exit codes: 0 success,
+1 layout/compile/render error, 2 usage error, 3 API error."""
 
 from __future__ import annotations
 
@@ -36,29 +30,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("live", "apply"),
     "play": ("live", "play"),
     "watch": ("live", "watch"),
-    "serve": ("service", "serve"),
-    "lint": ("lint", "lint_command"),
-    "import": ("importing", "import_group"),
+    "serve": ("live", "serve"),
+    "lint": ("payloads", "lint_command"),
+    "import": ("payloads", "import_group"),
 }
-"""Every command, loaded from its module the first time it is asked for (click's lazy
-subcommands: `get_command` imports, `list_commands` names them without importing)."""
 
 
-class MessageGroup(click.Group):
-    """A group that turns a LayoutkitError from any of its commands into its message and
-    exit code (no traceback), whether it runs under `layoutkit` or on its own."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LayoutkitError as exc:
-            click.echo(str(exc), err=True)
-            ctx.exit(exc.exit_code)
-
-
-class _Group(MessageGroup):
+class _Group(click.Group):
     """The `layoutkit` group: loads each command from `COMMANDS` when it is first asked
-    for."""
+    for, and turns a LayoutkitError into its message and exit code (no traceback)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -70,6 +50,13 @@ class _Group(MessageGroup):
             command = getattr(importlib.import_module(f"layoutkit.cli.{module}"), name)
             self.add_command(command, cmd_name)
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LayoutkitError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,9 +70,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="layoutkit")
     finally:
-        # The process ends here: its objects go with it, so spare the interpreter's last
-        # garbage collection over all of them (milliseconds once many modules are loaded).
+        # The process ends here: spare the interpreter's last garbage collection over all
+        # its objects (milliseconds once many modules are loaded).
         gc.freeze()
 
 
-__all__ = ["COMMANDS", "MessageGroup", "cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]

@@ -1,70 +1,40 @@
-"""Commands that talk to the Cloud Recording API (`record ...`) and run the emulator
-(`demo` is `cli/demo.py`). Each `record` command prints the endpoint it calls on standard error and
-the answer as JSON on standard output; API errors exit with status 3."""
+"""Commands that talk to the Cloud Recording API (`record ...`) and run the emulator. Each
+`record` command prints the endpoint it calls on standard error and the answer as JSON on
+standard output; API errors exit with status 3."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any
 
 import click
 
-from layoutkit.cli.options import (
-    RECORDING_HELP,
-    _compile,
-    _echo_json,
-    _people_options,
-    _vars_option,
-    account_options,
-    port_option,
-    quiet_option,
-    short_url,
-)
-from layoutkit.cli.style_options import StyleArgs, style_options
+from layoutkit.cli import options as opt
+from layoutkit.errors import LayoutkitError
+from layoutkit.safefiles import read_limited
+from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE, RecordingMode
+from layoutkit.wire.rules import check_uid, check_url
+from layoutkit.wire.subscription import UpdateClientRequest
 
-if TYPE_CHECKING:
-    from layoutkit.client import CloudRecordingClient
-    from layoutkit.wire.api import RecordingMode
-
-F = TypeVar("F", bound=Callable[..., Any])
-MODES = click.Choice(["mix", "individual", "web"])
 MAX_JSON_BYTES = 1 << 20  # a request body file
 STORAGE_EXAMPLE = (
     '{"vendor": 1, "region": 0, "bucket": "my-bucket", "accessKey": "...", "secretKey": "..."}'
 )
 IDS = ("--resource-id", "--sid", "--cname", "--uid")  # what names a running recording
-LIST_OPTIONS = (
-    ("--subscribe-audio", "subscribe_audio"),
-    ("--unsubscribe-audio", "unsubscribe_audio"),
-    ("--subscribe-video", "subscribe_video"),
-    ("--unsubscribe-video", "unsubscribe_video"),
-)
-
-
-def _client(
-    app_id: str | None, customer_id: str | None, customer_secret: str | None, base_url: str
-) -> CloudRecordingClient:
-    from layoutkit.client import CloudRecordingClient
-
-    return CloudRecordingClient(
-        app_id,
-        customer_id,
-        customer_secret,
-        base_url=base_url,
-        on_request=lambda method, url: click.echo(f"-> {method} {short_url(url)}", err=True),
-    )
+LISTS = {
+    "--subscribe-audio": "Record only these users' audio ('#allstream#': everyone's).",
+    "--unsubscribe-audio": "Record everyone's audio but these users'.",
+    "--subscribe-video": "Record only these users' video ('#allstream#': everyone's).",
+    "--unsubscribe-video": "Record everyone's video but these users'.",
+}
 
 
 def _json_file(path: str | None, what: str) -> dict[str, Any]:
     if path is None:
         return {}
-    from layoutkit.errors import LayoutkitError
-    from layoutkit.safefiles import read_limited
-
     try:
         data = json.loads(read_limited(Path(path), MAX_JSON_BYTES, what="JSON file"))
     except LayoutkitError as exc:
@@ -74,6 +44,36 @@ def _json_file(path: str | None, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise click.BadParameter(f"{path}: give a JSON object", param_hint=what)
     return data
+
+
+@dataclass(frozen=True)
+class _Running:
+    """The running recording a command names (`running_options`)."""
+
+    resource_id: str
+    sid: str
+    cname: str
+    uid: str
+    mode: RecordingMode
+
+    @property
+    def ids(self) -> tuple[str, str, str, str]:
+        """resource id, sid, cname, uid: the client's first arguments for it."""
+        return self.resource_id, self.sid, self.cname, self.uid
+
+
+def _running_options(
+    *payload: Callable[[Any], Any], mode_help: str = "The recording's mode."
+) -> Callable[[opt.F], opt.F]:
+    """The options naming a running recording (after `payload`, a `--payload` option),
+    passed on as `running`."""
+    return opt.packed(
+        "running", _Running, *payload, opt.recording_options(*IDS), opt.mode_option(mode_help)
+    )
+
+
+def _payload_option(help: str) -> Callable[[opt.F], opt.F]:
+    return click.option("--payload", "payload_file", metavar="JSON", help=help)
 
 
 @click.group()
@@ -91,27 +91,18 @@ def record() -> None:
     type=click.IntRange(1, 720),
     help="How many hours the resource id stays usable (Agora's default: 72).",
 )
-@account_options
-def acquire(
-    cname: str,
-    uid: str,
-    resource_expired_hour: int | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+@opt.account_options
+def acquire(cname: str, uid: str, resource_expired_hour: int | None, account: opt.Account) -> None:
     """Get a resource id (start within 5 minutes)."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    resource = client.acquire(cname, uid, resource_expired_hour=resource_expired_hour)
-    _echo_json({"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id})
+    resource = account.client().acquire(cname, uid, resource_expired_hour=resource_expired_hour)
+    opt.echo_json(
+        {"cname": resource.cname, "uid": resource.uid, "resourceId": resource.resource_id}
+    )
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
-@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help="The mode to record in.")
+@opt.recording_options("--resource-id", "--cname", "--uid")
+@opt.mode_option("The mode to record in.")
 @click.option("--request", "request_file", metavar="JSON", help="A clientRequest to start with.")
 @click.option(
     "--storage",
@@ -125,55 +116,31 @@ def acquire(
     metavar="LAYOUT.yaml",
     help="Compile this layout into recordingConfig.transcodingConfig (mix).",
 )
-@_people_options
-@style_options(assets=True)
-@_vars_option
-@quiet_option
-@account_options
+@opt.layout_options
+@opt.account_options
+@opt.compile_args
 def start(
     resource_id: str,
     cname: str,
     uid: str,
-    mode: str,
+    mode: RecordingMode,
     request_file: str | None,
     storage_file: str | None,
     layout_file: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    account: opt.Account,
+    args: opt.CompileArgs,
 ) -> None:
     """Start recording with a resource id. Agora needs a storageConfig: --storage FILE, or
     one in the --request file."""
     request = _json_file(request_file, "--request")
     _put_storage(request, storage_file)
     if layout_file is not None:
-        compiled = _compile(
-            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
-        )
-        request.setdefault("recordingConfig", {})["transcodingConfig"] = compiled.transcoding_json
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    recording = client.start(
-        resource_id,
-        request,
-        mode=mode,  # type: ignore[arg-type]
-        cname=cname,
-        uid=uid,
-    )
-    _echo_json(
-        {
-            "cname": recording.cname,
-            "uid": recording.uid,
-            "resourceId": recording.resource_id,
-            "sid": recording.sid,
-        }
-    )
+        transcoding = args.compile(layout_file, live=True).transcoding_json
+        request.setdefault("recordingConfig", {})["transcodingConfig"] = transcoding
+    client = account.client()
+    recording = client.start(resource_id, request, mode=mode, cname=cname, uid=uid)
+    ids = {"cname": recording.cname, "uid": recording.uid, "resourceId": recording.resource_id}
+    opt.echo_json({**ids, "sid": recording.sid})
 
 
 def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
@@ -194,93 +161,34 @@ def _put_storage(request: dict[str, Any], storage_file: str | None) -> None:
     request["storageConfig"] = _json_file(storage_file, "--storage")
 
 
-@dataclass(frozen=True)
-class _Running:
-    """The running recording an update command changes, as `_running_options` gave it."""
-
-    resource_id: str
-    sid: str
-    cname: str
-    uid: str
-    mode: RecordingMode
-
-    @property
-    def ids(self) -> tuple[str, str, str, str]:
-        """resource id, sid, cname, uid: the client's first arguments for it."""
-        return self.resource_id, self.sid, self.cname, self.uid
-
-
-def _running_options(payload_help: str, mode_help: str) -> Callable[[F], F]:
-    """`--payload` (a ready clientRequest, `payload_help`) and the options that name a
-    running recording: `--resource-id`, `--sid`, `--cname`, `--uid` and `--mode`
-    (`mode_help`: which modes Agora takes the change in), passed on as `running`."""
-
-    def decorate(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            names = ("resource_id", "sid", "cname", "uid", "mode")
-            kwargs["running"] = _Running(*(kwargs.pop(name) for name in names))
-            return func(*args, **kwargs)
-
-        options = [
-            click.option("--payload", "payload_file", metavar="JSON", help=payload_help),
-            *(click.option(name, required=True, help=RECORDING_HELP[name]) for name in IDS),
-            click.option("--mode", type=MODES, default="mix", show_default=True, help=mode_help),
-        ]
-        decorated: Any = wrapper
-        for option in reversed(options):
-            decorated = option(decorated)
-        return cast("F", decorated)
-
-    return decorate
-
-
 @record.command(name="update-layout")
 @click.argument("layout_file", metavar="[LAYOUT.yaml]", required=False)
 @_running_options(
-    "A ready clientRequest instead of a layout file.",
-    "The recording's mode (Agora takes updateLayout in mix mode only).",
+    _payload_option("A ready clientRequest instead of a layout file."),
+    mode_help="The recording's mode (Agora takes updateLayout in mix mode only).",
 )
-@_people_options
-@style_options(assets=True)
-@_vars_option
-@quiet_option
-@account_options
+@opt.layout_options
+@opt.account_options
+@opt.compile_args
 def update_layout(
     layout_file: str | None,
     payload_file: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    style: StyleArgs,
+    account: opt.Account,
+    args: opt.CompileArgs,
     running: _Running,
 ) -> None:
     """Replace the layout of a running mix recording."""
     if (layout_file is None) == (payload_file is None):
         raise click.UsageError("give a LAYOUT file or --payload JSON (one of them)")
     if layout_file is not None:
-        payload = _compile(
-            layout_file, count, participants, roles, vars_, hide=hide, live=True, style=style
-        ).payload_json
+        payload = args.compile(layout_file, live=True).payload_json
     else:
         payload = _json_file(payload_file, "--payload")
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.update_layout(*running.ids, payload, running.mode).to_wire())
+    opt.echo_json(account.client().update_layout(*running.ids, payload, running.mode).to_wire())
 
 
-def _uid_list(value: str | None, option: str) -> list[str] | None:
+def _uid_list(value: str, option: str) -> list[str]:
     """UID,UID,... (or '#allstream#') -> the uid strings; BadParameter naming the uid."""
-    if value is None:
-        return None
-    from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE
-    from layoutkit.wire.rules import check_uid
-
     uids = [part.strip() for part in value.split(",") if part.strip()]
     if not 1 <= len(uids) <= MAX_SUBSCRIBE:
         raise click.BadParameter(
@@ -311,46 +219,23 @@ def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dic
                 f"give --subscribe-{media} (only these users' {media}) or "
                 f"--unsubscribe-{media} (everyone's but theirs), not both"
             )
-    from layoutkit.wire.subscription import UpdateClientRequest
 
-    uids = {
-        name: _uid_list(value, option)
-        for option, name in LIST_OPTIONS
-        if (value := given.get(name)) is not None
-    }
+    names = [(option, option[2:].replace("-", "_")) for option in LISTS]
+    uids = {name: _uid_list(given[name], option) for option, name in names if name in given}
     return UpdateClientRequest.lists(**uids).to_wire()
-
-
-def _list_options(func: F) -> F:
-    helps = {
-        "--subscribe-audio": "Record only these users' audio ('#allstream#': everyone's).",
-        "--unsubscribe-audio": "Record everyone's audio but these users'.",
-        "--subscribe-video": "Record only these users' video ('#allstream#': everyone's).",
-        "--unsubscribe-video": "Record everyone's video but these users'.",
-    }
-    for option, name in reversed(LIST_OPTIONS):
-        func = click.option(option, name, metavar="UID,UID,...", help=helps[option])(func)
-    return func
 
 
 @record.command(name="update")
 @_running_options(
-    'A ready clientRequest ({"streamSubscribe": ...}) instead of the list options.',
-    "The recording's mode (Agora takes subscription lists in mix and individual modes).",
+    _payload_option(
+        'A ready clientRequest ({"streamSubscribe": ...}) instead of the list options.'
+    ),
+    mode_help="The recording's mode (Agora takes subscription lists in mix and individual modes).",
 )
-@_list_options
-@account_options
+@opt.stack(*(click.option(name, metavar="UID,UID,...", help=text) for name, text in LISTS.items()))
+@opt.account_options
 def update(
-    payload_file: str | None,
-    subscribe_audio: str | None,
-    unsubscribe_audio: str | None,
-    subscribe_video: str | None,
-    unsubscribe_video: str | None,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-    running: _Running,
+    payload_file: str | None, account: opt.Account, running: _Running, **lists: str | None
 ) -> None:
     """Replace the subscription lists of a recording.
 
@@ -366,57 +251,25 @@ def update(
       layoutkit record update --resource-id RID --sid SID --cname room --uid 99 \\
         --subscribe-audio 1001,1002 --unsubscribe-video 1003
     """
-    lists = {
-        "subscribe_audio": subscribe_audio,
-        "unsubscribe_audio": unsubscribe_audio,
-        "subscribe_video": subscribe_video,
-        "unsubscribe_video": unsubscribe_video,
-    }
     payload = _subscription(payload_file, lists)
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.update(*running.ids, payload, running.mode).to_wire())
+    opt.echo_json(account.client().update(*running.ids, payload, running.mode).to_wire())
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
-@account_options
-def query(
-    resource_id: str,
-    sid: str,
-    mode: str,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+@opt.recording_options("--resource-id", "--sid")
+@opt.mode_option()
+@opt.account_options
+def query(resource_id: str, sid: str, mode: RecordingMode, account: opt.Account) -> None:
     """Show a recording's status and files."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    _echo_json(client.query(resource_id, sid, mode).to_wire())  # type: ignore[arg-type]
+    opt.echo_json(account.client().query(resource_id, sid, mode).to_wire())
 
 
 @record.command()
-@click.option("--resource-id", required=True, help=RECORDING_HELP["--resource-id"])
-@click.option("--sid", required=True, help=RECORDING_HELP["--sid"])
-@click.option("--cname", required=True, help=RECORDING_HELP["--cname"])
-@click.option("--uid", required=True, help=RECORDING_HELP["--uid"])
-@click.option("--mode", type=MODES, default="mix", show_default=True, help=RECORDING_HELP["--mode"])
-@account_options
-def stop(
-    resource_id: str,
-    sid: str,
-    cname: str,
-    uid: str,
-    mode: str,
-    app_id: str | None,
-    customer_id: str | None,
-    customer_secret: str | None,
-    base_url: str,
-) -> None:
+@_running_options()
+@opt.account_options
+def stop(running: _Running, account: opt.Account) -> None:
     """Stop a recording; prints the uploaded files."""
-    client = _client(app_id, customer_id, customer_secret, base_url)
-    answer = client.stop(resource_id, sid, cname, uid, mode)  # type: ignore[arg-type]
+    answer = account.client().stop(*running.ids, running.mode)
     if answer.already_stopped:
         click.echo(
             "note: Agora asked for the stop again, and the repeat was answered 400 code 49: "
@@ -424,7 +277,7 @@ def stop(
             "list comes with this answer (the files are in the storage)",
             err=True,
         )
-    _echo_json(answer.to_wire())
+    opt.echo_json(answer.to_wire())
 
 
 def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
@@ -445,10 +298,8 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
                 f"{value!r}: give URL=DIR, e.g. https://cdn.example.com/show/=./published",
                 param_hint="--assets",
             )
-        try:
+        with opt.bad_parameter("--assets"):
             base = check_base(url)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--assets") from None
         path = Path(folder).expanduser()
         if not path.is_dir():
             raise click.BadParameter(f"{folder!r} is not a folder", param_hint="--assets")
@@ -458,7 +309,7 @@ def _asset_folders(values: tuple[str, ...]) -> dict[str, Path]:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@port_option(8080)
+@opt.port_option(8080)
 @click.option("--customer-id", help="Require these credentials (default: accept any).")
 @click.option(
     "--customer-secret",
@@ -513,8 +364,6 @@ def emulator(
     if (notify_url is None) != (notify_secret is None):
         raise click.UsageError("give --notify-url and --notify-secret together")
     if notify_url is not None:
-        from layoutkit.wire.rules import check_url
-
         try:
             check_url(notify_url)
         except ValueError as exc:
@@ -534,29 +383,23 @@ def emulator(
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    click.echo(f"Cloud Recording emulator on {server.url}", err=True)
-    click.echo(f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...", err=True)
-    click.echo(f"  control: {server.url}/_emulator/state", err=True)
-    click.echo(f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>", err=True)
     people = f"{server.url}/_emulator/apps/<appid>/channels/<channel>/participants"
-    click.echo("  add someone to a channel (a recording needs someone in it):", err=True)
-    click.echo(
+    lines = [
+        f"Cloud Recording emulator on {server.url}",
+        f"  API:     {server.url}/v1/apps/<appid>/cloud_recording/...",
+        f"  control: {server.url}/_emulator/state",
+        f"  users:   {server.url}/dev/v1/channel/user/<appid>/<channel>",
+        "  add someone to a channel (a recording needs someone in it):",
         f"    curl -X POST {people} -H 'Content-Type: application/json' -d '{{\"uid\": \"1001\"}}'",
-        err=True,
-    )
-    click.echo(f"  remove them:  curl -X DELETE {people}/1001", err=True)
-    for base, folder in assets.items():
-        click.echo(f"  images:  {base}<name> from {folder}", err=True)
+        f"  remove them:  curl -X DELETE {people}/1001",
+        *(f"  images:  {base}<name> from {folder}" for base, folder in assets.items()),
+    ]
     if notify_url is not None:
-        click.echo(
-            f"  notifications to {notify_url} ({server.url}/_emulator/notifications)", err=True
-        )
+        lines.append(f"  notifications to {notify_url} ({server.url}/_emulator/notifications)")
+    click.echo("\n".join(lines), err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     finally:
         server.stop()
-
-
-__all__ = ["acquire", "emulator", "query", "record", "start", "stop", "update", "update_layout"]

@@ -9,32 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from layoutkit.errors import safe_text
+from layoutkit.cli import options as opt
+from layoutkit.errors import LayoutError, safe_text
 from layoutkit.wire.profile import MAX_REGIONS
 
 if TYPE_CHECKING:
     from layoutkit.cameras import CameraShape
     from layoutkit.compile.report import ValidationReport
     from layoutkit.errors import Issue
-
-from layoutkit.cli.options import (
-    _check_known_roles,
-    _compile,
-    _echo_issues,
-    _echo_json,
-    _load,
-    _note_strangers,
-    _parse_hidden,
-    _parse_participants,
-    _parse_roles,
-    _people_options,
-    _split_pair,
-    _vars_option,
-    quiet,
-    quiet_option,
-    warn,
-)
-from layoutkit.cli.style_options import StyleArgs, style_options
 
 
 @click.command()
@@ -45,9 +27,9 @@ from layoutkit.cli.style_options import StyleArgs, style_options
     help=f"Check this count only (default: the file's `counts`, else 1..{MAX_REGIONS}).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--role", "roles", multiple=True, metavar="ROLE=UID", help="Bind a role to a uid.")
-@_vars_option
-@quiet_option
+@opt.role_option
+@opt.vars_option
+@opt.quiet_option
 def validate(
     files: tuple[str, ...],
     count: int | None,
@@ -60,15 +42,14 @@ def validate(
     Each file is checked at every count from 1 to 17 (or its `counts:`), with no role
     bound and with the roles its variants and template branches depend on."""
     from layoutkit.compile.report import validate_layout
-    from layoutkit.errors import LayoutError
 
-    bound = _parse_roles(roles)
+    bound = opt.parse_roles(roles)
     counts = (count,) if count is not None else None
     failed = False
     for path in files:
         try:
-            layout = _load(path, vars_)
-            _check_known_roles(layout, bound)
+            layout = opt.load(path, vars_)
+            opt.check_known_roles(layout, bound)
             report = validate_layout(layout, counts, bound, strict=strict)
         except LayoutError as exc:
             issues: list[Issue] = getattr(exc, "issues", None) or []
@@ -80,7 +61,7 @@ def validate(
             click.echo(f"{safe_text(path)}: fails ({errors} error{'s' if errors != 1 else ''})")
             failed = True
             continue
-        _print_report(report.without_warnings() if quiet() else report)
+        _print_report(report.without_warnings() if opt.quiet() else report)
         failed = failed or not report.ok
     if failed:
         sys.exit(1)
@@ -118,7 +99,7 @@ def _print_report(report: ValidationReport) -> None:
 
 @click.command(name="compile")
 @click.argument("file", type=click.Path(dir_okay=False))
-@_people_options
+@opt.people_options
 @click.option(
     "--as",
     "as_",
@@ -128,27 +109,18 @@ def _print_report(report: ValidationReport) -> None:
     help="updateLayout clientRequest, start transcodingConfig, or the bare layoutConfig array.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@style_options(assets=True)
-@_vars_option
-@quiet_option
-def compile_command(
-    file: str,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    as_: str,
-    strict: bool,
-    vars_: tuple[str, ...],
-    style: StyleArgs,
-) -> None:
+@opt.style_options
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
+def compile_command(file: str, as_: str, strict: bool, args: opt.CompileArgs) -> None:
     """Print the JSON Agora takes for a layout.
 
     With --assets-dir and --assets-url, a styled layout's images are published and named
     in it."""
-    result = _compile(file, count, participants, roles, vars_, strict, hide=hide, style=style)
+    result = args.compile(file, strict)
     if as_ == "start":
-        _echo_json(result.transcoding_json)
+        opt.echo_json(result.transcoding_json)
     elif as_ == "layout-config":
         if result.assets:  # the bare array has no place for the images
             message = (
@@ -158,30 +130,23 @@ def compile_command(
             )
             if strict:
                 raise click.ClickException(message + " (--strict)")
-            warn(f"warning: {message}")
-        _echo_json(result.payload_json.get("layoutConfig", []))
+            opt.warn(f"warning: {message}")
+        opt.echo_json(result.payload_json.get("layoutConfig", []))
     else:
-        _echo_json(result.payload_json)
+        opt.echo_json(result.payload_json)
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@_people_options
-@_vars_option
-@quiet_option
-def regions(
-    file: str,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
-    vars_: tuple[str, ...],
-) -> None:
+@opt.people_options
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
+def regions(file: str, args: opt.CompileArgs) -> None:
     """Print the rectangles Agora will draw, with their users.
 
     The rectangles come in paint order, each naming the user drawn there."""
-    result = _compile(file, count, participants, roles, vars_, hide=hide, publish=False)
-    _echo_json([region.to_json() for region in result.regions])
+    opt.echo_json([region.to_json() for region in args.compile(file, publish=False).regions])
 
 
 def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
@@ -191,13 +156,11 @@ def _parse_cameras(values: Sequence[str]) -> dict[str, CameraShape]:
 
     cameras: dict[str, CameraShape] = {}
     for value in values:
-        key, shape = _split_pair(
+        key, shape = opt.split_pair(
             value, "--camera", "UID=W:H or ROLE=W:H, e.g. --camera 1002=9:16 or 1003=screen"
         )
-        try:
+        with opt.bad_parameter("--camera"):
             cameras[check_uid(key) if key.isdigit() else key] = parse_camera_shape(shape)
-        except (ValueError, OverflowError) as exc:
-            raise click.BadParameter(str(exc), param_hint="--camera") from None
     return cameras
 
 
@@ -206,7 +169,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
 
     images: dict[str, Path] = {}
     for value in values:
-        key, path = _split_pair(value, "--image", "UID=PATH or URL=PATH")
+        key, path = opt.split_pair(value, "--image", "UID=PATH or URL=PATH")
         try:
             if not key.isdigit():
                 check_url(key)
@@ -226,7 +189,7 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     metavar="OUT.png",
     help="Where to write the PNG (default FILE-STEM.png; - for standard output).",
 )
-@_people_options
+@opt.people_options
 @click.option(
     "--sheet",
     is_flag=True,
@@ -265,16 +228,13 @@ def _parse_images(values: Sequence[str]) -> dict[str, Path]:
     help="Draw this participant as audio only (repeat, or UID,UID,...).",
 )
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Shrink (or grow).")
-@style_options(assets=False)
-@_vars_option
-@quiet_option
+@opt.name_option
+@opt.vars_option
+@opt.quiet_option
+@opt.compile_args
 def preview(
     file: str,
     output: str | None,
-    count: int | None,
-    participants: str | None,
-    roles: tuple[str, ...],
-    hide: tuple[str, ...],
     sheet: bool,
     clean: bool,
     cameras: tuple[str, ...],
@@ -282,8 +242,7 @@ def preview(
     video_off: tuple[str, ...],
     audio_only: tuple[str, ...],
     scale: float,
-    vars_: tuple[str, ...],
-    style: StyleArgs,
+    args: opt.CompileArgs,
 ) -> None:
     """Draw the recorded canvas as a PNG, as Agora will compose it.
 
@@ -296,30 +255,30 @@ def preview(
     )
     from layoutkit.render import encode_png, write_png
 
-    if count is not None and participants is not None:
-        raise click.UsageError("give --count or --participants, not both")
+    args.one_of_count_or_participants()
     options = PreviewOptions(
         scale=scale,
         clean=clean,
         cameras=_parse_cameras(cameras),
         images=_parse_images(images),
-        video_off=frozenset(_parse_hidden(video_off, "--video-off")),
-        audio_only=frozenset(_parse_hidden(audio_only, "--audio-only")),
+        video_off=frozenset(opt.parse_hidden(video_off, "--video-off")),
+        audio_only=frozenset(opt.parse_hidden(audio_only, "--audio-only")),
     )
-    bound = _parse_roles(roles)
-    layout = _load(file, vars_)
-    _check_known_roles(layout, bound)
+    bound = opt.parse_roles(args.roles)
+    layout = opt.load(file, args.vars_)
+    opt.check_known_roles(layout, bound)
     if sheet:
         data = render_sheet_png(layout, bound, options=options)
     else:
-        people = _parse_participants(participants)
+        people = opt.parse_uids(args.participants)
+        hidden = opt.parse_hidden(args.hide)
         compiled = compile_preview(
-            layout, people, bound, count=count, hidden=_parse_hidden(hide), names=style.names
+            layout, people, bound, count=args.count, hidden=hidden, names=args.names
         )
-        _echo_issues(compiled, note=False)
-        _note_strangers(compiled, "--name", list(style.names))
-        _note_strangers(compiled, "--video-off", sorted(options.video_off, key=int))
-        _note_strangers(compiled, "--audio-only", sorted(options.audio_only, key=int))
+        opt.echo_compiled(compiled, note=False)
+        opt.note_strangers(compiled, "--name", list(args.names))
+        opt.note_strangers(compiled, "--video-off", sorted(options.video_off, key=int))
+        opt.note_strangers(compiled, "--audio-only", sorted(options.audio_only, key=int))
         data = encode_png(draw_compilation(compiled, options))
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -338,7 +297,4 @@ def schema() -> None:
     on a layout's first line (docs/format.md#editor-schema)."""
     from layoutkit.layout.schema import layout_json_schema
 
-    _echo_json(layout_json_schema())
-
-
-__all__ = ["compile_command", "preview", "regions", "schema", "validate"]
+    opt.echo_json(layout_json_schema())

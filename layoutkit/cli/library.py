@@ -11,6 +11,9 @@ from pathlib import Path
 
 import click
 
+from layoutkit.errors import OutputError
+from layoutkit.library import presets as library
+from layoutkit.safefiles import check_output, kind_of, write_atomic, write_new
 from layoutkit.wire.profile import MAX_REGIONS
 
 SCHEMA_FILE = "layoutkit.schema.json"
@@ -34,8 +37,6 @@ def presets(ctx: click.Context) -> None:
 )
 def list_command(tag: str | None, count: int | None) -> None:
     """List the presets: name, counts, title, tags."""
-    from layoutkit.library import presets as library
-
     found = library.find(tag=tag, count=count)
     width = max((len(p.name) for p in found), default=4)
     for preset in found:
@@ -51,8 +52,6 @@ def list_command(tag: str | None, count: int | None) -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """Show a preset: what it is for, its variables and its YAML."""
-    from layoutkit.library import presets as library
-
     preset = library.info(name)
     click.echo(f"{preset.name}: {preset.title}")
     click.echo(f"  {preset.description}")
@@ -86,8 +85,6 @@ def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> No
     a preset draws (a logo) are copied beside FILE unless they exist. All of it is written
     or nothing: anything in the way (a file named like a folder it needs) is an error
     naming it, before a file is written."""
-    from layoutkit.library import presets as library
-
     target = _checked_target(Path(file), force)
     schema_file = None if no_schema else _schema_file(target, schema)
     text = library.source(preset)
@@ -112,9 +109,6 @@ def new(file: str, preset: str, schema: str, no_schema: bool, force: bool) -> No
 def _checked_target(target: Path, force: bool) -> Path:
     """`target`, once it is known that `new` may write it: in a folder that exists, and
     not there yet unless `force` (a FIFO, device or folder is refused even then)."""
-    from layoutkit.errors import OutputError
-    from layoutkit.safefiles import check_output
-
     _check_folders(target)
     final = check_output(target)
     folder = final.parent if target.is_symlink() else target.parent  # as the user wrote it
@@ -138,8 +132,6 @@ def _schema_bytes() -> bytes:
 def _kept(path: Path) -> bool:
     """Whether `new` keeps a file that exists (a logo, the schema) rather than writing it;
     something that is not a regular file there is an OutputError naming it."""
-    from layoutkit.safefiles import check_output
-
     _check_folders(path)
     check_output(path)
     return path.exists()
@@ -148,9 +140,6 @@ def _kept(path: Path) -> bool:
 def _check_folders(path: Path) -> None:
     """Every folder above `path` that exists is a folder: something else in the way (a
     file named `images` where `images/logo.png` goes) is an OutputError naming it."""
-    from layoutkit.errors import OutputError
-    from layoutkit.safefiles import kind_of
-
     for folder in reversed(path.parents):
         try:
             mode = folder.stat().st_mode
@@ -170,8 +159,6 @@ def _write_all(target: Path, text: bytes, extra: list[tuple[Path, bytes]]) -> No
     """All of a new layout or nothing: the files beside it (`extra`, none of which exists)
     are written in full beside their names, then given them, then `target` is written; a
     failure on the way removes what was written and the folders made for it."""
-    from layoutkit.safefiles import write_atomic
-
     made: list[Path] = []  # the folders and files this call created, in order
     try:
         for path, data in extra:
@@ -196,8 +183,6 @@ def _remove(path: Path) -> None:
 def _make_folders(folder: Path, made: list[Path]) -> None:
     """Make the folders missing above and at `folder`, outermost first, adding each to
     `made` as it is made."""
-    from layoutkit.errors import OutputError
-
     for each in [f for f in (folder, *folder.parents) if not f.exists()][::-1]:
         try:
             each.mkdir()
@@ -209,9 +194,6 @@ def _make_folders(folder: Path, made: list[Path]) -> None:
 def _place(path: Path, data: bytes) -> None:
     """`path` created holding `data`, never over anything nor through a link: written in
     full beside it, then given the name (OutputError when that fails)."""
-    from layoutkit.errors import OutputError
-    from layoutkit.safefiles import write_new
-
     temporary = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
     write_new(temporary, data)
     try:
@@ -238,8 +220,6 @@ def _link(temporary: Path, path: Path) -> None:
 
 def _schema_file(target: Path, schema: str) -> Path | None:
     """The schema file to write for `--schema` (None for a URL), checked before writing."""
-    from layoutkit.safefiles import check_output
-
     if not schema or any(c.isspace() or not c.isprintable() for c in schema):
         raise click.BadParameter(
             "give a path or URL without spaces (it goes on one line after $schema=)",
@@ -268,6 +248,3 @@ def gallery(output: str, workers: int | None) -> None:
 
     names = build_gallery(Path(output), workers=workers)
     click.echo(f"wrote {output}/index.html and {len(names)} preset pages", err=True)
-
-
-__all__ = ["gallery", "list_command", "new", "presets", "show"]
