@@ -16,7 +16,7 @@ from layoutkit.compile.style import preview_payload
 from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
-from layoutkit.layout.template_context import command_budget
+from layoutkit.layout.templating import command_budget
 from layoutkit.wire.profile import MAX_REGIONS
 from layoutkit.wire.rules import MixedVideoLayout
 
@@ -195,8 +195,8 @@ def text_px_for(drawn_width: int, shown_width: int | None = None) -> int:
     """The text size to draw a picture `drawn_width` pixels wide with, so that its text
     is at least the renderer's minimum once the picture is shown `shown_width` pixels
     wide (default: a sheet cell's width)."""
+    from layoutkit.render import CELL_WIDTH
     from layoutkit.render.camera import MIN_TEXT_PX
-    from layoutkit.render.sheet import CELL_WIDTH
 
     shown = shown_width or CELL_WIDTH
     return math.ceil(MIN_TEXT_PX * max(1.0, drawn_width / shown))
@@ -218,8 +218,7 @@ def render_sheet_png(
 ) -> bytes:
     """One PNG with the layout at each count (by default the counts it declares, else
     1..17), captioned; failing counts say why."""
-    from layoutkit.render import encode_png, render_sheet
-    from layoutkit.render.sheet import shrink_to_cell
+    from layoutkit.render import encode_png, render_sheet, shrink_to_cell
 
     opts = options or PreviewOptions()
     # cells are CELL_WIDTH wide: drawing a frame larger than the canvas adds nothing but
@@ -249,7 +248,7 @@ def storyboard_images(
 ) -> list[tuple[str, Image]]:
     """Each step's picture (as the recording shows it) with its time and events."""
     from layoutkit.live.scenario import format_time
-    from layoutkit.render.sheet import MAX_FRAMES
+    from layoutkit.render import MAX_FRAMES
 
     if len(steps) > MAX_FRAMES:  # refused before drawing thousands of pictures
         raise RenderError(

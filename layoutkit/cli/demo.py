@@ -18,7 +18,7 @@ from layoutkit.cli.options import short_url
 from layoutkit.client import CloudRecordingClient, Recording, RetryPolicy
 from layoutkit.compile.compiler import Compilation, compile_full, compile_start
 from layoutkit.emulator import EmulatorServer, ManualClock
-from layoutkit.emulator.presence import RECORDER_PLATFORM, seats
+from layoutkit.emulator.state import RECORDER_PLATFORM, seats
 from layoutkit.errors import OutputError
 from layoutkit.layout.loader import parse_layout
 from layoutkit.library.presets import load

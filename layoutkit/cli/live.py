@@ -5,6 +5,7 @@ Agora Notifications in, updateLayout out, a JSON API to attach recordings)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -56,6 +57,36 @@ def _target_options(required: bool) -> Callable[[opt.F], opt.F]:
     """The account and the recording to push into, passed on as `account` and `target`."""
     ids = opt.recording_options("--resource-id", "--sid", "--cname", "--uid", required=required)
     return opt.stack(opt.account_options, opt.packed("target", _Target, ids))
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The contents' hash, or why the file cannot be read (a change too, reported); None
+    while it is missing. Never blocks: FIFOs and devices are not read."""
+    from layoutkit.layout.loader import MAX_FILE_BYTES
+
+    if not path.exists():
+        return None
+    try:  # a little over the loader's limit, so a file growing past it is seen to change
+        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES + 1)).hexdigest()
+    except LayoutkitError as exc:
+        return f"unreadable: {exc.message}"
+    except OSError as exc:
+        return f"unreadable: {exc}"
+
+
+def _watch_file(path: Path, on_change: Callable[[], None], poll: float, polls: int | None) -> None:
+    """Call `on_change` now and after every change of the file's contents (a missing file
+    is waited for), for `polls` polls or until interrupted."""
+    seen = _fingerprint(path)
+    on_change()
+    done = 0
+    while polls is None or done < polls:
+        time.sleep(poll)
+        done += 1
+        current = _fingerprint(path)
+        if current != seen and current is not None:
+            seen = current
+            on_change()
 
 
 @click.command()
@@ -197,14 +228,14 @@ def _write_pictures(
     """The storyboard and the animated GIF of the steps."""
     from layoutkit.preview import PreviewOptions, animation_gif, storyboard_png
     from layoutkit.render import write_png
-    from layoutkit.render.png import write_bytes
+    from layoutkit.safefiles import write_atomic
 
     options = PreviewOptions(clean=True, scale=scale)
     board = Path(storyboard or f"{path.stem}-storyboard.png")
     movie = Path(gif or f"{path.stem}.gif")
     try:
         write_png(board, storyboard_png(steps, options))
-        write_bytes(movie, animation_gif(steps, options))
+        write_atomic(movie, animation_gif(steps, options))
     except RenderError as exc:  # say which scenario made the pictures
         raise RenderError(f"{path}: {exc.message}") from None
     click.echo(f"wrote {board} and {movie}", err=True)
@@ -338,7 +369,6 @@ def watch(
     With --push, each valid version is pushed live (a styled layout's images published
     first, given --assets-dir and --assets-url)."""
     from layoutkit.layout.loader import MAX_FILE_BYTES
-    from layoutkit.live.watch import watch_file
     from layoutkit.preview import PreviewOptions, draw_compilation
     from layoutkit.render import write_png
 
@@ -367,7 +397,7 @@ def watch(
 
     click.echo(f"watching {layout_file} (Ctrl-C stops)", err=True)
     try:
-        watch_file(source, changed, stop=threading.Event(), poll=poll, max_polls=polls)
+        _watch_file(source, changed, poll, polls)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 

@@ -127,7 +127,7 @@ def check_known_roles(layout: Layout, roles: dict[str, str]) -> None:
 
 def load(path: str, vars_: Sequence[str]) -> Layout:
     from layoutkit.layout.loader import load_layout
-    from layoutkit.layout.template_context import parse_var
+    from layoutkit.layout.templating import parse_var
 
     result: dict[str, Any] = {}
     for value in vars_:
@@ -296,7 +296,7 @@ layout_options = stack(people_options, style_options, vars_option, quiet_option)
 
 def parse_names(values: Sequence[str]) -> dict[str, str]:
     """`--name UID=NAME` values -> uid -> name (BadParameter when one is not that)."""
-    from layoutkit.compile.participants import check_name
+    from layoutkit.compile.compiler import check_name
     from layoutkit.errors import CompileError
 
     names: dict[str, str] = {}
@@ -396,8 +396,7 @@ class CompileArgs:
         """Compile for the options and print the issues. `live`: the payload goes to a
         recording, so the participants must be the real ones. With `publish` False, a
         styled layout's images are drawn for a preview and published nowhere."""
-        from layoutkit.compile.compilation import InMemory
-        from layoutkit.compile.compiler import compile_full
+        from layoutkit.compile.compiler import InMemory, compile_full
 
         self.one_of_count_or_participants()
         if live and self.participants is None:

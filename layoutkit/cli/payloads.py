@@ -11,8 +11,7 @@ import click
 
 from layoutkit.cli import options as opt
 from layoutkit.errors import FileReadError, safe_text
-from layoutkit.importers.output import Imported, one_line
-from layoutkit.importers.source import MAX_SOURCE_BYTES
+from layoutkit.importers import MAX_SOURCE_BYTES, Imported, one_line
 from layoutkit.payload_lint import MAX_PAYLOAD_BYTES, check_payload_bytes, format_issue
 from layoutkit.safefiles import check_output, read_limited, write_atomic
 from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH

@@ -39,10 +39,10 @@ from layoutkit.compile.style import (
 )
 from layoutkit.errors import CompileError, Issue, LayoutValidationError
 from layoutkit.geometry import ResolvedRegion, round6, round_span
-from layoutkit.layout.linemap import merge_repeats
 from layoutkit.layout.loader import Layout, ParsedLayout
 from layoutkit.layout.model import Entry, GridEntry, LayoutDocument, Variant
 from layoutkit.layout.roles import no_variant_message, pick_variant
+from layoutkit.layout.templating import merge_repeats
 from layoutkit.layout.yaml import Path
 from layoutkit.styleplan import StylePlan
 from layoutkit.wire.layout import (

@@ -27,8 +27,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import compile_full, declared_counts, default_count
+from layoutkit.compile.compiler import InMemory, compile_full, declared_counts, default_count
 from layoutkit.errors import PresetNotFoundError, did_you_mean
 from layoutkit.jsonfmt import format_json
 from layoutkit.layout.loader import Layout, find_preset_file, load_layout, preset_names

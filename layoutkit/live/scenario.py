@@ -26,10 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.assets import preview_payload
-from layoutkit.compile.compilation import InMemory
-from layoutkit.compile.compiler import Compilation, compile_full
-from layoutkit.compile.participants import check_name
+from layoutkit.compile.compiler import Compilation, InMemory, check_name, compile_full
+from layoutkit.compile.style import preview_payload
 from layoutkit.errors import (
     CompileError,
     Issue,
@@ -39,7 +37,7 @@ from layoutkit.errors import (
 )
 from layoutkit.layout.loader import MAX_FILE_BYTES, Layout, load_layout
 from layoutkit.layout.roles import known_roles
-from layoutkit.layout.template_context import command_budget
+from layoutkit.layout.templating import command_budget
 from layoutkit.layout.yaml import SourceMap, parse_yaml
 from layoutkit.live.roster import (
     DEFAULT_HOLD,

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from layoutkit.compile.participants import check_name
+from layoutkit.compile.compiler import check_name
 from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
