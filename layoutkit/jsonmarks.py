@@ -1,4 +1,6 @@
-"""JSON text -> the data, and where each value and each object key stands in the text.
+"""JSON as layoutkit reads and prints it. Printing (`format_json`): a flat object or list
+per line (a region per line). Reading: the data, and where each value and each object key
+stands in the text.
 
 `decode_json` reads the text with the standard library's decoder (so what it accepts is
 what `json.loads` accepts, NaN and Infinity included) and then walks the same text with a
@@ -269,6 +271,26 @@ _ADVICE = {
     "Invalid control character": r"a string holds a raw line break or tab; write \n or \t",
     "Invalid \\escape": r"a backslash that is not an escape; write \\ for a backslash",
 }
+
+
+def format_json(data: object, indent: int = 0) -> str:
+    """Indented JSON that keeps flat objects and lists on one line."""
+    if isinstance(data, dict):
+        values: list[object] = list(data.values())
+    elif isinstance(data, list):
+        values = list(data)
+    else:
+        values = []
+    flat = all(not isinstance(v, dict | list) for v in values)
+    if flat:
+        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    pad = "  " * (indent + 1)
+    if isinstance(data, dict):
+        items = [f"{pad}{json.dumps(k)}: {format_json(v, indent + 1)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    assert isinstance(data, list)
+    items = [f"{pad}{format_json(v, indent + 1)}" for v in data]
+    return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
 
 
 __all__ = ["JsonMap", "JsonPath", "decode_json", "decode_text"]

@@ -6,7 +6,7 @@ published twice: `FolderPublisher` (a folder and the HTTPS URL it is served at),
 `CallablePublisher` (a Python callable), `CommandPublisher` (a command per new file).
 `publish_all` gives the URL of every asset of a push, or an error and none.
 
-Standard library only; imports `errors`, `safefiles` and `wire.profile`/`wire.rules`.
+Standard library only; imports `errors`, `safefiles` and `wire.rules`/`wire.rules`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The name is what makes publishing safe to repeat: the same picture always has th
 name, a different picture never does, so a file that exists is the file wanted and is
 never published again (and never replaced by another).
 
-The checks are Agora's rules for a background image (`wire.profile.IMAGE_RULE`): at most
+The checks are Agora's rules for a background image (`wire.rules.IMAGE_RULE`): at most
 `MAX_IMAGE_BYTES`, JPG or BMP. The bytes must start with the magic of the format the
 suffix names, so a PNG renamed `.jpg` is caught here and not by Agora, silently, later.
 """
@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from layoutkit.errors import AssetError
-from layoutkit.wire.profile import IMAGE_RULE, MAX_IMAGE_BYTES
-from layoutkit.wire.rules import check_uid
+from layoutkit.wire.rules import IMAGE_RULE, MAX_IMAGE_BYTES, check_uid
 
 AssetKind = Literal["background", "card"]
 """`background`: the canvas background; `card`: a person's video-off picture."""

@@ -24,7 +24,7 @@ from layoutkit.assets.asset import Asset
 from layoutkit.assets.publisher import RememberingPublisher, check_base_url
 from layoutkit.errors import AssetError, LayoutkitError
 from layoutkit.safefiles import kind_of, read_limited
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import MAX_IMAGE_BYTES
 
 
 class FolderPublisher(RememberingPublisher):

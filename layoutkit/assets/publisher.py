@@ -24,8 +24,7 @@ from typing import Protocol, runtime_checkable
 
 from layoutkit.assets.asset import Asset
 from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
-from layoutkit.wire.profile import IMAGE_RULE, image_url_problem
-from layoutkit.wire.rules import split_base_url
+from layoutkit.wire.rules import IMAGE_RULE, image_url_problem, split_base_url
 
 HTTP_HINT = (
     "serve the assets over HTTPS; http only for a local emulator or tests "

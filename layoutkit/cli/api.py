@@ -311,7 +311,7 @@ def _subscription(payload_file: str | None, lists: dict[str, str | None]) -> dic
                 f"give --subscribe-{media} (only these users' {media}) or "
                 f"--unsubscribe-{media} (everyone's but theirs), not both"
             )
-    from layoutkit.wire.subscription import UpdateClientRequest
+    from layoutkit.wire.api import UpdateClientRequest
 
     uids = {
         name: _uid_list(value, option)

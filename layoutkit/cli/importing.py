@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from layoutkit.cli import MessageGroup
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 if TYPE_CHECKING:
     from layoutkit.importers import Imported

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from layoutkit.errors import safe_text
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 if TYPE_CHECKING:
     from layoutkit.cameras import CameraShape

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 SCHEMA_FILE = "layoutkit.schema.json"
 """Where `new` points a new file's `$schema` line by default: next to the file."""
@@ -129,7 +129,7 @@ def _checked_target(target: Path, force: bool) -> Path:
 
 
 def _schema_bytes() -> bytes:
-    from layoutkit.jsonfmt import format_json
+    from layoutkit.jsonmarks import format_json
     from layoutkit.layout.schema import layout_json_schema
 
     return (format_json(layout_json_schema()) + "\n").encode("utf-8")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from layoutkit.errors import safe_text
-from layoutkit.jsonfmt import format_json
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.jsonmarks import format_json
+from layoutkit.wire.rules import MAX_REGIONS
 
 if TYPE_CHECKING:
     from layoutkit.cli.style_options import StyleArgs

@@ -40,8 +40,14 @@ from layoutkit.wire.layout import (
     TranscodingConfig,
     UpdateLayoutClientRequest,
 )
-from layoutkit.wire.profile import MAX_AREA_PX, MAX_REGIONS, MAX_SIDE_PX
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, check_uid
+from layoutkit.wire.rules import (
+    MAX_AREA_PX,
+    MAX_REGIONS,
+    MAX_SIDE_PX,
+    MixedVideoLayout,
+    RenderMode,
+    check_uid,
+)
 
 
 def compile_layout(

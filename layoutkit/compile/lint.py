@@ -13,14 +13,14 @@ from layoutkit.geometry import Rect, crop_loss
 from layoutkit.layout.model import Canvas, LayoutDocument
 from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.wire.layout import LayoutRegion
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_FPS,
     LOW_BITRATE_SHARE,
     SUPPORTED_FPS,
+    RenderMode,
     image_url_problem,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import RenderMode
 
 MIN_SIDE_PX = 16
 MAX_CROP_LOSS = 0.40

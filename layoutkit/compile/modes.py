@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, ToWire, layout_json
+from layoutkit.wire.rules import MAX_REGIONS, MixedVideoLayout, RenderMode, ToWire, layout_json
 
 MAX_USERS = MAX_REGIONS
 

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from layoutkit.errors import CompileError
 from layoutkit.layout.model import GridEntry, LayoutDocument
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout, check_uid
+from layoutkit.wire.rules import MAX_REGIONS, MixedVideoLayout, check_uid
 
 if TYPE_CHECKING:
     from layoutkit.layout.loader import Layout

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
-from layoutkit.wire.rules import split_base_url
+from layoutkit.wire.rules import MAX_IMAGE_BYTES, split_base_url
 
 ImageStatus = Literal["resolved", "not found", "not served here"]
 """What became of an image URL: a file stands in for it; a base serves the URL's place but

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from layoutkit.emulator.state import EmulatorState, Recording
-from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
+from layoutkit.wire.replies import HEALTH_CHANNEL, HEALTH_UID
 
 PRODUCT_RTC = 1  # the envelope's productId of RTC channel events
 # Agora's Notifications event types for RTC channel events

@@ -28,13 +28,15 @@ from layoutkit.wire.api import (
     RecordingMode,
     StartRequest,
     StopRequest,
+    StreamSubscribe,
+    UpdateClientRequest,
+    UpdateRequest,
     file_types,
     validate_start,
 )
 from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
-from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
 
 AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes
 STORAGE_SHOWN = ("vendor", "region", "bucket")  # of an updated storageConfig: no keys

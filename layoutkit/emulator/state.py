@@ -19,8 +19,7 @@ from layoutkit.emulator.assets import AssetFolders
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
-from layoutkit.wire.rules import UID_MAX
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH, UID_MAX
 
 DEFAULT_LOG_SIZE = 10_000
 MAX_LOGGED_PATH = 2048  # characters of a path kept in the log

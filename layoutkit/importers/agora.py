@@ -34,19 +34,21 @@ from layoutkit.errors import LayoutValidationError, format_path
 from layoutkit.geometry import ROUNDING_UNIT, Length, parse_color, round6, round_span
 from layoutkit.importers.output import Imported, Raw, Value, flow, header, number, px, scalar
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
+    LAYOUT_KEYS,
     MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
+    check_uid,
+    check_url,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import LAYOUT_KEYS, check_uid, check_url
 
 _STEP_TOLERANCE = 2.5e-6  # steps between 6-decimal positions differ by rounding only
 MIN_GRID_CELLS = 3

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from layoutkit.importers.output import Imported, Value, flow, header, px, scalar, trailing
 from layoutkit.importers.source import JsonPath, Problems, Source, kind_of, read_source
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 
 @dataclass(frozen=True)

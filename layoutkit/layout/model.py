@@ -47,14 +47,18 @@ from layoutkit.layout.fields import (
 )
 from layoutkit.layout.kinds import Choice, Integer, ListOf, MapOf, Number, Parsed, Text
 from layoutkit.layout.yaml import MAX_INT_DIGITS
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
+    UID_MAX,
+    URL_PATTERN,
+    MixedVideoLayout,
+    check_uid,
+    check_url,
 )
-from layoutkit.wire.rules import UID_MAX, URL_PATTERN, MixedVideoLayout, check_uid, check_url
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
     "floating": MixedVideoLayout.FLOATING,

@@ -31,7 +31,7 @@ from layoutkit.geometry import CANVAS_PATTERN, Length
 from layoutkit.layout.fields import Declared, JsonSchema, declared, models_of
 from layoutkit.layout.model import CountRange, LayoutDocument
 from layoutkit.layout.preset_files import preset_names
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "layoutkit layout"

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from layoutkit.compile.compilation import InMemory
 from layoutkit.compile.compiler import compile_full, default_count
-from layoutkit.jsonfmt import format_json
+from layoutkit.jsonmarks import format_json
 from layoutkit.library import presets
 from layoutkit.preview import (
     PreviewOptions,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from layoutkit.live.speaker import SPEAKER_ROLE
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 EventKind = Literal[
     "join",

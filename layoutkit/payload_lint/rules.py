@@ -33,7 +33,7 @@ from layoutkit.payload_lint.shapes import (
     layout_places,
     value_at,
 )
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
@@ -43,10 +43,12 @@ from layoutkit.wire.profile import (
     MAX_REGIONS,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
+    MixedVideoLayout,
+    check_uid,
+    check_url,
     image_url_problem,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import MixedVideoLayout, check_uid, check_url
 
 TALL_LIMIT = 0.9 / DEFAULT_ASPECT
 """A region narrower than this (width / height in pixels) on the default portrait canvas

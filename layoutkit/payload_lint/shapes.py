@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
 from layoutkit.jsonmarks import JsonPath as Path
-from layoutkit.wire.api import StartClientRequest, StartRequest
+from layoutkit.wire.api import REGIONS, StartClientRequest, StartRequest, StorageConfig
 from layoutkit.wire.base import WireModel, json_context
 from layoutkit.wire.layout import (
     BackgroundConfig,
@@ -27,7 +27,6 @@ from layoutkit.wire.layout import (
     UpdateLayoutRequest,
 )
 from layoutkit.wire.rules import MixedVideoLayout, json_kind
-from layoutkit.wire.storage import REGIONS, StorageConfig
 
 if TYPE_CHECKING:  # the wire models hold pydantic; this module only reads their errors
     from pydantic import ValidationError

@@ -12,7 +12,7 @@ missing, is not an image (a font) or is over the pixel budget (a font file over 
 is a `RenderError` naming its place, and so is a font whose glyphs FreeType cannot draw
 (damaged glyph tables), when it is opened or whenever text is measured or drawn. Images
 are decoded at the size they are drawn (`camera.open_image`). Every JPEG is at most
-Agora's 6 MB (`wire.profile.MAX_IMAGE_BYTES`).
+Agora's 6 MB (`wire.rules.MAX_IMAGE_BYTES`).
 
 `render_style` remembers its last few results: the same plan, whose files have not
 changed on disk, gives the same (read-only) `StyleImages` without drawing again."""
@@ -52,7 +52,7 @@ from layoutkit.styleplan import (
     StylePlan,
     TextMark,
 )
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import MAX_IMAGE_BYTES
 
 JPEG_QUALITY = 95  # sharp edges (frames, text) with little ringing
 ELLIPSIS = "..."

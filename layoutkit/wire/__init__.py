@@ -1,7 +1,7 @@
 """Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names.
 
 The names below load their submodule on first use. `wire.rules` (uids, URLs, channel
-names, the modes, the layout payload as JSON) and `wire.profile` (Agora's video advice)
+names, the modes, the layout payload as JSON) and `wire.rules` (Agora's video advice)
 load no pydantic: compiling and drawing a layout need only them.
 """
 
@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     ),
     **dict.fromkeys(("WireModel", "json_context"), "base"),
     **dict.fromkeys(("MixedVideoLayout", "RenderMode"), "rules"),
-    **dict.fromkeys(("CodeInfo", "describe_code"), "catalog"),
+    **dict.fromkeys(("CodeInfo", "describe_code"), "replies"),
     **dict.fromkeys(
         (
             "BackgroundConfig",
@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
         ),
         "layout",
     ),
-    **dict.fromkeys(("SUPPORTED_FPS", "image_url_problem", "recommended_bitrate"), "profile"),
+    **dict.fromkeys(("SUPPORTED_FPS", "image_url_problem", "recommended_bitrate"), "rules"),
     **dict.fromkeys(
         (
             "AcquireResponse",
@@ -58,7 +58,7 @@ _EXPORTS: dict[str, str] = {
         ),
         "replies",
     ),
-    **dict.fromkeys(("StorageConfig", "Vendor"), "storage"),
+    **dict.fromkeys(("StorageConfig", "Vendor"), "api"),
     **dict.fromkeys(
         (
             "AudioUidList",
@@ -68,7 +68,7 @@ _EXPORTS: dict[str, str] = {
             "VideoUidList",
             "validate_update",
         ),
-        "subscription",
+        "api",
     ),
 }
 
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from layoutkit.wire.api import (
         AcquireClientRequest,
         AcquireRequest,
+        AudioUidList,
         DecryptionMode,
         RecordingConfig,
         RecordingFileConfig,
@@ -84,10 +85,16 @@ if TYPE_CHECKING:
         StartRequest,
         StopClientRequest,
         StopRequest,
+        StorageConfig,
+        StreamSubscribe,
+        UpdateClientRequest,
+        UpdateRequest,
+        Vendor,
+        VideoUidList,
         validate_start,
+        validate_update,
     )
     from layoutkit.wire.base import WireModel, json_context
-    from layoutkit.wire.catalog import CodeInfo, describe_code
     from layoutkit.wire.layout import (
         BackgroundConfig,
         LayoutFields,
@@ -96,9 +103,9 @@ if TYPE_CHECKING:
         UpdateLayoutClientRequest,
         UpdateLayoutRequest,
     )
-    from layoutkit.wire.profile import SUPPORTED_FPS, image_url_problem, recommended_bitrate
     from layoutkit.wire.replies import (
         AcquireResponse,
+        CodeInfo,
         FileListEntry,
         GatewayError,
         QueryResponse,
@@ -109,16 +116,14 @@ if TYPE_CHECKING:
         StopResponse,
         UpdateLayoutResponse,
         UpdateResponse,
+        describe_code,
     )
-    from layoutkit.wire.rules import MixedVideoLayout, RenderMode
-    from layoutkit.wire.storage import StorageConfig, Vendor
-    from layoutkit.wire.subscription import (
-        AudioUidList,
-        StreamSubscribe,
-        UpdateClientRequest,
-        UpdateRequest,
-        VideoUidList,
-        validate_update,
+    from layoutkit.wire.rules import (
+        SUPPORTED_FPS,
+        MixedVideoLayout,
+        RenderMode,
+        image_url_problem,
+        recommended_bitrate,
     )
 
 __all__ = [

@@ -24,7 +24,7 @@ from layoutkit.wire.base import (
     Uid,
     WireModel,
 )
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
@@ -94,7 +94,7 @@ class UpdateLayoutClientRequest(LayoutFields):
 class TranscodingConfig(LayoutFields):
     """`recordingConfig.transcodingConfig` of a mix-mode start request. `width`,
     `height`, `fps` and `bitrate` may be left out: Agora then uses its defaults
-    (`profile.DEFAULT_WIDTH`, `DEFAULT_HEIGHT`, `DEFAULT_FPS`, `DEFAULT_BITRATE`;
+    (`rules.DEFAULT_WIDTH`, `DEFAULT_HEIGHT`, `DEFAULT_FPS`, `DEFAULT_BITRATE`;
     `size()` gives the canvas Agora records)."""
 
     width: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)
