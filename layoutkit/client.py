@@ -83,7 +83,6 @@ SECRET_KEYS = frozenset(
 )
 REDACTED = "***"
 JSON_UTF8 = "application/json;charset=utf-8"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
 NOT_COMPLETED = (206, 65)  # Agora: "request not completed", repeat the request
 ASKED_AGAIN = frozenset({NOT_COMPLETED, (504, 62)})  # Agora: repeat the request (stop too)
 TRANSIENT: tuple[type[ApiError], ...] = (

@@ -373,33 +373,3 @@ class ServerError(ApiStatusError):
 class NotCompletedError(ApiStatusError):
     """206 with code 65: the request was not completed (the network between Agora's
     services failed); Agora's advice is to repeat it. Transient, like a 5xx."""
-
-
-__all__ = [
-    "ApiError",
-    "ApiStatusError",
-    "AssetError",
-    "AuthenticationError",
-    "CompileError",
-    "FileReadError",
-    "Issue",
-    "LayoutError",
-    "LayoutSyntaxError",
-    "LayoutValidationError",
-    "LayoutkitError",
-    "NotCompletedError",
-    "NotFoundError",
-    "NotificationError",
-    "OutputError",
-    "PresetNotFoundError",
-    "RateLimitError",
-    "RenderError",
-    "ServerError",
-    "Severity",
-    "TransportError",
-    "did_you_mean",
-    "format_path",
-    "join_fields",
-    "mask_urls",
-    "safe_text",
-]

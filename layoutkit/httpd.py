@@ -391,21 +391,3 @@ def handler_for(
         (base,),
         {"app": app, "error": staticmethod(error), "timeout": timeout},
     )
-
-
-__all__ = [
-    "JSON",
-    "MAX_BODY",
-    "MAX_CONNECTIONS",
-    "MAX_INT_DIGITS",
-    "READ_TIMEOUT",
-    "REQUEST_DEADLINE",
-    "App",
-    "Handler",
-    "Request",
-    "Response",
-    "ThreadedServer",
-    "handler_for",
-    "loads",
-    "reply",
-]

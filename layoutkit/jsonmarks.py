@@ -291,6 +291,3 @@ def format_json(data: object, indent: int = 0) -> str:
     assert isinstance(data, list)
     items = [f"{pad}{format_json(v, indent + 1)}" for v in data]
     return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-
-
-__all__ = ["JsonMap", "JsonPath", "decode_json", "decode_text"]

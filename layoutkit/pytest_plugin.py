@@ -61,13 +61,3 @@ def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
         retry=RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.1),
         storage=STORAGE,
     )
-
-
-__all__ = [
-    "APP_ID",
-    "CUSTOMER_ID",
-    "CUSTOMER_SECRET",
-    "STORAGE",
-    "agora_client",
-    "agora_emulator",
-]

@@ -197,17 +197,3 @@ def _bytes_text(count: int) -> str:
     if count >= 1 << 20 and count % (1 << 20) == 0:
         return f"{count >> 20} MiB"
     return f"{count} bytes"
-
-
-__all__ = [
-    "NEW_FILE_MODE",
-    "FileReadError",
-    "OutputError",
-    "check_output",
-    "final_target",
-    "is_regular_file",
-    "kind_of",
-    "read_limited",
-    "write_atomic",
-    "write_new",
-]

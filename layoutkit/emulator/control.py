@@ -31,7 +31,7 @@ from layoutkit.emulator.state import (
     Recording,
     Role,
 )
-from layoutkit.wire.base import UID_MAX, check_uid
+from layoutkit.wire.rules import UID_MAX, check_uid
 
 
 def _error(status: int, message: str) -> Response:

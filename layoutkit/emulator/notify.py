@@ -29,7 +29,7 @@ from typing import Any
 
 from layoutkit.emulator.http import ControlError, Request, Response, reply
 from layoutkit.emulator.presence import RTC_EVENT_TYPES, Event, health_check
-from layoutkit.wire.base import check_url
+from layoutkit.wire.rules import check_url
 
 log = logging.getLogger("layoutkit.emulator.notify")
 

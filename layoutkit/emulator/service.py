@@ -35,8 +35,8 @@ from layoutkit.wire.api import (
     validate_start,
 )
 from layoutkit.wire.base import json_context
-from layoutkit.wire.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, UpdateLayoutRequest
-from layoutkit.wire.rules import LAYOUT_KEYS
+from layoutkit.wire.layout import UpdateLayoutRequest
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH, LAYOUT_KEYS
 
 AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes
 STORAGE_SHOWN = ("vendor", "region", "bucket")  # of an updated storageConfig: no keys

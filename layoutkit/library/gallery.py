@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from layoutkit.compile.compilation import InMemory
 from layoutkit.compile.compiler import compile_full, default_count
+from layoutkit.errors import OutputError
 from layoutkit.jsonmarks import format_json
 from layoutkit.library import presets
 from layoutkit.preview import (
@@ -29,7 +30,7 @@ from layoutkit.preview import (
     draw_compilation,
     text_px_for,
 )
-from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
+from layoutkit.safefiles import final_target, kind_of, write_new
 
 TEMPLATES = Path(__file__).resolve().parent / "gallery_templates"
 SHOT_WIDTH = 320

@@ -1,76 +1,13 @@
 """Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names.
 
-The names below load their submodule on first use. `wire.rules` (uids, URLs, channel
-names, the modes, the layout payload as JSON) and `wire.rules` (Agora's video advice)
-load no pydantic: compiling and drawing a layout need only them.
+The names below load their submodule on first use: what needs only `wire.rules` (no
+pydantic) or the layout models does not build every request and answer model.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
-
-_EXPORTS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "AcquireClientRequest",
-            "AcquireRequest",
-            "DecryptionMode",
-            "RecordingConfig",
-            "RecordingFileConfig",
-            "RecordingMode",
-            "StartClientRequest",
-            "StartRequest",
-            "StopClientRequest",
-            "StopRequest",
-            "validate_start",
-        ),
-        "api",
-    ),
-    **dict.fromkeys(("WireModel", "json_context"), "base"),
-    **dict.fromkeys(("MixedVideoLayout", "RenderMode"), "rules"),
-    **dict.fromkeys(("CodeInfo", "describe_code"), "replies"),
-    **dict.fromkeys(
-        (
-            "BackgroundConfig",
-            "LayoutFields",
-            "LayoutRegion",
-            "TranscodingConfig",
-            "UpdateLayoutClientRequest",
-            "UpdateLayoutRequest",
-        ),
-        "layout",
-    ),
-    **dict.fromkeys(("SUPPORTED_FPS", "image_url_problem", "recommended_bitrate"), "rules"),
-    **dict.fromkeys(
-        (
-            "AcquireResponse",
-            "FileListEntry",
-            "GatewayError",
-            "QueryResponse",
-            "RecordingStatus",
-            "ServerResponse",
-            "ServiceError",
-            "StartResponse",
-            "StopResponse",
-            "UpdateLayoutResponse",
-            "UpdateResponse",
-        ),
-        "replies",
-    ),
-    **dict.fromkeys(("StorageConfig", "Vendor"), "api"),
-    **dict.fromkeys(
-        (
-            "AudioUidList",
-            "StreamSubscribe",
-            "UpdateClientRequest",
-            "UpdateRequest",
-            "VideoUidList",
-            "validate_update",
-        ),
-        "api",
-    ),
-}
 
 if TYPE_CHECKING:
     from layoutkit.wire.api import (
@@ -176,12 +113,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layoutkit.wire' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"layoutkit.wire.{module}"), name)
-    globals()[name] = value
-    return value
+    for module in ("rules", "base", "layout", "api", "replies") if name in __all__ else ():
+        loaded = importlib.import_module(f"layoutkit.wire.{module}")
+        if hasattr(loaded, name):
+            globals()[name] = value = getattr(loaded, name)
+            return value
+    raise AttributeError(f"module 'layoutkit.wire' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

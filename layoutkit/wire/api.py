@@ -29,18 +29,9 @@ from pydantic import (
     model_validator,
 )
 
-from layoutkit.wire.base import (
-    UID_MAX,
-    Cname,
-    JsonBool,
-    JsonInt,
-    Uid,
-    WireModel,
-    check_cname,
-    check_uid,
-    json_context,
-)
+from layoutkit.wire.base import Cname, JsonBool, JsonInt, Uid, WireModel, json_context
 from layoutkit.wire.layout import TranscodingConfig
+from layoutkit.wire.rules import UID_MAX, check_cname, check_uid
 
 RecordingMode = Literal["mix", "individual", "web"]
 MODES: tuple[RecordingMode, ...] = ("mix", "individual", "web")

@@ -18,22 +18,19 @@ from layoutkit.wire.base import (
     HttpUrl,
     JsonInt,
     LayoutMode,
-    MixedVideoLayout,
     OptionalUid,
     RenderModeValue,
     Uid,
     WireModel,
 )
 from layoutkit.wire.rules import (
-    DEFAULT_BITRATE,
-    DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
-    SUPPORTED_FPS,
+    MixedVideoLayout,
 )
 
 
@@ -126,22 +123,3 @@ class UpdateLayoutRequest(WireModel):
     cname: Cname
     uid: Uid
     client_request: UpdateLayoutClientRequest = Field(alias="clientRequest")
-
-
-__all__ = [
-    "DEFAULT_BITRATE",
-    "DEFAULT_FPS",
-    "DEFAULT_HEIGHT",
-    "DEFAULT_WIDTH",
-    "MAX_AREA_PX",
-    "MAX_BITRATE_KBPS",
-    "MAX_REGIONS",
-    "MAX_SIDE_PX",
-    "SUPPORTED_FPS",
-    "BackgroundConfig",
-    "LayoutFields",
-    "LayoutRegion",
-    "TranscodingConfig",
-    "UpdateLayoutClientRequest",
-    "UpdateLayoutRequest",
-]

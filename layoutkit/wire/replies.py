@@ -366,7 +366,6 @@ USER_LIST_RATE = 20
 """Agora's limit on the user list: 20 queries per second per account (not per App ID),
 apart from Cloud Recording's 10 per second per App ID."""
 HOSTS_ONLY = "/hosts_only"  # appended: the hosts of a live-broadcast channel only
-AUDIENCE_LISTED = 10_000  # `audience` lists at most this many; `audience_total` counts all
 
 
 class ChannelUsers(WireModel):

@@ -198,29 +198,6 @@ LAYOUT_KEYS = (
 order the wire models write them."""
 
 
-def region_json(
-    uid: str | None,
-    x: float,
-    y: float,
-    width: float,
-    height: float,
-    alpha: float,
-    render_mode: RenderMode,
-) -> WireJson:
-    """One `layoutConfig` entry as `LayoutRegion.to_wire()` gives it: no `uid` when
-    Agora fills the region, the other keys always, in Agora's order."""
-    entry: WireJson = {} if uid is None else {"uid": uid}
-    entry.update(
-        x_axis=float(x),
-        y_axis=float(y),
-        width=float(width),
-        height=float(height),
-        alpha=float(alpha),
-        render_mode=int(render_mode),
-    )
-    return entry
-
-
 def json_kind(value: object) -> str:
     """What a JSON value is, for messages ("an integer", "a string", ...), never the value
     itself, which may be a secret."""
@@ -378,23 +355,3 @@ def image_url_problem(url: str) -> str | None:
 
 
 LOW_BITRATE_SHARE = 0.5  # a bitrate under half of Agora's recommendation is "far below"
-
-__all__ = [
-    "CNAME_MAX_BYTES",
-    "CNAME_PUNCTUATION",
-    "LAYOUT_KEYS",
-    "UID_MAX",
-    "URL_PATTERN",
-    "WEB_CNAME_MAX_BYTES",
-    "MixedVideoLayout",
-    "RenderMode",
-    "ToWire",
-    "WireJson",
-    "check_cname",
-    "check_uid",
-    "check_url",
-    "json_kind",
-    "layout_json",
-    "region_json",
-    "split_base_url",
-]
