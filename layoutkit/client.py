@@ -226,22 +226,15 @@ class RetryPolicy:
         return base * (0.5 + random.random() / 2)
 
 
-def asked_again(exc: ApiError) -> bool:
-    """Whether the answer is one of Agora's "repeat the request": 206 with code 65
-    (request not completed) or 504 with code 62 (request timeout)."""
-    return isinstance(exc, ApiStatusError) and (exc.status_code, exc.code) in ASKED_AGAIN
-
-
 class AskedAgain:
-    """The retry rule of a call that is repeated only when Agora asks for it (stop):
-    `asked_again`, counting the answers that asked (`times`), so that the caller knows a
-    later answer came to a repeated request."""
+    """The retry rule of stop, repeated only when Agora asks for it (206 with code 65, 504
+    with code 62), counting the answers that asked (`times`)."""
 
     def __init__(self) -> None:
         self.times = 0
 
     def __call__(self, exc: ApiError) -> bool:
-        if asked_again(exc):
+        if isinstance(exc, ApiStatusError) and (exc.status_code, exc.code) in ASKED_AGAIN:
             self.times += 1
             return True
         return False
@@ -508,22 +501,12 @@ class CloudRecordingClient:
     """Calls the Cloud Recording REST API of one App ID.
 
     Credentials come from the arguments or the environment (AGORA_APP_ID,
-    AGORA_CUSTOMER_ID, AGORA_CUSTOMER_SECRET). Requests are limited to 10 per second
-    across all threads of this client; query, update, updateLayout and the user list are
-    retried with backoff on connection errors, timeouts, 5xx and 206 with code 65; stop is
-    sent again only when Agora asks for it (206 with code 65, 504 with code 62), and start
-    never. At most one updateLayout and one update per recording is in flight: threads
-    pushing to the same recording take turns (`layout_turns`, `update_turns`), other
-    recordings go on in parallel. `on_request(method, url)` is called before each request
-    is sent (the command line prints it), with secret-looking query values hidden.
-
-    `storage` is the storageConfig of every start whose clientRequest has none (Agora
-    requires one; a start with neither is refused before it is sent).
-
-    Credentials are sent as `Authorization: Basic base64(utf8(customer_id:secret))`,
-    encoded by the client itself, so any Unicode secret works and no encoding error can
-    carry it. They never reach logs, reprs or error texts, and a `base_url` with
-    credentials in it (`https://user:pass@host`) is refused.
+    AGORA_CUSTOMER_ID, AGORA_CUSTOMER_SECRET) and never reach logs, reprs or error texts.
+    At most 10 requests per second across all threads; retries as `Transport.call` says;
+    one updateLayout and one update in flight per recording (`layout_turns`,
+    `update_turns`). `on_request(method, url)` is called before each request is sent,
+    with secret-looking query values hidden. `storage` is the storageConfig of every start
+    whose clientRequest has none (Agora requires one).
     """
 
     def __init__(

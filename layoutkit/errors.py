@@ -1,4 +1,5 @@
-"""Every exception layoutkit raises, in one tree.
+"""Every exception layoutkit raises, in one tree (exit codes: 1 for layout,
+compile, render, notification and asset errors, 2 for usage, 3 for API errors).
 
 ```
 LayoutkitError                 base; .source, .line, .column when a place is known
@@ -8,23 +9,15 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
 │   ├── LayoutValidationError  every problem found in a file at once: .issues
 │   └── PresetNotFoundError    an unknown preset name, with "did you mean"
 ├── CompileError               valid layout, but not for these participants or roles
-├── RenderError                a preview cannot be drawn (bad image, canvas too large)
-│   └── OutputError            a file cannot be written there (a FIFO, a device, a folder)
+├── RenderError                a preview cannot be drawn; OutputError: cannot write there
 ├── NotificationError          an Agora Notifications callback that cannot be used: .field
-├── AssetError                 an image to publish: over Agora's limits, not JPG/BMP, a
-│                              non-HTTPS URL, a publisher that failed (layoutkit.assets)
+├── AssetError                 an image that cannot be published (layoutkit.assets)
 └── ApiError                   talking to Agora (or the emulator)
     ├── TransportError         connection refused, timeout, dropped connection
     └── ApiStatusError         an HTTP error answer: .status_code, .code, .reason, .body
-        ├── AuthenticationError  401
-        ├── NotFoundError        404
-        ├── RateLimitError       429
-        ├── ServerError          5xx
-        └── NotCompletedError    206 with code 65: not completed, repeat the request
+        (AuthenticationError 401, NotFoundError 404, RateLimitError 429, ServerError 5xx,
+        NotCompletedError 206 with code 65)
 ```
-
-The command line maps the families to exit codes: 1 for layout, compile, render,
-notification and asset errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
 """
 
 from __future__ import annotations

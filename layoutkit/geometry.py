@@ -1,8 +1,5 @@
-"""Pure geometry: lengths, rectangles, rounding to Agora's 6 decimals, colours, aspects.
-
-Everything here works in canvas fractions (0..1, origin top-left, y down) unless a name
-says pixels. No I/O, no third-party imports.
-"""
+"""Pure geometry in canvas fractions (0..1, origin top-left, y down) unless a name
+says pixels: lengths, rectangles, rounding to Agora's 6 decimals, colours, aspects."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """Wire models of the layout payloads: updateLayout's clientRequest and start's
-transcodingConfig, with every documented rule.
-
-Sources: Agora's Chinese REST reference (start, updateLayout), docs/agora.md#custom-mode-3,
-and Agora's current reference (start: width, height, fps and bitrate are optional, with defaults).
-"""
+transcodingConfig, with every documented rule (docs/agora.md#custom-mode-3)."""
 
 from __future__ import annotations
 

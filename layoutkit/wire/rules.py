@@ -1,11 +1,6 @@
-"""Agora's rules that need no model: the uid range and its check, the URL rule, channel
-names, the layout modes and render modes, and the layout payload as the JSON it is sent as.
-
-The one home of each rule: the pydantic models (`wire.base`, `wire.layout`) and the
-authoring model, the compiler, the command line, scenarios, the director and the
-emulator all import it from here. This module imports no pydantic, so what only needs
-the rules (compiling and drawing a layout) starts without it.
-"""
+"""Agora's rules that need no model, each in one home: uids, URLs, channel names,
+the layout and render modes, the layout payload as JSON, and Agora's advice on the recorded
+video. No pydantic, so compiling and drawing a layout can use them without it."""
 
 from __future__ import annotations
 
