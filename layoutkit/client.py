@@ -572,7 +572,9 @@ class CloudRecordingClient:
     def session(self) -> requests.Session:
         return self._transport.session
 
-    def _path(self, tail: str) -> str:
+    def _path(self, *parts: str) -> str:
+        """`/v1/apps/APPID/cloud_recording/` and `parts` after it, each quoted."""
+        tail = "/".join(quote(part, safe="") for part in parts)
         return f"/v1/apps/{quote(self.app_id, safe='')}/cloud_recording/{tail}"
 
     # --- the six calls --------------------------------------------------------------------
@@ -617,7 +619,7 @@ class CloudRecordingClient:
         if cname is None or uid is None:
             raise ApiError("start: give the cname and uid the resource id was acquired with")
         request = _check(StartRequest, _body(cname, uid, payload), "start", mode=mode)
-        path = self._path(f"resourceid/{quote(resource_id, safe='')}/mode/{mode}/start")
+        path = self._path("resourceid", resource_id, "mode", mode, "start")
         body = self._transport.call("start", "POST", path, request.to_wire(), repeatable=False)
         reply = _check(StartResponse, body, "start answer")
         return Recording(
@@ -686,18 +688,13 @@ class CloudRecordingClient:
         """Send a checked change of a running recording (`update`, `updateLayout`) to its
         own mode path, taking the recording's turn in `turns`: one in flight per
         recording, retries included. Returns the answer's JSON body."""
-        path = self._path(
-            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}"
-            f"/mode/{quote(mode, safe='')}/{endpoint}"
-        )
+        path = self._path("resourceid", resource_id, "sid", sid, "mode", mode, endpoint)
         with turns.hold(resource_id, sid):
             return self._transport.call(endpoint, "POST", path, request, repeatable=True)
 
     def query(self, resource_id: str, sid: str, mode: RecordingMode = "mix") -> QueryResponse:
         """The recording's status and files so far."""
-        path = self._path(
-            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/query"
-        )
+        path = self._path("resourceid", resource_id, "sid", sid, "mode", mode, "query")
         body = self._transport.call("query", "GET", path, None, repeatable=True)
         return _check(QueryResponse, body, "query answer")
 
@@ -718,9 +715,7 @@ class CloudRecordingClient:
         `StopResponse.stopped_before(...)`: `already_stopped` True, no file list."""
         wanted = StopClientRequest(async_stop=async_stop).to_wire()
         request = _check(StopRequest, _body(cname, uid, wanted), "stop", mode=mode)
-        path = self._path(
-            f"resourceid/{quote(resource_id, safe='')}/sid/{quote(sid, safe='')}/mode/{mode}/stop"
-        )
+        path = self._path("resourceid", resource_id, "sid", sid, "mode", mode, "stop")
         asked = AskedAgain()
         try:
             body = self._transport.call(

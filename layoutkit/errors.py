@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,12 +103,7 @@ class Issue:
         return ""
 
     def location(self) -> str:
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return _place(self.source, self.line, self.column)
 
     def headline(self) -> str:
         """`FILE:LINE:COLUMN: error: MESSAGE`, the first line of `format()`."""
@@ -129,6 +125,12 @@ class Issue:
             snippet = safe_text(self.snippet.replace("\n", " "))
             text += f"\n {gutter} | {snippet}\n {pad} | {' ' * caret_at}^"
         return text
+
+
+def _place(source: str, line: int | None, column: int | None) -> str:
+    """`SOURCE:LINE:COLUMN`, as far as it is known."""
+    known = itertools.takewhile(lambda part: part is not None, (line, column))
+    return ":".join([source, *map(str, known)])
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -212,14 +214,7 @@ class LayoutkitError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        place = ""
-        if self.source is not None:
-            place = self.source
-            if self.line is not None:
-                place += f":{self.line}"
-                if self.column is not None:
-                    place += f":{self.column}"
-            place += ": "
+        place = "" if self.source is None else f"{_place(self.source, self.line, self.column)}: "
         text = f"{place}{self.message}"
         if self.hint:
             text += f" ({self.hint})"

@@ -325,117 +325,45 @@ class Vendor(IntEnum):
     S3_COMPATIBLE = 11  # a self-hosted S3-compatible store: extensionParams.endpoint
 
 
-class S3Region(IntEnum):
-    US_EAST_1 = 0
-    US_EAST_2 = 1
-    US_WEST_1 = 2
-    US_WEST_2 = 3
-    EU_WEST_1 = 4
-    EU_WEST_2 = 5
-    EU_WEST_3 = 6
-    EU_CENTRAL_1 = 7
-    AP_SOUTHEAST_1 = 8
-    AP_SOUTHEAST_2 = 9
-    AP_NORTHEAST_1 = 10
-    AP_NORTHEAST_2 = 11
-    SA_EAST_1 = 12
-    CA_CENTRAL_1 = 13
-    AP_SOUTH_1 = 14
-    CN_NORTH_1 = 15
-    CN_NORTHWEST_1 = 16
-    # 17 (US_GOV_WEST_1) is no longer in the list; 23 never was
-    AF_SOUTH_1 = 18
-    AP_EAST_1 = 19
-    AP_NORTHEAST_3 = 20
-    EU_NORTH_1 = 21
-    ME_SOUTH_1 = 22
-    AP_SOUTHEAST_3 = 24
-    EU_SOUTH_1 = 25
+def _regions(name: str, names: str, start: int = 0) -> type[IntEnum]:
+    """A vendor's region table from its names in order of value ("-": a value not in use)."""
+    numbered = {n: value for value, n in enumerate(names.split(), start) if n != "-"}
+    return IntEnum(name, numbered)  # type: ignore[return-value]
 
 
-class AlibabaRegion(IntEnum):
-    CN_HANGZHOU = 0
-    CN_SHANGHAI = 1
-    CN_QINGDAO = 2
-    CN_BEIJING = 3
-    CN_ZHANGJIAKOU = 4
-    CN_HUHEHAOTE = 5
-    CN_SHENZHEN = 6
-    CN_HONGKONG = 7
-    US_WEST_1 = 8
-    US_EAST_1 = 9
-    AP_SOUTHEAST_1 = 10
-    AP_SOUTHEAST_2 = 11
-    AP_SOUTHEAST_3 = 12
-    AP_SOUTHEAST_5 = 13
-    AP_NORTHEAST_1 = 14
-    AP_SOUTH_1 = 15
-    EU_CENTRAL_1 = 16
-    EU_WEST_1 = 17
-    EU_EAST_1 = 18
-    AP_SOUTHEAST_6 = 19
-    CN_HEYUAN = 20
-    CN_GUANGZHOU = 21
-    CN_CHENGDU = 22
-    CN_NANJING = 23
-    CN_FUZHOU = 24
-    CN_WULANCHABU = 25
-    CN_NORTHEAST_2 = 26
-    CN_SOUTHEAST_7 = 27
-
-
-class TencentRegion(IntEnum):
-    AP_BEIJING_1 = 0
-    AP_BEIJING = 1
-    AP_SHANGHAI = 2
-    AP_GUANGZHOU = 3
-    AP_CHENGDU = 4
-    AP_CHONGQING = 5
-    AP_SHENZHEN_FSI = 6
-    AP_SHANGHAI_FSI = 7
-    AP_BEIJING_FSI = 8
-    AP_HONGKONG = 9
-    AP_SINGAPORE = 10
-    AP_MUMBAI = 11
-    AP_SEOUL = 12
-    AP_BANGKOK = 13
-    AP_TOKYO = 14
-    NA_SILICONVALLEY = 15
-    NA_ASHBURN = 16
-    NA_TORONTO = 17
-    EU_FRANKFURT = 18
-    EU_MOSCOW = 19
-
-
-class HuaweiRegion(IntEnum):
-    CN_NORTH_1 = 0
-    CN_NORTH_4 = 1
-    CN_EAST_2 = 2
-    CN_EAST_3 = 3
-    CN_SOUTH_1 = 4
-    CN_SOUTHWEST_2 = 5
-    AP_SOUTHEAST_1 = 6
-    AP_SOUTHEAST_2 = 7
-    AP_SOUTHEAST_3 = 8
-    AF_SOUTH_1 = 9
-    SA_ARGENTINA_1 = 10
-    SA_PERU_1 = 11
-    NA_MEXICO_1 = 12
-    SA_BRAZIL_1 = 13
-    LA_SOUTH_2 = 14
-    SA_CHILE_1 = 15
-
-
-class BaiduRegion(IntEnum):
-    # the list starts at 1
-    BAODING = 1
-    SUZHOU = 2
-    GUANGZHOU = 3
-    HONGKONG = 4
-    SINGAPORE = 5
-    WUHAN = 6
-    SHANGHAI = 7
-
+S3Region = _regions(
+    "S3Region",
+    "US_EAST_1 US_EAST_2 US_WEST_1 US_WEST_2 EU_WEST_1 EU_WEST_2 EU_WEST_3 "
+    "EU_CENTRAL_1 AP_SOUTHEAST_1 AP_SOUTHEAST_2 AP_NORTHEAST_1 AP_NORTHEAST_2 "
+    "SA_EAST_1 CA_CENTRAL_1 AP_SOUTH_1 CN_NORTH_1 CN_NORTHWEST_1 - AF_SOUTH_1 "
+    "AP_EAST_1 AP_NORTHEAST_3 EU_NORTH_1 ME_SOUTH_1 - AP_SOUTHEAST_3 EU_SOUTH_1",
+)
+AlibabaRegion = _regions(
+    "AlibabaRegion",
+    "CN_HANGZHOU CN_SHANGHAI CN_QINGDAO CN_BEIJING CN_ZHANGJIAKOU CN_HUHEHAOTE "
+    "CN_SHENZHEN CN_HONGKONG US_WEST_1 US_EAST_1 AP_SOUTHEAST_1 AP_SOUTHEAST_2 "
+    "AP_SOUTHEAST_3 AP_SOUTHEAST_5 AP_NORTHEAST_1 AP_SOUTH_1 EU_CENTRAL_1 EU_WEST_1 "
+    "EU_EAST_1 AP_SOUTHEAST_6 CN_HEYUAN CN_GUANGZHOU CN_CHENGDU CN_NANJING "
+    "CN_FUZHOU CN_WULANCHABU CN_NORTHEAST_2 CN_SOUTHEAST_7",
+)
+TencentRegion = _regions(
+    "TencentRegion",
+    "AP_BEIJING_1 AP_BEIJING AP_SHANGHAI AP_GUANGZHOU AP_CHENGDU AP_CHONGQING "
+    "AP_SHENZHEN_FSI AP_SHANGHAI_FSI AP_BEIJING_FSI AP_HONGKONG AP_SINGAPORE "
+    "AP_MUMBAI AP_SEOUL AP_BANGKOK AP_TOKYO NA_SILICONVALLEY NA_ASHBURN NA_TORONTO "
+    "EU_FRANKFURT EU_MOSCOW",
+)
+HuaweiRegion = _regions(
+    "HuaweiRegion",
+    "CN_NORTH_1 CN_NORTH_4 CN_EAST_2 CN_EAST_3 CN_SOUTH_1 CN_SOUTHWEST_2 "
+    "AP_SOUTHEAST_1 AP_SOUTHEAST_2 AP_SOUTHEAST_3 AF_SOUTH_1 SA_ARGENTINA_1 "
+    "SA_PERU_1 NA_MEXICO_1 SA_BRAZIL_1 LA_SOUTH_2 SA_CHILE_1",
+)
+BaiduRegion = _regions(
+    "BaiduRegion",
+    "BAODING SUZHOU GUANGZHOU HONGKONG SINGAPORE WUHAN SHANGHAI",
+    start=1,
+)
 
 REGIONS: dict[int, type[IntEnum]] = {
     Vendor.AMAZON_S3: S3Region,
