@@ -65,18 +65,11 @@ def mask_urls(text: str) -> str:
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in a layout file, located in the source text.
-
-    `line` and `column` are 1-based and point at the offending value (or key, for an
-    unknown key). `snippet` is the source line at that place, used to quote it under the
-    message; in a templated file it is the template's line as written.
-
-    For a templated file, `rendered_for` says what the template was rendered for
-    (`count 4`, `count 3, roles host=1`) and `rendered` is the line YAML read when it
-    differs from the template's. When one template line rendered several times (a loop)
-    and gave the same problem each time, the problems are one Issue: `field` is the first
-    one's, `fields` holds them all, and the headline names them (`regions[0-2].width`) and
-    the render (`(from the template, 3 times at count 4)`).
+    """One problem found in a layout file, at a 1-based `line` and `column` (of the value,
+    or of the key for an unknown key), with the source line as `snippet` (a template's line
+    as written). From a template, `rendered_for` names the render (`count 4`) and
+    `rendered` the line YAML read when it differs; the same problem from every turn of a
+    loop is one Issue whose `fields` holds them all (`regions[0-2].width`).
     """
 
     severity: Severity
@@ -205,6 +198,7 @@ class LayoutkitError(Exception):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        snippet: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -212,6 +206,7 @@ class LayoutkitError(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+        self.snippet = snippet
 
     def __str__(self) -> str:
         place = "" if self.source is None else f"{_place(self.source, self.line, self.column)}: "
@@ -226,20 +221,8 @@ class LayoutError(LayoutkitError):
 
 
 class LayoutSyntaxError(LayoutError):
-    """The file could not be read, rendered as a template or parsed as YAML."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        source: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        hint: str | None = None,
-        snippet: str | None = None,
-    ) -> None:
-        super().__init__(message, source=source, line=line, column=column, hint=hint)
-        self.snippet = snippet
+    """The file could not be read, rendered as a template or parsed as YAML; `snippet` is
+    the source line quoted under the message."""
 
     @property
     def issues(self) -> list[Issue]:
