@@ -4,5 +4,3 @@ from layoutkit.cli import main
 
 if __name__ == "__main__":
     main()
-
-__all__: list[str] = []

@@ -1,4 +1,5 @@
-"""Every exception layoutkit raises, in one tree.
+"""Every exception layoutkit raises, in one tree (exit codes: 1 for layout,
+compile, render, notification and asset errors, 2 for usage, 3 for API errors).
 
 ```
 LayoutkitError                 base; .source, .line, .column when a place is known
@@ -8,29 +9,22 @@ LayoutkitError                 base; .source, .line, .column when a place is kno
 │   ├── LayoutValidationError  every problem found in a file at once: .issues
 │   └── PresetNotFoundError    an unknown preset name, with "did you mean"
 ├── CompileError               valid layout, but not for these participants or roles
-├── RenderError                a preview cannot be drawn (bad image, canvas too large)
-│   └── OutputError            a file cannot be written there (a FIFO, a device, a folder)
+├── RenderError                a preview cannot be drawn; OutputError: cannot write there
 ├── NotificationError          an Agora Notifications callback that cannot be used: .field
-├── AssetError                 an image to publish: over Agora's limits, not JPG/BMP, a
-│                              non-HTTPS URL, a publisher that failed (layoutkit.assets)
+├── AssetError                 an image that cannot be published (layoutkit.assets)
 └── ApiError                   talking to Agora (or the emulator)
     ├── TransportError         connection refused, timeout, dropped connection
     └── ApiStatusError         an HTTP error answer: .status_code, .code, .reason, .body
-        ├── AuthenticationError  401
-        ├── NotFoundError        404
-        ├── RateLimitError       429
-        ├── ServerError          5xx
-        └── NotCompletedError    206 with code 65: not completed, repeat the request
+        (AuthenticationError 401, NotFoundError 404, RateLimitError 429, ServerError 5xx,
+        NotCompletedError 206 with code 65)
 ```
-
-The command line maps the families to exit codes: 1 for layout, compile, render,
-notification and asset errors, 2 for usage errors, 3 for API errors (`exit_code` on each class).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,18 +65,11 @@ def mask_urls(text: str) -> str:
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in a layout file, located in the source text.
-
-    `line` and `column` are 1-based and point at the offending value (or key, for an
-    unknown key). `snippet` is the source line at that place, used to quote it under the
-    message; in a templated file it is the template's line as written.
-
-    For a templated file, `rendered_for` says what the template was rendered for
-    (`count 4`, `count 3, roles host=1`) and `rendered` is the line YAML read when it
-    differs from the template's. When one template line rendered several times (a loop)
-    and gave the same problem each time, the problems are one Issue: `field` is the first
-    one's, `fields` holds them all, and the headline names them (`regions[0-2].width`) and
-    the render (`(from the template, 3 times at count 4)`).
+    """One problem found in a layout file, at a 1-based `line` and `column` (of the value,
+    or of the key for an unknown key), with the source line as `snippet` (a template's line
+    as written). From a template, `rendered_for` names the render (`count 4`) and
+    `rendered` the line YAML read when it differs; the same problem from every turn of a
+    loop is one Issue whose `fields` holds them all (`regions[0-2].width`).
     """
 
     severity: Severity
@@ -109,12 +96,7 @@ class Issue:
         return ""
 
     def location(self) -> str:
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return _place(self.source, self.line, self.column)
 
     def headline(self) -> str:
         """`FILE:LINE:COLUMN: error: MESSAGE`, the first line of `format()`."""
@@ -136,6 +118,12 @@ class Issue:
             snippet = safe_text(self.snippet.replace("\n", " "))
             text += f"\n {gutter} | {snippet}\n {pad} | {' ' * caret_at}^"
         return text
+
+
+def _place(source: str, line: int | None, column: int | None) -> str:
+    """`SOURCE:LINE:COLUMN`, as far as it is known."""
+    known = itertools.takewhile(lambda part: part is not None, (line, column))
+    return ":".join([source, *map(str, known)])
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -210,6 +198,7 @@ class LayoutkitError(Exception):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        snippet: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -217,16 +206,10 @@ class LayoutkitError(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+        self.snippet = snippet
 
     def __str__(self) -> str:
-        place = ""
-        if self.source is not None:
-            place = self.source
-            if self.line is not None:
-                place += f":{self.line}"
-                if self.column is not None:
-                    place += f":{self.column}"
-            place += ": "
+        place = "" if self.source is None else f"{_place(self.source, self.line, self.column)}: "
         text = f"{place}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
@@ -238,20 +221,8 @@ class LayoutError(LayoutkitError):
 
 
 class LayoutSyntaxError(LayoutError):
-    """The file could not be read, rendered as a template or parsed as YAML."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        source: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        hint: str | None = None,
-        snippet: str | None = None,
-    ) -> None:
-        super().__init__(message, source=source, line=line, column=column, hint=hint)
-        self.snippet = snippet
+    """The file could not be read, rendered as a template or parsed as YAML; `snippet` is
+    the source line quoted under the message."""
 
     @property
     def issues(self) -> list[Issue]:
@@ -373,33 +344,3 @@ class ServerError(ApiStatusError):
 class NotCompletedError(ApiStatusError):
     """206 with code 65: the request was not completed (the network between Agora's
     services failed); Agora's advice is to repeat it. Transient, like a 5xx."""
-
-
-__all__ = [
-    "ApiError",
-    "ApiStatusError",
-    "AssetError",
-    "AuthenticationError",
-    "CompileError",
-    "FileReadError",
-    "Issue",
-    "LayoutError",
-    "LayoutSyntaxError",
-    "LayoutValidationError",
-    "LayoutkitError",
-    "NotCompletedError",
-    "NotFoundError",
-    "NotificationError",
-    "OutputError",
-    "PresetNotFoundError",
-    "RateLimitError",
-    "RenderError",
-    "ServerError",
-    "Severity",
-    "TransportError",
-    "did_you_mean",
-    "format_path",
-    "join_fields",
-    "mask_urls",
-    "safe_text",
-]

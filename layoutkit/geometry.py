@@ -1,8 +1,5 @@
-"""Pure geometry: lengths, rectangles, rounding to Agora's 6 decimals, colours, aspects.
-
-Everything here works in canvas fractions (0..1, origin top-left, y down) unless a name
-says pixels. No I/O, no third-party imports.
-"""
+"""Pure geometry in canvas fractions (0..1, origin top-left, y down) unless a name
+says pixels: lengths, rectangles, rounding to Agora's 6 decimals, colours, aspects."""
 
 from __future__ import annotations
 
@@ -214,25 +211,3 @@ def crop_loss(region_aspect: float, source_aspect: float) -> float:
     if region_aspect <= 0 or source_aspect <= 0:
         return 0.0
     return 1.0 - min(region_aspect / source_aspect, source_aspect / region_aspect)
-
-
-__all__ = [
-    "ASPECT_PATTERN",
-    "CANVAS_PATTERN",
-    "COLOR_PATTERN",
-    "DECIMALS",
-    "LENGTH_PATTERN",
-    "MIN_FONT_PX",
-    "ROUNDING_UNIT",
-    "Fit",
-    "Length",
-    "Rect",
-    "ResolvedRegion",
-    "Unit",
-    "crop_loss",
-    "parse_aspect",
-    "parse_color",
-    "parse_length",
-    "round6",
-    "round_span",
-]

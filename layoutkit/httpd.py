@@ -1,16 +1,8 @@
-"""The small HTTP server both local servers stand on (the emulator and `layoutkit serve`):
-a parsed `Request`, a `Response`, JSON helpers, and a threaded server whose handler reads
-bodies defensively and answers every error in JSON. Standard library only.
-
-An app is anything with `handle(request) -> Response`; `error(status, message)` gives the
-app's own JSON shape for the errors the server answers itself (a missing or bad
-`Content-Length`, a stalled or late request, a full server, the standard library's
-400/414/431/501).
-
-A hostile client holds little: at most `max_connections` connections are served at once
-(one more is answered 503 and closed at once, never queued), a request must arrive whole,
-headers and body, within `request_deadline` seconds however slowly its bytes trickle in,
-and a connection waiting for bytes sleeps in the kernel, costing no CPU."""
+"""The small threaded HTTP server under the emulator and `layoutkit serve`
+(standard library only): an app is anything with `handle(request) -> Response`, and
+`error(status, message)` gives its JSON shape for the errors the server answers itself. A
+hostile client holds little: connections are capped (one more gets 503 at once), a request
+must arrive whole within `request_deadline` seconds, and waiting costs no CPU."""
 
 from __future__ import annotations
 
@@ -391,21 +383,3 @@ def handler_for(
         (base,),
         {"app": app, "error": staticmethod(error), "timeout": timeout},
     )
-
-
-__all__ = [
-    "JSON",
-    "MAX_BODY",
-    "MAX_CONNECTIONS",
-    "MAX_INT_DIGITS",
-    "READ_TIMEOUT",
-    "REQUEST_DEADLINE",
-    "App",
-    "Handler",
-    "Request",
-    "Response",
-    "ThreadedServer",
-    "handler_for",
-    "loads",
-    "reply",
-]

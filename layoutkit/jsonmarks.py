@@ -1,14 +1,7 @@
-"""JSON text -> the data, and where each value and each object key stands in the text.
-
-`decode_json` reads the text with the standard library's decoder (so what it accepts is
-what `json.loads` accepts, NaN and Infinity included) and then walks the same text with a
-small scanner, without recursion, that records the offset of every value and key by its
-path (`("layoutConfig", 0, "uid")`). A duplicated key keeps its last value, as
-`json.loads` does, and is listed in `JsonMap.duplicates`. Text that is not JSON is one
-located `Issue`, with what to fix; `decode_text` reads bytes as UTF-8 the same way.
-
-Both readers of JSON files use it: `payload_lint` (`layoutkit lint`) and `importers`
-(`layoutkit import`, which refuses duplicate keys and NaN on top of it).
+"""JSON as layoutkit prints it (`format_json`: a region per line) and reads it
+(`decode_json`: the data as `json.loads` gives it, plus the place of every value and key by
+its path, the duplicated keys, and a located `Issue` with what to fix for text that is not
+JSON), for `payload_lint` and `importers`.
 """
 
 from __future__ import annotations
@@ -271,4 +264,21 @@ _ADVICE = {
 }
 
 
-__all__ = ["JsonMap", "JsonPath", "decode_json", "decode_text"]
+def format_json(data: object, indent: int = 0) -> str:
+    """Indented JSON that keeps flat objects and lists on one line."""
+    if isinstance(data, dict):
+        values: list[object] = list(data.values())
+    elif isinstance(data, list):
+        values = list(data)
+    else:
+        values = []
+    flat = all(not isinstance(v, dict | list) for v in values)
+    if flat:
+        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    pad = "  " * (indent + 1)
+    if isinstance(data, dict):
+        items = [f"{pad}{json.dumps(k)}: {format_json(v, indent + 1)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    assert isinstance(data, list)
+    items = [f"{pad}{format_json(v, indent + 1)}" for v in data]
+    return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"

@@ -1,15 +1,7 @@
-"""A pytest plugin (entry point `pytest11`): fixtures that give your own tests a running
-Cloud Recording emulator on 127.0.0.1 and a client bound to it.
-
-    def test_my_recorder(agora_emulator, agora_client):
-        agora_emulator.join("room", 1001)
-        with agora_client.record("room", 999) as recording:
-            ...
-
-pytest loads this module in every project that installs layoutkit, so it imports the
-client and the emulator (and with them requests) only inside the fixtures, when a test
-asks for one.
-"""
+"""A pytest plugin (entry point `pytest11`): `agora_emulator`, a running Cloud
+Recording emulator on 127.0.0.1, and `agora_client`, a client bound to it. pytest loads it
+in every project that installs layoutkit, so the client and the emulator (and requests)
+are imported only inside the fixtures."""
 
 from __future__ import annotations
 
@@ -61,13 +53,3 @@ def agora_client(agora_emulator: EmulatorServer) -> CloudRecordingClient:
         retry=RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.1),
         storage=STORAGE,
     )
-
-
-__all__ = [
-    "APP_ID",
-    "CUSTOMER_ID",
-    "CUSTOMER_SECRET",
-    "STORAGE",
-    "agora_client",
-    "agora_emulator",
-]

@@ -1,15 +1,6 @@
-"""Every file layoutkit reads or writes goes through here, so that it never replaces or
-reads more than the file the user named.
-
-Writing (`write_atomic`): a temporary file next to the final file, then a rename over it,
-so nothing half-written is ever left and an existing file keeps its permissions. A symlink
-is written through (its final target is replaced, the link is kept). An existing FIFO,
-device, folder or socket is refused: renaming over it would replace it with a regular file
-(and opening it could hang or write to a device).
-
-Reading (`read_limited`): only regular files (after following symlinks), opened without
-blocking so a FIFO cannot hang, and never more than the limit (a symlink to `/dev/zero`
-reports size 0 and never ends).
+"""Every file layoutkit reads or writes goes through here: atomic writes through a
+temporary file and a rename (symlinks written through; a FIFO, device, folder or socket
+refused), and reads of regular files only, never past a limit.
 """
 
 from __future__ import annotations
@@ -197,17 +188,3 @@ def _bytes_text(count: int) -> str:
     if count >= 1 << 20 and count % (1 << 20) == 0:
         return f"{count >> 20} MiB"
     return f"{count} bytes"
-
-
-__all__ = [
-    "NEW_FILE_MODE",
-    "FileReadError",
-    "OutputError",
-    "check_output",
-    "final_target",
-    "is_regular_file",
-    "kind_of",
-    "read_limited",
-    "write_atomic",
-    "write_new",
-]

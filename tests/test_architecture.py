@@ -79,7 +79,6 @@ LOW = (
     "layoutkit.errors",
     "layoutkit.geometry",
     "layoutkit.cameras",
-    "layoutkit.jsonfmt",
     "layoutkit.safefiles",
     "layoutkit.httpd",
     "layoutkit.jsonmarks",
@@ -112,7 +111,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "layoutkit.importers": ("layoutkit.layout", "layoutkit.compile"),
     # payloads as users send them: the wire rules and the low modules only
     "layoutkit.payload_lint": (),
-    # images made public for Agora: the low modules only (errors, safefiles, wire.profile)
+    # images made public for Agora: the low modules only (errors, safefiles, wire.rules)
     "layoutkit.assets": (),
     # the director service: Directors (live) over the client, layouts from the library
     "layoutkit.service": (
@@ -223,8 +222,8 @@ def test_json_marks_stand_on_the_standard_library_and_errors() -> None:
         assert any(within(m, user) for m in importers_of("layoutkit.jsonmarks")), user
 
 
-# The parts of `wire` that load no pydantic: the rules, Agora's video advice, its codes.
-PYDANTIC_FREE_WIRE = ("layoutkit.wire.rules", "layoutkit.wire.profile", "layoutkit.wire.catalog")
+# The parts of `wire` that load no pydantic: the rules and Agora's video advice.
+PYDANTIC_FREE_WIRE = ("layoutkit.wire.rules", "layoutkit.wire.rules")
 
 
 def test_only_the_models_and_their_users_import_pydantic() -> None:

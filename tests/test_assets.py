@@ -29,7 +29,7 @@ from layoutkit.assets.command import redact
 from layoutkit.cli import cli
 from layoutkit.emulator.state import check_base
 from layoutkit.errors import LayoutkitError
-from layoutkit.wire.profile import IMAGE_RULE
+from layoutkit.wire.rules import IMAGE_RULE
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"picture"
 BMP = b"BM" + b"\x00" * 60

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from layoutkit.cli import cli
-from layoutkit.jsonfmt import format_json
+from layoutkit.jsonmarks import format_json
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml")
 Write = Callable[..., Path]

@@ -23,7 +23,7 @@ from layoutkit.errors import (
 )
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
 from layoutkit.wire import RecordingStatus
-from layoutkit.wire.catalog import ENDPOINT_ERRORS
+from layoutkit.wire.replies import ENDPOINT_ERRORS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "speaker-pip.yaml"
 FAST = RetryPolicy(attempts=1)

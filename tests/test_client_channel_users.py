@@ -13,7 +13,7 @@ from client_helpers import client_of, logged
 
 from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer
-from layoutkit.wire.channel import COMMUNICATION, LIVE_BROADCAST, USER_LIST_RATE
+from layoutkit.wire.replies import COMMUNICATION, LIVE_BROADCAST, USER_LIST_RATE
 
 
 def headers_sent(client: CloudRecordingClient) -> list[dict[str, str]]:

@@ -12,8 +12,7 @@ import pytest
 import requests
 from agora_rules import VALID_START
 
-from layoutkit.client import CloudRecordingClient, RetryPolicy
-from layoutkit.client.transport import redact, redact_text
+from layoutkit.client import CloudRecordingClient, RetryPolicy, redact, redact_text
 from layoutkit.emulator import EmulatorServer, ManualClock
 from layoutkit.errors import ApiError, AuthenticationError, TransportError
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET

@@ -24,7 +24,7 @@ from layoutkit.client import CloudRecordingClient
 from layoutkit.emulator import EmulatorServer
 from layoutkit.emulator.state import AssetFolders, check_base, image_urls, resolve_image
 from layoutkit.pytest_plugin import APP_ID, CUSTOMER_ID, CUSTOMER_SECRET
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTES
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTES
 
 BASE = "https://cdn.example.com/show/"
 BACKGROUND = (30, 140, 200)

@@ -33,7 +33,7 @@ from layoutkit.compile.compiler import compile_full
 from layoutkit.errors import LayoutError, LayoutValidationError
 from layoutkit.importers import from_twilio
 from layoutkit.importers.twilio import cells_needed, grid_shape
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "import"

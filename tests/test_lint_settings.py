@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from layoutkit.compile.compiler import compile_full
 from layoutkit.layout.loader import parse_layout
-from layoutkit.wire.profile import recommended_bitrate
+from layoutkit.wire.rules import recommended_bitrate
 
 REGION = "regions: [{x: 0, y: 0, width: 1, height: 1}]\n"
 

@@ -19,7 +19,8 @@ from memory_helpers import peak_from_now, status_kib
 
 from layoutkit import LayoutError, LayoutSyntaxError, load_layout, parse_layout, safefiles
 from layoutkit.cli import cli
-from layoutkit.safefiles import FileReadError, OutputError, read_limited, write_atomic
+from layoutkit.errors import FileReadError, OutputError
+from layoutkit.safefiles import read_limited, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "speaker-pip.yaml")

@@ -41,7 +41,7 @@ from layoutkit.live.notifications import (
     verify_signature,
 )
 from layoutkit.service import DirectorService
-from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
+from layoutkit.wire.replies import HEALTH_CHANNEL, HEALTH_UID
 
 DOCUMENTED = json.loads(
     (Path(__file__).parent / "data" / "agora_notifications.json").read_text(encoding="utf-8")

@@ -45,7 +45,7 @@ from layoutkit.styleplan import (
     StylePlan,
     TextMark,
 )
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import MAX_IMAGE_BYTES
 
 
 @pytest.fixture(scope="module")

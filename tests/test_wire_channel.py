@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from layoutkit.wire.channel import COMMUNICATION, LIVE_BROADCAST, ChannelUsersResponse
+from layoutkit.wire.replies import COMMUNICATION, LIVE_BROADCAST, ChannelUsersResponse
 
 
 def read(data: dict[str, Any]) -> ChannelUsersResponse:

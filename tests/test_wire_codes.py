@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from layoutkit.client.transport import answer
+from layoutkit.client import answer
 from layoutkit.emulator import EmulatorApp, EmulatorState, ManualClock
 from layoutkit.errors import ApiStatusError, AuthenticationError, NotFoundError, RateLimitError
 from layoutkit.httpd import Request
 from layoutkit.wire import CodeInfo, describe_code
-from layoutkit.wire.base import CNAME_PUNCTUATION
-from layoutkit.wire.catalog import CODES, ENDPOINT_ERRORS, GATEWAY_MESSAGES
+from layoutkit.wire.replies import CODES, ENDPOINT_ERRORS, GATEWAY_MESSAGES
+from layoutkit.wire.rules import CNAME_PUNCTUATION
 
 DOCUMENTED_CODES = [2, 7, 8, 49, 50, 53, 62, 65, 109, 110, 400, 401, 404, 405, 406]
 DOCUMENTED_CODES += [432, 433, 435, 500, 501, 502, 504, 1001, 1003, 1013, 1028]

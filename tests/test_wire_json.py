@@ -18,8 +18,7 @@ from layoutkit.geometry import ResolvedRegion
 from layoutkit.render import Appearance, RenderOptions, render_canvas
 from layoutkit.wire import TranscodingConfig, UpdateLayoutClientRequest, json_context
 from layoutkit.wire.layout import LayoutFields
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import RenderMode, layout_json
+from layoutkit.wire.rules import MAX_REGIONS, RenderMode, layout_json
 
 COUNTS = (0, 1, 2, 3, 5, 8, 12, MAX_REGIONS)
 

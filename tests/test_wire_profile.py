@@ -1,5 +1,5 @@
 """Agora's video profile advice (develop/recording-video-profile of the current docs) and
-its rule for background image URLs, as `wire.profile` gives them to the compiler."""
+its rule for background image URLs, as `wire.rules` gives them to the compiler."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from layoutkit.wire import layout, profile
-from layoutkit.wire.profile import (
+from layoutkit import wire
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     MAX_BITRATE_KBPS,
     SUPPORTED_FPS,
@@ -125,7 +125,7 @@ def test_the_cap_and_a_canvas_without_pixels() -> None:
 
 def test_supported_fps_is_defined_once() -> None:
     assert SUPPORTED_FPS == (1, 7, 10, 15, 24, 30, 60)
-    assert layout.SUPPORTED_FPS is profile.SUPPORTED_FPS
+    assert wire.SUPPORTED_FPS is SUPPORTED_FPS
 
 
 @pytest.mark.parametrize(

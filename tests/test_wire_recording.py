@@ -33,10 +33,10 @@ from layoutkit.wire import (
     UpdateLayoutResponse,
     validate_start,
 )
-from layoutkit.wire.api import SUBSCRIBE_UID_GROUPS, DecryptionMode
-from layoutkit.wire.base import CNAME_PUNCTUATION, json_context
+from layoutkit.wire.api import ANY_REGION, REGIONS, SUBSCRIBE_UID_GROUPS, DecryptionMode, Vendor
+from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import TranscodingConfig
-from layoutkit.wire.storage import ANY_REGION, REGIONS, Vendor
+from layoutkit.wire.rules import CNAME_PUNCTUATION
 
 RID = "JyvK8nXHuV1BE64GDkAaBGEscvtHW7v8BrQoRPCHxmeVxwY22-x-kv4GdPcjZeMzoCBUCOr9q-k6wBWMC7SaAkZ"
 SID = "38f8e3cfdc474cd56fc1ceba380d7e1a"

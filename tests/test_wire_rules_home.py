@@ -7,9 +7,9 @@ only where it is defined, and everything else imports it:
 - the uid range: `wire.rules.UID_MAX`, checked only by `wire.rules.check_uid`;
 - the URL rule: `wire.rules.URL_PATTERN`, checked only by `wire.rules.check_url`
   (`wire.rules` loads no pydantic; `wire.base` re-exports both for the wire models);
-- the most regions or users Agora draws, 17: `wire.profile.MAX_REGIONS` (re-exported as
+- the most regions or users Agora draws, 17: `wire.rules.MAX_REGIONS` (re-exported as
   `wire.layout.MAX_REGIONS`; the command line reads it without loading pydantic);
-- the default canvas 360×640: `wire.profile.DEFAULT_WIDTH` / `DEFAULT_HEIGHT`;
+- the default canvas 360×640: `wire.rules.DEFAULT_WIDTH` / `DEFAULT_HEIGHT`;
 - the default camera aspect 16:9: `cameras.DEFAULT_ASPECT`.
 """
 
@@ -24,8 +24,7 @@ from typing import NamedTuple
 
 import pytest
 
-from layoutkit.client.transport import error_fields
-from layoutkit.wire import base, rules
+from layoutkit.client import error_fields
 from layoutkit.wire.rules import UID_MAX, check_uid, check_url
 
 PACKAGE = Path(__file__).resolve().parent.parent / "layoutkit"
@@ -140,7 +139,7 @@ def _uid_range(spot: _Spot) -> Iterator[str]:
 def _region_limit(spot: _Spot) -> Iterator[str]:
     """17: as a bound, a limit constant or a range end (18 in range(1, 18), 17 * 17)."""
     owner, parent = spot.owner, spot.parent
-    if spot.value == 17 and (spot.name, owner) != ("wire/profile.py", "MAX_REGIONS"):
+    if spot.value == 17 and (spot.name, owner) != (HOME, "MAX_REGIONS"):
         as_limit = (
             isinstance(parent, ast.Compare | ast.Slice)
             or (isinstance(parent, ast.keyword) and parent.arg in _LIMIT_KEYWORDS)
@@ -168,7 +167,7 @@ def _default_canvas(spot: _Spot) -> Iterator[str]:
             else node.elts
         )
         if {360, 640} <= {_int(p) for p in parts}:
-            yield "the default canvas written out (use wire.profile.DEFAULT_*)"
+            yield "the default canvas written out (use wire.rules.DEFAULT_*)"
     if (
         isinstance(node, ast.BinOp)
         and isinstance(node.op, ast.Div)
@@ -328,11 +327,7 @@ def test_one_url_rule_for_the_layout_file_and_the_payload(url: str, ok: bool) ->
 
 
 def test_the_wire_models_use_the_rules_of_wire_rules() -> None:
-    """`wire.base` (pydantic) re-exports the rules; it defines none of its own."""
-    for name in ("UID_MAX", "URL_PATTERN", "check_uid", "check_url", "check_cname"):
-        assert getattr(base, name) is getattr(rules, name), name
-    assert base.MixedVideoLayout is rules.MixedVideoLayout
-    assert base.RenderMode is rules.RenderMode
+    """`wire.base` (pydantic) uses the rules of `wire.rules`; it defines none of its own."""
     source = (PACKAGE / "wire" / "base.py").read_text(encoding="utf-8")
     assert not re.search(
         r"^(def check_|class (MixedVideoLayout|RenderMode)|UID_MAX =)", source, re.M
@@ -369,5 +364,5 @@ def test_the_client_reads_error_bodies_with_the_wire_models(
 
 
 def test_the_client_parses_no_error_body_by_hand() -> None:
-    source = (PACKAGE / "client" / "transport.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "client.py").read_text(encoding="utf-8")
     assert not re.search(r"""\.get\(\s*["'](code|reason|message|serverResponse)["']""", source)

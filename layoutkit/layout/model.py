@@ -37,14 +37,18 @@ from layoutkit.geometry import (
     parse_length,
 )
 from layoutkit.layout.yaml import MAX_INT_DIGITS
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
+    UID_MAX,
+    URL_PATTERN,
+    MixedVideoLayout,
+    check_uid,
+    check_url,
 )
-from layoutkit.wire.rules import UID_MAX, URL_PATTERN, MixedVideoLayout, check_uid, check_url
 
 MODE_NAMES: dict[str, MixedVideoLayout] = {
     "floating": MixedVideoLayout.FLOATING,

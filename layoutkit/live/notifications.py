@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from layoutkit.errors import NotificationError
-from layoutkit.wire.base import UID_MAX
-from layoutkit.wire.channel import HEALTH_CHANNEL
+from layoutkit.wire.replies import HEALTH_CHANNEL
+from layoutkit.wire.rules import UID_MAX
 
 SIGNATURE_V2 = "Agora-Signature-V2"  # hex HMAC-SHA256 of the raw body
 SIGNATURE_V1 = "Agora-Signature"  # hex HMAC-SHA1 of the raw body

@@ -1,8 +1,7 @@
 """Pydantic models of Agora Cloud Recording payloads, with Agora's exact field names.
 
-The names below load their submodule on first use. `wire.rules` (uids, URLs, channel
-names, the modes, the layout payload as JSON) and `wire.profile` (Agora's video advice)
-load no pydantic: compiling and drawing a layout need only them.
+The names below load their submodule on first use: what needs only `wire.rules` (no
+pydantic) or the layout models does not build every request and answer model.
 """
 
 from __future__ import annotations
@@ -10,72 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_EXPORTS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "AcquireClientRequest",
-            "AcquireRequest",
-            "DecryptionMode",
-            "RecordingConfig",
-            "RecordingFileConfig",
-            "RecordingMode",
-            "StartClientRequest",
-            "StartRequest",
-            "StopClientRequest",
-            "StopRequest",
-            "validate_start",
-        ),
-        "api",
-    ),
-    **dict.fromkeys(("WireModel", "json_context"), "base"),
-    **dict.fromkeys(("MixedVideoLayout", "RenderMode"), "rules"),
-    **dict.fromkeys(("CodeInfo", "describe_code"), "catalog"),
-    **dict.fromkeys(
-        (
-            "BackgroundConfig",
-            "LayoutFields",
-            "LayoutRegion",
-            "TranscodingConfig",
-            "UpdateLayoutClientRequest",
-            "UpdateLayoutRequest",
-        ),
-        "layout",
-    ),
-    **dict.fromkeys(("SUPPORTED_FPS", "image_url_problem", "recommended_bitrate"), "profile"),
-    **dict.fromkeys(
-        (
-            "AcquireResponse",
-            "FileListEntry",
-            "GatewayError",
-            "QueryResponse",
-            "RecordingStatus",
-            "ServerResponse",
-            "ServiceError",
-            "StartResponse",
-            "StopResponse",
-            "UpdateLayoutResponse",
-            "UpdateResponse",
-        ),
-        "replies",
-    ),
-    **dict.fromkeys(("StorageConfig", "Vendor"), "storage"),
-    **dict.fromkeys(
-        (
-            "AudioUidList",
-            "StreamSubscribe",
-            "UpdateClientRequest",
-            "UpdateRequest",
-            "VideoUidList",
-            "validate_update",
-        ),
-        "subscription",
-    ),
-}
-
 if TYPE_CHECKING:
     from layoutkit.wire.api import (
         AcquireClientRequest,
         AcquireRequest,
+        AudioUidList,
         DecryptionMode,
         RecordingConfig,
         RecordingFileConfig,
@@ -84,10 +22,16 @@ if TYPE_CHECKING:
         StartRequest,
         StopClientRequest,
         StopRequest,
+        StorageConfig,
+        StreamSubscribe,
+        UpdateClientRequest,
+        UpdateRequest,
+        Vendor,
+        VideoUidList,
         validate_start,
+        validate_update,
     )
     from layoutkit.wire.base import WireModel, json_context
-    from layoutkit.wire.catalog import CodeInfo, describe_code
     from layoutkit.wire.layout import (
         BackgroundConfig,
         LayoutFields,
@@ -96,9 +40,9 @@ if TYPE_CHECKING:
         UpdateLayoutClientRequest,
         UpdateLayoutRequest,
     )
-    from layoutkit.wire.profile import SUPPORTED_FPS, image_url_problem, recommended_bitrate
     from layoutkit.wire.replies import (
         AcquireResponse,
+        CodeInfo,
         FileListEntry,
         GatewayError,
         QueryResponse,
@@ -109,16 +53,14 @@ if TYPE_CHECKING:
         StopResponse,
         UpdateLayoutResponse,
         UpdateResponse,
+        describe_code,
     )
-    from layoutkit.wire.rules import MixedVideoLayout, RenderMode
-    from layoutkit.wire.storage import StorageConfig, Vendor
-    from layoutkit.wire.subscription import (
-        AudioUidList,
-        StreamSubscribe,
-        UpdateClientRequest,
-        UpdateRequest,
-        VideoUidList,
-        validate_update,
+    from layoutkit.wire.rules import (
+        SUPPORTED_FPS,
+        MixedVideoLayout,
+        RenderMode,
+        image_url_problem,
+        recommended_bitrate,
     )
 
 __all__ = [
@@ -171,12 +113,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layoutkit.wire' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"layoutkit.wire.{module}"), name)
-    globals()[name] = value
-    return value
+    for module in ("rules", "base", "layout", "api", "replies") if name in __all__ else ():
+        loaded = importlib.import_module(f"layoutkit.wire.{module}")
+        if hasattr(loaded, name):
+            globals()[name] = value = getattr(loaded, name)
+            return value
+    raise AttributeError(f"module 'layoutkit.wire' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -1,22 +1,26 @@
-"""Request bodies of the Cloud Recording REST API: acquire, start, stop (updateLayout's
-is in `wire.layout`; query has none). Every rule of the reference is checked, with the
-field named; rules that depend on the recording mode (mix, individual, web) read it from
-the validation context: use `validate_start(body, mode)`. The JSON path (the emulator's)
-adds `json_types=True` (or `json_context()` from `wire.base`).
+"""Request bodies of the Cloud Recording REST API: acquire, start (with its
+`storageConfig`), update and stop (updateLayout's is in `wire.layout`; query has none).
+Every rule of the reference is checked, with the field named; rules that depend on the
+recording mode (mix, individual, web) read it from the validation context: use
+`validate_start(body, mode)` or `validate_update(body, mode)`. The JSON path (the
+emulator's) adds `json_types=True`.
 
-Sources: Agora's older Chinese REST reference (the seed; docs/agora.md#sources) and Agora's
-current start and acquire reference (docs.agora.io/en/cloud-recording/rest-api/start);
-where they differ, the current reference wins.
+Sources: Agora's current start, acquire and update reference (docs.agora.io/en/
+cloud-recording/rest-api/...), its region-vendor table and subscription guide; the older
+Chinese reference where they agree (docs/agora.md#sources).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+from collections.abc import Sequence
 from enum import IntEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BeforeValidator,
     Field,
@@ -25,19 +29,9 @@ from pydantic import (
     model_validator,
 )
 
-from layoutkit.wire.base import (
-    UID_MAX,
-    Cname,
-    JsonBool,
-    JsonInt,
-    Uid,
-    WireModel,
-    check_cname,
-    check_uid,
-    json_context,
-)
+from layoutkit.wire.base import Cname, JsonBool, JsonInt, Uid, WireModel, json_context
 from layoutkit.wire.layout import TranscodingConfig
-from layoutkit.wire.storage import StorageConfig
+from layoutkit.wire.rules import UID_MAX, check_cname, check_uid
 
 RecordingMode = Literal["mix", "individual", "web"]
 MODES: tuple[RecordingMode, ...] = ("mix", "individual", "web")
@@ -308,3 +302,367 @@ def file_types(request: StartRequest) -> tuple[str, ...]:
     config = request.client_request.recording_file_config
     types = config.av_file_type if config is not None else None
     return tuple(types or ("hls",))
+
+
+# --- storageConfig: each vendor's named regions as in Agora's region-vendor table ---
+
+MAX_PREFIX_CHARS = 128
+_PREFIX_RE = re.compile(r"^[A-Za-z0-9]+$")
+# extensionParams.endpoint of vendor 11: a domain name (or IPv4 address), optional port
+_HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+_ENDPOINT_RE = re.compile(rf"^{_HOST_LABEL}(\.{_HOST_LABEL})*(:\d{{1,5}})?$")
+QINIU = 0  # Qiniu Cloud: in the older references, no longer supported
+
+
+class Vendor(IntEnum):
+    AMAZON_S3 = 1
+    ALIBABA = 2
+    TENCENT = 3
+    AZURE = 5
+    GOOGLE = 6
+    HUAWEI = 7
+    BAIDU = 8
+    S3_COMPATIBLE = 11  # a self-hosted S3-compatible store: extensionParams.endpoint
+
+
+def _regions(name: str, names: str, start: int = 0) -> type[IntEnum]:
+    """A vendor's region table from its names in order of value ("-": a value not in use)."""
+    numbered = {n: value for value, n in enumerate(names.split(), start) if n != "-"}
+    return IntEnum(name, numbered)  # type: ignore[return-value]
+
+
+S3Region = _regions(
+    "S3Region",
+    "US_EAST_1 US_EAST_2 US_WEST_1 US_WEST_2 EU_WEST_1 EU_WEST_2 EU_WEST_3 "
+    "EU_CENTRAL_1 AP_SOUTHEAST_1 AP_SOUTHEAST_2 AP_NORTHEAST_1 AP_NORTHEAST_2 "
+    "SA_EAST_1 CA_CENTRAL_1 AP_SOUTH_1 CN_NORTH_1 CN_NORTHWEST_1 - AF_SOUTH_1 "
+    "AP_EAST_1 AP_NORTHEAST_3 EU_NORTH_1 ME_SOUTH_1 - AP_SOUTHEAST_3 EU_SOUTH_1",
+)
+AlibabaRegion = _regions(
+    "AlibabaRegion",
+    "CN_HANGZHOU CN_SHANGHAI CN_QINGDAO CN_BEIJING CN_ZHANGJIAKOU CN_HUHEHAOTE "
+    "CN_SHENZHEN CN_HONGKONG US_WEST_1 US_EAST_1 AP_SOUTHEAST_1 AP_SOUTHEAST_2 "
+    "AP_SOUTHEAST_3 AP_SOUTHEAST_5 AP_NORTHEAST_1 AP_SOUTH_1 EU_CENTRAL_1 EU_WEST_1 "
+    "EU_EAST_1 AP_SOUTHEAST_6 CN_HEYUAN CN_GUANGZHOU CN_CHENGDU CN_NANJING "
+    "CN_FUZHOU CN_WULANCHABU CN_NORTHEAST_2 CN_SOUTHEAST_7",
+)
+TencentRegion = _regions(
+    "TencentRegion",
+    "AP_BEIJING_1 AP_BEIJING AP_SHANGHAI AP_GUANGZHOU AP_CHENGDU AP_CHONGQING "
+    "AP_SHENZHEN_FSI AP_SHANGHAI_FSI AP_BEIJING_FSI AP_HONGKONG AP_SINGAPORE "
+    "AP_MUMBAI AP_SEOUL AP_BANGKOK AP_TOKYO NA_SILICONVALLEY NA_ASHBURN NA_TORONTO "
+    "EU_FRANKFURT EU_MOSCOW",
+)
+HuaweiRegion = _regions(
+    "HuaweiRegion",
+    "CN_NORTH_1 CN_NORTH_4 CN_EAST_2 CN_EAST_3 CN_SOUTH_1 CN_SOUTHWEST_2 "
+    "AP_SOUTHEAST_1 AP_SOUTHEAST_2 AP_SOUTHEAST_3 AF_SOUTH_1 SA_ARGENTINA_1 "
+    "SA_PERU_1 NA_MEXICO_1 SA_BRAZIL_1 LA_SOUTH_2 SA_CHILE_1",
+)
+BaiduRegion = _regions(
+    "BaiduRegion",
+    "BAODING SUZHOU GUANGZHOU HONGKONG SINGAPORE WUHAN SHANGHAI",
+    start=1,
+)
+
+REGIONS: dict[int, type[IntEnum]] = {
+    Vendor.AMAZON_S3: S3Region,
+    Vendor.ALIBABA: AlibabaRegion,
+    Vendor.TENCENT: TencentRegion,
+    Vendor.HUAWEI: HuaweiRegion,
+    Vendor.BAIDU: BaiduRegion,
+}
+ANY_REGION: tuple[Vendor, ...] = (Vendor.AZURE, Vendor.GOOGLE, Vendor.S3_COMPATIBLE)
+"""Vendors without a region table: the page gives `region` = 0 for them, and an earlier
+version of it said the field need not be set and has no effect if set, so any
+non-negative region is accepted."""
+_VENDORS = ", ".join(f"{v.value} {v.name}" for v in Vendor)
+
+
+class StorageConfig(WireModel):
+    """Where Agora uploads the recorded files. `accessKey` and `secretKey` are secrets:
+    they never appear in a repr, only on the wire."""
+
+    vendor: JsonInt
+    region: JsonInt = Field(ge=0)
+    bucket: str = Field(min_length=1)
+    access_key: str = Field(alias="accessKey", min_length=1, repr=False)
+    secret_key: str = Field(alias="secretKey", min_length=1, repr=False)
+    sts_token: str | None = Field(None, alias="stsToken", repr=False)
+    file_name_prefix: list[str] | None = Field(None, alias="fileNamePrefix")
+    extension_params: dict[str, Any] | None = Field(None, alias="extensionParams")
+
+    @field_validator("vendor")
+    @classmethod
+    def _known_vendor(cls, value: int) -> int:
+        if value == QINIU:
+            raise ValueError(
+                f"vendor 0 (Qiniu Cloud) is no longer supported by Agora Cloud Recording; "
+                f"use one of: {_VENDORS}"
+            )
+        if value not in {v.value for v in Vendor}:
+            raise ValueError(
+                f"vendor {value} is not a storage vendor of Agora; use one of: {_VENDORS}"
+            )
+        return value
+
+    @field_validator("file_name_prefix")
+    @classmethod
+    def _prefix_charset(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        for part in value:
+            if not _PREFIX_RE.match(part):
+                raise ValueError(
+                    f"fileNamePrefix entry {part!r} may only hold the letters a-z, A-Z and "
+                    "the digits 0-9 (no slashes: each entry is one folder)"
+                )
+        total = sum(len(p) for p in value) + len(value)
+        if total > MAX_PREFIX_CHARS:
+            raise ValueError(
+                f"fileNamePrefix is {total} characters with its slashes; at most {MAX_PREFIX_CHARS}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _region_of_vendor(self) -> Self:
+        regions = REGIONS.get(self.vendor)
+        if regions is not None and self.region not in {r.value for r in regions}:
+            names = ", ".join(f"{r.value} {r.name}" for r in regions)
+            raise ValueError(
+                f"region {self.region} is not a region of vendor {self.vendor} "
+                f"({Vendor(self.vendor).name}); use one of: {names}"
+            )
+        if self.vendor == Vendor.S3_COMPATIBLE:
+            endpoint = (self.extension_params or {}).get("endpoint")
+            if not isinstance(endpoint, str) or not endpoint:
+                raise ValueError(
+                    "vendor 11 (S3-compatible storage) needs extensionParams.endpoint, the "
+                    'domain name of the store, e.g. {"endpoint": "s3.example.com"}'
+                )
+            if not _ENDPOINT_RE.match(endpoint):
+                raise ValueError(
+                    "extensionParams.endpoint is the domain name of the S3-compatible store "
+                    '(e.g. "s3.example.com", optionally with ":port"), without https:// '
+                    "or a path"
+                )
+        return self
+
+
+# --- update: its clientRequest sets at least one of `UPDATE_FIELDS` (unknown keys pass
+# through but count for nothing). `streamSubscribe` replaces the whole subscription: per
+# media a subscribe list or an unsubscribe list, never both; Agora subscribes to none of a
+# media left out. The unsubscribe lists are read in either spelling (`unSubscribe...`, of
+# earlier pages) and sent in the current one.
+
+SUBSCRIPTION_MODES: tuple[RecordingMode, ...] = ("mix", "individual")
+WEB_MODES: tuple[RecordingMode, ...] = ("web",)
+UPDATE_FIELDS: dict[str, tuple[tuple[RecordingMode, ...], str]] = {
+    "streamSubscribe": (SUBSCRIPTION_MODES, "mix and individual recording"),
+    "webRecordingConfig": (WEB_MODES, "web page recording"),
+    "rtmpPublishConfig": (WEB_MODES, "web page recording"),
+    "storageConfig": (MODES, "every mode"),
+}
+"""The fields of update's clientRequest: the modes that take each, in words."""
+
+UidStrings = Annotated[
+    list[str], Field(min_length=1, max_length=MAX_SUBSCRIBE), AfterValidator(check_uid_strings)
+]
+"""A subscribe or unsubscribe list: 1 to 32 uid strings (or "#allstream#")."""
+
+
+def _one_kind(
+    media: str,
+    subscribe: list[str] | None,
+    unsubscribe: list[str] | None,
+    extra: dict[str, Any],
+) -> None:
+    """A media's list is a subscribe list or an unsubscribe list: one of them, given, and
+    the unsubscribe list in one spelling (the earlier one is kept in `extra` when both are)."""
+    kind = media.capitalize()
+    earlier = f"unSubscribe{kind}Uids"
+    if unsubscribe is not None and earlier in extra:
+        raise ValueError(
+            f"unsubscribe{kind}Uids and {earlier} cannot both be set: they are one list "
+            f"spelt two ways; send unsubscribe{kind}Uids only"
+        )
+    if subscribe is not None and unsubscribe is not None:
+        raise ValueError(
+            f"subscribe{kind}Uids and unsubscribe{kind}Uids cannot both be set: list the "
+            f"users whose {media} to record, or those to leave out, not both"
+        )
+    if subscribe is None and unsubscribe is None:
+        raise ValueError(
+            f"give subscribe{kind}Uids (only these users' {media}) or unsubscribe{kind}Uids "
+            f"(everyone's but theirs)"
+        )
+
+
+class _UidList(WireModel):
+    """A media's list (`MEDIA`): a subscribe list or an unsubscribe list, one of them."""
+
+    MEDIA: ClassVar[str]
+
+    def _lists(self) -> tuple[list[str] | None, list[str] | None]:
+        """The subscribe list and the unsubscribe list."""
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Self:
+        _one_kind(self.MEDIA, *self._lists(), self.model_extra or {})
+        return self
+
+
+class AudioUidList(_UidList):
+    """`streamSubscribe.audioUidList`: whose audio the recording takes."""
+
+    MEDIA = "audio"
+
+    subscribe_audio_uids: UidStrings | None = Field(None, alias="subscribeAudioUids")
+    unsubscribe_audio_uids: UidStrings | None = Field(
+        None,
+        validation_alias=AliasChoices("unsubscribeAudioUids", "unSubscribeAudioUids"),
+        serialization_alias="unsubscribeAudioUids",
+    )
+
+    def _lists(self) -> tuple[list[str] | None, list[str] | None]:
+        return self.subscribe_audio_uids, self.unsubscribe_audio_uids
+
+
+class VideoUidList(_UidList):
+    """`streamSubscribe.videoUidList`: whose video the recording takes."""
+
+    MEDIA = "video"
+
+    subscribe_video_uids: UidStrings | None = Field(None, alias="subscribeVideoUids")
+    unsubscribe_video_uids: UidStrings | None = Field(
+        None,
+        validation_alias=AliasChoices("unsubscribeVideoUids", "unSubscribeVideoUids"),
+        serialization_alias="unsubscribeVideoUids",
+    )
+
+    def _lists(self) -> tuple[list[str] | None, list[str] | None]:
+        return self.subscribe_video_uids, self.unsubscribe_video_uids
+
+
+class StreamSubscribe(WireModel):
+    """`clientRequest.streamSubscribe`: the audio list, the video list, or both. Agora's
+    note: a recording given a list for one media only subscribes to none of the other."""
+
+    audio_uid_list: AudioUidList | None = Field(None, alias="audioUidList")
+    video_uid_list: VideoUidList | None = Field(None, alias="videoUidList")
+
+    @model_validator(mode="after")
+    def _some_list(self) -> Self:
+        if self.audio_uid_list is None and self.video_uid_list is None:
+            raise ValueError("give audioUidList or videoUidList (or both)")
+        return self
+
+
+class WebRecordingConfig(WireModel):
+    """`clientRequest.webRecordingConfig` (web page recording): `onhold` true pauses the
+    recording (no files are made meanwhile), false resumes it."""
+
+    onhold: JsonBool | None = None
+
+
+class RtmpOutput(WireModel):
+    """One of `rtmpPublishConfig.outputs`: the CDN address the web page recording is
+    pushed to."""
+
+    rtmp_url: str = Field(alias="rtmpUrl")
+
+
+class RtmpPublishConfig(WireModel):
+    """`clientRequest.rtmpPublishConfig` (web page recording): where it is pushed now."""
+
+    outputs: list[RtmpOutput]
+
+
+def _uids(values: Sequence[str | int] | str | None) -> list[str] | None:
+    """Uids as the strings Agora takes; one string is one uid (not its characters)."""
+    if values is None:
+        return None
+    return [values.strip()] if isinstance(values, str) else [str(v).strip() for v in values]
+
+
+class UpdateClientRequest(WireModel):
+    """update's clientRequest: sets one of `UPDATE_FIELDS` at least, each only in the
+    modes that take it (a mode from the validation context, as `validate_update` gives
+    it; without one, any field is taken)."""
+
+    stream_subscribe: StreamSubscribe | None = Field(None, alias="streamSubscribe")
+    web_recording_config: WebRecordingConfig | None = Field(None, alias="webRecordingConfig")
+    rtmp_publish_config: RtmpPublishConfig | None = Field(None, alias="rtmpPublishConfig")
+    storage_config: StorageConfig | None = Field(None, alias="storageConfig")
+
+    def given(self) -> list[str]:
+        """Agora's names of the fields this request sets (unknown keys are not counted)."""
+        return [
+            field.alias or name
+            for name, field in type(self).model_fields.items()
+            if getattr(self, name) is not None
+        ]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _mode_takes_it(cls, value: Any, info: ValidationInfo) -> Any:
+        """A field the recording's mode does not take is refused before its content is
+        looked at."""
+        mode = (info.context or {}).get("mode")
+        modes, where = UPDATE_FIELDS[str(cls.model_fields[str(info.field_name)].alias)]
+        if value is not None and mode is not None and mode not in modes:
+            raise ValueError(f"for {where} only, not {mode}")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.given():
+            raise ValueError(
+                "give streamSubscribe (the subscription lists: mix and individual "
+                "recording), webRecordingConfig or rtmpPublishConfig (web page recording), "
+                "or storageConfig (the storage settings)"
+            )
+        return self
+
+    @classmethod
+    def lists(
+        cls,
+        *,
+        subscribe_audio: Sequence[str | int] | None = None,
+        unsubscribe_audio: Sequence[str | int] | None = None,
+        subscribe_video: Sequence[str | int] | None = None,
+        unsubscribe_video: Sequence[str | int] | None = None,
+    ) -> Self:
+        """A clientRequest of subscription lists from uids (numbers or strings); a media
+        given no list is left out. `["#allstream#"]` subscribes to everyone."""
+        lists = {
+            "audioUidList": {
+                "subscribeAudioUids": _uids(subscribe_audio),
+                "unsubscribeAudioUids": _uids(unsubscribe_audio),
+            },
+            "videoUidList": {
+                "subscribeVideoUids": _uids(subscribe_video),
+                "unsubscribeVideoUids": _uids(unsubscribe_video),
+            },
+        }
+        given = {
+            media: {name: uids for name, uids in pair.items() if uids is not None}
+            for media, pair in lists.items()
+            if any(uids is not None for uids in pair.values())
+        }
+        return cls.model_validate({"streamSubscribe": given})
+
+
+class UpdateRequest(WireModel):
+    """The whole update body."""
+
+    cname: Cname
+    uid: Uid
+    client_request: UpdateClientRequest = Field(alias="clientRequest")
+
+
+def validate_update(body: Any, mode: RecordingMode, *, json_types: bool = False) -> UpdateRequest:
+    """An update body checked with the rules of its recording mode (from the URL); with
+    `json_types`, a body read from raw JSON, whose JSON types are checked too."""
+    return UpdateRequest.model_validate(body, context=mode_context(mode, json_types=json_types))

@@ -1,7 +1,5 @@
 """Shared pieces of the wire models: the base model, uid, channel name, colour and URL
-types, and the JSON-type checks. The rules they apply (`check_uid`, `check_url`,
-`check_cname`, the enums) live in `wire.rules`, which loads no pydantic; they are
-re-exported here.
+types, and the JSON-type checks. The rules they apply live in `wire.rules`.
 
 Two validation paths share these models. The Python path (a caller's dicts and values)
 converts what it sensibly can: a uid given as an int is sent as a string. The JSON path
@@ -17,11 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from layoutkit.wire.rules import (
-    CNAME_MAX_BYTES,
-    CNAME_PUNCTUATION,
-    UID_MAX,
     URL_PATTERN,
-    WEB_CNAME_MAX_BYTES,
     MixedVideoLayout,
     RenderMode,
     check_cname,
@@ -93,7 +87,6 @@ JSON_NUMBER = BeforeValidator(_json_number)
 JSON_BOOLEAN = BeforeValidator(_json_boolean)
 JsonInt = Annotated[int, JSON_INTEGER]
 """An integer field (counts, modes, ids of enums): a JSON integer on the wire."""
-JsonFloat = Annotated[float, JSON_NUMBER]
 JsonBool = Annotated[bool, JSON_BOOLEAN]
 
 
@@ -140,33 +133,3 @@ Fraction = Annotated[float, JSON_NUMBER, Field(ge=0.0, le=1.0)]
 """A relative position or size in [0, 1]: a JSON number (0 and 1 may be integers)."""
 LayoutMode = Annotated[MixedVideoLayout, JSON_INTEGER]
 RenderModeValue = Annotated[RenderMode, JSON_INTEGER]
-
-__all__ = [
-    "CNAME_MAX_BYTES",
-    "CNAME_PUNCTUATION",
-    "JSON_BOOLEAN",
-    "JSON_INTEGER",
-    "JSON_NUMBER",
-    "JSON_TYPES",
-    "UID_MAX",
-    "URL_PATTERN",
-    "WEB_CNAME_MAX_BYTES",
-    "Cname",
-    "Fraction",
-    "HexColor",
-    "HttpUrl",
-    "JsonBool",
-    "JsonFloat",
-    "JsonInt",
-    "LayoutMode",
-    "MixedVideoLayout",
-    "OptionalUid",
-    "RenderMode",
-    "RenderModeValue",
-    "Uid",
-    "WireModel",
-    "check_cname",
-    "check_uid",
-    "check_url",
-    "json_context",
-]

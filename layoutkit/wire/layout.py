@@ -1,9 +1,5 @@
 """Wire models of the layout payloads: updateLayout's clientRequest and start's
-transcodingConfig, with every documented rule.
-
-Sources: Agora's Chinese REST reference (start, updateLayout), docs/agora.md#custom-mode-3,
-and Agora's current reference (start: width, height, fps and bitrate are optional, with defaults).
-"""
+transcodingConfig, with every documented rule (docs/agora.md#custom-mode-3)."""
 
 from __future__ import annotations
 
@@ -18,22 +14,19 @@ from layoutkit.wire.base import (
     HttpUrl,
     JsonInt,
     LayoutMode,
-    MixedVideoLayout,
     OptionalUid,
     RenderModeValue,
     Uid,
     WireModel,
 )
-from layoutkit.wire.profile import (
-    DEFAULT_BITRATE,
-    DEFAULT_FPS,
+from layoutkit.wire.rules import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
     MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
-    SUPPORTED_FPS,
+    MixedVideoLayout,
 )
 
 
@@ -94,7 +87,7 @@ class UpdateLayoutClientRequest(LayoutFields):
 class TranscodingConfig(LayoutFields):
     """`recordingConfig.transcodingConfig` of a mix-mode start request. `width`,
     `height`, `fps` and `bitrate` may be left out: Agora then uses its defaults
-    (`profile.DEFAULT_WIDTH`, `DEFAULT_HEIGHT`, `DEFAULT_FPS`, `DEFAULT_BITRATE`;
+    (`rules.DEFAULT_WIDTH`, `DEFAULT_HEIGHT`, `DEFAULT_FPS`, `DEFAULT_BITRATE`;
     `size()` gives the canvas Agora records)."""
 
     width: JsonInt | None = Field(None, ge=1, le=MAX_SIDE_PX)
@@ -126,22 +119,3 @@ class UpdateLayoutRequest(WireModel):
     cname: Cname
     uid: Uid
     client_request: UpdateLayoutClientRequest = Field(alias="clientRequest")
-
-
-__all__ = [
-    "DEFAULT_BITRATE",
-    "DEFAULT_FPS",
-    "DEFAULT_HEIGHT",
-    "DEFAULT_WIDTH",
-    "MAX_AREA_PX",
-    "MAX_BITRATE_KBPS",
-    "MAX_REGIONS",
-    "MAX_SIDE_PX",
-    "SUPPORTED_FPS",
-    "BackgroundConfig",
-    "LayoutFields",
-    "LayoutRegion",
-    "TranscodingConfig",
-    "UpdateLayoutClientRequest",
-    "UpdateLayoutRequest",
-]
