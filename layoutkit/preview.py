@@ -17,8 +17,7 @@ from layoutkit.errors import LayoutError, RenderError
 from layoutkit.layout.loader import Layout
 from layoutkit.layout.model import PreviewSpec
 from layoutkit.layout.templating import command_budget
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout
+from layoutkit.wire.rules import MAX_REGIONS, MixedVideoLayout
 
 if TYPE_CHECKING:
     from PIL.Image import Image

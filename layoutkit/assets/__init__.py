@@ -22,7 +22,7 @@ from layoutkit.assets.publish import (
     publish_all,
 )
 from layoutkit.errors import AssetError
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import MAX_IMAGE_BYTES
 
 __all__ = [
     "MAX_IMAGE_BYTES",

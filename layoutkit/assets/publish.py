@@ -17,8 +17,13 @@ from typing import Literal, Protocol, get_args, runtime_checkable
 
 from layoutkit.errors import AssetError, LayoutkitError, mask_urls, safe_text
 from layoutkit.safefiles import kind_of, read_limited
-from layoutkit.wire.profile import IMAGE_RULE, MAX_IMAGE_BYTES, image_url_problem
-from layoutkit.wire.rules import check_uid, split_base_url
+from layoutkit.wire.rules import (
+    IMAGE_RULE,
+    MAX_IMAGE_BYTES,
+    check_uid,
+    image_url_problem,
+    split_base_url,
+)
 
 AssetKind = Literal["background", "card"]
 """`background`: the canvas background; `card`: a person's video-off picture."""

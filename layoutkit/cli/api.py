@@ -15,9 +15,8 @@ import click
 from layoutkit.cli import options as opt
 from layoutkit.errors import LayoutkitError
 from layoutkit.safefiles import read_limited
-from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE, RecordingMode
+from layoutkit.wire.api import ALL_STREAMS, MAX_SUBSCRIBE, RecordingMode, UpdateClientRequest
 from layoutkit.wire.rules import check_uid, check_url
-from layoutkit.wire.subscription import UpdateClientRequest
 
 MAX_JSON_BYTES = 1 << 20  # a request body file
 STORAGE_EXAMPLE = (

@@ -11,7 +11,7 @@ import click
 
 from layoutkit.cli import options as opt
 from layoutkit.errors import LayoutError, safe_text
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 if TYPE_CHECKING:
     from layoutkit.cameras import CameraShape

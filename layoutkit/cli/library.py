@@ -14,7 +14,7 @@ import click
 from layoutkit.errors import OutputError
 from layoutkit.library import presets as library
 from layoutkit.safefiles import check_output, kind_of, write_atomic, write_new
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 
 SCHEMA_FILE = "layoutkit.schema.json"
 """Where `new` points a new file's `$schema` line by default: next to the file."""
@@ -123,7 +123,7 @@ def _checked_target(target: Path, force: bool) -> Path:
 
 
 def _schema_bytes() -> bytes:
-    from layoutkit.jsonfmt import format_json
+    from layoutkit.jsonmarks import format_json
     from layoutkit.layout.schema import layout_json_schema
 
     return (format_json(layout_json_schema()) + "\n").encode("utf-8")

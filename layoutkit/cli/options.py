@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from layoutkit.errors import safe_text
-from layoutkit.jsonfmt import format_json
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import check_uid
+from layoutkit.jsonmarks import format_json
+from layoutkit.wire.rules import MAX_REGIONS, check_uid
 
 if TYPE_CHECKING:
     from layoutkit.assets import Publisher

@@ -14,7 +14,7 @@ from layoutkit.errors import FileReadError, safe_text
 from layoutkit.importers import MAX_SOURCE_BYTES, Imported, one_line
 from layoutkit.payload_lint import MAX_PAYLOAD_BYTES, check_payload_bytes, format_issue
 from layoutkit.safefiles import check_output, read_limited, write_atomic
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"

@@ -51,8 +51,7 @@ from layoutkit.wire.layout import (
     TranscodingConfig,
     UpdateLayoutClientRequest,
 )
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout, WireJson, check_uid
+from layoutkit.wire.rules import MAX_REGIONS, MixedVideoLayout, WireJson, check_uid
 
 if TYPE_CHECKING:  # the images of a styled layout load them when it has any
     from layoutkit.assets import Asset, Publisher

@@ -13,8 +13,7 @@ from typing import Any
 
 from layoutkit.geometry import Fit, ResolvedRegion, round6
 from layoutkit.wire.layout import LayoutRegion
-from layoutkit.wire.profile import MAX_REGIONS
-from layoutkit.wire.rules import MixedVideoLayout, RenderMode, ToWire, layout_json
+from layoutkit.wire.rules import MAX_REGIONS, MixedVideoLayout, RenderMode, ToWire, layout_json
 
 EMPTY_PICTURE = LayoutRegion(
     x_axis=0.0, y_axis=0.0, width=0.0, height=0.0, alpha=1.0, render_mode=RenderMode.CROP

@@ -24,16 +24,16 @@ from layoutkit.layout.model import (
 )
 from layoutkit.layout.yaml import Path, SourceMap
 from layoutkit.wire.layout import LayoutRegion
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_FPS,
     LOW_BITRATE_SHARE,
     MAX_AREA_PX,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
+    RenderMode,
     image_url_problem,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import RenderMode
 
 _EPS = 1e-9
 

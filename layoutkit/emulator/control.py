@@ -32,7 +32,7 @@ from layoutkit.emulator.state import (
     image_urls,
 )
 from layoutkit.httpd import Request, Response, loads, reply
-from layoutkit.wire.base import UID_MAX, check_uid
+from layoutkit.wire.rules import UID_MAX, check_uid
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 OFF = "notifications are off: start with a notify URL and secret"

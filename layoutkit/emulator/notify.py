@@ -34,8 +34,8 @@ from layoutkit.emulator.state import (
     number,
     seats,
 )
-from layoutkit.wire.base import check_url
-from layoutkit.wire.channel import HEALTH_CHANNEL, HEALTH_UID
+from layoutkit.wire.replies import HEALTH_CHANNEL, HEALTH_UID
+from layoutkit.wire.rules import check_url
 
 log = logging.getLogger("layoutkit.emulator.notify")
 

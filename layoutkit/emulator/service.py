@@ -29,13 +29,15 @@ from layoutkit.wire.api import (
     RecordingMode,
     StartRequest,
     StopRequest,
+    StreamSubscribe,
+    UpdateClientRequest,
+    UpdateRequest,
     file_types,
     validate_start,
 )
 from layoutkit.wire.base import json_context
 from layoutkit.wire.layout import UpdateLayoutRequest
 from layoutkit.wire.rules import LAYOUT_KEYS
-from layoutkit.wire.subscription import StreamSubscribe, UpdateClientRequest, UpdateRequest
 
 Answer = tuple[int, int, str]  # status, code, reason
 AUDIO_ONLY, VIDEO_ONLY = 0, 1  # recordingConfig.streamTypes

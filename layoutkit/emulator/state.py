@@ -23,8 +23,13 @@ from layoutkit.compile.modes import resolve_payload
 from layoutkit.geometry import ResolvedRegion
 from layoutkit.wire.api import RecordingMode
 from layoutkit.wire.layout import LayoutFields, UpdateLayoutClientRequest
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_IMAGE_BYTES
-from layoutkit.wire.rules import UID_MAX, split_base_url
+from layoutkit.wire.rules import (
+    DEFAULT_HEIGHT,
+    DEFAULT_WIDTH,
+    MAX_IMAGE_BYTES,
+    UID_MAX,
+    split_base_url,
+)
 
 if TYPE_CHECKING:
     from layoutkit.emulator.notify import Notifier

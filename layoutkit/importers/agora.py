@@ -31,19 +31,21 @@ from layoutkit.importers import (
     scalar,
 )
 from layoutkit.jsonmarks import JsonPath
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
+    LAYOUT_KEYS,
     MAX_AREA_PX,
     MAX_BITRATE_KBPS,
     MAX_REGIONS,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
+    check_uid,
+    check_url,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import LAYOUT_KEYS, check_uid, check_url
 from layoutkit.wire.rules import json_kind as kind_of
 
 _STEP_TOLERANCE = 2.5e-6  # steps between 6-decimal positions differ by rounding only

@@ -29,7 +29,7 @@ from layoutkit.importers import (
     trailing,
 )
 from layoutkit.jsonmarks import JsonPath
-from layoutkit.wire.profile import MAX_REGIONS
+from layoutkit.wire.rules import MAX_REGIONS
 from layoutkit.wire.rules import json_kind as kind_of
 
 

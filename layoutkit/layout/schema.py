@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from layoutkit.geometry import CANVAS_PATTERN, Length
 from layoutkit.layout.loader import preset_names
 from layoutkit.layout.model import _NESTED, _TAGS, LayoutDocument, _names, _written
-from layoutkit.wire.profile import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
+from layoutkit.wire.rules import DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_REGIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "layoutkit layout"

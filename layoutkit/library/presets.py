@@ -28,11 +28,11 @@ import jinja2
 from markupsafe import Markup
 
 from layoutkit.compile.compiler import InMemory, compile_full, declared_counts, default_count
-from layoutkit.errors import PresetNotFoundError, did_you_mean
-from layoutkit.jsonfmt import format_json
+from layoutkit.errors import OutputError, PresetNotFoundError, did_you_mean
+from layoutkit.jsonmarks import format_json
 from layoutkit.layout.loader import Layout, find_preset_file, load_layout, preset_names
 from layoutkit.layout.model import GridEntry
-from layoutkit.safefiles import OutputError, final_target, kind_of, write_new
+from layoutkit.safefiles import final_target, kind_of, write_new
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from layoutkit.cameras import DEFAULT_ASPECT
 from layoutkit.errors import Severity, did_you_mean
 from layoutkit.geometry import ROUNDING_UNIT
 from layoutkit.jsonmarks import JsonPath as Path
-from layoutkit.wire.api import StartClientRequest, StartRequest
+from layoutkit.wire.api import REGIONS, StartClientRequest, StartRequest, StorageConfig
 from layoutkit.wire.base import WireModel, json_context
 from layoutkit.wire.layout import (
     BackgroundConfig,
@@ -27,7 +27,7 @@ from layoutkit.wire.layout import (
     UpdateLayoutClientRequest,
     UpdateLayoutRequest,
 )
-from layoutkit.wire.profile import (
+from layoutkit.wire.rules import (
     DEFAULT_BITRATE,
     DEFAULT_FPS,
     DEFAULT_HEIGHT,
@@ -36,11 +36,13 @@ from layoutkit.wire.profile import (
     MAX_REGIONS,
     MAX_SIDE_PX,
     SUPPORTED_FPS,
+    MixedVideoLayout,
+    check_uid,
+    check_url,
     image_url_problem,
+    json_kind,
     recommended_bitrate,
 )
-from layoutkit.wire.rules import MixedVideoLayout, check_uid, check_url, json_kind
-from layoutkit.wire.storage import REGIONS, StorageConfig
 
 if TYPE_CHECKING:  # the wire models hold pydantic; this module only reads their errors
     from pydantic import ValidationError

@@ -37,7 +37,7 @@ from layoutkit.styleplan import (
     StylePlan,
     TextMark,
 )
-from layoutkit.wire.profile import MAX_IMAGE_BYTES
+from layoutkit.wire.rules import MAX_IMAGE_BYTES
 
 JPEG_QUALITY = 95  # sharp edges (frames, text) with little ringing
 ELLIPSIS = "..."

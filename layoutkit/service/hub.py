@@ -48,7 +48,7 @@ from layoutkit.service.spec import (
     parse_spec,
 )
 from layoutkit.service.store import Store, StoredRecording, StoreError
-from layoutkit.wire.channel import USER_LIST_RATE
+from layoutkit.wire.replies import USER_LIST_RATE
 from layoutkit.wire.rules import check_uid
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from layoutkit.errors import CompileError, LayoutkitError
 from layoutkit.layout.loader import Layout, load_layout, parse_layout
 from layoutkit.live.director import DirectorOptions
 from layoutkit.live.roster import MAX_HOLD, MAX_INTERVAL
-from layoutkit.wire.base import check_cname, check_uid
+from layoutkit.wire.rules import check_cname, check_uid
 
 MAX_LAYOUT_TEXT = 256 * 1024  # bytes of YAML in the `layout` field
 _ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,1024}")
