@@ -222,12 +222,10 @@ DEFAULT_WIDTH = 360
 DEFAULT_HEIGHT = 640
 MAX_REGIONS = 17
 """The most users Agora draws in one composite picture: regions of a custom layout,
-users of a built-in mode (re-exported as `wire.layout.MAX_REGIONS`; the command line
-reads it from here, which loads no pydantic)."""
+users of a built-in mode."""
 MAX_SIDE_PX = 1920
 MAX_AREA_PX = 1920 * 1080
-"""The largest canvas Agora records: at most 1920 pixels on a side, 1080p in area
-(re-exported by `wire.layout`, whose `TranscodingConfig` checks them)."""
+"""The largest canvas Agora records: at most 1920 pixels on a side, 1080p in area."""
 DEFAULT_FPS = 15
 DEFAULT_BITRATE = 500
 MAX_BITRATE_KBPS = 6500  # "Exceeding the limit causes an error."
