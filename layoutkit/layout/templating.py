@@ -143,7 +143,8 @@ class LimitError(SecurityError):
 
 
 class Budget:
-    """The time and size left to one render (in a context variable, so nothing in the
+    """The time (CPU time of the rendering thread, so a busy machine does not shorten it)
+    and size left to one render (in a context variable, so nothing in the
     template can reach it). Loops, calls and output pieces tick it; filters, methods and
     operators that can make large values check their sizes before doing the work. A list
     the template builds holds at most MAX_ITEMS items counting those of the lists inside it
@@ -151,7 +152,7 @@ class Budget:
     raises `LimitError`, which becomes a located LayoutSyntaxError."""
 
     def __init__(self) -> None:
-        now = time.monotonic()
+        now = time.thread_time()
         self.started = now
         left = COMMAND_TIME_LEFT.get()
         self.shared = left is not None and left[0] < MAX_SECONDS
@@ -162,7 +163,7 @@ class Budget:
         self.place: tuple[int, bool] = (0, False)
 
     def tick(self) -> None:
-        if time.monotonic() > self.deadline:
+        if time.thread_time() > self.deadline:
             if self.shared:
                 raise LimitError(
                     f"the template's renders ran past their {MAX_COMMAND_SECONDS:g} s budget "
@@ -202,7 +203,7 @@ def finish(token: contextvars.Token[Budget]) -> None:
     budget = _BUDGET.get(None)
     left = COMMAND_TIME_LEFT.get()
     if budget is not None and left is not None:
-        left[0] -= time.monotonic() - budget.started
+        left[0] -= time.thread_time() - budget.started
     _BUDGET.reset(token)
 
 
