@@ -231,7 +231,7 @@ Fit = Literal["crop", "fit"]
 Align = Literal["left", "center", "right"]
 Accept = list[Literal["crop", "hidden", "small"]]
 """The warnings about a region its author may accept (`accept: [crop]`): a heavy crop, a
-region hidden under another, a small region (`compile.lint`)."""
+region hidden under another, a small region (`compile.place`)."""
 _W = AliasChoices("width", "w")
 _H = AliasChoices("height", "h")
 
