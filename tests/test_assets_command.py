@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from memory_helpers import peak_from_now, status_kib
+from tool_helpers import default_sigint
 
 from layoutkit.assets import Asset, AssetError, CommandPublisher
 from layoutkit.assets.command import DEFAULT_TIMEOUT, MAX_TIMEOUT, OUTPUT_CAP
@@ -213,6 +214,7 @@ def compile_publishing(argv: list[str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 

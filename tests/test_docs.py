@@ -28,6 +28,7 @@ from types import ModuleType
 import click
 import pytest
 from click.testing import CliRunner
+from tool_helpers import default_sigint
 
 from layoutkit.cli import cli
 from layoutkit.emulator import EmulatorServer
@@ -447,7 +448,9 @@ def banner_of(server: subprocess.Popen[str]) -> list[str]:
 def test_the_emulator_banner_says_how_to_add_and_remove_people(tmp_path: Path) -> None:
     """The curl commands `layoutkit emulator` prints at start-up add and remove someone."""
     command = [sys.executable, "-m", "layoutkit", "emulator", "--port", "0"]
-    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as server:
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, cwd=tmp_path, preexec_fn=default_sigint
+    ) as server:
         try:
             banner = banner_of(server)
             base = banner[0].split(" on ")[1].strip()
@@ -462,4 +465,8 @@ def test_the_emulator_banner_says_how_to_add_and_remove_people(tmp_path: Path) -
             assert json.loads(curl(remove, base)) == {"participants": []}
         finally:
             server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()  # fail, never hang in the `with` that waits for it
+                raise
