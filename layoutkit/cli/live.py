@@ -59,36 +59,6 @@ def _target_options(required: bool) -> Callable[[opt.F], opt.F]:
     return opt.stack(opt.account_options, opt.packed("target", _Target, ids))
 
 
-def _fingerprint(path: Path) -> str | None:
-    """The contents' hash, or why the file cannot be read (a change too, reported); None
-    while it is missing. Never blocks: FIFOs and devices are not read."""
-    from layoutkit.layout.loader import MAX_FILE_BYTES
-
-    if not path.exists():
-        return None
-    try:  # a little over the loader's limit, so a file growing past it is seen to change
-        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES + 1)).hexdigest()
-    except LayoutkitError as exc:
-        return f"unreadable: {exc.message}"
-    except OSError as exc:
-        return f"unreadable: {exc}"
-
-
-def _watch_file(path: Path, on_change: Callable[[], None], poll: float, polls: int | None) -> None:
-    """Call `on_change` now and after every change of the file's contents (a missing file
-    is waited for), for `polls` polls or until interrupted."""
-    seen = _fingerprint(path)
-    on_change()
-    done = 0
-    while polls is None or done < polls:
-        time.sleep(poll)
-        done += 1
-        current = _fingerprint(path)
-        if current != seen and current is not None:
-            seen = current
-            on_change()
-
-
 @click.command()
 @click.argument("layout_file", metavar="LAYOUT.yaml")
 @opt.layout_options
@@ -333,6 +303,36 @@ def _push_live(
     if director.last_error is not None:
         raise click.ClickException(f"not all pushed: {director.last_error}")
     click.echo(f"pushed {director.pushes} layouts live", err=True)
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The contents' hash, or why the file cannot be read (a change too, reported); None
+    while it is missing. Never blocks: FIFOs and devices are not read."""
+    from layoutkit.layout.loader import MAX_FILE_BYTES
+
+    if not path.exists():
+        return None
+    try:  # a little over the loader's limit, so a file growing past it is seen to change
+        return hashlib.sha256(read_limited(path, MAX_FILE_BYTES + 1)).hexdigest()
+    except LayoutkitError as exc:
+        return f"unreadable: {exc.message}"
+    except OSError as exc:
+        return f"unreadable: {exc}"
+
+
+def _watch_file(path: Path, on_change: Callable[[], None], poll: float, polls: int | None) -> None:
+    """Call `on_change` now and after every change of the file's contents (a missing file
+    is waited for), for `polls` polls or until interrupted."""
+    seen = _fingerprint(path)
+    on_change()
+    done = 0
+    while polls is None or done < polls:
+        time.sleep(poll)
+        done += 1
+        current = _fingerprint(path)
+        if current != seen and current is not None:
+            seen = current
+            on_change()
 
 
 @click.command()
